@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv module entry: choose the backend for this CPU, probe it, then bring
+ * up hardware-virtualization bookkeeping and /dev/hv, in that order.
+ *
+ * Loading never switches VMX/SVM on; that happens when the first VM (or
+ * test handle) asks for it, see hv_virt.c.
+ */
+#include "hv.h"
+
+#include <linux/module.h>
+#include <linux/cpumask.h>
+#include <linux/string_helpers.h>
+#include <asm/processor.h>
+
+const struct hv_vendor_ops *hv_ops;
+struct hv_caps hv_caps;
+
+/*
+ * Vendor choice happens here, once.  Zhaoxin and Centaur implement VMX,
+ * Hygon implements SVM, as in Linux's cpu_has_vmx()/cpu_has_svm().
+ */
+static const struct hv_vendor_ops *hv_pick_backend(void)
+{
+	switch (boot_cpu_data.x86_vendor) {
+	case X86_VENDOR_INTEL:
+	case X86_VENDOR_CENTAUR:
+	case X86_VENDOR_ZHAOXIN:
+		return &hv_vmx_ops;
+	case X86_VENDOR_AMD:
+	case X86_VENDOR_HYGON:
+		return &hv_svm_ops;
+	default:
+		return NULL;
+	}
+}
+
+static void hv_report(void)
+{
+	u64 f = hv_caps.features;
+
+	if (hv_ops->vendor == HV_VENDOR_INTEL)
+		pr_info("Intel VT-x: EPT %s (2M %s), VPID %s, unrestricted guest %s, VMCS rev %u; /dev/hv API %u\n",
+			str_yes_no(f & HV_FEAT_EPT),
+			str_yes_no(f & HV_FEAT_EPT_2M),
+			str_yes_no(f & HV_FEAT_VPID),
+			str_yes_no(f & HV_FEAT_UNRESTRICTED),
+			hv_caps.vmcs_revision, HV_API_VERSION);
+	else
+		pr_info("AMD-V: NPT %s, %u ASIDs, NRIP save %s, decode assists %s, SVM rev %u; /dev/hv API %u\n",
+			str_yes_no(f & HV_FEAT_NPT), hv_caps.nr_asids,
+			str_yes_no(f & HV_FEAT_NRIPS),
+			str_yes_no(f & HV_FEAT_DECODE_ASSISTS),
+			hv_caps.svm_revision, HV_API_VERSION);
+}
+
+static int __init hv_init(void)
+{
+	const char *why = NULL;
+	int r;
+
+	hv_ops = hv_pick_backend();
+	if (!hv_ops) {
+		pr_err("cannot load: CPU vendor '%s' has neither Intel VT-x nor AMD-V\n",
+		       boot_cpu_data.x86_vendor_id);
+		return -ENODEV;
+	}
+
+	hv_caps.vendor = hv_ops->vendor;
+	hv_caps.api_version = HV_API_VERSION;
+	hv_caps.nr_cpus = num_online_cpus();
+	r = hv_ops->probe(&hv_caps, &why);
+	if (r) {
+		pr_err("cannot load: %s\n", why ? why : "backend probe failed");
+		return r;
+	}
+
+	r = hv_ops->setup();
+	if (r) {
+		pr_err("cannot load: out of memory for per-CPU %s areas\n",
+		       hv_ops->name);
+		return r;
+	}
+
+	r = hv_virt_init();
+	if (r)
+		goto err_unsetup;
+
+	/* Last: after this, /dev/hv is visible to userspace. */
+	r = hv_dev_init();
+	if (r)
+		goto err_virt;
+
+	hv_report();
+	return 0;
+
+err_virt:
+	hv_virt_exit();
+err_unsetup:
+	hv_ops->unsetup();
+	pr_err("cannot load: initialisation failed (%d)\n", r);
+	return r;
+}
+
+static void __exit hv_exit(void)
+{
+	/* The open-file reference on THIS_MODULE means no holder is left. */
+	hv_dev_exit();
+	hv_virt_exit();
+	hv_ops->unsetup();
+}
+
+module_init(hv_init);
+module_exit(hv_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hv: a small hypervisor for Intel VT-x and AMD-V");
+MODULE_AUTHOR("The hv developers");

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V backend: probing, and SVM on and off per CPU.
+ *
+ * Bring-up follows APM Vol 2, 15.4 "Enabling SVM": EFER.SVME on, then
+ * VM_HSAVE_PA pointing at a 4 KiB host save area (15.30.4), which VMRUN
+ * uses to keep host state.
+ */
+#include "hv.h"
+#include "svm/svm_arch.h"
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/io.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+
+static DEFINE_PER_CPU(struct page *, svm_hsave_page);
+
+static int svm_probe(struct hv_caps *caps, const char **why)
+{
+	u32 eax, ebx, ecx, edx;
+	u64 vm_cr = 0;
+
+	/* APM Vol 2, 15.4: CPUID Fn8000_0001_ECX[SVM] */
+	if (cpuid_eax(0x80000000) < 0x80000001 ||
+	    !(cpuid_ecx(0x80000001) & SVM_CPUID_SVM)) {
+		*why = "AMD-V (SVM) is not offered by this CPU (CPUID 8000_0001h:ECX.SVM=0)";
+		return -ENODEV;
+	}
+	caps->features |= HV_FEAT_SVM;
+	if (cpuid_eax(0x80000000) < SVM_CPUID_LEAF) {
+		*why = "AMD-V: CPUID leaf 8000_000Ah (SVM features) is missing";
+		return -ENODEV;
+	}
+
+	/* APM Vol 2, 15.30.1: firmware may set VM_CR.SVMDIS (and lock it) */
+	if (!rdmsrl_safe(MSR_VM_CR, &vm_cr)) {
+		caps->feature_msr = vm_cr;
+		if (vm_cr & SVM_VM_CR_LOCK)
+			caps->features |= HV_FEAT_SVM_LOCKED;
+		if (vm_cr & SVM_VM_CR_SVMDIS) {
+			caps->features |= HV_FEAT_SVM_DISABLED;
+			*why = vm_cr & SVM_VM_CR_LOCK ?
+			       "AMD-V is disabled by firmware (VM_CR.SVMDIS=1, locked): enable SVM in the firmware setup" :
+			       "AMD-V is disabled (VM_CR.SVMDIS=1)";
+			return -ENODEV;
+		}
+	}
+
+	/* APM Vol 3, CPUID Fn8000_000A: revision, ASIDs, features */
+	cpuid(SVM_CPUID_LEAF, &eax, &ebx, &ecx, &edx);
+	caps->svm_revision = eax & 0xff;
+	caps->nr_asids = ebx;
+	caps->svm_features = edx;
+	if (edx & SVM_FEAT_NP)
+		caps->features |= HV_FEAT_NPT;
+	if (edx & SVM_FEAT_NRIPS)
+		caps->features |= HV_FEAT_NRIPS;
+	if (edx & SVM_FEAT_DECODE_ASSISTS)
+		caps->features |= HV_FEAT_DECODE_ASSISTS;
+	if (edx & SVM_FEAT_FLUSH_BY_ASID)
+		caps->features |= HV_FEAT_FLUSH_BY_ASID;
+	if (edx & SVM_FEAT_VMCB_CLEAN)
+		caps->features |= HV_FEAT_VMCB_CLEAN;
+	if (edx & SVM_FEAT_LBRV)
+		caps->features |= HV_FEAT_LBR_VIRT;
+	return 0;
+}
+
+static void svm_unsetup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(svm_hsave_page, cpu))
+			__free_page(per_cpu(svm_hsave_page, cpu));
+		per_cpu(svm_hsave_page, cpu) = NULL;
+	}
+}
+
+static int svm_setup(void)
+{
+	struct page *page;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page) {
+			svm_unsetup();
+			return -ENOMEM;
+		}
+		per_cpu(svm_hsave_page, cpu) = page;
+	}
+	return 0;
+}
+
+static int svm_cpu_enable(void)
+{
+	u64 efer;
+
+	/* Someone else (KVM, VirtualBox) has SVM on here. */
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return -EBUSY;
+
+	/* APM Vol 2, 15.4: set EFER.SVME */
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	/* APM Vol 2, 15.30.4: VM_HSAVE_PA, 4 KiB aligned */
+	wrmsrl(MSR_VM_HSAVE_PA,
+	       page_to_phys(per_cpu(svm_hsave_page, smp_processor_id())));
+	return 0;
+}
+
+static void svm_cpu_disable(void)
+{
+	u64 efer;
+
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+}
+
+/*
+ * APM Vol 2, 15.17: GIF=0 blocks INIT and NMI; set it before SVME goes
+ * off in case the emergency caught us between CLGI and STGI.
+ */
+static void svm_cpu_emergency_disable(void)
+{
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (!(efer & EFER_SVME))
+		return;
+	asm volatile("stgi" : : : "memory");
+	svm_cpu_disable();
+}
+
+const struct hv_vendor_ops hv_svm_ops = {
+	.name			= "AMD-V",
+	.peer_module		= "kvm_amd",
+	.in_use_why		= "SVM is already on (EFER.SVME=1)",
+	.vendor			= HV_VENDOR_AMD,
+	.probe			= svm_probe,
+	.setup			= svm_setup,
+	.unsetup		= svm_unsetup,
+	.cpu_enable		= svm_cpu_enable,
+	.cpu_disable		= svm_cpu_disable,
+	.cpu_emergency_disable	= svm_cpu_emergency_disable,
+};

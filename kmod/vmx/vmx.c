@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel VT-x backend: probing, and VMX operation on and off per CPU.
+ *
+ * Bring-up follows SDM Vol 3C, 24.7 "Enabling and Entering VMX
+ * Operation": check IA32_FEATURE_CONTROL, set CR4.VMXE, then VMXON with a
+ * 4 KiB-aligned region that starts with the VMCS revision identifier.
+ */
+#include "hv.h"
+#include "vmx/vmx_arch.h"
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/io.h>
+#include <asm/asm.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+#include <asm/tlbflush.h>
+
+static DEFINE_PER_CPU(struct page *, vmx_vmxon_page);
+static u32 vmx_revision;
+static u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
+
+/* High half of a VMX control MSR: the controls that may be 1. */
+static u32 vmx_allowed1(u32 msr)
+{
+	u64 v;
+
+	return rdmsrl_safe(msr, &v) ? 0 : v >> 32;
+}
+
+static int vmx_probe(struct hv_caps *caps, const char **why)
+{
+	u64 fc, basic, ept_cap = 0;
+	u32 proc, proc2 = 0;
+
+	/* SDM Vol 3C, 24.6 "Discovering Support for VMX": CPUID.1:ECX[5] */
+	if (!(cpuid_ecx(1) & BIT(5))) {
+		*why = "Intel VT-x (VMX) is not offered by this CPU (CPUID.1:ECX.VMX=0)";
+		return -ENODEV;
+	}
+	caps->features |= HV_FEAT_VMX;
+
+	/* SDM Vol 3C, 24.7: VMXON #GPs unless the lock bit and bit 2 are set */
+	if (rdmsrl_safe(MSR_IA32_FEAT_CTL, &fc)) {
+		*why = "Intel VT-x: IA32_FEATURE_CONTROL cannot be read";
+		return -ENODEV;
+	}
+	caps->feature_msr = fc;
+	if (fc & FEAT_CTL_LOCKED)
+		caps->features |= HV_FEAT_VMX_FC_LOCKED;
+	if (fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)
+		caps->features |= HV_FEAT_VMX_FC_ENABLED;
+	if (!(fc & FEAT_CTL_LOCKED)) {
+		*why = "Intel VT-x is not configured: IA32_FEATURE_CONTROL is unlocked, so VMXON would fault";
+		return -ENODEV;
+	}
+	if (!(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		*why = "Intel VT-x is disabled by firmware (IA32_FEATURE_CONTROL locked with VMX off): enable it in the firmware setup";
+		return -ENODEV;
+	}
+
+	/* SDM Vol 3C, A.1: revision id, region size, TRUE_* controls */
+	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
+	    VMX_BASIC_REGION_SIZE(basic) > PAGE_SIZE) {
+		*why = "Intel VT-x: IA32_VMX_BASIC is unreadable or reports a VMXON region larger than 4 KiB";
+		return -ENODEV;
+	}
+	caps->vmx_basic = basic;
+	vmx_revision = basic & VMX_BASIC_REVISION_MASK;
+	caps->vmcs_revision = vmx_revision;
+	if (basic & VMX_BASIC_HAS_TRUE_CTLS)
+		caps->features |= HV_FEAT_VMX_TRUE_CTLS;
+
+	/* SDM Vol 3C, A.3.2: primary controls; A.3.3: secondary controls */
+	proc = vmx_allowed1(basic & VMX_BASIC_HAS_TRUE_CTLS ?
+			    MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			    MSR_IA32_VMX_PROCBASED_CTLS);
+	if (proc & VMX_PROC_ACTIVATE_SECONDARY)
+		proc2 = vmx_allowed1(MSR_IA32_VMX_PROCBASED_CTLS2);
+	if (proc2 & VMX_PROC2_ENABLE_EPT)
+		caps->features |= HV_FEAT_EPT;
+	if (proc2 & VMX_PROC2_ENABLE_VPID)
+		caps->features |= HV_FEAT_VPID;
+	if (proc2 & VMX_PROC2_UNRESTRICTED_GUEST)
+		caps->features |= HV_FEAT_UNRESTRICTED;
+
+	/* SDM Vol 3C, A.10: exists only if EPT or VPID may be enabled */
+	if ((proc2 & (VMX_PROC2_ENABLE_EPT | VMX_PROC2_ENABLE_VPID)) &&
+	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &ept_cap)) {
+		caps->vmx_ept_vpid_cap = ept_cap;
+		if (ept_cap & VMX_EPT_CAP_WALK_4)
+			caps->features |= HV_FEAT_EPT_4LEVEL;
+		if (ept_cap & VMX_EPT_CAP_WB)
+			caps->features |= HV_FEAT_EPT_WB;
+		if (ept_cap & VMX_EPT_CAP_2M)
+			caps->features |= HV_FEAT_EPT_2M;
+		if (ept_cap & VMX_EPT_CAP_1G)
+			caps->features |= HV_FEAT_EPT_1G;
+		if (ept_cap & VMX_EPT_CAP_AD)
+			caps->features |= HV_FEAT_EPT_AD;
+		if (ept_cap & VMX_EPT_CAP_INVEPT)
+			caps->features |= HV_FEAT_INVEPT;
+		if (ept_cap & VMX_VPID_CAP_INVVPID)
+			caps->features |= HV_FEAT_INVVPID;
+	}
+
+	/* SDM Vol 3C, A.7 and A.8: CR0/CR4 bits fixed in VMX operation */
+	if (rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED0, &vmx_cr0_fixed0) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED1, &vmx_cr0_fixed1) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED0, &vmx_cr4_fixed0) ||
+	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED1, &vmx_cr4_fixed1)) {
+		*why = "Intel VT-x: the IA32_VMX_CR0/CR4_FIXED MSRs cannot be read";
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void vmx_unsetup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (per_cpu(vmx_vmxon_page, cpu))
+			__free_page(per_cpu(vmx_vmxon_page, cpu));
+		per_cpu(vmx_vmxon_page, cpu) = NULL;
+	}
+}
+
+static int vmx_setup(void)
+{
+	struct page *page;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page) {
+			vmx_unsetup();
+			return -ENOMEM;
+		}
+		/* SDM Vol 3C, 24.11.5: the region starts with the revision id */
+		*(u32 *)page_address(page) = vmx_revision;
+		per_cpu(vmx_vmxon_page, cpu) = page;
+	}
+	return 0;
+}
+
+static bool vmx_fixed_ok(u64 val, u64 fixed0, u64 fixed1)
+{
+	return (val & fixed0) == fixed0 && !(val & ~fixed1);
+}
+
+/* VMXON: -EIO on VMfail (CF or ZF set), -EFAULT if it faulted. */
+static int vmx_vmxon(u64 pa)
+{
+	asm goto("1: vmxon %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : [pa] "m" (pa) : "cc", "memory" : fail, fault);
+	return 0;
+fail:
+	return -EIO;
+fault:
+	return -EFAULT;
+}
+
+/* VMXOFF, then CR4.VMXE off; a fault means we were not in VMX operation. */
+static void vmx_vmxoff(void)
+{
+	asm goto("1: vmxoff\n\t"
+		 _ASM_EXTABLE(1b, %l[fault])
+		 : : : "cc", "memory" : fault);
+fault:
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+static int vmx_cpu_enable(void)
+{
+	int cpu = smp_processor_id();
+	struct page *page = per_cpu(vmx_vmxon_page, cpu);
+	int r;
+
+	/* Someone else (KVM, VirtualBox) is in VMX operation here. */
+	if (__read_cr4() & X86_CR4_VMXE)
+		return -EBUSY;
+
+	/* SDM Vol 3C, 24.8: CR0 and CR4 must honour the fixed bits */
+	if (!vmx_fixed_ok(read_cr0(), vmx_cr0_fixed0, vmx_cr0_fixed1) ||
+	    !vmx_fixed_ok(__read_cr4() | X86_CR4_VMXE, vmx_cr4_fixed0,
+			  vmx_cr4_fixed1)) {
+		pr_err("CPU%d: CR0/CR4 violate the VMX fixed bits\n", cpu);
+		return -EINVAL;
+	}
+
+	/* SDM Vol 3C, 24.7: CR4.VMXE, then VMXON with the region's address */
+	cr4_set_bits(X86_CR4_VMXE);
+	r = vmx_vmxon(page_to_phys(page));
+	if (r) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		pr_err("CPU%d: VMXON %s\n", cpu,
+		       r == -EIO ? "failed (VMfail)" : "faulted");
+	}
+	return r;
+}
+
+static void vmx_cpu_disable(void)
+{
+	vmx_vmxoff();
+}
+
+static void vmx_cpu_emergency_disable(void)
+{
+	if (__read_cr4() & X86_CR4_VMXE)
+		vmx_vmxoff();
+}
+
+const struct hv_vendor_ops hv_vmx_ops = {
+	.name			= "Intel VT-x",
+	.peer_module		= "kvm_intel",
+	.in_use_why		= "VMX is already on (CR4.VMXE=1)",
+	.vendor			= HV_VENDOR_INTEL,
+	.probe			= vmx_probe,
+	.setup			= vmx_setup,
+	.unsetup		= vmx_unsetup,
+	.cpu_enable		= vmx_cpu_enable,
+	.cpu_disable		= vmx_cpu_disable,
+	.cpu_emergency_disable	= vmx_cpu_emergency_disable,
+};
