@@ -19,7 +19,7 @@ KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 CC      ?= cc
 AR      ?= ar
 CFLAGS  ?= -O2 -g
-CFLAGS  += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude -Ilib
+override CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -Iinclude -Ilib
 PICFLAGS = -fPIC
 
 LIB_SRCS  := $(sort $(wildcard lib/*.c))
@@ -51,10 +51,10 @@ lib/libhv.a: $(LIB_OBJS)
 lib/libhv.so: $(LIB_PICS)
 	$(CC) -shared -Wl,-soname,libhv.so.0 -o $@ $^
 cli/hvctl: $(CLI_OBJS) lib/libhv.a
-	$(CC) -o $@ $(CLI_OBJS) lib/libhv.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) lib/libhv.a
 # Static build for the emulated machines' initramfs.
 cli/hvctl.static: $(CLI_OBJS) lib/libhv.a
-	$(CC) -static -o $@ $(CLI_OBJS) lib/libhv.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $(CLI_OBJS) lib/libhv.a
 
 include tests/unit/unit.mk
 include tests/rig/rig.mk

@@ -102,4 +102,222 @@ struct hv_status {
 #define HV_DEBUG_HOLD_VIRT	_IO(HV_IOCTL_MAGIC, 0x70)
 #define HV_DEBUG_RELEASE_VIRT	_IO(HV_IOCTL_MAGIC, 0x71)
 
+
+/* ------------------------------------------------------------------ */
+/* VMs: named kernel objects that outlive the process that made them. */
+
+#define HV_NAME_LEN		32	/* including the NUL */
+
+/* struct hv_vm_create.flags */
+#define HV_VM_DESTROY_ON_CLOSE	(1U << 0)	/* destroy when the last fd closes */
+
+struct hv_vm_create {
+	char name[HV_NAME_LEN];	/* [A-Za-z0-9_.-]+, NUL-terminated */
+	__u32 flags;		/* HV_VM_* */
+	__u32 pad;
+	__u64 reserved[4];	/* must be zero */
+};
+
+struct hv_vm_open {
+	char name[HV_NAME_LEN];
+	__u64 reserved[2];	/* must be zero */
+};
+
+/* struct hv_vm_info.state */
+#define HV_VM_STATE_CREATED	1
+#define HV_VM_STATE_RUNNING	2	/* a vCPU is in its run loop */
+#define HV_VM_STATE_DESTROYED	3	/* name released; fds still open */
+
+struct hv_vm_info {
+	char name[HV_NAME_LEN];
+	__u32 state;		/* HV_VM_STATE_* */
+	__u32 flags;		/* HV_VM_* given at create */
+	__u32 nr_vcpus;
+	__u32 owner_uid;
+	__u64 mem_size;		/* bytes of guest RAM */
+	__u64 reserved[4];
+};
+
+/* HV_LIST_VMS: the kernel fills up to @capacity entries at @entries. */
+struct hv_vm_list {
+	__u32 capacity;		/* in: entries the buffer holds */
+	__u32 count;		/* out: VMs that exist (may exceed capacity) */
+	__u64 entries;		/* user pointer to struct hv_vm_info[] */
+	__u64 reserved[2];
+};
+
+#define HV_CREATE_VM		_IOW(HV_IOCTL_MAGIC, 0x03, struct hv_vm_create)
+#define HV_OPEN_VM		_IOW(HV_IOCTL_MAGIC, 0x04, struct hv_vm_open)
+#define HV_LIST_VMS		_IOWR(HV_IOCTL_MAGIC, 0x05, struct hv_vm_list)
+
+/* ------------------------------------------------------------------ */
+/* VM fd */
+
+/*
+ * Guest RAM.  gpa and size are multiples of 4 KiB, size > 0, the range
+ * lies below HV_MAX_GPA and overlaps no other region; at most
+ * HV_MAX_REGIONS regions and HV_MAX_RAM bytes per VM.  The memory belongs
+ * to the module; mmap() the VM fd at offset = gpa to reach it.
+ */
+#define HV_MAX_REGIONS		16
+#define HV_MAX_GPA		(1ULL << 39)	/* 512 GiB: one NPT/EPT PML4 slot */
+#define HV_MAX_RAM		(16ULL << 30)
+
+struct hv_ram_region {
+	__u64 gpa;
+	__u64 size;
+	__u32 flags;		/* must be zero */
+	__u32 pad;
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define HV_VM_ADD_RAM		_IOW(HV_IOCTL_MAGIC, 0x10, struct hv_ram_region)
+#define HV_VM_CREATE_VCPU	_IO(HV_IOCTL_MAGIC, 0x11)  /* arg: id; returns fd */
+#define HV_VM_DESTROY		_IO(HV_IOCTL_MAGIC, 0x12)
+#define HV_VM_GET_INFO		_IOR(HV_IOCTL_MAGIC, 0x13, struct hv_vm_info)
+
+#define HV_MAX_VCPUS		8
+
+/* ------------------------------------------------------------------ */
+/* vCPU fd */
+
+struct hv_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* A segment register with its hidden part, as in a descriptor. */
+struct hv_segment {
+	__u64 base;
+	__u32 limit;		/* byte granular: 0xfffff with g=1 is 0xffffffff */
+	__u16 selector;
+	__u8  type;		/* descriptor type, 4 bits */
+	__u8  s;		/* 1: code/data, 0: system */
+	__u8  dpl;
+	__u8  present;
+	__u8  avl;
+	__u8  l;		/* 64-bit code */
+	__u8  db;
+	__u8  g;
+	__u8  unusable;		/* null selector loaded */
+	__u8  pad;
+};
+
+struct hv_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+struct hv_sregs {
+	struct hv_segment cs, ds, es, fs, gs, ss, tr, ldt;
+	struct hv_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 reserved[8];
+};
+
+/* CPUID as the guest sees it; hv's own table is the default. */
+#define HV_CPUID_MAX_ENTRIES	64
+#define HV_CPUID_FLAG_INDEXED	(1U << 0)	/* match on index (ECX) too */
+
+struct hv_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax, ebx, ecx, edx;
+	__u32 pad;
+};
+
+struct hv_cpuid {
+	__u32 nent;
+	__u32 pad;
+	struct hv_cpuid_entry entries[HV_CPUID_MAX_ENTRIES];
+};
+
+/* Exits that reach userspace: struct hv_run.exit_reason */
+#define HV_EXIT_NONE		0
+#define HV_EXIT_IO		1	/* port I/O nobody in the kernel claimed */
+#define HV_EXIT_MMIO		2	/* access to a GPA without RAM */
+#define HV_EXIT_HYPERCALL	3	/* VMCALL/VMMCALL not handled in kernel */
+#define HV_EXIT_HLT		4
+#define HV_EXIT_SHUTDOWN	5	/* triple fault */
+#define HV_EXIT_FAIL_ENTRY	6	/* hardware refused the guest state */
+#define HV_EXIT_INTR		7	/* a signal is pending (run: -EINTR) */
+#define HV_EXIT_INTERNAL_ERROR	8	/* hv cannot emulate; see internal */
+
+#define HV_IO_IN		0
+#define HV_IO_OUT		1
+
+/* internal.suberror */
+#define HV_INTERNAL_EMULATION	1	/* MMIO instruction not decodable */
+#define HV_INTERNAL_STRING_IO	2	/* INS/OUTS not supported yet */
+
+/*
+ * The run area: mmap() the vCPU fd at offset 0, HV_RUN_SIZE bytes.
+ * After HV_VCPU_RUN returns, exit_reason says which member is valid.
+ * Completion on the next run: for IO in, put the value in io.data; for
+ * an MMIO read, in mmio.data; for a hypercall, the result in
+ * hypercall.ret (it lands in RAX).
+ */
+struct hv_run {
+	__u32 exit_reason;
+	__u32 pad;
+	__u64 exit_count;	/* exits of this vCPU so far, all kinds */
+	union {
+		struct {
+			__u8  direction;	/* HV_IO_IN / HV_IO_OUT */
+			__u8  size;		/* 1, 2, 4 */
+			__u16 port;
+			__u32 pad;
+			__u64 data;
+		} io;
+		struct {
+			__u64 gpa;
+			__u64 data;
+			__u32 len;		/* 1, 2, 4, 8 */
+			__u8  is_write;
+			__u8  pad[3];
+		} mmio;
+		struct {
+			__u64 nr;		/* RAX */
+			__u64 args[4];		/* RBX, RCX, RDX, RSI */
+			__u64 ret;
+		} hypercall;
+		struct {
+			__u64 hardware_reason;	/* VMX exit reason / SVM exitcode */
+			__u64 qualification;	/* exit qualification / exitinfo1 */
+		} fail_entry;
+		struct {
+			__u32 suberror;		/* HV_INTERNAL_* */
+			__u32 ndata;
+			__u64 data[4];		/* e.g. instruction bytes, GPA */
+		} internal;
+		__u8 raw[256];
+	};
+	__u64 reserved[16];
+};
+
+#define HV_RUN_SIZE		4096
+
+/*
+ * Hypercalls (VMCALL on Intel, VMMCALL on AMD): number in RAX, arguments
+ * in RBX, RCX, RDX, RSI, result in RAX.  The kernel answers the numbers
+ * below HV_HC_USER_BASE it knows (unknown ones get HV_HC_ENOSYS); every
+ * number from HV_HC_USER_BASE up exits to userspace as HV_EXIT_HYPERCALL.
+ */
+#define HV_HC_PING		0x0	/* returns HV_HC_PONG; for benchmarks */
+#define HV_HC_PONG		0x6876	/* "hv" */
+#define HV_HC_USER_BASE		0x10000
+#define HV_HC_ENOSYS		((__u64)-38)
+
+#define HV_VCPU_RUN		_IO(HV_IOCTL_MAGIC, 0x20)
+#define HV_VCPU_GET_REGS	_IOR(HV_IOCTL_MAGIC, 0x21, struct hv_regs)
+#define HV_VCPU_SET_REGS	_IOW(HV_IOCTL_MAGIC, 0x22, struct hv_regs)
+#define HV_VCPU_GET_SREGS	_IOR(HV_IOCTL_MAGIC, 0x23, struct hv_sregs)
+#define HV_VCPU_SET_SREGS	_IOW(HV_IOCTL_MAGIC, 0x24, struct hv_sregs)
+#define HV_VCPU_GET_CPUID	_IOR(HV_IOCTL_MAGIC, 0x25, struct hv_cpuid)
+#define HV_VCPU_SET_CPUID	_IOW(HV_IOCTL_MAGIC, 0x26, struct hv_cpuid)
+
 #endif /* _UAPI_HV_H */

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvctl: what every command family shares: error lines, opening the
+ * device, option-error reporting.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hvctl.h"
+
+FILE *hvctl_out;
+FILE *hvctl_err;
+
+static void hvctl_vmsg(const char *cmd, const char *fmt, va_list ap)
+{
+	fputs("hvctl: ", hvctl_err);
+	if (cmd)
+		fprintf(hvctl_err, "%s: ", cmd);
+	vfprintf(hvctl_err, fmt, ap);
+}
+
+int hvctl_fail(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hvctl_vmsg(cmd, fmt, ap);
+	va_end(ap);
+	fputc('\n', hvctl_err);
+	return HVCTL_EXIT_FAIL;
+}
+
+int hvctl_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hvctl_vmsg(cmd, fmt, ap);
+	va_end(ap);
+	fprintf(hvctl_err, "; try 'hvctl help%s%s'\n", cmd ? " " : "",
+		cmd ? cmd : "");
+	return HVCTL_EXIT_USAGE;
+}
+
+int hvctl_busy_holders(const char *sysroot, char *buf, size_t len)
+{
+	/* The modules known to switch VMX/SVM on and keep it. */
+	static const char *const mods[] = { "kvm_intel", "kvm_amd", "vboxdrv" };
+	char path[4096];
+	size_t i, used = 0;
+	int n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		snprintf(path, sizeof(path), "%s/sys/module/%s", sysroot,
+			 mods[i]);
+		if (access(path, F_OK))
+			continue;
+		if (used < len)
+			used += snprintf(buf + used, len - used, "%s%s",
+					 n ? ", " : "", mods[i]);
+		n++;
+	}
+	return n;
+}
+
+int hvctl_fail_errno(const char *cmd, const char *what, int err)
+{
+	char mods[64];
+
+	if (err < 0)
+		err = -err;
+	/* EBUSY's text lists the usual suspects; say which one it is. */
+	if (err == EBUSY && hvctl_busy_holders("", mods, sizeof(mods)))
+		return hvctl_fail(cmd, "%s: %s (loaded: %s)", what,
+				  hv_strerror(err), mods);
+	return hvctl_fail(cmd, "%s: %s", what, hv_strerror(err));
+}
+
+int hvctl_open(const char *cmd, struct hv **hv)
+{
+	int err = hv_open(hv);
+
+	if (err) {
+		char what[4200];
+
+		snprintf(what, sizeof(what), "cannot open %s",
+			 hv_device_path());
+		return hvctl_fail_errno(cmd, what, err);
+	}
+	return HVCTL_EXIT_OK;
+}
+
+int hvctl_bad_option(const char *cmd, char **argv, int c)
+{
+	char name[3] = { '-', (char)optopt, '\0' };
+	const char *opt = name;
+
+	/*
+	 * getopt_long leaves a bad short option in optopt; for a long one
+	 * optopt is 0 (or the option's val, which hvctl keeps above 255)
+	 * and optind has already stepped past it.
+	 */
+	if (optopt <= 0 || optopt > 255)
+		opt = argv[optind - 1];
+	if (c == ':')
+		return hvctl_usage_error(cmd, "option '%s' needs an argument",
+					 opt);
+	return hvctl_usage_error(cmd, "unknown option '%s'", opt);
+}
+
+enum { OPT_JSON = 256, OPT_HELP };
+
+int hvctl_parse_json_opt(int argc, char **argv, bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	*json = false;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			*json = true;
+			break;
+		case OPT_HELP:
+		case 'h': {
+			const struct hvctl_cmd *cmd = hvctl_find_cmd(argv[0]);
+
+			if (cmd)
+				hvctl_print_cmd_usage(hvctl_out, cmd);
+			return HVCTL_EXIT_OK;
+		}
+		default:
+			return hvctl_bad_option(argv[0], argv, c);
+		}
+	}
+	if (optind < argc)
+		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
+					 argv[optind]);
+	return -1;
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit test runner: every suite, then one summary line that `make check`
+ * and `make test` rely on: "check: N passed, M failed".
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hvctl.h"
+#include "unit.h"
+
+int run_hvctl(char **out, char **err, ...)
+{
+	char *argv[32] = { "hvctl" };
+	FILE *fo, *fe;
+	size_t no, ne;
+	va_list ap;
+	int argc = 1, ret;
+
+	va_start(ap, err);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	fo = open_memstream(out, &no);
+	fe = open_memstream(err, &ne);
+	ck_assert_ptr_nonnull(fo);
+	ck_assert_ptr_nonnull(fe);
+	ret = hvctl_main(argc, argv, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	return ret;
+}
+
+int count_substr(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle))) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+int main(void)
+{
+	Suite *(*const suites[])(void) = {
+		lib_suite, open_suite, json_suite, info_suite, cli_suite,
+	};
+	SRunner *sr;
+	size_t i;
+	int run, failed;
+
+	sr = srunner_create(NULL);
+	for (i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		srunner_add_suite(sr, suites[i]());
+	srunner_run_all(sr, CK_ENV);	/* CK_VERBOSITY=verbose lists all */
+
+	run = srunner_ntests_run(sr);
+	failed = srunner_ntests_failed(sr);	/* failures and errors */
+	srunner_free(sr);
+
+	fflush(stdout);
+	printf("check: %d passed, %d failed\n", run - failed, failed);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
