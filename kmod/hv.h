@@ -12,7 +12,120 @@
 #define pr_fmt(fmt) "hv: " fmt
 
 #include <linux/types.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/uidgid.h>
 #include "uapi/hv.h"
+#include "hv_pgtable.h"
+#include "hv_insn.h"
+
+struct page;
+
+/* ------------------------------------------------------------------ */
+/* The vendor-neutral exit record: what every backend translates into. */
+
+enum hv_exit_code {
+	HV_X_NONE,
+	HV_X_IO,		/* IN/OUT */
+	HV_X_NPF,		/* NPT/EPT violation: GPA without RAM */
+	HV_X_CPUID,
+	HV_X_RDMSR,
+	HV_X_WRMSR,
+	HV_X_HLT,
+	HV_X_HYPERCALL,		/* VMMCALL / VMCALL */
+	HV_X_SHUTDOWN,		/* triple fault */
+	HV_X_INTR,		/* physical interrupt: the host took it */
+	HV_X_NMI,
+	HV_X_VIRT_INSN,		/* guest ran VMRUN, VMXON, ...: #UD it */
+	HV_X_XSETBV,
+	HV_X_FAIL_ENTRY,	/* hardware refused the guest state */
+	HV_X_UNHANDLED,		/* an exit hv does not expect */
+};
+
+struct hv_exit {
+	enum hv_exit_code code;
+	u64 next_rip;		/* RIP after the instruction, for skippable exits */
+	union {
+		struct {
+			u16 port;
+			u8 size;	/* 1, 2, 4 */
+			bool in;
+			bool string;
+			bool rep;
+		} io;
+		struct {
+			u64 gpa;
+			bool write;
+			bool fetch;
+		} npf;
+		struct {
+			u32 index;	/* ECX */
+		} msr;
+		struct {
+			u64 reason;	/* hardware's own code */
+			u64 qual;
+		} hw;		/* FAIL_ENTRY, UNHANDLED */
+	};
+};
+
+/* ------------------------------------------------------------------ */
+/* VMs and vCPUs.  A backend embeds these and uses container_of. */
+
+/* One block of guest RAM: 4 KiB pages, 2 MiB-contiguous where possible. */
+struct hv_region {
+	u64 gpa;
+	u64 size;
+	struct page **pages;		/* size / 4 KiB, each a real page */
+	unsigned long *huge;		/* per 2 MiB block: one contiguous chunk */
+};
+
+/*
+ * A VM.  Legend: [c] set at create, then constant; [L] under hv_vms_lock;
+ * [m] under @lock; [a] atomic.
+ */
+struct hv_vm {
+	struct list_head node;		/* [L] in hv_vms while named */
+	bool listed;			/* [L] name is taken */
+	struct kref ref;		/* [a] list + fds + mmaps */
+	atomic_t nr_files;		/* [a] open VM fds */
+	char name[HV_NAME_LEN];		/* [c] */
+	u32 flags;			/* [c] HV_VM_* */
+	kuid_t owner;			/* [c] */
+
+	struct mutex lock;		/* [c] */
+	struct hv_region regions[HV_MAX_REGIONS];	/* [m] */
+	unsigned int nr_regions;	/* [m] */
+	u64 mem_size;			/* [m] */
+	struct hv_pgtable gpt;		/* [m] NPT/EPT */
+	struct hv_vcpu *vcpus[HV_MAX_VCPUS];	/* [m] */
+	unsigned int nr_vcpus;		/* [m] */
+	atomic_t nr_running;		/* [a] vCPUs inside run */
+	bool virt_held;			/* [m] holds hv_virt_get() */
+};
+
+/* What the next run must finish from the last exit to userspace. */
+enum hv_pending {
+	HV_PENDING_NONE,
+	HV_PENDING_IO_IN,
+	HV_PENDING_MMIO_READ,
+	HV_PENDING_HYPERCALL,
+};
+
+/* A vCPU.  [c] set at create; [r] under @run_lock (the runner owns it). */
+struct hv_vcpu {
+	struct hv_vm *vm;		/* [c] holds a VM reference */
+	u32 id;				/* [c] */
+	struct hv_run *run;		/* [c] the mmap-able run area page */
+	struct mutex run_lock;		/* [c] */
+	struct hv_regs regs;		/* [r] GPRs, RIP, RFLAGS: always current */
+	struct hv_cpuid cpuid;		/* [r] */
+	enum hv_pending pending;	/* [r] */
+	u8 pending_size;		/* [r] IO in size */
+	struct hv_insn pending_insn;	/* [r] the decoded MMIO read */
+	u64 pending_rip;		/* [r] RIP once the access completes */
+	u64 exits;			/* [r] */
+};
 
 /*
  * One backend.  Every hook is mandatory.
@@ -30,6 +143,23 @@
  * cpu_emergency_disable
  *			Same, from the crash/emergency-reboot NMI path: must
  *			not fault, take locks or print.
+ *
+ * VMs and vCPUs (process context unless noted):
+ * vm_alloc, vm_free	The backend's VM struct, embedding struct hv_vm.
+ * vm_init		Per-VM hardware state (ASID/VPID); after gpt exists.
+ * vcpu_alloc, vcpu_free The backend's vCPU, embedding struct hv_vcpu;
+ *			vcpu_alloc also puts the vCPU in its reset state.
+ * vcpu_run		Enter the guest once and translate the exit into
+ *			@exit.  Syncs vcpu->regs in before and out after.
+ *			Non-zero only for host-side failures.
+ * get_sregs, set_sregs	Segment/control state; set_sregs checks the state
+ *			against the hardware's consistency rules and refuses
+ *			(-EINVAL) what VMRUN/VMLAUNCH would reject.
+ * get_msr, set_msr	The guest MSRs hv lets the guest use (hv_msr.c);
+ *			-EINVAL means "inject #GP".
+ * inject_exception	Queue an exception for the next entry.
+ * gpt_ops		The second-level page-table entry format.
+ * flush_gpt		Make the CPU forget cached NPT/EPT translations.
  */
 struct hv_vendor_ops {
 	const char *name;	/* "Intel VT-x", "AMD-V" */
@@ -43,6 +173,21 @@ struct hv_vendor_ops {
 	int (*cpu_enable)(void);
 	void (*cpu_disable)(void);
 	void (*cpu_emergency_disable)(void);
+
+	struct hv_vm *(*vm_alloc)(void);
+	void (*vm_free)(struct hv_vm *vm);
+	int (*vm_init)(struct hv_vm *vm);
+	struct hv_vcpu *(*vcpu_alloc)(struct hv_vm *vm);
+	void (*vcpu_free)(struct hv_vcpu *vcpu);
+	int (*vcpu_run)(struct hv_vcpu *vcpu, struct hv_exit *exit);
+	void (*get_sregs)(struct hv_vcpu *vcpu, struct hv_sregs *sregs);
+	int (*set_sregs)(struct hv_vcpu *vcpu, const struct hv_sregs *sregs);
+	int (*get_msr)(struct hv_vcpu *vcpu, u32 index, u64 *val);
+	int (*set_msr)(struct hv_vcpu *vcpu, u32 index, u64 val);
+	void (*inject_exception)(struct hv_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error);
+	const struct hv_pt_ops *gpt_ops;
+	void (*flush_gpt)(struct hv_vm *vm);
 };
 
 extern const struct hv_vendor_ops hv_vmx_ops;
@@ -59,8 +204,52 @@ int hv_virt_get(void);
 void hv_virt_put(void);
 void hv_virt_status(struct hv_status *st);
 
-/* hv_dev.c: /dev/hv. */
+/* hv_vm.c: VM objects, the VM fd. */
+int hv_vm_create(const struct hv_vm_create *args);
+int hv_vm_open(const struct hv_vm_open *args);
+int hv_vm_list(struct hv_vm_list *list);
+void hv_vm_put(struct hv_vm *vm);
+void hv_vm_exit(void);
+
+/* hv_mem.c: guest RAM. */
+int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *r);
+void hv_mem_free(struct hv_vm *vm);
+struct page *hv_mem_page(struct hv_vm *vm, u64 gpa);
+bool hv_mem_is_ram(struct hv_vm *vm, u64 gpa);
+int hv_mem_read(struct hv_vm *vm, u64 gpa, void *buf, size_t len);
+int hv_mem_gpt_init(struct hv_vm *vm);
+/* Table memory for the backends' gpt_ops; they supply only entry bits. */
+u64 *hv_gpt_alloc_table(void *opaque, u64 *pa);
+void hv_gpt_free_table(void *opaque, u64 *table);
+u64 *hv_gpt_table_va(void *opaque, u64 entry);
+
+/* hv_vcpu.c: vCPU objects, the vCPU fd and the run loop. */
+int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
+void hv_vcpu_destroy(struct hv_vcpu *vcpu);
+
+/* hv_exit.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
+int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit);
+void hv_complete_userspace_exit(struct hv_vcpu *vcpu);
+
+/* hv_cpuid.c */
+void hv_cpuid_init(struct hv_cpuid *cpuid);
+void hv_cpuid_lookup(const struct hv_cpuid *cpuid, u32 fn, u32 index,
+		     u32 out[4]);
+int hv_cpuid_check(const struct hv_cpuid *cpuid);
+
+/* hv_dev.c: /dev/hv, and the table-driven ioctl dispatch all fds share. */
 int hv_dev_init(void);
 void hv_dev_exit(void);
+
+#define HV_IOCTL_ADMIN		(1U << 0)	/* needs CAP_SYS_ADMIN */
+
+struct hv_ioctl_desc {
+	unsigned int cmd;
+	long (*fn)(void *obj, unsigned long arg);
+	unsigned int flags;	/* HV_IOCTL_* */
+};
+
+long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
+		       void *obj, unsigned int cmd, unsigned long arg);
 
 #endif /* HV_CORE_H */

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/hv: the system-level ioctls.
- *
- * ioctls are looked up in a table by number.  A command whose number we
- * know but whose size or direction bits differ from ours gets -EINVAL
- * (an old or mismatched header); an unknown number gets -ENOTTY.
+ * /dev/hv: the system-level ioctls (version, capabilities, VMs by name),
+ * and the table-driven ioctl dispatch that every hv fd uses.
  */
 #include "hv.h"
 
@@ -27,30 +24,31 @@ struct hv_dev_file {
 	bool holds_virt;
 };
 
-static long hv_ioctl_api_version(struct hv_dev_file *f, void __user *arg)
+static long hv_ioctl_api_version(void *obj, unsigned long arg)
 {
 	return HV_API_VERSION;
 }
 
-static long hv_ioctl_get_caps(struct hv_dev_file *f, void __user *arg)
+static long hv_ioctl_get_caps(void *obj, unsigned long arg)
 {
-	if (copy_to_user(arg, &hv_caps, sizeof(hv_caps)))
+	if (copy_to_user((void __user *)arg, &hv_caps, sizeof(hv_caps)))
 		return -EFAULT;
 	return 0;
 }
 
-static long hv_ioctl_get_status(struct hv_dev_file *f, void __user *arg)
+static long hv_ioctl_get_status(void *obj, unsigned long arg)
 {
 	struct hv_status st;
 
 	hv_virt_status(&st);
-	if (copy_to_user(arg, &st, sizeof(st)))
+	if (copy_to_user((void __user *)arg, &st, sizeof(st)))
 		return -EFAULT;
 	return 0;
 }
 
-static long hv_ioctl_hold_virt(struct hv_dev_file *f, void __user *arg)
+static long hv_ioctl_hold_virt(void *obj, unsigned long arg)
 {
+	struct hv_dev_file *f = obj;
 	long r;
 
 	mutex_lock(&f->lock);
@@ -64,8 +62,9 @@ static long hv_ioctl_hold_virt(struct hv_dev_file *f, void __user *arg)
 	return r;
 }
 
-static long hv_ioctl_release_virt(struct hv_dev_file *f, void __user *arg)
+static long hv_ioctl_release_virt(void *obj, unsigned long arg)
 {
+	struct hv_dev_file *f = obj;
 	long r = 0;
 
 	mutex_lock(&f->lock);
@@ -79,40 +78,80 @@ static long hv_ioctl_release_virt(struct hv_dev_file *f, void __user *arg)
 	return r;
 }
 
-struct hv_ioctl_desc {
-	unsigned int cmd;
-	long (*fn)(struct hv_dev_file *f, void __user *arg);
-	bool admin;		/* needs CAP_SYS_ADMIN */
-};
-
-/* Locking is each handler's own: f->lock for per-file state. */
-static const struct hv_ioctl_desc hv_dev_ioctls[] = {
-	{ HV_GET_API_VERSION,	 hv_ioctl_api_version,	false },
-	{ HV_GET_CAPS,		 hv_ioctl_get_caps,	false },
-	{ HV_GET_STATUS,	 hv_ioctl_get_status,	false },
-	{ HV_DEBUG_HOLD_VIRT,	 hv_ioctl_hold_virt,	true },
-	{ HV_DEBUG_RELEASE_VIRT, hv_ioctl_release_virt,	true },
-};
-
-static long hv_dev_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
+static long hv_ioctl_create_vm(void *obj, unsigned long arg)
 {
-	const struct hv_ioctl_desc *d;
+	struct hv_vm_create args;
+
+	if (copy_from_user(&args, (void __user *)arg, sizeof(args)))
+		return -EFAULT;
+	return hv_vm_create(&args);
+}
+
+static long hv_ioctl_open_vm(void *obj, unsigned long arg)
+{
+	struct hv_vm_open args;
+
+	if (copy_from_user(&args, (void __user *)arg, sizeof(args)))
+		return -EFAULT;
+	return hv_vm_open(&args);
+}
+
+static long hv_ioctl_list_vms(void *obj, unsigned long arg)
+{
+	struct hv_vm_list list;
+	long r;
+
+	if (copy_from_user(&list, (void __user *)arg, sizeof(list)))
+		return -EFAULT;
+	r = hv_vm_list(&list);
+	if (r)
+		return r;
+	if (copy_to_user((void __user *)arg, &list, sizeof(list)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Each handler takes its own locks: f->lock for per-file state. */
+static const struct hv_ioctl_desc hv_dev_ioctls[] = {
+	{ HV_GET_API_VERSION,	 hv_ioctl_api_version,	0 },
+	{ HV_GET_CAPS,		 hv_ioctl_get_caps,	0 },
+	{ HV_GET_STATUS,	 hv_ioctl_get_status,	0 },
+	{ HV_CREATE_VM,		 hv_ioctl_create_vm,	0 },
+	{ HV_OPEN_VM,		 hv_ioctl_open_vm,	0 },
+	{ HV_LIST_VMS,		 hv_ioctl_list_vms,	0 },
+	{ HV_DEBUG_HOLD_VIRT,	 hv_ioctl_hold_virt,	HV_IOCTL_ADMIN },
+	{ HV_DEBUG_RELEASE_VIRT, hv_ioctl_release_virt,	HV_IOCTL_ADMIN },
+};
+
+/*
+ * A command whose number we know but whose size or direction bits differ
+ * from ours gets -EINVAL (a mismatched header); an unknown one -ENOTTY.
+ */
+long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
+		       void *obj, unsigned int cmd, unsigned long arg)
+{
 	size_t i;
 
 	if (_IOC_TYPE(cmd) != HV_IOCTL_MAGIC)
 		return -ENOTTY;
-	for (i = 0; i < ARRAY_SIZE(hv_dev_ioctls); i++) {
-		d = &hv_dev_ioctls[i];
-		if (_IOC_NR(d->cmd) != _IOC_NR(cmd))
+	for (i = 0; i < n; i++) {
+		if (_IOC_NR(table[i].cmd) != _IOC_NR(cmd))
 			continue;
-		if (d->cmd != cmd)
+		if (table[i].cmd != cmd)
 			return -EINVAL;
-		if (d->admin && !capable(CAP_SYS_ADMIN))
+		if ((table[i].flags & HV_IOCTL_ADMIN) &&
+		    !capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		return d->fn(file->private_data, (void __user *)arg);
+		return table[i].fn(obj, arg);
 	}
 	return -ENOTTY;
+}
+
+static long hv_dev_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	return hv_ioctl_dispatch(hv_dev_ioctls, ARRAY_SIZE(hv_dev_ioctls),
+				 file->private_data, cmd, arg);
 }
 
 static int hv_dev_open(struct inode *inode, struct file *file)

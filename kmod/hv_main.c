@@ -106,6 +106,7 @@ static void __exit hv_exit(void)
 {
 	/* The open-file reference on THIS_MODULE means no holder is left. */
 	hv_dev_exit();
+	hv_vm_exit();
 	hv_virt_exit();
 	hv_ops->unsetup();
 }

@@ -253,6 +253,7 @@ struct hv_cpuid {
 /* internal.suberror */
 #define HV_INTERNAL_EMULATION	1	/* MMIO instruction not decodable */
 #define HV_INTERNAL_STRING_IO	2	/* INS/OUTS not supported yet */
+#define HV_INTERNAL_UNHANDLED	3	/* an exit hv did not expect */
 
 /*
  * The run area: mmap() the vCPU fd at offset 0, HV_RUN_SIZE bytes.

@@ -6,7 +6,7 @@
  * VM_HSAVE_PA pointing at a 4 KiB host save area (15.30.4), which VMRUN
  * uses to keep host state.
  */
-#include "hv.h"
+#include "svm/svm.h"
 #include "svm/svm_arch.h"
 
 #include <linux/gfp.h>
@@ -17,6 +17,12 @@
 #include <asm/processor.h>
 
 static DEFINE_PER_CPU(struct page *, svm_hsave_page);
+/* Where VMSAVE keeps the host's FS/GS/TR/... while a guest runs. */
+DEFINE_PER_CPU(struct page *, svm_host_save_page);
+
+/* Permission maps with every bit set: all ports and MSRs intercepted. */
+static void *svm_iopm, *svm_msrpm;
+u64 svm_iopm_pa, svm_msrpm_pa;
 
 static int svm_probe(struct hv_caps *caps, const char **why)
 {
@@ -69,15 +75,26 @@ static int svm_probe(struct hv_caps *caps, const char **why)
 	return 0;
 }
 
-static void svm_unsetup(void)
+static void svm_free_percpu(struct page * __percpu *pages)
 {
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		if (per_cpu(svm_hsave_page, cpu))
-			__free_page(per_cpu(svm_hsave_page, cpu));
-		per_cpu(svm_hsave_page, cpu) = NULL;
+		if (*per_cpu_ptr(pages, cpu))
+			__free_page(*per_cpu_ptr(pages, cpu));
+		*per_cpu_ptr(pages, cpu) = NULL;
 	}
+}
+
+static void svm_unsetup(void)
+{
+	svm_free_percpu(&svm_hsave_page);
+	svm_free_percpu(&svm_host_save_page);
+	if (svm_iopm)
+		free_pages_exact(svm_iopm, SVM_IOPM_SIZE);
+	if (svm_msrpm)
+		free_pages_exact(svm_msrpm, SVM_MSRPM_SIZE);
+	svm_iopm = svm_msrpm = NULL;
 }
 
 static int svm_setup(void)
@@ -88,13 +105,29 @@ static int svm_setup(void)
 	for_each_possible_cpu(cpu) {
 		page = alloc_pages_node(cpu_to_node(cpu),
 					GFP_KERNEL | __GFP_ZERO, 0);
-		if (!page) {
-			svm_unsetup();
-			return -ENOMEM;
-		}
+		if (!page)
+			goto nomem;
 		per_cpu(svm_hsave_page, cpu) = page;
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page)
+			goto nomem;
+		per_cpu(svm_host_save_page, cpu) = page;
 	}
+
+	/* APM Vol 2, 15.10.1 (IOPM) and 15.11 (MSRPM): physically contiguous */
+	svm_iopm = alloc_pages_exact(SVM_IOPM_SIZE, GFP_KERNEL);
+	svm_msrpm = alloc_pages_exact(SVM_MSRPM_SIZE, GFP_KERNEL);
+	if (!svm_iopm || !svm_msrpm)
+		goto nomem;
+	memset(svm_iopm, 0xff, SVM_IOPM_SIZE);
+	memset(svm_msrpm, 0xff, SVM_MSRPM_SIZE);
+	svm_iopm_pa = virt_to_phys(svm_iopm);
+	svm_msrpm_pa = virt_to_phys(svm_msrpm);
 	return 0;
+nomem:
+	svm_unsetup();
+	return -ENOMEM;
 }
 
 static int svm_cpu_enable(void)
@@ -149,4 +182,18 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.cpu_enable		= svm_cpu_enable,
 	.cpu_disable		= svm_cpu_disable,
 	.cpu_emergency_disable	= svm_cpu_emergency_disable,
+
+	.vm_alloc		= svm_vm_alloc,
+	.vm_free		= svm_vm_free,
+	.vm_init		= svm_vm_init,
+	.vcpu_alloc		= svm_vcpu_alloc,
+	.vcpu_free		= svm_vcpu_free,
+	.vcpu_run		= svm_vcpu_run,
+	.get_sregs		= svm_get_sregs,
+	.set_sregs		= svm_set_sregs,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
+	.inject_exception	= svm_inject_exception,
+	.gpt_ops		= &svm_npt_ops,
+	.flush_gpt		= svm_flush_gpt,
 };

@@ -12,6 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/slab.h>
 #include <linux/io.h>
 #include <asm/asm.h>
 #include <asm/msr.h>
@@ -216,6 +217,102 @@ static void vmx_cpu_emergency_disable(void)
 		vmx_vmxoff();
 }
 
+/*
+ * VMs on VT-x come with the VMCS/EPT backend (its own issue).  Until then
+ * VM creation fails cleanly with -EOPNOTSUPP at vm_init.
+ */
+static struct hv_vm *vmx_vm_alloc(void)
+{
+	return kzalloc(sizeof(struct hv_vm), GFP_KERNEL_ACCOUNT);
+}
+
+static void vmx_vm_free(struct hv_vm *vm)
+{
+	kfree(vm);
+}
+
+static int vmx_vm_init(struct hv_vm *vm)
+{
+	return -EOPNOTSUPP;
+}
+
+static struct hv_vcpu *vmx_vcpu_alloc(struct hv_vm *vm)
+{
+	return NULL;
+}
+
+static void vmx_vcpu_free(struct hv_vcpu *vcpu)
+{
+}
+
+static int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
+{
+	return -EOPNOTSUPP;
+}
+
+static void vmx_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
+{
+}
+
+static int vmx_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
+{
+	return -EOPNOTSUPP;
+}
+
+static int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
+{
+	return -EINVAL;
+}
+
+static int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	return -EINVAL;
+}
+
+static void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector,
+				 bool has_error, u32 error)
+{
+}
+
+static void vmx_flush_gpt(struct hv_vm *vm)
+{
+}
+
+/* SDM Vol 3C, 29.3.2: EPT entries (used once the backend lands) */
+#define EPT_RWX		0x7ULL
+#define EPT_MT_WB	(6ULL << 3)
+#define EPT_LARGE	BIT_ULL(7)
+
+static u64 vmx_ept_table(u64 pa)
+{
+	return pa | EPT_RWX;
+}
+
+static u64 vmx_ept_leaf(u64 pa, int level)
+{
+	return pa | EPT_RWX | EPT_MT_WB | (level == 2 ? EPT_LARGE : 0);
+}
+
+static bool vmx_ept_present(u64 e)
+{
+	return e & EPT_RWX;
+}
+
+static bool vmx_ept_large(u64 e)
+{
+	return e & EPT_LARGE;
+}
+
+static const struct hv_pt_ops vmx_ept_ops = {
+	.table_entry	= vmx_ept_table,
+	.leaf_entry	= vmx_ept_leaf,
+	.present	= vmx_ept_present,
+	.is_large	= vmx_ept_large,
+	.alloc_table	= hv_gpt_alloc_table,
+	.free_table	= hv_gpt_free_table,
+	.table_va	= hv_gpt_table_va,
+};
+
 const struct hv_vendor_ops hv_vmx_ops = {
 	.name			= "Intel VT-x",
 	.peer_module		= "kvm_intel",
@@ -227,4 +324,18 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.cpu_enable		= vmx_cpu_enable,
 	.cpu_disable		= vmx_cpu_disable,
 	.cpu_emergency_disable	= vmx_cpu_emergency_disable,
+
+	.vm_alloc		= vmx_vm_alloc,
+	.vm_free		= vmx_vm_free,
+	.vm_init		= vmx_vm_init,
+	.vcpu_alloc		= vmx_vcpu_alloc,
+	.vcpu_free		= vmx_vcpu_free,
+	.vcpu_run		= vmx_vcpu_run,
+	.get_sregs		= vmx_get_sregs,
+	.set_sregs		= vmx_set_sregs,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+	.inject_exception	= vmx_inject_exception,
+	.gpt_ops		= &vmx_ept_ops,
+	.flush_gpt		= vmx_flush_gpt,
 };

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID as guests see it.  hv's default table is the host's answers with
+ * what a guest must not see removed (VMX, SVM: hv does not nest) and the
+ * hypervisor bit and hv's own leaf 0x40000000 added.  Userspace may
+ * replace the table per vCPU (HV_VCPU_SET_CPUID).
+ */
+#include "hv.h"
+
+#include <linux/string.h>
+#include <asm/processor.h>
+
+/* "hvhvhvhvhvhv" in EBX, ECX, EDX of leaf 0x40000000. */
+#define HV_CPUID_SIGNATURE	0x68766876
+
+#define CPUID_1_ECX_VMX		BIT(5)	/* SDM Vol 2A, CPUID Table 3-10 */
+#define CPUID_1_ECX_XSAVE	BIT(26)
+#define CPUID_1_ECX_OSXSAVE	BIT(27)
+#define CPUID_1_ECX_HYPERVISOR	BIT(31)	/* reserved for hypervisors */
+#define CPUID_81_ECX_SVM	BIT(2)	/* APM Vol 3, Fn8000_0001_ECX */
+#define CPUID_7_EBX_AVX2	BIT(5)
+
+static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
+{
+	struct hv_cpuid_entry *e;
+
+	if (c->nent >= HV_CPUID_MAX_ENTRIES)
+		return;
+	e = &c->entries[c->nent++];
+	memset(e, 0, sizeof(*e));
+	e->function = fn;
+	e->index = index;
+	e->flags = flags;
+	cpuid_count(fn, index, &e->eax, &e->ebx, &e->ecx, &e->edx);
+
+	switch (fn) {
+	case 1:
+		/* No nesting; and hv does not switch XCR0 for guests yet. */
+		e->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_XSAVE |
+			    CPUID_1_ECX_OSXSAVE);
+		e->ecx |= CPUID_1_ECX_HYPERVISOR;
+		/* EBX[31:24] initial APIC id: the vCPU's would go here. */
+		e->ebx &= 0x00ffffff;
+		break;
+	case 7:
+		e->ebx &= ~CPUID_7_EBX_AVX2;	/* needs XSAVE state */
+		break;
+	case 0x80000001:
+		e->ecx &= ~CPUID_81_ECX_SVM;
+		break;
+	}
+}
+
+void hv_cpuid_init(struct hv_cpuid *c)
+{
+	u32 max = min_t(u32, cpuid_eax(0), 0xd);
+	u32 xmax = min_t(u32, cpuid_eax(0x80000000), 0x80000008);
+	u32 fn, first_ext;
+
+	memset(c, 0, sizeof(*c));
+	for (fn = 0; fn <= max; fn++) {
+		/* Leaves 4, 7, 0xb, 0xd have sub-leaves; keep the first. */
+		bool indexed = fn == 4 || fn == 7 || fn == 0xb || fn == 0xd;
+
+		if (fn == 0xd)	/* XSAVE leaf: hidden with XSAVE itself */
+			continue;
+		hv_cpuid_add(c, fn, 0, indexed ? HV_CPUID_FLAG_INDEXED : 0);
+	}
+	c->entries[0].eax = max;	/* leaf 0: highest basic leaf */
+
+	/* hv's leaf: the highest hypervisor leaf and the signature */
+	if (c->nent < HV_CPUID_MAX_ENTRIES) {
+		struct hv_cpuid_entry *e = &c->entries[c->nent++];
+
+		memset(e, 0, sizeof(*e));
+		e->function = 0x40000000;
+		e->eax = 0x40000000;
+		e->ebx = e->ecx = e->edx = HV_CPUID_SIGNATURE;
+	}
+	first_ext = c->nent;
+	for (fn = 0x80000000; fn <= xmax; fn++)
+		hv_cpuid_add(c, fn, 0, 0);
+	if (c->nent > first_ext)	/* 8000_0000h: highest extended leaf */
+		c->entries[first_ext].eax = xmax;
+}
+
+/*
+ * Like hardware: an unknown leaf within range answers zeros here (Intel
+ * would repeat the highest basic leaf; zeros are what AMD does and are
+ * the safer thing to hand a guest).
+ */
+void hv_cpuid_lookup(const struct hv_cpuid *c, u32 fn, u32 index, u32 out[4])
+{
+	u32 i;
+
+	for (i = 0; i < c->nent; i++) {
+		const struct hv_cpuid_entry *e = &c->entries[i];
+
+		if (e->function != fn)
+			continue;
+		if ((e->flags & HV_CPUID_FLAG_INDEXED) && e->index != index)
+			continue;
+		out[0] = e->eax;
+		out[1] = e->ebx;
+		out[2] = e->ecx;
+		out[3] = e->edx;
+		return;
+	}
+	out[0] = out[1] = out[2] = out[3] = 0;
+}
+
+int hv_cpuid_check(const struct hv_cpuid *c)
+{
+	u32 i;
+
+	if (c->nent > HV_CPUID_MAX_ENTRIES || c->pad)
+		return -EINVAL;
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].flags & ~HV_CPUID_FLAG_INDEXED ||
+		    c->entries[i].pad)
+			return -EINVAL;
+	return 0;
+}

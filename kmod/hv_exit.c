@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit dispatch: one switch over the vendor-neutral exit codes.  Each
+ * handler returns >0 to re-enter the guest, 0 to return to userspace with
+ * the run area filled in, or a negative errno for a host-side failure.
+ *
+ * Nothing here knows VMX from SVM: the backend translated the exit into
+ * struct hv_exit and supplies next_rip for every instruction-caused exit.
+ */
+#include "hv.h"
+#include "hv_insn.h"
+#include "hv_gwalk.h"
+
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#define X86_VEC_UD	6	/* SDM Vol 3A, Table 6-1 */
+#define X86_VEC_GP	13
+
+/* struct hv_regs in x86 register-number order (SDM Vol 2A, Table 2-2). */
+static u64 *hv_gpr(struct hv_regs *r, unsigned int n)
+{
+	u64 *map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx,
+		&r->rsp, &r->rbp, &r->rsi, &r->rdi,
+		&r->r8, &r->r9, &r->r10, &r->r11,
+		&r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & 15];
+}
+
+static void hv_regs_to_gpr(struct hv_regs *r, u64 gpr[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		gpr[i] = *hv_gpr(r, i);
+}
+
+static void hv_gpr_to_regs(const u64 gpr[16], struct hv_regs *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		*hv_gpr(r, i) = gpr[i];
+}
+
+static u64 hv_size_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror,
+			    u32 ndata, const u64 *data)
+{
+	struct hv_run *run = vcpu->run;
+
+	run->exit_reason = HV_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = min_t(u32, ndata, ARRAY_SIZE(run->internal.data));
+	memcpy(run->internal.data, data, run->internal.ndata * sizeof(u64));
+	return 0;
+}
+
+/* Finish what userspace answered: IN data, MMIO read data, hypercall. */
+void hv_complete_userspace_exit(struct hv_vcpu *vcpu)
+{
+	struct hv_run *run = vcpu->run;
+	u64 gpr[16];
+
+	switch (vcpu->pending) {
+	case HV_PENDING_NONE:
+		return;
+	case HV_PENDING_IO_IN:
+		/* SDM Vol 2A, IN: a 32-bit IN zero-extends into RAX */
+		if (vcpu->pending_size == 4)
+			vcpu->regs.rax = (u32)run->io.data;
+		else
+			vcpu->regs.rax = (vcpu->regs.rax &
+					  ~hv_size_mask(vcpu->pending_size)) |
+					 (run->io.data &
+					  hv_size_mask(vcpu->pending_size));
+		break;
+	case HV_PENDING_MMIO_READ:
+		hv_regs_to_gpr(&vcpu->regs, gpr);
+		hv_insn_load_result(&vcpu->pending_insn, gpr, run->mmio.data);
+		hv_gpr_to_regs(gpr, &vcpu->regs);
+		break;
+	case HV_PENDING_HYPERCALL:
+		vcpu->regs.rax = run->hypercall.ret;
+		break;
+	}
+	vcpu->regs.rip = vcpu->pending_rip;
+	vcpu->pending = HV_PENDING_NONE;
+}
+
+static int hv_handle_io(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	struct hv_run *run = vcpu->run;
+	u64 data[2] = { exit->io.port, exit->io.size };
+
+	/* INS/OUTS need the string engine; not yet (see docs/). */
+	if (exit->io.string)
+		return hv_exit_internal(vcpu, HV_INTERNAL_STRING_IO, 2, data);
+
+	run->exit_reason = HV_EXIT_IO;
+	run->io.port = exit->io.port;
+	run->io.size = exit->io.size;
+	if (exit->io.in) {
+		run->io.direction = HV_IO_IN;
+		run->io.data = 0;
+		vcpu->pending = HV_PENDING_IO_IN;
+		vcpu->pending_size = exit->io.size;
+		vcpu->pending_rip = exit->next_rip;
+	} else {
+		run->io.direction = HV_IO_OUT;
+		run->io.data = vcpu->regs.rax & hv_size_mask(exit->io.size);
+		vcpu->regs.rip = exit->next_rip;
+	}
+	return 0;
+}
+
+static int hv_read_gpa(void *opaque, u64 gpa, void *buf, size_t len)
+{
+	return hv_mem_read(opaque, gpa, buf, len);
+}
+
+/* Default operand size of the guest's code: 16, 32 or 64. */
+static int hv_guest_mode(const struct hv_sregs *s)
+{
+	if ((s->efer & EFER_LMA) && s->cs.l)
+		return 64;
+	if (!(s->cr0 & X86_CR0_PE))
+		return 16;
+	return s->cs.db ? 32 : 16;
+}
+
+/* A guest access to a GPA without RAM: decode it for userspace. */
+static int hv_handle_mmio(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	struct hv_run *run = vcpu->run;
+	struct hv_gwalk_ctx ctx;
+	struct hv_sregs s;
+	struct hv_insn insn;
+	u64 gla, gpr[16], data[4] = { 0, 0, exit->npf.gpa, 0 };
+	u8 bytes[16] = { 0 };
+	int n, mode;
+
+	if (hv_mem_is_ram(vcpu->vm, exit->npf.gpa) || exit->npf.fetch)
+		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
+
+	hv_ops->get_sregs(vcpu, &s);
+	mode = hv_guest_mode(&s);
+	gla = mode == 64 ? vcpu->regs.rip : s.cs.base + vcpu->regs.rip;
+	ctx = (struct hv_gwalk_ctx) {
+		.cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4, .efer = s.efer,
+		.read_gpa = hv_read_gpa, .opaque = vcpu->vm,
+	};
+	n = hv_gwalk_fetch(&ctx, gla, bytes, 15);
+	memcpy(data, bytes, sizeof(u64) * 2);
+	if (n <= 0 || hv_insn_decode(bytes, n, mode, &insn))
+		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
+
+	run->exit_reason = HV_EXIT_MMIO;
+	run->mmio.gpa = exit->npf.gpa;
+	run->mmio.len = insn.size;
+	switch (insn.op) {
+	case HV_INSN_STORE:
+		hv_regs_to_gpr(&vcpu->regs, gpr);
+		run->mmio.is_write = 1;
+		run->mmio.data = hv_insn_store_value(&insn, gpr);
+		vcpu->regs.rip += insn.len;
+		break;
+	case HV_INSN_STORE_IMM:
+		run->mmio.is_write = 1;
+		run->mmio.data = insn.imm & hv_size_mask(insn.size);
+		vcpu->regs.rip += insn.len;
+		break;
+	default:
+		run->mmio.is_write = 0;
+		run->mmio.data = 0;
+		vcpu->pending = HV_PENDING_MMIO_READ;
+		vcpu->pending_insn = insn;
+		vcpu->pending_rip = vcpu->regs.rip + insn.len;
+		break;
+	}
+	return 0;
+}
+
+static int hv_handle_cpuid(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	u32 out[4];
+
+	hv_cpuid_lookup(&vcpu->cpuid, vcpu->regs.rax, vcpu->regs.rcx, out);
+	/* SDM Vol 2A, CPUID: the upper halves of RAX..RDX are cleared */
+	vcpu->regs.rax = out[0];
+	vcpu->regs.rbx = out[1];
+	vcpu->regs.rcx = out[2];
+	vcpu->regs.rdx = out[3];
+	vcpu->regs.rip = exit->next_rip;
+	return 1;
+}
+
+/* The MSRs a guest may use; everything else raises #GP. */
+static bool hv_msr_allowed(u32 index)
+{
+	switch (index) {
+	case MSR_EFER:
+	case MSR_STAR:
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_SYSCALL_MASK:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_IA32_SYSENTER_CS:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+	case MSR_IA32_CR_PAT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int hv_handle_msr(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	u32 index = exit->msr.index;
+	u64 val;
+	int r = -EINVAL;
+
+	if (exit->code == HV_X_RDMSR) {
+		if (hv_msr_allowed(index))
+			r = hv_ops->get_msr(vcpu, index, &val);
+		if (!r) {
+			/* SDM Vol 2B, RDMSR: EDX:EAX, upper halves cleared */
+			vcpu->regs.rax = (u32)val;
+			vcpu->regs.rdx = val >> 32;
+		}
+	} else {
+		val = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
+		if (hv_msr_allowed(index))
+			r = hv_ops->set_msr(vcpu, index, val);
+	}
+	if (r) {
+		hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);
+		return 1;
+	}
+	vcpu->regs.rip = exit->next_rip;
+	return 1;
+}
+
+static int hv_handle_hypercall(struct hv_vcpu *vcpu,
+			       const struct hv_exit *exit)
+{
+	struct hv_run *run = vcpu->run;
+	u64 nr = vcpu->regs.rax;
+
+	if (nr < HV_HC_USER_BASE) {
+		vcpu->regs.rax = nr == HV_HC_PING ? HV_HC_PONG : HV_HC_ENOSYS;
+		vcpu->regs.rip = exit->next_rip;
+		return 1;
+	}
+	run->exit_reason = HV_EXIT_HYPERCALL;
+	run->hypercall.nr = nr;
+	run->hypercall.args[0] = vcpu->regs.rbx;
+	run->hypercall.args[1] = vcpu->regs.rcx;
+	run->hypercall.args[2] = vcpu->regs.rdx;
+	run->hypercall.args[3] = vcpu->regs.rsi;
+	run->hypercall.ret = 0;
+	vcpu->pending = HV_PENDING_HYPERCALL;
+	vcpu->pending_rip = exit->next_rip;
+	return 0;
+}
+
+int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	struct hv_run *run = vcpu->run;
+	u64 data[2];
+
+	switch (exit->code) {
+	case HV_X_INTR:
+	case HV_X_NMI:
+	case HV_X_NONE:
+		return 1;	/* the host has handled it; go back in */
+	case HV_X_IO:
+		return hv_handle_io(vcpu, exit);
+	case HV_X_NPF:
+		return hv_handle_mmio(vcpu, exit);
+	case HV_X_CPUID:
+		return hv_handle_cpuid(vcpu, exit);
+	case HV_X_RDMSR:
+	case HV_X_WRMSR:
+		return hv_handle_msr(vcpu, exit);
+	case HV_X_HYPERCALL:
+		return hv_handle_hypercall(vcpu, exit);
+	case HV_X_HLT:
+		vcpu->regs.rip = exit->next_rip;
+		run->exit_reason = HV_EXIT_HLT;
+		return 0;
+	case HV_X_SHUTDOWN:
+		run->exit_reason = HV_EXIT_SHUTDOWN;
+		return 0;
+	case HV_X_VIRT_INSN:
+	case HV_X_XSETBV:
+		/* No nesting, no XSAVE for guests: as on a CPU without them */
+		hv_ops->inject_exception(vcpu, X86_VEC_UD, false, 0);
+		return 1;
+	case HV_X_FAIL_ENTRY:
+		run->exit_reason = HV_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_reason = exit->hw.reason;
+		run->fail_entry.qualification = exit->hw.qual;
+		return 0;
+	case HV_X_UNHANDLED:
+	default:
+		data[0] = exit->hw.reason;
+		data[1] = exit->hw.qual;
+		return hv_exit_internal(vcpu, HV_INTERNAL_UNHANDLED, 2, data);
+	}
+}

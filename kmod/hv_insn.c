@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MMIO instruction decoder; see hv_insn.h.  Compiled both in the
+ * module and, unchanged, in the unit tests.
+ *
+ * Only lengths matter for the ModRM/SIB/displacement bytes: the hardware
+ * already gave us the guest-physical address, so the effective address is
+ * never computed, only skipped over to find the immediate and the length.
+ */
+#include "hv_insn.h"
+
+#ifdef __KERNEL__
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+
+#define REX_W	0x8	/* SDM Vol 2A, 2.2.1.2 Table 2-4: REX bit fields */
+#define REX_R	0x4
+#define REX_X	0x2
+#define REX_B	0x1
+
+struct hv_insn_cursor {
+	const u8 *bytes;
+	size_t n;
+	unsigned int pos;
+};
+
+/* Consume @k bytes as a little-endian value. */
+static int hv_insn_take(struct hv_insn_cursor *c, unsigned int k, u64 *val)
+{
+	unsigned int i;
+	u64 v = 0;
+
+	if (c->pos + k > HV_INSN_MAX_LEN)
+		return -EINVAL;		/* longer than any x86 instruction */
+	if (c->pos + k > c->n)
+		return -E2BIG;
+	for (i = 0; i < k; i++)
+		v |= (u64)c->bytes[c->pos + i] << (8 * i);
+	c->pos += k;
+	*val = v;
+	return 0;
+}
+
+static int hv_insn_byte(struct hv_insn_cursor *c, u8 *b)
+{
+	u64 v;
+	int r = hv_insn_take(c, 1, &v);
+
+	*b = (u8)v;
+	return r;
+}
+
+/*
+ * Consume the ModRM byte and whatever addressing bytes it implies, with
+ * @asz the address size (16, 32, 64).  A register operand (mod 11) is not
+ * a memory access, so it cannot be an MMIO exit: -EINVAL.
+ */
+static int hv_insn_modrm(struct hv_insn_cursor *c, int asz, u8 *modrm)
+{
+	unsigned int mod, rm, disp = 0;
+	u64 skip;
+	u8 sib;
+	int r;
+
+	r = hv_insn_byte(c, modrm);
+	if (r)
+		return r;
+	mod = *modrm >> 6;
+	rm = *modrm & 7;
+	if (mod == 3)
+		return -EINVAL;
+
+	if (asz == 16) {
+		/* SDM Vol 2A, 2.1.5 Table 2-1: 16-bit forms, no SIB */
+		if (mod == 0 && rm == 6)
+			disp = 2;		/* [disp16] */
+		else if (mod == 1)
+			disp = 1;
+		else if (mod == 2)
+			disp = 2;
+	} else {
+		/* SDM Vol 2A, 2.1.5 Table 2-2: 32-bit forms (also 64-bit) */
+		if (rm == 4) {
+			/* SDM Vol 2A, 2.1.5 Table 2-3: SIB; base 101 + mod 00 = disp32 */
+			r = hv_insn_byte(c, &sib);
+			if (r)
+				return r;
+			if (mod == 0 && (sib & 7) == 5)
+				disp = 4;
+		}
+		/* SDM Vol 2A, 2.2.1.6: mod 00 rm 101 is RIP+disp32 in 64-bit mode */
+		if (mod == 0 && rm == 5)
+			disp = 4;
+		else if (mod == 1)
+			disp = 1;
+		else if (mod == 2)
+			disp = 4;
+	}
+	return disp ? hv_insn_take(c, disp, &skip) : 0;
+}
+
+int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
+{
+	struct hv_insn_cursor c = { .bytes = bytes, .n = n };
+	bool opsize = false, adsize = false, byte_reg = false;
+	unsigned int osz, asz, imm_len = 0;
+	u8 b, rex = 0, modrm = 0;
+	u64 v;
+	int r;
+
+	if (mode != 16 && mode != 32 && mode != 64)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+
+	/* SDM Vol 2A, 2.1.1: legacy prefixes, in any order */
+	for (;;) {
+		r = hv_insn_byte(&c, &b);
+		if (r)
+			return r;
+		switch (b) {
+		case 0x66:		/* operand-size override */
+			opsize = true;
+			break;
+		case 0x67:		/* address-size override */
+			adsize = true;
+			break;
+		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+		case 0xf0: case 0xf2: case 0xf3:
+			/* The GPA is known, so segment, LOCK and REP do not matter. */
+			break;
+		default:
+			/* SDM Vol 2A, 2.2.1: REX exists only in 64-bit mode (40-4F are INC/DEC otherwise) */
+			if (mode == 64 && (b & 0xf0) == 0x40) {
+				rex = b;
+				continue;
+			}
+			goto opcode;
+		}
+		/* SDM Vol 2A, 2.2.1: a REX not immediately before the opcode is ignored */
+		rex = 0;
+	}
+
+opcode:
+	/* SDM Vol 1, 3.6.1 Table 3-3/3-4: effective operand and address size */
+	if (mode == 16)
+		osz = opsize ? 4 : 2;
+	else
+		osz = opsize ? 2 : 4;
+	if (rex & REX_W)
+		osz = 8;		/* REX.W wins over 66 */
+	if (mode == 16)
+		asz = adsize ? 32 : 16;
+	else if (mode == 32)
+		asz = adsize ? 16 : 32;
+	else
+		asz = adsize ? 32 : 64;
+
+	switch (b) {
+	case 0x88:			/* MOV r/m8, r8 */
+	case 0x89:			/* MOV r/m16/32/64, r */
+	case 0x8a:			/* MOV r8, r/m8 */
+	case 0x8b:			/* MOV r, r/m16/32/64 */
+		out->op = (b & 2) ? HV_INSN_LOAD : HV_INSN_STORE;
+		out->size = (b & 1) ? osz : 1;
+		byte_reg = !(b & 1);
+		break;
+	case 0xc6:			/* MOV r/m8, imm8 (C6 /0) */
+	case 0xc7:			/* MOV r/m, imm16/32 (C7 /0) */
+		out->op = HV_INSN_STORE_IMM;
+		out->size = (b & 1) ? osz : 1;
+		imm_len = out->size > 4 ? 4 : out->size;
+		break;
+	case 0xa0:			/* MOV AL, moffs8 */
+	case 0xa1:			/* MOV eAX, moffs */
+	case 0xa2:			/* MOV moffs8, AL */
+	case 0xa3:			/* MOV moffs, eAX */
+		out->op = (b & 2) ? HV_INSN_STORE : HV_INSN_LOAD;
+		out->size = (b & 1) ? osz : 1;
+		if (out->op == HV_INSN_LOAD)
+			out->dst_size = out->size;
+		/* SDM Vol 2A, 2.2.1.4: the offset is address-size wide */
+		r = hv_insn_take(&c, asz / 8, &v);
+		if (r)
+			return r;
+		out->len = c.pos;
+		return 0;
+	case 0x0f:
+		r = hv_insn_byte(&c, &b);
+		if (r)
+			return r;
+		switch (b) {
+		case 0xb6:		/* MOVZX r, r/m8 */
+		case 0xb7:		/* MOVZX r, r/m16 */
+			out->op = HV_INSN_LOAD_ZX;
+			break;
+		case 0xbe:		/* MOVSX r, r/m8 */
+		case 0xbf:		/* MOVSX r, r/m16 */
+			out->op = HV_INSN_LOAD_SX;
+			break;
+		default:
+			return -EINVAL;
+		}
+		out->size = (b & 1) ? 2 : 1;
+		out->dst_size = osz;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	r = hv_insn_modrm(&c, asz, &modrm);
+	if (r)
+		return r;
+	if (out->op == HV_INSN_STORE_IMM) {
+		if ((modrm >> 3) & 7)
+			return -EINVAL;	/* only /0 is MOV */
+		r = hv_insn_take(&c, imm_len, &v);
+		if (r)
+			return r;
+		if (out->size == 8)	/* imm32 sign-extended to 64 bits */
+			v = (v ^ 0x80000000ULL) - 0x80000000ULL;
+		out->imm = v;
+	} else {
+		/* SDM Vol 2A, 2.2.1.2: REX.R extends ModRM.reg */
+		out->reg = ((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0);
+		/* SDM Vol 2A, 2.2.1.2: without any REX, byte regs 4-7 are AH..BH */
+		if (byte_reg && !rex && out->reg >= 4) {
+			out->reg -= 4;
+			out->high8 = true;
+		}
+		if (out->op == HV_INSN_LOAD)
+			out->dst_size = out->size;
+	}
+	out->len = c.pos;
+	return 0;
+}
+
+static u64 hv_insn_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+u64 hv_insn_store_value(const struct hv_insn *in, const u64 gpr[16])
+{
+	u64 v;
+
+	if (in->op == HV_INSN_STORE_IMM)
+		v = in->imm;
+	else if (in->high8)
+		v = gpr[in->reg & 15] >> 8;
+	else
+		v = gpr[in->reg & 15];
+	return v & hv_insn_mask(in->size);
+}
+
+void hv_insn_load_result(const struct hv_insn *in, u64 gpr[16], u64 data)
+{
+	u64 *r = &gpr[in->reg & 15];
+	u64 v = data & hv_insn_mask(in->size);
+
+	if (in->op == HV_INSN_STORE || in->op == HV_INSN_STORE_IMM)
+		return;
+	if (in->op == HV_INSN_LOAD_SX && in->size < 8) {
+		u64 sign = 1ULL << (8 * in->size - 1);
+
+		v = (v ^ sign) - sign;
+	}
+
+	switch (in->dst_size) {
+	case 1:
+		if (in->high8)
+			*r = (*r & ~0xff00ULL) | (v & 0xff) << 8;
+		else
+			*r = (*r & ~0xffULL) | (v & 0xff);
+		break;
+	case 2:
+		*r = (*r & ~0xffffULL) | (v & 0xffff);
+		break;
+	case 4:
+		/*
+		 * SDM Vol 1, 3.4.1.1: zero-extends in 64-bit mode.  Outside it
+		 * the upper half is invisible (and undefined on return to
+		 * 64-bit mode), so zero-extending always is right too.
+		 */
+		*r = v & 0xffffffffULL;
+		break;
+	case 8:
+		*r = v;
+		break;
+	}
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * MMIO instruction decoder.  A nested page fault on a GPA without RAM
+ * tells the hypervisor only the address; the access size, direction and
+ * register come from decoding the guest's instruction at RIP.  Only the
+ * moves a driver uses for MMIO are decoded (MOV, MOV imm, MOVZX, MOVSX,
+ * MOV moffs); anything else is -EINVAL and the core reports the bytes.
+ *
+ * Nothing here needs the kernel, so the unit tests compile it as it is.
+ */
+#ifndef HV_INSN_H
+#define HV_INSN_H
+
+#include "hv_types.h"
+
+#define HV_INSN_MAX_LEN		15	/* SDM Vol 2A, 2.3.11 */
+
+enum hv_insn_op {
+	HV_INSN_LOAD,		/* memory -> register, same size */
+	HV_INSN_STORE,		/* register -> memory */
+	HV_INSN_STORE_IMM,	/* immediate -> memory */
+	HV_INSN_LOAD_ZX,	/* memory -> register, zero-extended (MOVZX) */
+	HV_INSN_LOAD_SX,	/* memory -> register, sign-extended (MOVSX) */
+};
+
+struct hv_insn {
+	u8 len;		/* total instruction length in bytes */
+	u8 op;		/* enum hv_insn_op */
+	u8 size;	/* memory access size: 1, 2, 4, 8 */
+	u8 dst_size;	/* register size written by loads (2, 4, 8; 1 for
+			 * a byte LOAD); equals size for LOAD, 0 for stores */
+	u8 reg;		/* GPR 0..15 in x86 encoding order (rax, rcx, rdx,
+			 * rbx, rsp, rbp, rsi, rdi, r8..r15); 0 for STORE_IMM */
+	bool high8;	/* byte register AH/CH/DH/BH: reg holds 0..3 */
+	u64 imm;	/* STORE_IMM: the immediate, at most size bytes, but
+			 * C7 with REX.W sign-extends imm32 to 64 bits */
+};
+
+/*
+ * Decode the instruction in bytes[0..n).  @mode is the default operand and
+ * address size, 16, 32 or 64 (from CS.D and CS.L).  Returns 0, -EINVAL if
+ * the instruction is not one hv emulates, or -E2BIG if it runs past n
+ * (fetch more bytes and retry).
+ */
+int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out);
+
+/* The value a STORE or STORE_IMM writes to memory (size bytes, zero-extended). */
+u64 hv_insn_store_value(const struct hv_insn *in, const u64 gpr[16]);
+
+/*
+ * Write @data, read from memory (size bytes), into the destination register
+ * of a LOAD, LOAD_ZX or LOAD_SX with the x86 rules: 8- and 16-bit writes
+ * merge, 32-bit writes zero-extend, 64-bit writes replace.
+ */
+void hv_insn_load_result(const struct hv_insn *in, u64 gpr[16], u64 data);
+
+#endif /* HV_INSN_H */

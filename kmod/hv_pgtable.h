@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Second-level page tables (NPT, EPT): a 4-level radix tree mapping guest
+ * physical to host physical addresses, with 4 KiB and 2 MiB leaves.
+ *
+ * The tree is the core's; the entry format is the backend's: NPT entries
+ * are ordinary x86-64 PTEs (APM Vol 2, 15.25.5), EPT entries have their
+ * own permission and memory-type bits (SDM Vol 3C, 29.3.2).  Nothing here
+ * needs the kernel, so the unit tests compile it as it is.
+ */
+#ifndef HV_PGTABLE_H
+#define HV_PGTABLE_H
+
+#include "hv_types.h"
+
+#define HV_PT_ENTRIES		512
+#define HV_PT_LEVELS		4	/* PML4, PDPT, PD, PT */
+#define HV_PT_4K		(1ULL << 12)
+#define HV_PT_2M		(1ULL << 21)
+
+/* How a backend writes entries, and how the tree gets memory. */
+struct hv_pt_ops {
+	/* Entry pointing at a next-level table at host physical @pa. */
+	u64 (*table_entry)(u64 pa);
+	/* Leaf entry for @pa; @level 1 = 4 KiB page, 2 = 2 MiB page. */
+	u64 (*leaf_entry)(u64 pa, int level);
+	/* Is this entry present (table or leaf)? */
+	bool (*present)(u64 entry);
+	/* Is this level-2 entry a 2 MiB leaf rather than a table pointer? */
+	bool (*is_large)(u64 entry);
+	/* A zeroed, 4 KiB aligned table; returns its virtual address. */
+	u64 *(*alloc_table)(void *opaque, u64 *pa);
+	void (*free_table)(void *opaque, u64 *table);
+	/* Virtual address of the table an entry points to. */
+	u64 *(*table_va)(void *opaque, u64 entry);
+};
+
+struct hv_pgtable {
+	const struct hv_pt_ops *ops;
+	void *opaque;
+	u64 *root;		/* PML4 */
+	u64 root_pa;
+	unsigned long nr_tables;
+};
+
+int hv_pt_init(struct hv_pgtable *pt, const struct hv_pt_ops *ops,
+	       void *opaque);
+/* Map [gpa, gpa+size) to [hpa, ...); 2 MiB leaves where both align. */
+int hv_pt_map(struct hv_pgtable *pt, u64 gpa, u64 hpa, u64 size,
+	      bool allow_2m);
+/* Look up the host address for @gpa; returns false if not mapped. */
+bool hv_pt_lookup(struct hv_pgtable *pt, u64 gpa, u64 *hpa, int *level);
+void hv_pt_destroy(struct hv_pgtable *pt);
+
+#endif /* HV_PGTABLE_H */

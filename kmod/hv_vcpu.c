@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: the vCPU fd, its run area, register access, and the run loop.
+ *
+ * The run loop (attached mode: HV_VCPU_RUN) enters the guest, lets the
+ * core handle the exit, and either re-enters or returns to userspace with
+ * the exit described in the run area - bhyve's vm_run() loop, in short:
+ *
+ *	do { exit = enter guest; r = handle(exit); } while (r > 0);
+ */
+#include "hv.h"
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+static const struct file_operations hv_vcpu_fops;
+
+int hv_vcpu_create(struct hv_vm *vm, unsigned long id)
+{
+	struct hv_vcpu *vcpu;
+	unsigned int i;
+	int r, fd;
+
+	if (id >= HV_MAX_VCPUS)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	r = -EEXIST;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			goto out;
+	r = -ENOMEM;
+	vcpu = hv_ops->vcpu_alloc(vm);
+	if (!vcpu)
+		goto out;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->run_lock);
+	hv_cpuid_init(&vcpu->cpuid);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		hv_ops->vcpu_free(vcpu);
+		goto out;
+	}
+
+	/* The fd holds a VM reference; the VM owns the vCPU. */
+	kref_get(&vm->ref);
+	fd = anon_inode_getfd("hv-vcpu", &hv_vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		free_page((unsigned long)vcpu->run);
+		hv_ops->vcpu_free(vcpu);
+		mutex_unlock(&vm->lock);
+		hv_vm_put(vm);
+		return r;
+	}
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	r = fd;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* Called when the VM goes; no fd can reach the vCPU any more. */
+void hv_vcpu_destroy(struct hv_vcpu *vcpu)
+{
+	free_page((unsigned long)vcpu->run);
+	hv_ops->vcpu_free(vcpu);
+}
+
+static int hv_vcpu_run(struct hv_vcpu *vcpu)
+{
+	struct hv_vm *vm = vcpu->vm;
+	struct hv_exit exit;
+	int r;
+
+	if (!vm->listed)
+		return -ENOENT;		/* destroyed: only teardown remains */
+
+	atomic_inc(&vm->nr_running);
+	hv_complete_userspace_exit(vcpu);
+	vcpu->run->exit_reason = HV_EXIT_NONE;
+
+	do {
+		/* A guest `jmp .` must never keep the host from a signal. */
+		if (signal_pending(current)) {
+			vcpu->run->exit_reason = HV_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		memset(&exit, 0, sizeof(exit));
+		r = hv_ops->vcpu_run(vcpu, &exit);
+		if (r)
+			break;
+		vcpu->exits++;
+		r = hv_handle_exit(vcpu, &exit);
+	} while (r > 0);
+
+	vcpu->run->exit_count = vcpu->exits;
+	atomic_dec(&vm->nr_running);
+	return r;
+}
+
+static long hv_vcpu_ioctl_run(void *obj, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = obj;
+
+	return hv_vcpu_run(vcpu);
+}
+
+static long hv_vcpu_ioctl_get_regs(void *obj, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = obj;
+
+	if (copy_to_user((void __user *)arg, &vcpu->regs, sizeof(vcpu->regs)))
+		return -EFAULT;
+	return 0;
+}
+
+static long hv_vcpu_ioctl_set_regs(void *obj, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = obj;
+	struct hv_regs regs;
+
+	if (copy_from_user(&regs, (void __user *)arg, sizeof(regs)))
+		return -EFAULT;
+	/* SDM Vol 3A 2.3 / APM Vol 2 3.1.6: RFLAGS bit 1 is always 1 */
+	regs.rflags |= X86_EFLAGS_FIXED;
+	vcpu->regs = regs;
+	vcpu->pending = HV_PENDING_NONE;
+	return 0;
+}
+
+static long hv_vcpu_ioctl_get_sregs(void *obj, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = obj;
+	struct hv_sregs sregs;
+
+	memset(&sregs, 0, sizeof(sregs));
+	hv_ops->get_sregs(vcpu, &sregs);
+	if (copy_to_user((void __user *)arg, &sregs, sizeof(sregs)))
+		return -EFAULT;
+	return 0;
+}
+
+static long hv_vcpu_ioctl_set_sregs(void *obj, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = obj;
+	struct hv_sregs sregs;
+	size_t i;
+
+	if (copy_from_user(&sregs, (void __user *)arg, sizeof(sregs)))
+		return -EFAULT;
+	for (i = 0; i < ARRAY_SIZE(sregs.reserved); i++)
+		if (sregs.reserved[i])
+			return -EINVAL;
+	return hv_ops->set_sregs(vcpu, &sregs);
+}
+
+static long hv_vcpu_ioctl_get_cpuid(void *obj, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = obj;
+
+	if (copy_to_user((void __user *)arg, &vcpu->cpuid,
+			 sizeof(vcpu->cpuid)))
+		return -EFAULT;
+	return 0;
+}
+
+static long hv_vcpu_ioctl_set_cpuid(void *obj, unsigned long arg)
+{
+	struct hv_vcpu *vcpu = obj;
+	struct hv_cpuid *c;
+	long r;
+
+	c = memdup_user((void __user *)arg, sizeof(*c));
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	r = hv_cpuid_check(c);
+	if (!r)
+		vcpu->cpuid = *c;
+	kfree(c);
+	return r;
+}
+
+static const struct hv_ioctl_desc hv_vcpu_ioctls[] = {
+	{ HV_VCPU_RUN,		hv_vcpu_ioctl_run,	 0 },
+	{ HV_VCPU_GET_REGS,	hv_vcpu_ioctl_get_regs,	 0 },
+	{ HV_VCPU_SET_REGS,	hv_vcpu_ioctl_set_regs,	 0 },
+	{ HV_VCPU_GET_SREGS,	hv_vcpu_ioctl_get_sregs, 0 },
+	{ HV_VCPU_SET_SREGS,	hv_vcpu_ioctl_set_sregs, 0 },
+	{ HV_VCPU_GET_CPUID,	hv_vcpu_ioctl_get_cpuid, 0 },
+	{ HV_VCPU_SET_CPUID,	hv_vcpu_ioctl_set_cpuid, 0 },
+};
+
+/* Every vCPU ioctl runs under run_lock: one thread drives a vCPU. */
+static long hv_vcpu_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct hv_vcpu *vcpu = file->private_data;
+	long r;
+
+	if (mutex_lock_killable(&vcpu->run_lock))
+		return -EINTR;
+	r = hv_ioctl_dispatch(hv_vcpu_ioctls, ARRAY_SIZE(hv_vcpu_ioctls),
+			      vcpu, cmd, arg);
+	mutex_unlock(&vcpu->run_lock);
+	return r;
+}
+
+static vm_fault_t hv_vcpu_fault(struct vm_fault *vmf)
+{
+	struct hv_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff != 0)
+		return VM_FAULT_SIGBUS;
+	page = virt_to_page(vcpu->run);
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct hv_vcpu_vm_ops = {
+	.fault = hv_vcpu_fault,
+};
+
+static int hv_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > HV_RUN_SIZE ||
+	    !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	vma->vm_flags |= VM_DONTEXPAND;
+	vma->vm_ops = &hv_vcpu_vm_ops;
+	return 0;
+}
+
+static int hv_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct hv_vcpu *vcpu = file->private_data;
+
+	hv_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations hv_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hv_vcpu_release,
+	.unlocked_ioctl	= hv_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= hv_vcpu_mmap,
+	.llseek		= noop_llseek,
+};

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM objects: named, reference-counted, and independent of the process
+ * that made them (like bhyve's /dev/vmm/NAME).
+ *
+ * References: being listed under its name holds one; every VM fd, every
+ * vCPU fd and every mmap (through its file) holds one.  HV_VM_DESTROY
+ * (or the last fd closing, with HV_VM_DESTROY_ON_CLOSE) drops the name;
+ * memory and vCPUs go when the last reference does.  A VM holds hardware
+ * virtualization (hv_virt_get) for its whole life.
+ */
+#include "hv.h"
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+static LIST_HEAD(hv_vms);
+static DEFINE_MUTEX(hv_vms_lock);	/* hv_vms, vm->listed */
+
+static const struct file_operations hv_vm_fops;
+
+static void hv_vm_release(struct kref *ref)
+{
+	struct hv_vm *vm = container_of(ref, struct hv_vm, ref);
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		hv_vcpu_destroy(vm->vcpus[i]);
+	hv_mem_free(vm);
+	hv_pt_destroy(&vm->gpt);
+	if (vm->virt_held)
+		hv_virt_put();
+	hv_ops->vm_free(vm);
+	module_put(THIS_MODULE);
+}
+
+void hv_vm_put(struct hv_vm *vm)
+{
+	kref_put(&vm->ref, hv_vm_release);
+}
+
+/* Drop the name; the VM lives on while fds or mappings remain. */
+static bool hv_vm_unlist(struct hv_vm *vm)
+{
+	bool was;
+
+	mutex_lock(&hv_vms_lock);
+	was = vm->listed;
+	if (was) {
+		list_del(&vm->node);
+		vm->listed = false;
+	}
+	mutex_unlock(&hv_vms_lock);
+	if (was)
+		hv_vm_put(vm);
+	return was;
+}
+
+static bool hv_name_valid(const char *name)
+{
+	size_t len = strnlen(name, HV_NAME_LEN);
+	size_t i;
+
+	if (len == 0 || len == HV_NAME_LEN || !isalnum(name[0]))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+static bool hv_reserved_zero(const u64 *r, size_t n)
+{
+	while (n--)
+		if (*r++)
+			return false;
+	return true;
+}
+
+static struct hv_vm *hv_vm_find(const char *name)
+{
+	struct hv_vm *vm;
+
+	lockdep_assert_held(&hv_vms_lock);
+	list_for_each_entry(vm, &hv_vms, node)
+		if (!strcmp(vm->name, name))
+			return vm;
+	return NULL;
+}
+
+/* Only the creator (or an administrator) may touch a VM. */
+static bool hv_vm_permitted(struct hv_vm *vm)
+{
+	return uid_eq(vm->owner, current_euid()) || capable(CAP_SYS_ADMIN);
+}
+
+static int hv_vm_get_fd(struct hv_vm *vm)
+{
+	int fd;
+
+	kref_get(&vm->ref);
+	atomic_inc(&vm->nr_files);
+	fd = anon_inode_getfd("hv-vm", &hv_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		atomic_dec(&vm->nr_files);
+		hv_vm_put(vm);
+	}
+	return fd;
+}
+
+int hv_vm_create(const struct hv_vm_create *args)
+{
+	struct hv_vm *vm;
+	int r;
+
+	if (!hv_name_valid(args->name) || args->pad ||
+	    (args->flags & ~HV_VM_DESTROY_ON_CLOSE) ||
+	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
+		return -EINVAL;
+
+	/* Each VM pins the module: rmmod is refused while VMs exist. */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	vm = hv_ops->vm_alloc();
+	if (!vm) {
+		module_put(THIS_MODULE);
+		return -ENOMEM;
+	}
+	kref_init(&vm->ref);		/* the list's reference */
+	INIT_LIST_HEAD(&vm->node);
+	mutex_init(&vm->lock);
+	strscpy(vm->name, args->name, sizeof(vm->name));
+	vm->flags = args->flags;
+	vm->owner = current_euid();
+
+	r = hv_virt_get();
+	if (r)
+		goto err;
+	vm->virt_held = true;
+	r = hv_mem_gpt_init(vm);
+	if (r)
+		goto err;
+	r = hv_ops->vm_init(vm);
+	if (r)
+		goto err;
+
+	mutex_lock(&hv_vms_lock);
+	if (hv_vm_find(vm->name)) {
+		mutex_unlock(&hv_vms_lock);
+		r = -EEXIST;
+		goto err;
+	}
+	list_add_tail(&vm->node, &hv_vms);
+	vm->listed = true;
+	mutex_unlock(&hv_vms_lock);
+
+	r = hv_vm_get_fd(vm);
+	if (r < 0)
+		hv_vm_unlist(vm);	/* drops the last reference */
+	return r;
+
+err:
+	hv_vm_put(vm);
+	return r;
+}
+
+int hv_vm_open(const struct hv_vm_open *args)
+{
+	struct hv_vm *vm;
+	int r;
+
+	if (strnlen(args->name, HV_NAME_LEN) == HV_NAME_LEN ||
+	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
+		return -EINVAL;
+	mutex_lock(&hv_vms_lock);
+	vm = hv_vm_find(args->name);
+	if (!vm)
+		r = -ENOENT;
+	else if (!hv_vm_permitted(vm))
+		r = -EPERM;
+	else
+		r = hv_vm_get_fd(vm);
+	mutex_unlock(&hv_vms_lock);
+	return r;
+}
+
+static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	strscpy(info->name, vm->name, sizeof(info->name));
+	info->flags = vm->flags;
+	info->owner_uid = from_kuid_munged(current_user_ns(), vm->owner);
+	mutex_lock(&vm->lock);
+	info->nr_vcpus = vm->nr_vcpus;
+	info->mem_size = vm->mem_size;
+	mutex_unlock(&vm->lock);
+	if (!vm->listed)
+		info->state = HV_VM_STATE_DESTROYED;
+	else if (atomic_read(&vm->nr_running))
+		info->state = HV_VM_STATE_RUNNING;
+	else
+		info->state = HV_VM_STATE_CREATED;
+}
+
+int hv_vm_list(struct hv_vm_list *list)
+{
+	struct hv_vm_info __user *out = u64_to_user_ptr(list->entries);
+	struct hv_vm_info info;
+	struct hv_vm *vm;
+	u32 n = 0;
+	int r = 0;
+
+	if (!hv_reserved_zero(list->reserved, ARRAY_SIZE(list->reserved)))
+		return -EINVAL;
+	mutex_lock(&hv_vms_lock);
+	list_for_each_entry(vm, &hv_vms, node) {
+		if (n < list->capacity) {
+			hv_vm_fill_info(vm, &info);
+			if (copy_to_user(&out[n], &info, sizeof(info))) {
+				r = -EFAULT;
+				break;
+			}
+		}
+		n++;
+	}
+	mutex_unlock(&hv_vms_lock);
+	list->count = n;
+	return r;
+}
+
+/* ---- the VM fd ---- */
+
+static long hv_vm_ioctl_add_ram(void *obj, unsigned long arg)
+{
+	struct hv_vm *vm = obj;
+	struct hv_ram_region r;
+
+	if (copy_from_user(&r, (void __user *)arg, sizeof(r)))
+		return -EFAULT;
+	return hv_mem_add(vm, &r);
+}
+
+static long hv_vm_ioctl_create_vcpu(void *obj, unsigned long arg)
+{
+	return hv_vcpu_create(obj, arg);
+}
+
+static long hv_vm_ioctl_destroy(void *obj, unsigned long arg)
+{
+	return hv_vm_unlist(obj) ? 0 : -ENOENT;
+}
+
+static long hv_vm_ioctl_get_info(void *obj, unsigned long arg)
+{
+	struct hv_vm_info info;
+
+	mutex_lock(&hv_vms_lock);
+	hv_vm_fill_info(obj, &info);
+	mutex_unlock(&hv_vms_lock);
+	if (copy_to_user((void __user *)arg, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static const struct hv_ioctl_desc hv_vm_ioctls[] = {
+	{ HV_VM_ADD_RAM,	hv_vm_ioctl_add_ram,		0 },
+	{ HV_VM_CREATE_VCPU,	hv_vm_ioctl_create_vcpu,	0 },
+	{ HV_VM_DESTROY,	hv_vm_ioctl_destroy,		0 },
+	{ HV_VM_GET_INFO,	hv_vm_ioctl_get_info,		0 },
+};
+
+static long hv_vm_ioctl(struct file *file, unsigned int cmd,
+			unsigned long arg)
+{
+	return hv_ioctl_dispatch(hv_vm_ioctls, ARRAY_SIZE(hv_vm_ioctls),
+				 file->private_data, cmd, arg);
+}
+
+static vm_fault_t hv_vm_fault(struct vm_fault *vmf)
+{
+	struct hv_vm *vm = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	page = hv_mem_page(vm, (u64)vmf->pgoff << PAGE_SHIFT);
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct hv_vm_vm_ops = {
+	.fault = hv_vm_fault,
+};
+
+/* Guest RAM at file offset = GPA; the range must lie inside one region. */
+static int hv_vm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct hv_vm *vm = file->private_data;
+	u64 gpa = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	u64 len = vma->vm_end - vma->vm_start;
+	unsigned int i;
+	int r = -EINVAL;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	for (i = 0; i < vm->nr_regions; i++) {
+		struct hv_region *rg = &vm->regions[i];
+
+		if (gpa >= rg->gpa && len <= rg->size &&
+		    gpa - rg->gpa <= rg->size - len) {
+			r = 0;
+			break;
+		}
+	}
+	mutex_unlock(&vm->lock);
+	if (r)
+		return r;
+	vma->vm_flags |= VM_DONTEXPAND;
+	vma->vm_ops = &hv_vm_vm_ops;
+	return 0;
+}
+
+static int hv_vm_file_release(struct inode *inode, struct file *file)
+{
+	struct hv_vm *vm = file->private_data;
+
+	if (atomic_dec_and_test(&vm->nr_files) &&
+	    (vm->flags & HV_VM_DESTROY_ON_CLOSE))
+		hv_vm_unlist(vm);
+	hv_vm_put(vm);
+	return 0;
+}
+
+static const struct file_operations hv_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hv_vm_file_release,
+	.unlocked_ioctl	= hv_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= hv_vm_mmap,
+	.llseek		= noop_llseek,
+};
+
+/* Unload: the module reference each VM holds means none is left. */
+void hv_vm_exit(void)
+{
+	WARN_ON(!list_empty(&hv_vms));
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* AMD-V backend internals, shared by svm.c, svm_vcpu.c and svm_run.c. */
+#ifndef HV_SVM_H
+#define HV_SVM_H
+
+#include "hv.h"
+#include "svm/svm_vmcb.h"
+
+#include <linux/percpu.h>
+#include <asm/fpu/types.h>
+
+struct svm_vm {
+	struct hv_vm vm;
+	u32 asid;		/* for the VM's life; TLB flushed on first use */
+	atomic64_t gpt_gen;	/* bumped whenever the NPT changes */
+};
+
+struct svm_vcpu {
+	struct hv_vcpu vcpu;
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	int last_cpu;		/* where this VMCB last ran; -1 never */
+	u64 gpt_gen;		/* NPT generation this vCPU flushed for */
+	struct fxregs_state *fpu;	/* guest x87/SSE state */
+};
+
+static inline struct svm_vm *to_svm_vm(struct hv_vm *vm)
+{
+	return container_of(vm, struct svm_vm, vm);
+}
+
+static inline struct svm_vcpu *to_svm_vcpu(struct hv_vcpu *vcpu)
+{
+	return container_of(vcpu, struct svm_vcpu, vcpu);
+}
+
+/* svm.c */
+extern u64 svm_iopm_pa, svm_msrpm_pa;
+DECLARE_PER_CPU(struct page *, svm_host_save_page);
+
+/* svm_vcpu.c */
+struct hv_vm *svm_vm_alloc(void);
+void svm_vm_free(struct hv_vm *vm);
+int svm_vm_init(struct hv_vm *vm);
+struct hv_vcpu *svm_vcpu_alloc(struct hv_vm *vm);
+void svm_vcpu_free(struct hv_vcpu *vcpu);
+void svm_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s);
+int svm_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s);
+int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
+int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
+void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error);
+void svm_flush_gpt(struct hv_vm *vm);
+extern const struct hv_pt_ops svm_npt_ops;
+
+/* svm_run.c */
+int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
+
+/* svm_vmrun.S: VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host */
+int svm_vmrun(u64 vmcb_pa, u64 host_save_pa, struct hv_regs *regs);
+
+#endif /* HV_SVM_H */

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V VMs and vCPUs: ASIDs, the VMCB and its reset state, the nested
+ * page-table entry format, and guest state in and out of the VMCB with
+ * the consistency checks VMRUN would apply (APM Vol 2, 15.5.1).
+ */
+#include "svm/svm.h"
+
+#include <linux/bitmap.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+/* ---- ASIDs: one per VM; 0 is the host's (APM Vol 2, 15.16) ---- */
+
+#define SVM_MAX_ASIDS	4096
+static DECLARE_BITMAP(svm_asid_used, SVM_MAX_ASIDS);
+static DEFINE_SPINLOCK(svm_asid_lock);
+
+static u32 svm_asid_alloc(void)
+{
+	u32 n = min_t(u32, hv_caps.nr_asids, SVM_MAX_ASIDS), asid;
+
+	spin_lock(&svm_asid_lock);
+	asid = find_next_zero_bit(svm_asid_used, n, 1);
+	if (asid < n)
+		__set_bit(asid, svm_asid_used);
+	else
+		asid = 0;
+	spin_unlock(&svm_asid_lock);
+	return asid;
+}
+
+static void svm_asid_free(u32 asid)
+{
+	spin_lock(&svm_asid_lock);
+	__clear_bit(asid, svm_asid_used);
+	spin_unlock(&svm_asid_lock);
+}
+
+struct hv_vm *svm_vm_alloc(void)
+{
+	struct svm_vm *svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
+
+	return svm ? &svm->vm : NULL;
+}
+
+void svm_vm_free(struct hv_vm *vm)
+{
+	struct svm_vm *svm = to_svm_vm(vm);
+
+	if (svm->asid)
+		svm_asid_free(svm->asid);
+	kfree(svm);
+}
+
+int svm_vm_init(struct hv_vm *vm)
+{
+	struct svm_vm *svm = to_svm_vm(vm);
+
+	if (!(hv_caps.features & HV_FEAT_NPT))
+		return -EOPNOTSUPP;	/* hv needs nested paging */
+	/*
+	 * A reused ASID may still tag stale translations on some CPU: every
+	 * vCPU flushes its ASID on each CPU it arrives at (svm_run.c).
+	 */
+	svm->asid = svm_asid_alloc();
+	if (!svm->asid)
+		return -ENOSPC;
+	atomic64_set(&svm->gpt_gen, 1);
+	return 0;
+}
+
+void svm_flush_gpt(struct hv_vm *vm)
+{
+	atomic64_inc(&to_svm_vm(vm)->gpt_gen);
+}
+
+/* ---- nested page tables: ordinary x86-64 entries (15.25.5) ---- */
+
+#define NPT_P		BIT_ULL(0)
+#define NPT_RW		BIT_ULL(1)
+#define NPT_US		BIT_ULL(2)	/* nested walks are user accesses */
+#define NPT_PS		BIT_ULL(7)
+
+static u64 svm_npt_table(u64 pa)
+{
+	return pa | NPT_P | NPT_RW | NPT_US;
+}
+
+/* PAT index 0 (PWT=PCD=0): write-back with the guest's own PAT on top. */
+static u64 svm_npt_leaf(u64 pa, int level)
+{
+	return pa | NPT_P | NPT_RW | NPT_US | (level == 2 ? NPT_PS : 0);
+}
+
+static bool svm_npt_present(u64 e)
+{
+	return e & NPT_P;
+}
+
+static bool svm_npt_large(u64 e)
+{
+	return e & NPT_PS;
+}
+
+const struct hv_pt_ops svm_npt_ops = {
+	.table_entry	= svm_npt_table,
+	.leaf_entry	= svm_npt_leaf,
+	.present	= svm_npt_present,
+	.is_large	= svm_npt_large,
+	.alloc_table	= hv_gpt_alloc_table,
+	.free_table	= hv_gpt_free_table,
+	.table_va	= hv_gpt_table_va,
+};
+
+/* ---- the VMCB ---- */
+
+static void svm_seg_reset(struct vmcb_seg *seg, u16 sel, u16 attrib,
+			  u64 base)
+{
+	seg->selector = sel;
+	seg->attrib = attrib;
+	seg->limit = 0xffff;
+	seg->base = base;
+}
+
+/* The state after RESET/INIT, as APM Vol 2, 14.1.3 Table 14-1 gives it. */
+static void svm_vmcb_reset(struct svm_vcpu *sv)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+	struct vmcb_save *s = &sv->vmcb->save;
+	struct hv_vcpu *vcpu = &sv->vcpu;
+
+	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
+			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO |
+			     SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN;
+	/* 15.5.1: VMRUN must be intercepted, or VMRUN itself fails */
+	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
+			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+	c->iopm_base_pa = svm_iopm_pa;		/* every port intercepted */
+	c->msrpm_base_pa = svm_msrpm_pa;	/* every MSR intercepted */
+	c->asid = to_svm_vm(vcpu->vm)->asid;
+	c->v_intr = SVM_V_INTR_MASKING;
+	c->np_enable = SVM_NP_ENABLE;
+	c->n_cr3 = vcpu->vm->gpt.root_pa;
+
+	/* CS:IP = F000:FFF0 with CS.base FFFF0000, like a real CPU */
+	svm_seg_reset(&s->cs, 0xf000, 0x9b, 0xffff0000);
+	svm_seg_reset(&s->ds, 0, 0x93, 0);
+	svm_seg_reset(&s->es, 0, 0x93, 0);
+	svm_seg_reset(&s->fs, 0, 0x93, 0);
+	svm_seg_reset(&s->gs, 0, 0x93, 0);
+	svm_seg_reset(&s->ss, 0, 0x93, 0);
+	svm_seg_reset(&s->ldtr, 0, 0x82, 0);
+	svm_seg_reset(&s->tr, 0, 0x8b, 0);
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	s->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	s->efer = EFER_SVME;	/* 15.5.1: must be set in the guest's EFER */
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = 0x0007040600070406ULL;	/* the architectural PAT */
+	s->rflags = X86_EFLAGS_FIXED;
+	s->rip = 0xfff0;
+
+	memset(&vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->regs.rip = 0xfff0;
+	vcpu->regs.rflags = X86_EFLAGS_FIXED;
+	/* EDX at reset holds the processor signature (CPUID 1 EAX) */
+	vcpu->regs.rdx = cpuid_eax(1);
+}
+
+struct hv_vcpu *svm_vcpu_alloc(struct hv_vm *vm)
+{
+	struct svm_vcpu *sv;
+	struct page *page;
+
+	BUILD_BUG_ON(sizeof(struct vmcb) != PAGE_SIZE);
+	BUILD_BUG_ON(offsetof(struct vmcb, control.exitcode) != 0x070);
+	BUILD_BUG_ON(offsetof(struct vmcb, control.next_rip) != 0x0c8);
+	BUILD_BUG_ON(offsetof(struct vmcb, save.cpl) != 0x4cb);
+	BUILD_BUG_ON(offsetof(struct vmcb, save.efer) != 0x4d0);
+	BUILD_BUG_ON(offsetof(struct vmcb, save.cr4) != 0x548);
+	BUILD_BUG_ON(offsetof(struct vmcb, save.rsp) != 0x5d8);
+	BUILD_BUG_ON(offsetof(struct vmcb, save.rax) != 0x5f8);
+	BUILD_BUG_ON(offsetof(struct vmcb, save.cr2) != 0x640);
+	BUILD_BUG_ON(offsetof(struct vmcb, save.g_pat) != 0x668);
+
+	sv = kzalloc(sizeof(*sv), GFP_KERNEL_ACCOUNT);
+	if (!sv)
+		return NULL;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	sv->fpu = kzalloc(sizeof(*sv->fpu), GFP_KERNEL_ACCOUNT);
+	if (!page || !sv->fpu) {
+		if (page)
+			__free_page(page);
+		kfree(sv->fpu);
+		kfree(sv);
+		return NULL;
+	}
+	/* x87 and SSE state after FNINIT / reset: FCW 037Fh, MXCSR 1F80h */
+	sv->fpu->cwd = 0x37f;
+	sv->fpu->mxcsr = 0x1f80;
+	sv->vmcb = page_address(page);
+	sv->vmcb_pa = page_to_phys(page);
+	sv->last_cpu = -1;
+	sv->vcpu.vm = vm;
+	svm_vmcb_reset(sv);
+	return &sv->vcpu;
+}
+
+void svm_vcpu_free(struct hv_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+
+	free_page((unsigned long)sv->vmcb);
+	kfree(sv->fpu);
+	kfree(sv);
+}
+
+/* ---- segment and control state ---- */
+
+static void svm_seg_get(const struct vmcb_seg *v, struct hv_segment *s)
+{
+	s->base = v->base;
+	s->limit = v->limit;
+	s->selector = v->selector;
+	s->type = v->attrib & 0xf;
+	s->s = (v->attrib >> 4) & 1;
+	s->dpl = (v->attrib >> 5) & 3;
+	s->present = (v->attrib >> 7) & 1;
+	s->avl = (v->attrib >> 8) & 1;
+	s->l = (v->attrib >> 9) & 1;
+	s->db = (v->attrib >> 10) & 1;
+	s->g = (v->attrib >> 11) & 1;
+	s->unusable = !s->present;
+}
+
+/* SVM has no "unusable" bit: a null segment is one with P=0. */
+static void svm_seg_set(struct vmcb_seg *v, const struct hv_segment *s)
+{
+	v->base = s->base;
+	v->limit = s->limit;
+	v->selector = s->selector;
+	v->attrib = s->unusable ? 0 :
+		    (s->type & 0xf) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
+		    (s->present & 1) << 7 | (s->avl & 1) << 8 |
+		    (s->l & 1) << 9 | (s->db & 1) << 10 | (s->g & 1) << 11;
+}
+
+void svm_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
+{
+	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
+	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
+
+	svm_seg_get(&v->cs, &s->cs);
+	svm_seg_get(&v->ds, &s->ds);
+	svm_seg_get(&v->es, &s->es);
+	svm_seg_get(&v->fs, &s->fs);
+	svm_seg_get(&v->gs, &s->gs);
+	svm_seg_get(&v->ss, &s->ss);
+	svm_seg_get(&v->tr, &s->tr);
+	svm_seg_get(&v->ldtr, &s->ldt);
+	s->gdt.base = v->gdtr.base;
+	s->gdt.limit = v->gdtr.limit;
+	s->idt.base = v->idtr.base;
+	s->idt.limit = v->idtr.limit;
+	s->cr0 = v->cr0;
+	s->cr2 = v->cr2;
+	s->cr3 = v->cr3;
+	s->cr4 = v->cr4;
+	s->cr8 = c->v_intr & 0xf;
+	s->efer = v->efer & ~EFER_SVME;	/* hv's, not the guest's */
+}
+
+#define SVM_EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+#define SVM_CR4_ALLOWED		(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
+/* What VMRUN would refuse (APM Vol 2, 15.5.1), plus PG without PE. */
+static int svm_check_sregs(const struct hv_sregs *s)
+{
+	bool lme = s->efer & EFER_LME, pg = s->cr0 & X86_CR0_PG;
+
+	if (s->cr0 >> 32 || ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)))
+		return -EINVAL;
+	if (pg && !(s->cr0 & X86_CR0_PE))	/* SDM/APM: MOV CR0 #GPs */
+		return -EINVAL;
+	if (s->cr4 & ~SVM_CR4_ALLOWED)
+		return -EINVAL;
+	if (s->efer & ~SVM_EFER_ALLOWED)
+		return -EINVAL;
+	if (lme && pg && !(s->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (!!(s->efer & EFER_LMA) != (lme && pg))	/* LMA = LME & PG */
+		return -EINVAL;
+	if (lme && pg && s->cs.l && s->cs.db)
+		return -EINVAL;
+	if (lme && pg && s->cr3 >> 52)		/* CR3 MBZ bits 63:52 */
+		return -EINVAL;
+	if (s->cr8 > 0xf)
+		return -EINVAL;
+	return 0;
+}
+
+int svm_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+	struct vmcb_save *v = &sv->vmcb->save;
+	struct vmcb_control *c = &sv->vmcb->control;
+	int r = svm_check_sregs(s);
+
+	if (r)
+		return r;
+	svm_seg_set(&v->cs, &s->cs);
+	svm_seg_set(&v->ds, &s->ds);
+	svm_seg_set(&v->es, &s->es);
+	svm_seg_set(&v->fs, &s->fs);
+	svm_seg_set(&v->gs, &s->gs);
+	svm_seg_set(&v->ss, &s->ss);
+	svm_seg_set(&v->tr, &s->tr);
+	svm_seg_set(&v->ldtr, &s->ldt);
+	v->gdtr.base = s->gdt.base;
+	v->gdtr.limit = s->gdt.limit;
+	v->idtr.base = s->idt.base;
+	v->idtr.limit = s->idt.limit;
+	v->cr0 = s->cr0;
+	v->cr2 = s->cr2;
+	v->cr3 = s->cr3;
+	v->cr4 = s->cr4;
+	c->v_intr = (c->v_intr & ~0xfULL) | s->cr8;
+	v->efer = s->efer | EFER_SVME;
+	/* CPL is SS.DPL (15.5.1: the VMCB's CPL field is what VMRUN uses) */
+	v->cpl = s->ss.dpl & 3;
+	return 0;
+}
+
+/* ---- the guest MSRs hv allows (hv_exit.c decides which) ---- */
+
+static bool svm_canonical(u64 v)
+{
+	return (u64)(((s64)v << 16) >> 16) == v;
+}
+
+/* SDM Vol 3A, 11.12.2 / APM Vol 2, 7.8.1: each PAT entry a valid type */
+static bool svm_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
+{
+	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:			*val = v->efer & ~EFER_SVME; break;
+	case MSR_STAR:			*val = v->star; break;
+	case MSR_LSTAR:			*val = v->lstar; break;
+	case MSR_CSTAR:			*val = v->cstar; break;
+	case MSR_SYSCALL_MASK:		*val = v->sfmask; break;
+	case MSR_FS_BASE:		*val = v->fs.base; break;
+	case MSR_GS_BASE:		*val = v->gs.base; break;
+	case MSR_KERNEL_GS_BASE:	*val = v->kernel_gs_base; break;
+	case MSR_IA32_SYSENTER_CS:	*val = v->sysenter_cs; break;
+	case MSR_IA32_SYSENTER_ESP:	*val = v->sysenter_esp; break;
+	case MSR_IA32_SYSENTER_EIP:	*val = v->sysenter_eip; break;
+	case MSR_IA32_CR_PAT:		*val = v->g_pat; break;
+	default:			return -EINVAL;
+	}
+	return 0;
+}
+
+int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
+
+	switch (index) {
+	case MSR_EFER:
+		/* LMA is the CPU's to set; LME may not change under paging */
+		if (val & ~SVM_EFER_ALLOWED ||
+		    (val & EFER_LMA) != (v->efer & EFER_LMA) ||
+		    ((val ^ v->efer) & EFER_LME && v->cr0 & X86_CR0_PG))
+			return -EINVAL;
+		v->efer = val | EFER_SVME;
+		return 0;
+	case MSR_STAR:			v->star = val; return 0;
+	case MSR_SYSCALL_MASK:		v->sfmask = val; return 0;
+	case MSR_IA32_SYSENTER_CS:	v->sysenter_cs = val; return 0;
+	case MSR_IA32_CR_PAT:
+		if (!svm_pat_valid(val))
+			return -EINVAL;
+		v->g_pat = val;
+		return 0;
+	}
+	/* The rest hold addresses: non-canonical ones #GP */
+	if (!svm_canonical(val))
+		return -EINVAL;
+	switch (index) {
+	case MSR_LSTAR:			v->lstar = val; break;
+	case MSR_CSTAR:			v->cstar = val; break;
+	case MSR_FS_BASE:		v->fs.base = val; break;
+	case MSR_GS_BASE:		v->gs.base = val; break;
+	case MSR_KERNEL_GS_BASE:	v->kernel_gs_base = val; break;
+	case MSR_IA32_SYSENTER_ESP:	v->sysenter_esp = val; break;
+	case MSR_IA32_SYSENTER_EIP:	v->sysenter_eip = val; break;
+	default:			return -EINVAL;
+	}
+	return 0;
+}
+
+/* APM Vol 2, 15.20: EVENTINJ delivers the exception at the next VMRUN */
+void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error)
+{
+	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
+
+	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector |
+		       (has_error ? SVM_EVTINJ_ERR_VALID |
+				    (u64)error << 32 : 0);
+}
