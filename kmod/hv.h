@@ -224,6 +224,14 @@ void hv_gpt_free_table(void *opaque, u64 *table);
 u64 *hv_gpt_table_va(void *opaque, u64 entry);
 
 /* hv_vcpu.c: vCPU objects, the vCPU fd and the run loop. */
+
+/* Guest EFER and CR4 bits hv supports (no XSAVE, no PCID, no LA57). */
+#define HV_EFER_ALLOWED		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+#define HV_CR4_ALLOWED		(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
 int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
 void hv_vcpu_destroy(struct hv_vcpu *vcpu);
 

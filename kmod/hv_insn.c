@@ -131,7 +131,7 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 			/* The GPA is known, so segment, LOCK and REP do not matter. */
 			break;
 		default:
-			/* SDM Vol 2A, 2.2.1: REX exists only in 64-bit mode (40-4F are INC/DEC otherwise) */
+			/* SDM Vol 2A, 2.2.1: REX only in 64-bit mode (else INC/DEC) */
 			if (mode == 64 && (b & 0xf0) == 0x40) {
 				rex = b;
 				continue;

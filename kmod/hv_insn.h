@@ -44,7 +44,7 @@ struct hv_insn {
  */
 int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out);
 
-/* The value a STORE or STORE_IMM writes to memory (size bytes, zero-extended). */
+/* The value a STORE or STORE_IMM writes (size bytes, zero-extended). */
 u64 hv_insn_store_value(const struct hv_insn *in, const u64 gpr[16]);
 
 /*

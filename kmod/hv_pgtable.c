@@ -32,16 +32,27 @@ int hv_pt_init(struct hv_pgtable *pt, const struct hv_pt_ops *ops,
 	return 0;
 }
 
-/* The table one level below @table[idx], created if missing. */
-static u64 *hv_pt_next(struct hv_pgtable *pt, u64 *table, unsigned int idx)
+/*
+ * The table one level below @table[idx] (@table being at @level),
+ * created if missing.  A 2 MiB leaf there is not a table: -EEXIST.
+ */
+static u64 *hv_pt_next(struct hv_pgtable *pt, u64 *table, unsigned int idx,
+		       int level, int *err)
 {
 	u64 pa, *next;
 
-	if (pt->ops->present(table[idx]))
+	if (pt->ops->present(table[idx])) {
+		if (level == 2 && pt->ops->is_large(table[idx])) {
+			*err = -EEXIST;
+			return NULL;
+		}
 		return pt->ops->table_va(pt->opaque, table[idx]);
+	}
 	next = pt->ops->alloc_table(pt->opaque, &pa);
-	if (!next)
+	if (!next) {
+		*err = -ENOMEM;
 		return NULL;
+	}
 	pt->nr_tables++;
 	table[idx] = pt->ops->table_entry(pa);
 	return next;
@@ -50,12 +61,13 @@ static u64 *hv_pt_next(struct hv_pgtable *pt, u64 *table, unsigned int idx)
 static int hv_pt_map_one(struct hv_pgtable *pt, u64 gpa, u64 hpa, int leaf)
 {
 	u64 *table = pt->root;
-	int level;
+	int level, err = 0;
 
 	for (level = HV_PT_LEVELS; level > leaf; level--) {
-		table = hv_pt_next(pt, table, hv_pt_index(gpa, level));
+		table = hv_pt_next(pt, table, hv_pt_index(gpa, level), level,
+				   &err);
 		if (!table)
-			return -ENOMEM;
+			return err;
 	}
 	/* Regions never overlap, so a present leaf here is a core bug. */
 	if (pt->ops->present(table[hv_pt_index(gpa, leaf)]))

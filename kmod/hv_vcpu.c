@@ -17,6 +17,8 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 
 static const struct file_operations hv_vcpu_fops;
 
@@ -151,6 +153,33 @@ static long hv_vcpu_ioctl_get_sregs(void *obj, unsigned long arg)
 	return 0;
 }
 
+/*
+ * The architectural rules for control and segment state that both VMRUN
+ * (APM Vol 2, 15.5.1) and VM entry (SDM Vol 3C, 26.3.1) enforce, plus
+ * CR0.PG without CR0.PE, which MOV to CR0 refuses (#GP).  A backend adds
+ * its own checks; whatever slips through becomes an entry-failure exit.
+ */
+static int hv_sregs_check(const struct hv_sregs *s)
+{
+	bool lme = s->efer & EFER_LME, pg = s->cr0 & X86_CR0_PG;
+
+	if (s->cr0 >> 32 || ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)))
+		return -EINVAL;
+	if (pg && !(s->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if (s->cr4 & ~HV_CR4_ALLOWED || s->efer & ~HV_EFER_ALLOWED)
+		return -EINVAL;
+	if (lme && pg && !(s->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if (!!(s->efer & EFER_LMA) != (lme && pg))	/* LMA = LME & PG */
+		return -EINVAL;
+	if (lme && pg && s->cs.l && s->cs.db)
+		return -EINVAL;
+	if (s->cr3 >> 52 || s->cr8 > 0xf)		/* MBZ bits */
+		return -EINVAL;
+	return 0;
+}
+
 static long hv_vcpu_ioctl_set_sregs(void *obj, unsigned long arg)
 {
 	struct hv_vcpu *vcpu = obj;
@@ -162,6 +191,8 @@ static long hv_vcpu_ioctl_set_sregs(void *obj, unsigned long arg)
 	for (i = 0; i < ARRAY_SIZE(sregs.reserved); i++)
 		if (sregs.reserved[i])
 			return -EINVAL;
+	if (hv_sregs_check(&sregs))
+		return -EINVAL;
 	return hv_ops->set_sregs(vcpu, &sregs);
 }
 

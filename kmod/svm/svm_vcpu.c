@@ -280,47 +280,13 @@ void svm_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
 	s->efer = v->efer & ~EFER_SVME;	/* hv's, not the guest's */
 }
 
-#define SVM_EFER_ALLOWED	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-#define SVM_CR4_ALLOWED		(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
-				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
-				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
-				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
-
-/* What VMRUN would refuse (APM Vol 2, 15.5.1), plus PG without PE. */
-static int svm_check_sregs(const struct hv_sregs *s)
-{
-	bool lme = s->efer & EFER_LME, pg = s->cr0 & X86_CR0_PG;
-
-	if (s->cr0 >> 32 || ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD)))
-		return -EINVAL;
-	if (pg && !(s->cr0 & X86_CR0_PE))	/* SDM/APM: MOV CR0 #GPs */
-		return -EINVAL;
-	if (s->cr4 & ~SVM_CR4_ALLOWED)
-		return -EINVAL;
-	if (s->efer & ~SVM_EFER_ALLOWED)
-		return -EINVAL;
-	if (lme && pg && !(s->cr4 & X86_CR4_PAE))
-		return -EINVAL;
-	if (!!(s->efer & EFER_LMA) != (lme && pg))	/* LMA = LME & PG */
-		return -EINVAL;
-	if (lme && pg && s->cs.l && s->cs.db)
-		return -EINVAL;
-	if (lme && pg && s->cr3 >> 52)		/* CR3 MBZ bits 63:52 */
-		return -EINVAL;
-	if (s->cr8 > 0xf)
-		return -EINVAL;
-	return 0;
-}
-
 int svm_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct vmcb_save *v = &sv->vmcb->save;
 	struct vmcb_control *c = &sv->vmcb->control;
-	int r = svm_check_sregs(s);
 
-	if (r)
-		return r;
+	/* hv_sregs_check() has applied the architectural rules (15.5.1) */
 	svm_seg_set(&v->cs, &s->cs);
 	svm_seg_set(&v->ds, &s->ds);
 	svm_seg_set(&v->es, &s->es);
@@ -394,7 +360,7 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 	switch (index) {
 	case MSR_EFER:
 		/* LMA is the CPU's to set; LME may not change under paging */
-		if (val & ~SVM_EFER_ALLOWED ||
+		if (val & ~HV_EFER_ALLOWED ||
 		    (val & EFER_LMA) != (v->efer & EFER_LMA) ||
 		    ((val ^ v->efer) & EFER_LME && v->cr0 & X86_CR0_PG))
 			return -EINVAL;

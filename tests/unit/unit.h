@@ -16,6 +16,9 @@ Suite *open_suite(void);
 Suite *json_suite(void);
 Suite *info_suite(void);
 Suite *cli_suite(void);
+Suite *pgtable_suite(void);
+Suite *insn_suite(void);
+Suite *gwalk_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so

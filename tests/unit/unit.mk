@@ -16,8 +16,17 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:.c=.o)
 UNIT_BIN  := tests/unit/hv-unit
 
-tests/unit/%.o: tests/unit/%.c $(HDRS) $(wildcard tests/unit/*.h)
-	$(CC) $(CFLAGS) -Itests/unit -Icli $(UNIT_CHECK_CFLAGS) -c -o $@ $<
+# Module code that also runs in userspace, compiled unchanged; objects go
+# to tests/unit/kmod_*.o so they never mix with kbuild's in kmod/.
+UNIT_KMOD_SRCS := kmod/hv_pgtable.c kmod/hv_insn.c kmod/hv_gwalk.c
+UNIT_KMOD_HDRS := $(UNIT_KMOD_SRCS:.c=.h) kmod/hv_types.h
+UNIT_OBJS += $(patsubst kmod/%.c,tests/unit/kmod_%.o,$(UNIT_KMOD_SRCS))
+
+tests/unit/kmod_%.o: kmod/%.c $(UNIT_KMOD_HDRS)
+	$(CC) $(CFLAGS) -Ikmod -c -o $@ $<
+
+tests/unit/%.o: tests/unit/%.c $(HDRS) $(wildcard tests/unit/*.h) $(UNIT_KMOD_HDRS)
+	$(CC) $(CFLAGS) -Itests/unit -Icli -Ikmod $(UNIT_CHECK_CFLAGS) -c -o $@ $<
 
 # --wrap=ioctl: libhv's ioctl() calls reach tests/unit/fake_hv.c, which
 # plays /dev/hv for one temporary file and passes every other fd on.

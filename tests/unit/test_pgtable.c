@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/hv_pgtable.c, the second-level page-table tree, compiled as it is,
+ * with NPT-style entries (APM Vol 2, 15.25.5: ordinary x86-64 PTEs).
+ * Tables come from aligned_alloc(); their "physical" address is their
+ * virtual one, which fits the 52-bit address field on x86-64 Linux.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hv_pgtable.h"
+#include "unit.h"
+
+#define P		0x001ULL
+#define RW		0x002ULL
+#define US		0x004ULL
+#define PS		0x080ULL
+#define ADDR_MASK	0x000ffffffffff000ULL
+
+#define M2		HV_PT_2M
+#define K4		HV_PT_4K
+#define G1		(1ULL << 30)
+
+struct tables {
+	unsigned long allocs, frees;
+	long fail_after;	/* allocations that succeed; -1: all */
+};
+
+static u64 npt_table_entry(u64 pa)
+{
+	return pa | P | RW | US;
+}
+
+static u64 npt_leaf_entry(u64 pa, int level)
+{
+	ck_assert(level == 1 || level == 2);
+	return pa | P | RW | US | (level == 2 ? PS : 0);
+}
+
+static bool npt_present(u64 e)
+{
+	return e & P;
+}
+
+static bool npt_is_large(u64 e)
+{
+	return e & PS;
+}
+
+static u64 *npt_alloc_table(void *opaque, u64 *pa)
+{
+	struct tables *t = opaque;
+	u64 *table;
+
+	if (t->fail_after >= 0 && t->allocs >= (unsigned long)t->fail_after)
+		return NULL;
+	table = aligned_alloc(4096, 4096);
+	ck_assert_ptr_nonnull(table);
+	memset(table, 0, 4096);
+	t->allocs++;
+	*pa = (u64)(uintptr_t)table;
+	ck_assert_uint_eq(*pa & ~ADDR_MASK, 0);
+	return table;
+}
+
+static void npt_free_table(void *opaque, u64 *table)
+{
+	struct tables *t = opaque;
+
+	t->frees++;
+	free(table);
+}
+
+static u64 *npt_table_va(void *opaque, u64 entry)
+{
+	return (u64 *)(uintptr_t)(entry & ADDR_MASK);
+}
+
+static const struct hv_pt_ops npt_ops = {
+	.table_entry = npt_table_entry,
+	.leaf_entry = npt_leaf_entry,
+	.present = npt_present,
+	.is_large = npt_is_large,
+	.alloc_table = npt_alloc_table,
+	.free_table = npt_free_table,
+	.table_va = npt_table_va,
+};
+
+static struct tables tabs;
+static struct hv_pgtable pt;
+
+static void setup(void)
+{
+	memset(&tabs, 0, sizeof(tabs));
+	tabs.fail_after = -1;
+	ck_assert_int_eq(hv_pt_init(&pt, &npt_ops, &tabs), 0);
+}
+
+/* Every table ever allocated is freed, and the tree's count agrees. */
+static void destroy_and_count(void)
+{
+	ck_assert_uint_eq(pt.nr_tables, tabs.allocs - tabs.frees);
+	hv_pt_destroy(&pt);
+	ck_assert_ptr_null(pt.root);
+	ck_assert_uint_eq(pt.nr_tables, 0);
+	ck_assert_uint_eq(tabs.frees, tabs.allocs);
+	hv_pt_destroy(&pt);		/* twice is harmless */
+	ck_assert_uint_eq(tabs.frees, tabs.allocs);
+}
+
+/* Assert @gpa maps to @hpa with a leaf at @level. */
+static void expect(u64 gpa, u64 hpa, int level)
+{
+	u64 got = 0;
+	int l = 0;
+
+	ck_assert_msg(hv_pt_lookup(&pt, gpa, &got, &l), "%#llx not mapped",
+		      (unsigned long long)gpa);
+	ck_assert_msg(got == hpa && l == level,
+		      "%#llx -> %#llx level %d, want %#llx level %d",
+		      (unsigned long long)gpa, (unsigned long long)got, l,
+		      (unsigned long long)hpa, level);
+}
+
+static void expect_none(u64 gpa)
+{
+	u64 got;
+	int l;
+
+	ck_assert_msg(!hv_pt_lookup(&pt, gpa, &got, &l), "%#llx mapped",
+		      (unsigned long long)gpa);
+}
+
+START_TEST(init_and_destroy)
+{
+	setup();
+	ck_assert_ptr_nonnull(pt.root);
+	ck_assert_uint_eq(pt.root_pa, (u64)(uintptr_t)pt.root);
+	ck_assert_uint_eq(pt.nr_tables, 1);
+	expect_none(0);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(init_no_memory)
+{
+	memset(&tabs, 0, sizeof(tabs));
+	tabs.fail_after = 0;
+	ck_assert_int_eq(hv_pt_init(&pt, &npt_ops, &tabs), -ENOMEM);
+	ck_assert_uint_eq(pt.nr_tables, 0);
+}
+END_TEST
+
+START_TEST(map_2m_aligned)
+{
+	u64 *pdpt, *pd;
+
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x40000000, 4 * M2 + 8 * K4,
+				   true), 0);
+	expect(0, 0x40000000, 2);
+	expect(0x1234, 0x40001234, 2);
+	expect(M2 + 0xabcde, 0x40000000 + M2 + 0xabcde, 2);
+	expect(3 * M2 + M2 - 1, 0x40000000 + 4 * M2 - 1, 2);
+	/* the tail shorter than 2 MiB is in 4 KiB pages */
+	expect(4 * M2, 0x40000000 + 4 * M2, 1);
+	expect(4 * M2 + 7 * K4 + 5, 0x40000000 + 4 * M2 + 7 * K4 + 5, 1);
+	expect_none(4 * M2 + 8 * K4);
+	expect_none(G1);
+	/* root, PDPT, PD, one PT for the tail */
+	ck_assert_uint_eq(pt.nr_tables, 4);
+
+	/* The entries themselves, in NPT format */
+	ck_assert_uint_eq(pt.root[0] & ~ADDR_MASK, P | RW | US);
+	pdpt = npt_table_va(NULL, pt.root[0]);
+	ck_assert_uint_eq(pdpt[0] & ~ADDR_MASK, P | RW | US);
+	pd = npt_table_va(NULL, pdpt[0]);
+	ck_assert_uint_eq(pd[1], (0x40000000 + M2) | P | RW | US | PS);
+	ck_assert_uint_eq(pd[4] & ~ADDR_MASK, P | RW | US);	/* a PT */
+	ck_assert_uint_eq(npt_table_va(NULL, pd[4])[3],
+			  (0x40000000 + 4 * M2 + 3 * K4) | P | RW | US);
+	ck_assert_uint_eq(pd[5], 0);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(map_4k_when_unaligned)
+{
+	setup();
+	/* gpa 2 MiB aligned, hpa not: 4 KiB leaves only */
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x40001000, 2 * M2, true), 0);
+	expect(0, 0x40001000, 1);
+	expect(M2, 0x40001000 + M2, 1);
+	expect(2 * M2 - 1, 0x40001000 + 2 * M2 - 1, 1);
+	ck_assert_uint_eq(pt.nr_tables, 3 + 2);
+	/* hpa aligned, gpa not */
+	ck_assert_int_eq(hv_pt_map(&pt, G1 + K4, 0x80000000, M2, true), 0);
+	expect(G1 + K4, 0x80000000, 1);
+	expect(G1 + M2, 0x80000000 + M2 - K4, 1);
+	/* both aligned, 2 MiB not allowed */
+	ck_assert_int_eq(hv_pt_map(&pt, 2 * G1, 0xc0000000, M2, false), 0);
+	expect(2 * G1 + 0x1fffff, 0xc01fffff, 1);
+	/* both aligned, but less than 2 MiB */
+	ck_assert_int_eq(hv_pt_map(&pt, 3 * G1, 0xc0000000, M2 - K4, true),
+			 0);
+	expect(3 * G1, 0xc0000000, 1);
+	expect_none(3 * G1 + M2 - K4);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(map_mixed)
+{
+	/* 4 KiB up to a 2 MiB boundary, one 2 MiB leaf, then 4 KiB again */
+	u64 gpa = M2 - 2 * K4, hpa = 0x100000000ULL - 2 * K4;
+
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, gpa, hpa, 2 * K4 + M2 + 2 * K4, true),
+			 0);
+	expect(gpa, hpa, 1);
+	expect(gpa + K4, hpa + K4, 1);
+	expect(M2, 0x100000000ULL, 2);
+	expect(2 * M2 - 1, 0x100000000ULL + M2 - 1, 2);
+	expect(2 * M2, 0x100000000ULL + M2, 1);
+	expect(2 * M2 + K4, 0x100000000ULL + M2 + K4, 1);
+	expect_none(2 * M2 + 2 * K4);
+	expect_none(gpa - K4);
+	/* root, PDPT, PD, and a PT on each side */
+	ck_assert_uint_eq(pt.nr_tables, 5);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(map_unaligned)
+{
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, 0x800, 0, K4, true), -EINVAL);
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x10, K4, true), -EINVAL);
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0, K4 + 1, true), -EINVAL);
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0, 0xfff, true), -EINVAL);
+	ck_assert_uint_eq(pt.nr_tables, 1);	/* checked before any work */
+	expect_none(0);
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0, 0, true), 0);
+	expect_none(0);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(map_overlap)
+{
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, M2, 0x200000, 2 * K4, true), 0);
+	ck_assert_int_eq(hv_pt_map(&pt, M2 + K4, 0x900000, K4, true),
+			 -EEXIST);
+	expect(M2 + K4, 0x201000, 1);		/* unchanged */
+	/* a 2 MiB leaf over a PD entry that holds a page table */
+	ck_assert_int_eq(hv_pt_map(&pt, M2, 0x400000, M2, true), -EEXIST);
+	expect(M2, 0x200000, 1);
+	/* a 2 MiB leaf over a 2 MiB leaf */
+	ck_assert_int_eq(hv_pt_map(&pt, 4 * M2, 0x400000, M2, true), 0);
+	ck_assert_int_eq(hv_pt_map(&pt, 4 * M2, 0x800000, M2, true), -EEXIST);
+	expect(4 * M2 + 5, 0x400005, 2);
+	/* a 4 KiB page inside a 2 MiB leaf: no table may be made of RAM */
+	ck_assert_int_eq(hv_pt_map(&pt, 4 * M2 + K4, 0x900000, K4, false),
+			 -EEXIST);
+	expect(4 * M2 + K4, 0x401000, 2);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(destroy_frees_all)
+{
+	static const u64 at[] = {
+		0, G1, 3 * G1 + 5 * M2, 512 * G1, 511 * 512 * G1 + 511 * G1,
+		0x123456600000ULL,
+	};
+	size_t i;
+
+	setup();
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		ck_assert_int_eq(hv_pt_map(&pt, at[i], 0x40000000 + i * M2,
+					   M2, true), 0);
+		ck_assert_int_eq(hv_pt_map(&pt, at[i] + M2, 0x1000, 3 * K4,
+					   true), 0);
+	}
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		expect(at[i] + 0x10, 0x40000010 + i * M2, 2);
+		expect(at[i] + M2 + 2 * K4, 0x3000, 1);
+	}
+	/*
+	 * root; PDPTs for PML4 slots 0, 1, 511, 0x24; PDs for (0,0) (0,1)
+	 * (0,3) (1,0) (511,511) (0x24,0x0d1); one PT per region (the 4 KiB
+	 * tail, 2 MiB past each start, is in the same PD).
+	 */
+	ck_assert_uint_eq(pt.nr_tables, 1 + 4 + 6 + 6);
+	ck_assert_uint_eq(tabs.allocs, 17);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(map_no_memory)
+{
+	setup();
+	tabs.fail_after = 3;		/* root, PDPT, PD; no PT */
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0, M2 + K4, true), -ENOMEM);
+	expect(0, 0, 2);		/* done before the failure: kept */
+	expect_none(M2);
+	destroy_and_count();
+}
+END_TEST
+
+Suite *pgtable_suite(void)
+{
+	Suite *s = suite_create("pgtable");
+	TCase *tc = tcase_create("pgtable");
+
+	tcase_add_test(tc, init_and_destroy);
+	tcase_add_test(tc, init_no_memory);
+	tcase_add_test(tc, map_2m_aligned);
+	tcase_add_test(tc, map_4k_when_unaligned);
+	tcase_add_test(tc, map_mixed);
+	tcase_add_test(tc, map_unaligned);
+	tcase_add_test(tc, map_overlap);
+	tcase_add_test(tc, destroy_frees_all);
+	tcase_add_test(tc, map_no_memory);
+	suite_add_tcase(s, tc);
+	return s;
+}
