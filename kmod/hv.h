@@ -43,6 +43,9 @@ enum hv_exit_code {
 	HV_X_UNHANDLED,		/* an exit hv does not expect */
 };
 
+/* hw.reason of an Intel VMfailValid: the VM-instruction error number */
+#define HV_FAIL_VMFAIL		(1ULL << 63)
+
 struct hv_exit {
 	enum hv_exit_code code;
 	u64 next_rip;		/* RIP after the instruction, for skippable exits */

@@ -6,8 +6,7 @@
  * Operation": check IA32_FEATURE_CONTROL, set CR4.VMXE, then VMXON with a
  * 4 KiB-aligned region that starts with the VMCS revision identifier.
  */
-#include "hv.h"
-#include "vmx/vmx_arch.h"
+#include "vmx/vmx.h"
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -21,7 +20,75 @@
 
 static DEFINE_PER_CPU(struct page *, vmx_vmxon_page);
 static u32 vmx_revision;
-static u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
+u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
+
+/* VMCSs current or active on each CPU, and the one VMPTRLD made current */
+DEFINE_PER_CPU(struct list_head, vmx_loaded_vmcss);
+DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current);
+
+/* VM-execution, VM-exit and VM-entry controls, from the capability MSRs */
+u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls;
+u32 vmx_exit_ctls, vmx_entry_ctls;
+bool vmx_ctls_ok;
+
+/*
+ * SDM Vol 3C, A.3-A.5: bits 31:0 of a control MSR are the allowed-0
+ * settings (1 = must be 1), bits 63:32 the allowed-1 settings (0 = must
+ * be 0).  Returns false if a control hv needs cannot be set.
+ */
+static bool vmx_adjust_ctls(u32 msr, u32 required, u32 optional, u32 *out)
+{
+	u64 v;
+	u32 ctl;
+
+	if (rdmsrl_safe(msr, &v))
+		return false;
+	ctl = ((required | optional) & (u32)(v >> 32)) | (u32)v;
+	*out = ctl;
+	return (ctl & required) == required;
+}
+
+/* Pick every control once, at load (compare KVM's setup_vmcs_config). */
+static bool vmx_setup_ctls(u64 basic)
+{
+	bool t = basic & VMX_BASIC_HAS_TRUE_CTLS;
+	bool ok = true;
+
+	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			      MSR_IA32_VMX_PINBASED_CTLS,
+			      PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
+			      0, &vmx_pin_ctls);
+	/* No I/O or MSR bitmaps: every IN/OUT and RDMSR/WRMSR exits. */
+	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			      MSR_IA32_VMX_PROCBASED_CTLS,
+			      CPU_BASED_HLT_EXITING |
+			      CPU_BASED_UNCOND_IO_EXITING |
+			      /* never let a guest write the host's TPR */
+			      CPU_BASED_CR8_LOAD_EXITING |
+			      CPU_BASED_CR8_STORE_EXITING |
+			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+			      0, &vmx_proc_ctls);
+	ok &= vmx_adjust_ctls(MSR_IA32_VMX_PROCBASED_CTLS2,
+			      SECONDARY_EXEC_ENABLE_EPT |
+			      SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			      SECONDARY_EXEC_ENABLE_VPID |
+			      SECONDARY_EXEC_ENABLE_RDTSCP,
+			      &vmx_proc2_ctls);
+	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+			      MSR_IA32_VMX_EXIT_CTLS,
+			      VM_EXIT_HOST_ADDR_SPACE_SIZE |
+			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
+			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+			      0, &vmx_exit_ctls);
+	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			      MSR_IA32_VMX_ENTRY_CTLS,
+			      VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER,
+			      0, &vmx_entry_ctls);
+	/* IA-32e mode is chosen per entry from the guest's EFER.LMA */
+	vmx_entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	/* With EPT, CR3 accesses need not exit (allowed-0 may still force) */
+	return ok;
+}
 
 /* High half of a VMX control MSR: the controls that may be 1. */
 static u32 vmx_allowed1(u32 msr)
@@ -107,6 +174,8 @@ static int vmx_probe(struct hv_caps *caps, const char **why)
 			caps->features |= HV_FEAT_INVVPID;
 	}
 
+	vmx_ctls_ok = vmx_setup_ctls(basic);
+
 	/* SDM Vol 3C, A.7 and A.8: CR0/CR4 bits fixed in VMX operation */
 	if (rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED0, &vmx_cr0_fixed0) ||
 	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED1, &vmx_cr0_fixed1) ||
@@ -135,6 +204,7 @@ static int vmx_setup(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
+		INIT_LIST_HEAD(&per_cpu(vmx_loaded_vmcss, cpu));
 		page = alloc_pages_node(cpu_to_node(cpu),
 					GFP_KERNEL | __GFP_ZERO, 0);
 		if (!page) {
@@ -206,8 +276,51 @@ static int vmx_cpu_enable(void)
 	return r;
 }
 
+/* SDM Vol 3C, 25.11.3: VMCLEAR makes the VMCS inactive, data in memory */
+int vmx_vmclear(u64 pa)
+{
+	asm goto("1: vmclear %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m" (pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+int vmx_vmptrld(u64 pa)
+{
+	asm goto("1: vmptrld %[pa]\n\t"
+		 "jna %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m" (pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+/* On the CPU holding it, interrupts off: VMCLEAR and forget the VMCS. */
+void vmx_vmclear_local(struct vmx_vcpu *vv)
+{
+	if (vv->cpu != smp_processor_id())
+		return;
+	if (vmx_vmclear(vv->vmcs_pa))
+		pr_err_ratelimited("CPU%d: VMCLEAR failed\n", vv->cpu);
+	if (this_cpu_read(vmx_current) == vv)
+		this_cpu_write(vmx_current, NULL);
+	list_del(&vv->loaded_node);
+	vv->cpu = -1;
+	vv->launched = false;
+}
+
+/* VMCSs must be cleared before VMXOFF, or their state is lost. */
 static void vmx_cpu_disable(void)
 {
+	struct vmx_vcpu *vv, *tmp;
+
+	list_for_each_entry_safe(vv, tmp, this_cpu_ptr(&vmx_loaded_vmcss),
+				 loaded_node)
+		vmx_vmclear_local(vv);
 	vmx_vmxoff();
 }
 
@@ -216,102 +329,6 @@ static void vmx_cpu_emergency_disable(void)
 	if (__read_cr4() & X86_CR4_VMXE)
 		vmx_vmxoff();
 }
-
-/*
- * VMs on VT-x come with the VMCS/EPT backend (its own issue).  Until then
- * VM creation fails cleanly with -EOPNOTSUPP at vm_init.
- */
-static struct hv_vm *vmx_vm_alloc(void)
-{
-	return kzalloc(sizeof(struct hv_vm), GFP_KERNEL_ACCOUNT);
-}
-
-static void vmx_vm_free(struct hv_vm *vm)
-{
-	kfree(vm);
-}
-
-static int vmx_vm_init(struct hv_vm *vm)
-{
-	return -EOPNOTSUPP;
-}
-
-static struct hv_vcpu *vmx_vcpu_alloc(struct hv_vm *vm)
-{
-	return NULL;
-}
-
-static void vmx_vcpu_free(struct hv_vcpu *vcpu)
-{
-}
-
-static int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
-{
-	return -EOPNOTSUPP;
-}
-
-static void vmx_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
-{
-}
-
-static int vmx_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
-{
-	return -EOPNOTSUPP;
-}
-
-static int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
-{
-	return -EINVAL;
-}
-
-static int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
-{
-	return -EINVAL;
-}
-
-static void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector,
-				 bool has_error, u32 error)
-{
-}
-
-static void vmx_flush_gpt(struct hv_vm *vm)
-{
-}
-
-/* SDM Vol 3C, 29.3.2: EPT entries (used once the backend lands) */
-#define EPT_RWX		0x7ULL
-#define EPT_MT_WB	(6ULL << 3)
-#define EPT_LARGE	BIT_ULL(7)
-
-static u64 vmx_ept_table(u64 pa)
-{
-	return pa | EPT_RWX;
-}
-
-static u64 vmx_ept_leaf(u64 pa, int level)
-{
-	return pa | EPT_RWX | EPT_MT_WB | (level == 2 ? EPT_LARGE : 0);
-}
-
-static bool vmx_ept_present(u64 e)
-{
-	return e & EPT_RWX;
-}
-
-static bool vmx_ept_large(u64 e)
-{
-	return e & EPT_LARGE;
-}
-
-static const struct hv_pt_ops vmx_ept_ops = {
-	.table_entry	= vmx_ept_table,
-	.leaf_entry	= vmx_ept_leaf,
-	.present	= vmx_ept_present,
-	.is_large	= vmx_ept_large,
-	.alloc_table	= hv_gpt_alloc_table,
-	.free_table	= hv_gpt_free_table,
-	.table_va	= hv_gpt_table_va,
-};
 
 const struct hv_vendor_ops hv_vmx_ops = {
 	.name			= "Intel VT-x",

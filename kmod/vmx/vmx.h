@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Intel VT-x backend internals, shared by vmx.c, vmx_vcpu.c, vmx_run.c.
+ * VMCS field encodings and control bits are the kernel's <asm/vmx.h>
+ * (SDM Vol 3C, Appendix B and Chapter 25).
+ */
+#ifndef HV_VMX_H
+#define HV_VMX_H
+
+#include "hv.h"
+#include "vmx/vmx_arch.h"
+
+#include <asm/fpu/types.h>
+#include <asm/vmx.h>
+
+/* SDM Vol 3C, 25.7.2: one entry of a VM-entry/VM-exit MSR area */
+struct hv_vmx_msr {
+	u32 index;
+	u32 reserved;
+	u64 value;
+};
+
+/* MSRs switched through the MSR areas on every entry and exit. */
+enum { VMX_MSR_STAR, VMX_MSR_LSTAR, VMX_MSR_SFMASK, VMX_MSR_KGS,
+       VMX_NR_AUTOLOAD };
+
+struct vmx_vm {
+	struct hv_vm vm;
+	u64 eptp;		/* SDM Vol 3C, 25.6.11 */
+	atomic64_t gpt_gen;	/* bumped whenever the EPT changes */
+};
+
+/*
+ * A vCPU.  The VMCS is "current" on at most one CPU; @cpu says which, and
+ * @loaded_node links it on that CPU's list so that switching VMX off there
+ * can VMCLEAR it first (SDM Vol 3C, 25.11.1).
+ */
+struct vmx_vcpu {
+	struct hv_vcpu vcpu;
+	void *vmcs;
+	u64 vmcs_pa;
+	int cpu;			/* -1: not loaded anywhere */
+	bool launched;			/* VMLAUNCH done since last VMCLEAR */
+	struct list_head loaded_node;
+	u16 vpid;
+	u64 gpt_gen;
+	u64 cr0_shadow, cr4_shadow;	/* what the guest believes */
+	u64 cr2;			/* not in the VMCS: swapped by hand */
+	u64 cr8;			/* TPR: emulated, never the host's */
+	u32 inject_info;		/* VM-entry interruption info, or 0 */
+	u32 inject_error;
+	u32 inject_len;			/* for software events */
+	u64 cstar;			/* unused by Intel CPUs; kept for RDMSR */
+	struct hv_vmx_msr *guest_msrs;	/* entry load + exit store */
+	struct hv_vmx_msr *host_msrs;	/* exit load */
+	struct fxregs_state *fpu;
+	int vmcs_error;			/* first VMWRITE failure at setup */
+};
+
+static inline struct vmx_vm *to_vmx_vm(struct hv_vm *vm)
+{
+	return container_of(vm, struct vmx_vm, vm);
+}
+
+static inline struct vmx_vcpu *to_vmx_vcpu(struct hv_vcpu *vcpu)
+{
+	return container_of(vcpu, struct vmx_vcpu, vcpu);
+}
+
+/* VMREAD/VMWRITE: CF or ZF set means VMfail (SDM Vol 3C, 31.2). */
+static inline u64 vmcs_read(unsigned long field)
+{
+	u64 val = 0;
+
+	asm volatile("vmread %[field], %[val]"
+		     : [val] "=rm" (val) : [field] "r" (field) : "cc");
+	return val;
+}
+
+static inline bool vmcs_write(unsigned long field, u64 val)
+{
+	bool fail;
+
+	asm volatile("vmwrite %[val], %[field]\n\t"
+		     "setna %[fail]"
+		     : [fail] "=qm" (fail)
+		     : [field] "r" (field), [val] "rm" (val)
+		     : "cc", "memory");
+	return !fail;
+}
+
+/* vmx.c */
+extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
+extern u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls;
+extern u32 vmx_exit_ctls, vmx_entry_ctls;
+extern bool vmx_ctls_ok;
+void vmx_vmclear_local(struct vmx_vcpu *vv);
+int vmx_vmclear(u64 pa);
+int vmx_vmptrld(u64 pa);
+DECLARE_PER_CPU(struct list_head, vmx_loaded_vmcss);
+DECLARE_PER_CPU(struct vmx_vcpu *, vmx_current);
+
+/* vmx_vcpu.c */
+struct hv_vm *vmx_vm_alloc(void);
+void vmx_vm_free(struct hv_vm *vm);
+int vmx_vm_init(struct hv_vm *vm);
+struct hv_vcpu *vmx_vcpu_alloc(struct hv_vm *vm);
+void vmx_vcpu_free(struct hv_vcpu *vcpu);
+void vmx_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s);
+int vmx_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s);
+int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
+int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
+void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error);
+void vmx_flush_gpt(struct hv_vm *vm);
+int vmx_vcpu_setup_vmcs(struct vmx_vcpu *vv);
+bool vmx_vcpu_load(struct vmx_vcpu *vv);
+u64 vmx_cr0_guest(u64 cr0);
+u64 vmx_cr4_guest(u64 cr4);
+extern const struct hv_pt_ops vmx_ept_ops;
+
+/* vmx_run.c */
+int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
+
+/* vmx_vmenter.S */
+int vmx_vmenter(struct hv_regs *regs, bool launched);
+extern char vmx_vmexit[];
+
+#endif /* HV_VMX_H */

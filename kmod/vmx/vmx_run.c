@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entering an Intel VT-x guest once, and turning the VM exit into hv's
+ * vendor-neutral exit record.
+ *
+ * Order of one entry (compare KVM's vmx_vcpu_run):
+ *   guest FPU in (kernel_fpu_begin: preemption off); VMCS current here
+ *   host state that changes between entries (CR3, CR4, FS base, the
+ *   KernelGSBase the exit restores) into the VMCS and the MSR area
+ *   interrupts off; TLB flushes; guest CR2; VMLAUNCH/VMRESUME
+ *   read the exit; host DS/ES/FS/GS selectors and GDT limit back
+ *   interrupts on - a pending host interrupt is taken here (no ack on exit)
+ */
+#include "vmx/vmx.h"
+
+#include <linux/io.h>
+#include <asm/apic.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+#include <asm/segment.h>
+
+/* SDM Vol 3C, 29.4.3.3-4: INVEPT / INVVPID descriptors */
+static void vmx_invept_single(u64 eptp)
+{
+	struct { u64 eptp, rsvd; } desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1"
+		     : : "m" (desc), "r" ((u64)VMX_EPT_EXTENT_CONTEXT)
+		     : "cc", "memory");
+}
+
+static void vmx_invvpid_single(u16 vpid)
+{
+	struct { u64 vpid, gla; } desc = { vpid, 0 };
+
+	asm volatile("invvpid %0, %1"
+		     : : "m" (desc), "r" ((u64)VMX_VPID_EXTENT_SINGLE_CONTEXT)
+		     : "cc", "memory");
+}
+
+static inline void vmx_fxsave(struct fxregs_state *f)
+{
+	asm volatile("fxsaveq %0" : "=m" (*f));
+}
+
+static inline void vmx_fxrstor(struct fxregs_state *f)
+{
+	asm volatile("fxrstorq %0" : : "m" (*f));
+}
+
+/* Register number n (SDM Vol 2A, Table 2-2 order) in struct hv_regs */
+static u64 *vmx_gpr(struct hv_regs *r, unsigned int n)
+{
+	switch (n & 15) {
+	case 0: return &r->rax;
+	case 1: return &r->rcx;
+	case 2: return &r->rdx;
+	case 3: return &r->rbx;
+	case 4: return &r->rsp;
+	case 5: return &r->rbp;
+	case 6: return &r->rsi;
+	case 7: return &r->rdi;
+	default: return &r->r8 + ((n & 15) - 8);
+	}
+}
+
+/*
+ * MOV to CR0/CR4 that touched a bit the host owns, and CR8 (TPR), which
+ * is never passed through.  SDM Vol 3C, 28.1.3 Table 28-3 (qualification).
+ * Emulated as the CPU would; bad values get #GP, as MOV to CR does.
+ */
+static bool vmx_handle_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip)
+{
+	struct hv_regs *r = &vv->vcpu.regs;
+	unsigned int cr = qual & 15, type = (qual >> 4) & 3;
+	u64 *gpr = vmx_gpr(r, (qual >> 8) & 15), val = *gpr, efer;
+	bool lma;
+
+	if (type == 1 && cr == 8) {		/* MOV from CR8 */
+		*gpr = vv->cr8;
+		goto done;
+	}
+	if (type != 0)				/* CLTS/LMSW: not masked */
+		return false;
+
+	switch (cr) {
+	case 0:
+		if (val >> 32 || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
+		    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
+			return false;
+		efer = vmcs_read(GUEST_IA32_EFER);
+		if ((val & X86_CR0_PG) && (efer & EFER_LME) &&
+		    !(vv->cr4_shadow & X86_CR4_PAE))
+			return false;
+		/* SDM Vol 3A, 10.8.5: LMA = LME && PG, as the CPU would */
+		lma = (efer & EFER_LME) && (val & X86_CR0_PG);
+		efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
+		vmcs_write(GUEST_IA32_EFER, efer);
+		vmcs_write(VM_ENTRY_CONTROLS,
+			   (vmcs_read(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE) |
+			   (lma ? VM_ENTRY_IA32E_MODE : 0));
+		vmcs_write(GUEST_CR0, vmx_cr0_guest(val));
+		vmcs_write(CR0_READ_SHADOW, val);
+		vv->cr0_shadow = val;
+		break;
+	case 4:
+		if (val & ~HV_CR4_ALLOWED)
+			return false;
+		vmcs_write(GUEST_CR4, vmx_cr4_guest(val));
+		vmcs_write(CR4_READ_SHADOW, val);
+		vv->cr4_shadow = val;
+		break;
+	case 8:
+		if (val > 15)
+			return false;
+		vv->cr8 = val;
+		break;
+	default:
+		return false;
+	}
+done:
+	r->rip = next_rip;
+	return true;
+}
+
+static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
+			       u64 next_rip, struct hv_exit *exit)
+{
+	struct hv_vcpu *vcpu = &vv->vcpu;
+
+	/* SDM Vol 3C, 27.8: bit 31 = VM-entry failure (guest state, MSRs) */
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		exit->code = HV_X_FAIL_ENTRY;
+		exit->hw.reason = reason;
+		exit->hw.qual = qual;
+		return;
+	}
+
+	/* SDM Vol 3C, Appendix C: basic exit reasons */
+	switch (reason & 0xffff) {
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		exit->code = HV_X_INTR;
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
+		exit->code = HV_X_NMI;	/* only NMIs: no exception exits */
+		break;
+	case EXIT_REASON_TRIPLE_FAULT:
+		exit->code = HV_X_SHUTDOWN;
+		break;
+	case EXIT_REASON_CPUID:
+		exit->code = HV_X_CPUID;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_HLT:
+		exit->code = HV_X_HLT;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_VMCALL:
+		exit->code = HV_X_HYPERCALL;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+		exit->code = (reason & 0xffff) == EXIT_REASON_MSR_READ ?
+			     HV_X_RDMSR : HV_X_WRMSR;
+		exit->msr.index = vcpu->regs.rcx;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		/* SDM Vol 3C, Table 28-5 */
+		exit->code = HV_X_IO;
+		exit->io.size = (qual & 7) + 1;
+		exit->io.in = qual & BIT(3);
+		exit->io.string = qual & BIT(4);
+		exit->io.rep = qual & BIT(5);
+		exit->io.port = qual >> 16;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		/* SDM Vol 3C, Table 28-7; the GPA is its own VMCS field */
+		exit->code = HV_X_NPF;
+		exit->npf.gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+		exit->npf.write = qual & BIT(1);
+		exit->npf.fetch = qual & BIT(2);
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		if (vmx_handle_cr(vv, qual, next_rip))
+			exit->code = HV_X_NONE;
+		else
+			vmx_inject_exception(vcpu, 13, true, 0);
+		break;
+	case EXIT_REASON_INVD:
+		vcpu->regs.rip = next_rip;	/* nothing cached to drop */
+		exit->code = HV_X_NONE;
+		break;
+	case 11:	/* GETSEC */
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+		exit->code = HV_X_VIRT_INSN;
+		break;
+	case EXIT_REASON_XSETBV:
+		exit->code = HV_X_XSETBV;
+		break;
+	default:
+		exit->code = HV_X_UNHANDLED;
+		exit->hw.reason = reason;
+		exit->hw.qual = qual;
+		break;
+	}
+}
+
+int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+	struct vmx_vm *vmx = to_vmx_vm(vcpu->vm);
+	u16 ds, es, fs, gs;
+	u64 fsbase, qual = 0, next_rip = 0, gen, idt_info, idt_err = 0;
+	u32 reason = 0, intr_info = 0, insn_err = 0;
+	int r, cpu;
+	bool arrived;
+
+	kernel_fpu_begin();
+	arrived = vmx_vcpu_load(vv);
+	vmx_fxrstor(vv->fpu);
+
+	/* Host state that is the current task's, not the CPU's */
+	savesegment(ds, ds);
+	savesegment(es, es);
+	savesegment(fs, fs);
+	savesegment(gs, gs);
+	rdmsrl(MSR_FS_BASE, fsbase);
+	rdmsrl(MSR_KERNEL_GS_BASE, vv->host_msrs[VMX_MSR_KGS].value);
+
+	local_irq_disable();
+	cpu = smp_processor_id();
+
+	/* SDM Vol 3C, 29.4.3: flush what may be stale for this EPT / VPID */
+	gen = atomic64_read(&vmx->gpt_gen);
+	if (arrived || vv->gpt_gen != gen) {
+		vmx_invept_single(vmx->eptp);
+		vv->gpt_gen = gen;
+	}
+	if (arrived && vv->vpid)
+		vmx_invvpid_single(vv->vpid);
+
+	vmcs_write(HOST_CR3, __read_cr3());
+	vmcs_write(HOST_CR4, __read_cr4());
+	vmcs_write(HOST_FS_BASE, fsbase);
+	vmcs_write(GUEST_RIP, vcpu->regs.rip);
+	vmcs_write(GUEST_RSP, vcpu->regs.rsp);
+	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vv->inject_info);
+	if (vv->inject_info) {
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vv->inject_error);
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vv->inject_len);
+	}
+	/* CR2 is not part of the VMCS (SDM Vol 3C, 25.4.1) */
+	if (native_read_cr2() != vv->cr2)
+		native_write_cr2(vv->cr2);
+
+	r = vmx_vmenter(&vcpu->regs, vv->launched);
+
+	if (r == 0) {
+		vv->cr2 = native_read_cr2();
+		reason = vmcs_read(VM_EXIT_REASON);
+		qual = vmcs_read(EXIT_QUALIFICATION);
+		intr_info = vmcs_read(VM_EXIT_INTR_INFO);
+		idt_info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+		if (idt_info & VECTORING_INFO_DELIVER_CODE_MASK)
+			idt_err = vmcs_read(IDT_VECTORING_ERROR_CODE);
+		next_rip = vmcs_read(GUEST_RIP) +
+			   vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+		vcpu->regs.rip = vmcs_read(GUEST_RIP);
+		vcpu->regs.rsp = vmcs_read(GUEST_RSP);
+		vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
+		/* A failed entry leaves the launch state as it was (26.7) */
+		if (!(reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			vv->launched = true;
+		/*
+		 * SDM Vol 3C, 28.2.4: an event whose delivery the exit
+		 * interrupted is in IDT-vectoring info; deliver it again.
+		 */
+		vv->inject_info = 0;
+		if (idt_info & VECTORING_INFO_VALID_MASK &&
+		    (reason & 0xffff) != EXIT_REASON_TRIPLE_FAULT) {
+			vv->inject_info = idt_info & ~INTR_INFO_RESVD_BITS_MASK;
+			vv->inject_error = idt_err;
+			vv->inject_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+		}
+	} else if (r == 1) {
+		insn_err = vmcs_read(VM_INSTRUCTION_ERROR);
+	}
+
+	/* VM exit set the GDT limit to 0xffff and zeroed DS/ES/FS/GS */
+	load_fixmap_gdt(cpu);
+	if (ds)
+		loadsegment(ds, ds);
+	if (es)
+		loadsegment(es, es);
+	if (fs)
+		loadsegment(fs, fs);
+	if (gs)
+		load_gs_index(gs);
+
+	/* An NMI exit took the host's NMI: raise it again, for the host */
+	if (r == 0 && (reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&
+	    (intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		apic->send_IPI_self(NMI_VECTOR);
+	local_irq_enable();
+
+	vmx_fxsave(vv->fpu);
+	kernel_fpu_end();
+
+	if (r == 2)
+		return -EIO;		/* VMX is off: the host is rebooting */
+	if (r == 1) {
+		/* SDM Vol 3C, 31.4: VMfailValid with an error number */
+		exit->code = HV_X_FAIL_ENTRY;
+		exit->hw.reason = HV_FAIL_VMFAIL | insn_err;
+		exit->hw.qual = 0;
+		return 0;
+	}
+	vmx_translate_exit(vv, reason, qual, next_rip, exit);
+	return 0;
+}
