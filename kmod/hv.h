@@ -38,6 +38,7 @@ enum hv_exit_code {
 	HV_X_INTR,		/* physical interrupt: the host took it */
 	HV_X_NMI,
 	HV_X_VIRT_INSN,		/* guest ran VMRUN, VMXON, ...: #UD it */
+	HV_X_UD,		/* #UD: maybe the other vendor's hypercall */
 	HV_X_XSETBV,
 	HV_X_FAIL_ENTRY,	/* hardware refused the guest state */
 	HV_X_UNHANDLED,		/* an exit hv does not expect */

@@ -136,28 +136,39 @@ static int hv_guest_mode(const struct hv_sregs *s)
 	return s->cs.db ? 32 : 16;
 }
 
+/*
+ * Fetch up to @n instruction bytes at the guest's CS:RIP through its own
+ * page tables.  Returns the bytes read (or <0); *mode gets 16, 32 or 64.
+ */
+static int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *buf, size_t n, int *mode)
+{
+	struct hv_gwalk_ctx ctx;
+	struct hv_sregs s;
+	u64 gla;
+
+	hv_ops->get_sregs(vcpu, &s);
+	*mode = hv_guest_mode(&s);
+	gla = *mode == 64 ? vcpu->regs.rip : s.cs.base + vcpu->regs.rip;
+	ctx = (struct hv_gwalk_ctx) {
+		.cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4, .efer = s.efer,
+		.read_gpa = hv_read_gpa, .opaque = vcpu->vm,
+	};
+	return hv_gwalk_fetch(&ctx, gla, buf, n);
+}
+
 /* A guest access to a GPA without RAM: decode it for userspace. */
 static int hv_handle_mmio(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;
-	struct hv_gwalk_ctx ctx;
-	struct hv_sregs s;
 	struct hv_insn insn;
-	u64 gla, gpr[16], data[4] = { 0, 0, exit->npf.gpa, 0 };
+	u64 gpr[16], data[4] = { 0, 0, exit->npf.gpa, 0 };
 	u8 bytes[16] = { 0 };
 	int n, mode;
 
 	if (hv_mem_is_ram(vcpu->vm, exit->npf.gpa) || exit->npf.fetch)
 		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
 
-	hv_ops->get_sregs(vcpu, &s);
-	mode = hv_guest_mode(&s);
-	gla = mode == 64 ? vcpu->regs.rip : s.cs.base + vcpu->regs.rip;
-	ctx = (struct hv_gwalk_ctx) {
-		.cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4, .efer = s.efer,
-		.read_gpa = hv_read_gpa, .opaque = vcpu->vm,
-	};
-	n = hv_gwalk_fetch(&ctx, gla, bytes, 15);
+	n = hv_fetch_insn(vcpu, bytes, 15, &mode);
 	memcpy(data, bytes, sizeof(u64) * 2);
 	if (n <= 0 || hv_insn_decode(bytes, n, mode, &insn))
 		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
@@ -252,6 +263,30 @@ static int hv_handle_msr(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 }
 
 static int hv_handle_hypercall(struct hv_vcpu *vcpu,
+			       const struct hv_exit *exit);
+
+/*
+ * #UD: a guest written for the other vendor may use its hypercall
+ * instruction (VMCALL 0f 01 c1 on AMD, VMMCALL 0f 01 d9 on Intel).  Treat
+ * both as hypercalls on both vendors, as KVM does, so guests and snapshots
+ * move between vendors; anything else gets its #UD back.
+ */
+static int hv_handle_ud(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	struct hv_exit hc = { .code = HV_X_HYPERCALL };
+	u8 b[3];
+	int mode;
+
+	if (hv_fetch_insn(vcpu, b, sizeof(b), &mode) == sizeof(b) &&
+	    b[0] == 0x0f && b[1] == 0x01 && (b[2] == 0xc1 || b[2] == 0xd9)) {
+		hc.next_rip = vcpu->regs.rip + 3;
+		return hv_handle_hypercall(vcpu, &hc);
+	}
+	hv_ops->inject_exception(vcpu, X86_VEC_UD, false, 0);
+	return 1;
+}
+
+static int hv_handle_hypercall(struct hv_vcpu *vcpu,
 			       const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;
@@ -295,6 +330,8 @@ int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		return hv_handle_msr(vcpu, exit);
 	case HV_X_HYPERCALL:
 		return hv_handle_hypercall(vcpu, exit);
+	case HV_X_UD:
+		return hv_handle_ud(vcpu, exit);
 	case HV_X_HLT:
 		vcpu->regs.rip = exit->next_rip;
 		run->exit_reason = HV_EXIT_HLT;

@@ -67,6 +67,9 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 	case SVM_EXIT_NMI:
 		exit->code = HV_X_NMI;
 		break;
+	case SVM_EXIT_EXCP_UD:
+		exit->code = HV_X_UD;
+		break;
 	case SVM_EXIT_CPUID:
 		exit->code = HV_X_CPUID;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_CPUID);

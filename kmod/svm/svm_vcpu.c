@@ -144,6 +144,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+	c->intercept_exceptions = BIT(6);	/* #UD: see hv_handle_ud() */
 	c->iopm_base_pa = svm_iopm_pa;		/* every port intercepted */
 	c->msrpm_base_pa = svm_msrpm_pa;	/* every MSR intercepted */
 	c->asid = to_svm_vm(vcpu->vm)->asid;

@@ -122,6 +122,7 @@ struct vmcb {
 #define SVM_EVTINJ_TYPE_EXC	(3ULL << 8)
 
 /* APM Vol 2, Appendix C: exit codes */
+#define SVM_EXIT_EXCP_UD	0x046	/* 0x40 + vector */
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_CPUID		0x072

@@ -126,7 +126,8 @@ done:
 }
 
 static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
-			       u64 next_rip, struct hv_exit *exit)
+			       u64 next_rip, u32 intr_info,
+			       struct hv_exit *exit)
 {
 	struct hv_vcpu *vcpu = &vv->vcpu;
 
@@ -144,7 +145,9 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 		exit->code = HV_X_INTR;
 		break;
 	case EXIT_REASON_EXCEPTION_NMI:
-		exit->code = HV_X_NMI;	/* only NMIs: no exception exits */
+		/* NMIs, and #UD: the only exception in the bitmap */
+		exit->code = (intr_info & INTR_INFO_INTR_TYPE_MASK) ==
+			     INTR_TYPE_NMI_INTR ? HV_X_NMI : HV_X_UD;
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
 		exit->code = HV_X_SHUTDOWN;
@@ -332,6 +335,6 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		exit->hw.qual = 0;
 		return 0;
 	}
-	vmx_translate_exit(vv, reason, qual, next_rip, exit);
+	vmx_translate_exit(vv, reason, qual, next_rip, intr_info, exit);
 	return 0;
 }

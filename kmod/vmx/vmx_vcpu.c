@@ -303,7 +303,7 @@ static bool vmx_setup_controls(struct vmx_vcpu *vv)
 			 vmx_proc2_ctls & ~SECONDARY_EXEC_ENABLE_VPID);
 	ok &= vmcs_write(VM_EXIT_CONTROLS, vmx_exit_ctls);
 	ok &= vmcs_write(VM_ENTRY_CONTROLS, vmx_entry_ctls);
-	ok &= vmcs_write(EXCEPTION_BITMAP, 0);
+	ok &= vmcs_write(EXCEPTION_BITMAP, BIT(6));	/* #UD: hv_handle_ud() */
 	ok &= vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	ok &= vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	ok &= vmcs_write(CR3_TARGET_COUNT, 0);
