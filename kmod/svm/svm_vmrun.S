@@ -13,6 +13,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/cpufeatures.h>
 #include <asm/nospec-branch.h>
 
 /* struct hv_regs offsets (include/uapi/hv.h) */
@@ -94,6 +95,9 @@ SYM_FUNC_START(svm_vmrun)
 	pop  %rax			/* regs, done with */
 	pop  %rax			/* host save area */
 4:	vmload %rax
+
+	/* Spectre v2: overwrite guest-filled RSB entries before any RET */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
 	xor  %eax, %eax
 
 5:

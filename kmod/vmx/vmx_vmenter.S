@@ -13,6 +13,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/cpufeatures.h>
 #include <asm/nospec-branch.h>
 
 /* struct hv_regs offsets (include/uapi/hv.h) */
@@ -118,6 +119,12 @@ SYM_FUNC_START(vmx_vmenter)
 	mov  %r15, REG_R15(%rax)
 	pop  %rbx			/* guest RAX */
 	mov  %rbx, REG_RAX(%rax)
+
+	/*
+	 * Spectre v2: the guest may have filled the return stack buffer;
+	 * overwrite it before the first host RET (as KVM's vmenter.S).
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
 	xor  %eax, %eax
 
 .Lfailed:
