@@ -14,7 +14,6 @@
 KDIR ?= $(shell d=/lib/modules/$$(uname -r)/build; \
 	  if [ -d $$d ]; then echo $$d; else \
 	  ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n1; fi)
-KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 CC      ?= cc
 AR      ?= ar
@@ -31,7 +30,7 @@ CLI_OBJS  := $(CLI_SRCS:.c=.o)
 CLI_LIBOBJS := $(filter-out cli/hvctl.o,$(CLI_OBJS))
 HDRS      := include/uapi/hv.h $(wildcard lib/*.h cli/*.h)
 
-.PHONY: all module userspace check vmtest test demo bench clean
+.PHONY: all module userspace clean
 all: module userspace
 userspace: lib/libhv.a lib/libhv.so cli/hvctl
 
@@ -58,6 +57,8 @@ cli/hvctl.static: $(CLI_OBJS) lib/libhv.a
 
 include tests/unit/unit.mk
 include tests/rig/rig.mk
+include tests/guests/guests.mk
+include tests/bench/bench.mk
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null

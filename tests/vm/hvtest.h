@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the in-guest test programs in tests/vm.
+ *
+ * Every check prints one line to the console, "  ok: ..." or
+ * "  FAIL: ...".  The first failure is also written to the file named by
+ * $HVTEST_WHY, unless that file already holds a reason (one written by a
+ * command that this program ran), and the case runner (tests/vm/cases.sh)
+ * gives it as the reason on the case's HVTEST-RESULT line.  A program
+ * exits 0 only if no check failed.
+ */
+#ifndef HVTEST_H
+#define HVTEST_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int hvtest_failures;
+
+static void __attribute__((format(printf, 1, 2))) ok(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("  ok: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+	const char *path = getenv("HVTEST_WHY");
+	va_list ap;
+
+	fputs("  FAIL: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+
+	if (hvtest_failures++ == 0 && path && *path) {
+		FILE *f = fopen(path, "a");
+
+		/* Keep an earlier reason: write only into an empty file. */
+		if (f && fseek(f, 0, SEEK_END) == 0 && ftell(f) == 0) {
+			va_start(ap, fmt);
+			vfprintf(f, fmt, ap);
+			va_end(ap);
+			fputc('\n', f);
+		}
+		if (f)
+			fclose(f);
+	}
+}
+
+/* A call that must succeed (return >= 0). */
+static int expect_success(long ret, const char *what)
+{
+	if (ret < 0) {
+		fail("%s: returned %ld, errno %d (%s)", what, ret, errno,
+		     strerror(errno));
+		return 0;
+	}
+	ok("%s", what);
+	return 1;
+}
+
+/* A call that must fail with errno @err. */
+static int expect_errno(long ret, int err, const char *what)
+{
+	if (ret >= 0) {
+		fail("%s: returned %ld, expected %s", what, ret, strerror(err));
+		return 0;
+	}
+	if (errno != err) {
+		fail("%s: errno %d (%s), expected %d (%s)", what, errno,
+		     strerror(errno), err, strerror(err));
+		return 0;
+	}
+	ok("%s -> %s", what, strerror(err));
+	return 1;
+}
+
+/* Two numbers that must be equal. */
+static int expect_eq(unsigned long long got, unsigned long long want,
+		     const char *what)
+{
+	if (got != want) {
+		fail("%s = %llu, expected %llu", what, got, want);
+		return 0;
+	}
+	ok("%s = %llu", what, got);
+	return 1;
+}
+
+static int hvtest_exit(void)
+{
+	fflush(stdout);
+	return hvtest_failures ? 1 : 0;
+}
+
+#endif /* HVTEST_H */
