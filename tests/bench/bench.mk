@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks, included by the top Makefile after tests/rig/rig.mk (it uses
+# VMTEST_BIN, VMTEST_DEPS and VMTEST_KVER from there).
+#
+#   make bench          hv against KVM on both emulated machines: amd (QEMU
+#                       TCG, kvm_amd) and intel (Bochs, kvm_intel); prints
+#                       a table and BENCH lines (docs/bench.md)
+#   make bench-amd      one machine (also bench-intel)
+#
+# hv-bench joins the rig's static programs in $(VMTEST_BIN); the machines
+# boot from their own initramfs in build/bench/ (with the ISO, the console
+# logs and bench.txt), so bench and vmtest can run side by side.
+
+BENCH_DIR := build/bench
+BENCH_ENV := KVER=$(VMTEST_KVER) BENCH_DIR=$(BENCH_DIR) VMTEST_BIN=$(VMTEST_BIN) \
+	     HV_KO=kmod/hv.ko HVCTL=cli/hvctl.static
+
+.PHONY: bench bench-amd bench-intel
+
+# Static: the initramfs has no libc.
+$(VMTEST_BIN)/hv-bench: tests/bench/hv-bench.c lib/libhv.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $< lib/libhv.a
+
+bench: $(VMTEST_DEPS) $(VMTEST_BIN)/hv-bench
+	$(BENCH_ENV) tests/bench/run-bench amd intel
+
+bench-amd bench-intel: bench-%: $(VMTEST_DEPS) $(VMTEST_BIN)/hv-bench
+	$(BENCH_ENV) tests/bench/run-bench $*
