@@ -16,9 +16,13 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/uidgid.h>
+#include <linux/ktime.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 #include "uapi/hv.h"
 #include "hv_pgtable.h"
 #include "hv_insn.h"
+#include "hv_uart.h"
 
 struct page;
 
@@ -84,9 +88,27 @@ struct hv_region {
 	unsigned long *huge;		/* per 2 MiB block: one contiguous chunk */
 };
 
+/* The console: what the guest's UART sent, for any number of readers. */
+#define HV_CONSOLE_SIZE		(64 * 1024)
+
+struct hv_console {
+	spinlock_t lock;
+	u8 *ring;			/* HV_CONSOLE_SIZE bytes */
+	u64 head;			/* bytes ever written */
+	wait_queue_head_t wq;		/* readers */
+};
+
+/* In-kernel devices of a managed VM (hv_devices.c), under @lock. */
+struct hv_devices {
+	spinlock_t lock;
+	struct hv_uart uart;
+	u8 shutdown_match;		/* chars of "Shutdown" seen at 0x8900 */
+};
+
 /*
  * A VM.  Legend: [c] set at create, then constant; [L] under hv_vms_lock;
- * [m] under @lock; [a] atomic.
+ * [m] under @lock; [a] atomic; [s] under @state_lock (vCPU threads read
+ * the request flags without it); [g] under @mgmt_lock.
  */
 struct hv_vm {
 	struct list_head node;		/* [L] in hv_vms while named */
@@ -104,8 +126,29 @@ struct hv_vm {
 	struct hv_pgtable gpt;		/* [m] NPT/EPT */
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];	/* [m] */
 	unsigned int nr_vcpus;		/* [m] */
-	atomic_t nr_running;		/* [a] vCPUs inside run */
+	atomic_t nr_running;		/* [a] vCPUs inside attached run */
 	bool virt_held;			/* [m] holds hv_virt_get() */
+
+	/* Managed mode (hv_managed.c) */
+	struct mutex mgmt_lock;		/* [c] start/stop/pause/resume */
+	spinlock_t state_lock;		/* [c] */
+	bool managed;			/* [s] vCPU threads exist */
+	u32 state;			/* [s] HV_VM_STATE_* but DESTROYED */
+	u32 stop_reason;		/* [s] HV_STOP_* */
+	u32 exit_status;		/* [s] */
+	bool stop_req;			/* [s] threads: leave the guest, end */
+	bool pause_req;			/* [s] threads: leave the guest, park */
+	struct task_struct *threads[HV_MAX_VCPUS];	/* [g] */
+	unsigned int nr_threads;	/* [g] */
+	atomic_t threads_live;		/* [a] threads still running */
+	atomic_t threads_parked;	/* [a] threads parked for pause */
+	wait_queue_head_t mgmt_wq;	/* [c] threads -> controller */
+	wait_queue_head_t park_wq;	/* [c] controller -> threads */
+	ktime_t started;		/* [s] */
+	atomic64_t io_unclaimed;	/* [a] */
+	atomic64_t mmio_unclaimed;	/* [a] */
+	struct hv_devices dev;		/* [c] */
+	struct hv_console console;	/* [c] */
 };
 
 /* What the next run must finish from the last exit to userspace. */
@@ -215,6 +258,27 @@ int hv_vm_list(struct hv_vm_list *list);
 void hv_vm_put(struct hv_vm *vm);
 void hv_vm_exit(void);
 
+/* hv_managed.c: vCPUs on kernel threads, and the VM's state machine. */
+void hv_managed_init(struct hv_vm *vm);
+int hv_vm_start(struct hv_vm *vm);
+int hv_vm_stop(struct hv_vm *vm, u32 reason);
+int hv_vm_pause(struct hv_vm *vm);
+int hv_vm_resume(struct hv_vm *vm);
+void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status);
+bool hv_attached_begin(struct hv_vm *vm);
+void hv_attached_end(struct hv_vm *vm);
+
+/* hv_devices.c: what answers a managed VM's port I/O. */
+int hv_devices_init(struct hv_vm *vm);
+void hv_devices_free(struct hv_vm *vm);
+void hv_devices_pio(struct hv_vcpu *vcpu, struct hv_run *run);
+int hv_console_open(struct hv_vm *vm, unsigned long flags);
+
+/* hv_events.c: lifecycle events over generic netlink. */
+int hv_events_init(void);
+void hv_events_exit(void);
+void hv_event(struct hv_vm *vm, u32 event, u32 reason, u32 status);
+
 /* hv_mem.c: guest RAM. */
 int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *r);
 void hv_mem_free(struct hv_vm *vm);
@@ -228,6 +292,7 @@ void hv_gpt_free_table(void *opaque, u64 *table);
 u64 *hv_gpt_table_va(void *opaque, u64 entry);
 
 /* hv_vcpu.c: vCPU objects, the vCPU fd and the run loop. */
+int hv_vcpu_loop(struct hv_vcpu *vcpu);
 
 /* Guest EFER and CR4 bits hv supports (no XSAVE, no PCID, no LA57). */
 #define HV_EFER_ALLOWED		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)

@@ -86,14 +86,20 @@ static int __init hv_init(void)
 	if (r)
 		goto err_unsetup;
 
+	r = hv_events_init();
+	if (r)
+		goto err_virt;
+
 	/* Last: after this, /dev/hv is visible to userspace. */
 	r = hv_dev_init();
 	if (r)
-		goto err_virt;
+		goto err_events;
 
 	hv_report();
 	return 0;
 
+err_events:
+	hv_events_exit();
 err_virt:
 	hv_virt_exit();
 err_unsetup:
@@ -107,6 +113,7 @@ static void __exit hv_exit(void)
 	/* The open-file reference on THIS_MODULE means no holder is left. */
 	hv_dev_exit();
 	hv_vm_exit();
+	hv_events_exit();
 	hv_virt_exit();
 	hv_ops->unsetup();
 }

@@ -32,6 +32,9 @@ int hv_vcpu_create(struct hv_vm *vm, unsigned long id)
 		return -EINVAL;
 
 	mutex_lock(&vm->lock);
+	r = -EBUSY;
+	if (READ_ONCE(vm->managed))	/* threads are fixed at start */
+		goto out;
 	r = -EEXIST;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)
@@ -76,22 +79,28 @@ void hv_vcpu_destroy(struct hv_vcpu *vcpu)
 	hv_ops->vcpu_free(vcpu);
 }
 
-static int hv_vcpu_run(struct hv_vcpu *vcpu)
+/*
+ * Enter the guest and handle exits in the kernel until one needs its
+ * driver: userspace (attached mode) or hv_managed.c (managed mode).
+ * Returns 0 with run->exit_reason set, or a negative errno.
+ */
+int hv_vcpu_loop(struct hv_vcpu *vcpu)
 {
 	struct hv_vm *vm = vcpu->vm;
 	struct hv_exit exit;
 	int r;
 
-	if (!vm->listed)
-		return -ENOENT;		/* destroyed: only teardown remains */
-
-	atomic_inc(&vm->nr_running);
 	hv_complete_userspace_exit(vcpu);
 	vcpu->run->exit_reason = HV_EXIT_NONE;
 
 	do {
-		/* A guest `jmp .` must never keep the host from a signal. */
-		if (signal_pending(current)) {
+		/*
+		 * A guest `jmp .` must never keep the host from a signal, nor
+		 * a managed VM from a stop or pause: every host timer tick
+		 * brings us back here.
+		 */
+		if (signal_pending(current) || READ_ONCE(vm->stop_req) ||
+		    READ_ONCE(vm->pause_req)) {
 			vcpu->run->exit_reason = HV_EXIT_INTR;
 			r = -EINTR;
 			break;
@@ -107,7 +116,21 @@ static int hv_vcpu_run(struct hv_vcpu *vcpu)
 	} while (r > 0);
 
 	vcpu->run->exit_count = vcpu->exits;
-	atomic_dec(&vm->nr_running);
+	return r;
+}
+
+/* Attached mode: the caller's thread runs the vCPU (HV_VCPU_RUN). */
+static int hv_vcpu_run(struct hv_vcpu *vcpu)
+{
+	struct hv_vm *vm = vcpu->vm;
+	int r;
+
+	if (!vm->listed)
+		return -ENOENT;		/* destroyed: only teardown remains */
+	if (!hv_attached_begin(vm))
+		return -EBUSY;		/* the module is running it (managed) */
+	r = hv_vcpu_loop(vcpu);
+	hv_attached_end(vm);
 	return r;
 }
 

@@ -32,8 +32,12 @@ static void hv_vm_release(struct kref *ref)
 	struct hv_vm *vm = container_of(ref, struct hv_vm, ref);
 	unsigned int i;
 
+	/* A run that ended by itself may still have threads to reap */
+	if (vm->managed)
+		hv_vm_stop(vm, HV_STOP_DESTROYED);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hv_vcpu_destroy(vm->vcpus[i]);
+	hv_devices_free(vm);
 	hv_mem_free(vm);
 	hv_pt_destroy(&vm->gpt);
 	if (vm->virt_held)
@@ -47,10 +51,23 @@ void hv_vm_put(struct hv_vm *vm)
 	kref_put(&vm->ref, hv_vm_release);
 }
 
-/* Drop the name; the VM lives on while fds or mappings remain. */
-static bool hv_vm_unlist(struct hv_vm *vm)
+/*
+ * Drop the name; the VM lives on while fds or mappings remain.  A managed
+ * run is stopped first with @force, else the VM stays (-EBUSY).
+ */
+static int hv_vm_unlist(struct hv_vm *vm, bool force)
 {
 	bool was;
+
+	mutex_lock(&vm->mgmt_lock);
+	if (READ_ONCE(vm->managed) && vm->state != HV_VM_STATE_STOPPED &&
+	    !force) {
+		mutex_unlock(&vm->mgmt_lock);
+		return -EBUSY;
+	}
+	mutex_unlock(&vm->mgmt_lock);
+	if (READ_ONCE(vm->managed))
+		hv_vm_stop(vm, HV_STOP_DESTROYED);
 
 	mutex_lock(&hv_vms_lock);
 	was = vm->listed;
@@ -59,9 +76,11 @@ static bool hv_vm_unlist(struct hv_vm *vm)
 		vm->listed = false;
 	}
 	mutex_unlock(&hv_vms_lock);
-	if (was)
-		hv_vm_put(vm);
-	return was;
+	if (!was)
+		return -ENOENT;
+	hv_event(vm, HV_EVENT_DESTROYED, 0, 0);
+	hv_vm_put(vm);
+	return 0;
 }
 
 static bool hv_name_valid(const char *name)
@@ -140,7 +159,11 @@ int hv_vm_create(const struct hv_vm_create *args)
 	strscpy(vm->name, args->name, sizeof(vm->name));
 	vm->flags = args->flags;
 	vm->owner = current_euid();
+	hv_managed_init(vm);
 
+	r = hv_devices_init(vm);
+	if (r)
+		goto err;
 	r = hv_virt_get();
 	if (r)
 		goto err;
@@ -164,7 +187,9 @@ int hv_vm_create(const struct hv_vm_create *args)
 
 	r = hv_vm_get_fd(vm);
 	if (r < 0)
-		hv_vm_unlist(vm);	/* drops the last reference */
+		hv_vm_unlist(vm, true);	/* drops the last reference */
+	else
+		hv_event(vm, HV_EVENT_CREATED, 0, 0);
 	return r;
 
 err:
@@ -194,6 +219,8 @@ int hv_vm_open(const struct hv_vm_open *args)
 
 static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
 {
+	unsigned int i;
+
 	memset(info, 0, sizeof(*info));
 	strscpy(info->name, vm->name, sizeof(info->name));
 	info->flags = vm->flags;
@@ -201,13 +228,26 @@ static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
 	mutex_lock(&vm->lock);
 	info->nr_vcpus = vm->nr_vcpus;
 	info->mem_size = vm->mem_size;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		info->exits += READ_ONCE(vm->vcpus[i]->exits);
 	mutex_unlock(&vm->lock);
+
+	spin_lock(&vm->state_lock);
+	info->state = vm->state;
+	info->stop_reason = vm->stop_reason;
+	info->exit_status = vm->exit_status;
+	if (vm->state == HV_VM_STATE_RUNNING || vm->state == HV_VM_STATE_PAUSED)
+		info->uptime_ns = ktime_to_ns(ktime_sub(ktime_get(),
+							vm->started));
+	spin_unlock(&vm->state_lock);
 	if (!vm->listed)
 		info->state = HV_VM_STATE_DESTROYED;
-	else if (atomic_read(&vm->nr_running))
-		info->state = HV_VM_STATE_RUNNING;
-	else
-		info->state = HV_VM_STATE_CREATED;
+	else if (info->state == HV_VM_STATE_CREATED &&
+		 atomic_read(&vm->nr_running))
+		info->state = HV_VM_STATE_RUNNING;	/* attached run */
+	info->io_unclaimed = atomic64_read(&vm->io_unclaimed);
+	info->mmio_unclaimed = atomic64_read(&vm->mmio_unclaimed);
+	info->console_bytes = READ_ONCE(vm->console.head);
 }
 
 int hv_vm_list(struct hv_vm_list *list)
@@ -255,7 +295,34 @@ static long hv_vm_ioctl_create_vcpu(void *obj, unsigned long arg)
 
 static long hv_vm_ioctl_destroy(void *obj, unsigned long arg)
 {
-	return hv_vm_unlist(obj) ? 0 : -ENOENT;
+	if (arg & ~(unsigned long)HV_DESTROY_FORCE)
+		return -EINVAL;
+	return hv_vm_unlist(obj, arg & HV_DESTROY_FORCE);
+}
+
+static long hv_vm_ioctl_start(void *obj, unsigned long arg)
+{
+	return hv_vm_start(obj);
+}
+
+static long hv_vm_ioctl_stop(void *obj, unsigned long arg)
+{
+	return hv_vm_stop(obj, HV_STOP_REQUESTED);
+}
+
+static long hv_vm_ioctl_pause(void *obj, unsigned long arg)
+{
+	return hv_vm_pause(obj);
+}
+
+static long hv_vm_ioctl_resume(void *obj, unsigned long arg)
+{
+	return hv_vm_resume(obj);
+}
+
+static long hv_vm_ioctl_open_console(void *obj, unsigned long arg)
+{
+	return hv_console_open(obj, arg);
 }
 
 static long hv_vm_ioctl_get_info(void *obj, unsigned long arg)
@@ -275,6 +342,11 @@ static const struct hv_ioctl_desc hv_vm_ioctls[] = {
 	{ HV_VM_CREATE_VCPU,	hv_vm_ioctl_create_vcpu,	0 },
 	{ HV_VM_DESTROY,	hv_vm_ioctl_destroy,		0 },
 	{ HV_VM_GET_INFO,	hv_vm_ioctl_get_info,		0 },
+	{ HV_VM_START,		hv_vm_ioctl_start,		0 },
+	{ HV_VM_STOP,		hv_vm_ioctl_stop,		0 },
+	{ HV_VM_PAUSE,		hv_vm_ioctl_pause,		0 },
+	{ HV_VM_RESUME,		hv_vm_ioctl_resume,		0 },
+	{ HV_VM_OPEN_CONSOLE,	hv_vm_ioctl_open_console,	0 },
 };
 
 static long hv_vm_ioctl(struct file *file, unsigned int cmd,
@@ -336,7 +408,7 @@ static int hv_vm_file_release(struct inode *inode, struct file *file)
 
 	if (atomic_dec_and_test(&vm->nr_files) &&
 	    (vm->flags & HV_VM_DESTROY_ON_CLOSE))
-		hv_vm_unlist(vm);
+		hv_vm_unlist(vm, true);
 	hv_vm_put(vm);
 	return 0;
 }

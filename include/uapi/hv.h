@@ -124,9 +124,22 @@ struct hv_vm_open {
 };
 
 /* struct hv_vm_info.state */
-#define HV_VM_STATE_CREATED	1
-#define HV_VM_STATE_RUNNING	2	/* a vCPU is in its run loop */
+#define HV_VM_STATE_CREATED	1	/* never started, or attached use only */
+#define HV_VM_STATE_RUNNING	2	/* managed vCPU threads, or an attached run */
 #define HV_VM_STATE_DESTROYED	3	/* name released; fds still open */
+#define HV_VM_STATE_PAUSED	4	/* managed, every vCPU held outside the guest */
+#define HV_VM_STATE_STOPPED	5	/* managed run ended; see stop_reason */
+
+/* Why a managed VM stopped: struct hv_vm_info.stop_reason, events */
+#define HV_STOP_NONE		0
+#define HV_STOP_HALTED		1	/* HLT with nothing left to wake it */
+#define HV_STOP_DEBUG_EXIT	2	/* port 0xf4: exit_status = (v << 1) | 1 */
+#define HV_STOP_TRIPLE_FAULT	3
+#define HV_STOP_ENTRY_FAILURE	4	/* the hardware refused the guest state */
+#define HV_STOP_REQUESTED	5	/* HV_VM_STOP */
+#define HV_STOP_DESTROYED	6	/* HV_VM_DESTROY with HV_DESTROY_FORCE */
+#define HV_STOP_POWER_OFF	7	/* Bochs/QEMU shutdown port */
+#define HV_STOP_INTERNAL_ERROR	8	/* an exit hv could not handle */
 
 struct hv_vm_info {
 	char name[HV_NAME_LEN];
@@ -135,6 +148,13 @@ struct hv_vm_info {
 	__u32 nr_vcpus;
 	__u32 owner_uid;
 	__u64 mem_size;		/* bytes of guest RAM */
+	__u32 stop_reason;	/* HV_STOP_*, of the last managed run */
+	__u32 exit_status;	/* HV_STOP_DEBUG_EXIT: (v << 1) | 1 */
+	__u64 uptime_ns;	/* since the last start (0 if never started) */
+	__u64 exits;		/* VM exits, all vCPUs, all kinds */
+	__u64 io_unclaimed;	/* managed: port accesses nobody answered */
+	__u64 mmio_unclaimed;	/* managed: MMIO accesses nobody answered */
+	__u64 console_bytes;	/* bytes the guest wrote to its UART */
 	__u64 reserved[4];
 };
 
@@ -173,8 +193,31 @@ struct hv_ram_region {
 
 #define HV_VM_ADD_RAM		_IOW(HV_IOCTL_MAGIC, 0x10, struct hv_ram_region)
 #define HV_VM_CREATE_VCPU	_IO(HV_IOCTL_MAGIC, 0x11)  /* arg: id; returns fd */
-#define HV_VM_DESTROY		_IO(HV_IOCTL_MAGIC, 0x12)
+#define HV_VM_DESTROY		_IO(HV_IOCTL_MAGIC, 0x12)  /* arg: HV_DESTROY_* */
 #define HV_VM_GET_INFO		_IOR(HV_IOCTL_MAGIC, 0x13, struct hv_vm_info)
+
+/*
+ * Managed mode: the module runs every vCPU on a kernel thread, with the
+ * in-kernel devices answering port I/O (a 16550A UART at 0x3f8, the
+ * debug-exit port 0xf4, the Bochs/QEMU shutdown ports); anything else
+ * reads as all-ones and drops writes, like an empty PC bus, and is
+ * counted.  A VM is never run attached (HV_VCPU_RUN) and managed at once:
+ * each refuses with EBUSY while the other is in use.
+ */
+#define HV_VM_START		_IO(HV_IOCTL_MAGIC, 0x14)
+#define HV_VM_STOP		_IO(HV_IOCTL_MAGIC, 0x15)
+#define HV_VM_PAUSE		_IO(HV_IOCTL_MAGIC, 0x16)
+#define HV_VM_RESUME		_IO(HV_IOCTL_MAGIC, 0x17)
+/*
+ * The console: a new fd whose read() returns what the guest wrote to its
+ * UART, oldest kept byte first (a 64 KiB ring; a reader that falls behind
+ * skips ahead), blocking unless O_NONBLOCK, with poll(); write() feeds the
+ * UART's receiver.  arg: open flags (O_NONBLOCK only).
+ */
+#define HV_VM_OPEN_CONSOLE	_IO(HV_IOCTL_MAGIC, 0x18)
+
+/* HV_VM_DESTROY's argument */
+#define HV_DESTROY_FORCE	(1U << 0)	/* stop a running VM first */
 
 #define HV_MAX_VCPUS		8
 
@@ -320,5 +363,39 @@ struct hv_run {
 #define HV_VCPU_SET_SREGS	_IOW(HV_IOCTL_MAGIC, 0x24, struct hv_sregs)
 #define HV_VCPU_GET_CPUID	_IOR(HV_IOCTL_MAGIC, 0x25, struct hv_cpuid)
 #define HV_VCPU_SET_CPUID	_IOW(HV_IOCTL_MAGIC, 0x26, struct hv_cpuid)
+
+/* ------------------------------------------------------------------ */
+/*
+ * Lifecycle events: generic netlink family HV_GENL_NAME, multicast group
+ * HV_GENL_MCGRP_EVENTS.  Each message is command HV_CMD_EVENT with the
+ * attributes below.
+ */
+#define HV_GENL_NAME		"hv"
+#define HV_GENL_VERSION		1
+#define HV_GENL_MCGRP_EVENTS	"events"
+
+enum {
+	HV_CMD_UNSPEC,
+	HV_CMD_EVENT,
+};
+
+enum {
+	HV_ATTR_UNSPEC,
+	HV_ATTR_VM_NAME,	/* string */
+	HV_ATTR_EVENT,		/* u32, HV_EVENT_* */
+	HV_ATTR_REASON,		/* u32, HV_STOP_* (stopped) */
+	HV_ATTR_STATUS,		/* u32, exit status (debug exit) */
+	HV_ATTR_TIME_NS,	/* u64, CLOCK_MONOTONIC */
+	HV_ATTR_SEQ,		/* u64, per-module sequence number */
+	__HV_ATTR_MAX,
+};
+#define HV_ATTR_MAX		(__HV_ATTR_MAX - 1)
+
+#define HV_EVENT_CREATED	1
+#define HV_EVENT_STARTED	2
+#define HV_EVENT_PAUSED		3
+#define HV_EVENT_RESUMED	4
+#define HV_EVENT_STOPPED	5
+#define HV_EVENT_DESTROYED	6
 
 #endif /* _UAPI_HV_H */

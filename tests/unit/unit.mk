@@ -18,7 +18,7 @@ UNIT_BIN  := tests/unit/hv-unit
 
 # Module code that also runs in userspace, compiled unchanged; objects go
 # to tests/unit/kmod_*.o so they never mix with kbuild's in kmod/.
-UNIT_KMOD_SRCS := kmod/hv_pgtable.c kmod/hv_insn.c kmod/hv_gwalk.c
+UNIT_KMOD_SRCS := kmod/hv_pgtable.c kmod/hv_insn.c kmod/hv_gwalk.c kmod/hv_uart.c
 UNIT_KMOD_HDRS := $(UNIT_KMOD_SRCS:.c=.h) kmod/hv_types.h
 UNIT_OBJS += $(patsubst kmod/%.c,tests/unit/kmod_%.o,$(UNIT_KMOD_SRCS))
 

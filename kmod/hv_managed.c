@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Managed mode: the module runs every vCPU of a VM on a kernel thread,
+ * with the same run loop as attached mode (hv_vcpu_loop); what attached
+ * mode hands to userspace is handled here instead - port I/O by the
+ * in-kernel devices, MMIO as an empty bus, HLT/triple fault/entry failure
+ * as reasons to stop.
+ *
+ * States (struct hv_vm.state, under state_lock):
+ *
+ *   CREATED --start--> RUNNING --pause--> PAUSED --resume--> RUNNING
+ *   RUNNING/PAUSED --stop, or the guest halts/exits/faults--> STOPPED
+ *   STOPPED --start--> RUNNING (the guest continues where it stopped)
+ *
+ * start/stop/pause/resume are serialised by mgmt_lock, which the vCPU
+ * threads never take; they only set the stop reason under state_lock and
+ * signal through wait queues, so stop can wait for them safely.
+ *
+ * vCPU 0 is the bootstrap processor.  The others wait for a start-up IPI
+ * (SDM Vol 3A, 9.4), which arrives with the interrupt controller later:
+ * until then their threads just wait.
+ */
+#include "hv.h"
+
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+
+void hv_managed_init(struct hv_vm *vm)
+{
+	mutex_init(&vm->mgmt_lock);
+	spin_lock_init(&vm->state_lock);
+	init_waitqueue_head(&vm->mgmt_wq);
+	init_waitqueue_head(&vm->park_wq);
+	vm->state = HV_VM_STATE_CREATED;
+}
+
+/* Attached runs and managed threads exclude each other. */
+bool hv_attached_begin(struct hv_vm *vm)
+{
+	bool ok;
+
+	spin_lock(&vm->state_lock);
+	ok = !vm->managed;
+	if (ok)
+		atomic_inc(&vm->nr_running);
+	spin_unlock(&vm->state_lock);
+	return ok;
+}
+
+void hv_attached_end(struct hv_vm *vm)
+{
+	atomic_dec(&vm->nr_running);
+}
+
+static void hv_kick_all(struct hv_vm *vm)
+{
+	unsigned int i;
+
+	/* An IPI makes a vCPU in guest mode exit and see the request. */
+	for (i = 0; i < vm->nr_threads; i++)
+		kick_process(vm->threads[i]);
+	wake_up_all(&vm->park_wq);
+}
+
+/* The first reason wins; every vCPU thread then leaves its loop. */
+void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status)
+{
+	spin_lock(&vm->state_lock);
+	if (!vm->stop_req) {
+		vm->stop_req = true;
+		vm->stop_reason = reason;
+		vm->exit_status = status;
+	}
+	spin_unlock(&vm->state_lock);
+	wake_up_all(&vm->park_wq);
+	/* Other vCPUs notice at their next exit (at most a timer tick). */
+}
+
+/* Decode an MMIO access nobody claims: reads see all-ones. */
+static void hv_managed_mmio(struct hv_vcpu *vcpu)
+{
+	atomic64_inc(&vcpu->vm->mmio_unclaimed);
+	if (!vcpu->run->mmio.is_write)
+		vcpu->run->mmio.data = ~0ULL;
+}
+
+/* What attached mode would hand to userspace. false: stop this vCPU. */
+static bool hv_managed_exit(struct hv_vcpu *vcpu)
+{
+	struct hv_run *run = vcpu->run;
+	struct hv_vm *vm = vcpu->vm;
+
+	switch (run->exit_reason) {
+	case HV_EXIT_IO:
+		hv_devices_pio(vcpu, run);
+		return true;
+	case HV_EXIT_MMIO:
+		hv_managed_mmio(vcpu);
+		return true;
+	case HV_EXIT_HYPERCALL:
+		run->hypercall.ret = HV_HC_ENOSYS;	/* nobody to answer */
+		return true;
+	case HV_EXIT_INTR:
+		return true;
+	case HV_EXIT_HLT:
+		/* No interrupt can arrive yet: a halted BSP is a halted VM. */
+		hv_vm_request_stop(vm, HV_STOP_HALTED, 0);
+		return false;
+	case HV_EXIT_SHUTDOWN:
+		hv_vm_request_stop(vm, HV_STOP_TRIPLE_FAULT, 0);
+		return false;
+	case HV_EXIT_FAIL_ENTRY:
+		hv_vm_request_stop(vm, HV_STOP_ENTRY_FAILURE,
+				   run->fail_entry.hardware_reason);
+		return false;
+	default:
+		hv_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
+				   run->internal.suberror);
+		return false;
+	}
+}
+
+/* Park while a pause is requested; the controller waits for all. */
+static void hv_managed_park(struct hv_vm *vm)
+{
+	atomic_inc(&vm->threads_parked);
+	wake_up_all(&vm->mgmt_wq);
+	wait_event(vm->park_wq, !READ_ONCE(vm->pause_req) ||
+		   READ_ONCE(vm->stop_req) || kthread_should_stop());
+	atomic_dec(&vm->threads_parked);
+}
+
+static void hv_managed_thread_done(struct hv_vm *vm)
+{
+	u32 reason, status;
+
+	if (!atomic_dec_and_test(&vm->threads_live))
+		return;
+	/* The last thread out records the stop and says so. */
+	spin_lock(&vm->state_lock);
+	vm->state = HV_VM_STATE_STOPPED;
+	reason = vm->stop_reason;
+	status = vm->exit_status;
+	spin_unlock(&vm->state_lock);
+	hv_event(vm, HV_EVENT_STOPPED, reason, status);
+	wake_up_all(&vm->mgmt_wq);
+}
+
+static int hv_vcpu_thread(void *arg)
+{
+	struct hv_vcpu *vcpu = arg;
+	struct hv_vm *vm = vcpu->vm;
+	int r;
+
+	while (!kthread_should_stop() && !READ_ONCE(vm->stop_req)) {
+		if (READ_ONCE(vm->pause_req)) {
+			hv_managed_park(vm);
+			continue;
+		}
+		if (vcpu->id != 0) {
+			/* An AP: wait-for-SIPI, which nothing sends yet */
+			wait_event(vm->park_wq, READ_ONCE(vm->stop_req) ||
+				   READ_ONCE(vm->pause_req) ||
+				   kthread_should_stop());
+			continue;
+		}
+		mutex_lock(&vcpu->run_lock);
+		r = hv_vcpu_loop(vcpu);
+		if (r == 0 && !hv_managed_exit(vcpu))
+			r = -ESHUTDOWN;
+		mutex_unlock(&vcpu->run_lock);
+		if (r && r != -EINTR) {
+			if (r != -ESHUTDOWN)
+				hv_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
+						   -r);
+			break;
+		}
+	}
+	hv_managed_thread_done(vm);
+	return 0;
+}
+
+/* Reap the threads of a run that has ended (or is ending). */
+static void hv_managed_reap(struct hv_vm *vm)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vm->mgmt_lock);
+	for (i = 0; i < vm->nr_threads; i++) {
+		kthread_stop(vm->threads[i]);
+		put_task_struct(vm->threads[i]);
+		vm->threads[i] = NULL;
+	}
+	vm->nr_threads = 0;
+	spin_lock(&vm->state_lock);
+	vm->managed = false;
+	vm->stop_req = false;
+	vm->pause_req = false;
+	spin_unlock(&vm->state_lock);
+}
+
+int hv_vm_start(struct hv_vm *vm)
+{
+	struct task_struct *t;
+	unsigned int i;
+	int r = 0;
+
+	mutex_lock(&vm->mgmt_lock);
+	if (!vm->listed) {
+		r = -ENOENT;
+		goto out;
+	}
+	if (vm->managed && vm->state == HV_VM_STATE_STOPPED)
+		hv_managed_reap(vm);	/* the last run ended by itself */
+
+	mutex_lock(&vm->lock);
+	spin_lock(&vm->state_lock);
+	if (vm->managed || atomic_read(&vm->nr_running))
+		r = -EBUSY;		/* running, paused, or attached */
+	else if (!vm->nr_vcpus || !vm->nr_regions)
+		r = -EINVAL;		/* nothing to run */
+	else
+		vm->managed = true;
+	spin_unlock(&vm->state_lock);
+	mutex_unlock(&vm->lock);
+	if (r)
+		goto out;
+
+	atomic_set(&vm->threads_live, vm->nr_vcpus);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		t = kthread_create(hv_vcpu_thread, vm->vcpus[i], "hv/%s/%u",
+				   vm->name, vm->vcpus[i]->id);
+		if (IS_ERR(t)) {
+			r = PTR_ERR(t);
+			break;
+		}
+		get_task_struct(t);
+		vm->threads[vm->nr_threads++] = t;
+	}
+	if (r) {
+		/* Threads never woken end at kthread_stop without running */
+		atomic_sub(vm->nr_vcpus - vm->nr_threads, &vm->threads_live);
+		spin_lock(&vm->state_lock);
+		vm->stop_req = true;
+		spin_unlock(&vm->state_lock);
+		hv_managed_reap(vm);
+		goto out;
+	}
+
+	spin_lock(&vm->state_lock);
+	vm->state = HV_VM_STATE_RUNNING;
+	vm->stop_reason = HV_STOP_NONE;
+	vm->exit_status = 0;
+	vm->started = ktime_get();
+	spin_unlock(&vm->state_lock);
+	hv_event(vm, HV_EVENT_STARTED, 0, 0);
+	for (i = 0; i < vm->nr_threads; i++)
+		wake_up_process(vm->threads[i]);
+out:
+	mutex_unlock(&vm->mgmt_lock);
+	return r;
+}
+
+/* Stop a managed run and wait for every thread; -EINVAL if none. */
+int hv_vm_stop(struct hv_vm *vm, u32 reason)
+{
+	mutex_lock(&vm->mgmt_lock);
+	if (!vm->managed) {
+		mutex_unlock(&vm->mgmt_lock);
+		return -EINVAL;
+	}
+	hv_vm_request_stop(vm, reason, 0);
+	hv_kick_all(vm);
+	wait_event(vm->mgmt_wq, atomic_read(&vm->threads_live) == 0);
+	hv_managed_reap(vm);
+	mutex_unlock(&vm->mgmt_lock);
+	return 0;
+}
+
+int hv_vm_pause(struct hv_vm *vm)
+{
+	int r = 0;
+
+	mutex_lock(&vm->mgmt_lock);
+	spin_lock(&vm->state_lock);
+	if (vm->state != HV_VM_STATE_RUNNING || !vm->managed)
+		r = -EINVAL;
+	else
+		vm->pause_req = true;
+	spin_unlock(&vm->state_lock);
+	if (r)
+		goto out;
+
+	hv_kick_all(vm);
+	/* Every live thread parked (or gone): no vCPU is in guest mode. */
+	wait_event(vm->mgmt_wq, atomic_read(&vm->threads_parked) >=
+				atomic_read(&vm->threads_live));
+	spin_lock(&vm->state_lock);
+	if (vm->state == HV_VM_STATE_RUNNING)
+		vm->state = HV_VM_STATE_PAUSED;
+	else
+		r = -EINVAL;	/* it stopped by itself meanwhile */
+	spin_unlock(&vm->state_lock);
+	if (!r)
+		hv_event(vm, HV_EVENT_PAUSED, 0, 0);
+out:
+	mutex_unlock(&vm->mgmt_lock);
+	return r;
+}
+
+int hv_vm_resume(struct hv_vm *vm)
+{
+	int r = 0;
+
+	mutex_lock(&vm->mgmt_lock);
+	spin_lock(&vm->state_lock);
+	if (vm->state != HV_VM_STATE_PAUSED) {
+		r = -EINVAL;
+	} else {
+		vm->pause_req = false;
+		vm->state = HV_VM_STATE_RUNNING;
+	}
+	spin_unlock(&vm->state_lock);
+	if (!r) {
+		hv_event(vm, HV_EVENT_RESUMED, 0, 0);
+		wake_up_all(&vm->park_wq);
+	}
+	mutex_unlock(&vm->mgmt_lock);
+	return r;
+}

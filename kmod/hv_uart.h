@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A 16550A UART (National Semiconductor PC16550D data sheet), as far as a
+ * guest's console driver needs it: THR/RBR with a receive FIFO, IER,
+ * IIR/FCR, LCR with the DLAB divisor latch, MCR (with loopback), LSR, MSR
+ * and the scratch register.  Interrupt lines come with the interrupt
+ * controller; IIR already reports what would be pending.
+ *
+ * Pure C: the unit tests compile it as it is.  Not thread-safe; the
+ * caller serialises (hv_devices.c holds a spinlock).
+ */
+#ifndef HV_UART_H
+#define HV_UART_H
+
+#include "hv_types.h"
+
+#define HV_UART_BASE		0x3f8
+#define HV_UART_PORTS		8
+#define HV_UART_RX_SIZE		1024	/* FIFO (16) plus input buffering */
+
+struct hv_uart {
+	u8 ier, iir_thri, lcr, mcr, scr, dll, dlm, fcr;
+	u8 rx[HV_UART_RX_SIZE];
+	unsigned int rx_head, rx_count;
+	/* A byte the guest transmitted (not in loopback). */
+	void (*tx)(void *opaque, u8 byte);
+	void *opaque;
+};
+
+void hv_uart_init(struct hv_uart *u, void (*tx)(void *, u8), void *opaque);
+/* @offset is 0..7 from the base port. */
+u8 hv_uart_read(struct hv_uart *u, unsigned int offset);
+void hv_uart_write(struct hv_uart *u, unsigned int offset, u8 val);
+/* Input from the host side; false if the receive buffer is full. */
+bool hv_uart_receive(struct hv_uart *u, u8 byte);
+unsigned int hv_uart_rx_space(const struct hv_uart *u);
+
+#endif /* HV_UART_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/hv_uart.c, the 16550A of managed VMs, compiled as it is: what a
+ * guest's console driver sees register by register (PC16550D data sheet).
+ */
+#include <string.h>
+
+#include "hv_uart.h"
+#include "unit.h"
+
+static char out[64];
+static unsigned int nout;
+
+static void tx(void *opaque, u8 b)
+{
+	(void)opaque;
+	if (nout < sizeof(out))
+		out[nout++] = b;
+}
+
+static struct hv_uart u;
+
+static void setup(void)
+{
+	nout = 0;
+	memset(out, 0, sizeof(out));
+	hv_uart_init(&u, tx, NULL);
+}
+
+START_TEST(transmit_and_lsr)
+{
+	setup();
+	/* LSR: THR empty and transmitter empty, no data */
+	ck_assert_uint_eq(hv_uart_read(&u, 5), 0x60);
+	hv_uart_write(&u, 0, 'h');
+	hv_uart_write(&u, 0, 'i');
+	ck_assert_uint_eq(nout, 2);
+	ck_assert_int_eq(memcmp(out, "hi", 2), 0);
+	ck_assert_uint_eq(hv_uart_read(&u, 5), 0x60);
+}
+END_TEST
+
+START_TEST(receive_fifo_order)
+{
+	setup();
+	ck_assert(hv_uart_receive(&u, 'a'));
+	ck_assert(hv_uart_receive(&u, 'b'));
+	ck_assert_uint_eq(hv_uart_read(&u, 5) & 1, 1);	/* data ready */
+	ck_assert_uint_eq(hv_uart_read(&u, 0), 'a');
+	ck_assert_uint_eq(hv_uart_read(&u, 0), 'b');
+	ck_assert_uint_eq(hv_uart_read(&u, 5) & 1, 0);
+	ck_assert_uint_eq(hv_uart_read(&u, 0), 0);		/* empty */
+}
+END_TEST
+
+START_TEST(receive_full)
+{
+	unsigned int i;
+
+	setup();
+	for (i = 0; i < HV_UART_RX_SIZE; i++)
+		ck_assert(hv_uart_receive(&u, (u8)i));
+	ck_assert(!hv_uart_receive(&u, 'x'));
+	ck_assert_uint_eq(hv_uart_rx_space(&u), 0);
+	/* FCR bit 1 clears the receiver */
+	hv_uart_write(&u, 2, 0x03);
+	ck_assert_uint_eq(hv_uart_rx_space(&u), HV_UART_RX_SIZE);
+	ck_assert_uint_eq(hv_uart_read(&u, 5) & 1, 0);
+}
+END_TEST
+
+START_TEST(dlab_divisor)
+{
+	setup();
+	hv_uart_write(&u, 1, 0x05);		/* IER */
+	hv_uart_write(&u, 3, 0x83);		/* DLAB, 8N1 */
+	hv_uart_write(&u, 0, 0x01);		/* DLL: 115200 baud */
+	hv_uart_write(&u, 1, 0x00);		/* DLM */
+	ck_assert_uint_eq(nout, 0);		/* not transmitted */
+	ck_assert_uint_eq(hv_uart_read(&u, 0), 0x01);
+	ck_assert_uint_eq(hv_uart_read(&u, 1), 0x00);
+	hv_uart_write(&u, 3, 0x03);
+	ck_assert_uint_eq(hv_uart_read(&u, 1), 0x05);	/* IER back */
+	ck_assert_uint_eq(hv_uart_read(&u, 3), 0x03);
+}
+END_TEST
+
+START_TEST(iir_sources)
+{
+	setup();
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0x01);	/* none pending */
+	hv_uart_write(&u, 2, 0x01);			/* FIFOs on */
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0xc1);
+	/* Enabling THRI with THR empty raises it; reading IIR clears it */
+	hv_uart_write(&u, 1, 0x02);
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0xc2);
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0xc1);
+	/* Received data outranks THRE */
+	hv_uart_write(&u, 1, 0x03);
+	hv_uart_receive(&u, 'z');
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0xc4);
+	hv_uart_read(&u, 0);
+	/* THRE was acknowledged by the IIR read above: nothing pending */
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0xc1);
+	/* until the next character leaves THR */
+	hv_uart_write(&u, 0, '!');
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0xc2);
+}
+END_TEST
+
+START_TEST(loopback_and_scratch)
+{
+	setup();
+	hv_uart_write(&u, 7, 0x5a);
+	ck_assert_uint_eq(hv_uart_read(&u, 7), 0x5a);
+	ck_assert_uint_eq(hv_uart_read(&u, 6), 0xb0);	/* DCD DSR CTS */
+	hv_uart_write(&u, 4, 0x1a);			/* loop, RTS, OUT2 */
+	ck_assert_uint_eq(hv_uart_read(&u, 6), 0x90);	/* CTS, DCD */
+	hv_uart_write(&u, 0, 'q');
+	ck_assert_uint_eq(nout, 0);			/* looped, not sent */
+	ck_assert_uint_eq(hv_uart_read(&u, 0), 'q');
+}
+END_TEST
+
+Suite *uart_suite(void)
+{
+	Suite *s = suite_create("uart");
+	TCase *tc = tcase_create("16550a");
+
+	tcase_add_test(tc, transmit_and_lsr);
+	tcase_add_test(tc, receive_fifo_order);
+	tcase_add_test(tc, receive_full);
+	tcase_add_test(tc, dlab_divisor);
+	tcase_add_test(tc, iir_sources);
+	tcase_add_test(tc, loopback_and_scratch);
+	suite_add_tcase(s, tc);
+	return s;
+}
