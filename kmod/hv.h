@@ -262,6 +262,7 @@ void hv_vm_exit(void);
 void hv_managed_init(struct hv_vm *vm);
 int hv_vm_start(struct hv_vm *vm);
 int hv_vm_stop(struct hv_vm *vm, u32 reason);
+int __hv_vm_stop(struct hv_vm *vm, u32 reason);	/* mgmt_lock held */
 int hv_vm_pause(struct hv_vm *vm);
 int hv_vm_resume(struct hv_vm *vm);
 void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status);

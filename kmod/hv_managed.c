@@ -263,19 +263,26 @@ out:
 }
 
 /* Stop a managed run and wait for every thread; -EINVAL if none. */
-int hv_vm_stop(struct hv_vm *vm, u32 reason)
+int __hv_vm_stop(struct hv_vm *vm, u32 reason)
 {
-	mutex_lock(&vm->mgmt_lock);
-	if (!vm->managed) {
-		mutex_unlock(&vm->mgmt_lock);
+	lockdep_assert_held(&vm->mgmt_lock);
+	if (!vm->managed)
 		return -EINVAL;
-	}
 	hv_vm_request_stop(vm, reason, 0);
 	hv_kick_all(vm);
 	wait_event(vm->mgmt_wq, atomic_read(&vm->threads_live) == 0);
 	hv_managed_reap(vm);
-	mutex_unlock(&vm->mgmt_lock);
 	return 0;
+}
+
+int hv_vm_stop(struct hv_vm *vm, u32 reason)
+{
+	int r;
+
+	mutex_lock(&vm->mgmt_lock);
+	r = __hv_vm_stop(vm, reason);
+	mutex_unlock(&vm->mgmt_lock);
+	return r;
 }
 
 int hv_vm_pause(struct hv_vm *vm)

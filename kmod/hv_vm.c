@@ -59,15 +59,14 @@ static int hv_vm_unlist(struct hv_vm *vm, bool force)
 {
 	bool was;
 
+	/* mgmt_lock: no start can slip in between the stop and the unlisting */
 	mutex_lock(&vm->mgmt_lock);
-	if (READ_ONCE(vm->managed) && vm->state != HV_VM_STATE_STOPPED &&
-	    !force) {
+	if (vm->managed && vm->state != HV_VM_STATE_STOPPED && !force) {
 		mutex_unlock(&vm->mgmt_lock);
 		return -EBUSY;
 	}
-	mutex_unlock(&vm->mgmt_lock);
-	if (READ_ONCE(vm->managed))
-		hv_vm_stop(vm, HV_STOP_DESTROYED);
+	if (vm->managed)
+		__hv_vm_stop(vm, HV_STOP_DESTROYED);
 
 	mutex_lock(&hv_vms_lock);
 	was = vm->listed;
@@ -76,6 +75,7 @@ static int hv_vm_unlist(struct hv_vm *vm, bool force)
 		vm->listed = false;
 	}
 	mutex_unlock(&hv_vms_lock);
+	mutex_unlock(&vm->mgmt_lock);
 	if (!was)
 		return -ENOENT;
 	hv_event(vm, HV_EVENT_DESTROYED, 0, 0);
