@@ -10,8 +10,8 @@
 #include <linux/string.h>
 #include <asm/processor.h>
 
-/* "hvhvhvhvhvhv" in EBX, ECX, EDX of leaf 0x40000000. */
-#define HV_CPUID_SIGNATURE	0x68766876
+/* HV_CPUID_SIGNATURE in EBX, ECX, EDX of leaf 0x40000000: "hvhv" x3 */
+#define HV_SIG_DWORD	('h' | 'v' << 8 | 'h' << 16 | 'v' << 24)
 
 #define CPUID_1_ECX_VMX		BIT(5)	/* SDM Vol 2A, CPUID Table 3-10 */
 #define CPUID_1_ECX_XSAVE	BIT(26)
@@ -75,7 +75,7 @@ void hv_cpuid_init(struct hv_cpuid *c)
 		memset(e, 0, sizeof(*e));
 		e->function = 0x40000000;
 		e->eax = 0x40000000;
-		e->ebx = e->ecx = e->edx = HV_CPUID_SIGNATURE;
+		e->ebx = e->ecx = e->edx = HV_SIG_DWORD;
 	}
 	first_ext = c->nent;
 	for (fn = 0x80000000; fn <= xmax; fn++)

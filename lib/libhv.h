@@ -12,6 +12,7 @@
 #ifndef LIBHV_H
 #define LIBHV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,394 @@ struct hv_feature {
 
 /* The whole table, ordered by vendor then bit; *n gets its length. */
 const struct hv_feature *hv_feature_table(size_t *n);
+
+/* ------------------------------------------------------------------ */
+/*
+ * VMs and vCPUs (lib/vm.c, lib/vcpu.c, lib/modes.c, lib/loader.c).
+ *
+ * A struct hv_vm is one open VM fd plus the guest RAM this process has
+ * mapped; a struct hv_vcpu is one vCPU fd plus its mapped run area.  The
+ * VM itself is a named kernel object: closing the handles does not
+ * destroy it (unless it was created with HV_VM_DESTROY_ON_CLOSE).
+ * Neither handle is locked: a vCPU belongs to the thread that runs it,
+ * and RAM is added before vCPUs run.
+ */
+struct hv_vm;
+struct hv_vcpu;
+
+/*
+ * HV_CREATE_VM.  @name: [A-Za-z0-9_.-]+, shorter than HV_NAME_LEN;
+ * @flags: HV_VM_*.  -EEXIST: the name is taken; -EINVAL: bad name/flags.
+ */
+int hv_vm_create(struct hv *hv, const char *name, uint32_t flags,
+		 struct hv_vm **out);
+
+/*
+ * HV_OPEN_VM: a handle on an existing VM, with no RAM mapped yet (see
+ * hv_vm_map_ram()).  -ENOENT: no such VM; -EPERM: not its owner.
+ */
+int hv_vm_open(struct hv *hv, const char *name, struct hv_vm **out);
+
+/* Unmap the RAM, close the fd, free the handle; the VM lives on. */
+void hv_vm_close(struct hv_vm *vm);
+
+/*
+ * HV_VM_DESTROY, then hv_vm_close().  The handle is closed even if the
+ * ioctl failed; its result is returned.  The name is free at once; the
+ * memory goes when the last fd and mapping of the VM are gone.
+ */
+int hv_vm_destroy(struct hv_vm *vm);
+
+/*
+ * HV_VM_ADD_RAM, then map the region into this process (MAP_SHARED).  If
+ * the mapping fails the region exists in the VM all the same; the error
+ * of mmap() is returned.
+ */
+int hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t size);
+
+/*
+ * Map an existing region (or a 4 KiB-aligned part of one) of guest RAM,
+ * e.g. after hv_vm_open().  -EINVAL: not inside one region.
+ */
+int hv_vm_map_ram(struct hv_vm *vm, uint64_t gpa, uint64_t size);
+
+/*
+ * This process's view of guest-physical [gpa, gpa + len): NULL unless the
+ * whole range lies inside one mapped region.
+ */
+void *hv_vm_gpa_ptr(struct hv_vm *vm, uint64_t gpa, uint64_t len);
+
+/* HV_VM_GET_INFO. */
+int hv_vm_info(struct hv_vm *vm, struct hv_vm_info *info);
+
+/* The VM's name as given to create or open. */
+const char *hv_vm_name(const struct hv_vm *vm);
+
+/*
+ * HV_LIST_VMS: every VM, in a malloc'd array (*out, free() it; NULL when
+ * there are none) of *n entries.
+ */
+int hv_list_vms(struct hv *hv, struct hv_vm_info **out, size_t *n);
+
+/* The VM fd, for poll() or raw ioctls; owned by the handle. */
+int hv_vm_fd(const struct hv_vm *vm);
+
+/*
+ * HV_VM_CREATE_VCPU, and map its run area.  -EINVAL: id >=
+ * HV_MAX_VCPUS; -EEXIST: the id is taken.
+ */
+int hv_vcpu_create(struct hv_vm *vm, uint32_t id, struct hv_vcpu **out);
+void hv_vcpu_close(struct hv_vcpu *vcpu);
+int hv_vcpu_fd(const struct hv_vcpu *vcpu);
+uint32_t hv_vcpu_id(const struct hv_vcpu *vcpu);
+
+/*
+ * HV_VCPU_RUN: run until an exit the kernel hands to userspace; then
+ * hv_vcpu_run_area(vcpu)->exit_reason says which.  0, or -errno: -EINTR
+ * when a signal arrived (exit_reason HV_EXIT_INTR).
+ */
+int hv_vcpu_run(struct hv_vcpu *vcpu);
+struct hv_run *hv_vcpu_run_area(struct hv_vcpu *vcpu);
+
+int hv_vcpu_get_regs(struct hv_vcpu *vcpu, struct hv_regs *regs);
+int hv_vcpu_set_regs(struct hv_vcpu *vcpu, const struct hv_regs *regs);
+int hv_vcpu_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *sregs);
+int hv_vcpu_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *sregs);
+int hv_vcpu_get_cpuid(struct hv_vcpu *vcpu, struct hv_cpuid *cpuid);
+int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid);
+
+/*
+ * Processor modes for flat code (lib/modes.c).
+ *
+ * HV_MODE_REAL    16-bit real mode.  rip < 1 MiB: CS = rip >> 4 rounded
+ *                 down to 64 KiB (0 below 64 KiB), IP = the rest; every
+ *                 other segment selector 0, base 0, limit 0xffff.  rsp <=
+ *                 0xffff.  No paging, CR0 = ET.
+ * HV_MODE_PROT32  32-bit protected mode, flat 4 GiB code (0x18) and data
+ *                 (0x10) segments, no paging, CR0 = PE | ET.
+ * HV_MODE_LONG64  64-bit mode: identity paging of the first 4 GiB with
+ *                 2 MiB pages, CR0 = PE | ET | NE | PG, CR4 = PAE, EFER =
+ *                 LME | LMA, CS 0x08 (L = 1), data 0x10.
+ *
+ * The scratch area at scratch_gpa (4 KiB-aligned, HV_MODE_SCRATCH_SIZE
+ * bytes of guest RAM) gets the page tables, a GDT that matches the loaded
+ * segments (so that interrupts and segment loads work) and a TSS.
+ * LONG64 needs it; REAL ignores it; PROT32 writes its GDT and TSS there if
+ * scratch_gpa is not HV_MODE_NO_SCRATCH.  Layout: see lib/modes.c.
+ *
+ * Every segment is present, accessed, DPL 0; TR is a busy TSS; LDTR is
+ * unusable: the state passes AMD's VMRUN and Intel's VM-entry checks.
+ * General registers are zeroed but for rip, rsp and rflags (0x2).
+ */
+enum hv_cpu_mode {
+	HV_MODE_REAL,
+	HV_MODE_PROT32,
+	HV_MODE_LONG64,
+};
+
+#define HV_MODE_SCRATCH_SIZE	0x8000ULL
+#define HV_MODE_NO_SCRATCH	(~0ULL)
+
+/* Selectors of the GDT the mode setup writes. */
+#define HV_MODE_SEL_CODE64	0x08
+#define HV_MODE_SEL_DATA	0x10
+#define HV_MODE_SEL_CODE32	0x18
+#define HV_MODE_SEL_TSS		0x20
+
+/*
+ * Fill @regs and @sregs for @mode, and write the scratch tables into
+ * @scratch (the host's view of guest RAM at scratch_gpa, or NULL when the
+ * mode needs none).  Fields of @sregs it does not own (cr2, cr8,
+ * reserved) are left alone.  Needs no VM: the unit tests call it.
+ * -EINVAL: unknown mode, misaligned scratch_gpa, scratch missing;
+ * -ERANGE: rip/rsp not reachable in that mode.
+ */
+int hv_mode_prepare(enum hv_cpu_mode mode, uint64_t rip, uint64_t rsp,
+		    uint64_t scratch_gpa, void *scratch,
+		    struct hv_regs *regs, struct hv_sregs *sregs);
+
+/*
+ * hv_mode_prepare() on the vCPU: GET_SREGS, prepare (scratch in @vm's
+ * RAM), SET_SREGS, SET_REGS.  @vm may be NULL when no scratch is used.
+ * -EFAULT: the scratch area is not in mapped RAM.
+ */
+int hv_vcpu_setup_mode(struct hv_vcpu *vcpu, struct hv_vm *vm,
+		       enum hv_cpu_mode mode, uint64_t rip, uint64_t rsp,
+		       uint64_t scratch_gpa);
+
+/*
+ * Flat binaries (lib/loader.c): copy a file, or a buffer, into guest RAM
+ * at @gpa.  -ERANGE: gpa is not in mapped RAM; -EFBIG: the image runs
+ * past the end of the mapped region holding gpa, and nothing is written
+ * (a file that is not a regular one, a pipe, is measured as it is read:
+ * what fits has been written).  *size_out gets the bytes loaded.
+ */
+int hv_load_flat(struct hv_vm *vm, const char *path, uint64_t gpa,
+		 uint64_t *size_out);
+int hv_load_flat_mem(struct hv_vm *vm, const void *buf, size_t len,
+		     uint64_t gpa);
+
+/* ------------------------------------------------------------------ */
+/*
+ * Managed VMs (lib/managed.c): the module runs every vCPU on a kernel
+ * thread, with its own devices (UART, debug-exit and shutdown ports);
+ * see "Managed mode" in include/uapi/hv.h.  A VM is run either managed
+ * or attached (hv_vcpu_run()), never both: each refuses with -EBUSY
+ * while the other is in use.
+ */
+
+/*
+ * HV_VM_START: start every vCPU as it was set up (registers, RAM).
+ * A VM that stopped may be started again, from the state its vCPUs
+ * stopped in.  -EBUSY: running, paused, or run attached; -EINVAL: no
+ * vCPU or no RAM; -ENOENT: destroyed.
+ */
+int hv_vm_start(struct hv_vm *vm);
+
+/*
+ * HV_VM_STOP: stop a managed run and wait until every vCPU thread has
+ * ended (stop_reason HV_STOP_REQUESTED).  -EINVAL: not managed.
+ */
+int hv_vm_stop(struct hv_vm *vm);
+
+/*
+ * HV_VM_PAUSE: hold every vCPU outside the guest; returns once none is
+ * in guest mode.  -EINVAL: not running managed, or it stopped meanwhile.
+ */
+int hv_vm_pause(struct hv_vm *vm);
+
+/* HV_VM_RESUME: let a paused VM run on.  -EINVAL: not paused. */
+int hv_vm_resume(struct hv_vm *vm);
+
+/*
+ * HV_VM_DESTROY with HV_DESTROY_FORCE: stop a managed run first (its
+ * stop_reason becomes HV_STOP_DESTROYED), then destroy as
+ * hv_vm_destroy(), and close the handle even if the ioctl failed.
+ * -ENOENT: already destroyed.
+ */
+int hv_vm_destroy_force(struct hv_vm *vm);
+
+/*
+ * HV_VM_OPEN_CONSOLE: a new fd (the caller closes it) on the guest's
+ * UART.  read() gives what the guest wrote, from the oldest byte the
+ * 64 KiB ring still holds (a slow reader skips ahead); write() feeds
+ * the UART's receiver; poll() works.  With @nonblock, read() returns
+ * EAGAIN instead of waiting.  Returns the fd (>= 0) or -errno.
+ */
+int hv_vm_console_open(struct hv_vm *vm, bool nonblock);
+
+/*
+ * Wait until the VM is neither running nor paused: then 0, with *out
+ * (may be NULL) the HV_VM_GET_INFO taken at that moment.  out->state
+ * says why: HV_VM_STATE_STOPPED (see stop_reason, exit_status),
+ * HV_VM_STATE_DESTROYED, or HV_VM_STATE_CREATED when it was never
+ * started (0 at once).  Polls every 10 ms.  @timeout_ms < 0 waits for
+ * ever, 0 only looks.  -ETIMEDOUT; -EINTR: a signal came.
+ */
+int hv_vm_wait_stopped(struct hv_vm *vm, int timeout_ms,
+		       struct hv_vm_info *out);
+
+/*
+ * Names of HV_VM_STATE_* ("created", "running", "destroyed", "paused",
+ * "stopped") and of HV_STOP_* ("none", "halted", "debug-exit",
+ * "triple-fault", "entry-failure", "stopped", "destroyed", "power-off",
+ * "internal-error"); "unknown" for anything else.  Static, never NULL.
+ */
+const char *hv_vm_state_name(uint32_t state);
+const char *hv_stop_reason_name(uint32_t reason);
+
+/*
+ * Kernel images (lib/image.c, lib/elf.c, lib/multiboot.c).
+ *
+ * Every loader checks the whole image, and every guest range it would
+ * write, before it writes anything: an image that is refused leaves
+ * guest RAM as it was.  On error, err->msg (if @err is not NULL) says
+ * which header and which field is wrong, in one line without a
+ * trailing newline, e.g. "ELF: program header 2: p_offset+p_filesz
+ * (0x1000+0x2000) beyond end of file (8192 bytes)"; on success it is "".
+ * Errors: -ENOEXEC: the image is malformed or needs what hv lacks;
+ * -ERANGE: a byte would land outside mapped guest RAM (or, for
+ * multiboot, at or above 4 GiB); -EINVAL: bad arguments; -EBADF: no
+ * VM; -ENOMEM.
+ */
+struct hv_load_error {
+	char msg[160];
+};
+
+/* What a loader did. */
+struct hv_load_info {
+	uint64_t entry;		/* guest-physical address to start at */
+	uint64_t low;		/* lowest guest-physical byte loaded */
+	uint64_t end;		/* one past the highest, bss included */
+	uint32_t elf_class;	/* 32 or 64; 0 for a multiboot a.out kludge */
+	uint32_t pad;
+	uint64_t mb_info;	/* multiboot: GPA of the info block, else 0 */
+	uint64_t mb_end;	/* multiboot: one past the last byte written
+				 * after the kernel (info block, modules) */
+};
+
+/*
+ * Read a whole regular file into a malloc'd buffer (*buf, free() it;
+ * never NULL on success, even for an empty file) of *len bytes.
+ * -EFBIG: larger than @max bytes; -EISDIR, -EINVAL: not a regular file;
+ * -EIO: it shrank while read; errors of open() and read().
+ */
+int hv_read_image(const char *path, void **buf, size_t *len, size_t max,
+		  struct hv_load_error *err);
+
+/*
+ * Load an ELF32 or ELF64 executable by its program headers: each
+ * PT_LOAD segment with p_memsz > 0 goes to p_paddr, its p_filesz bytes
+ * from the file and the rest (bss) zeroed; other program headers are
+ * ignored.  Checked first: e_ident (magic, EI_CLASS 32 or 64, EI_DATA
+ * little-endian, EI_VERSION 1), e_type ET_EXEC, e_machine (EM_386 for
+ * ELF32, EM_X86_64 for ELF64), e_version, the program header table
+ * (e_phoff, e_phentsize, e_phnum: non-zero, not PN_XNUM, inside the
+ * file), and every PT_LOAD: p_offset+p_filesz inside the file, p_filesz
+ * <= p_memsz, no overflow, [p_paddr, p_paddr+p_memsz) in guest RAM and
+ * overlapping no other segment; e_entry inside a segment (by p_vaddr).
+ * out->entry is e_entry moved to the physical address that segment's
+ * p_paddr gives it (as GRUB does for kernels linked high); low and end
+ * span the segments; elf_class is 32 or 64; mb_* are 0.
+ */
+int hv_load_elf(struct hv_vm *vm, const void *img, size_t len,
+		struct hv_load_info *out, struct hv_load_error *err);
+
+/* A multiboot module: @len bytes at @data; @string may be NULL (""). */
+struct hv_mb_module {
+	const void *data;
+	size_t len;
+	const char *string;
+};
+
+/*
+ * Load a Multiboot (v1, spec 0.6.96) kernel, its modules and the boot
+ * information, as GRUB would.  The header: magic 0x1BADB002 at a 4-byte
+ * aligned offset, wholly inside the first 8192 bytes and the file,
+ * magic+flags+checksum == 0; flags bits 3-15 (requirements hv does not
+ * know) refuse the image; bit 2 (video mode) is accepted and answered
+ * with no video information (hv has no display).  With flags bit 16 the
+ * a.out kludge fields place the image (load_addr <= header_addr, text
+ * inside the file, load_end_addr >= load_addr or 0 for "to the end of
+ * the file", bss_end_addr >= load end or 0, entry_addr in the loaded
+ * text/data); without it the image must be ELF, loaded as by
+ * hv_load_elf() below 4 GiB.
+ *
+ * The information block (spec 3.3) goes at the first 4 KiB boundary
+ * after the kernel, followed by its memory map, module list and strings;
+ * the modules follow, each on a 4 KiB boundary.  Its flags: MEMORY
+ * (mem_lower: KiB of RAM from 0, at most 640; mem_upper: KiB of RAM
+ * from 1 MiB up to the first hole), CMDLINE (@cmdline, "" if NULL),
+ * MODS (mod_start, mod_end one past the last byte, string), MMAP (one
+ * entry, type 1, per contiguous range of the RAM this process has
+ * mapped) and BOOT_LOADER_NAME ("hv").  All of it must fit in RAM below
+ * 4 GiB.  out->mb_info is its address; elf_class is 0 for an a.out
+ * kludge image.
+ */
+int hv_load_multiboot(struct hv_vm *vm, const void *img, size_t len,
+		      const char *cmdline, const struct hv_mb_module *mods,
+		      size_t nmods, struct hv_load_info *out,
+		      struct hv_load_error *err);
+
+/*
+ * The machine state of spec 3.2 on @vcpu: 32-bit protected mode without
+ * paging (hv_mode_prepare(HV_MODE_PROT32), no scratch area: GDTR and
+ * IDTR are left empty, which the spec allows), EFLAGS 0x2 (IF = VM = 0),
+ * EAX 0x2BADB002, EBX info->mb_info, EIP info->entry, the other general
+ * registers 0.  @vm may be NULL; if given, the info block must be in
+ * its mapped RAM (-EFAULT).  -EINVAL: @info is not from
+ * hv_load_multiboot() (mb_info 0) or entry/mb_info >= 4 GiB.
+ */
+int hv_vcpu_setup_multiboot(struct hv_vcpu *vcpu, struct hv_vm *vm,
+			    const struct hv_load_info *info);
+
+/*
+ * Lifecycle events (lib/events.c): the module's generic netlink family
+ * HV_GENL_NAME, multicast group HV_GENL_MCGRP_EVENTS; anyone may listen.
+ * Uses libnl-genl-3 (link with pkg-config --libs libnl-genl-3.0).
+ * Events are only seen from the moment the listener is open.
+ */
+struct hv_events;
+
+struct hv_event {
+	char vm[HV_NAME_LEN];	/* the VM's name */
+	uint32_t event;		/* HV_EVENT_* */
+	uint32_t reason;	/* HV_STOP_*, for HV_EVENT_STOPPED */
+	uint32_t status;	/* exit status (HV_STOP_DEBUG_EXIT) */
+	uint64_t time_ns;	/* CLOCK_MONOTONIC when it happened */
+	uint64_t seq;		/* the module's counter: a gap = missed events */
+};
+
+/*
+ * Join the events group.  -ENOENT: no family "hv" (module not loaded)
+ * or no group "events" in it; errors of socket() (e.g. -EAFNOSUPPORT).
+ */
+int hv_events_open(struct hv_events **out);
+
+/*
+ * The socket, for poll(): when it is readable, call hv_events_next()
+ * with timeout 0 until it returns -ETIMEDOUT.  Owned by the handle.
+ */
+int hv_events_fd(struct hv_events *ev);
+
+/*
+ * The next event into *out: 0.  Waits up to @timeout_ms (< 0: for ever;
+ * 0: only what has arrived).  -ETIMEDOUT: none came; -ENOBUFS: the
+ * socket overflowed and events were lost (the next call goes on with
+ * what follows; HV_VM_GET_INFO has the current state); -EINTR: a signal
+ * came.  Messages not from the kernel, or not events, are skipped.
+ */
+int hv_events_next(struct hv_events *ev, struct hv_event *out,
+		   int timeout_ms);
+
+/* Leave the group and free the handle; NULL is fine. */
+void hv_events_close(struct hv_events *ev);
+
+/*
+ * Name of HV_EVENT_*: "created", "started", "paused", "resumed",
+ * "stopped", "destroyed"; "unknown" for anything else.  Never NULL.
+ */
+const char *hv_event_name(uint32_t event);
 
 #ifdef __cplusplus
 }

@@ -261,7 +261,14 @@ struct hv_sregs {
 	__u64 reserved[8];
 };
 
-/* CPUID as the guest sees it; hv's own table is the default. */
+/*
+ * CPUID as the guest sees it; hv's own table is the default.  Guests find
+ * hv at leaf 0x40000000: EAX = highest hypervisor leaf, EBX ECX EDX =
+ * HV_CPUID_SIGNATURE (12 bytes, as they lie in memory).
+ */
+#define HV_CPUID_LEAF		0x40000000
+#define HV_CPUID_SIGNATURE	"hvhvhvhvhvhv"
+
 #define HV_CPUID_MAX_ENTRIES	64
 #define HV_CPUID_FLAG_INDEXED	(1U << 0)	/* match on index (ECX) too */
 

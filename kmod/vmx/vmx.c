@@ -77,6 +77,7 @@ static bool vmx_setup_ctls(u64 basic)
 	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			      MSR_IA32_VMX_EXIT_CTLS,
 			      VM_EXIT_HOST_ADDR_SPACE_SIZE |
+			      VM_EXIT_ACK_INTR_ON_EXIT |
 			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
 			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
 			      0, &vmx_exit_ctls);

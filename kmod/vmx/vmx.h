@@ -125,5 +125,6 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
 /* vmx_vmenter.S */
 int vmx_vmenter(struct hv_regs *regs, bool launched);
 extern char vmx_vmexit[];
+void vmx_do_interrupt_irqoff(unsigned long entry);
 
 #endif /* HV_VMX_H */

@@ -9,7 +9,8 @@
  *   KernelGSBase the exit restores) into the VMCS and the MSR area
  *   interrupts off; TLB flushes; guest CR2; VMLAUNCH/VMRESUME
  *   read the exit; host DS/ES/FS/GS selectors and GDT limit back
- *   interrupts on - a pending host interrupt is taken here (no ack on exit)
+ *   an interrupt the exit acknowledged goes to the host's IDT handler
+ *   interrupts on
  */
 #include "vmx/vmx.h"
 
@@ -48,6 +49,23 @@ static inline void vmx_fxsave(struct fxregs_state *f)
 static inline void vmx_fxrstor(struct fxregs_state *f)
 {
 	asm volatile("fxrstorq %0" : : "m" (*f));
+}
+
+/*
+ * An external interrupt exit acknowledged the interrupt (SDM Vol 3C,
+ * 28.2.2: VM-exit interruption info holds its vector): run the host's
+ * handler for that vector from the host IDT, interrupts still off.
+ */
+static void vmx_handle_host_irq(u32 intr_info)
+{
+	struct desc_ptr idt;
+	gate_desc *gate;
+
+	if (!(intr_info & INTR_INFO_VALID_MASK))
+		return;
+	store_idt(&idt);
+	gate = (gate_desc *)idt.address + (intr_info & INTR_INFO_VECTOR_MASK);
+	vmx_do_interrupt_irqoff(gate_offset(gate));
 }
 
 /* Register number n (SDM Vol 2A, Table 2-2 order) in struct hv_regs */
@@ -316,6 +334,9 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		loadsegment(fs, fs);
 	if (gs)
 		load_gs_index(gs);
+
+	if (r == 0 && (reason & 0xffff) == EXIT_REASON_EXTERNAL_INTERRUPT)
+		vmx_handle_host_irq(intr_info);
 
 	/* An NMI exit took the host's NMI: raise it again, for the host */
 	if (r == 0 && (reason & 0xffff) == EXIT_REASON_EXCEPTION_NMI &&

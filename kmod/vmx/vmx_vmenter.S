@@ -15,6 +15,7 @@
 #include <asm/asm.h>
 #include <asm/cpufeatures.h>
 #include <asm/nospec-branch.h>
+#include <asm/segment.h>
 
 /* struct hv_regs offsets (include/uapi/hv.h) */
 #define REG_RAX		0
@@ -146,3 +147,26 @@ SYM_FUNC_START(vmx_vmenter)
 	pop  %rbp
 	RET
 SYM_FUNC_END(vmx_vmenter)
+
+/*
+ * void vmx_do_interrupt_irqoff(unsigned long entry)
+ *
+ * The VM exit acknowledged an external interrupt for us (SDM Vol 3C,
+ * 25.7.1, "acknowledge interrupt on exit"), so nothing will deliver it:
+ * call the host's handler from its IDT gate as the CPU would, on an
+ * interrupt frame (SS, RSP, RFLAGS, CS; the CALL pushes RIP) - the same
+ * trampoline as KVM's vmx_do_interrupt_nmi_irqoff.  The handler's IRET
+ * returns here with interrupts still off.
+ */
+SYM_FUNC_START(vmx_do_interrupt_irqoff)
+	push %rbp
+	mov  %rsp, %rbp
+	and  $-16, %rsp			/* as the CPU aligns on delivery */
+	push $__KERNEL_DS
+	push %rbp
+	pushf
+	push $__KERNEL_CS
+	CALL_NOSPEC rdi
+	leave
+	RET
+SYM_FUNC_END(vmx_do_interrupt_irqoff)

@@ -33,11 +33,14 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 {
 	va_list ap;
 	void *arg;
+	int ret;
 
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
 
+	if (fake_active && fake_vm_ioctl(fd, is_fake(fd), req, arg, &ret))
+		return ret;
 	if (!is_fake(fd))
 		return __real_ioctl(fd, req, arg);
 
@@ -76,6 +79,7 @@ void fake_hv_setup(void)
 	fake_dev = st.st_dev;
 	fake_ino = st.st_ino;
 	fake_active = true;
+	fake_vm_reset();
 	memset(&fake_hv, 0, sizeof(fake_hv));
 	fake_hv.version = HV_API_VERSION;
 	fake_intel_caps(&fake_hv.caps, &fake_hv.status);

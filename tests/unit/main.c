@@ -49,7 +49,7 @@ int main(void)
 {
 	Suite *(*const suites[])(void) = {
 		lib_suite, open_suite, json_suite, info_suite, cli_suite,
-		pgtable_suite, insn_suite, gwalk_suite,
+		pgtable_suite, insn_suite, gwalk_suite, vmapi_suite, uart_suite,
 	};
 	SRunner *sr;
 	size_t i;

@@ -8,6 +8,8 @@
 
 #include <check.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "libhv.h"
 
@@ -19,6 +21,8 @@ Suite *cli_suite(void);
 Suite *pgtable_suite(void);
 Suite *insn_suite(void);
 Suite *gwalk_suite(void);
+Suite *uart_suite(void);
+Suite *vmapi_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
@@ -53,5 +57,39 @@ bool json_valid(const char *s);
 
 /* Number of times needle occurs in haystack. */
 int count_substr(const char *haystack, const char *needle);
+
+/*
+ * Fake VM and vCPU fds (fake_vm.c) behind the fake /dev/hv: CREATE_VM,
+ * OPEN_VM and LIST_VMS on the device; ADD_RAM (grows a memfd, so mmap at
+ * offset = GPA works), CREATE_VCPU, DESTROY, GET_INFO on a VM; GET/SET
+ * REGS and SREGS on a vCPU, whose RUN fails with EINTR.  fake_hv_setup()
+ * resets them.
+ */
+struct fake_vm {
+	int fd;				/* the fake's own; libhv gets dups */
+	dev_t dev;
+	ino_t ino;
+	char name[HV_NAME_LEN];
+	bool listed;
+	uint64_t mem_size;
+};
+
+struct fake_vcpu {
+	dev_t dev;
+	ino_t ino;
+	uint32_t id;
+	struct hv_regs regs;
+	struct hv_sregs sregs;
+	int set_regs, set_sregs;	/* SET_* calls seen */
+};
+
+extern struct fake_vm fake_vms[];
+extern unsigned int fake_nr_vms;
+extern unsigned int fake_list_grow;	/* LIST_VMS adds a VM this many times */
+void fake_vm_reset(void);
+struct fake_vcpu *fake_vcpu_of(int fd);
+/* fake_hv.c's ioctl wrapper asks this first; true if it answered. */
+bool fake_vm_ioctl(int fd, bool on_dev, unsigned long req, void *arg,
+		   int *ret);
 
 #endif /* HV_UNIT_H */

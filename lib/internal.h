@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libhv: what the library's own files share and the public header does
+ * not promise.
+ */
+#ifndef LIBHV_INTERNAL_H
+#define LIBHV_INTERNAL_H
+
+#include <stdint.h>
+
+#include "libhv.h"
+
+/*
+ * Bytes of mapped guest RAM from @gpa to the end of the mapping holding
+ * it; 0 if @gpa is not in mapped RAM.
+ */
+__attribute__((visibility("hidden")))
+uint64_t hv_vm_gpa_room(const struct hv_vm *vm, uint64_t gpa);
+
+#endif /* LIBHV_INTERNAL_H */

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fake VM and vCPU fds for the unit tests (see unit.h), behind the fake
+ * /dev/hv of fake_hv.c: HV_CREATE_VM there returns a memfd, which
+ * HV_VM_ADD_RAM grows so that libhv's mmap at offset = GPA works as on
+ * the module; HV_VM_CREATE_VCPU returns a memfd one run area long, whose
+ * register ioctls keep their state here.  Enough for libhv's VM, vCPU,
+ * loader and mode code to run without the module; no guest ever runs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+#define FAKE_MAX_VMS	8
+#define FAKE_MAX_VCPUS	8
+
+struct fake_vm fake_vms[FAKE_MAX_VMS];
+unsigned int fake_nr_vms;
+unsigned int fake_list_grow;
+
+static struct fake_vcpu fake_vcpus[FAKE_MAX_VCPUS];
+static unsigned int fake_nr_vcpus;
+
+void fake_vm_reset(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_nr_vms; i++)
+		close(fake_vms[i].fd);
+	memset(fake_vms, 0, sizeof(fake_vms));
+	memset(fake_vcpus, 0, sizeof(fake_vcpus));
+	fake_nr_vms = 0;
+	fake_nr_vcpus = 0;
+	fake_list_grow = 0;
+}
+
+static bool same_file(int fd, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && st.st_dev == dev && st.st_ino == ino;
+}
+
+static struct fake_vm *vm_of(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_nr_vms; i++)
+		if (same_file(fd, fake_vms[i].dev, fake_vms[i].ino))
+			return &fake_vms[i];
+	return NULL;
+}
+
+struct fake_vcpu *fake_vcpu_of(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_nr_vcpus; i++)
+		if (same_file(fd, fake_vcpus[i].dev, fake_vcpus[i].ino))
+			return &fake_vcpus[i];
+	return NULL;
+}
+
+/*
+ * A memfd of @size bytes, remembered by device and inode.  A VM keeps its
+ * own fd (fake_vm.fd) and hands out dups, so it can be opened again after
+ * libhv closed its handle; a vCPU's fd belongs to libhv.
+ */
+static int new_memfd(const char *name, off_t size, dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+	int fd = memfd_create(name, MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, size) < 0 || fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return fd;
+}
+
+static struct fake_vm *add_vm(const char *name)
+{
+	struct fake_vm *vm;
+	int fd;
+
+	if (fake_nr_vms == FAKE_MAX_VMS)
+		return NULL;
+	vm = &fake_vms[fake_nr_vms];
+	memset(vm, 0, sizeof(*vm));
+	fd = new_memfd("fake-vm", 0, &vm->dev, &vm->ino);
+	if (fd < 0)
+		return NULL;
+	vm->fd = fd;
+	strncpy(vm->name, name, HV_NAME_LEN - 1);
+	vm->listed = true;
+	fake_nr_vms++;
+	return vm;
+}
+
+static int dev_ioctl(unsigned long req, void *arg)
+{
+	struct fake_vm *vm;
+	unsigned int i, n = 0;
+
+	switch (req) {
+	case HV_CREATE_VM: {
+		const struct hv_vm_create *c = arg;
+
+		if (!c->name[0] || !memchr(c->name, 0, HV_NAME_LEN))
+			return -EINVAL;
+		for (i = 0; i < fake_nr_vms; i++)
+			if (fake_vms[i].listed &&
+			    !strcmp(fake_vms[i].name, c->name))
+				return -EEXIST;
+		vm = add_vm(c->name);
+		return vm ? dup(vm->fd) : -ENOMEM;
+	}
+	case HV_OPEN_VM: {
+		const struct hv_vm_open *o = arg;
+
+		for (i = 0; i < fake_nr_vms; i++)
+			if (fake_vms[i].listed &&
+			    !strcmp(fake_vms[i].name, o->name))
+				return dup(fake_vms[i].fd);
+		return -ENOENT;
+	}
+	case HV_LIST_VMS: {
+		struct hv_vm_list *l = arg;
+		struct hv_vm_info *out = (void *)(uintptr_t)l->entries;
+
+		/* A VM appears between two calls while fake_list_grow lasts. */
+		if (fake_list_grow) {
+			char name[HV_NAME_LEN];
+
+			snprintf(name, sizeof(name), "grown%u", fake_list_grow);
+			fake_list_grow--;
+			add_vm(name);
+		}
+		for (i = 0; i < fake_nr_vms; i++) {
+			if (!fake_vms[i].listed)
+				continue;
+			if (n < l->capacity) {
+				memset(&out[n], 0, sizeof(out[n]));
+				strcpy(out[n].name, fake_vms[i].name);
+				out[n].mem_size = fake_vms[i].mem_size;
+				out[n].state = HV_VM_STATE_CREATED;
+			}
+			n++;
+		}
+		l->count = n;
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
+{
+	switch (req) {
+	case HV_VM_ADD_RAM: {
+		const struct hv_ram_region *r = arg;
+		struct stat st;
+
+		if (!r->size || (r->gpa | r->size) & 0xfff)
+			return -EINVAL;
+		if (fstat(vm->fd, &st) < 0)
+			return -errno;
+		if ((uint64_t)st.st_size < r->gpa + r->size &&
+		    ftruncate(vm->fd, (off_t)(r->gpa + r->size)) < 0)
+			return -errno;
+		vm->mem_size += r->size;
+		return 0;
+	}
+	case HV_VM_CREATE_VCPU: {
+		struct fake_vcpu *v;
+		unsigned long id = (unsigned long)arg;
+		int fd;
+
+		if (id >= HV_MAX_VCPUS)
+			return -EINVAL;
+		if (fake_nr_vcpus == FAKE_MAX_VCPUS)
+			return -ENOMEM;
+		v = &fake_vcpus[fake_nr_vcpus];
+		memset(v, 0, sizeof(*v));
+		fd = new_memfd("fake-vcpu", HV_RUN_SIZE, &v->dev, &v->ino);
+		if (fd < 0)
+			return -errno;
+		v->id = (uint32_t)id;
+		v->regs.rip = 0xfff0;	/* something else than the tests set */
+		v->sregs.cr0 = 0x60000010;
+		v->sregs.cr2 = 0x1234;
+		fake_nr_vcpus++;
+		return fd;
+	}
+	case HV_VM_DESTROY:
+		if ((unsigned long)arg & ~(unsigned long)HV_DESTROY_FORCE)
+			return -EINVAL;
+		if (!vm->listed)
+			return -ENOENT;
+		vm->listed = false;
+		return 0;
+	case HV_VM_GET_INFO: {
+		struct hv_vm_info *info = arg;
+
+		memset(info, 0, sizeof(*info));
+		strcpy(info->name, vm->name);
+		info->mem_size = vm->mem_size;
+		info->state = vm->listed ? HV_VM_STATE_CREATED
+					 : HV_VM_STATE_DESTROYED;
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+static int vcpu_ioctl(struct fake_vcpu *v, unsigned long req, void *arg)
+{
+	switch (req) {
+	case HV_VCPU_GET_REGS:
+		memcpy(arg, &v->regs, sizeof(v->regs));
+		return 0;
+	case HV_VCPU_SET_REGS:
+		memcpy(&v->regs, arg, sizeof(v->regs));
+		v->set_regs++;
+		return 0;
+	case HV_VCPU_GET_SREGS:
+		memcpy(arg, &v->sregs, sizeof(v->sregs));
+		return 0;
+	case HV_VCPU_SET_SREGS:
+		memcpy(&v->sregs, arg, sizeof(v->sregs));
+		v->set_sregs++;
+		return 0;
+	case HV_VCPU_RUN:
+		return -EINTR;	/* as if a signal came at once */
+	}
+	return -ENOTTY;
+}
+
+bool fake_vm_ioctl(int fd, bool on_dev, unsigned long req, void *arg,
+		   int *ret)
+{
+	struct fake_vcpu *v;
+	struct fake_vm *vm;
+	int r;
+
+	if (on_dev) {
+		if (req != HV_CREATE_VM && req != HV_OPEN_VM &&
+		    req != HV_LIST_VMS)
+			return false;
+		r = dev_ioctl(req, arg);
+	} else if ((vm = vm_of(fd))) {
+		r = vm_ioctl(vm, req, arg);
+	} else if ((v = fake_vcpu_of(fd))) {
+		r = vcpu_ioctl(v, req, arg);
+	} else {
+		return false;
+	}
+	if (r < 0) {
+		errno = -r;
+		r = -1;
+	}
+	*ret = r;
+	return true;
+}
