@@ -17,6 +17,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 static DEFINE_PER_CPU(struct page *, vmx_vmxon_page);
 static u32 vmx_revision;
@@ -30,6 +31,7 @@ DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current);
 u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls;
 u32 vmx_exit_ctls, vmx_entry_ctls;
 bool vmx_ctls_ok;
+u32 vmx_preempt_ticks;		/* VMX-preemption timer per entry, or 0 */
 
 /*
  * SDM Vol 3C, A.3-A.5: bits 31:0 of a control MSR are the allowed-0
@@ -48,6 +50,28 @@ static bool vmx_adjust_ctls(u32 msr, u32 required, u32 optional, u32 *out)
 	return (ctl & required) == required;
 }
 
+/*
+ * The VMX-preemption timer (SDM Vol 3C, 26.5.1) bounds every stay in the
+ * guest to about a millisecond.  External interrupts already force an
+ * exit on real hardware whatever the guest's RFLAGS.IF, but Bochs 2.7
+ * does not exit for them while the guest has IF=0: without this, a guest
+ * `cli; jmp .` there would never give its CPU back.  The timer counts
+ * down at the TSC rate divided by 2^IA32_VMX_MISC[4:0] (SDM Vol 3C, A.6).
+ */
+static void vmx_setup_preempt_timer(void)
+{
+	u64 misc, ticks;
+
+	vmx_preempt_ticks = 0;
+	if (!(vmx_pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER) ||
+	    rdmsrl_safe(MSR_IA32_VMX_MISC, &misc) || !tsc_khz) {
+		vmx_pin_ctls &= ~PIN_BASED_VMX_PREEMPTION_TIMER;
+		return;
+	}
+	ticks = (u64)tsc_khz >> (misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+	vmx_preempt_ticks = clamp_t(u64, ticks, 1, U32_MAX);
+}
+
 /* Pick every control once, at load (compare KVM's setup_vmcs_config). */
 static bool vmx_setup_ctls(u64 basic)
 {
@@ -57,7 +81,7 @@ static bool vmx_setup_ctls(u64 basic)
 	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			      MSR_IA32_VMX_PINBASED_CTLS,
 			      PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-			      0, &vmx_pin_ctls);
+			      PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_pin_ctls);
 	/* No I/O or MSR bitmaps: every IN/OUT and RDMSR/WRMSR exits. */
 	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			      MSR_IA32_VMX_PROCBASED_CTLS,
@@ -87,6 +111,7 @@ static bool vmx_setup_ctls(u64 basic)
 			      0, &vmx_entry_ctls);
 	/* IA-32e mode is chosen per entry from the guest's EFER.LMA */
 	vmx_entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	vmx_setup_preempt_timer();
 	/* With EPT, CR3 accesses need not exit (allowed-0 may still force) */
 	return ok;
 }

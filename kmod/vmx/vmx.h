@@ -94,6 +94,7 @@ extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls;
 extern u32 vmx_exit_ctls, vmx_entry_ctls;
 extern bool vmx_ctls_ok;
+extern u32 vmx_preempt_ticks;
 void vmx_vmclear_local(struct vmx_vcpu *vv);
 int vmx_vmclear(u64 pa);
 int vmx_vmptrld(u64 pa);

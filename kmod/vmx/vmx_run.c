@@ -160,7 +160,8 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 	/* SDM Vol 3C, Appendix C: basic exit reasons */
 	switch (reason & 0xffff) {
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
-		exit->code = HV_X_INTR;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		exit->code = HV_X_INTR;	/* back to the loop's checks */
 		break;
 	case EXIT_REASON_EXCEPTION_NMI:
 		/* NMIs, and #UD: the only exception in the bitmap */
@@ -282,6 +283,8 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	vmcs_write(GUEST_RIP, vcpu->regs.rip);
 	vmcs_write(GUEST_RSP, vcpu->regs.rsp);
 	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
+	if (vmx_preempt_ticks)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_preempt_ticks);
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vv->inject_info);
 	if (vv->inject_info) {
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vv->inject_error);
