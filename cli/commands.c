@@ -8,11 +8,76 @@
 
 #include "hvctl.h"
 
+#define HVCTL_CREATE_USAGE						\
+	"NAME --mem SIZE [--vcpus N] [--image FILE | --multiboot FILE "	\
+	"[--module FILE[,STRING]]... [--cmdline STR]]"
+
+#define HVCTL_CREATE_DETAILS						\
+	"  --mem SIZE        guest RAM at address 0: bytes, or with a K, M\n" \
+	"                    or G suffix (binary: 512M = 512 MiB); a\n"	\
+	"                    multiple of 4K, at most 16G\n"		\
+	"  --vcpus N         1 to 8 vCPUs (default 1); vCPU 0 starts the\n" \
+	"                    image, the others wait for a start-up IPI\n"	\
+	"  --image FILE      an ELF executable (its PT_LOAD segments at\n"	\
+	"                    their physical addresses; ELF32 entered in\n"	\
+	"                    32-bit protected mode, ELF64 in long mode with\n" \
+	"                    the first 4 GiB identity-mapped; the top 48K\n" \
+	"                    of RAM below 4G hold its stack and the page\n" \
+	"                    tables); or else a flat binary, loaded at\n" \
+	"                    0x1000 and entered in real mode at 0000:1000,\n" \
+	"                    SP 0x1000\n"					\
+	"  --multiboot FILE  a Multiboot (v1) kernel, started as GRUB would\n" \
+	"  --module FILE[,STRING]\n"					\
+	"                    a Multiboot module (repeatable); its string is\n" \
+	"                    STRING, or FILE without one\n"		\
+	"  --cmdline STR     the Multiboot command line\n"
+
 const struct hvctl_cmd hvctl_cmds[] = {
 	{ "help", hvctl_cmd_help, "[COMMAND]",
-	  "show how to use hvctl or one command" },
-	{ "info", hvctl_cmd_info, "[--json]",
-	  "show the CPU's virtualization features and the module's state" },
+	  "show how to use hvctl or one command", NULL },
+	{ "info", hvctl_cmd_info, "[NAME] [--json]",
+	  "show the CPU's virtualization features and the module's state",
+	  "With NAME: everything the module knows about that VM (state,\n"
+	  "stop reason, exit status, vCPUs, memory, owner, flags, uptime,\n"
+	  "exits, unclaimed I/O and MMIO, console bytes).\n" },
+	{ "create", hvctl_cmd_create, HVCTL_CREATE_USAGE,
+	  "create a VM, give it RAM and vCPUs, load its image",
+	  HVCTL_CREATE_DETAILS
+	  "\nIf anything fails, the half-made VM is destroyed.\n" },
+	{ "start", hvctl_cmd_start, "NAME [--wait]",
+	  "run a VM on the module's threads",
+	  "  --wait  wait until it stops, then exit with its result: the\n"
+	  "          debug-exit status ((v << 1) | 1 after `out 0xf4` with\n"
+	  "          v), 0 if it halted or powered off, 1 and a line naming\n"
+	  "          the reason otherwise (triple fault, entry failure, ...)\n"
+	  "A stopped VM starts again where it stopped.\n" },
+	{ "stop", hvctl_cmd_stop, "NAME", "stop a running or paused VM", NULL },
+	{ "pause", hvctl_cmd_pause, "NAME", "hold every vCPU of a running VM", NULL },
+	{ "resume", hvctl_cmd_resume, "NAME", "let a paused VM run on", NULL },
+	{ "destroy", hvctl_cmd_destroy, "NAME [--force]",
+	  "destroy a VM and free its name",
+	  "  --force  stop it first if it is running or paused\n" },
+	{ "list", hvctl_cmd_list, "[--json]",
+	  "list VMs: NAME STATE VCPUS MEMORY UPTIME EXITS", NULL },
+	{ "console", hvctl_cmd_console, "NAME [--no-follow]",
+	  "print a VM's console output and follow it",
+	  "Prints what the guest wrote to its UART (the last 64K are kept),\n"
+	  "then follows until the VM stops; stdin goes to the guest's UART.\n"
+	  "On a terminal the input is raw and Ctrl-] detaches.\n"
+	  "  --no-follow  print what is kept and exit\n" },
+	{ "run", hvctl_cmd_run, HVCTL_CREATE_USAGE,
+	  "create, start, follow the console, destroy when the guest stops",
+	  "Takes create's options (an image is needed).  The VM is destroyed\n"
+	  "when hvctl exits, however it exits.  No terminal needed: guest\n"
+	  "output goes to stdout.  Exit status: as start --wait (the\n"
+	  "debug-exit status, 0 if halted, 1 and the reason otherwise);\n"
+	  "1 after Ctrl-], 128+N after signal N.\n\n"
+	  HVCTL_CREATE_DETAILS },
+	{ "events", hvctl_cmd_events, "[--json] [--count N]",
+	  "print VM lifecycle events as they happen",
+	  "One line per event: SEQ NAME EVENT [reason=R] [status=N]\n"
+	  "  --json     one JSON object per line instead\n"
+	  "  --count N  exit after N events\n" },
 };
 const size_t hvctl_nr_cmds = sizeof(hvctl_cmds) / sizeof(hvctl_cmds[0]);
 
@@ -30,18 +95,25 @@ void hvctl_print_cmd_usage(FILE *f, const struct hvctl_cmd *cmd)
 {
 	fprintf(f, "usage: hvctl %s %s\n\n%s\n", cmd->name, cmd->usage,
 		cmd->help);
+	if (cmd->details)
+		fprintf(f, "\n%s", cmd->details);
 }
+
+#define USAGE_COLUMN	28
 
 static void hvctl_print_usage(FILE *f)
 {
 	size_t i;
 	int w = 0;
 
-	/* Line the help texts up after the longest "name usage". */
+	/*
+	 * Line the help texts up after the longest "name usage" up to
+	 * USAGE_COLUMN; a longer one gets its help on the next line.
+	 */
 	for (i = 0; i < hvctl_nr_cmds; i++) {
 		int n = strlen(hvctl_cmds[i].name) +
 			strlen(hvctl_cmds[i].usage) + 1;
-		if (n > w)
+		if (n > w && n <= USAGE_COLUMN)
 			w = n;
 	}
 
@@ -51,8 +123,12 @@ static void hvctl_print_usage(FILE *f)
 		const struct hvctl_cmd *c = &hvctl_cmds[i];
 		int n = strlen(c->name) + strlen(c->usage) + 1;
 
-		fprintf(f, "  %s %s%*s  %s\n", c->name, c->usage, w - n, "",
-			c->help);
+		if (n > w)
+			fprintf(f, "  %s %s\n  %*s  %s\n", c->name, c->usage,
+				w, "", c->help);
+		else
+			fprintf(f, "  %s %s%*s  %s\n", c->name, c->usage,
+				w - n, "", c->help);
 	}
 	fputs("\nThe device is $HV_DEVICE, or " HV_DEVICE_PATH
 	      " if unset.\n", f);

@@ -16,6 +16,7 @@
 #define HVCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "libhv.h"
@@ -33,6 +34,7 @@ struct hvctl_cmd {
 	int (*handler)(int argc, char **argv);
 	const char *usage;	/* arguments, after "hvctl NAME " */
 	const char *help;	/* one line */
+	const char *details;	/* more, for `hvctl help NAME`; or NULL */
 };
 
 extern const struct hvctl_cmd hvctl_cmds[];
@@ -85,9 +87,122 @@ int hvctl_parse_json_opt(int argc, char **argv, bool *json);
 int hvctl_cmd_help(int argc, char **argv);
 void hvctl_print_cmd_usage(FILE *f, const struct hvctl_cmd *cmd);
 
-/* cli/info.c */
+/* cli/info.c: `info` alone is the module's, `info NAME` a VM's */
 int hvctl_cmd_info(int argc, char **argv);
 int hvctl_info_print(FILE *out, const struct hv_caps *caps,
 		     const struct hv_status *status, bool json);
+
+/* cli/size.c */
+/*
+ * "512M", "1G", "4096K", "1T", plain bytes; suffixes binary, either
+ * case.  Only digits and one suffix: "-1", " 1", "1.5G", "12Q" are
+ * -EINVAL; beyond 2^64 - 1 is -ERANGE.
+ */
+int hvctl_parse_size(const char *s, uint64_t *out);
+/*
+ * A --mem value: a size above 0, a multiple of 4K, at most HV_MAX_RAM.
+ * 0, or -EINVAL / -ERANGE with @msg saying why ("12Q: not a size
+ * ...", "1T: more than the 16G a VM may have").
+ */
+int hvctl_parse_mem(const char *s, uint64_t *out, char *msg, size_t len);
+/* A decimal in [min, max], digits only: 0, -EINVAL or -ERANGE. */
+int hvctl_parse_uint(const char *s, uint64_t min, uint64_t max,
+		     uint64_t *out);
+/* "512M", "1G", "4K", or plain bytes when no unit divides: --mem's form. */
+char *hvctl_format_size(uint64_t bytes, char *buf, size_t len);
+/* "-" (0), "42s", "5m02s", "3h07m", "2d05h". */
+char *hvctl_format_uptime(uint64_t ns, char *buf, size_t len);
+
+/* cli/vm.c: commands on one VM, and what they share */
+#define HVCTL_CTX_LEN		64	/* "COMMAND NAME", error prefix */
+int hvctl_cmd_start(int argc, char **argv);
+int hvctl_cmd_stop(int argc, char **argv);
+int hvctl_cmd_pause(int argc, char **argv);
+int hvctl_cmd_resume(int argc, char **argv);
+int hvctl_cmd_destroy(int argc, char **argv);
+/* "CMD NAME" into @buf: the context of a VM's error lines. */
+void hvctl_ctx(char *buf, size_t len, const char *cmd, const char *name);
+/* The kernel's rule: [A-Za-z0-9][A-Za-z0-9_.-]*, under HV_NAME_LEN. */
+bool hvctl_name_valid(const char *name);
+/* 0, or a usage error about the name (HVCTL_EXIT_USAGE). */
+int hvctl_check_name(const char *cmd, const char *name);
+/*
+ * One line for a VM operation's errno: "no such VM", "name already in
+ * use", "permission denied (VM belongs to uid N)" (owner looked up with
+ * @hv, may be NULL), "VM is busy ..."; else hv_strerror().
+ */
+int hvctl_vm_fail(const char *ctx, struct hv *hv, const char *name, int err);
+/* Opens the device and the VM, or reports why not; *hv, *vm for closing. */
+int hvctl_vm_get(const char *ctx, const char *name, struct hv **hv,
+		 struct hv_vm **vm);
+/*
+ * The exit status for how a VM ended: its debug-exit status (& 0xff),
+ * 0 if it halted or powered off, else 1 with a line naming the reason.
+ */
+int hvctl_vm_result(const char *ctx, const struct hv_vm_info *info);
+
+/* cli/create.c: create, and the building that run shares */
+#define HVCTL_MAX_MODULES	32
+struct hvctl_module_opt {
+	const char *path;	/* not NUL-terminated: path_len bytes */
+	size_t path_len;
+	const char *string;	/* after the comma, else the path */
+};
+struct hvctl_create_opts {
+	const char *name;
+	uint64_t mem;		/* bytes, checked by hvctl_parse_mem() */
+	unsigned int vcpus;	/* 1 .. HV_MAX_VCPUS */
+	const char *image;	/* --image: ELF or flat */
+	const char *multiboot;	/* --multiboot */
+	const char *cmdline;	/* --cmdline, or NULL */
+	struct hvctl_module_opt mods[HVCTL_MAX_MODULES];
+	size_t nmods;
+};
+int hvctl_cmd_create(int argc, char **argv);
+/* Parses create's options and NAME: -1 to go on, else an exit status. */
+int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o);
+/*
+ * Creates the VM that @o describes with @flags (HV_VM_*), its RAM and
+ * vCPUs, and loads its image; reports failures on @ctx's line and then
+ * destroys what was made.  Returns an exit status; *out on success.
+ */
+int hvctl_vm_build(const char *ctx, struct hv *hv,
+		   const struct hvctl_create_opts *o, uint32_t flags,
+		   struct hv_vm **out);
+
+/* cli/list.c */
+int hvctl_cmd_list(int argc, char **argv);
+/* `info NAME`: from hvctl_cmd_info() */
+int hvctl_vm_info_cmd(const char *cmd, const char *name, bool json);
+/* The list table or JSON array; 0 or -EIO. */
+int hvctl_list_print(FILE *out, const struct hv_vm_info *vms, size_t n,
+		     bool json);
+/* `info NAME`'s text or JSON object; 0 or -EIO. */
+int hvctl_vm_info_print(FILE *out, const struct hv_vm_info *info,
+			bool json);
+
+/* cli/console.c: console, and the pump that run shares */
+enum hvctl_console_end {
+	HVCTL_CONSOLE_STOPPED,	/* the VM stopped or was destroyed */
+	HVCTL_CONSOLE_DRAINED,	/* not following: printed what was kept */
+	HVCTL_CONSOLE_DETACHED,	/* Ctrl-] on a terminal */
+	HVCTL_CONSOLE_SIGNAL,	/* SIGINT, SIGTERM or SIGHUP */
+};
+int hvctl_cmd_console(int argc, char **argv);
+/*
+ * Copies console @fd (O_NONBLOCK) of @vm to hvctl_out, and stdin to it,
+ * until *end says why it stopped (*signo: which signal).  Without
+ * @follow, only what the ring holds now.  0, or -errno.
+ */
+int hvctl_console_pump(struct hv_vm *vm, int fd, bool follow,
+		       enum hvctl_console_end *end, int *signo);
+
+/* cli/run.c */
+int hvctl_cmd_run(int argc, char **argv);
+
+/* cli/events.c */
+int hvctl_cmd_events(int argc, char **argv);
+/* One event as a line ("SEQ NAME EVENT ...") or JSON object; 0 or -EIO. */
+int hvctl_event_print(FILE *out, const struct hv_event *ev, bool json);
 
 #endif /* HVCTL_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvctl info: what the CPU offers and what the module is doing.
+ * (`hvctl info NAME`, about one VM, is in cli/list.c.)
  *
  * `hvctl info --json` prints one object on one line.  Its keys are an
  * interface: they are only ever added, never renamed or removed.
@@ -26,6 +27,7 @@
  * 64-bit values are strings because JSON numbers are doubles.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 
 #include "hvctl.h"
@@ -152,17 +154,45 @@ int hvctl_info_print(FILE *out, const struct hv_caps *caps,
 	return ferror(out) ? -EIO : 0;
 }
 
+enum { OPT_JSON = 256, OPT_HELP };
+
+/*
+ * `info [--json]` is the module's; `info NAME [--json]` a VM's
+ * (cli/list.c).  Options may come before or after NAME.
+ */
 int hvctl_cmd_info(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct hv_caps caps;
 	struct hv_status status;
 	struct hv *hv;
-	bool json;
-	int ret;
+	bool json = false;
+	int c, ret;
 
-	ret = hvctl_parse_json_opt(argc, argv, &json);
-	if (ret >= 0)
-		return ret;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_HELP:
+		case 'h':
+			hvctl_print_cmd_usage(hvctl_out,
+					      hvctl_find_cmd(argv[0]));
+			return HVCTL_EXIT_OK;
+		default:
+			return hvctl_bad_option(argv[0], argv, c);
+		}
+	}
+	if (optind + 1 < argc)
+		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
+					 argv[optind + 1]);
+	if (optind < argc)
+		return hvctl_vm_info_cmd(argv[0], argv[optind], json);
+
 	ret = hvctl_open(argv[0], &hv);
 	if (ret)
 		return ret;

@@ -21,7 +21,7 @@ BENCH_ENV := KVER=$(VMTEST_KVER) BENCH_DIR=$(BENCH_DIR) VMTEST_BIN=$(VMTEST_BIN)
 # Static: the initramfs has no libc.
 $(VMTEST_BIN)/hv-bench: tests/bench/hv-bench.c lib/libhv.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static -o $@ $< lib/libhv.a
+	$(CC) $(CFLAGS) -static -o $@ $< lib/libhv.a $(LIBHV_STATIC_LIBS)
 
 bench: $(VMTEST_DEPS) $(VMTEST_BIN)/hv-bench
 	$(BENCH_ENV) tests/bench/run-bench amd intel

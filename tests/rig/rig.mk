@@ -37,7 +37,7 @@ VMTEST_ENV   := KVER=$(VMTEST_KVER) VMTEST_DIR=$(VMTEST_DIR) VMTEST_BIN=$(VMTEST
 # use libhv (an archive: programs that do not, get nothing from it).
 $(VMTEST_BIN)/%: tests/vm/%.c $(wildcard tests/vm/*.h) lib/libhv.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static -pthread -o $@ $< lib/libhv.a
+	$(CC) $(CFLAGS) -static -pthread -o $@ $< lib/libhv.a $(LIBHV_STATIC_LIBS)
 
 vmtest-progs: $(VMTEST_PROGS)
 

@@ -56,8 +56,8 @@ START_TEST(unknown_option)
 		   "try 'hvctl help info'\n", "info", "-x"));
 	free(HVCTL(2, "hvctl: info: unknown option '--json=yes'; "
 		   "try 'hvctl help info'\n", "info", "--json=yes"));
-	free(HVCTL(2, "hvctl: info: unexpected argument 'vm1'; "
-		   "try 'hvctl help info'\n", "info", "vm1"));
+	free(HVCTL(2, "hvctl: info: unexpected argument 'vm2'; "
+		   "try 'hvctl help info'\n", "info", "vm1", "vm2"));
 	/* Parsing starts afresh on every call (getopt keeps state). */
 	free(HVCTL(2, "hvctl: info: unknown option '-q'; "
 		   "try 'hvctl help info'\n", "info", "-q"));
@@ -83,16 +83,18 @@ START_TEST(help)
 	free(out);
 
 	out = HVCTL(0, "", "--help");
-	ck_assert_ptr_nonnull(strstr(out, "\n  info [--json]  "));
+	ck_assert_ptr_nonnull(strstr(out, "\n  info [NAME] [--json]  "));
 	free(out);
 
 	out = HVCTL(0, "", "help", "info");
-	ck_assert_str_eq(out, "usage: hvctl info [--json]\n\nshow the CPU's "
-			 "virtualization features and the module's state\n");
+	ck_assert_ptr_eq(strstr(out, "usage: hvctl info [NAME] [--json]\n\n"
+				"show the CPU's virtualization features and "
+				"the module's state\n"), out);
 	free(out);
 	out = HVCTL(0, "", "info", "--help");
-	ck_assert_str_eq(out, "usage: hvctl info [--json]\n\nshow the CPU's "
-			 "virtualization features and the module's state\n");
+	ck_assert_ptr_eq(strstr(out, "usage: hvctl info [NAME] [--json]\n\n"
+				"show the CPU's virtualization features and "
+				"the module's state\n"), out);
 	free(out);
 	free(HVCTL(2, "hvctl: help: too many arguments; "
 		   "try 'hvctl help help'\n", "help", "info", "x"));

@@ -18,11 +18,17 @@ Suite *open_suite(void);
 Suite *json_suite(void);
 Suite *info_suite(void);
 Suite *cli_suite(void);
+Suite *cli_vm_suite(void);
+Suite *cli_create_suite(void);
 Suite *pgtable_suite(void);
 Suite *insn_suite(void);
 Suite *gwalk_suite(void);
 Suite *uart_suite(void);
 Suite *vmapi_suite(void);
+Suite *loaders_suite(void);
+Suite *malformed_suite(void);
+Suite *managed_suite(void);
+Suite *events_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so

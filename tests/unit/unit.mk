@@ -32,7 +32,7 @@ tests/unit/%.o: tests/unit/%.c $(HDRS) $(wildcard tests/unit/*.h) $(UNIT_KMOD_HD
 # plays /dev/hv for one temporary file and passes every other fd on.
 $(UNIT_BIN): $(UNIT_OBJS) $(CLI_LIBOBJS) lib/libhv.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--wrap=ioctl -o $@ \
-		$(UNIT_OBJS) $(CLI_LIBOBJS) lib/libhv.a $(UNIT_CHECK_LIBS)
+		$(UNIT_OBJS) $(CLI_LIBOBJS) lib/libhv.a $(LIBHV_LIBS) $(UNIT_CHECK_LIBS)
 
 check: $(UNIT_BIN)
 	$(UNIT_BIN)
