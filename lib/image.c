@@ -4,6 +4,7 @@
  * memory, the error text of struct hv_load_error, and guest-RAM ranges
  * that may span adjacent mappings.
  */
+#define _GNU_SOURCE		/* strerrordesc_np */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -16,6 +17,14 @@
 #include "libhv.h"
 #include "internal.h"
 #include "loaders.h"
+
+/* File errors read as file errors (hv_strerror words ENOENT for /dev/hv). */
+static const char *hv_file_strerror(int err)
+{
+	const char *text = strerrordesc_np(-err);
+
+	return text ? text : "unknown error";
+}
 
 void hv_load_ok(struct hv_load_error *err)
 {
@@ -103,7 +112,7 @@ int hv_read_image(const char *path, void **buf, size_t *len, size_t max,
 	if (fd < 0) {
 		ret = -errno;
 		return hv_load_fail(err, ret, "%.100s: %s", path,
-				    hv_strerror(ret));
+				    hv_file_strerror(ret));
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = hv_load_fail(err, -errno, "%.100s: cannot stat", path);
@@ -133,7 +142,7 @@ int hv_read_image(const char *path, void **buf, size_t *len, size_t max,
 		if (n < 0) {
 			ret = -errno;
 			hv_load_fail(err, ret, "%.100s: read: %s", path,
-				     hv_strerror(ret));
+				     hv_file_strerror(ret));
 			goto out;
 		}
 		if (n == 0)
