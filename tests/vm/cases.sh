@@ -310,6 +310,7 @@ case_vm_virtinsn()  { vm_case virtinsn; }
 case_vm_sigalrm()   { vm_case sigalrm; }
 case_vm_twovms()    { vm_case twovms; }
 case_vm_badargs()   { vm_case badargs; }
+case_vm_badstate()  { vm_case badstate; }
 # Under Bochs one cycle takes some 2 s of wall-clock time: fewer there.
 case_vm_cycles() {
 	[ "$VENDOR" = intel ] && export HVTEST_CYCLES=${HVTEST_CYCLES:-50}

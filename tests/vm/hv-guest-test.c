@@ -607,6 +607,56 @@ static void case_triple(void)
 	guest_fini(&g);
 }
 
+/* ------------------------------------------------------------- badstate */
+
+/*
+ * A guest state that passes hv's architectural checks but that hardware
+ * may refuse: CS loaded as a data segment in protected mode.  VT-x checks
+ * it at VM entry (SDM Vol 3C, 27.3.1.2): entry fails with basic reason 33,
+ * invalid guest state, and hv reports HV_EXIT_FAIL_ENTRY with the exit
+ * reason 0x80000021 - every time, never a loop.  AMD-V's VMRUN does not
+ * check CS's type (APM Vol 2, 15.5.1): the guest runs on, and what
+ * matters is a clean exit and a host that stays fine.
+ */
+static void case_badstate(void)
+{
+	struct hv_sregs s;
+	struct guest g;
+	int i, r;
+
+	if (guest_init(&g, hv, vendor, "badstate", 2 * MiB, "prot32.bin",
+		       HV_MODE_PROT32, 0) == 0) {
+		r = hv_vcpu_get_sregs(g.vcpu, &s);
+		s.cs.type = 3;			/* read/write data, accessed */
+		if (!r)
+			r = hv_vcpu_set_sregs(g.vcpu, &s);
+		if (r)
+			guest_why(&g, "set CS as data: %s", hv_strerror(r));
+		for (i = 0; i < 2 && !r && !g.why[0]; i++) {
+			r = hv_vcpu_run(g.vcpu);
+			if (r) {
+				guest_why(&g, "run %d: %s", i, hv_strerror(r));
+			} else if (vendor == HV_VENDOR_INTEL &&
+				   (g.run->exit_reason != HV_EXIT_FAIL_ENTRY ||
+				    g.run->fail_entry.hardware_reason !=
+				    0x80000021)) {
+				guest_why(&g, "run %d: exit %u reason %#llx, want HV_EXIT_FAIL_ENTRY 0x80000021",
+					  i, g.run->exit_reason,
+					  (unsigned long long)
+					  g.run->fail_entry.hardware_reason);
+			} else if (g.run->exit_reason == HV_EXIT_NONE ||
+				   g.run->exit_reason == HV_EXIT_INTR) {
+				guest_why(&g, "run %d: no exit reason (%u)", i,
+					  g.run->exit_reason);
+			}
+			if (vendor != HV_VENDOR_INTEL)
+				break;
+		}
+	}
+	guest_ok(&g, "invalid CS type: entry failure 0x80000021 on VT-x, a clean exit on AMD-V");
+	guest_fini(&g);
+}
+
 /* ------------------------------------------------------------- virtinsn */
 
 #define NVIRTINSN	20	/* EXPECT_UD lines in tests/guests/virtinsn.S */
@@ -1121,6 +1171,7 @@ static const struct {
 	{ "triple", case_triple },	{ "virtinsn", case_virtinsn },
 	{ "sigalrm", case_sigalrm },	{ "twovms", case_twovms },
 	{ "cycles", case_cycles },	{ "badargs", case_badargs },
+	{ "badstate", case_badstate },
 };
 
 static void usage(void)
