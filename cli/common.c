@@ -114,7 +114,30 @@ int hvctl_bad_option(const char *cmd, char **argv, int c)
 	return hvctl_usage_error(cmd, "unknown option '%s'", opt);
 }
 
-enum { OPT_JSON = 256, OPT_HELP };
+int hvctl_opt_default(char **argv, int c)
+{
+	const struct hvctl_cmd *cmd;
+
+	if (c != HVCTL_OPT_HELP && c != 'h')
+		return hvctl_bad_option(argv[0], argv, c);
+	cmd = hvctl_find_cmd(argv[0]);
+	if (cmd)
+		hvctl_print_cmd_usage(hvctl_out, cmd);
+	return HVCTL_EXIT_OK;
+}
+
+int hvctl_parse_name(int argc, char **argv, const char **name)
+{
+	if (optind >= argc)
+		return hvctl_usage_error(argv[0], "missing VM name");
+	if (optind + 1 < argc)
+		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
+					 argv[optind + 1]);
+	*name = argv[optind];
+	return hvctl_check_name(argv[0], *name) ? HVCTL_EXIT_USAGE : -1;
+}
+
+enum { OPT_HELP = HVCTL_OPT_HELP, OPT_JSON };
 
 int hvctl_parse_json_opt(int argc, char **argv, bool *json)
 {
@@ -131,16 +154,8 @@ int hvctl_parse_json_opt(int argc, char **argv, bool *json)
 		case OPT_JSON:
 			*json = true;
 			break;
-		case OPT_HELP:
-		case 'h': {
-			const struct hvctl_cmd *cmd = hvctl_find_cmd(argv[0]);
-
-			if (cmd)
-				hvctl_print_cmd_usage(hvctl_out, cmd);
-			return HVCTL_EXIT_OK;
-		}
 		default:
-			return hvctl_bad_option(argv[0], argv, c);
+			return hvctl_opt_default(argv, c);
 		}
 	}
 	if (optind < argc)

@@ -16,7 +16,6 @@
  * before it stopped is in the ring by then and gets printed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -223,58 +222,28 @@ int hvctl_console_pump(struct hv_vm *vm, int fd, bool follow,
 	return err;
 }
 
-enum { OPT_HELP = 256, OPT_NO_FOLLOW };
-
 int hvctl_cmd_console(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "no-follow", no_argument, NULL, OPT_NO_FOLLOW },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 }
-	};
 	enum hvctl_console_end end;
 	char ctx[HVCTL_CTX_LEN];
-	bool follow = true;
+	bool no_follow;
 	struct hv_vm *vm;
 	struct hv *hv;
 	const char *name;
-	int c, fd, ret, err, sig;
+	int fd, ret, err, sig;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_NO_FOLLOW:
-			follow = false;
-			break;
-		case OPT_HELP:
-		case 'h':
-			hvctl_print_cmd_usage(hvctl_out,
-					      hvctl_find_cmd(argv[0]));
-			return HVCTL_EXIT_OK;
-		default:
-			return hvctl_bad_option(argv[0], argv, c);
-		}
-	}
-	if (optind >= argc)
-		return hvctl_usage_error(argv[0], "missing VM name");
-	if (optind + 1 < argc)
-		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
-					 argv[optind + 1]);
-	name = argv[optind];
-	ret = hvctl_check_name(argv[0], name);
-	if (ret)
+	ret = hvctl_vm_args_open(argc, argv, "no-follow", &no_follow, &name,
+				 ctx, &hv, &vm);
+	if (ret >= 0)
 		return ret;
-
-	hvctl_ctx(ctx, sizeof(ctx), argv[0], name);
-	ret = hvctl_vm_get(ctx, name, &hv, &vm);
-	if (ret)
-		return ret;
+	ret = HVCTL_EXIT_OK;
 	fd = hv_vm_console_open(vm, true);
 	if (fd < 0) {
 		ret = hvctl_fail(ctx, "cannot open the console: %s",
 				 hv_strerror(fd));
 		goto out;
 	}
-	err = hvctl_console_pump(vm, fd, follow, &end, &sig);
+	err = hvctl_console_pump(vm, fd, !no_follow, &end, &sig);
 	close(fd);
 	if (err)
 		ret = hvctl_fail(ctx, "console: %s", hv_strerror(err));

@@ -36,7 +36,7 @@
 #define FOUR_GIB	(UINT64_C(1) << 32)
 
 enum {
-	OPT_HELP = 256, OPT_MEM, OPT_VCPUS, OPT_IMAGE, OPT_MULTIBOOT,
+	OPT_HELP = HVCTL_OPT_HELP, OPT_MEM, OPT_VCPUS, OPT_IMAGE, OPT_MULTIBOOT,
 	OPT_MODULE, OPT_CMDLINE,
 };
 
@@ -56,7 +56,7 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 	bool have_mem = false;
 	char msg[128];
 	uint64_t v;
-	int c;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->vcpus = 1;
@@ -104,22 +104,13 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 		case OPT_CMDLINE:
 			o->cmdline = optarg;
 			break;
-		case OPT_HELP:
-		case 'h':
-			hvctl_print_cmd_usage(hvctl_out, hvctl_find_cmd(cmd));
-			return HVCTL_EXIT_OK;
 		default:
-			return hvctl_bad_option(cmd, argv, c);
+			return hvctl_opt_default(argv, c);
 		}
 	}
-	if (optind >= argc)
-		return hvctl_usage_error(cmd, "missing VM name");
-	if (optind + 1 < argc)
-		return hvctl_usage_error(cmd, "unexpected argument '%s'",
-					 argv[optind + 1]);
-	o->name = argv[optind];
-	if (hvctl_check_name(cmd, o->name))
-		return HVCTL_EXIT_USAGE;
+	ret = hvctl_parse_name(argc, argv, &o->name);
+	if (ret >= 0)
+		return ret;
 	if (!have_mem)
 		return hvctl_usage_error(cmd, "missing --mem SIZE");
 	if (!o->multiboot && o->nmods)

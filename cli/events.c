@@ -53,7 +53,7 @@ int hvctl_event_print(FILE *out, const struct hv_event *ev, bool json)
 	return ferror(out) ? -EIO : 0;
 }
 
-enum { OPT_HELP = 256, OPT_JSON, OPT_COUNT };
+enum { OPT_HELP = HVCTL_OPT_HELP, OPT_JSON, OPT_COUNT };
 
 int hvctl_cmd_events(int argc, char **argv)
 {
@@ -80,13 +80,8 @@ int hvctl_cmd_events(int argc, char **argv)
 					"%s: not a number from 1 to %u",
 					optarg, UINT32_MAX);
 			break;
-		case OPT_HELP:
-		case 'h':
-			hvctl_print_cmd_usage(hvctl_out,
-					      hvctl_find_cmd(argv[0]));
-			return HVCTL_EXIT_OK;
 		default:
-			return hvctl_bad_option(argv[0], argv, c);
+			return hvctl_opt_default(argv, c);
 		}
 	}
 	if (optind < argc)

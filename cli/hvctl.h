@@ -77,6 +77,21 @@ int hvctl_busy_holders(const char *sysroot, char *buf, size_t len);
  */
 int hvctl_bad_option(const char *cmd, char **argv, int c);
 
+/* --help's val in every command's long options. */
+#define HVCTL_OPT_HELP		256
+/*
+ * The default case of a command's getopt_long switch: 'h' or --help
+ * prints the usage of command argv[0] and returns HVCTL_EXIT_OK; anything
+ * else is hvctl_bad_option()'s error.
+ */
+int hvctl_opt_default(char **argv, int c);
+
+/*
+ * After the options, exactly one argument, a valid VM name, into *name.
+ * Returns -1 to go on, else HVCTL_EXIT_USAGE (reported).
+ */
+int hvctl_parse_name(int argc, char **argv, const char **name);
+
 /*
  * Parses the options common to commands that take nothing but --json and
  * --help.  Returns -1 to go on (with *json set), else an exit status.
@@ -126,6 +141,15 @@ void hvctl_ctx(char *buf, size_t len, const char *cmd, const char *name);
 bool hvctl_name_valid(const char *name);
 /* 0, or a usage error about the name (HVCTL_EXIT_USAGE). */
 int hvctl_check_name(const char *cmd, const char *name);
+/*
+ * The start of a one-VM command: its options (--help, and one flag,
+ * @flag_name, or NULL for none) and NAME; "CMD NAME" into @ctx
+ * (HVCTL_CTX_LEN bytes); the VM opened.  Returns -1 with *name, *flag,
+ * *hv and *vm set, else an exit status (reported; nothing left open).
+ */
+int hvctl_vm_args_open(int argc, char **argv, const char *flag_name,
+		       bool *flag, const char **name, char *ctx,
+		       struct hv **hv, struct hv_vm **vm);
 /*
  * One line for a VM operation's errno: "no such VM", "name already in
  * use", "permission denied (VM belongs to uid N)" (owner looked up with

@@ -154,7 +154,7 @@ int hvctl_info_print(FILE *out, const struct hv_caps *caps,
 	return ferror(out) ? -EIO : 0;
 }
 
-enum { OPT_JSON = 256, OPT_HELP };
+enum { OPT_HELP = HVCTL_OPT_HELP, OPT_JSON };
 
 /*
  * `info [--json]` is the module's; `info NAME [--json]` a VM's
@@ -178,13 +178,8 @@ int hvctl_cmd_info(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
-		case OPT_HELP:
-		case 'h':
-			hvctl_print_cmd_usage(hvctl_out,
-					      hvctl_find_cmd(argv[0]));
-			return HVCTL_EXIT_OK;
 		default:
-			return hvctl_bad_option(argv[0], argv, c);
+			return hvctl_opt_default(argv, c);
 		}
 	}
 	if (optind + 1 < argc)

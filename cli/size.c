@@ -11,13 +11,13 @@
 
 #include "hvctl.h"
 
-/* Digits only: strtoull would take "-1", " 1" and "+1". */
+/* Digits only (NULL is -EINVAL): strtoull would take "-1", " 1", "+1". */
 static int parse_digits(const char **sp, uint64_t *out)
 {
 	const char *s = *sp;
 	uint64_t v = 0;
 
-	if (!isdigit((unsigned char)*s))
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	for (; isdigit((unsigned char)*s); s++) {
 		unsigned int d = (unsigned int)(*s - '0');
@@ -37,8 +37,6 @@ int hvctl_parse_size(const char *s, uint64_t *out)
 	uint64_t v;
 	int err;
 
-	if (!s)
-		return -EINVAL;
 	err = parse_digits(&s, &v);
 	if (err)
 		return err;
@@ -103,8 +101,6 @@ int hvctl_parse_uint(const char *s, uint64_t min, uint64_t max,
 	uint64_t v;
 	int err;
 
-	if (!s)
-		return -EINVAL;
 	err = parse_digits(&s, &v);
 	if (err)
 		return err;

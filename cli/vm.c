@@ -155,7 +155,7 @@ int hvctl_vm_result(const char *ctx, const struct hv_vm_info *info)
 	return hvctl_fail(ctx, "%s", stop_reason_text(info->stop_reason));
 }
 
-enum { OPT_HELP = 256, OPT_FLAG };
+enum { OPT_HELP = HVCTL_OPT_HELP, OPT_FLAG };
 
 /*
  * Options of the one-VM commands: --help, and one flag (@flag_name, NULL
@@ -179,22 +179,25 @@ static int parse_vm_args(int argc, char **argv, const char *flag_name,
 		case OPT_FLAG:
 			*flag = true;
 			break;
-		case OPT_HELP:
-		case 'h':
-			hvctl_print_cmd_usage(hvctl_out,
-					      hvctl_find_cmd(argv[0]));
-			return HVCTL_EXIT_OK;
 		default:
-			return hvctl_bad_option(argv[0], argv, c);
+			return hvctl_opt_default(argv, c);
 		}
 	}
-	if (optind >= argc)
-		return hvctl_usage_error(argv[0], "missing VM name");
-	if (optind + 1 < argc)
-		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
-					 argv[optind + 1]);
-	*name = argv[optind];
-	return hvctl_check_name(argv[0], *name) ? HVCTL_EXIT_USAGE : -1;
+	return hvctl_parse_name(argc, argv, name);
+}
+
+int hvctl_vm_args_open(int argc, char **argv, const char *flag_name,
+		       bool *flag, const char **name, char *ctx,
+		       struct hv **hv, struct hv_vm **vm)
+{
+	int ret;
+
+	ret = parse_vm_args(argc, argv, flag_name, name, flag);
+	if (ret >= 0)
+		return ret;
+	hvctl_ctx(ctx, HVCTL_CTX_LEN, argv[0], *name);
+	ret = hvctl_vm_get(ctx, *name, hv, vm);
+	return ret ? ret : -1;
 }
 
 /* What one of start/stop/pause/resume does, and its failures in words. */
@@ -258,17 +261,14 @@ static int resume_fail(const char *ctx, struct hv_vm *vm, int err)
  */
 static int vm_op_run(int argc, char **argv, const struct vm_op *op,
 		     const char *flag_name, bool *flag, struct hv **hvp,
-		     struct hv_vm **vmp, char *ctx, size_t ctxlen)
+		     struct hv_vm **vmp, char *ctx)
 {
 	const char *name;
 	int ret, err;
 
-	ret = parse_vm_args(argc, argv, flag_name, &name, flag);
+	ret = hvctl_vm_args_open(argc, argv, flag_name, flag, &name, ctx,
+				 hvp, vmp);
 	if (ret >= 0)
-		return ret;
-	hvctl_ctx(ctx, ctxlen, argv[0], name);
-	ret = hvctl_vm_get(ctx, name, hvp, vmp);
-	if (ret)
 		return ret;
 	err = op->fn(*vmp);
 	if (err) {
@@ -290,8 +290,7 @@ static int vm_op_simple(int argc, char **argv, const struct vm_op *op)
 	bool flag;
 	int ret;
 
-	ret = vm_op_run(argc, argv, op, NULL, &flag, &hv, &vm, ctx,
-			sizeof(ctx));
+	ret = vm_op_run(argc, argv, op, NULL, &flag, &hv, &vm, ctx);
 	if (ret >= 0)
 		return ret;
 	hv_vm_close(vm);
@@ -309,8 +308,7 @@ int hvctl_cmd_start(int argc, char **argv)
 	bool wait;
 	int ret, err;
 
-	ret = vm_op_run(argc, argv, &op, "wait", &wait, &hv, &vm, ctx,
-			sizeof(ctx));
+	ret = vm_op_run(argc, argv, &op, "wait", &wait, &hv, &vm, ctx);
 	if (ret >= 0)
 		return ret;
 
@@ -360,13 +358,11 @@ int hvctl_cmd_destroy(int argc, char **argv)
 	bool force;
 	int ret, err;
 
-	ret = parse_vm_args(argc, argv, "force", &name, &force);
+	ret = hvctl_vm_args_open(argc, argv, "force", &force, &name, ctx, &hv,
+				 &vm);
 	if (ret >= 0)
 		return ret;
-	hvctl_ctx(ctx, sizeof(ctx), argv[0], name);
-	ret = hvctl_vm_get(ctx, name, &hv, &vm);
-	if (ret)
-		return ret;
+	ret = HVCTL_EXIT_OK;
 
 	/* Read the state first: destroy closes the handle, fail or not. */
 	vm_state(vm, &info);

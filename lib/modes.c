@@ -137,6 +137,21 @@ static void hv_set_data_segs(struct hv_sregs *sregs, struct hv_segment data)
 	sregs->ss = data;
 }
 
+/*
+ * What protected and long mode share: flat code (64-bit if @code64) and
+ * data from the scratch GDT's selectors, its TSS, no LDT, an empty IDT.
+ */
+static void hv_set_flat_segs(struct hv_sregs *sregs, uint16_t code_sel,
+			     int code64, uint64_t tss_base)
+{
+	sregs->cs = hv_flat(code_sel, SEG_TYPE_CODE, code64);
+	hv_set_data_segs(sregs, hv_flat(HV_MODE_SEL_DATA, SEG_TYPE_DATA, 0));
+	sregs->tr = hv_seg(HV_MODE_SEL_TSS, tss_base, TSS_LIMIT,
+			   SEG_TYPE_TSS, 0);
+	sregs->ldt = hv_unusable_ldt();
+	sregs->idt = (struct hv_dtable){ .base = 0, .limit = 0 };
+}
+
 /* Page tables, GDT and TSS into the scratch area (layout at the top). */
 static void hv_write_scratch(void *scratch, uint64_t gpa,
 			     const struct hv_sregs *sregs)
@@ -226,17 +241,11 @@ int hv_mode_prepare(enum hv_cpu_mode mode, uint64_t rip, uint64_t rsp,
 	case HV_MODE_PROT32:
 		if (rip > 0xffffffffULL || rsp > 0xffffffffULL)
 			return -ERANGE;
-		sregs->cs = hv_flat(HV_MODE_SEL_CODE32, SEG_TYPE_CODE, 0);
-		hv_set_data_segs(sregs, hv_flat(HV_MODE_SEL_DATA,
-						SEG_TYPE_DATA, 0));
-		sregs->tr = hv_seg(HV_MODE_SEL_TSS, tss_base, TSS_LIMIT,
-				   SEG_TYPE_TSS, 0);
-		sregs->ldt = hv_unusable_ldt();
+		hv_set_flat_segs(sregs, HV_MODE_SEL_CODE32, 0, tss_base);
 		sregs->gdt = (struct hv_dtable){
 			.base = use_scratch ? scratch_gpa + SCRATCH_GDT : 0,
 			.limit = use_scratch ? GDT_ENTRIES * 8 - 1 : 0,
 		};
-		sregs->idt = (struct hv_dtable){ .base = 0, .limit = 0 };
 		sregs->cr0 = CR0_PE | CR0_ET;
 		sregs->cr3 = 0;
 		sregs->cr4 = 0;
@@ -245,17 +254,11 @@ int hv_mode_prepare(enum hv_cpu_mode mode, uint64_t rip, uint64_t rsp,
 	case HV_MODE_LONG64:
 		if (!hv_canonical(rip) || !hv_canonical(rsp))
 			return -ERANGE;
-		sregs->cs = hv_flat(HV_MODE_SEL_CODE64, SEG_TYPE_CODE, 1);
-		hv_set_data_segs(sregs, hv_flat(HV_MODE_SEL_DATA,
-						SEG_TYPE_DATA, 0));
-		sregs->tr = hv_seg(HV_MODE_SEL_TSS, tss_base, TSS_LIMIT,
-				   SEG_TYPE_TSS, 0);
-		sregs->ldt = hv_unusable_ldt();
+		hv_set_flat_segs(sregs, HV_MODE_SEL_CODE64, 1, tss_base);
 		sregs->gdt = (struct hv_dtable){
 			.base = scratch_gpa + SCRATCH_GDT,
 			.limit = GDT_ENTRIES * 8 - 1,
 		};
-		sregs->idt = (struct hv_dtable){ .base = 0, .limit = 0 };
 		sregs->cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
 		sregs->cr3 = scratch_gpa + SCRATCH_PML4;
 		sregs->cr4 = CR4_PAE;

@@ -57,10 +57,15 @@ static int hv_copy_name(char dst[HV_NAME_LEN], const char *name)
 	return 0;
 }
 
-int hv_vm_create(struct hv *hv, const char *name, uint32_t flags,
-		 struct hv_vm **out)
+/*
+ * HV_CREATE_VM or HV_OPEN_VM (@req): @name into @args_name, the name
+ * field of @args (zeroed, its other fields set by the caller), then the
+ * ioctl; *out wraps the VM fd it returns.
+ */
+static int hv_vm_by_name(struct hv *hv, unsigned long req, void *args,
+			 char args_name[HV_NAME_LEN], const char *name,
+			 struct hv_vm **out)
 {
-	struct hv_vm_create args;
 	int fd, err;
 
 	if (!out)
@@ -68,37 +73,32 @@ int hv_vm_create(struct hv *hv, const char *name, uint32_t flags,
 	*out = NULL;
 	if (!hv)
 		return -EBADF;
-	memset(&args, 0, sizeof(args));
-	err = hv_copy_name(args.name, name);
+	err = hv_copy_name(args_name, name);
 	if (err)
 		return err;
-	args.flags = flags;
 
-	fd = ioctl(hv_fd(hv), HV_CREATE_VM, &args);
+	fd = ioctl(hv_fd(hv), req, args);
 	if (fd < 0)
 		return -errno;
 	return hv_vm_new(fd, name, out);
 }
 
+int hv_vm_create(struct hv *hv, const char *name, uint32_t flags,
+		 struct hv_vm **out)
+{
+	struct hv_vm_create args;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = flags;
+	return hv_vm_by_name(hv, HV_CREATE_VM, &args, args.name, name, out);
+}
+
 int hv_vm_open(struct hv *hv, const char *name, struct hv_vm **out)
 {
 	struct hv_vm_open args;
-	int fd, err;
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
-	if (!hv)
-		return -EBADF;
 	memset(&args, 0, sizeof(args));
-	err = hv_copy_name(args.name, name);
-	if (err)
-		return err;
-
-	fd = ioctl(hv_fd(hv), HV_OPEN_VM, &args);
-	if (fd < 0)
-		return -errno;
-	return hv_vm_new(fd, name, out);
+	return hv_vm_by_name(hv, HV_OPEN_VM, &args, args.name, name, out);
 }
 
 void hv_vm_close(struct hv_vm *vm)

@@ -11,16 +11,6 @@
 #include "hvctl.h"
 #include "unit.h"
 
-/* Runs hvctl, checks status and exact stderr, returns stdout. */
-#define HVCTL(want_ret, want_err, ...) ({				\
-	char *_out, *_err;						\
-	ck_assert_int_eq(run_hvctl(&_out, &_err, __VA_ARGS__, NULL),	\
-			 want_ret);					\
-	ck_assert_str_eq(_err, want_err);				\
-	free(_err);							\
-	_out;								\
-})
-
 #define MiB	(1ULL << 20)
 #define GiB	(1ULL << 30)
 

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include "libhv.h"
@@ -57,6 +58,16 @@ void fake_amd_caps(struct hv_caps *c, struct hv_status *s);
  * returns its exit status; *out and *err get what it printed (free them).
  */
 int run_hvctl(char **out, char **err, ...);
+
+/* Runs hvctl, checks status and exact stderr, returns stdout (free it). */
+#define HVCTL(want_ret, want_err, ...) ({				\
+	char *_out, *_err;						\
+	ck_assert_int_eq(run_hvctl(&_out, &_err, __VA_ARGS__, NULL),	\
+			 want_ret);					\
+	ck_assert_str_eq(_err, want_err);				\
+	free(_err);							\
+	_out;								\
+})
 
 /* True if s is exactly one well-formed JSON value (RFC 8259) plus "\n". */
 bool json_valid(const char *s);
