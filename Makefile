@@ -140,6 +140,7 @@ check: check-man
 include tests/unit/unit.mk
 include tests/rig/rig.mk
 include tests/guests/guests.mk
+include tests/guests/mb.mk
 include tests/bench/bench.mk
 
 clean:

@@ -16,6 +16,7 @@
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #define HV_PAGES_PER_2M		(HV_PT_2M >> PAGE_SHIFT)
@@ -59,12 +60,25 @@ static void hv_region_free(struct hv_region *rg)
 	rg->huge = NULL;
 }
 
+/*
+ * A guest's RAM must never push the host into the OOM killer: allocations
+ * may fail (__GFP_RETRY_MAYFAIL) rather than kill something, a request
+ * beyond what the host has available is refused at once, and a fatal
+ * signal stops a long allocation.
+ */
+#define HV_RAM_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
+			 __GFP_RETRY_MAYFAIL)
+
 static int hv_region_alloc(struct hv_region *rg)
 {
 	u64 n = rg->size >> PAGE_SHIFT, i, j;
 	struct page *page;
 
-	rg->pages = kvcalloc(n, sizeof(*rg->pages), GFP_KERNEL_ACCOUNT);
+	if (n > si_mem_available())
+		return -ENOMEM;
+
+	rg->pages = kvcalloc(n, sizeof(*rg->pages),
+			     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	rg->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
 				 GFP_KERNEL_ACCOUNT);
 	if (!rg->pages || !rg->huge)
@@ -74,9 +88,8 @@ static int hv_region_alloc(struct hv_region *rg)
 		u64 gpa = rg->gpa + (i << PAGE_SHIFT);
 
 		if (!(gpa & (HV_PT_2M - 1)) && n - i >= HV_PAGES_PER_2M) {
-			page = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
-					   __GFP_NOWARN | __GFP_NORETRY,
-					   get_order(HV_PT_2M));
+			page = alloc_pages((HV_RAM_GFP & ~__GFP_RETRY_MAYFAIL) |
+					   __GFP_NORETRY, get_order(HV_PT_2M));
 			if (page) {
 				split_page(page, get_order(HV_PT_2M));
 				for (j = 0; j < HV_PAGES_PER_2M; j++)
@@ -86,13 +99,16 @@ static int hv_region_alloc(struct hv_region *rg)
 				continue;
 			}
 		}
-		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!page)
-			goto nomem;
+		page = alloc_page(HV_RAM_GFP);
+		if (!page || fatal_signal_pending(current))
+			goto nomem_page;
 		rg->pages[i++] = page;
 		cond_resched();
 	}
 	return 0;
+nomem_page:
+	if (page)
+		__free_page(page);
 nomem:
 	hv_region_free(rg);
 	return -ENOMEM;

@@ -11,7 +11,7 @@
 
 VMTEST_DIR    ?= build/vmtest
 GUESTS_DIR    := $(VMTEST_DIR)/guests
-GUEST_SRCS    := $(sort $(wildcard tests/guests/*.S))
+GUEST_SRCS    := $(filter-out tests/guests/mbkernel.S,$(sort $(wildcard tests/guests/*.S)))
 GUEST_BINS    := $(patsubst tests/guests/%.S,$(GUESTS_DIR)/%.bin,$(GUEST_SRCS))
 GUEST_INCS    := $(wildcard tests/guests/*.inc)
 GUEST_BASE    := 0x1000

@@ -241,6 +241,16 @@ case_demo() {
 	hv_loaded || run insmod "$HV_KO" || fail "insmod hv.ko failed"
 	run hvctl info || fail "hvctl info failed"
 	run hvctl info --json || fail "hvctl info --json failed"
+	# A guest on hv: the tests' Multiboot kernel prints through its UART
+	# and leaves through the debug-exit port with the code on its command
+	# line; hvctl run exits with the guest's status, (7 << 1) | 1 = 15.
+	echo "a module, handed over by hvctl" >/tmp/demo-module.txt
+	run hvctl run --mem 16M --multiboot /hvtest/guests/mbkernel.elf \
+		--module /tmp/demo-module.txt,demo-module \
+		--cmdline "exit=7 hello from the demo" demo </dev/null
+	rc=$?
+	say "hvctl run exited with status $rc"
+	[ $rc -eq 15 ] || fail "hvctl run: exit status $rc, want 15"
 	echo
 }
 
@@ -376,3 +386,6 @@ hvtest_main() {
 	sync
 	poweroff -f
 }
+
+# Managed VMs and hvctl (case_mg_*)
+. /hvtest/cases-managed.sh
