@@ -611,12 +611,12 @@ static void case_triple(void)
 
 /*
  * A guest state that passes hv's architectural checks but that hardware
- * may refuse: CS loaded as a data segment in protected mode.  VT-x checks
- * it at VM entry (SDM Vol 3C, 27.3.1.2): entry fails with basic reason 33,
- * invalid guest state, and hv reports HV_EXIT_FAIL_ENTRY with the exit
- * reason 0x80000021 - every time, never a loop.  AMD-V's VMRUN does not
- * check CS's type (APM Vol 2, 15.5.1): the guest runs on, and what
- * matters is a clean exit and a host that stays fine.
+ * may refuse: bad access rights, CS marked not present.  VT-x checks them
+ * at VM entry (SDM Vol 3C, 27.3.1.2: CS.P must be 1): entry fails with
+ * basic reason 33, invalid guest state, and hv reports HV_EXIT_FAIL_ENTRY
+ * with the exit reason 0x80000021 - every time, never a loop.  AMD-V's
+ * VMRUN does not check it (APM Vol 2, 15.5.1): the guest runs on, and
+ * what matters is a clean exit and a host that stays fine.
  */
 static void case_badstate(void)
 {
@@ -627,11 +627,11 @@ static void case_badstate(void)
 	if (guest_init(&g, hv, vendor, "badstate", 2 * MiB, "prot32.bin",
 		       HV_MODE_PROT32, 0) == 0) {
 		r = hv_vcpu_get_sregs(g.vcpu, &s);
-		s.cs.type = 3;			/* read/write data, accessed */
+		s.cs.present = 0;
 		if (!r)
 			r = hv_vcpu_set_sregs(g.vcpu, &s);
 		if (r)
-			guest_why(&g, "set CS as data: %s", hv_strerror(r));
+			guest_why(&g, "set CS not present: %s", hv_strerror(r));
 		for (i = 0; i < 2 && !r && !g.why[0]; i++) {
 			r = hv_vcpu_run(g.vcpu);
 			if (r) {
@@ -653,7 +653,7 @@ static void case_badstate(void)
 				break;
 		}
 	}
-	guest_ok(&g, "invalid CS type: entry failure 0x80000021 on VT-x, a clean exit on AMD-V");
+	guest_ok(&g, "CS not present: entry failure 0x80000021 on VT-x, a clean exit on AMD-V");
 	guest_fini(&g);
 }
 
