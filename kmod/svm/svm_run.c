@@ -14,6 +14,7 @@
 
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/processor-flags.h>
 
@@ -174,6 +175,13 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	r = svm_vmrun(sv->vmcb_pa,
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)),
 		      &vcpu->regs);
+	/*
+	 * The guest may have written DR0-DR3 (not intercepted; only DR6/DR7
+	 * live in the VMCB): give the host its breakpoints back if it uses
+	 * them.
+	 */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	svm_stgi();
 	local_irq_enable();
 

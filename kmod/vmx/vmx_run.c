@@ -16,6 +16,7 @@
 
 #include <linux/io.h>
 #include <asm/apic.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
@@ -250,6 +251,7 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	u16 ds, es, fs, gs;
 	u64 fsbase, qual = 0, next_rip = 0, gen, idt_info, idt_err = 0;
 	u32 reason = 0, intr_info = 0, insn_err = 0;
+	unsigned long debugctl;
 	int r, cpu;
 	bool arrived;
 
@@ -267,6 +269,7 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 	local_irq_disable();
 	cpu = smp_processor_id();
+	debugctl = get_debugctlmsr();
 
 	/* SDM Vol 3C, 29.4.3: flush what may be stale for this EPT / VPID */
 	gen = atomic64_read(&vmx->gpt_gen);
@@ -326,6 +329,16 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	} else if (r == 1) {
 		insn_err = vmcs_read(VM_INSTRUCTION_ERROR);
 	}
+
+	/*
+	 * VM exit cleared IA32_DEBUGCTL and set DR7 to 400h (SDM Vol 3C,
+	 * 28.5.1), and the guest may have written DR0-DR3: give the host its
+	 * own back if it uses them (perf, ptrace watchpoints).
+	 */
+	if (debugctl)
+		update_debugctlmsr(debugctl);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 
 	/* VM exit set the GDT limit to 0xffff and zeroed DS/ES/FS/GS */
 	load_fixmap_gdt(cpu);
