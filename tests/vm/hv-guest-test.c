@@ -911,7 +911,7 @@ struct snapshot {
 	int fds, maps;
 	/* slab caches: name and active objects */
 	int nslab;
-	struct { char name[64]; long active; } slab[512];
+	struct { char name[64]; long active, perslab; } slab[512];
 };
 
 static long meminfo_kb(const char *key)
@@ -1009,14 +1009,17 @@ static void snapshot(struct snapshot *s)
 	while (fgets(line, sizeof(line), f) &&
 	       s->nslab < (int)(sizeof(s->slab) / sizeof(s->slab[0]))) {
 		char name[64];
-		long active;
+		long active, perslab = 0;
 
 		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
 			continue;
-		if (sscanf(line, "%63s %ld", name, &active) != 2)
+		/* name active_objs num_objs objsize objperslab ... */
+		if (sscanf(line, "%63s %ld %*d %*d %ld", name, &active,
+			   &perslab) < 2)
 			continue;
 		strcpy(s->slab[s->nslab].name, name);
 		s->slab[s->nslab].active = active;
+		s->slab[s->nslab].perslab = perslab;
 		s->nslab++;
 	}
 	fclose(f);
@@ -1133,12 +1136,19 @@ static void case_cycles(void)
 	else
 		ok("slab: no leak (SUnreclaim change %+ld kB)",
 		   after.sunreclaim_kb - before.sunreclaim_kb);
-	/* An object lost per cycle shows as ~n more in one cache. */
+	/*
+	 * An object lost per cycle shows as ~n more in one cache.  SLUB
+	 * counts active objects a slab at a time (per-CPU slabs), so a jump
+	 * of up to one slab per CPU is noise, not a leak: with few cycles
+	 * (Bochs) that can exceed n.
+	 */
 	for (i = 0; i < after.nslab; i++)
 		for (j = 0; j < before.nslab; j++)
 			if (!strcmp(after.slab[i].name, before.slab[j].name) &&
 			    after.slab[i].active - before.slab[j].active >=
-			    n * 9 / 10) {
+			    n * 9 / 10 &&
+			    after.slab[i].active - before.slab[j].active >
+			    2 * after.slab[i].perslab) {
 				fail("slab cache %s: %ld -> %ld active objects "
 				     "over %d cycles", after.slab[i].name,
 				     before.slab[j].active,
