@@ -19,6 +19,7 @@
 #include <linux/ktime.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <asm/fpu/types.h>
 #include "uapi/hv.h"
 #include "hv_pgtable.h"
 #include "hv_insn.h"
@@ -202,8 +203,9 @@ struct hv_vcpu {
  * get_sregs, set_sregs	Segment/control state; set_sregs checks the state
  *			against the hardware's consistency rules and refuses
  *			(-EINVAL) what VMRUN/VMLAUNCH would reject.
- * get_msr, set_msr	The guest MSRs hv lets the guest use (hv_msr.c);
- *			-EINVAL means "inject #GP".
+ * get_msr, set_msr	The guest MSRs hv lets the guest use; hv_exit.c has
+ *			already checked the index and the value, so set_msr
+ *			only stores.  -EINVAL means "inject #GP".
  * inject_exception	Queue an exception for the next entry.
  * gpt_ops		The second-level page-table entry format.
  * flush_gpt		Make the CPU forget cached NPT/EPT translations.
@@ -306,6 +308,7 @@ int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
 void hv_vcpu_destroy(struct hv_vcpu *vcpu);
 
 /* hv_exit.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
+u64 *hv_gpr(struct hv_regs *r, unsigned int n);	/* by x86 reg number */
 int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit);
 void hv_complete_userspace_exit(struct hv_vcpu *vcpu);
 
@@ -329,5 +332,16 @@ struct hv_ioctl_desc {
 
 long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
 		       void *obj, unsigned int cmd, unsigned long arg);
+
+/* Guest x87/SSE state in and out, inside kernel_fpu_begin/end. */
+static inline void hv_fxrstor(struct fxregs_state *f)
+{
+	asm volatile("fxrstorq %0" : : "m" (*f));
+}
+
+static inline void hv_fxsave(struct fxregs_state *f)
+{
+	asm volatile("fxsaveq %0" : "=m" (*f));
+}
 
 #endif /* HV_CORE_H */

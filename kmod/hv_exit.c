@@ -18,7 +18,7 @@
 #define X86_VEC_GP	13
 
 /* struct hv_regs in x86 register-number order (SDM Vol 2A, Table 2-2). */
-static u64 *hv_gpr(struct hv_regs *r, unsigned int n)
+u64 *hv_gpr(struct hv_regs *r, unsigned int n)
 {
 	u64 *map[16] = {
 		&r->rax, &r->rcx, &r->rdx, &r->rbx,
@@ -235,6 +235,50 @@ static bool hv_msr_allowed(u32 index)
 	}
 }
 
+/* SDM Vol 3A, 13.12.2 / APM Vol 2, 7.8.1: each PAT entry a valid type */
+static bool hv_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The architectural rules for a WRMSR value, the same on both vendors;
+ * a value breaking them raises #GP.  The backend only stores.
+ */
+static bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val)
+{
+	struct hv_sregs s;
+	u64 efer;
+
+	switch (index) {
+	case MSR_EFER:
+		/* LMA is the CPU's to set; LME may not change under paging */
+		if (hv_ops->get_msr(vcpu, MSR_EFER, &efer))
+			return false;
+		hv_ops->get_sregs(vcpu, &s);
+		return !(val & ~HV_EFER_ALLOWED) &&
+		       (val & EFER_LMA) == (efer & EFER_LMA) &&
+		       !((val ^ efer) & EFER_LME && s.cr0 & X86_CR0_PG);
+	case MSR_IA32_CR_PAT:
+		return hv_pat_valid(val);
+	case MSR_STAR:
+	case MSR_SYSCALL_MASK:
+	case MSR_IA32_SYSENTER_CS:
+		return true;
+	default:
+		/* The rest hold addresses: non-canonical ones #GP */
+		return (u64)(((s64)val << 16) >> 16) == val;
+	}
+}
+
 static int hv_handle_msr(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	u32 index = exit->msr.index;
@@ -251,7 +295,8 @@ static int hv_handle_msr(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		}
 	} else {
 		val = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
-		if (hv_msr_allowed(index))
+		if (hv_msr_allowed(index) &&
+		    hv_msr_value_ok(vcpu, index, val))
 			r = hv_ops->set_msr(vcpu, index, val);
 	}
 	if (r) {

@@ -39,16 +39,6 @@ static inline void svm_vmsave(u64 pa)
 	asm volatile("vmsave %0" : : "a" (pa) : "memory");
 }
 
-static inline void svm_fxsave(struct fxregs_state *f)
-{
-	asm volatile("fxsaveq %0" : "=m" (*f));
-}
-
-static inline void svm_fxrstor(struct fxregs_state *f)
-{
-	asm volatile("fxrstorq %0" : : "m" (*f));
-}
-
 static u64 svm_next_rip(struct svm_vcpu *sv, unsigned int len)
 {
 	if ((hv_caps.features & HV_FEAT_NRIPS) && sv->vmcb->control.next_rip)
@@ -145,7 +135,7 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	int cpu, r;
 
 	kernel_fpu_begin();
-	svm_fxrstor(sv->fpu);
+	hv_fxrstor(sv->fpu);
 	local_irq_disable();
 
 	/*
@@ -185,7 +175,7 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	svm_stgi();
 	local_irq_enable();
 
-	svm_fxsave(sv->fpu);
+	hv_fxsave(sv->fpu);
 	kernel_fpu_end();
 	if (r)
 		return r;

@@ -313,25 +313,6 @@ int svm_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 
 /* ---- the guest MSRs hv allows (hv_exit.c decides which) ---- */
 
-static bool svm_canonical(u64 v)
-{
-	return (u64)(((s64)v << 16) >> 16) == v;
-}
-
-/* SDM Vol 3A, 11.12.2 / APM Vol 2, 7.8.1: each PAT entry a valid type */
-static bool svm_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (i * 8);
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
 int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
@@ -359,34 +340,18 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
 
 	switch (index) {
-	case MSR_EFER:
-		/* LMA is the CPU's to set; LME may not change under paging */
-		if (val & ~HV_EFER_ALLOWED ||
-		    (val & EFER_LMA) != (v->efer & EFER_LMA) ||
-		    ((val ^ v->efer) & EFER_LME && v->cr0 & X86_CR0_PG))
-			return -EINVAL;
-		v->efer = val | EFER_SVME;
-		return 0;
-	case MSR_STAR:			v->star = val; return 0;
-	case MSR_SYSCALL_MASK:		v->sfmask = val; return 0;
-	case MSR_IA32_SYSENTER_CS:	v->sysenter_cs = val; return 0;
-	case MSR_IA32_CR_PAT:
-		if (!svm_pat_valid(val))
-			return -EINVAL;
-		v->g_pat = val;
-		return 0;
-	}
-	/* The rest hold addresses: non-canonical ones #GP */
-	if (!svm_canonical(val))
-		return -EINVAL;
-	switch (index) {
+	case MSR_EFER:			v->efer = val | EFER_SVME; break;
+	case MSR_STAR:			v->star = val; break;
 	case MSR_LSTAR:			v->lstar = val; break;
 	case MSR_CSTAR:			v->cstar = val; break;
+	case MSR_SYSCALL_MASK:		v->sfmask = val; break;
 	case MSR_FS_BASE:		v->fs.base = val; break;
 	case MSR_GS_BASE:		v->gs.base = val; break;
 	case MSR_KERNEL_GS_BASE:	v->kernel_gs_base = val; break;
+	case MSR_IA32_SYSENTER_CS:	v->sysenter_cs = val; break;
 	case MSR_IA32_SYSENTER_ESP:	v->sysenter_esp = val; break;
 	case MSR_IA32_SYSENTER_EIP:	v->sysenter_eip = val; break;
+	case MSR_IA32_CR_PAT:		v->g_pat = val; break;
 	default:			return -EINVAL;
 	}
 	return 0;

@@ -42,16 +42,6 @@ static void vmx_invvpid_single(u16 vpid)
 		     : "cc", "memory");
 }
 
-static inline void vmx_fxsave(struct fxregs_state *f)
-{
-	asm volatile("fxsaveq %0" : "=m" (*f));
-}
-
-static inline void vmx_fxrstor(struct fxregs_state *f)
-{
-	asm volatile("fxrstorq %0" : : "m" (*f));
-}
-
 /*
  * An external interrupt exit acknowledged the interrupt (SDM Vol 3C,
  * 28.2.2: VM-exit interruption info holds its vector): run the host's
@@ -69,22 +59,6 @@ static void vmx_handle_host_irq(u32 intr_info)
 	vmx_do_interrupt_irqoff(gate_offset(gate));
 }
 
-/* Register number n (SDM Vol 2A, Table 2-2 order) in struct hv_regs */
-static u64 *vmx_gpr(struct hv_regs *r, unsigned int n)
-{
-	switch (n & 15) {
-	case 0: return &r->rax;
-	case 1: return &r->rcx;
-	case 2: return &r->rdx;
-	case 3: return &r->rbx;
-	case 4: return &r->rsp;
-	case 5: return &r->rbp;
-	case 6: return &r->rsi;
-	case 7: return &r->rdi;
-	default: return &r->r8 + ((n & 15) - 8);
-	}
-}
-
 /*
  * MOV to CR0/CR4 that touched a bit the host owns, and CR8 (TPR), which
  * is never passed through.  SDM Vol 3C, 28.1.3 Table 28-3 (qualification).
@@ -94,7 +68,7 @@ static bool vmx_handle_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip)
 {
 	struct hv_regs *r = &vv->vcpu.regs;
 	unsigned int cr = qual & 15, type = (qual >> 4) & 3;
-	u64 *gpr = vmx_gpr(r, (qual >> 8) & 15), val = *gpr, efer;
+	u64 *gpr = hv_gpr(r, (qual >> 8) & 15), val = *gpr, efer;
 	bool lma;
 
 	if (type == 1 && cr == 8) {		/* MOV from CR8 */
@@ -257,7 +231,7 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 	kernel_fpu_begin();
 	arrived = vmx_vcpu_load(vv);
-	vmx_fxrstor(vv->fpu);
+	hv_fxrstor(vv->fpu);
 
 	/* Host state that is the current task's, not the CPU's */
 	savesegment(ds, ds);
@@ -360,7 +334,7 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		apic->send_IPI_self(NMI_VECTOR);
 	local_irq_enable();
 
-	vmx_fxsave(vv->fpu);
+	hv_fxsave(vv->fpu);
 	kernel_fpu_end();
 
 	if (r == 2)

@@ -557,24 +557,6 @@ int vmx_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 
 /* ---- the guest MSRs hv allows (hv_exit.c decides which) ---- */
 
-static bool vmx_canonical(u64 v)
-{
-	return (u64)(((s64)v << 16) >> 16) == v;
-}
-
-static bool vmx_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (i * 8);
-
-		if (t > 7 || t == 2 || t == 3)	/* SDM Vol 3A, Table 13-10 */
-			return false;
-	}
-	return true;
-}
-
 static u64 vmx_read_field(struct vmx_vcpu *vv, unsigned long field)
 {
 	u64 v;
@@ -625,50 +607,27 @@ int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
-	u64 efer;
 
 	switch (index) {
-	case MSR_EFER:
-		efer = vmx_read_field(vv, GUEST_IA32_EFER);
-		/* LMA is the CPU's to set; LME may not change under paging */
-		if (val & ~HV_EFER_ALLOWED ||
-		    (val & EFER_LMA) != (efer & EFER_LMA) ||
-		    ((val ^ efer) & EFER_LME && vv->cr0_shadow & X86_CR0_PG))
-			return -EINVAL;
-		vmx_write_field(vv, GUEST_IA32_EFER, val);
-		return 0;
-	case MSR_STAR:
-		vv->guest_msrs[VMX_MSR_STAR].value = val;
-		return 0;
-	case MSR_SYSCALL_MASK:
-		vv->guest_msrs[VMX_MSR_SFMASK].value = val;
-		return 0;
-	case MSR_IA32_SYSENTER_CS:
-		vmx_write_field(vv, GUEST_SYSENTER_CS, val);
-		return 0;
-	case MSR_IA32_CR_PAT:
-		if (!vmx_pat_valid(val))
-			return -EINVAL;
-		vmx_write_field(vv, GUEST_IA32_PAT, val);
-		return 0;
-	}
-	/* The rest hold addresses: non-canonical ones #GP */
-	if (!vmx_canonical(val))
-		return -EINVAL;
-	switch (index) {
+	case MSR_STAR:	vv->guest_msrs[VMX_MSR_STAR].value = val; break;
 	case MSR_LSTAR:	vv->guest_msrs[VMX_MSR_LSTAR].value = val; break;
+	case MSR_SYSCALL_MASK: vv->guest_msrs[VMX_MSR_SFMASK].value = val; break;
 	case MSR_KERNEL_GS_BASE: vv->guest_msrs[VMX_MSR_KGS].value = val; break;
 	case MSR_CSTAR:	vv->cstar = val; break;
+	case MSR_EFER:	vmx_write_field(vv, GUEST_IA32_EFER, val); break;
 	case MSR_FS_BASE: vmx_write_field(vv, GUEST_FS_BASE, val); break;
 	case MSR_GS_BASE: vmx_write_field(vv, GUEST_GS_BASE, val); break;
+	case MSR_IA32_SYSENTER_CS:
+		vmx_write_field(vv, GUEST_SYSENTER_CS, val);
+		break;
 	case MSR_IA32_SYSENTER_ESP:
 		vmx_write_field(vv, GUEST_SYSENTER_ESP, val);
 		break;
 	case MSR_IA32_SYSENTER_EIP:
 		vmx_write_field(vv, GUEST_SYSENTER_EIP, val);
 		break;
-	default:
-		return -EINVAL;
+	case MSR_IA32_CR_PAT: vmx_write_field(vv, GUEST_IA32_PAT, val); break;
+	default:	return -EINVAL;
 	}
 	return 0;
 }
