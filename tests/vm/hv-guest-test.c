@@ -500,6 +500,16 @@ static const struct { struct msr_entry e; int gp_write, gp_read;
 	{ { 0x1234, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },	/* refused */
 	{ { 0x1234, MSR_WRITE, 0 }, 1, 1, 0xdead0000dead0000ULL },
 	{ { 0x3a, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },	/* FEATURE_CONTROL */
+	/* EFER (long mode: LME|LMA = 0x500): SCE and NXE may be set ... */
+	{ { 0xc0000080, MSR_WRITE, 0xd01 }, 0, 0, 0xd01 },
+	/* ... a reserved bit, or LME cleared under paging, #GP */
+	{ { 0xc0000080, MSR_WRITE, 0x100d01 }, 1, 0, 0xd01 },
+	{ { 0xc0000080, MSR_WRITE, 0xc01 }, 1, 0, 0xd01 },
+	/* PAT: a valid one reads back; memory type 2 in entry 0 #GPs */
+	{ { 0x277, MSR_WRITE, 0x0007040600070406ULL }, 0, 0,
+	  0x0007040600070406ULL },
+	{ { 0x277, MSR_WRITE, 0x0007040600070402ULL }, 1, 0,
+	  0x0007040600070406ULL },
 };
 #define NMSR (sizeof(msr_tests) / sizeof(msr_tests[0]))
 
@@ -538,8 +548,9 @@ static void case_msr(void)
 		if (!check_reg(&g, what, got[i], msr_tests[i].want))
 			goto out;
 	}
-	ok("STAR, LSTAR, SFMASK, KERNEL_GS_BASE read back; refused and "
-	   "non-canonical raise #GP");
+	ok("STAR, LSTAR, SFMASK, KERNEL_GS_BASE, EFER, PAT read back; "
+	   "refused MSRs and bad values (non-canonical, reserved EFER bits, "
+	   "LME under paging, bad PAT type) raise #GP");
 out:
 	guest_ok(&g, "MSRs: allowed ones work, the rest #GP in the guest");
 	guest_fini(&g);
