@@ -472,6 +472,101 @@ void hv_events_close(struct hv_events *ev);
  */
 const char *hv_event_name(uint32_t event);
 
+/* ------------------------------------------------------------------ */
+/*
+ * State, dirty-page logging and clones (lib/state.c); the VM must be
+ * quiet (see HV_VM_GET_VCPU_STATE in include/uapi/hv.h): -EBUSY if not.
+ */
+int hv_vm_get_vcpu_state(struct hv_vm *vm, uint32_t id,
+			 struct hv_vcpu_state *state);
+int hv_vm_set_vcpu_state(struct hv_vm *vm, const struct hv_vcpu_state *state);
+int hv_vm_get_device_state(struct hv_vm *vm, struct hv_device_state *state);
+int hv_vm_set_device_state(struct hv_vm *vm,
+			   const struct hv_device_state *state);
+
+/* The VM's RAM regions (HV_VM_GET_RAM); *n gets how many (<= 16). */
+int hv_vm_get_ram(struct hv_vm *vm, struct hv_ram_region *regions,
+		  size_t *n);
+
+/* Switch dirty logging of the region starting at @gpa on or off. */
+int hv_vm_dirty_log(struct hv_vm *vm, uint64_t gpa, bool enable);
+/*
+ * Get and clear the region's dirty bitmap: one bit per 4 KiB page,
+ * (size / 4096 + 63) / 64 words at @bitmap.
+ */
+int hv_vm_get_dirty_log(struct hv_vm *vm, uint64_t gpa, uint64_t *bitmap);
+
+/*
+ * HV_VM_CLONE: a new VM @name sharing @vm's RAM copy-on-write, with
+ * copies of its vCPU and device state; *out is its handle.
+ */
+int hv_vm_clone(struct hv_vm *vm, const char *name, uint32_t flags,
+		struct hv_vm **out);
+
+/* ------------------------------------------------------------------ */
+/*
+ * Snapshot files (lib/snapshot.c; the format, byte by byte, is in
+ * docs/snapshot-format.md).
+ */
+
+/* Called as work proceeds: @done of @total bytes of guest RAM. */
+typedef void (*hv_progress_fn)(void *opaque, uint64_t done, uint64_t total);
+
+struct hv_snapshot_opts {
+	const char *base;	/* incremental against this snapshot, or NULL */
+	hv_progress_fn progress;	/* or NULL */
+	void *opaque;
+	char *err;		/* if not NULL: one line naming the problem */
+	size_t errlen;
+};
+
+/*
+ * Write @vm's whole state to @path: written to a temporary name in the
+ * same directory, fsynced, then renamed, so @path is either the old file
+ * or the complete new one.  The VM must be quiet (a managed VM paused or
+ * stopped; hvctl snapshot pauses and resumes it).  After it, hv logs the
+ * VM's dirty pages, so the next snapshot may be incremental against this
+ * one (opts->base): only pages written since are stored.
+ */
+int hv_vm_snapshot(struct hv_vm *vm, const char *path,
+		   const struct hv_snapshot_opts *opts);
+
+struct hv_restore_opts {
+	const char *name;	/* NULL: the name in the file */
+	uint32_t flags;		/* HV_VM_* for the new VM */
+	hv_progress_fn progress;	/* or NULL */
+	void *opaque;
+	char *err;		/* if not NULL: one line naming the problem */
+	size_t errlen;
+};
+
+/*
+ * Check the whole file (and its base, for an incremental one) first, then
+ * create a VM from it: never started, HV_VM_STATE_CREATED.  Nothing is
+ * created if anything is wrong: -EINVAL for a bad file (opts->err says
+ * what), -EEXIST for a taken name.
+ */
+int hv_vm_restore(struct hv *hv, const char *path,
+		  const struct hv_restore_opts *opts, struct hv_vm **out);
+
+/* What hv_snapshot_check() reports about a valid file. */
+struct hv_snapshot_info {
+	uint32_t format_version;
+	uint32_t vendor;	/* HV_VENDOR_* that took it */
+	char hv_version[32];
+	char name[HV_NAME_LEN];
+	uint32_t nr_vcpus;
+	uint32_t nr_regions;
+	uint64_t mem_size;	/* bytes of guest RAM */
+	uint64_t pages_stored;	/* pages with data in this file */
+	bool incremental;
+	uint64_t file_size;
+};
+
+/* Validate every byte of @path: 0, or -EINVAL with err set. */
+int hv_snapshot_check(const char *path, struct hv_snapshot_info *info,
+		      char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

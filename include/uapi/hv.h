@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		1
+#define HV_API_VERSION		2	/* 2: state, dirty log, clone */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -155,7 +155,11 @@ struct hv_vm_info {
 	__u64 io_unclaimed;	/* managed: port accesses nobody answered */
 	__u64 mmio_unclaimed;	/* managed: MMIO accesses nobody answered */
 	__u64 console_bytes;	/* bytes the guest wrote to its UART */
-	__u64 reserved[4];
+	/* API 2 */
+	__u64 id;		/* unique among every VM since the module loaded */
+	__u64 dirty_epoch;	/* HV_VM_GET_DIRTY_LOG calls that cleared */
+	__u64 cow_copies;	/* pages copied on a write to a shared page */
+	__u64 shared_pages;	/* pages still shared copy-on-write */
 };
 
 /* HV_LIST_VMS: the kernel fills up to @capacity entries at @entries. */
@@ -215,6 +219,38 @@ struct hv_ram_region {
  * UART's receiver.  arg: open flags (O_NONBLOCK only).
  */
 #define HV_VM_OPEN_CONSOLE	_IO(HV_IOCTL_MAGIC, 0x18)
+
+/*
+ * State, for snapshots, restore and clone (API 2).  Every call below
+ * needs the VM quiet: no attached run in progress on the vCPU concerned
+ * and, when managed, the VM paused, stopped or never started (EBUSY
+ * otherwise).  A vCPU that last exited to userspace for an access that
+ * has not been completed yet (IO in, MMIO read, hypercall) refuses
+ * HV_VM_GET_VCPU_STATE with EBUSY: run it once more first.
+ */
+#define HV_VM_GET_VCPU_STATE	_IOWR(HV_IOCTL_MAGIC, 0x19, struct hv_vcpu_state)
+#define HV_VM_SET_VCPU_STATE	_IOW(HV_IOCTL_MAGIC, 0x1a, struct hv_vcpu_state)
+#define HV_VM_GET_DEVICE_STATE	_IOR(HV_IOCTL_MAGIC, 0x1b, struct hv_device_state)
+#define HV_VM_SET_DEVICE_STATE	_IOW(HV_IOCTL_MAGIC, 0x1c, struct hv_device_state)
+/*
+ * Dirty-page logging, per RAM region (named by its first GPA).
+ * SET: flags HV_DIRTY_LOG_ENABLE switches it on (every page starts
+ * clean), 0 switches it off.  GET: copies the region's bitmap to
+ * @bitmap (bit n of 64-bit word n / 64 = page n of the region, one bit
+ * per 4 KiB, (size / 4 KiB + 63) / 64 words) and clears it, so the next
+ * GET reports only pages written since; EINVAL if logging is off.
+ */
+#define HV_VM_SET_DIRTY_LOG	_IOW(HV_IOCTL_MAGIC, 0x1d, struct hv_dirty_log)
+#define HV_VM_GET_DIRTY_LOG	_IOW(HV_IOCTL_MAGIC, 0x1e, struct hv_dirty_log)
+/*
+ * A new VM named @name that shares this VM's RAM copy-on-write and
+ * starts with copies of its vCPU and device state (never started,
+ * HV_VM_STATE_CREATED).  Returns the new VM's fd.  The source must be
+ * quiet as above; EEXIST if the name is taken.
+ */
+#define HV_VM_CLONE		_IOW(HV_IOCTL_MAGIC, 0x1f, struct hv_vm_clone)
+/* The VM's RAM regions, in the order they were added. */
+#define HV_VM_GET_RAM		_IOR(HV_IOCTL_MAGIC, 0x30, struct hv_ram_list)
 
 /* HV_VM_DESTROY's argument */
 #define HV_DESTROY_FORCE	(1U << 0)	/* stop a running VM first */
@@ -370,6 +406,119 @@ struct hv_run {
 #define HV_VCPU_SET_SREGS	_IOW(HV_IOCTL_MAGIC, 0x24, struct hv_sregs)
 #define HV_VCPU_GET_CPUID	_IOR(HV_IOCTL_MAGIC, 0x25, struct hv_cpuid)
 #define HV_VCPU_SET_CPUID	_IOW(HV_IOCTL_MAGIC, 0x26, struct hv_cpuid)
+
+/* ------------------------------------------------------------------ */
+/*
+ * vCPU and device state (API 2): vendor-neutral, so that state taken on
+ * AMD-V loads on VT-x and the reverse.
+ */
+
+/* struct hv_events.flags */
+#define HV_EV_EXCEPTION		(1U << 0)  /* an exception awaits delivery */
+#define HV_EV_EXCEPTION_ERROR	(1U << 1)  /* ...with an error code */
+#define HV_EV_SHADOW		(1U << 2)  /* interrupt shadow (STI, MOV SS) */
+#define HV_EV_NMI_MASKED	(1U << 3)  /* inside an NMI handler */
+
+/* Events in flight: what the next entry must still deliver. */
+struct hv_events {
+	__u32 flags;		/* HV_EV_* */
+	__u8  exception_vector;
+	__u8  pad[3];
+	__u32 exception_error;
+	__u32 pad2;
+	__u64 reserved[2];	/* must be zero */
+};
+
+struct hv_msr_entry {
+	__u32 index;
+	__u32 pad;
+	__u64 value;
+};
+
+#define HV_STATE_MAX_MSRS	16
+#define HV_XSAVE_SIZE		4096
+
+/* XSAVE state components (SDM Vol 1, 13.1); struct hv_vcpu_state.xcr0 */
+#define HV_XSTATE_X87		(1ULL << 0)
+#define HV_XSTATE_SSE		(1ULL << 1)
+#define HV_XSTATE_AVX		(1ULL << 2)
+
+/*
+ * Everything needed to resume a vCPU exactly.  GET fills it all; SET
+ * loads it all, checked as HV_VCPU_SET_SREGS checks sregs, and EINVAL
+ * changes nothing.
+ *
+ * msrs: every MSR hv lets the guest use (hv_exit.c's allow-list) that is
+ * not already in sregs (EFER) - STAR, LSTAR, CSTAR, SFMASK, FS/GS base,
+ * KernelGSBase, SYSENTER_CS/ESP/EIP, PAT.  SET accepts any subset of
+ * them; an index outside the list is EINVAL.
+ *
+ * xsave: the x87/SSE/AVX registers in the XSAVE standard format (SDM
+ * Vol 1, 13.4: legacy region 0-511, header 512-575 with XSTATE_BV at
+ * 512, AVX upper halves at 576).  Components not in xcr0 are ignored on
+ * SET; hv guests see x87 and SSE (xcr0 = 3) until XSAVE is exposed.
+ */
+struct hv_vcpu_state {
+	__u32 vcpu_id;		/* in */
+	__u32 flags;		/* must be zero */
+	struct hv_regs regs;
+	struct hv_sregs sregs;
+	__u64 dr[8];		/* DR0-3 at 0-3, DR6 at 6, DR7 at 7; 4, 5 zero */
+	struct hv_events events;
+	__u32 nr_msrs;
+	__u32 pad;
+	struct hv_msr_entry msrs[HV_STATE_MAX_MSRS];
+	struct hv_cpuid cpuid;	/* the table the guest sees */
+	__u64 xcr0;		/* components valid in xsave */
+	__u64 reserved[15];	/* must be zero */
+	__u8  xsave[HV_XSAVE_SIZE];
+};
+
+/* The in-kernel 16550A UART (kmod/hv_uart.h), registers as stored. */
+#define HV_UART_STATE_RX	1024
+
+struct hv_uart_state {
+	__u8  ier, iir_thri, lcr, mcr, scr, dll, dlm, fcr;
+	__u32 rx_count;		/* bytes waiting in rx[], oldest first */
+	__u32 pad;
+	__u8  rx[HV_UART_STATE_RX];
+	__u64 reserved[2];	/* must be zero */
+};
+
+struct hv_device_state {
+	__u32 flags;		/* must be zero */
+	__u32 shutdown_match;	/* characters of "Shutdown" seen at 0x8900 */
+	struct hv_uart_state uart;
+	__u64 reserved[8];	/* must be zero */
+};
+
+/* struct hv_dirty_log.flags (HV_VM_SET_DIRTY_LOG) */
+#define HV_DIRTY_LOG_ENABLE	(1U << 0)
+
+struct hv_dirty_log {
+	__u64 gpa;		/* first GPA of a RAM region */
+	__u32 flags;
+	__u32 pad;
+	__u64 bitmap;		/* GET: user pointer to the __u64 words */
+	__u64 reserved[2];	/* must be zero */
+};
+
+/* struct hv_ram_region.flags as HV_VM_GET_RAM reports them */
+#define HV_RAM_DIRTY_LOG	(1U << 0)	/* dirty logging is on */
+
+struct hv_ram_list {
+	__u32 count;		/* regions filled in */
+	__u32 pad;
+	struct hv_ram_region regions[HV_MAX_REGIONS];
+	__u64 reserved[2];
+};
+
+struct hv_vm_clone {
+	char name[HV_NAME_LEN];
+	__u32 flags;		/* HV_VM_DESTROY_ON_CLOSE only */
+	__u32 pad;
+	__u64 reserved[4];	/* must be zero */
+};
 
 /* ------------------------------------------------------------------ */
 /*
