@@ -420,7 +420,7 @@ struct hv_run {
 #define HV_EV_NMI_MASKED	(1U << 3)  /* inside an NMI handler */
 
 /* Events in flight: what the next entry must still deliver. */
-struct hv_events {
+struct hv_vcpu_events {
 	__u32 flags;		/* HV_EV_* */
 	__u8  exception_vector;
 	__u8  pad[3];
@@ -464,7 +464,7 @@ struct hv_vcpu_state {
 	struct hv_regs regs;
 	struct hv_sregs sregs;
 	__u64 dr[8];		/* DR0-3 at 0-3, DR6 at 6, DR7 at 7; 4, 5 zero */
-	struct hv_events events;
+	struct hv_vcpu_events events;
 	__u32 nr_msrs;
 	__u32 pad;
 	struct hv_msr_entry msrs[HV_STATE_MAX_MSRS];
