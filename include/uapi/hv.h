@@ -413,7 +413,7 @@ struct hv_run {
  * AMD-V loads on VT-x and the reverse.
  */
 
-/* struct hv_events.flags */
+/* struct hv_vcpu_events.flags */
 #define HV_EV_EXCEPTION		(1U << 0)  /* an exception awaits delivery */
 #define HV_EV_EXCEPTION_ERROR	(1U << 1)  /* ...with an error code */
 #define HV_EV_SHADOW		(1U << 2)  /* interrupt shadow (STI, MOV SS) */
