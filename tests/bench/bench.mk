@@ -23,8 +23,14 @@ $(VMTEST_BIN)/hv-bench: tests/bench/hv-bench.c lib/libhv.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ $< lib/libhv.a $(LIBHV_STATIC_LIBS)
 
-bench: $(VMTEST_DEPS) $(VMTEST_BIN)/hv-bench
+$(VMTEST_BIN)/hv-snapbench: tests/bench/hv-snapbench.c lib/libhv.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -o $@ $< lib/libhv.a $(LIBHV_STATIC_LIBS)
+
+BENCH_PROGS := $(VMTEST_BIN)/hv-bench $(VMTEST_BIN)/hv-snapbench
+
+bench: $(VMTEST_DEPS) $(BENCH_PROGS)
 	$(BENCH_ENV) tests/bench/run-bench amd intel
 
-bench-amd bench-intel: bench-%: $(VMTEST_DEPS) $(VMTEST_BIN)/hv-bench
+bench-amd bench-intel: bench-%: $(VMTEST_DEPS) $(BENCH_PROGS)
 	$(BENCH_ENV) tests/bench/run-bench $*

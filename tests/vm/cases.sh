@@ -273,6 +273,9 @@ case_bench() {
 	kvm_load
 	check "hv-bench" hv-bench $args
 	kvm_unload || fail "unloading KVM failed"
+	# Snapshots, restores, clones (hv only): hvtest.snapbench_args.
+	sargs=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^hvtest\.snapbench_args=//p' | tr , ' ')
+	check "hv-snapbench" hv-snapbench $sargs
 	no_splat
 }
 
@@ -389,3 +392,4 @@ hvtest_main() {
 
 # Managed VMs and hvctl (case_mg_*)
 . /hvtest/cases-managed.sh
+. /hvtest/cases-snapshot.sh

@@ -1,0 +1,304 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cases-snapshot.sh: snapshots, restore and clone through hvctl (sn-*,
+# xv-*), sourced by cases.sh after cases-managed.sh (whose mg_* helpers
+# these use).  The guest is looper.bin: it counts in EBX and prints
+# "looper: N" lines on the UART, so a copy that continues exactly where
+# its original stopped prints N+1 next, and the two consoles joined read
+# as one unbroken count.
+#
+#   sn-restore   snapshot mid-run (--stop and not), destroy, restore twice
+#                from one file: state and RAM equal to the original's,
+#                both copies continue the count
+#   sn-incr      an incremental snapshot on top of a full one restores to
+#                the same state; a base that is not the latest is refused
+#   sn-clone     hvctl clone: the clone continues the parent's count, the
+#                parent goes on too, RAM shared until written
+#   sn-corrupt   damaged files are refused with one line, nothing created
+#   xv-take      (amd and intel) snapshot a looper and hand the file to the
+#                rig (HVTEST-CARRY lines), for the other vendor
+#   xv-restore   restore the other vendor's snapshot: the count continues
+#
+# A carried file reaches the next machine as /hvtest/carry/NAME (see
+# tests/rig/carry).
+
+SN_DIR=/tmp/sn
+CARRY_IN=/hvtest/carry
+
+sn_setup() {
+	mg_setup
+	rm -rf "$SN_DIR"
+	mkdir -p "$SN_DIR"
+}
+
+# sn_console NAME FILE: all NAME's UART output so far into FILE.
+sn_console() {
+	hvctl console "$1" --no-follow </dev/null >"$2" 2>/dev/null ||
+		fail "hvctl console $1 --no-follow failed"
+}
+
+# sn_last FILE: the N of the last complete "looper: N" line of FILE.
+sn_last() {
+	grep -E '^looper: [0-9]+$' "$1" | tail -n 1 | sed 's/.* //'
+}
+
+# sn_continues BEFORE AFTER WHAT: BEFORE's bytes followed by AFTER's read
+# as one count (the first line may be cut by the console ring, the last
+# may be unfinished), and AFTER adds at least two lines past BEFORE's last.
+sn_continues() {
+	k=$(sn_last "$1")
+	[ -n "$k" ] || fail "$3: no complete 'looper: N' line before the snapshot"
+	cat "$1" "$2" >"$SN_DIR/joined"
+	bad=$(awk 'NR == 1 { next }
+		{ line[NR] = $0 }
+		END {
+			for (i = 2; i < NR; i++) {
+				if (line[i] !~ /^looper: [0-9]+$/) { print "line " i ": \"" line[i] "\""; exit }
+				split(line[i], f, " ")
+				if (i > 2 && f[2] != prev + 1) { print "line " i ": " f[2] " after " prev; exit }
+				prev = f[2]
+			}
+		}' "$SN_DIR/joined")
+	[ -z "$bad" ] || fail "$3: the count breaks where the copy took over: $bad"
+	grep -qx "looper: $((k + 2))" "$SN_DIR/joined" ||
+		fail "$3: the copy did not go on past looper: $k (shows $(sn_last "$2"))"
+	say "$3: count goes on from $k to $(sn_last "$SN_DIR/joined") unbroken"
+}
+
+# sn_wait_lines NAME N: wait until NAME has printed N more complete lines
+# than it had (polling, no sleep: the guest runs while hvctl does).
+sn_wait_lines() {
+	sn_console "$1" "$SN_DIR/w0"
+	w0=$(sn_last "$SN_DIR/w0")
+	i=0
+	while :; do
+		sn_console "$1" "$SN_DIR/w1"
+		w1=$(sn_last "$SN_DIR/w1")
+		[ -n "$w1" ] && [ "$w1" -ge "$(( ${w0:--1} + $2 ))" ] && break
+		i=$((i + 1))
+		[ $i -lt $MG_POLLS ] || fail "$1: no progress (last line ${w1:-none}, state $(mg_state "$1"))"
+	done
+}
+
+# sn_dump NAME FILE [--mem]: hv-dump's text of NAME into FILE.
+sn_dump() {
+	hv-dump "$1" ${3:-} >"$2" 2>"$SN_DIR/dump.err" ||
+		fail "hv-dump $1: $(head -n 1 "$SN_DIR/dump.err")"
+}
+
+# sn_same A B WHAT: two dumps are equal.
+sn_same() {
+	if ! cmp -s "$1" "$2"; then
+		diff "$1" "$2" | head -n 10
+		fail "$3: state differs (see the diff above)"
+	fi
+}
+
+# sn_running_looper NAME: create and start a looper and wait for lines.
+sn_running_looper() {
+	mg_ok "create $1" create "$1" --mem 8M --image "$LOOPER"
+	mg_ok "start $1" start "$1"
+	sn_wait_lines "$1" 3
+}
+
+# ----------------------------------------------------------- sn-restore
+
+case_sn_restore() {
+	sn_setup
+	sn_running_looper a
+
+	# Mid-run, the VM goes on afterwards.
+	mg_ok "snapshot" snapshot a "$SN_DIR/live.hv"
+	mg_expect_state a running
+	sn_wait_lines a 2
+	[ -f "$SN_DIR/live.hv" ] || fail "no snapshot file"
+	ls "$SN_DIR" | grep -q tmp && fail "temporary file left: $(ls "$SN_DIR")"
+
+	# With --stop: the state the copies must start from.
+	mg_ok "snapshot --stop" snapshot a "$SN_DIR/a.hv" --stop
+	mg_expect_state a stopped
+	sn_console a "$SN_DIR/a.console"
+	sn_dump a "$SN_DIR/a.dump"
+	say "a: stopped at looper: $(sn_last "$SN_DIR/a.console"), file $(wc -c <"$SN_DIR/a.hv") bytes"
+	mg_ok "destroy" destroy a
+
+	for copy in r1 r2; do
+		mg_ok "restore $copy" restore "$SN_DIR/a.hv" --name "$copy"
+		mg_expect_state "$copy" created
+		sn_dump "$copy" "$SN_DIR/$copy.dump"
+		sn_same "$SN_DIR/a.dump" "$SN_DIR/$copy.dump" "$copy against a"
+	done
+	mg_refused "exist|in use|taken" restore "$SN_DIR/a.hv" --name r1
+	for copy in r1 r2; do
+		mg_ok "start $copy" start "$copy"
+	done
+	for copy in r1 r2; do
+		sn_wait_lines "$copy" 2
+		sn_console "$copy" "$SN_DIR/$copy.console"
+		sn_continues "$SN_DIR/a.console" "$SN_DIR/$copy.console" "$copy"
+	done
+
+	# restore --start, under the file's own name
+	mg_ok "restore --start" restore "$SN_DIR/a.hv" --start
+	mg_expect_state a running
+	sn_wait_lines a 2
+	mg_clean
+	no_splat
+}
+
+# -------------------------------------------------------------- sn-incr
+
+case_sn_incr() {
+	sn_setup
+	sn_running_looper a
+	mg_ok "full snapshot" snapshot a "$SN_DIR/full.hv"
+	sn_wait_lines a 2
+	mg_ok "incremental" snapshot a "$SN_DIR/inc1.hv" --incremental "$SN_DIR/full.hv"
+	sn_wait_lines a 2
+	# inc1 is now the latest: the full one is no longer a base for a.
+	mg_refused "latest|base|full" snapshot a "$SN_DIR/bad.hv" --incremental "$SN_DIR/full.hv"
+	[ -e "$SN_DIR/bad.hv" ] && fail "a refused snapshot left $SN_DIR/bad.hv"
+	mg_ok "incremental on incremental" snapshot a "$SN_DIR/inc2.hv" --stop --incremental "$SN_DIR/inc1.hv"
+	sn_console a "$SN_DIR/a.console"
+	sn_dump a "$SN_DIR/a.dump"
+	say "sizes: full $(wc -c <"$SN_DIR/full.hv"), inc1 $(wc -c <"$SN_DIR/inc1.hv"), inc2 $(wc -c <"$SN_DIR/inc2.hv")"
+	mg_ok "destroy" destroy a
+
+	mg_ok "restore the chain" restore "$SN_DIR/inc2.hv" --name r
+	sn_dump r "$SN_DIR/r.dump"
+	sn_same "$SN_DIR/a.dump" "$SN_DIR/r.dump" "r (full + inc1 + inc2) against a"
+	mg_ok "start" start r
+	sn_wait_lines r 2
+	sn_console r "$SN_DIR/r.console"
+	sn_continues "$SN_DIR/a.console" "$SN_DIR/r.console" "r"
+	mg_clean
+
+	# Without its base the increment cannot be restored.
+	mv "$SN_DIR/inc1.hv" "$SN_DIR/moved.hv"
+	mg_refused "base|inc1" restore "$SN_DIR/inc2.hv" --name r
+	[ -z "$(mg_names)" ] || fail "a refused restore left a VM: $(mg_names)"
+	no_splat
+}
+
+# ------------------------------------------------------------- sn-clone
+
+case_sn_clone() {
+	sn_setup
+	sn_running_looper a
+	mg_ok "pause" pause a
+	sn_console a "$SN_DIR/a.console"
+	sn_dump a "$SN_DIR/a.mem" --mem
+	mg_ok "clone" clone a b
+	mg_expect_state a paused
+	mg_expect_state b created
+	sn_dump b "$SN_DIR/b.mem" --mem
+	sn_same "$SN_DIR/a.mem" "$SN_DIR/b.mem" "b's RAM against a's"
+	shared=$(mg_field b shared_pages)
+	say "b: shared_pages ${shared:-?}"
+	mg_refused "exist|in use|taken" clone a b
+	mg_ok "start b" start b
+	mg_ok "resume a" resume a
+	sn_wait_lines b 2
+	sn_wait_lines a 2
+	sn_console b "$SN_DIR/b.console"
+	sn_continues "$SN_DIR/a.console" "$SN_DIR/b.console" "b"
+	# The parent first, then the clone: each frees what it owns.
+	mg_ok "destroy a" destroy --force a
+	sn_wait_lines b 1
+	mg_ok "destroy b" destroy --force b
+	mg_none_left
+	no_splat
+}
+
+# ----------------------------------------------------------- sn-corrupt
+
+# sn_refused FILE WHAT: hvctl restore FILE fails with one line and leaves
+# no VM behind.
+sn_refused() {
+	mg_refused "$2" restore "$1" --name bad
+	[ -z "$(mg_names)" ] || fail "restore of a damaged file left a VM: $(mg_names)"
+}
+
+case_sn_corrupt() {
+	sn_setup
+	sn_running_looper a
+	mg_ok "snapshot" snapshot a "$SN_DIR/a.hv" --stop
+	mg_ok "destroy" destroy a
+	f=$SN_DIR/a.hv
+	size=$(wc -c <"$f")
+	say "a.hv: $size bytes"
+
+	: >"$SN_DIR/empty.hv"
+	sn_refused "$SN_DIR/empty.hv" "empty|truncated|short|magic"
+	sn_refused "$SN_DIR/none.hv" "no such file|not found"
+	printf 'not a snapshot at all, just text\n' >"$SN_DIR/text.hv"
+	sn_refused "$SN_DIR/text.hv" "magic|not an hv snapshot|truncated"
+	for cut in 1 8 64 $((size / 3)) $((size / 2)) $((size - 1)); do
+		head -c "$cut" "$f" >"$SN_DIR/cut.hv"
+		sn_refused "$SN_DIR/cut.hv" "truncated|short|end|size|length"
+	done
+	# One flipped byte anywhere: the header's or a section's checksum.
+	for at in 0 9 $((size / 5)) $((size / 3)) $((size / 2)) $((size * 4 / 5)) $((size - 2)); do
+		cp "$f" "$SN_DIR/flip.hv"
+		byte=$(dd if="$f" bs=1 skip="$at" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+		printf "\\$(printf %o $(( (${byte:-0} ^ 0x5a) & 255 )))" |
+			dd of="$SN_DIR/flip.hv" bs=1 seek="$at" conv=notrunc 2>/dev/null
+		cmp -s "$f" "$SN_DIR/flip.hv" && fail "could not flip byte $at"
+		sn_refused "$SN_DIR/flip.hv" "checksum|crc|magic|version|invalid|bad|truncated"
+	done
+	# The undamaged file still restores.
+	mg_ok "restore the good file" restore "$f" --name good
+	mg_clean
+	no_splat
+}
+
+# ------------------------------------------------------------- xv-*
+
+# xv-take: a stopped looper's snapshot and console, carried to the other
+# vendor's machine by the rig.
+case_xv_take() {
+	sn_setup
+	sn_running_looper xv
+	mg_ok "snapshot" snapshot xv "$SN_DIR/xv-$VENDOR.hv" --stop
+	sn_console xv "$SN_DIR/xv-$VENDOR.console"
+	sn_dump xv "$SN_DIR/xv-$VENDOR.mem" --mem
+	mg_clean
+	for f in "$SN_DIR/xv-$VENDOR.hv" "$SN_DIR/xv-$VENDOR.console" "$SN_DIR/xv-$VENDOR.mem"; do
+		carry_out "$f"
+	done
+	no_splat
+}
+
+# carry_out FILE: print FILE base64-encoded between HVTEST-CARRY lines,
+# with its SHA-256, for tests/rig/carry to pick up from the console.
+# Kernel messages are kept off the console meanwhile (they stay in the
+# log, where no_splat looks): one inside a base64 line would spoil it.
+carry_out() {
+	read -r level _ </proc/sys/kernel/printk
+	echo 1 >/proc/sys/kernel/printk
+	echo "HVTEST-CARRY-BEGIN $(basename "$1") $(sha256sum "$1" | cut -d' ' -f1)"
+	base64 "$1"
+	echo "HVTEST-CARRY-END $(basename "$1")"
+	echo "$level" >/proc/sys/kernel/printk
+}
+
+case_xv_restore() {
+	sn_setup
+	case $VENDOR in
+	amd)	from=intel ;;
+	*)	from=amd ;;
+	esac
+	for ext in hv console mem; do
+		[ -f "$CARRY_IN/xv-$from.$ext" ] ||
+			fail "no xv-$from.$ext carried from the $from machine (did its xv-take pass?)"
+	done
+	mg_ok "restore the $from snapshot" restore "$CARRY_IN/xv-$from.hv" --name xr
+	sn_dump xr "$SN_DIR/xr.mem" --mem
+	sn_same "$CARRY_IN/xv-$from.mem" "$SN_DIR/xr.mem" "RAM restored on $VENDOR against $from's"
+	mg_ok "start" start xr
+	sn_wait_lines xr 2
+	sn_console xr "$SN_DIR/xr.console"
+	sn_continues "$CARRY_IN/xv-$from.console" "$SN_DIR/xr.console" "$from snapshot on $VENDOR"
+	mg_clean
+	no_splat
+}
