@@ -119,11 +119,34 @@ static bool page_has(const uint64_t *p, uint64_t gpa, uint64_t tag)
 	return true;
 }
 
-/* The bitmap must be exactly the bits for @pages inside [base, +size). */
+/*
+ * The guest's own page tables (libhv's mode setup puts them in the
+ * scratch area): under AMD-V a nested walk may count as a write to them
+ * even with every A/D bit set (APM Vol 2, 15.25.5: guest page-table
+ * accesses are checked as writes), so the dirty log and COW may see them.
+ */
+#define SCRATCH_END	(SCRATCH_GPA + 0x10000)
+
+static uint64_t scratch_mask(uint64_t base, uint64_t size, uint64_t word)
+{
+	uint64_t m = 0, b, gpa;
+
+	for (b = 0; b < 64; b++) {
+		gpa = base + (word * 64 + b) * PAGE;
+		if (gpa >= SCRATCH_GPA && gpa < SCRATCH_END && gpa < base + size)
+			m |= 1ULL << b;
+	}
+	return m;
+}
+
+/*
+ * The bitmap must be exactly the bits for @pages inside [base, +size),
+ * give or take the guest's page tables.
+ */
 static bool expect_bits(const uint64_t *bm, uint64_t base, uint64_t size,
 			const uint64_t *pages, unsigned int n, const char *what)
 {
-	uint64_t words = (size / PAGE + 63) / 64, want[1024] = { 0 }, i;
+	uint64_t words = (size / PAGE + 63) / 64, want[1024] = { 0 }, i, m;
 	unsigned int k;
 
 	for (k = 0; k < n; k++)
@@ -131,13 +154,15 @@ static bool expect_bits(const uint64_t *bm, uint64_t base, uint64_t size,
 			i = (pages[k] - base) / PAGE;
 			want[i / 64] |= 1ULL << (i % 64);
 		}
-	for (i = 0; i < words; i++)
-		if (bm[i] != want[i]) {
+	for (i = 0; i < words; i++) {
+		m = ~scratch_mask(base, size, i);
+		if ((bm[i] & m) != want[i]) {
 			fail("%s: bitmap word %llu = %#llx, expected %#llx", what,
 			     (unsigned long long)i, (unsigned long long)bm[i],
 			     (unsigned long long)want[i]);
 			return false;
 		}
+	}
 	ok("%s: exactly the expected pages", what);
 	return true;
 }
@@ -433,11 +458,12 @@ static bool run_clone(struct hv_vm *c)
 		fail("run the clone: %s", hv_strerror(err));
 		return false;
 	}
+	/* The debug-exit port takes the low byte, as QEMU's isa-debug-exit */
 	if (info.stop_reason != HV_STOP_DEBUG_EXIT ||
-	    info.exit_status != ((RES_DONE << 1) | 1)) {
+	    info.exit_status != (((RES_DONE & 0xff) << 1) | 1)) {
 		fail("clone stopped: reason %u status %#x, expected debug-exit "
 		     "%#x", info.stop_reason, info.exit_status,
-		     (RES_DONE << 1) | 1);
+		     ((RES_DONE & 0xff) << 1) | 1);
 		return false;
 	}
 	ok("the clone ran from the parent's state to its report");
@@ -466,20 +492,40 @@ static bool check_ram(struct hv_vm *vm, uint64_t tag, const char *who)
 	return true;
 }
 
-static bool expect_cow(struct hv_vm *vm, uint64_t copies, const char *who)
+/*
+ * cow_copies must be @copies plus at most @pt copies of the guest's page
+ * tables (see SCRATCH_END), and shared_pages the rest; returns the
+ * number of page-table copies (0 when @pt is 0), or -1.
+ */
+static int expect_cow_pt(struct hv_vm *vm, uint64_t copies, uint64_t pt,
+			 const char *who)
 {
 	struct hv_vm_info info;
-	char what[128];
 
 	if (!vm_info(vm, &info)) {
 		fail("%s: GET_INFO: %s", who, strerror(errno));
-		return false;
+		return -1;
 	}
-	snprintf(what, sizeof(what), "%s: cow_copies", who);
-	if (!expect_eq(info.cow_copies, copies, what))
-		return false;
-	snprintf(what, sizeof(what), "%s: shared_pages", who);
-	return expect_eq(info.shared_pages, CL_PAGES - copies, what);
+	if (info.cow_copies < copies || info.cow_copies > copies + pt ||
+	    info.shared_pages != CL_PAGES - info.cow_copies) {
+		fail("%s: cow_copies %llu (expected %llu, + up to %llu page "
+		     "tables), shared_pages %llu (expected %llu)", who,
+		     (unsigned long long)info.cow_copies,
+		     (unsigned long long)copies, (unsigned long long)pt,
+		     (unsigned long long)info.shared_pages,
+		     (unsigned long long)(CL_PAGES - info.cow_copies));
+		return -1;
+	}
+	ok("%s: cow_copies %llu (%llu page tables), shared_pages %llu", who,
+	   (unsigned long long)info.cow_copies,
+	   (unsigned long long)(info.cow_copies - copies),
+	   (unsigned long long)info.shared_pages);
+	return (int)(info.cow_copies - copies);
+}
+
+static bool expect_cow(struct hv_vm *vm, uint64_t copies, const char *who)
+{
+	return expect_cow_pt(vm, copies, 0, who) == 0;
 }
 
 /* A parent with the base pattern, its guest warmed up. */
@@ -548,7 +594,7 @@ static void case_clone(void)
 	long before, after_clone, after_runs, after;
 	uint64_t *pp, *cp;
 	struct guest g;
-	int fd, round;
+	int fd, round, ppt, cpt;
 
 	for (round = 0; round < 2; round++) {
 		bool parent_first = round == 0;
@@ -613,8 +659,10 @@ static void case_clone(void)
 		after_runs = free_pages();
 		if (!check_ram(g.vm, PARENT_TAG, "parent") ||
 		    !check_ram(c, CLONE_TAG, "clone") ||
-		    !expect_cow(g.vm, CL_N, "parent after writes") ||
-		    !expect_cow(c, CL_N, "clone after writes"))
+		    (ppt = expect_cow_pt(g.vm, CL_N, SCRATCH_END / PAGE - 16,
+					 "parent after writes")) < 0 ||
+		    (cpt = expect_cow_pt(c, CL_N, SCRATCH_END / PAGE - 16,
+					 "clone after writes")) < 0)
 			goto out;
 		/* Whole RAM is 16384 pages; the copies are 2 x 11 */
 		if (after_clone - after_runs > 1024) {
@@ -648,16 +696,17 @@ static void case_clone(void)
 			goto out;
 		}
 		ok("a write through the clone's mmap does not reach the parent");
-		if (!expect_cow(g.vm, CL_N + 1, "parent after an mmap write") ||
-		    !expect_cow(c, CL_N + 1, "clone after an mmap write"))
+		if (!expect_cow(g.vm, CL_N + ppt + 1,
+				"parent after an mmap write") ||
+		    !expect_cow(c, CL_N + cpt + 1, "clone after an mmap write"))
 			goto out;
 		/* Back to the base pattern (both pages are private by now) */
 		pp = hv_vm_gpa_ptr(g.vm, 0x3000000, PAGE);
 		cp = hv_vm_gpa_ptr(c, 0x3001000, PAGE);
 		pp[7] = 0x3000038 ^ BASE_TAG;
 		cp[9] = 0x3001048 ^ BASE_TAG;
-		if (!expect_cow(g.vm, CL_N + 1, "parent, no new copy") ||
-		    !expect_cow(c, CL_N + 1, "clone, no new copy"))
+		if (!expect_cow(g.vm, CL_N + ppt + 1, "parent, no new copy") ||
+		    !expect_cow(c, CL_N + cpt + 1, "clone, no new copy"))
 			goto out;
 
 		/* One goes; the other keeps every byte */
