@@ -313,6 +313,7 @@ void hv_event(struct hv_vm *vm, u32 event, u32 reason, u32 status);
 int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *r);
 void hv_mem_free(struct hv_vm *vm);
 struct page *hv_mem_page(struct hv_vm *vm, u64 gpa);
+struct page *hv_mem_fault_page(struct hv_vm *vm, u64 gpa);
 bool hv_mem_is_ram(struct hv_vm *vm, u64 gpa);
 int hv_mem_read(struct hv_vm *vm, u64 gpa, void *buf, size_t len);
 int hv_mem_gpt_init(struct hv_vm *vm);

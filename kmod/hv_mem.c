@@ -252,6 +252,27 @@ struct page *hv_mem_page(struct hv_vm *vm, u64 gpa)
 	return page;
 }
 
+/*
+ * The page for a fault of the owner's mmap: referenced, and locked, so
+ * the mm installs its PTE before anyone who replaces the page (COW) and
+ * then takes its lock can zap the mappings (hv_mem_break_cow).
+ */
+struct page *hv_mem_fault_page(struct hv_vm *vm, u64 gpa)
+{
+	struct hv_region *rg;
+	struct page *page = NULL;
+
+	mutex_lock(&vm->lock);
+	rg = hv_mem_region(vm, gpa);
+	if (rg) {
+		page = rg->pages[(gpa - rg->gpa) >> PAGE_SHIFT];
+		get_page(page);
+		lock_page(page);
+	}
+	mutex_unlock(&vm->lock);
+	return page;
+}
+
 bool hv_mem_is_ram(struct hv_vm *vm, u64 gpa)
 {
 	return hv_mem_page(vm, gpa) != NULL;
@@ -360,7 +381,12 @@ static int hv_mem_break_cow(struct hv_vm *vm, struct hv_region *rg, u64 idx)
 	/* Writable only now; the extra bump is cheap and keeps it simple */
 	hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(new), true);
 	hv_ops->flush_gpt(vm);
-	/* The owner's mmap still shows the old page: refault onto the new */
+	/*
+	 * The owner's mmap still shows the old page: refault onto the new.
+	 * The old page's lock waits out a fault that found it before.
+	 */
+	lock_page(old);
+	unlock_page(old);
 	unmap_mapping_range(&vm->mapping, gpa, PAGE_SIZE, 1);
 	__free_page(old);		/* this VM's reference */
 	return 0;

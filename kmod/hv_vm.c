@@ -473,12 +473,12 @@ static vm_fault_t hv_vm_fault(struct vm_fault *vmf)
 	struct hv_vm *vm = vmf->vma->vm_file->private_data;
 	struct page *page;
 
-	page = hv_mem_page(vm, (u64)vmf->pgoff << PAGE_SHIFT);
+	/* Locked until the PTE is in: see hv_mem_fault_page() */
+	page = hv_mem_fault_page(vm, (u64)vmf->pgoff << PAGE_SHIFT);
 	if (!page)
 		return VM_FAULT_SIGBUS;
-	get_page(page);
 	vmf->page = page;
-	return 0;
+	return VM_FAULT_LOCKED;
 }
 
 /*
