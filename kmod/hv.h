@@ -12,6 +12,8 @@
 #define pr_fmt(fmt) "hv: " fmt
 
 #include <linux/types.h>
+#include <linux/fs.h>
+#include <linux/mm_types.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -81,12 +83,22 @@ struct hv_exit {
 /* ------------------------------------------------------------------ */
 /* VMs and vCPUs.  A backend embeds these and uses container_of. */
 
-/* One block of guest RAM: 4 KiB pages, 2 MiB-contiguous where possible. */
+/*
+ * One block of guest RAM: 4 KiB pages, 2 MiB-contiguous where possible.
+ * Each page in @pages holds one reference for this region; a page shared
+ * with a clone has one per VM and is freed by whichever lets go last.
+ * Everything but gpa/size is under the VM's @lock.
+ */
 struct hv_region {
 	u64 gpa;
 	u64 size;
 	struct page **pages;		/* size / 4 KiB, each a real page */
 	unsigned long *huge;		/* per 2 MiB block: one contiguous chunk */
+	unsigned long *dirty;		/* per page: written since the last
+					 * GET_DIRTY_LOG; NULL: logging off */
+	unsigned long *cow;		/* per page: shared copy-on-write with
+					 * another VM; NULL: none ever */
+	u64 nr_cow;			/* bits set in @cow */
 };
 
 /* The console: what the guest's UART sent, for any number of readers. */
@@ -119,6 +131,12 @@ struct hv_vm {
 	char name[HV_NAME_LEN];		/* [c] */
 	u32 flags;			/* [c] HV_VM_* */
 	kuid_t owner;			/* [c] */
+	u64 id;				/* [c] unique since the module loaded */
+	/*
+	 * [c] What every VM fd maps (its f_mapping): one per VM, so that
+	 * unmap_mapping_range() reaches exactly this VM's user mappings.
+	 */
+	struct address_space mapping;
 
 	struct mutex lock;		/* [c] */
 	struct hv_region regions[HV_MAX_REGIONS];	/* [m] */
@@ -129,6 +147,8 @@ struct hv_vm {
 	unsigned int nr_vcpus;		/* [m] */
 	atomic_t nr_running;		/* [a] vCPUs inside attached run */
 	bool virt_held;			/* [m] holds hv_virt_get() */
+	u64 dirty_epoch;		/* [m] GET_DIRTY_LOG calls */
+	u64 cow_copies;			/* [m] shared pages copied on write */
 
 	/* Managed mode (hv_managed.c) */
 	struct mutex mgmt_lock;		/* [c] start/stop/pause/resume */
@@ -258,6 +278,13 @@ int hv_vm_create(const struct hv_vm_create *args);
 int hv_vm_open(const struct hv_vm_open *args);
 int hv_vm_list(struct hv_vm_list *list);
 void hv_vm_put(struct hv_vm *vm);
+struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err);
+int hv_vm_publish(struct hv_vm *vm);
+bool hv_vm_name_taken(const char *name);
+bool hv_reserved_zero(const u64 *r, size_t n);
+
+/* hv_clone.c: copy-on-write clones. */
+int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args);
 void hv_vm_exit(void);
 
 /* hv_managed.c: vCPUs on kernel threads, and the VM's state machine. */
@@ -286,9 +313,19 @@ void hv_event(struct hv_vm *vm, u32 event, u32 reason, u32 status);
 int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *r);
 void hv_mem_free(struct hv_vm *vm);
 struct page *hv_mem_page(struct hv_vm *vm, u64 gpa);
+struct page *hv_mem_fault_page(struct hv_vm *vm, u64 gpa);
 bool hv_mem_is_ram(struct hv_vm *vm, u64 gpa);
 int hv_mem_read(struct hv_vm *vm, u64 gpa, void *buf, size_t len);
 int hv_mem_gpt_init(struct hv_vm *vm);
+int hv_mem_map_region(struct hv_vm *vm, struct hv_region *rg, bool write);
+void hv_mem_flush_sync(struct hv_vm *vm);
+void hv_mem_zap_user(struct hv_vm *vm, struct hv_region *rg,
+		     const unsigned long *only);
+int hv_mem_write_fault(struct hv_vm *vm, u64 gpa);
+vm_fault_t hv_mem_user_write(struct hv_vm *vm, u64 gpa, struct page *page);
+int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req);
+int hv_mem_get_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req);
+void hv_mem_get_ram(struct hv_vm *vm, struct hv_ram_list *list);
 /* Table memory for the backends' gpt_ops; they supply only entry bits. */
 u64 *hv_gpt_alloc_table(void *opaque, u64 *pa);
 void hv_gpt_free_table(void *opaque, u64 *table);

@@ -199,6 +199,23 @@ static int hv_handle_mmio(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	return 0;
 }
 
+/*
+ * A nested page fault.  A write to RAM met a read-only leaf (a page
+ * shared copy-on-write or watched by the dirty log: hv_mem.c) and goes
+ * back in once the page is writable; anything else is MMIO.
+ */
+static int hv_handle_npf(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+{
+	int r;
+
+	if (exit->npf.write && !exit->npf.fetch) {
+		r = hv_mem_write_fault(vcpu->vm, exit->npf.gpa);
+		if (r)
+			return r;
+	}
+	return hv_handle_mmio(vcpu, exit);
+}
+
 static int hv_handle_cpuid(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	u32 out[4];
@@ -367,7 +384,7 @@ int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	case HV_X_IO:
 		return hv_handle_io(vcpu, exit);
 	case HV_X_NPF:
-		return hv_handle_mmio(vcpu, exit);
+		return hv_handle_npf(vcpu, exit);
 	case HV_X_CPUID:
 		return hv_handle_cpuid(vcpu, exit);
 	case HV_X_RDMSR:

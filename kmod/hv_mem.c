@@ -8,6 +8,15 @@
  * (fragmentation) or the block is partial, it is built of 4 KiB pages.
  * split_page() turns a 2 MiB allocation into 512 ordinary pages so that
  * every page is reference-counted the same way, for mmap and for freeing.
+ *
+ * Write tracking.  A RAM page's NPT/EPT leaf is read-only while the page
+ * is shared copy-on-write with a clone (rg->cow) or while dirty logging
+ * waits for its first write (rg->dirty); the guest's write is then a
+ * nested page fault (hv_mem_write_fault) that copies or logs the page,
+ * makes it writable and re-enters.  The owner's mmap is tracked the same
+ * way through page_mkwrite (hv_mem_user_write).  A leaf may also be
+ * read-only for no reason left (logging switched off): the first write
+ * simply makes it writable.
  */
 #include "hv.h"
 
@@ -17,7 +26,10 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
 
 #define HV_PAGES_PER_2M		(HV_PT_2M >> PAGE_SHIFT)
 
@@ -53,11 +65,16 @@ static void hv_region_free(struct hv_region *rg)
 	if (rg->pages)
 		for (i = 0; i < n; i++)
 			if (rg->pages[i])
-				__free_page(rg->pages[i]);
+				__free_page(rg->pages[i]);	/* our reference */
 	kvfree(rg->pages);
 	bitmap_free(rg->huge);
+	bitmap_free(rg->dirty);
+	bitmap_free(rg->cow);
 	rg->pages = NULL;
 	rg->huge = NULL;
+	rg->dirty = NULL;
+	rg->cow = NULL;
+	rg->nr_cow = 0;
 }
 
 /*
@@ -114,8 +131,12 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Map a region into the guest: 2 MiB leaves for the 2 MiB chunks. */
-static int hv_region_map(struct hv_vm *vm, struct hv_region *rg)
+/*
+ * Map a region into the guest: 2 MiB leaves for the 2 MiB chunks,
+ * writable or read-only (a clone, or a rebuild that keeps COW and dirty
+ * tracking: a needless read-only leaf costs one fault).
+ */
+int hv_mem_map_region(struct hv_vm *vm, struct hv_region *rg, bool write)
 {
 	u64 n = rg->size >> PAGE_SHIFT, i;
 	int r;
@@ -127,8 +148,8 @@ static int hv_region_map(struct hv_vm *vm, struct hv_region *rg)
 			    test_bit(i / HV_PAGES_PER_2M, rg->huge);
 		u64 len = huge ? HV_PT_2M : PAGE_SIZE;
 
-		r = hv_pt_map(&vm->gpt, gpa, page_to_phys(rg->pages[i]), len,
-			      huge);
+		r = hv_pt_map_prot(&vm->gpt, gpa, page_to_phys(rg->pages[i]),
+				   len, huge, write);
 		if (r)
 			return r;
 		i += len >> PAGE_SHIFT;
@@ -170,7 +191,7 @@ int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *req)
 	r = hv_region_alloc(rg);
 	if (r)
 		goto out;
-	r = hv_region_map(vm, rg);
+	r = hv_mem_map_region(vm, rg, true);
 	if (r) {
 		/*
 		 * Table pages already added stay in the tree (freed with it);
@@ -181,7 +202,9 @@ int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *req)
 		hv_region_free(rg);
 		if (hv_mem_gpt_init(vm) == 0)
 			for (i = 0; i < vm->nr_regions; i++)
-				hv_region_map(vm, &vm->regions[i]);
+				hv_mem_map_region(vm, &vm->regions[i],
+					!vm->regions[i].cow &&
+					!vm->regions[i].dirty);
 		goto out;
 	}
 	vm->nr_regions++;
@@ -229,6 +252,27 @@ struct page *hv_mem_page(struct hv_vm *vm, u64 gpa)
 	return page;
 }
 
+/*
+ * The page for a fault of the owner's mmap: referenced, and locked, so
+ * the mm installs its PTE before anyone who replaces the page (COW) and
+ * then takes its lock can zap the mappings (hv_mem_break_cow).
+ */
+struct page *hv_mem_fault_page(struct hv_vm *vm, u64 gpa)
+{
+	struct hv_region *rg;
+	struct page *page = NULL;
+
+	mutex_lock(&vm->lock);
+	rg = hv_mem_region(vm, gpa);
+	if (rg) {
+		page = rg->pages[(gpa - rg->gpa) >> PAGE_SHIFT];
+		get_page(page);
+		lock_page(page);
+	}
+	mutex_unlock(&vm->lock);
+	return page;
+}
+
 bool hv_mem_is_ram(struct hv_vm *vm, u64 gpa)
 {
 	return hv_mem_page(vm, gpa) != NULL;
@@ -250,4 +294,306 @@ int hv_mem_read(struct hv_vm *vm, u64 gpa, void *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* ---- write tracking: copy-on-write and dirty logging ---- */
+
+static void hv_mem_nop(void *info)
+{
+}
+
+/*
+ * Make every vCPU of @vm drop its cached NPT/EPT translations before we
+ * go on.  flush_gpt bumps the generation that both backends compare,
+ * with interrupts off, right before entry (svm_run.c, vmx_run.c); a vCPU
+ * in guest mode leaves it on any host interrupt (SVM INTR intercept, APM
+ * 15.13.1; VMX external-interrupt exiting, SDM Vol 3C, 25.6.1).  So once
+ * a synchronous IPI has run on every CPU, each vCPU has either exited
+ * since the bump or not yet read the generation: its next entry flushes.
+ */
+void hv_mem_flush_sync(struct hv_vm *vm)
+{
+	hv_ops->flush_gpt(vm);
+	on_each_cpu(hv_mem_nop, NULL, 1);
+}
+
+/*
+ * Make the owner's mmap of @rg (of the pages in @only, or all) read-only
+ * again, so that the next write through it calls page_mkwrite.  That
+ * returns with the page locked and the mm installs the writable PTE
+ * before unlocking it: taking each page's lock waits out a write fault
+ * that decided before our change, and the zap then removes its PTE.
+ * Called with vm->lock held (lock order: vm->lock, then page lock).
+ */
+void hv_mem_zap_user(struct hv_vm *vm, struct hv_region *rg,
+		     const unsigned long *only)
+{
+	u64 n = rg->size >> PAGE_SHIFT, i;
+
+	lockdep_assert_held(&vm->lock);
+	if (!mapping_mapped(&vm->mapping))
+		return;
+	for (i = 0; i < n; i++) {
+		if (only && !test_bit(i, only))
+			continue;
+		lock_page(rg->pages[i]);
+		unlock_page(rg->pages[i]);
+		if (only)
+			unmap_mapping_range(&vm->mapping,
+					    rg->gpa + (i << PAGE_SHIFT),
+					    PAGE_SIZE, 1);
+		cond_resched();
+	}
+	if (!only)
+		unmap_mapping_range(&vm->mapping, rg->gpa, rg->size, 1);
+}
+
+/*
+ * Give this VM its own copy of shared page @idx.  Nobody can write the
+ * old page (read-only in every VM's NPT/EPT and every user mapping), so
+ * the copy is exact.  The new page is first mapped read-only and every
+ * vCPU flushed: no vCPU may still read the old page once anyone can
+ * write the new one.  Then it becomes writable.
+ */
+static int hv_mem_break_cow(struct hv_vm *vm, struct hv_region *rg, u64 idx)
+{
+	u64 gpa = rg->gpa + (idx << PAGE_SHIFT);
+	struct page *old = rg->pages[idx], *new;
+	int r;
+
+	new = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+			 __GFP_RETRY_MAYFAIL);
+	if (!new)
+		return -ENOMEM;
+	copy_highpage(new, old);
+	r = hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(new), false);
+	if (r) {
+		__free_page(new);
+		return r;
+	}
+	hv_mem_flush_sync(vm);
+	rg->pages[idx] = new;
+	__clear_bit(idx, rg->cow);
+	rg->nr_cow--;
+	/* The 2 MiB chunk is no longer one contiguous block */
+	__clear_bit(idx / HV_PAGES_PER_2M, rg->huge);
+	vm->cow_copies++;
+	/* Writable only now; the extra bump is cheap and keeps it simple */
+	hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(new), true);
+	hv_ops->flush_gpt(vm);
+	/*
+	 * The owner's mmap still shows the old page: refault onto the new.
+	 * The old page's lock waits out a fault that found it before.
+	 */
+	lock_page(old);
+	unlock_page(old);
+	unmap_mapping_range(&vm->mapping, gpa, PAGE_SIZE, 1);
+	__free_page(old);		/* this VM's reference */
+	return 0;
+}
+
+/*
+ * A guest write hit a read-only leaf at @gpa.  Returns 1 when it was RAM
+ * and the guest may write now (re-enter), 0 when @gpa is not RAM (MMIO),
+ * or a negative errno (out of memory).
+ */
+int hv_mem_write_fault(struct hv_vm *vm, u64 gpa)
+{
+	struct hv_region *rg;
+	u64 idx;
+	int r = 0;
+
+	gpa &= PAGE_MASK;
+	mutex_lock(&vm->lock);
+	rg = hv_mem_region(vm, gpa);
+	if (!rg)
+		goto out;
+	idx = (gpa - rg->gpa) >> PAGE_SHIFT;
+	if (rg->cow && test_bit(idx, rg->cow)) {
+		r = hv_mem_break_cow(vm, rg, idx);
+	} else if (!hv_pt_writable(&vm->gpt, gpa)) {
+		/* More permission: no other vCPU can hold a stale entry */
+		r = hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(rg->pages[idx]),
+				 true);
+		hv_ops->flush_gpt(vm);
+	}
+	/* else: another vCPU fixed it first */
+	if (r == 0) {
+		if (rg->dirty)
+			set_bit(idx, rg->dirty);
+		r = 1;
+	}
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * page_mkwrite of the owner's mmap: the first write through a mapping of
+ * @page at @gpa.  A shared page is copied for this VM (the access then
+ * refaults onto the copy); any other is logged and returned locked, as
+ * do_page_mkwrite() wants (6.1 mm/memory.c: a page without ->mapping,
+ * like ours, would otherwise be retried forever).
+ */
+vm_fault_t hv_mem_user_write(struct hv_vm *vm, u64 gpa, struct page *page)
+{
+	struct hv_region *rg;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	u64 idx;
+
+	mutex_lock(&vm->lock);
+	rg = hv_mem_region(vm, gpa);
+	if (!rg) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	idx = (gpa - rg->gpa) >> PAGE_SHIFT;
+	if (rg->pages[idx] != page)
+		goto out;		/* replaced meanwhile: refault */
+	if (rg->cow && test_bit(idx, rg->cow)) {
+		if (hv_mem_break_cow(vm, rg, idx))
+			ret = VM_FAULT_OOM;
+		else if (rg->dirty)
+			set_bit(idx, rg->dirty);
+		goto out;
+	}
+	if (rg->dirty)
+		set_bit(idx, rg->dirty);
+	lock_page(page);
+	ret = VM_FAULT_LOCKED;
+out:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+static struct hv_region *hv_mem_region_at(struct hv_vm *vm, u64 gpa)
+{
+	struct hv_region *rg = hv_mem_region(vm, gpa);
+
+	return rg && rg->gpa == gpa ? rg : NULL;
+}
+
+static bool hv_dirty_log_args_ok(const struct hv_dirty_log *req, u32 flags)
+{
+	return !(req->flags & ~flags) && !req->pad &&
+	       !req->reserved[0] && !req->reserved[1];
+}
+
+int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
+{
+	struct hv_region *rg;
+	unsigned long *bm = NULL;
+	int r = 0;
+
+	if (!hv_dirty_log_args_ok(req, HV_DIRTY_LOG_ENABLE))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	rg = hv_mem_region_at(vm, req->gpa);
+	if (!rg) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (!(req->flags & HV_DIRTY_LOG_ENABLE)) {
+		/* Leaves stay read-only; the first write makes each writable */
+		bitmap_free(rg->dirty);
+		rg->dirty = NULL;
+		goto out;
+	}
+	bm = bitmap_zalloc(rg->size >> PAGE_SHIFT, GFP_KERNEL_ACCOUNT);
+	if (!bm) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/*
+	 * Leaves read-only first: a failure (a split out of memory) leaves
+	 * some read-only with logging off, which the fault path tolerates.
+	 */
+	r = hv_pt_protect(&vm->gpt, rg->gpa, rg->size);
+	if (r) {
+		bitmap_free(bm);
+		hv_mem_flush_sync(vm);
+		goto out;
+	}
+	bitmap_free(rg->dirty);
+	rg->dirty = bm;
+	hv_mem_flush_sync(vm);
+	hv_mem_zap_user(vm, rg, NULL);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * The bitmap goes to the user before anything is cleared, so -EFAULT
+ * changes nothing; then exactly the reported pages are cleaned and
+ * write-protected again.  A page written between the two steps is
+ * reported now and its write is in what the caller copies afterwards.
+ * The copy is made without vm->lock: the buffer may be our own mmap.
+ */
+int hv_mem_get_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
+{
+	u64 __user *out = u64_to_user_ptr(req->bitmap);
+	struct hv_region *rg;
+	unsigned long *snap;
+	u64 n, i, gpa;
+	size_t bytes;
+	int r = 0;
+
+	if (!hv_dirty_log_args_ok(req, 0))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	rg = hv_mem_region_at(vm, req->gpa);
+	if (!rg || !rg->dirty) {
+		mutex_unlock(&vm->lock);
+		return -EINVAL;
+	}
+	n = rg->size >> PAGE_SHIFT;
+	bytes = DIV_ROUND_UP(n, 64) * sizeof(u64);
+	snap = kvzalloc(bytes, GFP_KERNEL_ACCOUNT);
+	if (!snap) {
+		mutex_unlock(&vm->lock);
+		return -ENOMEM;
+	}
+	bitmap_copy(snap, rg->dirty, n);
+	mutex_unlock(&vm->lock);
+
+	if (copy_to_user(out, snap, bytes)) {
+		r = -EFAULT;
+		goto free;
+	}
+
+	mutex_lock(&vm->lock);
+	if (rg->dirty) {		/* not switched off meanwhile */
+		bitmap_andnot(rg->dirty, rg->dirty, snap, n);
+		for_each_set_bit(i, snap, n) {
+			gpa = rg->gpa + (i << PAGE_SHIFT);
+			/* A writable leaf here is always a 4 KiB one */
+			if (hv_pt_writable(&vm->gpt, gpa) &&
+			    hv_pt_protect(&vm->gpt, gpa, PAGE_SIZE))
+				set_bit(i, rg->dirty);	/* still writable */
+		}
+		vm->dirty_epoch++;
+		hv_mem_flush_sync(vm);
+		hv_mem_zap_user(vm, rg, snap);
+	}
+	mutex_unlock(&vm->lock);
+free:
+	kvfree(snap);
+	return r;
+}
+
+void hv_mem_get_ram(struct hv_vm *vm, struct hv_ram_list *list)
+{
+	unsigned int i;
+
+	memset(list, 0, sizeof(*list));
+	mutex_lock(&vm->lock);
+	for (i = 0; i < vm->nr_regions; i++) {
+		list->regions[i].gpa = vm->regions[i].gpa;
+		list->regions[i].size = vm->regions[i].size;
+		list->regions[i].flags = vm->regions[i].dirty ?
+					 HV_RAM_DIRTY_LOG : 0;
+	}
+	list->count = vm->nr_regions;
+	mutex_unlock(&vm->lock);
 }

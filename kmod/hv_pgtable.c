@@ -6,10 +6,19 @@
 #include "hv_pgtable.h"
 
 #ifdef __KERNEL__
+#include <linux/compiler.h>
 #include <linux/errno.h>
+#include <asm/barrier.h>
+/*
+ * The hardware walks the tree while we change it: a new table's entries
+ * must be visible before the entry that points at it, and every entry is
+ * written in one 64-bit store.
+ */
+#define hv_pt_store(p, v)	do { smp_wmb(); WRITE_ONCE(*(p), (v)); } while (0)
 #else
 #include <errno.h>
 #include <stddef.h>
+#define hv_pt_store(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #endif
 
 #define HV_PT_ADDR_MASK		0x000ffffffffff000ULL
@@ -58,7 +67,8 @@ static u64 *hv_pt_next(struct hv_pgtable *pt, u64 *table, unsigned int idx,
 	return next;
 }
 
-static int hv_pt_map_one(struct hv_pgtable *pt, u64 gpa, u64 hpa, int leaf)
+static int hv_pt_map_one(struct hv_pgtable *pt, u64 gpa, u64 hpa, int leaf,
+			 bool write)
 {
 	u64 *table = pt->root;
 	int level, err = 0;
@@ -72,12 +82,19 @@ static int hv_pt_map_one(struct hv_pgtable *pt, u64 gpa, u64 hpa, int leaf)
 	/* Regions never overlap, so a present leaf here is a core bug. */
 	if (pt->ops->present(table[hv_pt_index(gpa, leaf)]))
 		return -EEXIST;
-	table[hv_pt_index(gpa, leaf)] = pt->ops->leaf_entry(hpa, leaf);
+	hv_pt_store(&table[hv_pt_index(gpa, leaf)],
+		    pt->ops->leaf_entry(hpa, leaf, write));
 	return 0;
 }
 
 int hv_pt_map(struct hv_pgtable *pt, u64 gpa, u64 hpa, u64 size,
 	      bool allow_2m)
+{
+	return hv_pt_map_prot(pt, gpa, hpa, size, allow_2m, true);
+}
+
+int hv_pt_map_prot(struct hv_pgtable *pt, u64 gpa, u64 hpa, u64 size,
+		   bool allow_2m, bool write)
 {
 	u64 step;
 	int r;
@@ -89,7 +106,7 @@ int hv_pt_map(struct hv_pgtable *pt, u64 gpa, u64 hpa, u64 size,
 			   size >= HV_PT_2M;
 
 		step = big ? HV_PT_2M : HV_PT_4K;
-		r = hv_pt_map_one(pt, gpa, hpa, big ? 2 : 1);
+		r = hv_pt_map_one(pt, gpa, hpa, big ? 2 : 1, write);
 		if (r)
 			return r;
 		gpa += step;
@@ -119,6 +136,109 @@ bool hv_pt_lookup(struct hv_pgtable *pt, u64 gpa, u64 *hpa, int *level)
 		table = pt->ops->table_va(pt->opaque, e);
 	}
 	return false;
+}
+
+/* The leaf entry that maps @gpa (4 KiB or 2 MiB) and its level, or NULL. */
+static u64 *hv_pt_leaf(struct hv_pgtable *pt, u64 gpa, int *level)
+{
+	u64 *table = pt->root;
+	int l;
+
+	for (l = HV_PT_LEVELS; l >= 1; l--) {
+		u64 *slot = &table[hv_pt_index(gpa, l)];
+
+		if (!pt->ops->present(*slot))
+			return NULL;
+		if (l == 1 || (l == 2 && pt->ops->is_large(*slot))) {
+			*level = l;
+			return slot;
+		}
+		table = pt->ops->table_va(pt->opaque, *slot);
+	}
+	return NULL;
+}
+
+static u64 hv_pt_leaf_pa(u64 e, int level)
+{
+	return e & HV_PT_ADDR_MASK & ~(level == 2 ? HV_PT_2M - 1 : 0);
+}
+
+/*
+ * Replace the 2 MiB leaf at @slot by a table of 512 4 KiB leaves for the
+ * same pages, with the same permission: the guest sees no difference.
+ */
+static int hv_pt_split(struct hv_pgtable *pt, u64 *slot)
+{
+	u64 e = *slot, base = hv_pt_leaf_pa(e, 2), pa, *table;
+	bool write = pt->ops->is_writable(e);
+	unsigned int i;
+
+	table = pt->ops->alloc_table(pt->opaque, &pa);
+	if (!table)
+		return -ENOMEM;
+	pt->nr_tables++;
+	for (i = 0; i < HV_PT_ENTRIES; i++)
+		table[i] = pt->ops->leaf_entry(base + i * HV_PT_4K, 1, write);
+	hv_pt_store(slot, pt->ops->table_entry(pa));
+	return 0;
+}
+
+int hv_pt_protect(struct hv_pgtable *pt, u64 gpa, u64 size)
+{
+	u64 end = gpa + size, *slot;
+	int level, r;
+
+	if ((gpa | size) & (HV_PT_4K - 1) || end < gpa)
+		return -EINVAL;
+	while (gpa < end) {
+		slot = hv_pt_leaf(pt, gpa, &level);
+		if (!slot) {
+			gpa += HV_PT_4K;
+			continue;
+		}
+		if (level == 2 && ((gpa & (HV_PT_2M - 1)) ||
+				   end - gpa < HV_PT_2M)) {
+			/* Only part of this 2 MiB page is in the range */
+			r = hv_pt_split(pt, slot);
+			if (r)
+				return r;
+			continue;
+		}
+		if (pt->ops->is_writable(*slot))
+			hv_pt_store(slot, pt->ops->leaf_entry(
+					hv_pt_leaf_pa(*slot, level), level,
+					false));
+		gpa += level == 2 ? HV_PT_2M : HV_PT_4K;
+	}
+	return 0;
+}
+
+int hv_pt_set_4k(struct hv_pgtable *pt, u64 gpa, u64 hpa, bool write)
+{
+	u64 *slot;
+	int level, r;
+
+	if ((gpa | hpa) & (HV_PT_4K - 1))
+		return -EINVAL;
+	slot = hv_pt_leaf(pt, gpa, &level);
+	if (!slot)
+		return -ENOENT;
+	if (level == 2) {
+		r = hv_pt_split(pt, slot);
+		if (r)
+			return r;
+		slot = hv_pt_leaf(pt, gpa, &level);
+	}
+	hv_pt_store(slot, pt->ops->leaf_entry(hpa, 1, write));
+	return 0;
+}
+
+bool hv_pt_writable(struct hv_pgtable *pt, u64 gpa)
+{
+	int level;
+	u64 *slot = hv_pt_leaf(pt, gpa, &level);
+
+	return slot && pt->ops->is_writable(*slot);
 }
 
 static void hv_pt_free_level(struct hv_pgtable *pt, u64 *table, int level)

@@ -22,8 +22,14 @@
 struct hv_pt_ops {
 	/* Entry pointing at a next-level table at host physical @pa. */
 	u64 (*table_entry)(u64 pa);
-	/* Leaf entry for @pa; @level 1 = 4 KiB page, 2 = 2 MiB page. */
-	u64 (*leaf_entry)(u64 pa, int level);
+	/*
+	 * Leaf entry for @pa; @level 1 = 4 KiB page, 2 = 2 MiB page.  Always
+	 * readable and executable; writable only with @write (a write through
+	 * a read-only leaf is an NPF / EPT violation: dirty log, COW).
+	 */
+	u64 (*leaf_entry)(u64 pa, int level, bool write);
+	/* Does this leaf allow writes? */
+	bool (*is_writable)(u64 entry);
 	/* Is this entry present (table or leaf)? */
 	bool (*present)(u64 entry);
 	/* Is this level-2 entry a 2 MiB leaf rather than a table pointer? */
@@ -48,6 +54,24 @@ int hv_pt_init(struct hv_pgtable *pt, const struct hv_pt_ops *ops,
 /* Map [gpa, gpa+size) to [hpa, ...); 2 MiB leaves where both align. */
 int hv_pt_map(struct hv_pgtable *pt, u64 gpa, u64 hpa, u64 size,
 	      bool allow_2m);
+/* The same, with writable (@write) or read-only leaves. */
+int hv_pt_map_prot(struct hv_pgtable *pt, u64 gpa, u64 hpa, u64 size,
+		   bool allow_2m, bool write);
+/*
+ * Make every leaf in [gpa, gpa+size) read-only.  A 2 MiB leaf wholly
+ * inside stays one leaf; one that straddles an end is split first.
+ * Unmapped holes are skipped.  -ENOMEM (a split failed) leaves the part
+ * before the failure protected.
+ */
+int hv_pt_protect(struct hv_pgtable *pt, u64 gpa, u64 size);
+/*
+ * Point the 4 KiB page at @gpa, which must be mapped (-ENOENT), at @hpa,
+ * writable or not; a 2 MiB leaf around it is first split into 512 4 KiB
+ * leaves with its permissions (-ENOMEM: nothing changed).
+ */
+int hv_pt_set_4k(struct hv_pgtable *pt, u64 gpa, u64 hpa, bool write);
+/* Is @gpa mapped writable? */
+bool hv_pt_writable(struct hv_pgtable *pt, u64 gpa);
 /* Look up the host address for @gpa; returns false if not mapped. */
 bool hv_pt_lookup(struct hv_pgtable *pt, u64 gpa, u64 *hpa, int *level);
 void hv_pt_destroy(struct hv_pgtable *pt);

@@ -24,6 +24,7 @@
 
 static LIST_HEAD(hv_vms);
 static DEFINE_MUTEX(hv_vms_lock);	/* hv_vms, vm->listed */
+static atomic64_t hv_vm_ids;		/* the last hv_vm.id handed out */
 
 static const struct file_operations hv_vm_fops;
 
@@ -96,7 +97,7 @@ static bool hv_name_valid(const char *name)
 	return true;
 }
 
-static bool hv_reserved_zero(const u64 *r, size_t n)
+bool hv_reserved_zero(const u64 *r, size_t n)
 {
 	while (n--)
 		if (*r++)
@@ -121,44 +122,78 @@ static bool hv_vm_permitted(struct hv_vm *vm)
 	return uid_eq(vm->owner, current_euid()) || capable(CAP_SYS_ADMIN);
 }
 
+/*
+ * Every VM file maps the VM's own address_space rather than the anon
+ * inode's shared one, so that unmap_mapping_range() on it reaches this
+ * VM's mmaps only (COW, dirty logging).  It must be set before the fd
+ * exists: hence getfile + fd_install, not anon_inode_getfd.
+ */
 static int hv_vm_get_fd(struct hv_vm *vm)
 {
+	struct file *file;
 	int fd;
 
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
 	kref_get(&vm->ref);
 	atomic_inc(&vm->nr_files);
-	fd = anon_inode_getfd("hv-vm", &hv_vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
+	file = anon_inode_getfile("hv-vm", &hv_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
 		atomic_dec(&vm->nr_files);
 		hv_vm_put(vm);
+		put_unused_fd(fd);
+		return PTR_ERR(file);
 	}
+	/* do_page_mkwrite() looks at f_mapping->host: the anon inode */
+	vm->mapping.host = file_inode(file);
+	file->f_mapping = &vm->mapping;
+	fd_install(fd, file);
 	return fd;
 }
 
-int hv_vm_create(const struct hv_vm_create *args)
+bool hv_vm_name_taken(const char *name)
+{
+	bool taken;
+
+	mutex_lock(&hv_vms_lock);
+	taken = hv_vm_find(name) != NULL;
+	mutex_unlock(&hv_vms_lock);
+	return taken;
+}
+
+/*
+ * A new VM, not yet listed: no RAM, no vCPUs, the caller holds its only
+ * reference (hv_vm_put undoes everything).  NULL with *err on failure.
+ */
+struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err)
 {
 	struct hv_vm *vm;
 	int r;
 
-	if (!hv_name_valid(args->name) || args->pad ||
-	    (args->flags & ~HV_VM_DESTROY_ON_CLOSE) ||
-	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
-		return -EINVAL;
-
+	if (!hv_name_valid(name) || (flags & ~HV_VM_DESTROY_ON_CLOSE)) {
+		*err = -EINVAL;
+		return NULL;
+	}
 	/* Each VM pins the module: rmmod is refused while VMs exist. */
-	if (!try_module_get(THIS_MODULE))
-		return -ENODEV;
+	if (!try_module_get(THIS_MODULE)) {
+		*err = -ENODEV;
+		return NULL;
+	}
 	vm = hv_ops->vm_alloc();
 	if (!vm) {
 		module_put(THIS_MODULE);
-		return -ENOMEM;
+		*err = -ENOMEM;
+		return NULL;
 	}
 	kref_init(&vm->ref);		/* the list's reference */
 	INIT_LIST_HEAD(&vm->node);
 	mutex_init(&vm->lock);
-	strscpy(vm->name, args->name, sizeof(vm->name));
-	vm->flags = args->flags;
+	address_space_init_once(&vm->mapping);
+	strscpy(vm->name, name, sizeof(vm->name));
+	vm->flags = flags;
 	vm->owner = current_euid();
+	vm->id = atomic64_inc_return(&hv_vm_ids);
 	hv_managed_init(vm);
 
 	r = hv_devices_init(vm);
@@ -174,6 +209,21 @@ int hv_vm_create(const struct hv_vm_create *args)
 	r = hv_ops->vm_init(vm);
 	if (r)
 		goto err;
+	return vm;
+
+err:
+	hv_vm_put(vm);
+	*err = r;
+	return NULL;
+}
+
+/*
+ * List a new VM under its name and return an fd for it (the list keeps
+ * the reference hv_vm_new gave).  On failure the VM is gone.
+ */
+int hv_vm_publish(struct hv_vm *vm)
+{
+	int r;
 
 	mutex_lock(&hv_vms_lock);
 	if (hv_vm_find(vm->name)) {
@@ -195,6 +245,20 @@ int hv_vm_create(const struct hv_vm_create *args)
 err:
 	hv_vm_put(vm);
 	return r;
+}
+
+int hv_vm_create(const struct hv_vm_create *args)
+{
+	struct hv_vm *vm;
+	int r;
+
+	if (args->pad ||
+	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
+		return -EINVAL;
+	vm = hv_vm_new(args->name, args->flags, &r);
+	if (!vm)
+		return r;
+	return hv_vm_publish(vm);
 }
 
 int hv_vm_open(const struct hv_vm_open *args)
@@ -248,6 +312,13 @@ static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
 	info->io_unclaimed = atomic64_read(&vm->io_unclaimed);
 	info->mmio_unclaimed = atomic64_read(&vm->mmio_unclaimed);
 	info->console_bytes = READ_ONCE(vm->console.head);
+	info->id = vm->id;
+	mutex_lock(&vm->lock);
+	info->dirty_epoch = vm->dirty_epoch;
+	info->cow_copies = vm->cow_copies;
+	for (i = 0; i < vm->nr_regions; i++)
+		info->shared_pages += vm->regions[i].nr_cow;
+	mutex_unlock(&vm->lock);
 }
 
 int hv_vm_list(struct hv_vm_list *list)
@@ -337,6 +408,43 @@ static long hv_vm_ioctl_get_info(void *obj, unsigned long arg)
 	return 0;
 }
 
+static long hv_vm_ioctl_set_dirty_log(void *obj, unsigned long arg)
+{
+	struct hv_dirty_log d;
+
+	if (copy_from_user(&d, (void __user *)arg, sizeof(d)))
+		return -EFAULT;
+	return hv_mem_set_dirty_log(obj, &d);
+}
+
+static long hv_vm_ioctl_get_dirty_log(void *obj, unsigned long arg)
+{
+	struct hv_dirty_log d;
+
+	if (copy_from_user(&d, (void __user *)arg, sizeof(d)))
+		return -EFAULT;
+	return hv_mem_get_dirty_log(obj, &d);
+}
+
+static long hv_vm_ioctl_clone(void *obj, unsigned long arg)
+{
+	struct hv_vm_clone c;
+
+	if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
+		return -EFAULT;
+	return hv_vm_clone(obj, &c);
+}
+
+static long hv_vm_ioctl_get_ram(void *obj, unsigned long arg)
+{
+	struct hv_ram_list list;
+
+	hv_mem_get_ram(obj, &list);
+	if (copy_to_user((void __user *)arg, &list, sizeof(list)))
+		return -EFAULT;
+	return 0;
+}
+
 static const struct hv_ioctl_desc hv_vm_ioctls[] = {
 	{ HV_VM_ADD_RAM,	hv_vm_ioctl_add_ram,		0 },
 	{ HV_VM_CREATE_VCPU,	hv_vm_ioctl_create_vcpu,	0 },
@@ -347,6 +455,10 @@ static const struct hv_ioctl_desc hv_vm_ioctls[] = {
 	{ HV_VM_PAUSE,		hv_vm_ioctl_pause,		0 },
 	{ HV_VM_RESUME,		hv_vm_ioctl_resume,		0 },
 	{ HV_VM_OPEN_CONSOLE,	hv_vm_ioctl_open_console,	0 },
+	{ HV_VM_SET_DIRTY_LOG,	hv_vm_ioctl_set_dirty_log,	0 },
+	{ HV_VM_GET_DIRTY_LOG,	hv_vm_ioctl_get_dirty_log,	0 },
+	{ HV_VM_CLONE,		hv_vm_ioctl_clone,		0 },
+	{ HV_VM_GET_RAM,	hv_vm_ioctl_get_ram,		0 },
 };
 
 static long hv_vm_ioctl(struct file *file, unsigned int cmd,
@@ -361,16 +473,30 @@ static vm_fault_t hv_vm_fault(struct vm_fault *vmf)
 	struct hv_vm *vm = vmf->vma->vm_file->private_data;
 	struct page *page;
 
-	page = hv_mem_page(vm, (u64)vmf->pgoff << PAGE_SHIFT);
+	/* Locked until the PTE is in: see hv_mem_fault_page() */
+	page = hv_mem_fault_page(vm, (u64)vmf->pgoff << PAGE_SHIFT);
 	if (!page)
 		return VM_FAULT_SIGBUS;
-	get_page(page);
 	vmf->page = page;
-	return 0;
+	return VM_FAULT_LOCKED;
+}
+
+/*
+ * With page_mkwrite, shared writable mappings are installed read-only
+ * (vma_wants_writenotify) and every first write comes here: it copies a
+ * page shared with a clone, and logs the write when dirty logging is on.
+ */
+static vm_fault_t hv_vm_page_mkwrite(struct vm_fault *vmf)
+{
+	struct hv_vm *vm = vmf->vma->vm_file->private_data;
+
+	return hv_mem_user_write(vm, (u64)vmf->pgoff << PAGE_SHIFT,
+				 vmf->page);
 }
 
 static const struct vm_operations_struct hv_vm_vm_ops = {
 	.fault = hv_vm_fault,
+	.page_mkwrite = hv_vm_page_mkwrite,
 };
 
 /* Guest RAM at file offset = GPA; the range must lie inside one region. */

@@ -91,10 +91,19 @@ static u64 svm_npt_table(u64 pa)
 	return pa | NPT_P | NPT_RW | NPT_US;
 }
 
-/* PAT index 0 (PWT=PCD=0): write-back with the guest's own PAT on top. */
-static u64 svm_npt_leaf(u64 pa, int level)
+/*
+ * PAT index 0 (PWT=PCD=0): write-back with the guest's own PAT on top.
+ * R/W clear: a guest write is a nested page fault (15.25.5, 15.25.6).
+ */
+static u64 svm_npt_leaf(u64 pa, int level, bool write)
 {
-	return pa | NPT_P | NPT_RW | NPT_US | (level == 2 ? NPT_PS : 0);
+	return pa | NPT_P | NPT_US | (write ? NPT_RW : 0) |
+	       (level == 2 ? NPT_PS : 0);
+}
+
+static bool svm_npt_writable(u64 e)
+{
+	return e & NPT_RW;
 }
 
 static bool svm_npt_present(u64 e)
@@ -110,6 +119,7 @@ static bool svm_npt_large(u64 e)
 const struct hv_pt_ops svm_npt_ops = {
 	.table_entry	= svm_npt_table,
 	.leaf_entry	= svm_npt_leaf,
+	.is_writable	= svm_npt_writable,
 	.present	= svm_npt_present,
 	.is_large	= svm_npt_large,
 	.alloc_table	= hv_gpt_alloc_table,

@@ -54,6 +54,7 @@ static void vmx_vpid_free(u16 vpid)
 /* ---- EPT entries (SDM Vol 3C, 29.3.2, Tables 29-1 to 29-6) ---- */
 
 #define EPT_RWX		0x7ULL		/* read, write, execute */
+#define EPT_W		0x2ULL		/* write (Table 29-6, bit 1) */
 #define EPT_MT_WB	(6ULL << 3)	/* leaf memory type: write-back */
 #define EPT_LARGE	BIT_ULL(7)
 
@@ -62,9 +63,16 @@ static u64 vmx_ept_table(u64 pa)
 	return pa | EPT_RWX;
 }
 
-static u64 vmx_ept_leaf(u64 pa, int level)
+/* Bit 1 (W) clear: a guest write is an EPT violation (SDM Vol 3C, 29.3.3) */
+static u64 vmx_ept_leaf(u64 pa, int level, bool write)
 {
-	return pa | EPT_RWX | EPT_MT_WB | (level == 2 ? EPT_LARGE : 0);
+	return pa | (write ? EPT_RWX : EPT_RWX & ~EPT_W) | EPT_MT_WB |
+	       (level == 2 ? EPT_LARGE : 0);
+}
+
+static bool vmx_ept_writable(u64 e)
+{
+	return e & EPT_W;
 }
 
 static bool vmx_ept_present(u64 e)
@@ -80,6 +88,7 @@ static bool vmx_ept_large(u64 e)
 const struct hv_pt_ops vmx_ept_ops = {
 	.table_entry	= vmx_ept_table,
 	.leaf_entry	= vmx_ept_leaf,
+	.is_writable	= vmx_ept_writable,
 	.present	= vmx_ept_present,
 	.is_large	= vmx_ept_large,
 	.alloc_table	= hv_gpt_alloc_table,

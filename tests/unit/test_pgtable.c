@@ -31,10 +31,15 @@ static u64 npt_table_entry(u64 pa)
 	return pa | P | RW | US;
 }
 
-static u64 npt_leaf_entry(u64 pa, int level)
+static u64 npt_leaf_entry(u64 pa, int level, bool write)
 {
 	ck_assert(level == 1 || level == 2);
-	return pa | P | RW | US | (level == 2 ? PS : 0);
+	return pa | P | US | (write ? RW : 0) | (level == 2 ? PS : 0);
+}
+
+static bool npt_is_writable(u64 e)
+{
+	return e & RW;
 }
 
 static bool npt_present(u64 e)
@@ -79,6 +84,7 @@ static u64 *npt_table_va(void *opaque, u64 entry)
 static const struct hv_pt_ops npt_ops = {
 	.table_entry = npt_table_entry,
 	.leaf_entry = npt_leaf_entry,
+	.is_writable = npt_is_writable,
 	.present = npt_present,
 	.is_large = npt_is_large,
 	.alloc_table = npt_alloc_table,
@@ -309,6 +315,158 @@ START_TEST(map_no_memory)
 }
 END_TEST
 
+/* The leaf entry for @gpa, found by walking the tables by hand. */
+static u64 leaf_of(u64 gpa, int *level)
+{
+	u64 *t = pt.root, e = 0;
+	int l;
+
+	for (l = 4; l >= 1; l--) {
+		e = t[(gpa >> (12 + 9 * (l - 1))) & 511];
+		ck_assert_msg(e & P, "%#llx not mapped at level %d",
+			      (unsigned long long)gpa, l);
+		if (l == 1 || (l == 2 && (e & PS)))
+			break;
+		t = npt_table_va(NULL, e);
+	}
+	*level = l;
+	return e;
+}
+
+static void expect_write(u64 gpa, bool write)
+{
+	ck_assert_msg(hv_pt_writable(&pt, gpa) == write, "%#llx %s",
+		      (unsigned long long)gpa, write ? "read-only" : "writable");
+}
+
+START_TEST(map_read_only)
+{
+	int l;
+
+	setup();
+	ck_assert_int_eq(hv_pt_map_prot(&pt, 0, 0x40000000, M2 + K4, true,
+					false), 0);
+	ck_assert_uint_eq(leaf_of(0, &l), 0x40000000 | P | US | PS);
+	ck_assert_int_eq(l, 2);
+	ck_assert_uint_eq(leaf_of(M2, &l), (0x40000000 + M2) | P | US);
+	ck_assert_int_eq(l, 1);
+	expect_write(0, false);
+	expect_write(M2, false);
+	ck_assert_int_eq(hv_pt_map(&pt, G1, 0x1000, K4, true), 0);
+	expect_write(G1, true);
+	expect_write(G1 + K4, false);		/* not mapped at all */
+	destroy_and_count();
+}
+END_TEST
+
+/* 2 MiB leaves wholly inside stay whole; the ends split; holes skipped. */
+START_TEST(protect_range)
+{
+	u64 i;
+	int l;
+
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x40000000, 4 * M2, true), 0);
+	ck_assert_int_eq(hv_pt_map(&pt, 8 * M2, 0x1000, 4 * K4, true), 0);
+	ck_assert_uint_eq(pt.nr_tables, 4);
+
+	/* exactly the 2nd 2 MiB page */
+	ck_assert_int_eq(hv_pt_protect(&pt, M2, M2), 0);
+	ck_assert_uint_eq(pt.nr_tables, 4);		/* no split */
+	ck_assert_uint_eq(leaf_of(M2, &l), (0x40000000 + M2) | P | US | PS);
+	expect_write(M2 - K4, true);
+	expect_write(2 * M2, true);
+
+	/* the last 4 KiB of page 0 and the first two of page 2 */
+	ck_assert_int_eq(hv_pt_protect(&pt, M2 - K4, M2 + 3 * K4), 0);
+	ck_assert_uint_eq(pt.nr_tables, 6);		/* both split */
+	expect(M2 - K4, 0x40000000 + M2 - K4, 1);
+	expect(M2 - 2 * K4, 0x40000000 + M2 - 2 * K4, 1);
+	expect_write(M2 - K4, false);
+	expect_write(M2 - 2 * K4, true);
+	expect_write(2 * M2, false);
+	expect_write(2 * M2 + K4, false);
+	expect_write(2 * M2 + 2 * K4, true);
+	expect(2 * M2 + 2 * K4 + 7, 0x40000000 + 2 * M2 + 2 * K4 + 7, 1);
+	expect(3 * M2, 0x40000000 + 3 * M2, 2);		/* untouched */
+	expect_write(3 * M2, true);
+	for (i = 0; i < 512; i++)	/* the split kept every address */
+		expect(2 * M2 + i * K4 + 9, 0x40000000 + 2 * M2 + i * K4 + 9,
+		       1);
+
+	/* across a hole into 4 KiB leaves */
+	ck_assert_int_eq(hv_pt_protect(&pt, 5 * M2, 3 * M2 + 2 * K4), 0);
+	expect_write(8 * M2, false);
+	expect_write(8 * M2 + K4, false);
+	expect_write(8 * M2 + 2 * K4, true);
+	expect_none(5 * M2);
+
+	/* twice is harmless; unaligned refused */
+	ck_assert_int_eq(hv_pt_protect(&pt, M2, M2), 0);
+	ck_assert_int_eq(hv_pt_protect(&pt, 1, K4), -EINVAL);
+	ck_assert_int_eq(hv_pt_protect(&pt, 0, 5), -EINVAL);
+	ck_assert_int_eq(hv_pt_protect(&pt, ~0ULL & ~(K4 - 1), 2 * K4),
+			 -EINVAL);
+	destroy_and_count();
+}
+END_TEST
+
+/* A split that runs out of memory changes nothing. */
+START_TEST(protect_no_memory)
+{
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x40000000, M2, true), 0);
+	tabs.fail_after = tabs.allocs;
+	ck_assert_int_eq(hv_pt_protect(&pt, K4, K4), -ENOMEM);
+	expect(K4, 0x40001000, 2);
+	expect_write(K4, true);
+	ck_assert_int_eq(hv_pt_set_4k(&pt, K4, 0x9000, false), -ENOMEM);
+	expect(K4, 0x40001000, 2);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(set_4k)
+{
+	u64 i;
+	int l;
+
+	setup();
+	ck_assert_int_eq(hv_pt_map_prot(&pt, 0, 0x40000000, 2 * M2, true,
+					false), 0);
+	/* make one page writable in place: the 2 MiB leaf splits, RO kept */
+	ck_assert_int_eq(hv_pt_set_4k(&pt, 5 * K4, 0x40005000, true), 0);
+	ck_assert_uint_eq(leaf_of(5 * K4, &l), 0x40005000 | P | RW | US);
+	ck_assert_int_eq(l, 1);
+	for (i = 0; i < 512; i++) {
+		expect(i * K4, 0x40000000 + i * K4, 1);
+		expect_write(i * K4, i == 5);
+	}
+	expect(M2, 0x40000000 + M2, 2);			/* the other one */
+	expect_write(M2, false);
+	/* point a page elsewhere (a copy), inside the now split table */
+	ck_assert_int_eq(hv_pt_set_4k(&pt, 6 * K4, 0x77000, true), 0);
+	expect(6 * K4 + 0x123, 0x77123, 1);
+	expect_write(6 * K4, true);
+	/* and read-only again */
+	ck_assert_int_eq(hv_pt_set_4k(&pt, 6 * K4, 0x77000, false), 0);
+	expect_write(6 * K4, false);
+	ck_assert_uint_eq(pt.nr_tables, 4);
+	/* errors */
+	ck_assert_int_eq(hv_pt_set_4k(&pt, 2 * M2, 0x1000, true), -ENOENT);
+	ck_assert_int_eq(hv_pt_set_4k(&pt, 0x800, 0x1000, true), -EINVAL);
+	ck_assert_int_eq(hv_pt_set_4k(&pt, 0, 0x1001, true), -EINVAL);
+	expect_none(2 * M2);
+	/* a writable 2 MiB leaf splits into writable pages */
+	ck_assert_int_eq(hv_pt_map(&pt, G1, 0x80000000, M2, true), 0);
+	ck_assert_int_eq(hv_pt_set_4k(&pt, G1, 0x80000000, false), 0);
+	expect_write(G1, false);
+	expect_write(G1 + K4, true);
+	expect_write(G1 + M2 - K4, true);
+	destroy_and_count();
+}
+END_TEST
+
 Suite *pgtable_suite(void)
 {
 	Suite *s = suite_create("pgtable");
@@ -323,6 +481,10 @@ Suite *pgtable_suite(void)
 	tcase_add_test(tc, map_overlap);
 	tcase_add_test(tc, destroy_frees_all);
 	tcase_add_test(tc, map_no_memory);
+	tcase_add_test(tc, map_read_only);
+	tcase_add_test(tc, protect_range);
+	tcase_add_test(tc, protect_no_memory);
+	tcase_add_test(tc, set_4k);
 	suite_add_tcase(s, tc);
 	return s;
 }

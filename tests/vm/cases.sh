@@ -324,6 +324,15 @@ case_vm_sigalrm()   { vm_case sigalrm; }
 case_vm_twovms()    { vm_case twovms; }
 case_vm_badargs()   { vm_case badargs; }
 case_vm_badstate()  { vm_case badstate; }
+# Guest memory for snapshots and clones (tests/vm/hv-mem-test.c)
+mem_case() { # CASE-OF-hv-mem-test
+	hv_load
+	export HV_GUESTS=/hvtest/guests
+	check "$1" hv-mem-test "$1" "$VENDOR"
+	no_splat
+}
+case_vm_dirtylog() { mem_case dirtylog; }
+case_vm_clone()    { mem_case clone; }
 # Under Bochs one cycle takes some 2 s of wall-clock time: fewer there.
 case_vm_cycles() {
 	[ "$VENDOR" = intel ] && export HVTEST_CYCLES=${HVTEST_CYCLES:-50}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HV_VM_CLONE: a new VM that shares the source's RAM copy-on-write and
+ * starts from copies of its vCPU and device state.
+ *
+ * No page is copied at clone time.  The clone's regions point at the
+ * same struct pages (one reference per VM), both VMs map them read-only
+ * (2 MiB leaves stay 2 MiB: cloning 256 MiB touches a few hundred
+ * entries, not 65536) and both mark every page in their rg->cow bitmap.
+ * The first write to a page in either VM copies it for that VM alone
+ * (hv_mem.c, hv_mem_break_cow); the other VM keeps the original, which
+ * is freed by whichever VM drops the last reference.
+ */
+#include "hv.h"
+
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/msr-index.h>
+
+#define HV_PAGES_PER_2M		(HV_PT_2M >> PAGE_SHIFT)
+
+/*
+ * The source must be quiet: no attached run in progress, a managed VM
+ * paused, stopped or never started, and no vCPU waiting for userspace to
+ * complete an access.  Holding every run_lock keeps it so.
+ */
+static int hv_clone_quiesce(struct hv_vm *src, struct hv_vcpu **locked,
+			    unsigned int *nlocked)
+{
+	unsigned int i;
+	bool busy;
+
+	lockdep_assert_held(&src->lock);
+	spin_lock(&src->state_lock);
+	busy = atomic_read(&src->nr_running) ||
+	       (src->managed && src->state == HV_VM_STATE_RUNNING);
+	spin_unlock(&src->state_lock);
+	if (busy)
+		return -EBUSY;
+	for (i = 0; i < src->nr_vcpus; i++) {
+		struct hv_vcpu *v = src->vcpus[i];
+
+		if (!mutex_trylock(&v->run_lock))
+			return -EBUSY;
+		locked[(*nlocked)++] = v;
+		if (v->pending != HV_PENDING_NONE)
+			return -EBUSY;
+	}
+	return 0;
+}
+
+/* Allocate everything the clone's regions need; the source is untouched. */
+static int hv_clone_alloc_regions(struct hv_vm *dst, struct hv_vm *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < src->nr_regions; i++) {
+		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
+		u64 n = s->size >> PAGE_SHIFT;
+
+		d->gpa = s->gpa;
+		d->size = s->size;
+		dst->nr_regions = i + 1;	/* hv_mem_free frees it */
+		d->pages = kvcalloc(n, sizeof(*d->pages), GFP_KERNEL_ACCOUNT);
+		d->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
+					GFP_KERNEL_ACCOUNT);
+		d->cow = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
+		if (!s->cow)	/* stays, empty, if we fail later */
+			s->cow = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
+		if (!d->pages || !d->huge || !d->cow || !s->cow)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int hv_clone_memory(struct hv_vm *dst, struct hv_vm *src)
+{
+	unsigned int i;
+	u64 j, n;
+	int r;
+
+	r = hv_clone_alloc_regions(dst, src);
+	if (r)
+		return r;
+	/*
+	 * The source read-only first.  Failing here (a split out of memory)
+	 * leaves some of its leaves read-only with nothing shared yet: the
+	 * fault path just makes them writable again.
+	 */
+	for (i = 0; i < src->nr_regions; i++) {
+		r = hv_pt_protect(&src->gpt, src->regions[i].gpa,
+				  src->regions[i].size);
+		if (r) {
+			hv_mem_flush_sync(src);
+			return r;
+		}
+	}
+	hv_mem_flush_sync(src);
+
+	for (i = 0; i < src->nr_regions; i++) {
+		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
+
+		n = s->size >> PAGE_SHIFT;
+		for (j = 0; j < n; j++) {
+			get_page(s->pages[j]);	/* the clone's reference */
+			d->pages[j] = s->pages[j];
+		}
+		bitmap_copy(d->huge, s->huge,
+			    DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1);
+		bitmap_fill(s->cow, n);
+		bitmap_fill(d->cow, n);
+		s->nr_cow = n;
+		d->nr_cow = n;
+		/* Writes through the owner's mmap must fault from now on */
+		hv_mem_zap_user(src, s, NULL);
+	}
+	dst->mem_size = src->mem_size;
+
+	/*
+	 * A failure here leaves the source's pages marked shared with a
+	 * clone that never was: each costs one needless copy, nothing more.
+	 */
+	for (i = 0; i < dst->nr_regions; i++) {
+		r = hv_mem_map_region(dst, &dst->regions[i], false);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* TODO(state): use hv_vcpu_get/set_state */
+static int hv_clone_vcpu_state(struct hv_vcpu *dst, struct hv_vcpu *src)
+{
+	/* hv_exit.c's MSR allow-list, but EFER, which sregs carries */
+	static const u32 msrs[] = {
+		MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
+	};
+	struct hv_sregs sregs;
+	unsigned int i;
+	u64 val;
+	int r;
+
+	dst->regs = src->regs;
+	dst->cpuid = src->cpuid;
+	hv_ops->get_sregs(src, &sregs);
+	r = hv_ops->set_sregs(dst, &sregs);
+	if (r)
+		return r;
+	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
+		if (hv_ops->get_msr(src, msrs[i], &val))
+			continue;
+		r = hv_ops->set_msr(dst, msrs[i], val);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* TODO(state): use hv_devices_get/set_state */
+static void hv_clone_devices(struct hv_vm *dst, struct hv_vm *src)
+{
+	struct hv_uart u;
+	u8 match;
+
+	spin_lock(&src->dev.lock);
+	u = src->dev.uart;
+	match = src->dev.shutdown_match;
+	spin_unlock(&src->dev.lock);
+
+	spin_lock(&dst->dev.lock);
+	/* The registers and pending input; the transmitter stays the clone's */
+	u.tx = dst->dev.uart.tx;
+	u.opaque = dst->dev.uart.opaque;
+	dst->dev.uart = u;
+	dst->dev.shutdown_match = match;
+	spin_unlock(&dst->dev.lock);
+}
+
+/*
+ * A vCPU object for the clone, as hv_vcpu_create makes one but without
+ * an fd: the clone is not visible yet, and its owner opens vCPUs later.
+ */
+static struct hv_vcpu *hv_clone_vcpu_alloc(struct hv_vm *vm, u32 id)
+{
+	struct hv_vcpu *vcpu = hv_ops->vcpu_alloc(vm);
+
+	if (!vcpu)
+		return NULL;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->run_lock);
+	hv_cpuid_init(&vcpu->cpuid);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		hv_ops->vcpu_free(vcpu);
+		return NULL;
+	}
+	return vcpu;
+}
+
+static int hv_clone_vcpus(struct hv_vm *dst, struct hv_vm *src)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < src->nr_vcpus; i++) {
+		struct hv_vcpu *v = hv_clone_vcpu_alloc(dst,
+							src->vcpus[i]->id);
+
+		if (!v)
+			return -ENOMEM;
+		dst->vcpus[dst->nr_vcpus++] = v;	/* freed with dst */
+		r = hv_clone_vcpu_state(v, src->vcpus[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
+{
+	struct hv_vcpu *locked[HV_MAX_VCPUS];
+	unsigned int nlocked = 0, i;
+	struct hv_vm *dst;
+	int r;
+
+	if (args->pad ||
+	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
+		return -EINVAL;
+	dst = hv_vm_new(args->name, args->flags, &r);
+	if (!dst)
+		return r;
+	/*
+	 * hv_vm_publish decides; checking first keeps a taken name from
+	 * marking the source's pages shared for nothing.
+	 */
+	if (hv_vm_name_taken(dst->name)) {
+		hv_vm_put(dst);
+		return -EEXIST;
+	}
+
+	/* mgmt_lock: no managed start; run_locks: no attached run */
+	mutex_lock(&src->mgmt_lock);
+	mutex_lock(&src->lock);
+	r = hv_clone_quiesce(src, locked, &nlocked);
+	if (!r)
+		r = hv_clone_memory(dst, src);
+	if (!r)
+		r = hv_clone_vcpus(dst, src);
+	if (!r)
+		hv_clone_devices(dst, src);
+	for (i = 0; i < nlocked; i++)
+		mutex_unlock(&locked[i]->run_lock);
+	mutex_unlock(&src->lock);
+	mutex_unlock(&src->mgmt_lock);
+
+	if (r) {
+		hv_vm_put(dst);
+		return r;
+	}
+	return hv_vm_publish(dst);
+}
