@@ -14,6 +14,9 @@
 
 #include "uapi/hv.h"
 
+/* libhv's own: not exported from libhv.so. */
+#pragma GCC visibility push(hidden)
+
 #define SNAP_MAGIC		"HVSNAP\r\n"	/* 8 bytes */
 #define SNAP_FORMAT_VERSION	1
 #define SNAP_FLAG_INCREMENTAL	(1u << 0)
@@ -144,5 +147,7 @@ int snap_for_each_page_run(const struct snap_file *f, const uint8_t *buf,
 /* True if two files describe the same VM layout (regions, vCPUs). */
 bool snap_same_layout(const struct snap_config *a,
 		      const struct snap_config *b);
+
+#pragma GCC visibility pop
 
 #endif /* LIBHV_SNAPFILE_H */

@@ -24,6 +24,7 @@ struct fake_vm fake_vms[FAKE_MAX_VMS];
 unsigned int fake_nr_vms;
 unsigned int fake_list_grow;
 unsigned int fake_creates;
+int fake_set_state_err;
 static uint64_t fake_next_id;
 
 static struct fake_vcpu fake_vcpus[FAKE_MAX_VCPUS];
@@ -41,6 +42,7 @@ void fake_vm_reset(void)
 			free(fake_vms[i].dirty[r]);
 	}
 	fake_creates = 0;
+	fake_set_state_err = 0;
 	fake_next_id = 0;
 	memset(fake_vms, 0, sizeof(fake_vms));
 	memset(fake_vcpus, 0, sizeof(fake_vcpus));
@@ -261,8 +263,8 @@ static int state_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 
 		if (s->vcpu_id >= HV_MAX_VCPUS || !vm->has_vcpu[s->vcpu_id])
 			return -ENOENT;
-		if (vm->set_state_err)
-			return -vm->set_state_err;
+		if (fake_set_state_err)
+			return -fake_set_state_err;
 		if (s->flags || s->nr_msrs > HV_STATE_MAX_MSRS ||
 		    s->cpuid.nent > HV_CPUID_MAX_ENTRIES)
 			return -EINVAL;

@@ -52,6 +52,7 @@ int main(void)
 		cli_vm_suite, cli_create_suite,
 		pgtable_suite, insn_suite, gwalk_suite, vmapi_suite, uart_suite,
 		loaders_suite, malformed_suite, managed_suite, events_suite,
+		crc32c_suite, snapfile_suite, snapshot_suite, cli_snapshot_suite,
 	};
 	SRunner *sr;
 	size_t i;

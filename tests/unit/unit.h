@@ -108,7 +108,6 @@ struct fake_vm {
 	struct hv_vcpu_state vcpu_state[HV_MAX_VCPUS];
 	struct hv_device_state devices;
 	bool managed;
-	int set_state_err;		/* errno for SET_VCPU_STATE, or 0 */
 	unsigned int pauses, resumes, stops;
 };
 
@@ -125,6 +124,7 @@ extern struct fake_vm fake_vms[];
 extern unsigned int fake_nr_vms;
 extern unsigned int fake_list_grow;	/* LIST_VMS adds a VM this many times */
 extern unsigned int fake_creates;	/* HV_CREATE_VM and HV_VM_CLONE calls */
+extern int fake_set_state_err;		/* errno for SET_VCPU_STATE, or 0 */
 struct fake_vm *fake_vm_named(const char *name);
 void fake_vm_reset(void);
 struct fake_vcpu *fake_vcpu_of(int fd);
