@@ -88,7 +88,7 @@ static int load(struct loaded *l, const char *path, char *err, size_t errlen)
 	l->len = (size_t)st.st_size;
 	l->buf = (const uint8_t *)"";
 	if (l->len) {
-		p = mmap(NULL, l->len, PROT_READ, MAP_PRIVATE, fd, 0);
+		p = mmap(NULL, l->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (p == MAP_FAILED) {
 			ret = -errno;
 			close(fd);
