@@ -242,8 +242,8 @@ static int restore_into(struct hv_vm *vm, struct chain *c,
 	const struct snap_file *f = &c->l[0].f;
 	struct copy_ctx cc = { .vm = vm, .cfg = &f->cfg, .opts = o };
 	const char *label = c->l[0].label;
-	struct hv_vcpu *vcpu;
-	uint32_t i;
+	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
+	uint32_t i, nr = 0;
 	int k, ret;
 
 	for (i = 0; i < f->cfg.nr_regions; i++) {
@@ -268,27 +268,33 @@ static int restore_into(struct hv_vm *vm, struct chain *c,
 	if (o && o->progress)
 		o->progress(o->opaque, cc.total, cc.total);
 
-	for (i = 0; i < f->cfg.nr_vcpus; i++) {
+	ret = 0;
+	for (i = 0; i < f->cfg.nr_vcpus && !ret; i++) {
 		const struct hv_vcpu_state *s = &f->vcpus[i];
 
-		ret = hv_vcpu_create(vm, s->vcpu_id, &vcpu);
-		if (ret)
-			return seterr(err, errlen, ret, "%s: cannot create vCPU "
-				      "%u: %s", label, s->vcpu_id,
-				      hv_strerror(ret));
-		/* The VM keeps its vCPUs; hvctl create closes them too. */
-		hv_vcpu_close(vcpu);
+		ret = hv_vcpu_create(vm, s->vcpu_id, &vcpus[i]);
+		if (ret) {
+			seterr(err, errlen, ret, "%s: cannot create vCPU %u: %s",
+			       label, s->vcpu_id, hv_strerror(ret));
+			break;
+		}
+		nr = i + 1;
 		ret = hv_vm_set_vcpu_state(vm, s);
 		if (ret)
-			return seterr(err, errlen, ret, "%s: vcpu %u: the "
-				      "kernel refused its state: %s", label,
-				      s->vcpu_id, hv_strerror(ret));
+			seterr(err, errlen, ret, "%s: vcpu %u: the kernel "
+			       "refused its state: %s", label, s->vcpu_id,
+			       hv_strerror(ret));
 	}
-	ret = hv_vm_set_device_state(vm, &f->devices);
-	if (ret)
-		return seterr(err, errlen, ret, "%s: the kernel refused the "
-			      "device state: %s", label, hv_strerror(ret));
-	return 0;
+	if (!ret) {
+		ret = hv_vm_set_device_state(vm, &f->devices);
+		if (ret)
+			seterr(err, errlen, ret, "%s: the kernel refused the "
+			       "device state: %s", label, hv_strerror(ret));
+	}
+	/* The vCPUs belong to the VM; these were only handles (as create). */
+	for (i = 0; i < nr; i++)
+		hv_vcpu_close(vcpus[i]);
+	return ret;
 }
 
 int hv_vm_restore(struct hv *hv, const char *path,
