@@ -80,10 +80,15 @@ static int load(struct loaded *l, const char *path, char *err, size_t errlen)
 	if (fd < 0)
 		return seterr(err, errlen, -errno, "%s: %s", path,
 			      strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = S_ISREG(st.st_mode) ? -errno : -EINVAL;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
 		close(fd);
-		return seterr(err, errlen, ret, "%s: not a regular file", path);
+		return seterr(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return seterr(err, errlen, -EINVAL, "%s: not a regular file",
+			      path);
 	}
 	l->len = (size_t)st.st_size;
 	l->buf = (const uint8_t *)"";

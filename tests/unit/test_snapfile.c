@@ -301,6 +301,46 @@ START_TEST(craft_bad_contents)
 }
 END_TEST
 
+/* The sizes docs/snapshot-format.md gives. */
+START_TEST(documented_sizes)
+{
+	struct snap_buf b = { 0 };
+	struct hv_vcpu_state *v = calloc(1, sizeof(*v));
+	struct hv_device_state d;
+	struct snap_config c;
+	struct snap_header h;
+
+	memset(&h, 0, sizeof(h));
+	snap_encode_header(&b, &h);
+	ck_assert_uint_eq(b.len, 128);
+	b.len = 0;
+	strcpy(h.base_path, "/a/b.hv");
+	snap_encode_header(&b, &h);
+	ck_assert_uint_eq(b.len, 128 + 7);
+	ck_assert_uint_eq(b.p[12], 128 + 7);
+
+	b.len = 0;
+	v->nr_msrs = 3;
+	v->cpuid.nent = 10;
+	snap_encode_vcpu(&b, v);
+	ck_assert_uint_eq(b.len, 4593 + 12 * 3 + 28 * 10);
+	b.len = 0;
+	memset(&d, 0, sizeof(d));
+	snap_encode_devices(&b, &d);
+	ck_assert_uint_eq(b.len, 20);
+	b.len = 0;
+	memset(&c, 0, sizeof(c));
+	c.nr_regions = 1;
+	snap_encode_config(&b, &c);
+	ck_assert_uint_eq(b.len, 48 + 16);
+	b.len = 0;
+	snap_encode_end(&b, 0, 0);
+	ck_assert_uint_eq(b.len, 16);
+	snap_buf_free(&b);
+	free(v);
+}
+END_TEST
+
 START_TEST(zero_page_test)
 {
 	static uint64_t page[512];
@@ -334,6 +374,7 @@ Suite *snapfile_suite(void)
 	tcase_add_test(tc, craft_round_trip);
 	tcase_add_test(tc, craft_bad_contents);
 	tcase_add_test(tc, zero_page_test);
+	tcase_add_test(tc, documented_sizes);
 	suite_add_tcase(s, tc);
 	return s;
 }

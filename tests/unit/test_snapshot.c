@@ -14,6 +14,7 @@
 
 #include "snap_helpers.h"
 #include "crc32c.h"
+#include "snapfile.h"
 
 #define KiB	1024ULL
 #define MiB	(1024 * KiB)
@@ -337,11 +338,28 @@ START_TEST(corruption)
 		refused(bad, want);
 	}
 
-	/* Truncated at every offset. */
+	/*
+	 * Truncated at every offset: the parser in memory for each, the
+	 * whole restore path (file, fake device) at every 61st and around
+	 * each section boundary.
+	 */
 	for (i = 0; i < len; i++) {
-		snap_write(bad, b, i);
-		refused(bad, i == 0 ? "empty file" :
-			     i < 8 ? "bad magic" : "truncated at byte");
+		const char *w = i == 0 ? "empty file" :
+				i < 8 ? "bad magic" : "truncated at byte";
+		struct snap_file f;
+		bool near = false;
+
+		memcpy(c, b, i);
+		ck_assert_int_eq(snap_parse(c, i, "t.hv", &f, err,
+					    sizeof(err)), -EINVAL);
+		ck_assert_msg(strstr(err, w), "at %zu: '%s'", i, err);
+		ck_assert_ptr_null(strchr(err, '\n'));
+		for (k = 0; k < n; k++)
+			near |= i + 1 >= off[k] && i <= off[k] + 17;
+		if (near || i % 61 == 0 || i + 20 > len) {
+			snap_write(bad, b, i);
+			refused(bad, w);
+		}
 	}
 	snap_write(bad, b, len - 30);
 	snprintf(want, sizeof(want), "truncated at byte %zu (file is %zu "
