@@ -46,6 +46,8 @@ static void buf_grow(struct snap_buf *b, size_t n)
 
 void snap_put_bytes(struct snap_buf *b, const void *p, size_t n)
 {
+	if (!n)
+		return;
 	buf_grow(b, n);
 	if (b->failed)
 		return;

@@ -298,11 +298,9 @@ START_TEST(corruption)
 	char want[128];
 	int n, k;
 
-	snap_make_vm(hv, "src", small, 1, id1, 2);
 	{
-		struct hv_vm *vm;
+		struct hv_vm *vm = snap_make_vm(hv, "src", small, 1, id1, 2);
 
-		ck_assert_int_eq(hv_vm_open(hv, "src", &vm), 0);
 		ck_assert_int_eq(snapshot(vm, path, NULL), 0);
 		hv_vm_close(vm);
 	}
