@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The snapshot file format (docs/snapshot-format.md), pure C with no
- * ioctl and no file system access: encoders for each part and one
- * validator over a whole file in memory.  lib/snapshot.c does the I/O;
- * the unit tests and tests/unit/fuzz/ compile this file directly.
+ * ioctl and no file system access: encoders and decoders for each part
+ * (lib/snapfile.c) and one validator over a whole file in memory
+ * (lib/snapparse.c).  lib/snapshot.c and lib/restore.c do the I/O; the
+ * unit tests and tests/unit/fuzz/ compile these files directly.
  */
 #ifndef LIBHV_SNAPFILE_H
 #define LIBHV_SNAPFILE_H
@@ -124,6 +125,27 @@ bool snap_page_is_zero(const void *p);
 
 /* ---- reading ---- */
 
+static inline uint64_t snap_get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * One payload's fields (lib/snapfile.c): NULL, or what is wrong ("too
+ * many MSRs", "length does not match its contents").
+ */
+const char *snap_decode_config(const uint8_t *p, uint64_t len,
+			       struct snap_config *c);
+const char *snap_decode_vcpu(const uint8_t *p, uint64_t len,
+			     struct hv_vcpu_state *s);
+const char *snap_decode_devices(const uint8_t *p, uint64_t len,
+				struct hv_device_state *d);
+
+/* lib/snapparse.c */
 /*
  * Validate every byte of the file @buf, @len bytes long, and fill @f
  * (free it with snap_file_free()).  On error: -EINVAL and one line in

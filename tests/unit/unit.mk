@@ -41,7 +41,8 @@ $(UNIT_BIN): $(UNIT_OBJS) $(CLI_LIBOBJS) lib/libhv.a
 # "check: N passed, M failed".  A fuzzer that crashes counts as a failure.
 FUZZ_BIN    := tests/unit/fuzz/fuzz-snapfile
 FUZZ_LOG    := tests/unit/fuzz/fuzz.log
-FUZZ_SRCS   := tests/unit/fuzz/fuzz_snapfile.c lib/snapfile.c lib/crc32c.c
+FUZZ_SRCS   := tests/unit/fuzz/fuzz_snapfile.c lib/snapfile.c lib/snapparse.c \
+	       lib/crc32c.c
 FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 
 $(FUZZ_BIN): $(FUZZ_SRCS) lib/snapfile.h lib/crc32c.h include/uapi/hv.h
