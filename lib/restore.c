@@ -34,7 +34,6 @@ int snap_seterr(char *err, size_t len, int ret, const char *fmt, ...)
 
 #define seterr snap_seterr
 
-
 static void unload(struct loaded *l)
 {
 	if (l->mapped)
