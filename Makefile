@@ -56,6 +56,9 @@ lib/%.pic.o: lib/%.c $(HDRS)
 cli/%.o: cli/%.c $(HDRS)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# Snapshot files record the version of the libhv that wrote them.
+lib/snapshot.o lib/snapshot.pic.o: override CFLAGS += -DLIBHV_VERSION='"$(HV_VERSION)"'
+
 lib/libhv.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 lib/libhv.so: $(LIB_PICS)

@@ -73,6 +73,26 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "debug-exit status, 0 if halted, 1 and the reason otherwise);\n"
 	  "1 after Ctrl-], 128+N after signal N.\n\n"
 	  HVCTL_CREATE_DETAILS },
+	{ "snapshot", hvctl_cmd_snapshot, "NAME FILE [--stop] [--incremental BASE]",
+	  "write a VM's whole state to a file",
+	  "A running VM is paused while its state is written, then resumed.\n"
+	  "FILE is replaced only once it is complete (written to FILE.tmp.PID,\n"
+	  "synced, renamed).  Nothing is printed but a progress bar on a\n"
+	  "terminal.\n"
+	  "  --stop              stop the VM afterwards instead of resuming it\n"
+	  "  --incremental BASE  store only the pages written since BASE, which\n"
+	  "                      must be this VM's latest snapshot; restoring\n"
+	  "                      FILE then needs BASE where it was\n" },
+	{ "restore", hvctl_cmd_restore, "FILE [--name NEW] [--start]",
+	  "create a VM from a snapshot file",
+	  "The whole file (and its bases) is checked first: nothing is created\n"
+	  "from a damaged file.  The VM is created in state 'created'.\n"
+	  "  --name NEW  call it NEW instead of the name in the file\n"
+	  "  --start     start it at once\n" },
+	{ "clone", hvctl_cmd_clone, "NAME NEW",
+	  "make VM NEW a copy of VM NAME (RAM shared copy-on-write)",
+	  "A running NAME is paused for the copy, then resumed.  NEW is\n"
+	  "created in state 'created'.\n" },
 	{ "events", hvctl_cmd_events, "[--json] [--count N]",
 	  "print VM lifecycle events as they happen",
 	  "One line per event: SEQ NAME EVENT [reason=R] [status=N]\n"

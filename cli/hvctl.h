@@ -224,6 +224,11 @@ int hvctl_console_pump(struct hv_vm *vm, int fd, bool follow,
 /* cli/run.c */
 int hvctl_cmd_run(int argc, char **argv);
 
+/* cli/snapshot.c */
+int hvctl_cmd_snapshot(int argc, char **argv);
+int hvctl_cmd_restore(int argc, char **argv);
+int hvctl_cmd_clone(int argc, char **argv);
+
 /* cli/events.c */
 int hvctl_cmd_events(int argc, char **argv);
 /* One event as a line ("SEQ NAME EVENT ...") or JSON object; 0 or -EIO. */

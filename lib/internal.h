@@ -17,4 +17,8 @@
 __attribute__((visibility("hidden")))
 uint64_t hv_vm_gpa_room(const struct hv_vm *vm, uint64_t gpa);
 
+/* A handle around a VM fd the caller got (HV_VM_CLONE); closes it on error. */
+__attribute__((visibility("hidden")))
+int hv_vm_from_fd(int fd, const char *name, struct hv_vm **out);
+
 #endif /* LIBHV_INTERNAL_H */

@@ -42,6 +42,11 @@ static int hv_vm_new(int fd, const char *name, struct hv_vm **out)
 	return 0;
 }
 
+int hv_vm_from_fd(int fd, const char *name, struct hv_vm **out)
+{
+	return hv_vm_new(fd, name, out);
+}
+
 /* Copy a name into a fixed ABI field; the kernel checks the characters. */
 static int hv_copy_name(char dst[HV_NAME_LEN], const char *name)
 {

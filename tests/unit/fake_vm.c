@@ -23,6 +23,9 @@
 struct fake_vm fake_vms[FAKE_MAX_VMS];
 unsigned int fake_nr_vms;
 unsigned int fake_list_grow;
+unsigned int fake_creates;
+int fake_set_state_err;
+static uint64_t fake_next_id;
 
 static struct fake_vcpu fake_vcpus[FAKE_MAX_VCPUS];
 static unsigned int fake_nr_vcpus;
@@ -31,8 +34,16 @@ void fake_vm_reset(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < fake_nr_vms; i++)
+	for (i = 0; i < fake_nr_vms; i++) {
+		unsigned int r;
+
 		close(fake_vms[i].fd);
+		for (r = 0; r < HV_MAX_REGIONS; r++)
+			free(fake_vms[i].dirty[r]);
+	}
+	fake_creates = 0;
+	fake_set_state_err = 0;
+	fake_next_id = 0;
 	memset(fake_vms, 0, sizeof(fake_vms));
 	memset(fake_vcpus, 0, sizeof(fake_vcpus));
 	fake_nr_vms = 0;
@@ -103,6 +114,8 @@ static struct fake_vm *add_vm(const char *name)
 	vm->fd = fd;
 	strncpy(vm->name, name, HV_NAME_LEN - 1);
 	vm->listed = true;
+	vm->id = ++fake_next_id;
+	vm->state = HV_VM_STATE_CREATED;
 	fake_nr_vms++;
 	return vm;
 }
@@ -122,7 +135,10 @@ static int dev_ioctl(unsigned long req, void *arg)
 			if (fake_vms[i].listed &&
 			    !strcmp(fake_vms[i].name, c->name))
 				return -EEXIST;
+		fake_creates++;
 		vm = add_vm(c->name);
+		if (vm)
+			vm->flags = c->flags;
 		return vm ? dup(vm->fd) : -ENOMEM;
 	}
 	case HV_OPEN_VM: {
@@ -164,9 +180,203 @@ static int dev_ioctl(unsigned long req, void *arg)
 	return -ENOTTY;
 }
 
+struct fake_vm *fake_vm_named(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_nr_vms; i++)
+		if (fake_vms[i].listed && !strcmp(fake_vms[i].name, name))
+			return &fake_vms[i];
+	return NULL;
+}
+
+static int region_of(struct fake_vm *vm, uint64_t gpa)
+{
+	unsigned int r;
+
+	for (r = 0; r < vm->nr_regions; r++)
+		if (vm->regions[r].gpa == gpa)
+			return (int)r;
+	return -1;
+}
+
+/* HV_VM_CLONE: a copy (the fake shares nothing copy-on-write). */
+static int clone_vm(struct fake_vm *vm, const struct hv_vm_clone *c)
+{
+	struct fake_vm *n;
+	struct stat st;
+	ssize_t got;
+	off_t off = 0;
+	char buf[65536];
+	unsigned int i;
+
+	if (!c->name[0] || !memchr(c->name, 0, HV_NAME_LEN))
+		return -EINVAL;
+	if (fake_vm_named(c->name))
+		return -EEXIST;
+	if (vm->managed && vm->state == HV_VM_STATE_RUNNING)
+		return -EBUSY;
+	fake_creates++;
+	n = add_vm(c->name);
+	if (!n)
+		return -ENOMEM;
+	if (fstat(vm->fd, &st) < 0 || ftruncate(n->fd, st.st_size) < 0)
+		return -errno;
+	while ((got = pread(vm->fd, buf, sizeof(buf), off)) > 0) {
+		if (pwrite(n->fd, buf, got, off) != got)
+			return -EIO;
+		off += got;
+	}
+	n->mem_size = vm->mem_size;
+	n->flags = c->flags;
+	n->nr_vcpus = vm->nr_vcpus;
+	n->nr_regions = vm->nr_regions;
+	memcpy(n->regions, vm->regions, sizeof(n->regions));
+	for (i = 0; i < n->nr_regions; i++)
+		n->regions[i].flags = 0;
+	memcpy(n->has_vcpu, vm->has_vcpu, sizeof(n->has_vcpu));
+	memcpy(n->vcpu_state, vm->vcpu_state, sizeof(n->vcpu_state));
+	n->devices = vm->devices;
+	return dup(n->fd);
+}
+
+static int state_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
+{
+	int r;
+
+	if (vm->managed && vm->state == HV_VM_STATE_RUNNING &&
+	    req != HV_VM_GET_RAM)
+		return -EBUSY;
+	switch (req) {
+	case HV_VM_GET_VCPU_STATE: {
+		struct hv_vcpu_state *s = arg;
+		uint32_t id = s->vcpu_id;
+
+		if (id >= HV_MAX_VCPUS || !vm->has_vcpu[id])
+			return -ENOENT;
+		memcpy(s, &vm->vcpu_state[id], sizeof(*s));
+		s->vcpu_id = id;
+		return 0;
+	}
+	case HV_VM_SET_VCPU_STATE: {
+		const struct hv_vcpu_state *s = arg;
+
+		if (s->vcpu_id >= HV_MAX_VCPUS || !vm->has_vcpu[s->vcpu_id])
+			return -ENOENT;
+		if (fake_set_state_err)
+			return -fake_set_state_err;
+		if (s->flags || s->nr_msrs > HV_STATE_MAX_MSRS ||
+		    s->cpuid.nent > HV_CPUID_MAX_ENTRIES)
+			return -EINVAL;
+		memcpy(&vm->vcpu_state[s->vcpu_id], s, sizeof(*s));
+		return 0;
+	}
+	case HV_VM_GET_DEVICE_STATE:
+		memcpy(arg, &vm->devices, sizeof(vm->devices));
+		return 0;
+	case HV_VM_SET_DEVICE_STATE:
+		memcpy(&vm->devices, arg, sizeof(vm->devices));
+		return 0;
+	case HV_VM_GET_RAM: {
+		struct hv_ram_list *l = arg;
+		unsigned int i;
+
+		memset(l, 0, sizeof(*l));
+		l->count = vm->nr_regions;
+		for (i = 0; i < vm->nr_regions; i++) {
+			l->regions[i] = vm->regions[i];
+			l->regions[i].flags = vm->dirty[i] ? HV_RAM_DIRTY_LOG
+							   : 0;
+		}
+		return 0;
+	}
+	case HV_VM_SET_DIRTY_LOG: {
+		const struct hv_dirty_log *d = arg;
+
+		r = region_of(vm, d->gpa);
+		if (r < 0 || d->flags & ~HV_DIRTY_LOG_ENABLE)
+			return -EINVAL;
+		free(vm->dirty[r]);
+		vm->dirty[r] = NULL;
+		if (d->flags & HV_DIRTY_LOG_ENABLE) {
+			vm->dirty[r] = calloc((vm->regions[r].size / 4096 + 63)
+					      / 64, 8);
+			if (!vm->dirty[r])
+				return -ENOMEM;
+		}
+		return 0;
+	}
+	case HV_VM_GET_DIRTY_LOG: {
+		const struct hv_dirty_log *d = arg;
+		size_t words;
+
+		r = region_of(vm, d->gpa);
+		if (r < 0 || !vm->dirty[r])
+			return -EINVAL;
+		words = (vm->regions[r].size / 4096 + 63) / 64;
+		memcpy((void *)(uintptr_t)d->bitmap, vm->dirty[r], words * 8);
+		memset(vm->dirty[r], 0, words * 8);
+		vm->dirty_epoch++;
+		return 0;
+	}
+	case HV_VM_CLONE:
+		return clone_vm(vm, arg);
+	}
+	return -ENOTTY;
+}
+
+/* START/STOP/PAUSE/RESUME of a VM the test marked managed. */
+static int managed_ioctl(struct fake_vm *vm, unsigned long req)
+{
+	if (!vm->managed)
+		return -ENOTTY;
+	switch (req) {
+	case HV_VM_START:
+		if (vm->state == HV_VM_STATE_RUNNING ||
+		    vm->state == HV_VM_STATE_PAUSED)
+			return -EBUSY;
+		vm->state = HV_VM_STATE_RUNNING;
+		return 0;
+	case HV_VM_STOP:
+		if (vm->state != HV_VM_STATE_RUNNING &&
+		    vm->state != HV_VM_STATE_PAUSED)
+			return -EINVAL;
+		vm->stops++;
+		vm->state = HV_VM_STATE_STOPPED;
+		return 0;
+	case HV_VM_PAUSE:
+		if (vm->state != HV_VM_STATE_RUNNING)
+			return -EINVAL;
+		vm->pauses++;
+		vm->state = HV_VM_STATE_PAUSED;
+		return 0;
+	case HV_VM_RESUME:
+		if (vm->state != HV_VM_STATE_PAUSED)
+			return -EINVAL;
+		vm->resumes++;
+		vm->state = HV_VM_STATE_RUNNING;
+		return 0;
+	}
+	return -ENOTTY;
+}
+
 static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 {
 	switch (req) {
+	case HV_VM_START:
+	case HV_VM_STOP:
+	case HV_VM_PAUSE:
+	case HV_VM_RESUME:
+		return managed_ioctl(vm, req);
+	case HV_VM_GET_VCPU_STATE:
+	case HV_VM_SET_VCPU_STATE:
+	case HV_VM_GET_DEVICE_STATE:
+	case HV_VM_SET_DEVICE_STATE:
+	case HV_VM_GET_RAM:
+	case HV_VM_SET_DIRTY_LOG:
+	case HV_VM_GET_DIRTY_LOG:
+	case HV_VM_CLONE:
+		return state_ioctl(vm, req, arg);
 	case HV_VM_ADD_RAM: {
 		const struct hv_ram_region *r = arg;
 		struct stat st;
@@ -175,10 +385,13 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 			return -EINVAL;
 		if (fstat(vm->fd, &st) < 0)
 			return -errno;
+		if (vm->nr_regions == HV_MAX_REGIONS)
+			return -ENOSPC;
 		if ((uint64_t)st.st_size < r->gpa + r->size &&
 		    ftruncate(vm->fd, (off_t)(r->gpa + r->size)) < 0)
 			return -errno;
 		vm->mem_size += r->size;
+		vm->regions[vm->nr_regions++] = *r;
 		return 0;
 	}
 	case HV_VM_CREATE_VCPU: {
@@ -196,6 +409,11 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 		if (fd < 0)
 			return -errno;
 		v->id = (uint32_t)id;
+		if (!vm->has_vcpu[id]) {
+			vm->has_vcpu[id] = true;
+			vm->nr_vcpus++;
+			vm->vcpu_state[id].xcr0 = 3;
+		}
 		v->regs.rip = 0xfff0;	/* something else than the tests set */
 		v->sregs.cr0 = 0x60000010;
 		v->sregs.cr2 = 0x1234;
@@ -215,8 +433,11 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 		memset(info, 0, sizeof(*info));
 		strcpy(info->name, vm->name);
 		info->mem_size = vm->mem_size;
-		info->state = vm->listed ? HV_VM_STATE_CREATED
-					 : HV_VM_STATE_DESTROYED;
+		info->state = vm->listed ? vm->state : HV_VM_STATE_DESTROYED;
+		info->flags = vm->flags;
+		info->nr_vcpus = vm->nr_vcpus;
+		info->id = vm->id;
+		info->dirty_epoch = vm->dirty_epoch;
 		return 0;
 	}
 	}

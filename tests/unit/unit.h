@@ -30,6 +30,10 @@ Suite *loaders_suite(void);
 Suite *malformed_suite(void);
 Suite *managed_suite(void);
 Suite *events_suite(void);
+Suite *crc32c_suite(void);
+Suite *snapfile_suite(void);
+Suite *snapshot_suite(void);
+Suite *cli_snapshot_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
@@ -89,6 +93,22 @@ struct fake_vm {
 	char name[HV_NAME_LEN];
 	bool listed;
 	uint64_t mem_size;
+	/*
+	 * API 2 (snapshots): RAM list, dirty logs (NULL: off; tests set
+	 * bits to play guest writes), vCPU and device state, clone.  With
+	 * @managed set, START/STOP/PAUSE/RESUME work (state below) and
+	 * state ioctls refuse a running VM with EBUSY; without it they are
+	 * ENOTTY as before.
+	 */
+	uint64_t id, dirty_epoch;
+	uint32_t flags, state, nr_vcpus, nr_regions;
+	struct hv_ram_region regions[HV_MAX_REGIONS];
+	uint64_t *dirty[HV_MAX_REGIONS];
+	bool has_vcpu[HV_MAX_VCPUS];
+	struct hv_vcpu_state vcpu_state[HV_MAX_VCPUS];
+	struct hv_device_state devices;
+	bool managed;
+	unsigned int pauses, resumes, stops;
 };
 
 struct fake_vcpu {
@@ -103,6 +123,9 @@ struct fake_vcpu {
 extern struct fake_vm fake_vms[];
 extern unsigned int fake_nr_vms;
 extern unsigned int fake_list_grow;	/* LIST_VMS adds a VM this many times */
+extern unsigned int fake_creates;	/* HV_CREATE_VM and HV_VM_CLONE calls */
+extern int fake_set_state_err;		/* errno for SET_VCPU_STATE, or 0 */
+struct fake_vm *fake_vm_named(const char *name);
 void fake_vm_reset(void);
 struct fake_vcpu *fake_vcpu_of(int fd);
 /* fake_hv.c's ioctl wrapper asks this first; true if it answered. */

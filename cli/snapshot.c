@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvctl snapshot, restore, clone (libhv's lib/snapshot.c and
+ * lib/state.c do the work).  A running VM is paused around the work and
+ * resumed after, so the state written is one instant of it; one that is
+ * not running is left as it is.  Nothing is printed on success but a
+ * progress bar, and that only on a terminal for more than 64 MiB.
+ *
+ * Error lines: "hvctl: snapshot web: snap.hv: cannot write: ...",
+ * "hvctl: restore snap.hv: section 3 (vcpu 0): checksum mismatch".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hvctl.h"
+
+#define PROGRESS_MIN	(64ULL << 20)
+#define BAR_WIDTH	30
+
+struct progress {
+	const char *what;
+	bool shown;
+};
+
+static void progress_cb(void *opaque, uint64_t done, uint64_t total)
+{
+	struct progress *p = opaque;
+	int i, fill;
+
+	if (!total || total <= PROGRESS_MIN)
+		return;
+	fill = (int)(done * BAR_WIDTH / total);
+	fprintf(hvctl_err, "\r%s [", p->what);
+	for (i = 0; i < BAR_WIDTH; i++)
+		fputc(i < fill ? '#' : ' ', hvctl_err);
+	fprintf(hvctl_err, "] %3d%% %llu/%llu MiB", (int)(done * 100 / total),
+		(unsigned long long)(done >> 20),
+		(unsigned long long)(total >> 20));
+	fflush(hvctl_err);
+	p->shown = true;
+}
+
+static void progress_end(struct progress *p)
+{
+	if (p->shown)
+		fputc('\n', hvctl_err);
+}
+
+static bool progress_wanted(void)
+{
+	int fd = fileno(hvctl_err);
+
+	return fd >= 0 && isatty(fd);
+}
+
+/* Pause @vm if it runs; *paused says whether we did.  0 or exit status. */
+static int pause_if_running(const char *ctx, struct hv *hv, const char *name,
+			    struct hv_vm *vm, bool *paused,
+			    struct hv_vm_info *info)
+{
+	int err;
+
+	*paused = false;
+	err = hv_vm_info(vm, info);
+	if (err)
+		return hvctl_vm_fail(ctx, hv, name, err);
+	if (info->state != HV_VM_STATE_RUNNING)
+		return 0;
+	err = hv_vm_pause(vm);
+	if (err)
+		return hvctl_fail(ctx, "cannot pause the VM: %s",
+				  hv_strerror(err));
+	*paused = true;
+	return 0;
+}
+
+static int resume_after(const char *ctx, struct hv_vm *vm, int ret)
+{
+	int err = hv_vm_resume(vm);
+
+	if (err && ret == HVCTL_EXIT_OK)
+		return hvctl_fail(ctx, "cannot resume the VM: %s",
+				  hv_strerror(err));
+	return ret;
+}
+
+enum { OPT_HELP = HVCTL_OPT_HELP, OPT_STOP, OPT_INCREMENTAL, OPT_NAME,
+       OPT_START };
+
+/* After the options, exactly @n arguments into @args. */
+static int positional(int argc, char **argv, int n, const char **args,
+		      const char *const *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (optind + i >= argc)
+			return hvctl_usage_error(argv[0], "missing %s",
+						 what[i]);
+		args[i] = argv[optind + i];
+	}
+	if (optind + n < argc)
+		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
+					 argv[optind + n]);
+	return -1;
+}
+
+int hvctl_cmd_snapshot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "stop", no_argument, NULL, OPT_STOP },
+		{ "incremental", required_argument, NULL, OPT_INCREMENTAL },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const what[] = { "VM name", "FILE" };
+	struct hv_snapshot_opts so;
+	struct progress prog = { "snapshot", false };
+	char ctx[HVCTL_CTX_LEN], msg[1024];
+	struct hv_vm_info info;
+	const char *args[2] = { NULL, NULL };
+	bool stop = false, paused;
+	struct hv_vm *vm;
+	struct hv *hv;
+	int c, ret, err;
+
+	memset(&so, 0, sizeof(so));
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_STOP:
+			stop = true;
+			break;
+		case OPT_INCREMENTAL:
+			so.base = optarg;
+			break;
+		default:
+			return hvctl_opt_default(argv, c);
+		}
+	}
+	ret = positional(argc, argv, 2, args, what);
+	if (ret >= 0)
+		return ret;
+	if (hvctl_check_name(argv[0], args[0]))
+		return HVCTL_EXIT_USAGE;
+	hvctl_ctx(ctx, sizeof(ctx), argv[0], args[0]);
+	ret = hvctl_vm_get(ctx, args[0], &hv, &vm);
+	if (ret)
+		return ret;
+	ret = pause_if_running(ctx, hv, args[0], vm, &paused, &info);
+	if (ret)
+		goto out;
+
+	msg[0] = '\0';
+	so.err = msg;
+	so.errlen = sizeof(msg);
+	if (progress_wanted()) {
+		so.progress = progress_cb;
+		so.opaque = &prog;
+	}
+	err = hv_vm_snapshot(vm, args[1], &so);
+	progress_end(&prog);
+	if (err == -EBUSY && !msg[0])
+		ret = hvctl_fail(ctx, "VM is busy (run attached by a program)");
+	else if (err)
+		ret = hvctl_fail(ctx, "%s", msg[0] ? msg : hv_strerror(err));
+
+	if (!err && stop && (paused || info.state == HV_VM_STATE_PAUSED)) {
+		err = hv_vm_stop(vm);
+		if (err)
+			ret = hvctl_fail(ctx, "snapshot written, but cannot "
+					 "stop the VM: %s", hv_strerror(err));
+	} else if (paused) {
+		/* On failure too: leave the VM as we found it. */
+		ret = resume_after(ctx, vm, ret);
+	}
+out:
+	hv_vm_close(vm);
+	hv_close(hv);
+	return ret;
+}
+
+int hvctl_cmd_restore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "start", no_argument, NULL, OPT_START },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const what[] = { "FILE" };
+	struct hv_restore_opts ro;
+	struct progress prog = { "restore", false };
+	char ctx[HVCTL_CTX_LEN + 4096], msg[1024];
+	const char *args[1] = { NULL };
+	bool start = false;
+	struct hv_vm *vm;
+	struct hv *hv;
+	int c, ret, err;
+
+	memset(&ro, 0, sizeof(ro));
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_NAME:
+			ro.name = optarg;
+			break;
+		case OPT_START:
+			start = true;
+			break;
+		default:
+			return hvctl_opt_default(argv, c);
+		}
+	}
+	ret = positional(argc, argv, 1, args, what);
+	if (ret >= 0)
+		return ret;
+	if (ro.name && hvctl_check_name(argv[0], ro.name))
+		return HVCTL_EXIT_USAGE;
+	snprintf(ctx, sizeof(ctx), "%s %s", argv[0], args[0]);
+	ret = hvctl_open(ctx, &hv);
+	if (ret)
+		return ret;
+
+	msg[0] = '\0';
+	ro.err = msg;
+	ro.errlen = sizeof(msg);
+	if (progress_wanted()) {
+		ro.progress = progress_cb;
+		ro.opaque = &prog;
+	}
+	err = hv_vm_restore(hv, args[0], &ro, &vm);
+	progress_end(&prog);
+	if (err) {
+		/* libhv's line starts with the file's (or VM's) name. */
+		if (msg[0])
+			ret = hvctl_fail(NULL, "%s %s", argv[0], msg);
+		else
+			ret = hvctl_fail(ctx, "%s", hv_strerror(err));
+		hv_close(hv);
+		return ret;
+	}
+	if (start) {
+		err = hv_vm_start(vm);
+		if (err)
+			ret = hvctl_fail(ctx, "restored as %s, but cannot "
+					 "start it: %s", hv_vm_name(vm),
+					 hv_strerror(err));
+	}
+	hv_vm_close(vm);
+	hv_close(hv);
+	return ret;
+}
+
+int hvctl_cmd_clone(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *const what[] = { "VM name", "new VM name" };
+	char ctx[HVCTL_CTX_LEN];
+	struct hv_vm_info info;
+	const char *args[2] = { NULL, NULL };
+	struct hv_vm *vm, *copy;
+	struct hv *hv;
+	bool paused;
+	int c, ret, err;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1)
+		return hvctl_opt_default(argv, c);
+	ret = positional(argc, argv, 2, args, what);
+	if (ret >= 0)
+		return ret;
+	if (hvctl_check_name(argv[0], args[0]) ||
+	    hvctl_check_name(argv[0], args[1]))
+		return HVCTL_EXIT_USAGE;
+	hvctl_ctx(ctx, sizeof(ctx), argv[0], args[0]);
+	ret = hvctl_vm_get(ctx, args[0], &hv, &vm);
+	if (ret)
+		return ret;
+	ret = pause_if_running(ctx, hv, args[0], vm, &paused, &info);
+	if (ret)
+		goto out;
+	err = hv_vm_clone(vm, args[1], 0, &copy);
+	if (err == -EEXIST)
+		ret = hvctl_fail(ctx, "%s: name already in use", args[1]);
+	else if (err)
+		ret = hvctl_vm_fail(ctx, hv, args[0], err);
+	else
+		hv_vm_close(copy);
+	if (paused)
+		ret = resume_after(ctx, vm, ret);
+out:
+	hv_vm_close(vm);
+	hv_close(hv);
+	return ret;
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libhv: reading snapshot files (lib/snapparse.c checks the bytes):
+ * hv_snapshot_check() and hv_vm_restore().  A file is mmap'd
+ * (MAP_POPULATE: one pass of faults), checked whole with its bases, and
+ * only then is a VM created; pages go with one memcpy() from the file's
+ * mapping straight into the new VM's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libhv.h"
+#include "snapio.h"
+
+int snap_seterr(char *err, size_t len, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+#define seterr snap_seterr
+
+static void unload(struct loaded *l)
+{
+	if (l->mapped)
+		munmap((void *)l->buf, l->len);
+	snap_file_free(&l->f);
+	l->mapped = false;
+}
+
+/* Map @path and check all of it; l->f is valid on 0. */
+static int load(struct loaded *l, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	void *p;
+	int fd, ret;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->label, sizeof(l->label), "%s", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return seterr(err, errlen, -errno, "%s: %s", path,
+			      strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		close(fd);
+		return seterr(err, errlen, ret, "%s: %s", path, strerror(-ret));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return seterr(err, errlen, -EINVAL, "%s: not a regular file",
+			      path);
+	}
+	l->len = (size_t)st.st_size;
+	l->buf = (const uint8_t *)"";
+	if (l->len) {
+		p = mmap(NULL, l->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (p == MAP_FAILED) {
+			ret = -errno;
+			close(fd);
+			return seterr(err, errlen, ret, "%s: cannot map: %s",
+				      path, strerror(-ret));
+		}
+		madvise(p, l->len, MADV_SEQUENTIAL);
+		l->buf = p;
+		l->mapped = true;
+	}
+	close(fd);
+	ret = snap_parse(l->buf, l->len, path, &l->f, err, errlen);
+	if (ret) {
+		if (l->mapped)
+			munmap((void *)l->buf, l->len);
+		l->mapped = false;
+	}
+	return ret;
+}
+
+
+void snap_unload_chain(struct chain *c)
+{
+	while (c->n > 0)
+		unload(&c->l[--c->n]);
+}
+
+int snap_load_chain(struct chain *c, const char *path, char *err,
+		    size_t errlen)
+{
+	int ret;
+
+	c->n = 0;
+	ret = load(&c->l[0], path, err, errlen);
+	if (ret)
+		return ret;
+	c->n = 1;
+	for (;;) {
+		struct loaded *top = &c->l[c->n - 1], *base = &c->l[c->n];
+		const struct snap_header *h = &top->f.hdr;
+
+		if (!(h->flags & SNAP_FLAG_INCREMENTAL))
+			return 0;
+		if (c->n > SNAP_MAX_CHAIN) {
+			ret = seterr(err, errlen, -EINVAL, "%s: more than %d "
+				     "incremental snapshots over one full one",
+				     path, SNAP_MAX_CHAIN);
+			break;
+		}
+		ret = load(base, h->base_path, err, errlen);
+		if (ret) {
+			if (ret != -EINVAL)
+				ret = -EINVAL;	/* a broken chain: a bad file */
+			break;
+		}
+		c->n++;
+		if (memcmp(base->f.hdr.id, h->base_id, SNAP_ID_LEN)) {
+			ret = seterr(err, errlen, -EINVAL, "%s: its base %s is "
+				     "not the snapshot it was taken against "
+				     "(the ids differ)", top->label,
+				     h->base_path);
+			break;
+		}
+		if (!snap_same_layout(&base->f.cfg, &top->f.cfg)) {
+			ret = seterr(err, errlen, -EINVAL, "%s: its base %s has "
+				     "other RAM regions or vCPUs", top->label,
+				     h->base_path);
+			break;
+		}
+	}
+	snap_unload_chain(c);
+	return ret;
+}
+
+int hv_snapshot_check(const char *path, struct hv_snapshot_info *info,
+		      char *err, size_t errlen)
+{
+	struct chain *c;
+	const struct snap_file *f;
+	uint32_t i;
+	int ret;
+
+	if (!path)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	ret = snap_load_chain(c, path, err, errlen);
+	if (!ret && info) {
+		f = &c->l[0].f;
+		memset(info, 0, sizeof(*info));
+		info->format_version = f->hdr.format_version;
+		info->vendor = f->hdr.vendor;
+		memcpy(info->hv_version, f->hdr.hv_version,
+		       sizeof(info->hv_version));
+		memcpy(info->name, f->cfg.name, HV_NAME_LEN);
+		info->nr_vcpus = f->cfg.nr_vcpus;
+		info->nr_regions = f->cfg.nr_regions;
+		for (i = 0; i < f->cfg.nr_regions; i++)
+			info->mem_size += f->cfg.regions[i].size;
+		info->pages_stored = f->pages_stored;
+		info->incremental = f->hdr.flags & SNAP_FLAG_INCREMENTAL;
+		info->file_size = c->l[0].len;
+	}
+	snap_unload_chain(c);
+	free(c);
+	return ret;
+}
+
+/* ---- restore ---- */
+
+struct copy_ctx {
+	struct hv_vm *vm;
+	const struct snap_config *cfg;
+	const struct hv_restore_opts *opts;
+	uint64_t done, total, reported;
+};
+
+static int copy_run(void *opaque, uint32_t region, uint64_t page,
+		    uint32_t nr_pages, const uint8_t *data)
+{
+	struct copy_ctx *cc = opaque;
+	uint64_t gpa = cc->cfg->regions[region].gpa + page * SNAP_PAGE;
+	size_t len = (size_t)nr_pages * SNAP_PAGE;
+	void *dst = hv_vm_gpa_ptr(cc->vm, gpa, len);
+
+	if (!dst)
+		return -EFAULT;
+	if (data)
+		memcpy(dst, data, len);
+	else
+		memset(dst, 0, len);
+	cc->done += len;
+	if (cc->opts && cc->opts->progress &&
+	    cc->done - cc->reported >= PROGRESS_STEP) {
+		cc->reported = cc->done;
+		cc->opts->progress(cc->opts->opaque, cc->done, cc->total);
+	}
+	return 0;
+}
+
+static int restore_into(struct hv_vm *vm, struct chain *c,
+			const struct hv_restore_opts *o, char *err,
+			size_t errlen)
+{
+	const struct snap_file *f = &c->l[0].f;
+	struct copy_ctx cc = { .vm = vm, .cfg = &f->cfg, .opts = o };
+	const char *label = c->l[0].label;
+	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
+	uint32_t i, nr = 0;
+	int k, ret;
+
+	for (i = 0; i < f->cfg.nr_regions; i++) {
+		ret = hv_vm_add_ram(vm, f->cfg.regions[i].gpa,
+				    f->cfg.regions[i].size);
+		if (ret)
+			return seterr(err, errlen, ret, "%s: cannot add RAM "
+				      "region %u: %s", label, i,
+				      hv_strerror(ret));
+	}
+	for (k = 0; k < c->n; k++)
+		cc.total += (c->l[k].f.pages_stored + c->l[k].f.zero_records) *
+			    SNAP_PAGE;
+	/* The full snapshot first, then each increment over it. */
+	for (k = c->n - 1; k >= 0; k--) {
+		ret = snap_for_each_page_run(&c->l[k].f, c->l[k].buf, copy_run,
+					     &cc);
+		if (ret)
+			return seterr(err, errlen, ret, "%s: cannot reach the "
+				      "new VM's RAM", label);
+	}
+	if (o && o->progress)
+		o->progress(o->opaque, cc.total, cc.total);
+
+	ret = 0;
+	for (i = 0; i < f->cfg.nr_vcpus && !ret; i++) {
+		const struct hv_vcpu_state *s = &f->vcpus[i];
+
+		ret = hv_vcpu_create(vm, s->vcpu_id, &vcpus[i]);
+		if (ret) {
+			seterr(err, errlen, ret, "%s: cannot create vCPU %u: %s",
+			       label, s->vcpu_id, hv_strerror(ret));
+			break;
+		}
+		nr = i + 1;
+		ret = hv_vm_set_vcpu_state(vm, s);
+		if (ret)
+			seterr(err, errlen, ret, "%s: vcpu %u: the kernel "
+			       "refused its state: %s", label, s->vcpu_id,
+			       hv_strerror(ret));
+	}
+	if (!ret) {
+		ret = hv_vm_set_device_state(vm, &f->devices);
+		if (ret)
+			seterr(err, errlen, ret, "%s: the kernel refused the "
+			       "device state: %s", label, hv_strerror(ret));
+	}
+	/* The vCPUs belong to the VM; these were only handles (as create). */
+	for (i = 0; i < nr; i++)
+		hv_vcpu_close(vcpus[i]);
+	return ret;
+}
+
+int hv_vm_restore(struct hv *hv, const char *path,
+		  const struct hv_restore_opts *opts, struct hv_vm **out)
+{
+	char *err = opts ? opts->err : NULL;
+	size_t errlen = opts ? opts->errlen : 0;
+	struct hv_vm *vm;
+	struct chain *c;
+	const char *name;
+	int ret;
+
+	if (!out || !path)
+		return -EINVAL;
+	*out = NULL;
+	if (!hv)
+		return -EBADF;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	ret = snap_load_chain(c, path, err, errlen);
+	if (ret)
+		goto out_free;
+
+	name = opts && opts->name ? opts->name : c->l[0].f.cfg.name;
+	if (!hv_vm_open(hv, name, &vm)) {
+		hv_vm_close(vm);
+		ret = seterr(err, errlen, -EEXIST, "%s: name already in use",
+			     name);
+		goto out_unload;
+	}
+	ret = hv_vm_create(hv, name, opts ? opts->flags : 0, &vm);
+	if (ret) {
+		seterr(err, errlen, ret, "%s: cannot create VM %s: %s", path,
+		       name, ret == -EEXIST ? "name already in use"
+					    : hv_strerror(ret));
+		goto out_unload;
+	}
+	ret = restore_into(vm, c, opts, err, errlen);
+	if (ret) {
+		hv_vm_destroy(vm);	/* nothing half-made stays */
+		goto out_unload;
+	}
+	*out = vm;
+out_unload:
+	snap_unload_chain(c);
+out_free:
+	free(c);
+	return ret;
+}
+

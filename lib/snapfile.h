@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The snapshot file format (docs/snapshot-format.md), pure C with no
+ * ioctl and no file system access: encoders and decoders for each part
+ * (lib/snapfile.c) and one validator over a whole file in memory
+ * (lib/snapparse.c).  lib/snapshot.c and lib/restore.c do the I/O; the
+ * unit tests and tests/unit/fuzz/ compile these files directly.
+ */
+#ifndef LIBHV_SNAPFILE_H
+#define LIBHV_SNAPFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uapi/hv.h"
+
+/* libhv's own: not exported from libhv.so. */
+#pragma GCC visibility push(hidden)
+
+#define SNAP_MAGIC		"HVSNAP\r\n"	/* 8 bytes */
+#define SNAP_FORMAT_VERSION	1
+#define SNAP_FLAG_INCREMENTAL	(1u << 0)
+#define SNAP_ID_LEN		16
+#define SNAP_HDR_FIXED		124	/* header bytes before the base path */
+#define SNAP_BASE_PATH_MAX	4096
+#define SNAP_SEC_HDR		16	/* type, index, length */
+#define SNAP_SEC_TRAILER	4	/* CRC32C */
+#define SNAP_PAGE		4096u
+/* Guest address space one memory section covers at most. */
+#define SNAP_CHUNK_PAGES	1024u
+#define SNAP_MAX_CHAIN		16	/* incremental files over one full one */
+
+enum snap_section_type {
+	SNAP_SEC_CONFIG = 1,
+	SNAP_SEC_VCPU = 2,
+	SNAP_SEC_DEVICES = 3,
+	SNAP_SEC_MEMORY = 4,
+	SNAP_SEC_END = 0x454e44,	/* "END" */
+};
+
+/* struct snap_mem_record.kind */
+#define SNAP_MEM_DATA		0	/* nr_pages x 4 KiB follow */
+#define SNAP_MEM_ZERO		1	/* all-zero now (had data in the base) */
+#define SNAP_MEM_RECORD		16	/* bytes per record in the file */
+
+struct snap_header {
+	uint32_t format_version;
+	uint32_t header_size;
+	uint32_t flags;
+	uint32_t vendor;
+	char hv_version[32];
+	uint8_t id[SNAP_ID_LEN];
+	uint8_t base_id[SNAP_ID_LEN];
+	uint64_t vm_id;
+	uint64_t dirty_epoch;
+	uint64_t file_size;
+	char base_path[SNAP_BASE_PATH_MAX + 1];
+};
+
+struct snap_config {
+	char name[HV_NAME_LEN];
+	uint32_t flags;
+	uint32_t nr_vcpus;
+	uint32_t nr_regions;
+	struct { uint64_t gpa, size; } regions[HV_MAX_REGIONS];
+};
+
+/* Where a memory section's records and data lie in the file. */
+struct snap_mem_section {
+	uint32_t region;
+	uint32_t nr_records;
+	size_t records;		/* file offset of the first record */
+	size_t data;		/* file offset of the first data page */
+};
+
+/* A whole valid file: what snap_parse() found. */
+struct snap_file {
+	struct snap_header hdr;
+	struct snap_config cfg;
+	struct hv_vcpu_state *vcpus;	/* cfg.nr_vcpus, in file order */
+	struct hv_device_state devices;
+	struct snap_mem_section *mem;
+	size_t nr_mem;
+	uint64_t pages_stored;		/* data pages */
+	uint64_t zero_records;		/* explicit zero pages */
+};
+
+/* ---- writing ---- */
+
+/* A growing byte buffer; on allocation failure 'failed' is set. */
+struct snap_buf {
+	uint8_t *p;
+	size_t len, cap;
+	bool failed;
+};
+
+void snap_put_u8(struct snap_buf *b, uint8_t v);
+void snap_put_u16(struct snap_buf *b, uint16_t v);
+void snap_put_u32(struct snap_buf *b, uint32_t v);
+void snap_put_u64(struct snap_buf *b, uint64_t v);
+void snap_put_bytes(struct snap_buf *b, const void *p, size_t n);
+void snap_buf_free(struct snap_buf *b);
+
+/* The header, with its CRC (the base path from h->base_path). */
+void snap_encode_header(struct snap_buf *b, const struct snap_header *h);
+/*
+ * A section with a payload known in full: header, payload, CRC.
+ * snap_section_begin/end bracket payload puts for the same thing.
+ */
+size_t snap_section_begin(struct snap_buf *b, uint32_t type, uint32_t index);
+void snap_section_end(struct snap_buf *b, size_t start);
+/* The payloads of the small sections. */
+void snap_encode_config(struct snap_buf *b, const struct snap_config *c);
+void snap_encode_vcpu(struct snap_buf *b, const struct hv_vcpu_state *s);
+void snap_encode_devices(struct snap_buf *b, const struct hv_device_state *d);
+void snap_encode_end(struct snap_buf *b, uint32_t nr_sections,
+		     uint64_t pages_stored);
+/* A section header for a payload of @len bytes (the caller CRCs). */
+void snap_encode_section_header(uint8_t out[SNAP_SEC_HDR], uint32_t type,
+				uint32_t index, uint64_t len);
+
+/* True if the 4 KiB page at @p is all zero (64-bit words, early out). */
+bool snap_page_is_zero(const void *p);
+
+/* ---- reading ---- */
+
+static inline uint64_t snap_get_le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/*
+ * One payload's fields (lib/snapfile.c): NULL, or what is wrong ("too
+ * many MSRs", "length does not match its contents").
+ */
+const char *snap_decode_config(const uint8_t *p, uint64_t len,
+			       struct snap_config *c);
+const char *snap_decode_vcpu(const uint8_t *p, uint64_t len,
+			     struct hv_vcpu_state *s);
+const char *snap_decode_devices(const uint8_t *p, uint64_t len,
+				struct hv_device_state *d);
+
+/* lib/snapparse.c */
+/*
+ * Validate every byte of the file @buf, @len bytes long, and fill @f
+ * (free it with snap_file_free()).  On error: -EINVAL and one line in
+ * @err, "LABEL: what" (LABEL names the file).  An incremental file's
+ * base is not looked at here.
+ */
+int snap_parse(const uint8_t *buf, size_t len, const char *label,
+	       struct snap_file *f, char *err, size_t errlen);
+void snap_file_free(struct snap_file *f);
+
+/*
+ * Calls @fn for every record of every memory section in file order;
+ * @data NULL for a zero record.  Stops at the first non-zero return.
+ */
+int snap_for_each_page_run(const struct snap_file *f, const uint8_t *buf,
+			   int (*fn)(void *opaque, uint32_t region,
+				     uint64_t page, uint32_t nr_pages,
+				     const uint8_t *data),
+			   void *opaque);
+
+/* True if two files describe the same VM layout (regions, vCPUs). */
+bool snap_same_layout(const struct snap_config *a,
+		      const struct snap_config *b);
+
+#pragma GCC visibility pop
+
+#endif /* LIBHV_SNAPFILE_H */

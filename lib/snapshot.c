@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libhv: writing snapshot files (the format in lib/snapfile.c and
+ * docs/snapshot-format.md): hv_vm_snapshot().  Reading them is
+ * lib/restore.c.
+ *
+ * Speed: guest memory goes from the VM's mapping to the file with
+ * writev() of runs of non-zero pages (no copy in userspace), the CRC on
+ * the way with SSE4.2.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "libhv.h"
+#include "internal.h"
+#include "crc32c.h"
+#include "snapio.h"
+
+#ifndef LIBHV_VERSION
+#define LIBHV_VERSION	"0.1.0"
+#endif
+
+#define seterr snap_seterr
+
+/* ---- snapshot ---- */
+
+struct writer {
+	int fd;
+	off_t off;
+	const char *label;
+	char *err;
+	size_t errlen;
+};
+
+static int write_iov(struct writer *w, struct iovec *iov, int cnt)
+{
+	while (cnt > 0) {
+		ssize_t n = writev(w->fd, iov, cnt > IOV_MAX ? IOV_MAX : cnt);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return seterr(w->err, w->errlen, -errno, "%s: cannot "
+				      "write: %s", w->label, strerror(errno));
+		}
+		w->off += n;
+		while (cnt > 0 && (size_t)n >= iov->iov_len) {
+			n -= iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+static int write_buf(struct writer *w, struct snap_buf *b)
+{
+	struct iovec iov = { b->p, b->len };
+
+	if (b->failed)
+		return seterr(w->err, w->errlen, -ENOMEM, "%s: out of memory",
+			      w->label);
+	return write_iov(w, &iov, 1);
+}
+
+/* What one memory section is built from: runs of like pages. */
+struct mem_run {
+	uint64_t page;
+	uint32_t n;
+	uint32_t kind;
+};
+
+struct snap_state {
+	struct hv_vm *vm;
+	const struct hv_snapshot_opts *opts;
+	struct writer w;
+	struct hv_ram_region regions[HV_MAX_REGIONS];
+	size_t nr_regions;
+	void *host[HV_MAX_REGIONS];	/* the region's pages, here */
+	bool own_map[HV_MAX_REGIONS];
+	uint64_t *dirty[HV_MAX_REGIONS];	/* incremental: pages to store */
+	uint32_t nr_sections;
+	uint64_t pages_stored, done, total, reported;
+};
+
+/* One memory section for pages [first, first + count) of region @r. */
+static int write_chunk(struct snap_state *s, uint32_t r, uint64_t first,
+		       uint32_t count)
+{
+	struct mem_run runs[SNAP_CHUNK_PAGES];
+	struct iovec iov[SNAP_CHUNK_PAGES + 2];
+	uint8_t *host = s->host[r];
+	struct snap_buf b = { 0 };
+	uint32_t i, nr = 0, data = 0, crc;
+	uint8_t trailer[4];
+	int cnt = 0, ret;
+
+	for (i = 0; i < count; i++) {
+		uint64_t pg = first + i;
+		uint32_t kind;
+
+		if (s->dirty[r] && !(s->dirty[r][pg / 64] >> (pg & 63) & 1))
+			continue;
+		if (snap_page_is_zero(host + pg * SNAP_PAGE)) {
+			if (!s->dirty[r])
+				continue;	/* full: absent means zero */
+			kind = SNAP_MEM_ZERO;
+		} else {
+			kind = SNAP_MEM_DATA;
+			data++;
+		}
+		if (nr && runs[nr - 1].kind == kind &&
+		    runs[nr - 1].page + runs[nr - 1].n == pg)
+			runs[nr - 1].n++;
+		else
+			runs[nr++] = (struct mem_run){ pg, 1, kind };
+	}
+	if (!nr)
+		return 0;
+
+	snap_section_begin(&b, SNAP_SEC_MEMORY, r);
+	snap_put_u32(&b, r);
+	snap_put_u32(&b, nr);
+	snap_put_u64(&b, 0);
+	for (i = 0; i < nr; i++) {
+		snap_put_u64(&b, runs[i].page);
+		snap_put_u32(&b, runs[i].n);
+		snap_put_u32(&b, runs[i].kind);
+	}
+	if (b.failed) {
+		snap_buf_free(&b);
+		return seterr(s->w.err, s->w.errlen, -ENOMEM, "%s: out of "
+			      "memory", s->w.label);
+	}
+	snap_encode_section_header(b.p, SNAP_SEC_MEMORY, r, b.len -
+				   SNAP_SEC_HDR + (uint64_t)data * SNAP_PAGE);
+	crc = hv_crc32c(0, b.p, b.len);
+	iov[cnt++] = (struct iovec){ b.p, b.len };
+	for (i = 0; i < nr; i++) {
+		void *p = host + runs[i].page * SNAP_PAGE;
+		size_t len = (size_t)runs[i].n * SNAP_PAGE;
+
+		if (runs[i].kind != SNAP_MEM_DATA)
+			continue;
+		crc = hv_crc32c(crc, p, len);
+		iov[cnt++] = (struct iovec){ p, len };
+	}
+	trailer[0] = (uint8_t)crc;
+	trailer[1] = (uint8_t)(crc >> 8);
+	trailer[2] = (uint8_t)(crc >> 16);
+	trailer[3] = (uint8_t)(crc >> 24);
+	iov[cnt++] = (struct iovec){ trailer, 4 };
+	ret = write_iov(&s->w, iov, cnt);
+	snap_buf_free(&b);
+	s->nr_sections++;
+	s->pages_stored += data;
+	return ret;
+}
+
+static int write_memory(struct snap_state *s)
+{
+	const struct hv_snapshot_opts *o = s->opts;
+	uint32_t r;
+	int ret;
+
+	for (r = 0; r < s->nr_regions; r++) {
+		uint64_t pages = s->regions[r].size / SNAP_PAGE, pg;
+
+		for (pg = 0; pg < pages; pg += SNAP_CHUNK_PAGES) {
+			uint32_t n = pages - pg < SNAP_CHUNK_PAGES ?
+				     (uint32_t)(pages - pg) : SNAP_CHUNK_PAGES;
+
+			ret = write_chunk(s, r, pg, n);
+			if (ret)
+				return ret;
+			s->done += (uint64_t)n * SNAP_PAGE;
+			if (o && o->progress &&
+			    s->done - s->reported >= PROGRESS_STEP) {
+				s->reported = s->done;
+				o->progress(o->opaque, s->done, s->total);
+			}
+		}
+	}
+	if (o && o->progress)
+		o->progress(o->opaque, s->total, s->total);
+	return 0;
+}
+
+/*
+ * Dirty logging for the next incremental snapshot, before memory is
+ * read: every region logged with a clean bitmap.  For an incremental
+ * snapshot, the bitmaps cleared now are the pages to store.
+ */
+static int reset_dirty_logs(struct snap_state *s, bool incremental)
+{
+	size_t r;
+	int ret = 0;
+
+	for (r = 0; r < s->nr_regions && !ret; r++) {
+		const struct hv_ram_region *rg = &s->regions[r];
+		size_t words = (rg->size / SNAP_PAGE + 63) / 64;
+		uint64_t *bm;
+
+		if (!(rg->flags & HV_RAM_DIRTY_LOG)) {
+			ret = hv_vm_dirty_log(s->vm, rg->gpa, true);
+			continue;
+		}
+		bm = calloc(words, 8);
+		if (!bm) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = hv_vm_get_dirty_log(s->vm, rg->gpa, bm);
+		if (incremental)
+			s->dirty[r] = bm;
+		else
+			free(bm);
+	}
+	if (ret)
+		return seterr(s->w.err, s->w.errlen, ret, "%s: cannot reset "
+			      "dirty-page logging: %s", s->w.label,
+			      hv_strerror(ret));
+	return 0;
+}
+
+static int map_regions(struct snap_state *s)
+{
+	size_t r;
+
+	for (r = 0; r < s->nr_regions; r++) {
+		const struct hv_ram_region *rg = &s->regions[r];
+		void *p = hv_vm_gpa_ptr(s->vm, rg->gpa, rg->size);
+
+		if (!p) {
+			p = mmap(NULL, rg->size, PROT_READ, MAP_SHARED,
+				 hv_vm_fd(s->vm), (off_t)rg->gpa);
+			if (p == MAP_FAILED)
+				return seterr(s->w.err, s->w.errlen, -errno,
+					      "%s: cannot map guest RAM: %s",
+					      s->w.label, strerror(errno));
+			s->own_map[r] = true;
+		}
+		s->host[r] = p;
+	}
+	return 0;
+}
+
+/* Everything but the memory, into @b; the header gets its file_size later. */
+static int build_state(struct snap_state *s, struct snap_config *cfg,
+		       struct snap_buf *b)
+{
+	struct hv_vcpu_state *vs;
+	struct hv_device_state dev;
+	size_t start;
+	uint32_t id, found = 0;
+	int ret = 0;
+
+	vs = malloc(sizeof(*vs));
+	if (!vs)
+		return -ENOMEM;
+	start = snap_section_begin(b, SNAP_SEC_CONFIG, 0);
+	snap_encode_config(b, cfg);
+	snap_section_end(b, start);
+	s->nr_sections++;
+	for (id = 0; id < HV_MAX_VCPUS && found < cfg->nr_vcpus; id++) {
+		ret = hv_vm_get_vcpu_state(s->vm, id, vs);
+		if (ret == -ENOENT || ret == -EINVAL)
+			continue;	/* no vCPU with this id */
+		if (ret)
+			break;
+		start = snap_section_begin(b, SNAP_SEC_VCPU, id);
+		snap_encode_vcpu(b, vs);
+		snap_section_end(b, start);
+		s->nr_sections++;
+		found++;
+	}
+	free(vs);
+	if (ret)
+		return seterr(s->w.err, s->w.errlen, ret, "%s: cannot read "
+			      "vCPU %u's state: %s", s->w.label, id,
+			      ret == -EBUSY ? "VM is busy (pause it first)"
+					    : hv_strerror(ret));
+	if (found != cfg->nr_vcpus)
+		return seterr(s->w.err, s->w.errlen, -EIO, "%s: found %u of "
+			      "the VM's %u vCPUs", s->w.label, found,
+			      cfg->nr_vcpus);
+	ret = hv_vm_get_device_state(s->vm, &dev);
+	if (ret)
+		return seterr(s->w.err, s->w.errlen, ret, "%s: cannot read "
+			      "the device state: %s", s->w.label,
+			      hv_strerror(ret));
+	start = snap_section_begin(b, SNAP_SEC_DEVICES, 0);
+	snap_encode_devices(b, &dev);
+	snap_section_end(b, start);
+	s->nr_sections++;
+	return 0;
+}
+
+/* --incremental: the base must be the last snapshot of this very VM. */
+static int check_base(struct snap_state *s, const struct hv_vm_info *info,
+		      const struct snap_config *cfg, struct snap_header *h)
+{
+	const struct hv_snapshot_opts *o = s->opts;
+	struct chain *c;
+	size_t r;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	ret = snap_load_chain(c, o->base, o->err, o->errlen);
+	if (ret)
+		goto out;
+	if (c->l[0].f.hdr.vm_id != info->id ||
+	    c->l[0].f.hdr.dirty_epoch != info->dirty_epoch) {
+		ret = seterr(o->err, o->errlen, -EINVAL, "%s is not the "
+			     "latest snapshot of VM %s; take a full snapshot",
+			     o->base, info->name);
+		goto out;
+	}
+	if (!snap_same_layout(&c->l[0].f.cfg, cfg)) {
+		ret = seterr(o->err, o->errlen, -EINVAL, "%s: the VM's RAM "
+			     "regions or vCPUs changed since; take a full "
+			     "snapshot", o->base);
+		goto out;
+	}
+	for (r = 0; r < s->nr_regions; r++)
+		if (!(s->regions[r].flags & HV_RAM_DIRTY_LOG)) {
+			ret = seterr(o->err, o->errlen, -EINVAL, "%s: dirty "
+				     "logging is off for RAM at 0x%llx; take a "
+				     "full snapshot", o->base,
+				     (unsigned long long)s->regions[r].gpa);
+			goto out;
+		}
+	if (!realpath(o->base, h->base_path)) {
+		ret = seterr(o->err, o->errlen, -errno, "%s: %s", o->base,
+			     strerror(errno));
+		goto out;
+	}
+	memcpy(h->base_id, c->l[0].f.hdr.id, SNAP_ID_LEN);
+	h->flags |= SNAP_FLAG_INCREMENTAL;
+out:
+	snap_unload_chain(c);
+	free(c);
+	return ret;
+}
+
+static int fsync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static uint32_t host_vendor(void)
+{
+	struct hv_caps caps;
+	struct hv *hv;
+	uint32_t v = HV_VENDOR_NONE;
+
+	if (hv_open(&hv))
+		return v;
+	if (!hv_caps(hv, &caps))
+		v = caps.vendor;
+	hv_close(hv);
+	return v;
+}
+
+static int snapshot_to(struct snap_state *s, const char *path,
+		       const char *tmp)
+{
+	const struct hv_snapshot_opts *o = s->opts;
+	struct snap_header *h;
+	struct snap_config cfg;
+	struct hv_vm_info info;
+	struct snap_buf b = { 0 };
+	size_t r, hdr_len;
+	int ret;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	ret = hv_vm_info(s->vm, &info);
+	if (!ret)
+		ret = hv_vm_get_ram(s->vm, s->regions, &s->nr_regions);
+	if (ret) {
+		seterr(s->w.err, s->w.errlen, ret, "%s: cannot read the VM: "
+		       "%s", path, hv_strerror(ret));
+		goto out;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.name, info.name, HV_NAME_LEN - 1);
+	cfg.flags = info.flags & HV_VM_DESTROY_ON_CLOSE;
+	cfg.nr_vcpus = info.nr_vcpus;
+	cfg.nr_regions = (uint32_t)s->nr_regions;
+	for (r = 0; r < s->nr_regions; r++) {
+		cfg.regions[r].gpa = s->regions[r].gpa;
+		cfg.regions[r].size = s->regions[r].size;
+		s->total += s->regions[r].size;
+	}
+
+	h->format_version = SNAP_FORMAT_VERSION;
+	h->vendor = host_vendor();
+	snprintf(h->hv_version, sizeof(h->hv_version), "%s", LIBHV_VERSION);
+	if (getrandom(h->id, SNAP_ID_LEN, 0) != SNAP_ID_LEN) {
+		ret = seterr(s->w.err, s->w.errlen, -EIO, "%s: no random "
+			     "bytes for the snapshot id", path);
+		goto out;
+	}
+	if (o && o->base) {
+		ret = check_base(s, &info, &cfg, h);
+		if (ret)
+			goto out;
+	}
+
+	/* Header first with file_size 0; rewritten at the end. */
+	snap_encode_header(&b, h);
+	hdr_len = b.len;
+	ret = build_state(s, &cfg, &b);
+	if (!ret)
+		ret = reset_dirty_logs(s, h->flags & SNAP_FLAG_INCREMENTAL);
+	if (!ret)
+		ret = hv_vm_info(s->vm, &info);	/* the epoch after clearing */
+	if (ret)
+		goto out;
+	h->vm_id = info.id;
+	h->dirty_epoch = info.dirty_epoch;
+
+	ret = map_regions(s);
+	if (ret)
+		goto out;
+	s->w.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (s->w.fd < 0) {
+		ret = seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
+			     "create %s: %s", path, tmp, strerror(errno));
+		goto out;
+	}
+	ret = write_buf(&s->w, &b);
+	if (!ret)
+		ret = write_memory(s);
+	if (ret)
+		goto out;
+	b.len = 0;
+	{
+		size_t start = snap_section_begin(&b, SNAP_SEC_END, 0);
+
+		snap_encode_end(&b, s->nr_sections, s->pages_stored);
+		snap_section_end(&b, start);
+	}
+	ret = write_buf(&s->w, &b);
+	if (ret)
+		goto out;
+	h->file_size = (uint64_t)s->w.off;
+	b.len = 0;
+	snap_encode_header(&b, h);
+	if (b.failed || b.len != hdr_len) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (pwrite(s->w.fd, b.p, b.len, 0) != (ssize_t)b.len ||
+	    fsync(s->w.fd) < 0) {
+		ret = seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
+			     "write: %s", path, strerror(errno));
+		goto out;
+	}
+out:
+	snap_buf_free(&b);
+	free(h);
+	return ret;
+}
+
+int hv_vm_snapshot(struct hv_vm *vm, const char *path,
+		   const struct hv_snapshot_opts *opts)
+{
+	struct snap_state *s;
+	char tmp[PATH_MAX];
+	size_t r;
+	int ret;
+
+	if (!vm)
+		return -EBADF;
+	if (!path || !*path)
+		return -EINVAL;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path,
+			     (int)getpid()) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->vm = vm;
+	s->opts = opts;
+	s->w.fd = -1;
+	s->w.label = path;
+	s->w.err = opts ? opts->err : NULL;
+	s->w.errlen = opts ? opts->errlen : 0;
+	if (s->w.err && s->w.errlen)
+		s->w.err[0] = '\0';
+
+	ret = snapshot_to(s, path, tmp);
+	if (s->w.fd >= 0 && close(s->w.fd) < 0 && !ret)
+		ret = seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
+			     "write: %s", path, strerror(errno));
+	if (!ret && rename(tmp, path) < 0)
+		ret = seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
+			     "rename %s to it: %s", path, tmp,
+			     strerror(errno));
+	if (!ret)
+		ret = fsync_dir(path);	/* the rename itself is durable */
+	else if (s->w.fd >= 0)
+		unlink(tmp);
+	if (ret && s->w.err && s->w.errlen && !s->w.err[0])
+		seterr(s->w.err, s->w.errlen, ret, "%s: %s", path,
+		       hv_strerror(ret));
+
+	for (r = 0; r < s->nr_regions; r++) {
+		if (s->own_map[r])
+			munmap(s->host[r], s->regions[r].size);
+		free(s->dirty[r]);
+	}
+	free(s);
+	return ret;
+}
