@@ -347,6 +347,11 @@ static const struct hv_ioctl_desc hv_vm_ioctls[] = {
 	{ HV_VM_PAUSE,		hv_vm_ioctl_pause,		0 },
 	{ HV_VM_RESUME,		hv_vm_ioctl_resume,		0 },
 	{ HV_VM_OPEN_CONSOLE,	hv_vm_ioctl_open_console,	0 },
+	/* hv_state.c: mgmt_lock, then the vCPU's run_lock without waiting */
+	{ HV_VM_GET_VCPU_STATE,	hv_vm_ioctl_get_vcpu_state,	0 },
+	{ HV_VM_SET_VCPU_STATE,	hv_vm_ioctl_set_vcpu_state,	0 },
+	{ HV_VM_GET_DEVICE_STATE, hv_vm_ioctl_get_device_state,	0 },
+	{ HV_VM_SET_DEVICE_STATE, hv_vm_ioctl_set_device_state,	0 },
 };
 
 static long hv_vm_ioctl(struct file *file, unsigned int cmd,
