@@ -321,6 +321,14 @@ case_vm_sigalrm()   { vm_case sigalrm; }
 case_vm_twovms()    { vm_case twovms; }
 case_vm_badargs()   { vm_case badargs; }
 case_vm_badstate()  { vm_case badstate; }
+
+# vm-state: HV_VM_GET/SET_VCPU_STATE and _DEVICE_STATE (hv-state-test)
+case_vm_state() {
+	hv_load
+	export HV_GUESTS=/hvtest/guests
+	check state hv-state-test "$VENDOR"
+	no_splat
+}
 # Under Bochs one cycle takes some 2 s of wall-clock time: fewer there.
 case_vm_cycles() {
 	[ "$VENDOR" = intel ] && export HVTEST_CYCLES=${HVTEST_CYCLES:-50}
