@@ -337,6 +337,28 @@ static void busy(void)
 	guest_fini(&g);
 }
 
+/* An exit awaiting its answer (a user hypercall) refuses GET: EBUSY. */
+static void pending(void)
+{
+	static struct hv_vcpu_state st;
+	struct guest g;
+
+	if (guest_init(&g, hv, vendor, "stpend", GUEST_RAM, "hypercall.bin",
+		       HV_MODE_LONG64, 0) ||
+	    guest_run_expect(&g, HV_EXIT_HYPERCALL, "user hypercall")) {
+		fail("hypercall guest: %s", g.why);
+		guest_fini(&g);
+		return;
+	}
+	expect_errno(get_state(&g, 0, &st), EBUSY,
+		     "GET_VCPU_STATE with a hypercall awaiting its answer");
+	g.run->hypercall.ret = 0;
+	if (guest_run(&g) >= 0)
+		expect_success(get_state(&g, 0, &st),
+			       "GET_VCPU_STATE once the hypercall completed");
+	guest_fini(&g);
+}
+
 int main(int argc, char **argv)
 {
 	static struct hv_vcpu_state st, back;
@@ -401,6 +423,7 @@ int main(int argc, char **argv)
 	events(&g2);
 	devices(&g1);
 	busy();
+	pending();
 	guest_fini(&g2);
 	guest_fini(&g1);
 	hv_close(hv);
