@@ -180,7 +180,7 @@ static bool hv_state_msr_listed(u32 index)
 /* SDM Vol 3A, Table 6-1: the vectors that push an error code */
 static bool hv_vector_has_error(u8 v)
 {
-	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+	return v == 8 || (v >= 10 && v <= 14) || v == 17;
 }
 
 /*
@@ -202,7 +202,8 @@ static int hv_events_check(const struct hv_vcpu_events *ev,
 	if (!(ev->flags & HV_EV_EXCEPTION))
 		return ev->flags & HV_EV_EXCEPTION_ERROR || v ||
 		       ev->exception_error ? -EINVAL : 0;
-	if (v >= 22 || v == 2 || v == 9 || v == 15)
+	/* Not NMI, not reserved; not #CP, which no hv guest has (no CET) */
+	if (v >= 21 || v == 2 || v == 9 || v == 15)
 		return -EINVAL;
 	err = ev->flags & HV_EV_EXCEPTION_ERROR;
 	if (err != (hv_vector_has_error(v) && (s->cr0 & X86_CR0_PE)))
