@@ -193,6 +193,12 @@ struct hv_vcpu {
 	struct hv_insn pending_insn;	/* [r] the decoded MMIO read */
 	u64 pending_rip;		/* [r] RIP once the access completes */
 	u64 exits;			/* [r] */
+	/*
+	 * [r] Guest DR0-3.  The backends load them into the hardware only
+	 * while the guest may use them (see their debug-register notes);
+	 * DR6 and DR7 live with the backend (VMCB, VMCS).
+	 */
+	u64 db[4];
 };
 
 /*
@@ -227,6 +233,19 @@ struct hv_vcpu {
  *			already checked the index and the value, so set_msr
  *			only stores.  -EINVAL means "inject #GP".
  * inject_exception	Queue an exception for the next entry.
+ *
+ * State (hv_state.c; the vCPU quiet, under its run_lock; values already
+ * checked by the core, so the setters only store):
+ * get_events		What the next entry must still deliver: a queued
+ *			or interrupted hardware exception, the interrupt
+ *			shadow, NMI blocking (struct hv_vcpu_events).
+ * set_events		Replace all of that; a queued exception is one.
+ * get_debugregs	dr[0..3] = vcpu->db, dr[6], dr[7] as the guest
+ *			sees them.
+ * set_debugregs	Store DR0-3 (vcpu->db), DR6 and DR7, and make sure
+ *			the next entry gives the guest those values.
+ * get_fpu, set_fpu	The guest x87/SSE image (FXSAVE layout) the backend
+ *			loads before each entry.
  * gpt_ops		The second-level page-table entry format.
  * flush_gpt		Make the CPU forget cached NPT/EPT translations.
  */
@@ -255,6 +274,13 @@ struct hv_vendor_ops {
 	int (*set_msr)(struct hv_vcpu *vcpu, u32 index, u64 val);
 	void (*inject_exception)(struct hv_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
+	void (*get_events)(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
+	void (*set_events)(struct hv_vcpu *vcpu,
+			   const struct hv_vcpu_events *ev);
+	void (*get_debugregs)(struct hv_vcpu *vcpu, u64 dr[8]);
+	void (*set_debugregs)(struct hv_vcpu *vcpu, const u64 dr[8]);
+	void (*get_fpu)(struct hv_vcpu *vcpu, struct fxregs_state *fx);
+	void (*set_fpu)(struct hv_vcpu *vcpu, const struct fxregs_state *fx);
 	const struct hv_pt_ops *gpt_ops;
 	void (*flush_gpt)(struct hv_vm *vm);
 };
@@ -343,11 +369,38 @@ int hv_vcpu_loop(struct hv_vcpu *vcpu);
 
 int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
 void hv_vcpu_destroy(struct hv_vcpu *vcpu);
+int hv_sregs_check(const struct hv_sregs *s);
+
+/*
+ * hv_state.c: vCPU and device state (HV_VM_GET/SET_VCPU_STATE,
+ * HV_VM_GET/SET_DEVICE_STATE), also for the clone code.  The caller makes
+ * the VM quiet first: hv_vm_quiet_begin() takes mgmt_lock and fails with
+ * -EBUSY while a managed run is not paused or stopped; then, per vCPU,
+ * hv_vcpu_quiet_begin() takes its run_lock without waiting (-EBUSY while
+ * an attached run or another vCPU ioctl holds it).  The setters check
+ * everything first; -EINVAL changes nothing.
+ */
+int hv_vm_quiet_begin(struct hv_vm *vm);
+void hv_vm_quiet_end(struct hv_vm *vm);
+int hv_vcpu_quiet_begin(struct hv_vcpu *vcpu);
+void hv_vcpu_quiet_end(struct hv_vcpu *vcpu);
+struct hv_vcpu *hv_vcpu_by_id(struct hv_vm *vm, u32 id);
+int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st);
+int hv_vcpu_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st);
+void hv_devices_get_state(struct hv_vm *vm, struct hv_device_state *st);
+int hv_devices_set_state(struct hv_vm *vm, const struct hv_device_state *st);
+long hv_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg);
+long hv_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg);
+long hv_vm_ioctl_get_device_state(void *obj, unsigned long arg);
+long hv_vm_ioctl_set_device_state(void *obj, unsigned long arg);
 
 /* hv_exit.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
 u64 *hv_gpr(struct hv_regs *r, unsigned int n);	/* by x86 reg number */
 int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit);
 void hv_complete_userspace_exit(struct hv_vcpu *vcpu);
+/* The WRMSR rules: which MSRs a guest may use, and which values. */
+bool hv_msr_allowed(u32 index);
+bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val);
 
 /* hv_cpuid.c */
 void hv_cpuid_init(struct hv_cpuid *cpuid);

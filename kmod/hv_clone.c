@@ -17,36 +17,27 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <asm/msr-index.h>
 
 #define HV_PAGES_PER_2M		(HV_PT_2M >> PAGE_SHIFT)
 
 /*
- * The source must be quiet: no attached run in progress, a managed VM
- * paused, stopped or never started, and no vCPU waiting for userspace to
- * complete an access.  Holding every run_lock keeps it so.
+ * The source must be quiet (hv_vm_quiet_begin, mgmt_lock held: no
+ * managed run in progress) and each vCPU's run_lock held, so no attached
+ * run starts meanwhile; a vCPU still waiting for userspace to complete an
+ * access makes hv_vcpu_get_state refuse (EBUSY) below.
  */
 static int hv_clone_quiesce(struct hv_vm *src, struct hv_vcpu **locked,
 			    unsigned int *nlocked)
 {
 	unsigned int i;
-	bool busy;
+	int r;
 
-	lockdep_assert_held(&src->lock);
-	spin_lock(&src->state_lock);
-	busy = atomic_read(&src->nr_running) ||
-	       (src->managed && src->state == HV_VM_STATE_RUNNING);
-	spin_unlock(&src->state_lock);
-	if (busy)
-		return -EBUSY;
+	lockdep_assert_held(&src->mgmt_lock);
 	for (i = 0; i < src->nr_vcpus; i++) {
-		struct hv_vcpu *v = src->vcpus[i];
-
-		if (!mutex_trylock(&v->run_lock))
-			return -EBUSY;
-		locked[(*nlocked)++] = v;
-		if (v->pending != HV_PENDING_NONE)
-			return -EBUSY;
+		r = hv_vcpu_quiet_begin(src->vcpus[i]);
+		if (r)
+			return r;
+		locked[(*nlocked)++] = src->vcpus[i];
 	}
 	return 0;
 }
@@ -130,55 +121,33 @@ static int hv_clone_memory(struct hv_vm *dst, struct hv_vm *src)
 	return 0;
 }
 
-/* TODO(state): use hv_vcpu_get/set_state */
+/* The source's vCPU state, as HV_VM_GET_VCPU_STATE would give it. */
 static int hv_clone_vcpu_state(struct hv_vcpu *dst, struct hv_vcpu *src)
 {
-	/* hv_exit.c's MSR allow-list, but EFER, which sregs carries */
-	static const u32 msrs[] = {
-		MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
-		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
-		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
-		MSR_IA32_SYSENTER_EIP, MSR_IA32_CR_PAT,
-	};
-	struct hv_sregs sregs;
-	unsigned int i;
-	u64 val;
+	struct hv_vcpu_state *st = kvmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	int r;
 
-	dst->regs = src->regs;
-	dst->cpuid = src->cpuid;
-	hv_ops->get_sregs(src, &sregs);
-	r = hv_ops->set_sregs(dst, &sregs);
-	if (r)
-		return r;
-	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
-		if (hv_ops->get_msr(src, msrs[i], &val))
-			continue;
-		r = hv_ops->set_msr(dst, msrs[i], val);
-		if (r)
-			return r;
-	}
-	return 0;
+	if (!st)
+		return -ENOMEM;
+	st->vcpu_id = src->id;
+	r = hv_vcpu_get_state(src, st);
+	if (!r)
+		r = hv_vcpu_set_state(dst, st);
+	kvfree(st);
+	return r;
 }
 
-/* TODO(state): use hv_devices_get/set_state */
-static void hv_clone_devices(struct hv_vm *dst, struct hv_vm *src)
+static int hv_clone_devices(struct hv_vm *dst, struct hv_vm *src)
 {
-	struct hv_uart u;
-	u8 match;
+	struct hv_device_state *st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	int r;
 
-	spin_lock(&src->dev.lock);
-	u = src->dev.uart;
-	match = src->dev.shutdown_match;
-	spin_unlock(&src->dev.lock);
-
-	spin_lock(&dst->dev.lock);
-	/* The registers and pending input; the transmitter stays the clone's */
-	u.tx = dst->dev.uart.tx;
-	u.opaque = dst->dev.uart.opaque;
-	dst->dev.uart = u;
-	dst->dev.shutdown_match = match;
-	spin_unlock(&dst->dev.lock);
+	if (!st)
+		return -ENOMEM;
+	hv_devices_get_state(src, st);
+	r = hv_devices_set_state(dst, st);
+	kfree(st);
+	return r;
 }
 
 /*
@@ -245,7 +214,11 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 	}
 
 	/* mgmt_lock: no managed start; run_locks: no attached run */
-	mutex_lock(&src->mgmt_lock);
+	r = hv_vm_quiet_begin(src);
+	if (r) {
+		hv_vm_put(dst);
+		return r;
+	}
 	mutex_lock(&src->lock);
 	r = hv_clone_quiesce(src, locked, &nlocked);
 	if (!r)
@@ -253,11 +226,11 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 	if (!r)
 		r = hv_clone_vcpus(dst, src);
 	if (!r)
-		hv_clone_devices(dst, src);
+		r = hv_clone_devices(dst, src);
 	for (i = 0; i < nlocked; i++)
-		mutex_unlock(&locked[i]->run_lock);
+		hv_vcpu_quiet_end(locked[i]);
 	mutex_unlock(&src->lock);
-	mutex_unlock(&src->mgmt_lock);
+	hv_vm_quiet_end(src);
 
 	if (r) {
 		hv_vm_put(dst);

@@ -80,6 +80,33 @@ static void hv_shutdown_port(struct hv_vm *vm, u8 c)
 	}
 }
 
+void hv_devices_get_state(struct hv_vm *vm, struct hv_device_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	spin_lock(&vm->dev.lock);
+	hv_uart_get_state(&vm->dev.uart, &st->uart);
+	st->shutdown_match = vm->dev.shutdown_match;
+	spin_unlock(&vm->dev.lock);
+}
+
+int hv_devices_set_state(struct hv_vm *vm, const struct hv_device_state *st)
+{
+	unsigned int i;
+
+	/* A full match powers off at once: at most one short of it */
+	if (st->flags || st->shutdown_match >= sizeof(hv_shutdown_str) - 1 ||
+	    hv_uart_check_state(&st->uart))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(st->reserved); i++)
+		if (st->reserved[i])
+			return -EINVAL;
+	spin_lock(&vm->dev.lock);
+	hv_uart_set_state(&vm->dev.uart, &st->uart);
+	vm->dev.shutdown_match = st->shutdown_match;
+	spin_unlock(&vm->dev.lock);
+	return 0;
+}
+
 /* Answer one IN or OUT; for an IN, run->io.data gets the value. */
 void hv_devices_pio(struct hv_vcpu *vcpu, struct hv_run *run)
 {

@@ -231,7 +231,7 @@ static int hv_handle_cpuid(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 }
 
 /* The MSRs a guest may use; everything else raises #GP. */
-static bool hv_msr_allowed(u32 index)
+bool hv_msr_allowed(u32 index)
 {
 	switch (index) {
 	case MSR_EFER:
@@ -270,7 +270,7 @@ static bool hv_pat_valid(u64 pat)
  * The architectural rules for a WRMSR value, the same on both vendors;
  * a value breaking them raises #GP.  The backend only stores.
  */
-static bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val)
+bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val)
 {
 	struct hv_sregs s;
 	u64 efer;

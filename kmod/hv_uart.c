@@ -159,3 +159,51 @@ void hv_uart_write(struct hv_uart *u, unsigned int offset, u8 val)
 		break;
 	}
 }
+
+void hv_uart_get_state(const struct hv_uart *u, struct hv_uart_state *st)
+{
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	st->ier = u->ier;
+	st->iir_thri = u->iir_thri;
+	st->lcr = u->lcr;
+	st->mcr = u->mcr;
+	st->scr = u->scr;
+	st->dll = u->dll;
+	st->dlm = u->dlm;
+	st->fcr = u->fcr;
+	st->rx_count = u->rx_count;
+	for (i = 0; i < u->rx_count; i++)
+		st->rx[i] = u->rx[(u->rx_head + i) % HV_UART_RX_SIZE];
+}
+
+/* What hv_uart_write() stores: IER 3:0, FCR 7:6,3,0, MCR 4:0 */
+int hv_uart_check_state(const struct hv_uart_state *st)
+{
+	if (st->ier & ~0x0f || st->fcr & ~0xc9 || st->mcr & ~0x1f ||
+	    st->iir_thri > 1 || st->rx_count > HV_UART_STATE_RX ||
+	    st->pad || st->reserved[0] || st->reserved[1])
+		return -EINVAL;
+	return 0;
+}
+
+int hv_uart_set_state(struct hv_uart *u, const struct hv_uart_state *st)
+{
+	int r = hv_uart_check_state(st);
+
+	if (r)
+		return r;
+	u->ier = st->ier;
+	u->iir_thri = st->iir_thri;
+	u->lcr = st->lcr;
+	u->mcr = st->mcr;
+	u->scr = st->scr;
+	u->dll = st->dll;
+	u->dlm = st->dlm;
+	u->fcr = st->fcr;
+	memcpy(u->rx, st->rx, st->rx_count);
+	u->rx_head = 0;
+	u->rx_count = st->rx_count;
+	return 0;
+}

@@ -13,6 +13,7 @@
 #define HV_UART_H
 
 #include "hv_types.h"
+#include "uapi/hv.h"
 
 #define HV_UART_BASE		0x3f8
 #define HV_UART_PORTS		8
@@ -34,5 +35,13 @@ void hv_uart_write(struct hv_uart *u, unsigned int offset, u8 val);
 /* Input from the host side; false if the receive buffer is full. */
 bool hv_uart_receive(struct hv_uart *u, u8 byte);
 unsigned int hv_uart_rx_space(const struct hv_uart *u);
+/*
+ * Registers and receive buffer (oldest byte first) as struct
+ * hv_uart_state.  set checks first and refuses (-EINVAL, nothing
+ * changed) values no register write can produce.
+ */
+void hv_uart_get_state(const struct hv_uart *u, struct hv_uart_state *st);
+int hv_uart_check_state(const struct hv_uart_state *st);
+int hv_uart_set_state(struct hv_uart *u, const struct hv_uart_state *st);
 
 #endif /* HV_UART_H */

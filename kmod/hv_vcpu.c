@@ -182,7 +182,7 @@ static long hv_vcpu_ioctl_get_sregs(void *obj, unsigned long arg)
  * CR0.PG without CR0.PE, which MOV to CR0 refuses (#GP).  A backend adds
  * its own checks; whatever slips through becomes an entry-failure exit.
  */
-static int hv_sregs_check(const struct hv_sregs *s)
+int hv_sregs_check(const struct hv_sregs *s)
 {
 	bool lme = s->efer & EFER_LME, pg = s->cr0 & X86_CR0_PG;
 

@@ -459,6 +459,11 @@ static const struct hv_ioctl_desc hv_vm_ioctls[] = {
 	{ HV_VM_GET_DIRTY_LOG,	hv_vm_ioctl_get_dirty_log,	0 },
 	{ HV_VM_CLONE,		hv_vm_ioctl_clone,		0 },
 	{ HV_VM_GET_RAM,	hv_vm_ioctl_get_ram,		0 },
+	/* hv_state.c: mgmt_lock, then the vCPU's run_lock without waiting */
+	{ HV_VM_GET_VCPU_STATE,	hv_vm_ioctl_get_vcpu_state,	0 },
+	{ HV_VM_SET_VCPU_STATE,	hv_vm_ioctl_set_vcpu_state,	0 },
+	{ HV_VM_GET_DEVICE_STATE, hv_vm_ioctl_get_device_state,	0 },
+	{ HV_VM_SET_DEVICE_STATE, hv_vm_ioctl_set_device_state,	0 },
 };
 
 static long hv_vm_ioctl(struct file *file, unsigned int cmd,

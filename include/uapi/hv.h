@@ -226,7 +226,8 @@ struct hv_ram_region {
  * and, when managed, the VM paused, stopped or never started (EBUSY
  * otherwise).  A vCPU that last exited to userspace for an access that
  * has not been completed yet (IO in, MMIO read, hypercall) refuses
- * HV_VM_GET_VCPU_STATE with EBUSY: run it once more first.
+ * HV_VM_GET_VCPU_STATE with EBUSY: run it once more first.  A vcpu_id
+ * that names no vCPU of the VM is ENOENT.
  */
 #define HV_VM_GET_VCPU_STATE	_IOWR(HV_IOCTL_MAGIC, 0x19, struct hv_vcpu_state)
 #define HV_VM_SET_VCPU_STATE	_IOW(HV_IOCTL_MAGIC, 0x1a, struct hv_vcpu_state)

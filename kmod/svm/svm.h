@@ -22,6 +22,8 @@ struct svm_vcpu {
 	int last_cpu;		/* where this VMCB last ran; -1 never */
 	u64 gpt_gen;		/* NPT generation this vCPU flushed for */
 	struct fxregs_state *fpu;	/* guest x87/SSE state */
+	bool db_live;		/* guest DR0-3 in the hardware while it runs */
+	bool nmi_masked;	/* no VMCB bit without vNMI: see svm_get_events */
 };
 
 static inline struct svm_vm *to_svm_vm(struct hv_vm *vm)
@@ -51,9 +53,16 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
 void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
 void svm_flush_gpt(struct hv_vm *vm);
+void svm_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
+void svm_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev);
+void svm_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8]);
+void svm_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8]);
+void svm_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx);
+void svm_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx);
 extern const struct hv_pt_ops svm_npt_ops;
 
 /* svm_run.c */
+void svm_db_arm(struct svm_vcpu *sv, bool live);
 int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
 
 /* svm_vmrun.S: VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host */

@@ -46,6 +46,47 @@ static u64 svm_next_rip(struct svm_vcpu *sv, unsigned int len)
 	return sv->vmcb->save.rip + len;
 }
 
+/*
+ * Guest debug registers.  DR6 and DR7 are VMCB state (VMRUN loads them,
+ * #VMEXIT saves them; APM Vol 2, 15.5.1 and 15.6); DR0-3 are not, and
+ * swapping them on every entry and exit would tax every exit for what
+ * few guests use.  So, as KVM does: while the guest's DR0-3 are not in
+ * the hardware, every guest access to DR0-3, and every write to DR7,
+ * is intercepted (15.12.1); the first one makes them live (loaded before
+ * each VMRUN, saved after it, intercepts off) and the instruction runs
+ * again, now for real.  After an exit with DR7 enabling no breakpoint
+ * they stop being live: the guest's values stay in vcpu->db, and its next
+ * access traps again.  Cost: nothing for guests that leave the debug
+ * registers alone, one extra exit per burst of use for the others.
+ */
+void svm_db_arm(struct svm_vcpu *sv, bool live)
+{
+	sv->db_live = live;
+	sv->vmcb->control.intercept_dr = live ? 0 :
+		SVM_INTERCEPT_DR_READ(0) | SVM_INTERCEPT_DR_READ(1) |
+		SVM_INTERCEPT_DR_READ(2) | SVM_INTERCEPT_DR_READ(3) |
+		SVM_INTERCEPT_DR_WRITE(0) | SVM_INTERCEPT_DR_WRITE(1) |
+		SVM_INTERCEPT_DR_WRITE(2) | SVM_INTERCEPT_DR_WRITE(3) |
+		SVM_INTERCEPT_DR_WRITE(7);
+}
+
+/*
+ * 15.7.2: an exit in the middle of delivering an event leaves it in
+ * EXITINTINFO; the next entry must deliver it again.  Not so for INTn,
+ * INT3 and INTO: their RIP is still the instruction's, and injecting them
+ * would need the return address in NEXT_RIP (15.20) - the guest simply
+ * runs the instruction again, which raises the event again.
+ */
+static u64 svm_reinject(u64 info)
+{
+	u64 type = info & SVM_EVTINJ_TYPE_MASK, vec = info & SVM_EVTINJ_VEC_MASK;
+
+	if (!(info & SVM_EVTINJ_VALID) || type == SVM_EVTINJ_TYPE_SOFT ||
+	    (type == SVM_EVTINJ_TYPE_EXC && (vec == 3 || vec == 4)))
+		return 0;
+	return info;
+}
+
 static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -60,6 +101,13 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		break;
 	case SVM_EXIT_EXCP_UD:
 		exit->code = HV_X_UD;
+		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3:
+	case SVM_EXIT_WRITE_DR7:
+		/* Make DR0-3 live and run the MOV again (svm_db_arm) */
+		svm_db_arm(sv, true);
+		exit->code = HV_X_NONE;
 		break;
 	case SVM_EXIT_CPUID:
 		exit->code = HV_X_CPUID;
@@ -160,16 +208,28 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	vmcb->save.rflags = vcpu->regs.rflags;
 	vmcb->control.next_rip = 0;
 
+	if (sv->db_live) {
+		set_debugreg(vcpu->db[0], 0);
+		set_debugreg(vcpu->db[1], 1);
+		set_debugreg(vcpu->db[2], 2);
+		set_debugreg(vcpu->db[3], 3);
+	}
+
 	svm_clgi();
 	svm_vmsave(page_to_phys(per_cpu(svm_host_save_page, cpu)));
 	r = svm_vmrun(sv->vmcb_pa,
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)),
 		      &vcpu->regs);
-	/*
-	 * The guest may have written DR0-DR3 (not intercepted; only DR6/DR7
-	 * live in the VMCB): give the host its breakpoints back if it uses
-	 * them.
-	 */
+	if (sv->db_live) {
+		get_debugreg(vcpu->db[0], 0);
+		get_debugreg(vcpu->db[1], 1);
+		get_debugreg(vcpu->db[2], 2);
+		get_debugreg(vcpu->db[3], 3);
+		/* DR7 (VMCB) enables none of them: trap the next access */
+		if (!(vmcb->save.dr7 & 0xff))
+			svm_db_arm(sv, false);
+	}
+	/* Give the host its own breakpoints back if it uses them */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	svm_stgi();
@@ -185,14 +245,11 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	vcpu->regs.rip = vmcb->save.rip;
 	vcpu->regs.rflags = vmcb->save.rflags;
 
-	/*
-	 * 15.7.2: an exit in the middle of delivering an event leaves it in
-	 * EXITINTINFO; deliver it again on the next entry.
-	 */
+	/* An event the exit interrupted: again at the next entry (15.7.2) */
 	vmcb->control.event_inj = 0;
-	if (vmcb->control.exitintinfo & SVM_EVTINJ_VALID &&
-	    vmcb->control.exitcode != SVM_EXIT_SHUTDOWN)
-		vmcb->control.event_inj = vmcb->control.exitintinfo;
+	if (vmcb->control.exitcode != SVM_EXIT_SHUTDOWN)
+		vmcb->control.event_inj =
+			svm_reinject(vmcb->control.exitintinfo);
 
 	svm_translate_exit(sv, exit);
 	return 0;

@@ -155,6 +155,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
 	c->intercept_exceptions = BIT(6);	/* #UD: see hv_handle_ud() */
+	svm_db_arm(sv, false);			/* DR0-3: see svm_run.c */
 	c->iopm_base_pa = svm_iopm_pa;		/* every port intercepted */
 	c->msrpm_base_pa = svm_msrpm_pa;	/* every MSR intercepted */
 	c->asid = to_svm_vm(vcpu->vm)->asid;
@@ -376,4 +377,79 @@ void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
 	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector |
 		       (has_error ? SVM_EVTINJ_ERR_VALID |
 				    (u64)error << 32 : 0);
+}
+
+/* ---- state (hv_state.c has checked every value) ---- */
+
+/*
+ * 15.21.5: INTERRUPT_SHADOW; 15.20: a queued or re-injected exception
+ * in EVENTINJ (svm_vcpu_run puts an interrupted delivery there).  SVM
+ * keeps NMI blocking to itself without vNMI; hv never gives a guest an
+ * NMI, so the flag is only carried for the round trip.
+ */
+void svm_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+	struct vmcb_control *c = &sv->vmcb->control;
+	u64 inj = c->event_inj;
+
+	if (c->int_state & SVM_INT_SHADOW)
+		ev->flags |= HV_EV_SHADOW;
+	if (sv->nmi_masked)
+		ev->flags |= HV_EV_NMI_MASKED;
+	if ((inj & SVM_EVTINJ_VALID) &&
+	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC) {
+		ev->flags |= HV_EV_EXCEPTION;
+		ev->exception_vector = inj & SVM_EVTINJ_VEC_MASK;
+		if (inj & SVM_EVTINJ_ERR_VALID) {
+			ev->flags |= HV_EV_EXCEPTION_ERROR;
+			ev->exception_error = inj >> 32;
+		}
+	}
+}
+
+void svm_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	c->int_state = ev->flags & HV_EV_SHADOW ? SVM_INT_SHADOW : 0;
+	sv->nmi_masked = ev->flags & HV_EV_NMI_MASKED;
+	c->event_inj = 0;
+	if (ev->flags & HV_EV_EXCEPTION)
+		svm_inject_exception(vcpu, ev->exception_vector,
+				     ev->flags & HV_EV_EXCEPTION_ERROR,
+				     ev->exception_error);
+}
+
+/* DR0-3 in vcpu->db (svm_run.c keeps them current); DR6/DR7 in the VMCB */
+void svm_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8])
+{
+	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
+
+	memcpy(dr, vcpu->db, sizeof(vcpu->db));
+	dr[4] = dr[5] = 0;
+	dr[6] = v->dr6;
+	dr[7] = v->dr7;
+}
+
+void svm_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8])
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+
+	memcpy(vcpu->db, dr, sizeof(vcpu->db));
+	sv->vmcb->save.dr6 = dr[6];
+	sv->vmcb->save.dr7 = dr[7];
+	/* Breakpoints enabled: DR0-3 must be in the hardware from entry */
+	svm_db_arm(sv, dr[7] & 0xff);
+}
+
+void svm_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx)
+{
+	*fx = *to_svm_vcpu(vcpu)->fpu;
+}
+
+void svm_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx)
+{
+	*to_svm_vcpu(vcpu)->fpu = *fx;
 }

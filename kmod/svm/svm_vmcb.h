@@ -119,9 +119,22 @@ struct vmcb {
 /* APM Vol 2, 15.20: EVENTINJ and EXITINTINFO */
 #define SVM_EVTINJ_VALID	BIT_ULL(31)
 #define SVM_EVTINJ_ERR_VALID	BIT_ULL(11)
+#define SVM_EVTINJ_TYPE_MASK	(7ULL << 8)
 #define SVM_EVTINJ_TYPE_EXC	(3ULL << 8)
+#define SVM_EVTINJ_TYPE_SOFT	(4ULL << 8)	/* INTn */
+#define SVM_EVTINJ_VEC_MASK	0xffULL
+
+/* 15.21.5: VMCB INTERRUPT_SHADOW */
+#define SVM_INT_SHADOW		BIT_ULL(0)
+
+/* 15.12.1: DR intercepts, reads in 15:0, writes in 31:16 */
+#define SVM_INTERCEPT_DR_READ(n)	BIT(n)
+#define SVM_INTERCEPT_DR_WRITE(n)	BIT(16 + (n))
 
 /* APM Vol 2, Appendix C: exit codes */
+#define SVM_EXIT_READ_DR0	0x020	/* + n */
+#define SVM_EXIT_WRITE_DR0	0x030	/* + n */
+#define SVM_EXIT_WRITE_DR7	0x037
 #define SVM_EXIT_EXCP_UD	0x046	/* 0x40 + vector */
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061

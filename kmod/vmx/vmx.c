@@ -90,6 +90,8 @@ static bool vmx_setup_ctls(u64 basic)
 			      /* never let a guest write the host's TPR */
 			      CPU_BASED_CR8_LOAD_EXITING |
 			      CPU_BASED_CR8_STORE_EXITING |
+			      /* until the guest uses DR0-3: vmx_run.c */
+			      CPU_BASED_MOV_DR_EXITING |
 			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 			      0, &vmx_proc_ctls);
 	ok &= vmx_adjust_ctls(MSR_IA32_VMX_PROCBASED_CTLS2,
@@ -103,11 +105,13 @@ static bool vmx_setup_ctls(u64 basic)
 			      VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			      VM_EXIT_ACK_INTR_ON_EXIT |
 			      VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
-			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER,
+			      VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
+			      VM_EXIT_SAVE_DEBUG_CONTROLS,	/* guest DR7 */
 			      0, &vmx_exit_ctls);
 	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 			      MSR_IA32_VMX_ENTRY_CTLS,
-			      VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER,
+			      VM_ENTRY_LOAD_IA32_PAT | VM_ENTRY_LOAD_IA32_EFER |
+			      VM_ENTRY_LOAD_DEBUG_CONTROLS,	/* guest DR7 */
 			      0, &vmx_entry_ctls);
 	/* IA-32e mode is chosen per entry from the guest's EFER.LMA */
 	vmx_entry_ctls &= ~VM_ENTRY_IA32E_MODE;
@@ -379,6 +383,12 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.inject_exception	= vmx_inject_exception,
+	.get_events		= vmx_get_events,
+	.set_events		= vmx_set_events,
+	.get_debugregs		= vmx_get_debugregs,
+	.set_debugregs		= vmx_set_debugregs,
+	.get_fpu		= vmx_get_fpu,
+	.set_fpu		= vmx_set_fpu,
 	.gpt_ops		= &vmx_ept_ops,
 	.flush_gpt		= vmx_flush_gpt,
 };

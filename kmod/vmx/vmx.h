@@ -54,6 +54,8 @@ struct vmx_vcpu {
 	struct hv_vmx_msr *guest_msrs;	/* entry load + exit store */
 	struct hv_vmx_msr *host_msrs;	/* exit load */
 	struct fxregs_state *fpu;
+	bool db_live;			/* guest DR0-3 in the hardware: vmx_run.c */
+	u64 dr6;			/* not in the VMCS: swapped by hand */
 	int vmcs_error;			/* first VMWRITE failure at setup */
 };
 
@@ -114,6 +116,12 @@ int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
 void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
 void vmx_flush_gpt(struct hv_vm *vm);
+void vmx_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
+void vmx_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev);
+void vmx_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8]);
+void vmx_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8]);
+void vmx_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx);
+void vmx_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx);
 int vmx_vcpu_setup_vmcs(struct vmx_vcpu *vv);
 bool vmx_vcpu_load(struct vmx_vcpu *vv);
 u64 vmx_cr0_guest(u64 cr0);
@@ -121,6 +129,7 @@ u64 vmx_cr4_guest(u64 cr4);
 extern const struct hv_pt_ops vmx_ept_ops;
 
 /* vmx_run.c */
+void vmx_db_arm(struct vmx_vcpu *vv, bool live);
 int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
 
 /* vmx_vmenter.S */

@@ -118,6 +118,30 @@ done:
 	return true;
 }
 
+/*
+ * Guest debug registers.  DR7 is VMCS state (loaded at entry, saved at
+ * exit with the debug-controls bits: SDM Vol 3C, 25.7.1 / 25.8.1); DR0-3
+ * and DR6 are not.  As KVM does, DR0-3 are not swapped on every exit:
+ * while they are not in the hardware, MOV-DR exiting is on (SDM Vol 3C,
+ * 25.6.2); the first guest access makes them live (loaded before each
+ * entry, saved after each exit, exiting off) and the MOV runs again, now
+ * for real.  After an exit with DR7 enabling no breakpoint they stop
+ * being live and the next access traps again.  DR6, which a guest #DB
+ * also writes, is one read per exit: the guest's is kept in vv->dr6 and
+ * the host gets DR6_RESERVED back, the value Linux keeps there.
+ */
+void vmx_db_arm(struct vmx_vcpu *vv, bool live)
+{
+	u32 ctl = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
+
+	vv->db_live = live;
+	if (live)
+		ctl &= ~CPU_BASED_MOV_DR_EXITING;
+	else
+		ctl |= CPU_BASED_MOV_DR_EXITING;
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl);
+}
+
 static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 			       u64 next_rip, u32 intr_info,
 			       struct hv_exit *exit)
@@ -187,6 +211,11 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 			exit->code = HV_X_NONE;
 		else
 			vmx_inject_exception(vcpu, 13, true, 0);
+		break;
+	case EXIT_REASON_DR_ACCESS:
+		/* Make DR0-3 live and run the MOV again (vmx_db_arm) */
+		vmx_db_arm(vv, true);
+		exit->code = HV_X_NONE;
 		break;
 	case EXIT_REASON_INVD:
 		vcpu->regs.rip = next_rip;	/* nothing cached to drop */
@@ -270,8 +299,29 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	/* CR2 is not part of the VMCS (SDM Vol 3C, 25.4.1) */
 	if (native_read_cr2() != vv->cr2)
 		native_write_cr2(vv->cr2);
+	if (vv->db_live) {
+		set_debugreg(vcpu->db[0], 0);
+		set_debugreg(vcpu->db[1], 1);
+		set_debugreg(vcpu->db[2], 2);
+		set_debugreg(vcpu->db[3], 3);
+	}
+	if (vv->dr6 != DR6_RESERVED)
+		set_debugreg(vv->dr6, 6);
 
 	r = vmx_vmenter(&vcpu->regs, vv->launched);
+
+	get_debugreg(vv->dr6, 6);
+	if (vv->dr6 != DR6_RESERVED)
+		set_debugreg(DR6_RESERVED, 6);
+	if (vv->db_live) {
+		get_debugreg(vcpu->db[0], 0);
+		get_debugreg(vcpu->db[1], 1);
+		get_debugreg(vcpu->db[2], 2);
+		get_debugreg(vcpu->db[3], 3);
+		/* DR7 enables none of them: trap the next access */
+		if (r == 0 && !(vmcs_read(GUEST_DR7) & 0xff))
+			vmx_db_arm(vv, false);
+	}
 
 	if (r == 0) {
 		vv->cr2 = native_read_cr2();

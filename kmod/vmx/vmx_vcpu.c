@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -368,6 +369,7 @@ static bool vmx_setup_guest_reset(struct vmx_vcpu *vv)
 	ok &= vmcs_write(GUEST_CR4, vmx_cr4_guest(0));
 	ok &= vmcs_write(CR4_READ_SHADOW, 0);
 	ok &= vmcs_write(GUEST_DR7, 0x400);
+	vv->dr6 = DR6_RESERVED;		/* 0xffff0ff0, as at reset */
 	ok &= vmcs_write(GUEST_IA32_DEBUGCTL, 0);
 	ok &= vmcs_write(GUEST_IA32_PAT, 0x0007040600070406ULL);
 	ok &= vmcs_write(GUEST_IA32_EFER, 0);
@@ -651,4 +653,96 @@ void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
 			  vector | (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0);
 	vv->inject_error = error;
 	vv->inject_len = 0;
+}
+
+/* ---- state (hv_state.c has checked every value) ---- */
+
+/* SDM Vol 3C, 25.4.2 Table 25-3: guest interruptibility state */
+#define VMX_INTR_STI		BIT(0)
+#define VMX_INTR_MOV_SS		BIT(1)
+#define VMX_INTR_NMI		BIT(3)
+#define VMX_PENDING_DBG_BS	BIT(14)	/* 25.4.2: single-step pending */
+
+/* A queued or re-injected exception is vv->inject_info (vmx_run.c). */
+void vmx_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+	u32 intr = vmx_read_field(vv, GUEST_INTERRUPTIBILITY_INFO);
+	u32 info = vv->inject_info;
+
+	if (intr & (VMX_INTR_STI | VMX_INTR_MOV_SS))
+		ev->flags |= HV_EV_SHADOW;
+	if (intr & VMX_INTR_NMI)
+		ev->flags |= HV_EV_NMI_MASKED;
+	/*
+	 * Only hardware exceptions: an interrupted INTn, INT3 or INTO
+	 * (types 4-6) left RIP on its instruction, which raises it again.
+	 */
+	if ((info & INTR_INFO_VALID_MASK) &&
+	    (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION) {
+		ev->flags |= HV_EV_EXCEPTION;
+		ev->exception_vector = info & INTR_INFO_VECTOR_MASK;
+		if (info & INTR_INFO_DELIVER_CODE_MASK) {
+			ev->flags |= HV_EV_EXCEPTION_ERROR;
+			ev->exception_error = vv->inject_error;
+		}
+	}
+}
+
+void vmx_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+	u32 intr = 0, dbg = 0;
+
+	/* 26.3.1.5: blocking by STI needs RFLAGS.IF; MOV SS does not */
+	if (ev->flags & HV_EV_SHADOW) {
+		intr = vcpu->regs.rflags & X86_EFLAGS_IF ? VMX_INTR_STI :
+							   VMX_INTR_MOV_SS;
+		/* 26.3.1.5: BS pending exactly when TF is set in a shadow */
+		if (vcpu->regs.rflags & X86_EFLAGS_TF)
+			dbg = VMX_PENDING_DBG_BS;
+	}
+	if (ev->flags & HV_EV_NMI_MASKED)
+		intr |= VMX_INTR_NMI;
+	vmx_write_field(vv, GUEST_INTERRUPTIBILITY_INFO, intr);
+	vmx_write_field(vv, GUEST_PENDING_DBG_EXCEPTIONS, dbg);
+	vv->inject_info = 0;
+	if (ev->flags & HV_EV_EXCEPTION)
+		vmx_inject_exception(vcpu, ev->exception_vector,
+				     ev->flags & HV_EV_EXCEPTION_ERROR,
+				     ev->exception_error);
+}
+
+void vmx_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8])
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+
+	memcpy(dr, vcpu->db, sizeof(vcpu->db));
+	dr[4] = dr[5] = 0;
+	dr[6] = vv->dr6;
+	dr[7] = vmx_read_field(vv, GUEST_DR7);
+}
+
+void vmx_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8])
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+
+	memcpy(vcpu->db, dr, sizeof(vcpu->db));
+	vv->dr6 = dr[6];
+	preempt_disable();
+	vmx_vcpu_load(vv);
+	vmcs_write(GUEST_DR7, dr[7]);
+	/* Breakpoints enabled: DR0-3 must be in the hardware from entry */
+	vmx_db_arm(vv, dr[7] & 0xff);
+	preempt_enable();
+}
+
+void vmx_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx)
+{
+	*fx = *to_vmx_vcpu(vcpu)->fpu;
+}
+
+void vmx_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx)
+{
+	*to_vmx_vcpu(vcpu)->fpu = *fx;
 }

@@ -122,6 +122,83 @@ START_TEST(loopback_and_scratch)
 }
 END_TEST
 
+/* Registers and a wrapped receive buffer out, into a fresh UART, back. */
+START_TEST(state_round_trip)
+{
+	static struct hv_uart_state st, st2;
+	static struct hv_uart v;
+	unsigned int i;
+
+	setup();
+	/* Wrap the ring: head not at 0, bytes oldest first in the state */
+	for (i = 0; i < HV_UART_RX_SIZE - 2; i++)
+		ck_assert(hv_uart_receive(&u, 'x'));
+	for (i = 0; i < HV_UART_RX_SIZE - 2; i++)
+		hv_uart_read(&u, 0);
+	for (i = 0; i < 5; i++)
+		ck_assert(hv_uart_receive(&u, "hello"[i]));
+	hv_uart_write(&u, 1, 0x05);
+	hv_uart_write(&u, 2, 0x01);
+	hv_uart_write(&u, 7, 0x77);
+	hv_uart_write(&u, 3, 0x83);
+	hv_uart_write(&u, 0, 0x0c);
+	hv_uart_write(&u, 1, 0x02);
+	hv_uart_write(&u, 3, 0x1b);
+	hv_uart_get_state(&u, &st);
+	ck_assert_uint_eq(st.rx_count, 5);
+	ck_assert_int_eq(memcmp(st.rx, "hello", 5), 0);
+	ck_assert_uint_eq(st.ier, 0x05);
+	ck_assert_uint_eq(st.dll, 0x0c);
+	ck_assert_uint_eq(st.dlm, 0x02);
+
+	hv_uart_init(&v, tx, NULL);
+	ck_assert_int_eq(hv_uart_set_state(&v, &st), 0);
+	hv_uart_get_state(&v, &st2);
+	ck_assert_int_eq(memcmp(&st, &st2, sizeof(st)), 0);
+	/* It behaves as the original: same registers, same bytes in order */
+	for (i = 0; i < 8; i++)
+		if (i != 0 && i != 2)
+			ck_assert_uint_eq(hv_uart_read(&v, i), hv_uart_read(&u, i));
+	ck_assert_uint_eq(hv_uart_read(&v, 2), hv_uart_read(&u, 2));
+	for (i = 0; i < 5; i++)
+		ck_assert_uint_eq(hv_uart_read(&v, 0), "hello"[i]);
+	ck_assert_uint_eq(hv_uart_read(&v, 5) & 1, 0);
+	hv_uart_write(&v, 3, 0x83);
+	ck_assert_uint_eq(hv_uart_read(&v, 0), 0x0c);	/* DLL */
+}
+END_TEST
+
+/* Values no register write can produce are refused; nothing changes. */
+START_TEST(state_refused)
+{
+	static struct hv_uart_state good, bad, now;
+
+	setup();
+	hv_uart_receive(&u, 'k');
+	hv_uart_get_state(&u, &good);
+	bad = good; bad.rx_count = HV_UART_STATE_RX + 1;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), -EINVAL);
+	bad = good; bad.ier = 0x10;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), -EINVAL);
+	bad = good; bad.fcr = 0x02;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), -EINVAL);
+	bad = good; bad.mcr = 0x20;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), -EINVAL);
+	bad = good; bad.iir_thri = 2;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), -EINVAL);
+	bad = good; bad.reserved[1] = 1;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), -EINVAL);
+	bad = good; bad.pad = 1;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), -EINVAL);
+	hv_uart_get_state(&u, &now);
+	ck_assert_int_eq(memcmp(&good, &now, sizeof(now)), 0);
+	/* The full buffer is fine */
+	bad = good; bad.rx_count = HV_UART_STATE_RX;
+	ck_assert_int_eq(hv_uart_set_state(&u, &bad), 0);
+	ck_assert_uint_eq(hv_uart_rx_space(&u), 0);
+}
+END_TEST
+
 Suite *uart_suite(void)
 {
 	Suite *s = suite_create("uart");
@@ -133,6 +210,8 @@ Suite *uart_suite(void)
 	tcase_add_test(tc, dlab_divisor);
 	tcase_add_test(tc, iir_sources);
 	tcase_add_test(tc, loopback_and_scratch);
+	tcase_add_test(tc, state_round_trip);
+	tcase_add_test(tc, state_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

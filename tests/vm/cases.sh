@@ -333,6 +333,14 @@ mem_case() { # CASE-OF-hv-mem-test
 }
 case_vm_dirtylog() { mem_case dirtylog; }
 case_vm_clone()    { mem_case clone; }
+
+# vm-state: HV_VM_GET/SET_VCPU_STATE and _DEVICE_STATE (hv-state-test)
+case_vm_state() {
+	hv_load
+	export HV_GUESTS=/hvtest/guests
+	check state hv-state-test "$VENDOR"
+	no_splat
+}
 # Under Bochs one cycle takes some 2 s of wall-clock time: fewer there.
 case_vm_cycles() {
 	[ "$VENDOR" = intel ] && export HVTEST_CYCLES=${HVTEST_CYCLES:-50}

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU and device state, vendor-neutral: everything needed to stop a
+ * vCPU and resume it exactly, here or in another VM, on either vendor
+ * (HV_VM_GET/SET_VCPU_STATE, HV_VM_GET/SET_DEVICE_STATE; the clone code
+ * calls the same functions).
+ *
+ * A setter checks every field before it changes anything, with the rules
+ * the hardware or the guest's own instructions would apply: sregs as
+ * HV_VCPU_SET_SREGS, MSRs as WRMSR (hv_exit.c), the x87/SSE image as
+ * FXRSTOR (a reserved MXCSR bit would #GP in the host), the queued event
+ * as VM entry (SDM Vol 3C, 26.2.1.3) and VMRUN (APM Vol 2, 15.20).
+ */
+#include "hv.h"
+
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+/* The MSRs of struct hv_vcpu_state: hv_exit.c's allow-list but EFER. */
+static const u32 hv_state_msrs[] = {
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_IA32_CR_PAT,
+};
+
+/* XSAVE standard format (SDM Vol 1, 13.4.2): the header after 512 bytes */
+#define HV_XSAVE_LEGACY		512
+#define HV_XSAVE_HDR_END	576
+#define HV_XCR0_GUEST		(HV_XSTATE_X87 | HV_XSTATE_SSE)
+
+/* SDM Vol 3A 2.3 / APM Vol 2 3.1.6: RFLAGS bits 3, 5, 15, 63:22 are 0 */
+#define HV_RFLAGS_RESERVED	(~0x3fffffULL | BIT(3) | BIT(5) | BIT(15))
+
+/* SDM Vol 3A, 18.2.3-4: DR6/DR7 bits that read as fixed values */
+#define HV_DR6_FIXED1		0xfffe07f0ULL	/* 4-10, 17-31 */
+#define HV_DR6_FIXED0		(~0xffffffffULL | BIT(12))
+#define HV_DR7_FIXED1		BIT(10)
+#define HV_DR7_FIXED0		(~0xffffffffULL | BIT(11) | BIT(12) | \
+				 BIT(14) | BIT(15))
+
+/* ---- quiet ---- */
+
+int hv_vm_quiet_begin(struct hv_vm *vm)
+{
+	bool busy;
+
+	mutex_lock(&vm->mgmt_lock);
+	spin_lock(&vm->state_lock);
+	/* Paused: every thread is parked outside the guest (hv_vm_pause) */
+	busy = vm->managed && vm->state == HV_VM_STATE_RUNNING;
+	spin_unlock(&vm->state_lock);
+	if (busy) {
+		mutex_unlock(&vm->mgmt_lock);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+void hv_vm_quiet_end(struct hv_vm *vm)
+{
+	mutex_unlock(&vm->mgmt_lock);
+}
+
+/* An attached run holds run_lock for its whole length: never wait. */
+int hv_vcpu_quiet_begin(struct hv_vcpu *vcpu)
+{
+	return mutex_trylock(&vcpu->run_lock) ? 0 : -EBUSY;
+}
+
+void hv_vcpu_quiet_end(struct hv_vcpu *vcpu)
+{
+	mutex_unlock(&vcpu->run_lock);
+}
+
+struct hv_vcpu *hv_vcpu_by_id(struct hv_vm *vm, u32 id)
+{
+	struct hv_vcpu *vcpu = NULL;
+	unsigned int i;
+
+	mutex_lock(&vm->lock);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			vcpu = vm->vcpus[i];
+	mutex_unlock(&vm->lock);
+	return vcpu;	/* vCPUs live as long as their VM */
+}
+
+/* ---- x87/SSE: FXSAVE image <-> XSAVE standard format ---- */
+
+/* MXCSR bits the CPU accepts (SDM Vol 1, 11.6.6); FXRSTOR #GPs on others */
+static u32 hv_mxcsr_mask(void)
+{
+	static u32 mask;
+	struct fxregs_state *fx;
+
+	if (mask)
+		return mask;
+	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
+	if (!fx)
+		return 0xffbf;		/* the architectural default */
+	kernel_fpu_begin();
+	hv_fxsave(fx);
+	kernel_fpu_end();
+	mask = fx->mxcsr_mask ? fx->mxcsr_mask : 0xffbf;
+	kfree(fx);
+	return mask;
+}
+
+static void hv_fpu_to_xsave(const struct fxregs_state *fx, u8 *xsave)
+{
+	u64 bv = HV_XCR0_GUEST;
+
+	memcpy(xsave, fx, HV_XSAVE_LEGACY);
+	/* 464-511 are software's in FXSAVE; nothing of the guest's */
+	memset(xsave + 464, 0, HV_XSAVE_LEGACY - 464);
+	memcpy(xsave + HV_XSAVE_LEGACY, &bv, sizeof(bv));
+}
+
+static int hv_xsave_check(const struct hv_vcpu_state *st)
+{
+	const u8 *x = st->xsave;
+	u64 bv, comp;
+	u32 mxcsr;
+	int i;
+
+	if (st->xcr0 != HV_XCR0_GUEST)		/* guests see no XSAVE */
+		return -EINVAL;
+	memcpy(&bv, x + 512, sizeof(bv));
+	memcpy(&comp, x + 520, sizeof(comp));
+	/* SDM Vol 1, 13.8.1: XRSTOR #GPs on these */
+	if (bv & ~st->xcr0 || comp)
+		return -EINVAL;
+	for (i = 528; i < HV_XSAVE_HDR_END; i++)
+		if (x[i])
+			return -EINVAL;
+	memcpy(&mxcsr, x + 24, sizeof(mxcsr));
+	if (mxcsr & ~hv_mxcsr_mask())
+		return -EINVAL;
+	return 0;
+}
+
+/* XRSTOR's rule: a component whose XSTATE_BV bit is 0 is in init state. */
+static void hv_xsave_to_fpu(const u8 *xsave, struct fxregs_state *fx)
+{
+	u64 bv;
+
+	memcpy(fx, xsave, HV_XSAVE_LEGACY);
+	memset((u8 *)fx + 464, 0, HV_XSAVE_LEGACY - 464);
+	memcpy(&bv, xsave + 512, sizeof(bv));
+	if (!(bv & HV_XSTATE_X87)) {
+		/* SDM Vol 1, 13.6: x87 init = FNINIT, FOP/FIP/FDP 0 */
+		fx->cwd = 0x37f;
+		fx->swd = 0;
+		fx->twd = 0;
+		fx->fop = 0;
+		fx->rip = 0;
+		fx->rdp = 0;
+		memset(fx->st_space, 0, sizeof(fx->st_space));
+	}
+	if (!(bv & HV_XSTATE_SSE))	/* MXCSR is loaded either way */
+		memset(fx->xmm_space, 0, sizeof(fx->xmm_space));
+}
+
+/* ---- checks ---- */
+
+static bool hv_state_msr_listed(u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_state_msrs); i++)
+		if (hv_state_msrs[i] == index)
+			return true;
+	return false;
+}
+
+/* SDM Vol 3A, Table 6-1: the vectors that push an error code */
+static bool hv_vector_has_error(u8 v)
+{
+	return v == 8 || (v >= 10 && v <= 14) || v == 17;
+}
+
+/*
+ * A queued exception as VM entry checks it (SDM Vol 3C, 26.2.1.3): a
+ * hardware exception (not NMI, not reserved), an error code exactly when
+ * the vector has one in protected mode, bits 31:16 of it zero.
+ */
+static int hv_events_check(const struct hv_vcpu_events *ev,
+			   const struct hv_sregs *s)
+{
+	u32 known = HV_EV_EXCEPTION | HV_EV_EXCEPTION_ERROR | HV_EV_SHADOW |
+		    HV_EV_NMI_MASKED;
+	u8 v = ev->exception_vector;
+	bool err;
+
+	if (ev->flags & ~known || ev->pad[0] || ev->pad[1] || ev->pad[2] ||
+	    ev->pad2 || ev->reserved[0] || ev->reserved[1])
+		return -EINVAL;
+	if (!(ev->flags & HV_EV_EXCEPTION))
+		return ev->flags & HV_EV_EXCEPTION_ERROR || v ||
+		       ev->exception_error ? -EINVAL : 0;
+	/* Not NMI, not reserved; not #CP, which no hv guest has (no CET) */
+	if (v >= 21 || v == 2 || v == 9 || v == 15)
+		return -EINVAL;
+	err = ev->flags & HV_EV_EXCEPTION_ERROR;
+	if (err != (hv_vector_has_error(v) && (s->cr0 & X86_CR0_PE)))
+		return -EINVAL;
+	if (!err && ev->exception_error)
+		return -EINVAL;
+	return ev->exception_error >> 16 ? -EINVAL : 0;
+}
+
+/* SDM Vol 3A, 18.2: DR4/5 alias DR6/7; DR6/7 high halves #GP on MOV */
+static int hv_debugregs_check(const u64 dr[8])
+{
+	if (dr[4] || dr[5])
+		return -EINVAL;
+	if ((dr[6] & HV_DR6_FIXED0) || (dr[6] & HV_DR6_FIXED1) != HV_DR6_FIXED1)
+		return -EINVAL;
+	if ((dr[7] & HV_DR7_FIXED0) || !(dr[7] & HV_DR7_FIXED1))
+		return -EINVAL;
+	return 0;
+}
+
+static int hv_state_check(struct hv_vcpu *vcpu,
+			  const struct hv_vcpu_state *st)
+{
+	unsigned int i;
+	int r;
+
+	if (st->flags || st->pad || st->nr_msrs > HV_STATE_MAX_MSRS)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(st->reserved); i++)
+		if (st->reserved[i])
+			return -EINVAL;
+	if ((st->regs.rflags & HV_RFLAGS_RESERVED) ||
+	    !(st->regs.rflags & X86_EFLAGS_FIXED))
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(st->sregs.reserved); i++)
+		if (st->sregs.reserved[i])
+			return -EINVAL;
+	r = hv_sregs_check(&st->sregs);
+	if (r)
+		return r;
+	for (i = 0; i < st->nr_msrs; i++) {
+		const struct hv_msr_entry *m = &st->msrs[i];
+
+		if (m->pad || !hv_state_msr_listed(m->index) ||
+		    !hv_msr_allowed(m->index) ||
+		    !hv_msr_value_ok(vcpu, m->index, m->value))
+			return -EINVAL;
+	}
+	r = hv_cpuid_check(&st->cpuid);
+	if (r)
+		return r;
+	r = hv_debugregs_check(st->dr);
+	if (r)
+		return r;
+	r = hv_events_check(&st->events, &st->sregs);
+	if (r)
+		return r;
+	return hv_xsave_check(st);
+}
+
+/* ---- the vCPU ---- */
+
+/* The vCPU quiet (hv_vcpu_quiet_begin); fills all of @st but vcpu_id. */
+int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
+{
+	struct fxregs_state *fx;
+	unsigned int i;
+	u32 id = st->vcpu_id;
+	int r;
+
+	/*
+	 * A managed VM's devices have answered its last exit already:
+	 * finish it as the next entry would, so that it is in regs.
+	 */
+	if (vcpu->vm->managed)
+		hv_complete_userspace_exit(vcpu);
+	if (vcpu->pending != HV_PENDING_NONE)
+		return -EBUSY;		/* an exit still awaits its answer */
+	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
+	if (!fx)
+		return -ENOMEM;
+	memset(st, 0, sizeof(*st));
+	st->vcpu_id = id;
+	st->regs = vcpu->regs;
+	hv_ops->get_sregs(vcpu, &st->sregs);
+	hv_ops->get_debugregs(vcpu, st->dr);
+	hv_ops->get_events(vcpu, &st->events);
+	for (i = 0; i < ARRAY_SIZE(hv_state_msrs); i++) {
+		st->msrs[i].index = hv_state_msrs[i];
+		r = hv_ops->get_msr(vcpu, hv_state_msrs[i], &st->msrs[i].value);
+		if (r)
+			goto out;
+	}
+	st->nr_msrs = i;
+	st->cpuid = vcpu->cpuid;
+	st->xcr0 = HV_XCR0_GUEST;
+	hv_ops->get_fpu(vcpu, fx);
+	hv_fpu_to_xsave(fx, st->xsave);
+	r = 0;
+out:
+	kfree(fx);
+	return r;
+}
+
+/* The vCPU quiet; -EINVAL (nothing changed) for any bad field. */
+int hv_vcpu_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st)
+{
+	struct fxregs_state *fx;
+	unsigned int i;
+	int r;
+
+	r = hv_state_check(vcpu, st);
+	if (r)
+		return r;
+	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
+	if (!fx)
+		return -ENOMEM;
+	hv_xsave_to_fpu(st->xsave, fx);
+	/* The only setter that can still refuse (VMX PDPTEs): first */
+	r = hv_ops->set_sregs(vcpu, &st->sregs);
+	if (r)
+		goto out;
+	vcpu->regs = st->regs;
+	for (i = 0; i < st->nr_msrs; i++)
+		hv_ops->set_msr(vcpu, st->msrs[i].index, st->msrs[i].value);
+	vcpu->cpuid = st->cpuid;
+	hv_ops->set_debugregs(vcpu, st->dr);
+	hv_ops->set_events(vcpu, &st->events);
+	hv_ops->set_fpu(vcpu, fx);
+	/* A full state replaces whatever the last exit left to finish */
+	vcpu->pending = HV_PENDING_NONE;
+out:
+	kfree(fx);
+	return r;
+}
+
+/* ---- the ioctls on the VM fd ---- */
+
+static long hv_vcpu_state_ioctl(struct hv_vm *vm, unsigned long arg,
+				bool set)
+{
+	struct hv_vcpu_state *st;
+	struct hv_vcpu *vcpu;
+	long r;
+
+	st = kvmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	if (!st)
+		return -ENOMEM;
+	r = -EFAULT;
+	if (copy_from_user(st, (void __user *)arg,
+			   set ? sizeof(*st) : sizeof(st->vcpu_id)))
+		goto out;
+	r = -ENOENT;		/* no vCPU with that id (uapi: hv.h) */
+	vcpu = hv_vcpu_by_id(vm, st->vcpu_id);
+	if (!vcpu)
+		goto out;
+	r = hv_vm_quiet_begin(vm);
+	if (r)
+		goto out;
+	r = hv_vcpu_quiet_begin(vcpu);
+	if (r)
+		goto quiet;
+	if (set)
+		r = hv_vcpu_set_state(vcpu, st);
+	else
+		r = hv_vcpu_get_state(vcpu, st);
+	hv_vcpu_quiet_end(vcpu);
+quiet:
+	hv_vm_quiet_end(vm);
+	if (!r && !set && copy_to_user((void __user *)arg, st, sizeof(*st)))
+		r = -EFAULT;
+out:
+	kvfree(st);
+	return r;
+}
+
+long hv_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg)
+{
+	return hv_vcpu_state_ioctl(obj, arg, false);
+}
+
+long hv_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg)
+{
+	return hv_vcpu_state_ioctl(obj, arg, true);
+}
+
+long hv_vm_ioctl_get_device_state(void *obj, unsigned long arg)
+{
+	struct hv_vm *vm = obj;
+	struct hv_device_state *st;
+	long r;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	if (!st)
+		return -ENOMEM;
+	r = hv_vm_quiet_begin(vm);
+	if (!r) {
+		hv_devices_get_state(vm, st);
+		hv_vm_quiet_end(vm);
+		if (copy_to_user((void __user *)arg, st, sizeof(*st)))
+			r = -EFAULT;
+	}
+	kfree(st);
+	return r;
+}
+
+long hv_vm_ioctl_set_device_state(void *obj, unsigned long arg)
+{
+	struct hv_vm *vm = obj;
+	struct hv_device_state *st;
+	long r;
+
+	st = memdup_user((void __user *)arg, sizeof(*st));
+	if (IS_ERR(st))
+		return PTR_ERR(st);
+	r = hv_vm_quiet_begin(vm);
+	if (!r) {
+		r = hv_devices_set_state(vm, st);
+		hv_vm_quiet_end(vm);
+	}
+	kfree(st);
+	return r;
+}
