@@ -120,8 +120,13 @@ int snap_load_chain(struct chain *c, const char *path, char *err,
 		}
 		ret = load(base, h->base_path, err, errlen);
 		if (ret) {
-			if (ret != -EINVAL)
-				ret = -EINVAL;	/* a broken chain: a bad file */
+			char why[512] = "";
+
+			if (err && errlen)
+				snprintf(why, sizeof(why), "%s", err);
+			/* A broken chain: a bad file, whose base is named */
+			ret = seterr(err, errlen, -EINVAL, "%s: base %s", path,
+				     why);
 			break;
 		}
 		c->n++;

@@ -70,8 +70,11 @@ static int parse_header(struct parser *ps)
 
 	if (ps->len == 0)
 		return fail(ps, "empty file");
-	if (ps->len < 8 || memcmp(p, SNAP_MAGIC, 8))
+	if (memcmp(p, SNAP_MAGIC, ps->len < 8 ? ps->len : 8))
 		return fail(ps, "not an hv snapshot (bad magic)");
+	if (ps->len < 8)	/* the start of one, cut short */
+		return fail(ps, "truncated at byte %zu (in the magic)",
+			    ps->len);
 	if (ps->len < 16)
 		return fail(ps, "truncated at byte %zu (in the header)",
 			    ps->len);

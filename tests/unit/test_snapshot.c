@@ -343,7 +343,7 @@ START_TEST(corruption)
 	 */
 	for (i = 0; i < len; i++) {
 		const char *w = i == 0 ? "empty file" :
-				i < 8 ? "bad magic" : "truncated at byte";
+				"truncated at byte";
 		struct snap_file f;
 		bool near = false;
 
