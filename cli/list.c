@@ -32,6 +32,11 @@
  *   io_unclaimed      port accesses no device answered (managed runs)
  *   mmio_unclaimed    MMIO accesses to no RAM (managed runs)
  *   console_bytes     bytes the guest has written to its UART
+ *   id                unique among all VMs since hv.ko was loaded
+ *   dirty_epoch       dirty-log clears so far (snapshots use it)
+ *   cow_copies        pages copied on a write to a page shared with a
+ *                     clone
+ *   shared_pages      pages still shared copy-on-write
  * All are numbers, strings or booleans; counters stay far below 2^53, so
  * they are plain JSON numbers.
  */
@@ -70,6 +75,10 @@ static void vm_json(struct json *j, const struct hv_vm_info *v)
 	json_uint(j, "io_unclaimed", v->io_unclaimed);
 	json_uint(j, "mmio_unclaimed", v->mmio_unclaimed);
 	json_uint(j, "console_bytes", v->console_bytes);
+	json_uint(j, "id", v->id);
+	json_uint(j, "dirty_epoch", v->dirty_epoch);
+	json_uint(j, "cow_copies", v->cow_copies);
+	json_uint(j, "shared_pages", v->shared_pages);
 	json_object_end(j);
 }
 

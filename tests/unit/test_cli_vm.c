@@ -305,13 +305,15 @@ START_TEST(list_output)
 		"\"destroy_on_close\":false,\"stop_reason\":\"none\","
 		"\"exit_status\":0,\"uptime_ns\":312000000000,"
 		"\"exits\":48210,\"io_unclaimed\":3,\"mmio_unclaimed\":0,"
-		"\"console_bytes\":120},"
+		"\"console_bytes\":120,\"id\":0,\"dirty_epoch\":0,"
+		"\"cow_copies\":0,\"shared_pages\":0},"
 		"{\"name\":\"ci-test.1\",\"state\":\"stopped\",\"vcpus\":1,"
 		"\"mem_bytes\":1073741824,\"owner_uid\":0,\"flags\":1,"
 		"\"destroy_on_close\":true,\"stop_reason\":\"debug-exit\","
 		"\"exit_status\":3,\"uptime_ns\":0,\"exits\":7,"
 		"\"io_unclaimed\":0,\"mmio_unclaimed\":0,"
-		"\"console_bytes\":0}]\n");
+		"\"console_bytes\":0,\"id\":0,\"dirty_epoch\":0,"
+		"\"cow_copies\":0,\"shared_pages\":0}]\n");
 	free(out);
 
 	/* None: a header, or an empty array. */

@@ -193,8 +193,13 @@ case_sn_clone() {
 	mg_expect_state b created
 	sn_dump b "$SN_DIR/b.mem" --mem
 	sn_same "$SN_DIR/a.mem" "$SN_DIR/b.mem" "b's RAM against a's"
-	shared=$(mg_field b shared_pages)
-	say "b: shared_pages ${shared:-?}"
+	# 8 MiB: every one of its 2048 pages shared by both, none copied.
+	for vm in a b; do
+		[ "$(mg_field $vm shared_pages)" = 2048 ] ||
+			fail "$vm: shared_pages $(mg_field $vm shared_pages) after the clone, expected 2048"
+		[ "$(mg_field $vm cow_copies)" = 0 ] ||
+			fail "$vm: cow_copies $(mg_field $vm cow_copies) before anything ran"
+	done
 	mg_refused "exist|in use|taken" clone a b
 	mg_ok "start b" start b
 	mg_ok "resume a" resume a
@@ -202,6 +207,17 @@ case_sn_clone() {
 	sn_wait_lines a 2
 	sn_console b "$SN_DIR/b.console"
 	sn_continues "$SN_DIR/a.console" "$SN_DIR/b.console" "b"
+	# The looper writes only its stack: each copies a page or two, and
+	# the rest stays shared.
+	for vm in a b; do
+		c=$(mg_field $vm cow_copies)
+		sh=$(mg_field $vm shared_pages)
+		say "$vm: cow_copies $c, shared_pages $sh"
+		[ "$c" -ge 1 ] && [ "$c" -le 8 ] ||
+			fail "$vm: cow_copies $c after running the looper, expected 1 to 8"
+		[ $((c + sh)) -eq 2048 ] ||
+			fail "$vm: cow_copies $c + shared_pages $sh is not 2048"
+	done
 	# The parent first, then the clone: each frees what it owns.
 	mg_ok "destroy a" destroy --force a
 	sn_wait_lines b 1
