@@ -5,7 +5,8 @@
 # powered off at the end; nothing is loaded into this host's kernel.
 #
 #   make vmtest           all machines: amd (QEMU TCG, AMD-V), intel (Bochs,
-#                         VT-x), nosvm (QEMU TCG without SVM)
+#                         VT-x), amdback (amd again, for the snapshot intel
+#                         carries back), nosvm (QEMU TCG without SVM)
 #   make vmtest-amd       one machine (also vmtest-intel, vmtest-nosvm)
 #                         VMTEST_CASES=load,info runs only those cases
 #   make demo             boot the AMD-V machine and show hvctl info
@@ -42,7 +43,7 @@ $(VMTEST_BIN)/%: tests/vm/%.c $(wildcard tests/vm/*.h) lib/libhv.a $(HDRS)
 vmtest-progs: $(VMTEST_PROGS)
 
 vmtest: $(VMTEST_DEPS)
-	$(VMTEST_ENV) tests/rig/vmtest amd intel nosvm
+	$(VMTEST_ENV) tests/rig/vmtest amd intel amdback nosvm
 
 vmtest-amd vmtest-intel vmtest-nosvm: vmtest-%: $(VMTEST_DEPS)
 	$(VMTEST_ENV) tests/rig/vmtest $*
