@@ -150,36 +150,13 @@ static int hv_clone_devices(struct hv_vm *dst, struct hv_vm *src)
 	return r;
 }
 
-/*
- * A vCPU object for the clone, as hv_vcpu_create makes one but without
- * an fd: the clone is not visible yet, and its owner opens vCPUs later.
- */
-static struct hv_vcpu *hv_clone_vcpu_alloc(struct hv_vm *vm, u32 id)
-{
-	struct hv_vcpu *vcpu = hv_ops->vcpu_alloc(vm);
-
-	if (!vcpu)
-		return NULL;
-	vcpu->vm = vm;
-	vcpu->id = id;
-	mutex_init(&vcpu->run_lock);
-	hv_cpuid_init(&vcpu->cpuid);
-	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!vcpu->run) {
-		hv_ops->vcpu_free(vcpu);
-		return NULL;
-	}
-	return vcpu;
-}
-
 static int hv_clone_vcpus(struct hv_vm *dst, struct hv_vm *src)
 {
 	unsigned int i;
 	int r;
 
 	for (i = 0; i < src->nr_vcpus; i++) {
-		struct hv_vcpu *v = hv_clone_vcpu_alloc(dst,
-							src->vcpus[i]->id);
+		struct hv_vcpu *v = hv_vcpu_new(dst, src->vcpus[i]->id);
 
 		if (!v)
 			return -ENOMEM;

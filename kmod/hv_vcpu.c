@@ -22,6 +22,25 @@
 
 static const struct file_operations hv_vcpu_fops;
 
+/* A vCPU object in its reset state, not yet in the VM and without an fd. */
+struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id)
+{
+	struct hv_vcpu *vcpu = hv_ops->vcpu_alloc(vm);
+
+	if (!vcpu)
+		return NULL;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->run_lock);
+	hv_cpuid_init(&vcpu->cpuid);
+	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!vcpu->run) {
+		hv_ops->vcpu_free(vcpu);
+		return NULL;
+	}
+	return vcpu;
+}
+
 int hv_vcpu_create(struct hv_vm *vm, unsigned long id)
 {
 	struct hv_vcpu *vcpu;
@@ -40,18 +59,9 @@ int hv_vcpu_create(struct hv_vm *vm, unsigned long id)
 		if (vm->vcpus[i]->id == id)
 			goto out;
 	r = -ENOMEM;
-	vcpu = hv_ops->vcpu_alloc(vm);
+	vcpu = hv_vcpu_new(vm, id);
 	if (!vcpu)
 		goto out;
-	vcpu->vm = vm;
-	vcpu->id = id;
-	mutex_init(&vcpu->run_lock);
-	hv_cpuid_init(&vcpu->cpuid);
-	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!vcpu->run) {
-		hv_ops->vcpu_free(vcpu);
-		goto out;
-	}
 
 	/* The fd holds a VM reference; the VM owns the vCPU. */
 	kref_get(&vm->ref);

@@ -305,10 +305,10 @@ case_rigtest_hang() { say "hanging"; while :; do sleep 1; done; }
 # vm-*: guests (tests/guests, packed in /hvtest/guests) run under hv by
 # hv-guest-test through libhv; see tests/vm/hv-guest-test.c for what each
 # checks.  Which machine runs which: CASES_VM_* in tests/rig/vmtest.
-vm_case() { # CASE-OF-hv-guest-test
+vm_case() { # CASE [PROGRAM, default hv-guest-test]
 	hv_load
 	export HV_GUESTS=/hvtest/guests
-	check "$1" hv-guest-test "$1" "$VENDOR"
+	check "$1" "${2:-hv-guest-test}" "$1" "$VENDOR"
 	no_splat
 }
 
@@ -325,14 +325,8 @@ case_vm_twovms()    { vm_case twovms; }
 case_vm_badargs()   { vm_case badargs; }
 case_vm_badstate()  { vm_case badstate; }
 # Guest memory for snapshots and clones (tests/vm/hv-mem-test.c)
-mem_case() { # CASE-OF-hv-mem-test
-	hv_load
-	export HV_GUESTS=/hvtest/guests
-	check "$1" hv-mem-test "$1" "$VENDOR"
-	no_splat
-}
-case_vm_dirtylog() { mem_case dirtylog; }
-case_vm_clone()    { mem_case clone; }
+case_vm_dirtylog() { vm_case dirtylog hv-mem-test; }
+case_vm_clone()    { vm_case clone hv-mem-test; }
 
 # vm-state: HV_VM_GET/SET_VCPU_STATE and _DEVICE_STATE (hv-state-test)
 case_vm_state() {

@@ -50,7 +50,7 @@ static void dump_vcpu(const struct hv_vcpu_state *st)
 {
 	const struct hv_regs *r = &st->regs;
 	const struct hv_sregs *s = &st->sregs;
-	const uint64_t *g = &r->rax;
+	const uint64_t *g = (const uint64_t *)&r->rax;
 	static const char *const gpr[] = {
 		"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8",
 		"r9", "r10", "r11", "r12", "r13", "r14", "r15", "rip", "rflags",

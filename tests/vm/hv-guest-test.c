@@ -1182,10 +1182,7 @@ static void case_cycles(void)
 
 /* ----------------------------------------------------------------- main */
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct guest_case cases[] = {
 	{ "modes", case_modes },	{ "memory", case_memory },
 	{ "mmio", case_mmio },		{ "cpuid", case_cpuid },
 	{ "msr", case_msr },		{ "hypercall", case_hypercall },
@@ -1195,54 +1192,8 @@ static const struct {
 	{ "badstate", case_badstate },
 };
 
-static void usage(void)
-{
-	size_t i;
-
-	fprintf(stderr, "usage: hv-guest-test CASE [amd|intel]\ncases:");
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		fprintf(stderr, " %s", cases[i].name);
-	fputc('\n', stderr);
-}
-
 int main(int argc, char **argv)
 {
-	struct hv_caps caps;
-	size_t i;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2 || argc > 3) {
-		usage();
-		return 2;
-	}
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (!strcmp(argv[1], cases[i].name))
-			break;
-	if (i == sizeof(cases) / sizeof(cases[0])) {
-		usage();
-		return 2;
-	}
-
-	err = hv_open(&hv);
-	if (err) {
-		fail("open %s: %s", hv_device_path(), hv_strerror(err));
-		return hvtest_exit();
-	}
-	err = hv_caps(hv, &caps);
-	if (err) {
-		fail("HV_GET_CAPS: %s", hv_strerror(err));
-		return hvtest_exit();
-	}
-	vendor = caps.vendor;
-	if (argc == 3 && strcmp(argv[2], hv_vendor_name(vendor))) {
-		fail("the module's vendor is %s, expected %s",
-		     hv_vendor_name(vendor), argv[2]);
-		return hvtest_exit();
-	}
-	printf("hv-guest-test %s: vendor %s, guests in %s\n", argv[1],
-	       hv_vendor_name(vendor), guest_dir());
-	cases[i].fn();
-	hv_close(hv);
-	return hvtest_exit();
+	return guest_test_main(argc, argv, "hv-guest-test", cases,
+			       sizeof(cases) / sizeof(cases[0]), &hv, &vendor);
 }

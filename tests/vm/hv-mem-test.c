@@ -743,47 +743,13 @@ out:
 
 /* ------------------------------------------------------------------ */
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct guest_case cases[] = {
 	{ "dirtylog", case_dirtylog },
 	{ "clone", case_clone },
 };
 
 int main(int argc, char **argv)
 {
-	struct hv_caps caps;
-	size_t i;
-	int err;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; argc >= 2 && i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (!strcmp(argv[1], cases[i].name))
-			break;
-	if (argc < 2 || argc > 3 || i == sizeof(cases) / sizeof(cases[0])) {
-		fprintf(stderr, "usage: hv-mem-test dirtylog|clone [VENDOR]\n");
-		return 2;
-	}
-	err = hv_open(&hv);
-	if (err) {
-		fail("open %s: %s", hv_device_path(), hv_strerror(err));
-		return hvtest_exit();
-	}
-	err = hv_caps(hv, &caps);
-	if (err) {
-		fail("HV_GET_CAPS: %s", hv_strerror(err));
-		return hvtest_exit();
-	}
-	vendor = caps.vendor;
-	if (argc == 3 && strcmp(argv[2], hv_vendor_name(vendor))) {
-		fail("the module's vendor is %s, expected %s",
-		     hv_vendor_name(vendor), argv[2]);
-		return hvtest_exit();
-	}
-	printf("hv-mem-test %s: vendor %s, guests in %s\n", argv[1],
-	       hv_vendor_name(vendor), guest_dir());
-	cases[i].fn();
-	hv_close(hv);
-	return hvtest_exit();
+	return guest_test_main(argc, argv, "hv-mem-test", cases,
+			       sizeof(cases) / sizeof(cases[0]), &hv, &vendor);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "libhv.h"
+#include "hvtest.h"
 
 #define GUEST_BASE	0x1000ULL
 #define SCRATCH_GPA	0x10000ULL
@@ -346,6 +347,60 @@ static int guest_expect_results(struct guest *g, const uint64_t *want,
 		guest_why(g, "%s: %u results, expected %u (extra: %#llx)",
 			  when, g->nres, n, (unsigned long long)g->res[n]);
 	return -1;
+}
+
+/* One case of a test program, run by guest_test_main(). */
+struct guest_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+/*
+ * main() of a test program PROG CASE [VENDOR]: open /dev/hv into *hv,
+ * check that the module's vendor is VENDOR (when given), run CASE.
+ * Returns the exit status (hvtest_exit()).
+ */
+static inline int guest_test_main(int argc, char **argv, const char *prog,
+				  const struct guest_case *cases, size_t n,
+				  struct hv **hv, uint32_t *vendor)
+{
+	struct hv_caps caps;
+	size_t i = n;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 || argc == 3)
+		for (i = 0; i < n; i++)
+			if (!strcmp(argv[1], cases[i].name))
+				break;
+	if (i == n) {
+		fprintf(stderr, "usage: %s CASE [amd|intel]\ncases:", prog);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, " %s", cases[i].name);
+		fputc('\n', stderr);
+		return 2;
+	}
+	err = hv_open(hv);
+	if (err) {
+		fail("open %s: %s", hv_device_path(), hv_strerror(err));
+		return hvtest_exit();
+	}
+	err = hv_caps(*hv, &caps);
+	if (err) {
+		fail("HV_GET_CAPS: %s", hv_strerror(err));
+		return hvtest_exit();
+	}
+	*vendor = caps.vendor;
+	if (argc == 3 && strcmp(argv[2], hv_vendor_name(*vendor))) {
+		fail("the module's vendor is %s, expected %s",
+		     hv_vendor_name(*vendor), argv[2]);
+		return hvtest_exit();
+	}
+	printf("%s %s: vendor %s, guests in %s\n", prog, argv[1],
+	       hv_vendor_name(*vendor), guest_dir());
+	cases[i].fn();
+	hv_close(*hv);
+	return hvtest_exit();
 }
 
 #endif /* HVGUEST_H */
