@@ -10,6 +10,10 @@
  *              pages, some in 2 MiB-backed chunks: GET_DIRTY_LOG reports
  *              exactly those, then nothing; writes through the owner's
  *              mmap are logged; bad arguments change nothing; off works
+ *   dirtyrun   the guest keeps writing one page on another CPU while
+ *              GET_DIRTY_LOG clears the log, 100 times: each time the
+ *              page is dirty again (no vCPU kept a stale writable TLB
+ *              entry past the clear)
  *   clone      a clone and its parent each write their own pattern to
  *              the same pages and read back only their own; the rest
  *              stays shared (counts, host free memory); mmap writes stay
@@ -20,6 +24,8 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -188,6 +194,152 @@ static bool ram_flags(struct hv_vm *vm, uint32_t f0, uint32_t f1,
 	ok("%s: HV_VM_GET_RAM lists both regions, flags %#x %#x", what, f0,
 	   f1);
 	return true;
+}
+
+/* ----------------------------------------------------------- dirtyrun */
+
+#define DR_COUNTER	0x5000ULL
+/* Without the flush, QEMU showed a stale entry within 20 rounds. */
+#define DR_ROUNDS	100
+
+/* Real mode at GUEST_BASE: for (;;) ++*(uint32_t *)DR_COUNTER; */
+static const uint8_t dr_code[] = {
+	0x66, 0xff, 0x06, 0x00, 0x50,	/* inc dword [0x5000] */
+	0xeb, 0xf9,			/* jmp GUEST_BASE */
+};
+
+struct dr_runner {
+	struct guest *g;
+	volatile bool stop;
+	int err;		/* what the last run returned, if not EINTR */
+	uint32_t reason;
+};
+
+static void dr_nop(int sig)
+{
+}
+
+/* Enter the guest until told to stop; a signal makes each run return. */
+static void *dr_run(void *arg)
+{
+	struct dr_runner *r = arg;
+
+	while (!r->stop) {
+		int err = hv_vcpu_run(r->g->vcpu);
+
+		if (err && err != -EINTR) {
+			r->err = err;
+			break;
+		}
+		if (!err && r->g->run->exit_reason != HV_EXIT_INTR) {
+			r->reason = r->g->run->exit_reason;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Wait until the counter moves past @from, without sleeping: the next
+ * GET must come before anything else (a host timer tick, a sleep) makes
+ * the vCPU leave the guest and re-enter, which would hide a missing
+ * flush.  Gives up after about 20 s.
+ */
+static bool dr_moves(volatile uint32_t *ctr, uint32_t from)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		unsigned int i;
+
+		for (i = 0; i < 100000; i++)
+			if (*ctr != from)
+				return true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 20);
+	return false;
+}
+
+static void case_dirtyrun(void)
+{
+	struct dr_runner r = { 0 };
+	volatile uint32_t *ctr;
+	struct sigaction sa;
+	uint64_t bm[8];
+	pthread_t t;
+	struct guest g;
+	unsigned int i, page = DR_COUNTER / PAGE;
+	int err;
+
+	if (guest_init(&g, hv, vendor, "dr", 2 * MiB, NULL, HV_MODE_REAL, 0) ||
+	    hv_load_flat_mem(g.vm, dr_code, sizeof(dr_code), GUEST_BASE)) {
+		guest_ok(&g, "spinning writer set up");
+		guest_fini(&g);
+		return;
+	}
+	ctr = hv_vm_gpa_ptr(g.vm, DR_COUNTER, 4);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = dr_nop;		/* no SA_RESTART: the run returns */
+	sigaction(SIGUSR1, &sa, NULL);
+	if (!expect_success(set_log(g.vm, 0, HV_DIRTY_LOG_ENABLE),
+			    "enable logging"))
+		goto out;
+	r.g = &g;
+	err = pthread_create(&t, NULL, dr_run, &r);
+	if (err) {
+		fail("pthread_create: %s", strerror(err));
+		goto out;
+	}
+	if (!dr_moves(ctr, 0)) {
+		fail("the guest does not count (counter %u)", *ctr);
+		goto stop;
+	}
+	for (i = 0; i < DR_ROUNDS; i++) {
+		uint32_t c;
+
+		memset(bm, 0, sizeof(bm));
+		if (get_log(g.vm, 0, bm)) {
+			fail("round %u: GET: %s", i, strerror(errno));
+			goto stop;
+		}
+		/* Every write after the clear must be seen: wait for some */
+		c = *ctr;
+		if (!dr_moves(ctr, c)) {
+			fail("round %u: the guest stopped counting at %u", i, c);
+			goto stop;
+		}
+		memset(bm, 0, sizeof(bm));
+		if (get_log(g.vm, 0, bm)) {
+			fail("round %u: GET: %s", i, strerror(errno));
+			goto stop;
+		}
+		if (!(bm[page / 64] >> (page % 64) & 1)) {
+			fail("round %u: the counter page went from %u to %u "
+			     "after the log was cleared, but is not dirty: a "
+			     "vCPU wrote through a stale translation", i, c,
+			     *ctr);
+			goto stop;
+		}
+	}
+	ok("%u clears while the guest writes on another CPU: each time the "
+	   "page is dirty again (counter at %u)", DR_ROUNDS, *ctr);
+stop:
+	r.stop = true;
+	for (;;) {		/* a signal between two runs is lost: repeat */
+		struct timespec ts = { 0, 1000000 };
+
+		pthread_kill(t, SIGUSR1);
+		if (pthread_tryjoin_np(t, NULL) == 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (r.err)
+		fail("the vCPU run failed: %s", hv_strerror(r.err));
+	else if (r.reason)
+		fail("the guest exited with reason %u", r.reason);
+out:
+	guest_fini(&g);
 }
 
 /* ----------------------------------------------------------- dirtylog */
@@ -745,6 +897,7 @@ out:
 
 static const struct guest_case cases[] = {
 	{ "dirtylog", case_dirtylog },
+	{ "dirtyrun", case_dirtyrun },
 	{ "clone", case_clone },
 };
 
