@@ -369,6 +369,7 @@ int hv_vcpu_loop(struct hv_vcpu *vcpu);
 
 struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id);
 int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
+int hv_vcpu_open(struct hv_vm *vm, unsigned long id);
 void hv_vcpu_destroy(struct hv_vcpu *vcpu);
 int hv_sregs_check(const struct hv_sregs *s);
 

@@ -22,6 +22,22 @@
 
 static const struct file_operations hv_vcpu_fops;
 
+/*
+ * An fd for @vcpu.  The fd holds a VM reference (the VM owns the vCPU);
+ * the caller holds another, so dropping ours on failure never frees it.
+ */
+static int hv_vcpu_getfd(struct hv_vcpu *vcpu)
+{
+	int fd;
+
+	kref_get(&vcpu->vm->ref);
+	fd = anon_inode_getfd("hv-vcpu", &hv_vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		hv_vm_put(vcpu->vm);
+	return fd;
+}
+
 /* A vCPU object in its reset state, not yet in the VM and without an fd. */
 struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id)
 {
@@ -63,21 +79,30 @@ int hv_vcpu_create(struct hv_vm *vm, unsigned long id)
 	if (!vcpu)
 		goto out;
 
-	/* The fd holds a VM reference; the VM owns the vCPU. */
-	kref_get(&vm->ref);
-	fd = anon_inode_getfd("hv-vcpu", &hv_vcpu_fops, vcpu,
-			      O_RDWR | O_CLOEXEC);
+	fd = hv_vcpu_getfd(vcpu);
 	if (fd < 0) {
 		r = fd;
 		free_page((unsigned long)vcpu->run);
 		hv_ops->vcpu_free(vcpu);
-		mutex_unlock(&vm->lock);
-		hv_vm_put(vm);
-		return r;
+		goto out;
 	}
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
 	r = fd;
 out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* HV_VM_OPEN_VCPU: one more fd for a vCPU the VM has (clones, restores). */
+int hv_vcpu_open(struct hv_vm *vm, unsigned long id)
+{
+	unsigned int i;
+	int r = -ENOENT;
+
+	mutex_lock(&vm->lock);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			r = hv_vcpu_getfd(vm->vcpus[i]);
 	mutex_unlock(&vm->lock);
 	return r;
 }

@@ -364,6 +364,11 @@ static long hv_vm_ioctl_create_vcpu(void *obj, unsigned long arg)
 	return hv_vcpu_create(obj, arg);
 }
 
+static long hv_vm_ioctl_open_vcpu(void *obj, unsigned long arg)
+{
+	return hv_vcpu_open(obj, arg);
+}
+
 static long hv_vm_ioctl_destroy(void *obj, unsigned long arg)
 {
 	if (arg & ~(unsigned long)HV_DESTROY_FORCE)
@@ -459,6 +464,7 @@ static const struct hv_ioctl_desc hv_vm_ioctls[] = {
 	{ HV_VM_GET_DIRTY_LOG,	hv_vm_ioctl_get_dirty_log,	0 },
 	{ HV_VM_CLONE,		hv_vm_ioctl_clone,		0 },
 	{ HV_VM_GET_RAM,	hv_vm_ioctl_get_ram,		0 },
+	{ HV_VM_OPEN_VCPU,	hv_vm_ioctl_open_vcpu,		0 },
 	/* hv_state.c: mgmt_lock, then the vCPU's run_lock without waiting */
 	{ HV_VM_GET_VCPU_STATE,	hv_vm_ioctl_get_vcpu_state,	0 },
 	{ HV_VM_SET_VCPU_STATE,	hv_vm_ioctl_set_vcpu_state,	0 },

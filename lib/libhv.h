@@ -160,6 +160,11 @@ int hv_vm_fd(const struct hv_vm *vm);
  * HV_MAX_VCPUS; -EEXIST: the id is taken.
  */
 int hv_vcpu_create(struct hv_vm *vm, uint32_t id, struct hv_vcpu **out);
+/*
+ * HV_VM_OPEN_VCPU: a handle for a vCPU the VM already has (a clone's, a
+ * restored or managed VM's).  -ENOENT: no vCPU with that id.
+ */
+int hv_vcpu_open(struct hv_vm *vm, uint32_t id, struct hv_vcpu **out);
 void hv_vcpu_close(struct hv_vcpu *vcpu);
 int hv_vcpu_fd(const struct hv_vcpu *vcpu);
 uint32_t hv_vcpu_id(const struct hv_vcpu *vcpu);

@@ -17,19 +17,13 @@ struct hv_vcpu {
 	struct hv_run *run;
 };
 
-int hv_vcpu_create(struct hv_vm *vm, uint32_t id, struct hv_vcpu **out)
+/* A handle for vCPU fd @fd (or -errno): map its run area. */
+static int vcpu_handle(int fd, uint32_t id, struct hv_vcpu **out)
 {
 	struct hv_vcpu *vcpu;
 	void *run;
-	int fd, err;
+	int err;
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
-	if (!vm)
-		return -EBADF;
-
-	fd = ioctl(hv_vm_fd(vm), HV_VM_CREATE_VCPU, (unsigned long)id);
 	if (fd < 0)
 		return -errno;
 	run = mmap(NULL, HV_RUN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -54,6 +48,28 @@ out_unmap:
 out_close:
 	close(fd);
 	return err;
+}
+
+int hv_vcpu_create(struct hv_vm *vm, uint32_t id, struct hv_vcpu **out)
+{
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!vm)
+		return -EBADF;
+	return vcpu_handle(ioctl(hv_vm_fd(vm), HV_VM_CREATE_VCPU,
+				 (unsigned long)id), id, out);
+}
+
+int hv_vcpu_open(struct hv_vm *vm, uint32_t id, struct hv_vcpu **out)
+{
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!vm)
+		return -EBADF;
+	return vcpu_handle(ioctl(hv_vm_fd(vm), HV_VM_OPEN_VCPU,
+				 (unsigned long)id), id, out);
 }
 
 void hv_vcpu_close(struct hv_vcpu *vcpu)

@@ -252,6 +252,11 @@ struct hv_ram_region {
 #define HV_VM_CLONE		_IOW(HV_IOCTL_MAGIC, 0x1f, struct hv_vm_clone)
 /* The VM's RAM regions, in the order they were added. */
 #define HV_VM_GET_RAM		_IOR(HV_IOCTL_MAGIC, 0x30, struct hv_ram_list)
+/*
+ * A new fd for a vCPU the VM already has (arg: its id), e.g. a clone's or
+ * a restored VM's, to run it attached.  ENOENT if there is none.
+ */
+#define HV_VM_OPEN_VCPU		_IO(HV_IOCTL_MAGIC, 0x31)
 
 /* HV_VM_DESTROY's argument */
 #define HV_DESTROY_FORCE	(1U << 0)	/* stop a running VM first */

@@ -394,6 +394,11 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 		vm->regions[vm->nr_regions++] = *r;
 		return 0;
 	}
+	case HV_VM_OPEN_VCPU:
+		if ((unsigned long)arg >= HV_MAX_VCPUS ||
+		    !vm->has_vcpu[(unsigned long)arg])
+			return -ENOENT;
+		/* fall through: one more fd, as for a new vCPU */
 	case HV_VM_CREATE_VCPU: {
 		struct fake_vcpu *v;
 		unsigned long id = (unsigned long)arg;

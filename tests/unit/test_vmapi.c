@@ -488,6 +488,17 @@ START_TEST(vcpu_setup_mode)
 	ck_assert_int_eq(hv_vcpu_get_regs(vcpu, NULL), -EINVAL);
 	ck_assert_int_eq(hv_vcpu_run(NULL), -EBADF);
 	hv_vcpu_close(vcpu);
+
+	/* HV_VM_OPEN_VCPU: a handle for the vCPU the VM has, none other. */
+	ck_assert_int_eq(hv_vcpu_open(vm, 1, &vcpu), -ENOENT);
+	ck_assert_ptr_null(vcpu);
+	ck_assert_int_eq(hv_vcpu_open(vm, HV_MAX_VCPUS, &vcpu), -ENOENT);
+	ck_assert_int_eq(hv_vcpu_open(NULL, 0, &vcpu), -EBADF);
+	ck_assert_int_eq(hv_vcpu_open(vm, 0, NULL), -EINVAL);
+	ck_assert_int_eq(hv_vcpu_open(vm, 0, &vcpu), 0);
+	ck_assert_uint_eq(hv_vcpu_id(vcpu), 0);
+	ck_assert_ptr_nonnull(hv_vcpu_run_area(vcpu));
+	hv_vcpu_close(vcpu);
 	hv_vm_close(vm);
 	hv_close(hv);
 }

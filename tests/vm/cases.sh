@@ -327,6 +327,7 @@ case_vm_badstate()  { vm_case badstate; }
 # Guest memory for snapshots and clones (tests/vm/hv-mem-test.c)
 case_vm_dirtylog() { vm_case dirtylog hv-mem-test; }
 case_vm_dirtyrun() { vm_case dirtyrun hv-mem-test; }
+case_vm_cloneopen() { vm_case cloneopen hv-mem-test; }
 case_vm_clone()    { vm_case clone hv-mem-test; }
 
 # vm-state: HV_VM_GET/SET_VCPU_STATE and _DEVICE_STATE (hv-state-test)

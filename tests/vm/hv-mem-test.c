@@ -14,6 +14,9 @@
  *              GET_DIRTY_LOG clears the log, 100 times: each time the
  *              page is dirty again (no vCPU kept a stale writable TLB
  *              entry past the clear)
+ *   cloneopen  a clone made by libhv, its vCPU opened with hv_vcpu_open()
+ *              and run attached: it goes on from the parent's state and
+ *              writes only its own pages
  *   clone      a clone and its parent each write their own pattern to
  *              the same pages and read back only their own; the rest
  *              stays shared (counts, host free memory); mmap writes stay
@@ -339,6 +342,82 @@ stop:
 	else if (r.reason)
 		fail("the guest exited with reason %u", r.reason);
 out:
+	guest_fini(&g);
+}
+
+/* ---------------------------------------------------------- cloneopen */
+
+/*
+ * A clone run attached: libhv's hv_vm_clone(), then hv_vcpu_open() for
+ * the vCPU the clone already has.  The clone goes on from the parent's
+ * state (RIP after its HLT) and writes its own pattern; the parent's
+ * pages keep the parent's.
+ */
+static void case_cloneopen(void)
+{
+	static const uint64_t pages[] = { 0x100000, 0x300000, 0x5a3000 };
+	struct guest g, c;
+	struct hv_regs regs;
+	unsigned int k;
+	char name[HV_NAME_LEN];
+	int err;
+
+	if (guest_init(&g, hv, vendor, "co", 8 * MiB, "pages.bin",
+		       HV_MODE_LONG64, 0) ||
+	    put_table(&g, pages, 3) || run_pages(&g, 0xaaaa, "parent")) {
+		guest_ok(&g, "parent writes its pattern");
+		guest_fini(&g);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	snprintf(name, sizeof(name), "hvt-coc-%d", (int)getpid());
+	err = hv_vm_clone(g.vm, name, 0, &c.vm);
+	if (err) {
+		fail("hv_vm_clone: %s", hv_strerror(err));
+		goto out;
+	}
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	err = hv_vcpu_open(c.vm, 1, &c.vcpu);
+	if (err != -ENOENT) {
+		fail("hv_vcpu_open of a vCPU the clone lacks: %s, expected "
+		     "ENOENT", hv_strerror(err));
+		goto out;
+	}
+	ok("hv_vcpu_open of a vCPU the clone lacks -> ENOENT");
+	err = hv_vcpu_open(c.vm, 0, &c.vcpu);
+	if (err) {
+		fail("hv_vcpu_open(clone, 0): %s", hv_strerror(err));
+		goto out;
+	}
+	c.run = hv_vcpu_run_area(c.vcpu);
+	/* The clone's vCPU is where the parent's stopped */
+	if (hv_vcpu_get_regs(c.vcpu, &regs) ||
+	    !expect_eq(regs.rsi, 0xaaaa, "the clone's RSI is the parent's"))
+		goto out;
+	if (hv_vm_map_ram(c.vm, 0, 2 * MiB) ||
+	    hv_vm_map_ram(c.vm, 2 * MiB, 6 * MiB)) {
+		fail("mapping the clone's RAM");
+		goto out;
+	}
+	if (run_pages(&c, 0xbbbb, "clone, attached")) {
+		guest_ok(&c, "the clone runs attached");
+		goto out;
+	}
+	for (k = 0; k < 3; k++) {
+		uint64_t *pp = hv_vm_gpa_ptr(g.vm, pages[k], PAGE);
+		uint64_t *pc = hv_vm_gpa_ptr(c.vm, pages[k], PAGE);
+
+		if (!pp || !pc || !page_has(pp, pages[k], 0xaaaa) ||
+		    !page_has(pc, pages[k], 0xbbbb)) {
+			fail("page %#llx: parent or clone does not hold its own "
+			     "pattern", (unsigned long long)pages[k]);
+			goto out;
+		}
+	}
+	ok("the clone ran attached through hv_vcpu_open and wrote only its "
+	   "own pages");
+out:
+	guest_fini(&c);
 	guest_fini(&g);
 }
 
@@ -898,6 +977,7 @@ out:
 static const struct guest_case cases[] = {
 	{ "dirtylog", case_dirtylog },
 	{ "dirtyrun", case_dirtyrun },
+	{ "cloneopen", case_cloneopen },
 	{ "clone", case_clone },
 };
 
