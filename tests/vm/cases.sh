@@ -303,8 +303,11 @@ case_rigtest_hang() { say "hanging"; while :; do sleep 1; done; }
 # ------------------------------------------------------------- VM cases
 
 # vm-*: guests (tests/guests, packed in /hvtest/guests) run under hv by
-# hv-guest-test through libhv; see tests/vm/hv-guest-test.c for what each
-# checks.  Which machine runs which: CASES_VM_* in tests/rig/vmtest.
+# a test program through libhv: hv-guest-test (guest behaviour),
+# hv-life-test (signals, two VMs, cycles, bad ioctls), hv-mem-test (dirty
+# logging), hv-clone-test (clones), hv-state-test (vCPU and device
+# state); each file says what its cases check.  Which machine runs which:
+# CASES_VM_* in tests/rig/vmtest.
 vm_case() { # CASE [PROGRAM, default hv-guest-test]
 	hv_load
 	export HV_GUESTS=/hvtest/guests
@@ -320,15 +323,14 @@ case_vm_msr()       { vm_case msr; }
 case_vm_hypercall() { vm_case hypercall; }
 case_vm_triple()    { vm_case triple; }
 case_vm_virtinsn()  { vm_case virtinsn; }
-case_vm_sigalrm()   { vm_case sigalrm; }
-case_vm_twovms()    { vm_case twovms; }
-case_vm_badargs()   { vm_case badargs; }
+case_vm_sigalrm()   { vm_case sigalrm hv-life-test; }
+case_vm_twovms()    { vm_case twovms hv-life-test; }
+case_vm_badargs()   { vm_case badargs hv-life-test; }
 case_vm_badstate()  { vm_case badstate; }
-# Guest memory for snapshots and clones (tests/vm/hv-mem-test.c)
 case_vm_dirtylog() { vm_case dirtylog hv-mem-test; }
 case_vm_dirtyrun() { vm_case dirtyrun hv-mem-test; }
-case_vm_cloneopen() { vm_case cloneopen hv-mem-test; }
-case_vm_clone()    { vm_case clone hv-mem-test; }
+case_vm_cloneopen() { vm_case cloneopen hv-clone-test; }
+case_vm_clone()    { vm_case clone hv-clone-test; }
 
 # vm-state: HV_VM_GET/SET_VCPU_STATE and _DEVICE_STATE (hv-state-test)
 case_vm_state() {
@@ -340,7 +342,7 @@ case_vm_state() {
 # Under Bochs one cycle takes some 2 s of wall-clock time: fewer there.
 case_vm_cycles() {
 	[ "$VENDOR" = intel ] && export HVTEST_CYCLES=${HVTEST_CYCLES:-50}
-	vm_case cycles
+	vm_case cycles hv-life-test
 }
 
 # ---------------------------------------------------------------- runner
@@ -370,7 +372,8 @@ run_case() { # NAME
 	timeout "$CASE_TIMEOUT" sh -c ". /hvtest/cases.sh && $fn"
 	rc=$?
 	# Leave the machine as the next case expects it.
-	killall -q kvm-hold hv-ioctl-test hv-guest-test hv-bench hvctl 2>/dev/null
+	killall -q kvm-hold hv-ioctl-test hv-guest-test hv-life-test hv-mem-test \
+		hv-clone-test hv-state-test hv-bench hv-snapbench hvctl 2>/dev/null
 	kvm_unload >/dev/null 2>&1
 	end=$(cut -d' ' -f1 /proc/uptime)
 	say "$CASE took $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }')s (guest time)"

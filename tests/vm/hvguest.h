@@ -349,6 +349,37 @@ static int guest_expect_results(struct guest *g, const uint64_t *want,
 	return -1;
 }
 
+/* Report a guest's first problem as a failure, with its state. */
+static inline bool guest_ok(struct guest *g, const char *what)
+{
+	if (!g->why[0]) {
+		ok("%s", what);
+		return true;
+	}
+	fail("%s: %s", what, g->why);
+	guest_dump(g);
+	return false;
+}
+
+static inline bool check_reg(struct guest *g, const char *name, uint64_t got,
+		      uint64_t want)
+{
+	if (got == want)
+		return true;
+	guest_why(g, "%s = %#llx, expected %#llx", name,
+		  (unsigned long long)got, (unsigned long long)want);
+	return false;
+}
+
+static inline bool check_text(struct guest *g, const char *want)
+{
+	if (g->ntext == strlen(want) && !memcmp(g->text, want, g->ntext))
+		return true;
+	guest_why(g, "guest printed \"%.*s\", expected \"%s\"",
+		  (int)g->ntext, g->text, want);
+	return false;
+}
+
 /* One case of a test program, run by guest_test_main(). */
 struct guest_case {
 	const char *name;

@@ -58,7 +58,7 @@ static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 }
 
 /* A call that must succeed (return >= 0). */
-static int expect_success(long ret, const char *what)
+static inline int expect_success(long ret, const char *what)
 {
 	if (ret < 0) {
 		fail("%s: returned %ld, errno %d (%s)", what, ret, errno,
@@ -70,7 +70,7 @@ static int expect_success(long ret, const char *what)
 }
 
 /* A call that must fail with errno @err. */
-static int expect_errno(long ret, int err, const char *what)
+static inline int expect_errno(long ret, int err, const char *what)
 {
 	if (ret >= 0) {
 		fail("%s: returned %ld, expected %s", what, ret, strerror(err));
@@ -86,7 +86,7 @@ static int expect_errno(long ret, int err, const char *what)
 }
 
 /* Two numbers that must be equal. */
-static int expect_eq(unsigned long long got, unsigned long long want,
+static inline int expect_eq(unsigned long long got, unsigned long long want,
 		     const char *what)
 {
 	if (got != want) {
