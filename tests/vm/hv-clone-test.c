@@ -113,13 +113,7 @@ static long free_pages(void)
 	long v, n = 0;
 	FILE *f;
 
-	sync();
-	f = fopen("/proc/sys/vm/drop_caches", "w");
-	if (f) {
-		fputs("3\n", f);
-		fclose(f);
-	}
-	usleep(50 * 1000);
+	hvtest_settle_memory();
 	f = fopen("/proc/zoneinfo", "r");
 	if (!f)
 		return -1;

@@ -320,14 +320,7 @@ static void snapshot(struct snapshot *s)
 	char line[512];
 	FILE *f;
 
-	/* Let RCU-freed objects and per-CPU page lists settle. */
-	sync();
-	f = fopen("/proc/sys/vm/drop_caches", "w");
-	if (f) {
-		fputs("3\n", f);
-		fclose(f);
-	}
-	usleep(50 * 1000);
+	hvtest_settle_memory();
 
 	s->mem_free_kb = meminfo_kb("MemFree");
 	zoneinfo_pages(&s->free_pages, &s->pcp_pages);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int hvtest_failures;
 
@@ -101,6 +102,23 @@ static int hvtest_exit(void)
 {
 	fflush(stdout);
 	return hvtest_failures ? 1 : 0;
+}
+
+/*
+ * Let the kernel's memory settle before counting it: write back, drop
+ * the caches, give RCU-freed objects and per-CPU page lists a moment.
+ */
+static inline void hvtest_settle_memory(void)
+{
+	FILE *f;
+
+	sync();
+	f = fopen("/proc/sys/vm/drop_caches", "w");
+	if (f) {
+		fputs("3\n", f);
+		fclose(f);
+	}
+	usleep(50 * 1000);
 }
 
 #endif /* HVTEST_H */
