@@ -94,6 +94,19 @@ sn_same() {
 	fi
 }
 
+# sn_in_looper DUMP WHAT: the vCPU in hv-dump's DUMP is inside looper.bin
+# (0x1000 up to its message at 0x106c), its stack inside the page below:
+# a guest that went astray before its snapshot fails here, by name.
+sn_in_looper() {
+	rip=$(sed -n 's/^rip=//p' "$1")
+	rsp=$(sed -n 's/^rsp=//p' "$1")
+	if [ $((rip)) -lt $((0x1000)) ] || [ $((rip)) -ge $((0x106c)) ] ||
+	   [ $((rsp)) -lt $((0xf00)) ] || [ $((rsp)) -gt $((0x1000)) ]; then
+		grep -E '^(r[a-z0-9]+|cs|ss)[ =]' "$1"
+		fail "$2: the looper was at rip $rip, rsp $rsp when its snapshot was taken: it went astray"
+	fi
+}
+
 # sn_running_looper NAME: create and start a looper and wait for lines.
 sn_running_looper() {
 	mg_ok "create $1" create "$1" --mem 8M --image "$LOOPER"
@@ -119,6 +132,7 @@ case_sn_restore() {
 	mg_expect_state a stopped
 	sn_console a "$SN_DIR/a.console"
 	sn_dump a "$SN_DIR/a.dump"
+	sn_in_looper "$SN_DIR/a.dump" a
 	say "a: stopped at looper: $(sn_last "$SN_DIR/a.console"), file $(wc -c <"$SN_DIR/a.hv") bytes"
 	mg_ok "destroy" destroy a
 
@@ -277,6 +291,8 @@ case_xv_take() {
 	sn_running_looper xv
 	mg_ok "snapshot" snapshot xv "$SN_DIR/xv-$VENDOR.hv" --stop
 	sn_console xv "$SN_DIR/xv-$VENDOR.console"
+	sn_dump xv "$SN_DIR/xv-$VENDOR.dump"
+	sn_in_looper "$SN_DIR/xv-$VENDOR.dump" xv
 	sn_dump xv "$SN_DIR/xv-$VENDOR.mem" --mem
 	mg_clean
 	for f in "$SN_DIR/xv-$VENDOR.hv" "$SN_DIR/xv-$VENDOR.console" "$SN_DIR/xv-$VENDOR.mem"; do
