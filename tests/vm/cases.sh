@@ -251,6 +251,23 @@ case_demo() {
 	rc=$?
 	say "hvctl run exited with status $rc"
 	[ $rc -eq 15 ] || fail "hvctl run: exit status $rc, want 15"
+	# Snapshot and restore: a counting guest is snapshotted and stopped,
+	# destroyed, and brought back from the file; it counts on.
+	run hvctl create counter --mem 8M --image /hvtest/guests/looper.bin &&
+		run hvctl start counter || fail "starting the counter failed"
+	sleep 1
+	run hvctl snapshot counter /tmp/counter.hv --stop ||
+		fail "hvctl snapshot failed"
+	hvctl console counter --no-follow </dev/null | tail -n 2
+	echo
+	run hvctl destroy counter &&
+		run hvctl restore /tmp/counter.hv --start ||
+		fail "hvctl restore failed"
+	sleep 1
+	run hvctl stop counter
+	hvctl console counter --no-follow </dev/null | head -n 3
+	echo
+	run hvctl destroy counter
 	echo
 }
 
