@@ -183,41 +183,44 @@ static uint32_t shift(uint32_t tab[4][256], uint32_t crc)
 	       tab[2][(crc >> 16) & 0xff] ^ tab[3][crc >> 24];
 }
 
+/*
+ * Three streams over consecutive @block-byte blocks while 3 * @block
+ * bytes remain, folded into one with @tab (the CRC of @block zero bytes):
+ * the crc32 instruction's latency is hidden behind the other two.
+ */
+__attribute__((target("sse4.2"), always_inline))
+static inline uint64_t hw_3way(uint64_t c0, const unsigned char **pp,
+			       size_t *lenp, size_t block, uint32_t tab[4][256])
+{
+	const unsigned char *p = *pp;
+	uint64_t c1, c2;
+	size_t i;
+
+	for (; *lenp >= 3 * block; *lenp -= 3 * block, p += 3 * block) {
+		c1 = c2 = 0;
+		for (i = 0; i < block; i += 8) {
+			c0 = _mm_crc32_u64(c0, load_le64(p + i));
+			c1 = _mm_crc32_u64(c1, load_le64(p + block + i));
+			c2 = _mm_crc32_u64(c2, load_le64(p + 2 * block + i));
+		}
+		c0 = shift(tab, (uint32_t)c0) ^ c1;
+		c0 = shift(tab, (uint32_t)c0) ^ c2;
+	}
+	*pp = p;
+	return c0;
+}
+
 __attribute__((target("sse4.2")))
 static uint32_t hw_run(uint32_t crc, const unsigned char *p, size_t len)
 {
-	uint64_t c0 = crc, c1, c2;
-	size_t i;
+	uint64_t c0 = crc;
 
 	while (len && ((uintptr_t)p & 7)) {
 		c0 = _mm_crc32_u8((uint32_t)c0, *p++);
 		len--;
 	}
-	/* Three streams over consecutive blocks, then fold. */
-	while (len >= 3 * HW_BLOCK) {
-		c1 = c2 = 0;
-		for (i = 0; i < HW_BLOCK; i += 8) {
-			c0 = _mm_crc32_u64(c0, load_le64(p + i));
-			c1 = _mm_crc32_u64(c1, load_le64(p + HW_BLOCK + i));
-			c2 = _mm_crc32_u64(c2, load_le64(p + 2 * HW_BLOCK + i));
-		}
-		c0 = shift(shift_long, (uint32_t)c0) ^ c1;
-		c0 = shift(shift_long, (uint32_t)c0) ^ c2;
-		p += 3 * HW_BLOCK;
-		len -= 3 * HW_BLOCK;
-	}
-	while (len >= 3 * HW_SHORT) {
-		c1 = c2 = 0;
-		for (i = 0; i < HW_SHORT; i += 8) {
-			c0 = _mm_crc32_u64(c0, load_le64(p + i));
-			c1 = _mm_crc32_u64(c1, load_le64(p + HW_SHORT + i));
-			c2 = _mm_crc32_u64(c2, load_le64(p + 2 * HW_SHORT + i));
-		}
-		c0 = shift(shift_short, (uint32_t)c0) ^ c1;
-		c0 = shift(shift_short, (uint32_t)c0) ^ c2;
-		p += 3 * HW_SHORT;
-		len -= 3 * HW_SHORT;
-	}
+	c0 = hw_3way(c0, &p, &len, HW_BLOCK, shift_long);
+	c0 = hw_3way(c0, &p, &len, HW_SHORT, shift_short);
 	while (len >= 8) {
 		c0 = _mm_crc32_u64(c0, load_le64(p));
 		p += 8;
