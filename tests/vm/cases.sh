@@ -423,6 +423,8 @@ hvtest_main() {
 	poweroff -f
 }
 
-# Managed VMs and hvctl (case_mg_*)
-. /hvtest/cases-managed.sh
-. /hvtest/cases-snapshot.sh
+# The other families: managed VMs and hvctl (cases-managed.sh, case_mg_*),
+# snapshots (cases-snapshot.sh, case_sn_*, case_xv_*), and the rest.
+for f in /hvtest/cases-*.sh; do
+	. "$f"
+done
