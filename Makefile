@@ -5,8 +5,11 @@
 #                   examples (examples/embed)
 #   make userspace  libhv and hvctl only; make examples: examples/embed
 #   make install    libhv, its headers and libhv.pc, hvctl, man pages, the
-#                   udev rule (PREFIX=/usr/local, DESTDIR; see below); needs
-#                   no kernel build.  make uninstall removes them.
+#                   udev rule, bash completion, the hv@.service template
+#                   (PREFIX=/usr/local, DESTDIR; see below); needs no
+#                   kernel build.  make uninstall removes them.
+#   make deb        the Debian packages (build/pkg/*.deb); make pkgtest
+#                   builds, installs and checks them (see docs/packaging.md)
 #   make check      unit tests (check), on this machine
 #   make vmtest     in-guest tests on both emulated vendors (QEMU AMD-V,
 #                   Bochs VT-x, QEMU without SVM)
@@ -50,11 +53,11 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 lib/%.o: lib/%.c $(HDRS)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 lib/%.pic.o: lib/%.c $(HDRS)
-	$(CC) $(CFLAGS) $(PICFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PICFLAGS) -c -o $@ $<
 cli/%.o: cli/%.c $(HDRS)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Snapshot files record the version of the libhv that wrote them.
 lib/snapshot.o lib/snapshot.pic.o: override CFLAGS += -DLIBHV_VERSION='"$(HV_VERSION)"'
@@ -62,7 +65,7 @@ lib/snapshot.o lib/snapshot.pic.o: override CFLAGS += -DLIBHV_VERSION='"$(HV_VER
 lib/libhv.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 lib/libhv.so: $(LIB_PICS)
-	$(CC) -shared -Wl,-soname,libhv.so.0 -o $@ $^ $(LIBHV_LIBS)
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,libhv.so.0 -o $@ $^ $(LIBHV_LIBS)
 cli/hvctl: $(CLI_OBJS) lib/libhv.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) lib/libhv.a $(LIBHV_LIBS)
 # Static build for the emulated machines' initramfs.
@@ -91,6 +94,9 @@ INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR       ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= /etc/udev/rules.d
+BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+LIBEXECDIR   ?= $(PREFIX)/lib/hv
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL      ?= install
 # One version for hvctl --version, libhv.pc and the library's file name.
 HV_VERSION   := $(shell sed -n 's/^\#define HVCTL_VERSION[^"]*"\(.*\)"/\1/p' cli/hvctl.h)
@@ -101,7 +107,8 @@ install: lib/libhv.a lib/libhv.so cli/hvctl
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/hv/uapi $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
-		$(DESTDIR)$(UDEVRULESDIR)
+		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	$(INSTALL) -m 755 cli/hvctl $(DESTDIR)$(BINDIR)/hvctl
 	$(INSTALL) -m 644 lib/libhv.a $(DESTDIR)$(LIBDIR)/libhv.a
 	$(INSTALL) -m 755 lib/libhv.so $(DESTDIR)$(LIBDIR)/libhv.so.$(HV_VERSION)
@@ -116,6 +123,11 @@ install: lib/libhv.a lib/libhv.so cli/hvctl
 	$(INSTALL) -m 644 docs/man/hvctl.1 $(DESTDIR)$(MANDIR)/man1/hvctl.1
 	$(INSTALL) -m 644 docs/man/libhv.3 $(DESTDIR)$(MANDIR)/man3/libhv.3
 	$(INSTALL) -m 644 udev/60-hv.rules $(DESTDIR)$(UDEVRULESDIR)/60-hv.rules
+	$(INSTALL) -m 644 cli/hvctl.bash $(DESTDIR)$(BASHCOMPDIR)/hvctl
+	$(INSTALL) -m 755 contrib/systemd/hv-service $(DESTDIR)$(LIBEXECDIR)/hv-service
+	sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' contrib/systemd/hv@.service.in \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/hv@.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/hv@.service
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hvctl $(DESTDIR)$(LIBDIR)/libhv.a \
@@ -125,7 +137,10 @@ uninstall:
 	      $(DESTDIR)$(INCLUDEDIR)/hv/uapi/hv.h \
 	      $(DESTDIR)$(PKGCONFIGDIR)/libhv.pc \
 	      $(DESTDIR)$(MANDIR)/man1/hvctl.1 $(DESTDIR)$(MANDIR)/man3/libhv.3 \
-	      $(DESTDIR)$(UDEVRULESDIR)/60-hv.rules
+	      $(DESTDIR)$(UDEVRULESDIR)/60-hv.rules \
+	      $(DESTDIR)$(BASHCOMPDIR)/hvctl $(DESTDIR)$(LIBEXECDIR)/hv-service \
+	      $(DESTDIR)$(SYSTEMDUNITDIR)/hv@.service
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/hv/uapi $(DESTDIR)$(INCLUDEDIR)/hv
 
 # libhv(3) shows every function that lib/libhv.h declares: `make check`

@@ -73,26 +73,31 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "debug-exit status, 0 if halted, 1 and the reason otherwise);\n"
 	  "1 after Ctrl-], 128+N after signal N.\n\n"
 	  HVCTL_CREATE_DETAILS },
-	{ "snapshot", hvctl_cmd_snapshot, "NAME FILE [--stop] [--incremental BASE]",
+	{ "snapshot", hvctl_cmd_snapshot, "NAME FILE [--stop] [--incremental BASE] [--quiet]",
 	  "write a VM's whole state to a file",
 	  "A running VM is paused while its state is written, then resumed.\n"
 	  "FILE is replaced only once it is complete (written to FILE.tmp.PID,\n"
-	  "synced, renamed).  Nothing is printed but a progress bar on a\n"
-	  "terminal.\n"
+	  "synced, renamed).  Nothing is printed but a progress bar (bytes\n"
+	  "and rate) on a terminal, for VMs over 64 MiB.\n"
 	  "  --stop              stop the VM afterwards instead of resuming it\n"
 	  "  --incremental BASE  store only the pages written since BASE, which\n"
 	  "                      must be this VM's latest snapshot; restoring\n"
-	  "                      FILE then needs BASE where it was\n" },
-	{ "restore", hvctl_cmd_restore, "FILE [--name NEW] [--start]",
+	  "                      FILE then needs BASE where it was\n"
+	  "  --quiet             no progress bar\n" },
+	{ "restore", hvctl_cmd_restore, "FILE [--name NEW] [--start] [--quiet]",
 	  "create a VM from a snapshot file",
 	  "The whole file (and its bases) is checked first: nothing is created\n"
-	  "from a damaged file.  The VM is created in state 'created'.\n"
+	  "from a damaged file.  The VM is created in state 'created'.  A\n"
+	  "progress bar (bytes and rate) shows on a terminal, over 64 MiB.\n"
 	  "  --name NEW  call it NEW instead of the name in the file\n"
-	  "  --start     start it at once\n" },
+	  "  --start     start it at once\n"
+	  "  --quiet     no progress bar\n" },
 	{ "clone", hvctl_cmd_clone, "NAME NEW",
 	  "make VM NEW a copy of VM NAME (RAM shared copy-on-write)",
 	  "A running NAME is paused for the copy, then resumed.  NEW is\n"
-	  "created in state 'created'.\n" },
+	  "created in state 'created'.  No page is copied (they are shared\n"
+	  "copy-on-write), so a clone takes milliseconds and shows no\n"
+	  "progress bar.\n" },
 	{ "events", hvctl_cmd_events, "[--json] [--count N]",
 	  "print VM lifecycle events as they happen",
 	  "One line per event: SEQ NAME EVENT [reason=R] [status=N]\n"

@@ -234,4 +234,27 @@ int hvctl_cmd_events(int argc, char **argv);
 /* One event as a line ("SEQ NAME EVENT ...") or JSON object; 0 or -EIO. */
 int hvctl_event_print(FILE *out, const struct hv_event *ev, bool json);
 
+/*
+ * cli/progress.c: the progress bar of snapshot and restore.  Enabled only
+ * when hvctl_err is a terminal and not @quiet; shown only for work over
+ * HVCTL_PROGRESS_MIN bytes.  hvctl_progress_cb is libhv's hv_progress_fn
+ * (opaque: the struct).
+ */
+#define HVCTL_PROGRESS_MIN	(64ULL << 20)
+
+struct hvctl_progress {
+	const char *what;
+	bool enabled;
+	bool shown;
+	uint64_t start_ns;
+};
+
+void hvctl_progress_init(struct hvctl_progress *p, const char *what,
+			 bool quiet);
+void hvctl_progress_cb(void *opaque, uint64_t done, uint64_t total);
+void hvctl_progress_end(struct hvctl_progress *p);
+/* The bar's text ("\rWHAT [###   ]  50%  1/2 MiB  3.0 MiB/s"); its length. */
+size_t hvctl_progress_format(char *buf, size_t len, const char *what,
+			     uint64_t done, uint64_t total, uint64_t elapsed_ns);
+
 #endif /* HVCTL_H */

@@ -4,7 +4,8 @@
  * lib/state.c do the work).  A running VM is paused around the work and
  * resumed after, so the state written is one instant of it; one that is
  * not running is left as it is.  Nothing is printed on success but a
- * progress bar, and that only on a terminal for more than 64 MiB.
+ * progress bar (cli/progress.c), and that only on a terminal, without
+ * --quiet, for more than 64 MiB.
  *
  * Error lines: "hvctl: snapshot web: snap.hv: cannot write: ...",
  * "hvctl: restore snap.hv: section 3 (vcpu 0): checksum mismatch".
@@ -15,45 +16,6 @@
 #include <unistd.h>
 
 #include "hvctl.h"
-
-#define PROGRESS_MIN	(64ULL << 20)
-#define BAR_WIDTH	30
-
-struct progress {
-	const char *what;
-	bool shown;
-};
-
-static void progress_cb(void *opaque, uint64_t done, uint64_t total)
-{
-	struct progress *p = opaque;
-	int i, fill;
-
-	if (!total || total <= PROGRESS_MIN)
-		return;
-	fill = (int)(done * BAR_WIDTH / total);
-	fprintf(hvctl_err, "\r%s [", p->what);
-	for (i = 0; i < BAR_WIDTH; i++)
-		fputc(i < fill ? '#' : ' ', hvctl_err);
-	fprintf(hvctl_err, "] %3d%% %llu/%llu MiB", (int)(done * 100 / total),
-		(unsigned long long)(done >> 20),
-		(unsigned long long)(total >> 20));
-	fflush(hvctl_err);
-	p->shown = true;
-}
-
-static void progress_end(struct progress *p)
-{
-	if (p->shown)
-		fputc('\n', hvctl_err);
-}
-
-static bool progress_wanted(void)
-{
-	int fd = fileno(hvctl_err);
-
-	return fd >= 0 && isatty(fd);
-}
 
 /* Pause @vm if it runs; *paused says whether we did.  0 or exit status. */
 static int pause_if_running(const char *ctx, struct hv *hv, const char *name,
@@ -87,7 +49,7 @@ static int resume_after(const char *ctx, struct hv_vm *vm, int ret)
 }
 
 enum { OPT_HELP = HVCTL_OPT_HELP, OPT_STOP, OPT_INCREMENTAL, OPT_NAME,
-       OPT_START };
+       OPT_START, OPT_QUIET };
 
 /* After the options, exactly @n arguments into @args. */
 static int positional(int argc, char **argv, int n, const char **args,
@@ -112,16 +74,17 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "stop", no_argument, NULL, OPT_STOP },
 		{ "incremental", required_argument, NULL, OPT_INCREMENTAL },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const what[] = { "VM name", "FILE" };
 	struct hv_snapshot_opts so;
-	struct progress prog = { "snapshot", false };
+	struct hvctl_progress prog;
 	char ctx[HVCTL_CTX_LEN], msg[1024];
 	struct hv_vm_info info;
 	const char *args[2] = { NULL, NULL };
-	bool stop = false, paused;
+	bool stop = false, quiet = false, paused;
 	struct hv_vm *vm;
 	struct hv *hv;
 	int c, ret, err;
@@ -134,6 +97,9 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 			break;
 		case OPT_INCREMENTAL:
 			so.base = optarg;
+			break;
+		case OPT_QUIET:
+			quiet = true;
 			break;
 		default:
 			return hvctl_opt_default(argv, c);
@@ -155,12 +121,11 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 	msg[0] = '\0';
 	so.err = msg;
 	so.errlen = sizeof(msg);
-	if (progress_wanted()) {
-		so.progress = progress_cb;
-		so.opaque = &prog;
-	}
+	hvctl_progress_init(&prog, "snapshot", quiet);
+	so.progress = hvctl_progress_cb;
+	so.opaque = &prog;
 	err = hv_vm_snapshot(vm, args[1], &so);
-	progress_end(&prog);
+	hvctl_progress_end(&prog);
 	if (err == -EBUSY && !msg[0])
 		ret = hvctl_fail(ctx, "VM is busy (run attached by a program)");
 	else if (err)
@@ -186,15 +151,16 @@ int hvctl_cmd_restore(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "start", no_argument, NULL, OPT_START },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const what[] = { "FILE" };
 	struct hv_restore_opts ro;
-	struct progress prog = { "restore", false };
+	struct hvctl_progress prog;
 	char ctx[HVCTL_CTX_LEN + 4096], msg[1024];
 	const char *args[1] = { NULL };
-	bool start = false;
+	bool start = false, quiet = false;
 	struct hv_vm *vm;
 	struct hv *hv;
 	int c, ret, err;
@@ -207,6 +173,9 @@ int hvctl_cmd_restore(int argc, char **argv)
 			break;
 		case OPT_START:
 			start = true;
+			break;
+		case OPT_QUIET:
+			quiet = true;
 			break;
 		default:
 			return hvctl_opt_default(argv, c);
@@ -225,12 +194,11 @@ int hvctl_cmd_restore(int argc, char **argv)
 	msg[0] = '\0';
 	ro.err = msg;
 	ro.errlen = sizeof(msg);
-	if (progress_wanted()) {
-		ro.progress = progress_cb;
-		ro.opaque = &prog;
-	}
+	hvctl_progress_init(&prog, "restore", quiet);
+	ro.progress = hvctl_progress_cb;
+	ro.opaque = &prog;
 	err = hv_vm_restore(hv, args[0], &ro, &vm);
-	progress_end(&prog);
+	hvctl_progress_end(&prog);
 	if (err) {
 		/* libhv's line starts with the file's (or VM's) name. */
 		if (msg[0])

@@ -28,4 +28,4 @@ $(GUESTS_DIR)/%.bin: $(GUESTS_DIR)/%.o
 	$(LD) -m elf_x86_64 -Ttext=$(GUEST_BASE) -e _start --oformat binary \
 		-o $@ $<
 
-vmtest vmtest-amd vmtest-intel vmtest-nosvm demo: $(GUEST_BINS)
+vmtest vmtest-amd vmtest-intel vmtest-nosvm demo pkgtest: $(GUEST_BINS)

@@ -10,7 +10,9 @@
 #   make vmtest-amd       one machine (also vmtest-intel, vmtest-nosvm)
 #                         VMTEST_CASES=load,info runs only those cases
 #   make demo             boot the AMD-V machine and show hvctl info
-#   make test             make check, then make vmtest; one closing line
+#   make pkgtest          the Debian packages, installed and checked, and
+#                         the DKMS-built hv.ko booted (docs/packaging.md)
+#   make test             make check, make pkgtest, make vmtest; one closing line
 #                         "N passed, N failed" (tests/rig/run-all)
 #   make vmtest-selftest  the rig's own tests: the log parser on planted
 #                         logs (add RIG_SELFTEST_BOOT=1 to also boot QEMU
@@ -56,3 +58,11 @@ vmtest-selftest: $(VMTEST_PROGS)
 
 test:
 	MAKE="$(MAKE)" tests/rig/run-all
+
+# The Debian packages (tests/pkg/build-deb), and their test: build, lint,
+# install, a program against the installed libhv, DKMS, boot (tests/pkg/run).
+.PHONY: deb pkgtest
+deb:
+	tests/pkg/build-deb
+pkgtest: $(VMTEST_DEPS)
+	$(VMTEST_ENV) tests/pkg/run

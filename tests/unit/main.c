@@ -54,6 +54,7 @@ int main(void)
 		pgtable_suite, insn_suite, gwalk_suite, vmapi_suite, uart_suite,
 		loaders_suite, malformed_suite, managed_suite, events_suite,
 		crc32c_suite, snapfile_suite, snapshot_suite, cli_snapshot_suite,
+		progress_suite,
 	};
 	SRunner *sr;
 	size_t i;

@@ -150,9 +150,9 @@ START_TEST(help)
 	char *out = HVCTL(0, "", "help");
 
 	ck_assert_ptr_nonnull(strstr(out, "  snapshot NAME FILE [--stop] "
-				     "[--incremental BASE]\n"));
+				     "[--incremental BASE] [--quiet]\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  restore FILE [--name NEW] "
-				     "[--start]\n"));
+				     "[--start] [--quiet]\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  clone NAME NEW "));
 	free(out);
 	out = HVCTL(0, "", "help", "snapshot");

@@ -34,6 +34,7 @@ Suite *crc32c_suite(void);
 Suite *snapfile_suite(void);
 Suite *snapshot_suite(void);
 Suite *cli_snapshot_suite(void);
+Suite *progress_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
