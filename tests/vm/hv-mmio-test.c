@@ -82,12 +82,11 @@ static bool split_run(struct guest *g, const struct split_exit *x)
 	if (g->run->mmio.gpa != x->gpa || g->run->mmio.len != x->len ||
 	    !!g->run->mmio.is_write != x->write ||
 	    (x->write && g->run->mmio.data != x->data)) {
-		guest_why(g, "%s: got %s, expected %s gpa %#llx len %u%s%llx",
+		guest_why(g, "%s: got %s, expected %s gpa %#llx len %u data %#llx",
 			  x->what, exit_describe(g->run, buf, sizeof(buf)),
 			  x->write ? "write" : "read",
 			  (unsigned long long)x->gpa, x->len,
-			  x->write ? " data " : "", x->write ?
-			  (unsigned long long)x->data : 0ULL);
+			  x->write ? (unsigned long long)x->data : 0ULL);
 		return false;
 	}
 	printf("  %s: %s\n", x->what, exit_describe(g->run, buf, sizeof(buf)));
