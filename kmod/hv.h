@@ -203,7 +203,7 @@ enum hv_pending {
  */
 struct hv_mmio_frag {
 	u64 gpa;
-	u8 off;				/* first byte within the access */
+	u8 off;			/* first byte within the access */
 	u8 len;
 	bool ram;
 };
@@ -211,9 +211,9 @@ struct hv_mmio_frag {
 struct hv_mmio_op {
 	struct hv_insn insn;
 	bool write;
-	u8 nfrag, cur;			/* cur: the piece out to userspace */
+	u8 nfrag, cur;		/* cur: the piece out to userspace */
 	struct hv_mmio_frag frag[2];
-	u8 val[8];			/* the access's bytes, little-endian */
+	u8 val[8];		/* the access's bytes, little-endian */
 	u64 next_rip;
 };
 
@@ -227,7 +227,7 @@ struct hv_vcpu {
 	struct hv_cpuid cpuid;		/* [r] */
 	enum hv_pending pending;	/* [r] */
 	u8 pending_size;		/* [r] IO in size */
-	struct hv_mmio_op pending_mmio;	/* [r] the MMIO access in flight */
+	struct hv_mmio_op pending_mmio;	/* [r] MMIO access in flight */
 	u64 pending_rip;		/* [r] RIP once the access completes */
 	u64 exits;			/* [r] */
 	/*

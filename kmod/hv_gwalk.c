@@ -177,7 +177,7 @@ int hv_gwalk_split(const struct hv_gwalk_ctx *c, u64 gla, unsigned int size,
 	piece[0].len = first;
 	if (first == size)
 		return 1;
-	/* SDM Vol 3A, 3.3.6 / 4.1: linear addresses are 32 bits outside IA-32e */
+	/* SDM Vol 3A, 4.1: linear addresses are 32 bits outside IA-32e */
 	if (!(c->efer & X86_EFER_LMA))
 		next &= 0xffffffffULL;
 	r = hv_gwalk(c, next, &piece[1].gpa);

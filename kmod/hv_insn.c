@@ -55,9 +55,10 @@ static int hv_insn_byte(struct hv_insn_cursor *c, u8 *b)
 
 /* SDM Vol 2A, 2.1.5 Table 2-1: the 16-bit base and index of each rm */
 static const u8 hv_insn_rm16[8][2] = {
-	{ 3, 6 }, { 3, 7 }, { 5, 6 }, { 5, 7 },	/* bx+si bx+di bp+si bp+di */
+	/* bx+si, bx+di, bp+si, bp+di */
+	{ 3, 6 }, { 3, 7 }, { 5, 6 }, { 5, 7 },
 	{ 6, HV_INSN_NOREG }, { 7, HV_INSN_NOREG },	/* si, di */
-	{ 5, HV_INSN_NOREG }, { 3, HV_INSN_NOREG },	/* bp (or disp16), bx */
+	{ 5, HV_INSN_NOREG }, { 3, HV_INSN_NOREG },	/* bp (disp16), bx */
 };
 
 /*
@@ -169,8 +170,9 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 			break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
 			/* SDM Vol 2A, 2.1.1: the last segment override wins */
-			out->seg = b == 0x64 ? HV_SEG_FS : b == 0x65 ? HV_SEG_GS :
-				   (b >> 3) & 3;	/* 26 ES, 2e CS, 36 SS, 3e DS */
+			/* 26 ES, 2e CS, 36 SS, 3e DS: bits 4:3 */
+			out->seg = b == 0x64 ? HV_SEG_FS :
+				   b == 0x65 ? HV_SEG_GS : (b >> 3) & 3;
 			c.seg_override = true;
 			break;
 		case 0xf0: case 0xf2: case 0xf3:

@@ -215,7 +215,7 @@ int hv_mmio_complete(struct hv_vcpu *vcpu)
 		return 0;
 	}
 	if (!op->write)
-		memcpy(op->val + f->off, &data, f->len);	/* little-endian */
+		memcpy(op->val + f->off, &data, f->len);	/* LE */
 	op->cur++;
 	return hv_mmio_step(vcpu) == 0;
 }
@@ -279,7 +279,7 @@ static int hv_mmio_emulate(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	op->nfrag = n;
 	if (op->write) {
 		val = hv_insn_store_value(&insn, gpr);
-		memcpy(op->val, &val, insn.size);		/* little-endian */
+		memcpy(op->val, &val, insn.size);	/* LE */
 	}
 	for (i = 0; i < n; i++) {
 		struct hv_mmio_frag *f = &op->frag[i];
@@ -328,7 +328,7 @@ int hv_handle_npf(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	if (exit->npf.write && !exit->npf.fetch) {
 		r = hv_mem_write_fault(vcpu->vm, exit->npf.gpa);
 		if (r)
-			return r;	/* an interrupted event goes in again */
+			return r;	/* an interrupted event goes again */
 	}
 	if (exit->event.valid)
 		return hv_mmio_delivery(vcpu, exit);

@@ -362,7 +362,11 @@ struct hv_cpuid {
  * After HV_VCPU_RUN returns, exit_reason says which member is valid.
  * Completion on the next run: for IO in, put the value in io.data; for
  * an MMIO read, in mmio.data; for a hypercall, the result in
- * hypercall.ret (it lands in RAX).
+ * hypercall.ret (it lands in RAX).  An MMIO access that crosses a page
+ * boundary is split per page: its bytes in RAM are done in place, and
+ * each part outside RAM exits on its own (exact gpa and len, lowest
+ * address first); the run after one part hands out the next without
+ * entering the guest.
  */
 struct hv_run {
 	__u32 exit_reason;
