@@ -54,9 +54,25 @@ enum hv_exit_code {
 /* hw.reason of an Intel VMfailValid: the VM-instruction error number */
 #define HV_FAIL_VMFAIL		(1ULL << 63)
 
+/*
+ * An event (interrupt, exception) whose delivery the exit interrupted:
+ * SVM EXITINTINFO (APM Vol 2, 15.7.2), VMX IDT-vectoring information
+ * (SDM Vol 3C, 28.2.4).  The backend has already queued it for the next
+ * entry; the core must not take the exit for the instruction at RIP.
+ */
+struct hv_exit_event {
+	bool valid;
+	u8 vector;
+	u8 type;		/* 0 interrupt, 2 NMI, 3 exception, 4 INTn
+				 * (SDM Vol 3C Table 25-17, APM 15.20) */
+	bool has_error;
+	u32 error;
+};
+
 struct hv_exit {
 	enum hv_exit_code code;
 	u64 next_rip;		/* RIP after the instruction, for skippable exits */
+	struct hv_exit_event event;	/* for every exit code */
 	union {
 		struct {
 			u16 port;
@@ -176,8 +192,29 @@ struct hv_vm {
 enum hv_pending {
 	HV_PENDING_NONE,
 	HV_PENDING_IO_IN,
-	HV_PENDING_MMIO_READ,
+	HV_PENDING_MMIO,	/* pending_mmio: a read, or more fragments */
 	HV_PENDING_HYPERCALL,
+};
+
+/*
+ * One emulated MMIO access (hv_mmio.c): up to 8 bytes, split at page
+ * boundaries into at most two pieces.  Pieces in RAM are done in place
+ * at once; each piece outside RAM is one exit to userspace, in order.
+ */
+struct hv_mmio_frag {
+	u64 gpa;
+	u8 off;			/* first byte within the access */
+	u8 len;
+	bool ram;
+};
+
+struct hv_mmio_op {
+	struct hv_insn insn;
+	bool write;
+	u8 nfrag, cur;		/* cur: the piece out to userspace */
+	struct hv_mmio_frag frag[2];
+	u8 val[8];		/* the access's bytes, little-endian */
+	u64 next_rip;
 };
 
 /* A vCPU.  [c] set at create; [r] under @run_lock (the runner owns it). */
@@ -190,7 +227,7 @@ struct hv_vcpu {
 	struct hv_cpuid cpuid;		/* [r] */
 	enum hv_pending pending;	/* [r] */
 	u8 pending_size;		/* [r] IO in size */
-	struct hv_insn pending_insn;	/* [r] the decoded MMIO read */
+	struct hv_mmio_op pending_mmio;	/* [r] MMIO access in flight */
 	u64 pending_rip;		/* [r] RIP once the access completes */
 	u64 exits;			/* [r] */
 	/*
@@ -399,7 +436,15 @@ long hv_vm_ioctl_set_device_state(void *obj, unsigned long arg);
 /* hv_exit.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
 u64 *hv_gpr(struct hv_regs *r, unsigned int n);	/* by x86 reg number */
 int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit);
-void hv_complete_userspace_exit(struct hv_vcpu *vcpu);
+/* >0: another exit (the next MMIO fragment) is in the run area */
+int hv_complete_userspace_exit(struct hv_vcpu *vcpu);
+int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror, u32 ndata,
+		     const u64 *data);
+
+/* hv_mmio.c: nested page faults and MMIO emulation. */
+int hv_handle_npf(struct hv_vcpu *vcpu, const struct hv_exit *exit);
+int hv_mmio_complete(struct hv_vcpu *vcpu);
+int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *buf, size_t n, int *mode);
 /* The WRMSR rules: which MSRs a guest may use, and which values. */
 bool hv_msr_allowed(u32 index);
 bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val);

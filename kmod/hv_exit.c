@@ -30,29 +30,13 @@ u64 *hv_gpr(struct hv_regs *r, unsigned int n)
 	return map[n & 15];
 }
 
-static void hv_regs_to_gpr(struct hv_regs *r, u64 gpr[16])
-{
-	unsigned int i;
-
-	for (i = 0; i < 16; i++)
-		gpr[i] = *hv_gpr(r, i);
-}
-
-static void hv_gpr_to_regs(const u64 gpr[16], struct hv_regs *r)
-{
-	unsigned int i;
-
-	for (i = 0; i < 16; i++)
-		*hv_gpr(r, i) = gpr[i];
-}
-
 static u64 hv_size_mask(unsigned int size)
 {
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-static int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror,
-			    u32 ndata, const u64 *data)
+int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror, u32 ndata,
+		     const u64 *data)
 {
 	struct hv_run *run = vcpu->run;
 
@@ -63,15 +47,18 @@ static int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror,
 	return 0;
 }
 
-/* Finish what userspace answered: IN data, MMIO read data, hypercall. */
-void hv_complete_userspace_exit(struct hv_vcpu *vcpu)
+/*
+ * Finish what userspace answered: IN data, MMIO read data, hypercall.
+ * Returns >0 when that answer only finished one fragment of an MMIO
+ * access and the run area now holds the next (hv_mmio.c), else 0.
+ */
+int hv_complete_userspace_exit(struct hv_vcpu *vcpu)
 {
 	struct hv_run *run = vcpu->run;
-	u64 gpr[16];
 
 	switch (vcpu->pending) {
 	case HV_PENDING_NONE:
-		return;
+		return 0;
 	case HV_PENDING_IO_IN:
 		/* SDM Vol 2A, IN: a 32-bit IN zero-extends into RAX */
 		if (vcpu->pending_size == 4)
@@ -82,17 +69,15 @@ void hv_complete_userspace_exit(struct hv_vcpu *vcpu)
 					 (run->io.data &
 					  hv_size_mask(vcpu->pending_size));
 		break;
-	case HV_PENDING_MMIO_READ:
-		hv_regs_to_gpr(&vcpu->regs, gpr);
-		hv_insn_load_result(&vcpu->pending_insn, gpr, run->mmio.data);
-		hv_gpr_to_regs(gpr, &vcpu->regs);
-		break;
+	case HV_PENDING_MMIO:
+		return hv_mmio_complete(vcpu);
 	case HV_PENDING_HYPERCALL:
 		vcpu->regs.rax = run->hypercall.ret;
 		break;
 	}
 	vcpu->regs.rip = vcpu->pending_rip;
 	vcpu->pending = HV_PENDING_NONE;
+	return 0;
 }
 
 static int hv_handle_io(struct hv_vcpu *vcpu, const struct hv_exit *exit)
@@ -119,101 +104,6 @@ static int hv_handle_io(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		vcpu->regs.rip = exit->next_rip;
 	}
 	return 0;
-}
-
-static int hv_read_gpa(void *opaque, u64 gpa, void *buf, size_t len)
-{
-	return hv_mem_read(opaque, gpa, buf, len);
-}
-
-/* Default operand size of the guest's code: 16, 32 or 64. */
-static int hv_guest_mode(const struct hv_sregs *s)
-{
-	if ((s->efer & EFER_LMA) && s->cs.l)
-		return 64;
-	if (!(s->cr0 & X86_CR0_PE))
-		return 16;
-	return s->cs.db ? 32 : 16;
-}
-
-/*
- * Fetch up to @n instruction bytes at the guest's CS:RIP through its own
- * page tables.  Returns the bytes read (or <0); *mode gets 16, 32 or 64.
- */
-static int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *buf, size_t n, int *mode)
-{
-	struct hv_gwalk_ctx ctx;
-	struct hv_sregs s;
-	u64 gla;
-
-	hv_ops->get_sregs(vcpu, &s);
-	*mode = hv_guest_mode(&s);
-	gla = *mode == 64 ? vcpu->regs.rip : s.cs.base + vcpu->regs.rip;
-	ctx = (struct hv_gwalk_ctx) {
-		.cr0 = s.cr0, .cr3 = s.cr3, .cr4 = s.cr4, .efer = s.efer,
-		.read_gpa = hv_read_gpa, .opaque = vcpu->vm,
-	};
-	return hv_gwalk_fetch(&ctx, gla, buf, n);
-}
-
-/* A guest access to a GPA without RAM: decode it for userspace. */
-static int hv_handle_mmio(struct hv_vcpu *vcpu, const struct hv_exit *exit)
-{
-	struct hv_run *run = vcpu->run;
-	struct hv_insn insn;
-	u64 gpr[16], data[4] = { 0, 0, exit->npf.gpa, 0 };
-	u8 bytes[16] = { 0 };
-	int n, mode;
-
-	if (hv_mem_is_ram(vcpu->vm, exit->npf.gpa) || exit->npf.fetch)
-		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
-
-	n = hv_fetch_insn(vcpu, bytes, 15, &mode);
-	memcpy(data, bytes, sizeof(u64) * 2);
-	if (n <= 0 || hv_insn_decode(bytes, n, mode, &insn))
-		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
-
-	run->exit_reason = HV_EXIT_MMIO;
-	run->mmio.gpa = exit->npf.gpa;
-	run->mmio.len = insn.size;
-	switch (insn.op) {
-	case HV_INSN_STORE:
-		hv_regs_to_gpr(&vcpu->regs, gpr);
-		run->mmio.is_write = 1;
-		run->mmio.data = hv_insn_store_value(&insn, gpr);
-		vcpu->regs.rip += insn.len;
-		break;
-	case HV_INSN_STORE_IMM:
-		run->mmio.is_write = 1;
-		run->mmio.data = insn.imm & hv_size_mask(insn.size);
-		vcpu->regs.rip += insn.len;
-		break;
-	default:
-		run->mmio.is_write = 0;
-		run->mmio.data = 0;
-		vcpu->pending = HV_PENDING_MMIO_READ;
-		vcpu->pending_insn = insn;
-		vcpu->pending_rip = vcpu->regs.rip + insn.len;
-		break;
-	}
-	return 0;
-}
-
-/*
- * A nested page fault.  A write to RAM met a read-only leaf (a page
- * shared copy-on-write or watched by the dirty log: hv_mem.c) and goes
- * back in once the page is writable; anything else is MMIO.
- */
-static int hv_handle_npf(struct hv_vcpu *vcpu, const struct hv_exit *exit)
-{
-	int r;
-
-	if (exit->npf.write && !exit->npf.fetch) {
-		r = hv_mem_write_fault(vcpu->vm, exit->npf.gpa);
-		if (r)
-			return r;
-	}
-	return hv_handle_mmio(vcpu, exit);
 }
 
 static int hv_handle_cpuid(struct hv_vcpu *vcpu, const struct hv_exit *exit)

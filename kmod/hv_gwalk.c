@@ -158,3 +158,32 @@ int hv_gwalk_fetch(const struct hv_gwalk_ctx *c, u64 gla, u8 *buf, size_t n)
 	}
 	return (int)done;
 }
+
+int hv_gwalk_split(const struct hv_gwalk_ctx *c, u64 gla, unsigned int size,
+		   struct hv_gwalk_piece piece[2])
+{
+	unsigned int first = 4096 - (gla & 4095);
+	u64 next = gla + first;
+	int r;
+
+	if (!size || size > 4096)
+		return -EINVAL;
+	if (first > size)
+		first = size;
+	r = hv_gwalk(c, gla, &piece[0].gpa);
+	if (r)
+		return r;
+	piece[0].off = 0;
+	piece[0].len = first;
+	if (first == size)
+		return 1;
+	/* SDM Vol 3A, 4.1: linear addresses are 32 bits outside IA-32e */
+	if (!(c->efer & X86_EFER_LMA))
+		next &= 0xffffffffULL;
+	r = hv_gwalk(c, next, &piece[1].gpa);
+	if (r)
+		return r;
+	piece[1].off = first;
+	piece[1].len = size - first;
+	return 2;
+}

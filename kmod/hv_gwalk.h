@@ -37,4 +37,20 @@ int hv_gwalk(const struct hv_gwalk_ctx *c, u64 gla, u64 *gpa);
  */
 int hv_gwalk_fetch(const struct hv_gwalk_ctx *c, u64 gla, u8 *buf, size_t n);
 
+/* One page's part of an access: bytes [off, off + len) of it, at gpa. */
+struct hv_gwalk_piece {
+	u64 gpa;
+	unsigned int off, len;
+};
+
+/*
+ * Split an access of @size bytes (1 to 4096) at linear @gla into its
+ * parts in each page, translating each page on its own: the two pages
+ * of an access that crosses a boundary may lie anywhere in guest-physical
+ * space.  Outside long mode the second page's linear address wraps at
+ * 4 GiB.  Returns the number of pieces (1 or 2) or <0 as hv_gwalk.
+ */
+int hv_gwalk_split(const struct hv_gwalk_ctx *c, u64 gla, unsigned int size,
+		   struct hv_gwalk_piece piece[2]);
+
 #endif /* HV_GWALK_H */

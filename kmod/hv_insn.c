@@ -24,6 +24,7 @@ struct hv_insn_cursor {
 	const u8 *bytes;
 	size_t n;
 	unsigned int pos;
+	bool seg_override;	/* a segment prefix was seen */
 };
 
 /* Consume @k bytes as a little-endian value. */
@@ -52,15 +53,25 @@ static int hv_insn_byte(struct hv_insn_cursor *c, u8 *b)
 	return r;
 }
 
+/* SDM Vol 2A, 2.1.5 Table 2-1: the 16-bit base and index of each rm */
+static const u8 hv_insn_rm16[8][2] = {
+	/* bx+si, bx+di, bp+si, bp+di */
+	{ 3, 6 }, { 3, 7 }, { 5, 6 }, { 5, 7 },
+	{ 6, HV_INSN_NOREG }, { 7, HV_INSN_NOREG },	/* si, di */
+	{ 5, HV_INSN_NOREG }, { 3, HV_INSN_NOREG },	/* bp (disp16), bx */
+};
+
 /*
  * Consume the ModRM byte and whatever addressing bytes it implies, with
- * @asz the address size (16, 32, 64).  A register operand (mod 11) is not
- * a memory access, so it cannot be an MMIO exit: -EINVAL.
+ * @asz the address size (16, 32, 64) and @mode the CPU mode, and record
+ * the operand in @out.  A register operand (mod 11) is not a memory
+ * access, so it cannot be an MMIO exit: -EINVAL.
  */
-static int hv_insn_modrm(struct hv_insn_cursor *c, int asz, u8 *modrm)
+static int hv_insn_modrm(struct hv_insn_cursor *c, int asz, int mode, u8 rex,
+			 u8 *modrm, struct hv_insn *out)
 {
 	unsigned int mod, rm, disp = 0;
-	u64 skip;
+	u64 v;
 	u8 sib;
 	int r;
 
@@ -71,34 +82,61 @@ static int hv_insn_modrm(struct hv_insn_cursor *c, int asz, u8 *modrm)
 	rm = *modrm & 7;
 	if (mod == 3)
 		return -EINVAL;
+	out->scale = 1;
 
 	if (asz == 16) {
 		/* SDM Vol 2A, 2.1.5 Table 2-1: 16-bit forms, no SIB */
-		if (mod == 0 && rm == 6)
+		out->base = hv_insn_rm16[rm][0];
+		out->index = hv_insn_rm16[rm][1];
+		if (mod == 0 && rm == 6) {
+			out->base = HV_INSN_NOREG;
 			disp = 2;		/* [disp16] */
-		else if (mod == 1)
+		} else if (mod == 1) {
 			disp = 1;
-		else if (mod == 2)
+		} else if (mod == 2) {
 			disp = 2;
+		}
 	} else {
 		/* SDM Vol 2A, 2.1.5 Table 2-2: 32-bit forms (also 64-bit) */
+		out->base = rm | ((rex & REX_B) ? 8 : 0);
+		out->index = HV_INSN_NOREG;
 		if (rm == 4) {
 			/* SDM Vol 2A, 2.1.5 Table 2-3: SIB; base 101 + mod 00 = disp32 */
 			r = hv_insn_byte(c, &sib);
 			if (r)
 				return r;
-			if (mod == 0 && (sib & 7) == 5)
+			out->scale = 1 << (sib >> 6);
+			out->index = ((sib >> 3) & 7) | ((rex & REX_X) ? 8 : 0);
+			if (out->index == 4)
+				out->index = HV_INSN_NOREG;	/* none */
+			out->base = (sib & 7) | ((rex & REX_B) ? 8 : 0);
+			if (mod == 0 && (sib & 7) == 5) {
+				out->base = HV_INSN_NOREG;
 				disp = 4;
+			}
 		}
 		/* SDM Vol 2A, 2.2.1.6: mod 00 rm 101 is RIP+disp32 in 64-bit mode */
-		if (mod == 0 && rm == 5)
+		if (mod == 0 && rm == 5) {
+			out->base = mode == 64 ? HV_INSN_RIP : HV_INSN_NOREG;
 			disp = 4;
-		else if (mod == 1)
+		} else if (mod == 1) {
 			disp = 1;
-		else if (mod == 2)
+		} else if (mod == 2) {
 			disp = 4;
+		}
 	}
-	return disp ? hv_insn_take(c, disp, &skip) : 0;
+	/* SDM Vol 1, 3.7.5 Table 3-5: rSP and rBP bases default to SS */
+	if (out->seg == HV_SEG_DS && !c->seg_override &&
+	    (out->base == 4 || out->base == 5))
+		out->seg = HV_SEG_SS;
+	if (!disp)
+		return 0;
+	r = hv_insn_take(c, disp, &v);
+	if (r)
+		return r;
+	/* SDM Vol 2A, 2.1.5: displacements are sign-extended */
+	out->disp = (v ^ (1ULL << (8 * disp - 1))) - (1ULL << (8 * disp - 1));
+	return 0;
 }
 
 int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
@@ -113,6 +151,10 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 	if (mode != 16 && mode != 32 && mode != 64)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	out->seg = HV_SEG_DS;
+	out->base = HV_INSN_NOREG;
+	out->index = HV_INSN_NOREG;
+	out->scale = 1;
 
 	/* SDM Vol 2A, 2.1.1: legacy prefixes, in any order */
 	for (;;) {
@@ -127,8 +169,14 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 			adsize = true;
 			break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+			/* SDM Vol 2A, 2.1.1: the last segment override wins */
+			/* 26 ES, 2e CS, 36 SS, 3e DS: bits 4:3 */
+			out->seg = b == 0x64 ? HV_SEG_FS :
+				   b == 0x65 ? HV_SEG_GS : (b >> 3) & 3;
+			c.seg_override = true;
+			break;
 		case 0xf0: case 0xf2: case 0xf3:
-			/* The GPA is known, so segment, LOCK and REP do not matter. */
+			/* LOCK and REP do not change a MOV's access. */
 			break;
 		default:
 			/* SDM Vol 2A, 2.2.1: REX only in 64-bit mode (else INC/DEC) */
@@ -156,6 +204,7 @@ opcode:
 		asz = adsize ? 16 : 32;
 	else
 		asz = adsize ? 32 : 64;
+	out->asz = asz / 8;
 
 	switch (b) {
 	case 0x88:			/* MOV r/m8, r8 */
@@ -184,6 +233,7 @@ opcode:
 		r = hv_insn_take(&c, asz / 8, &v);
 		if (r)
 			return r;
+		out->disp = v;
 		out->len = c.pos;
 		return 0;
 	case 0x0f:
@@ -209,7 +259,7 @@ opcode:
 		return -EINVAL;
 	}
 
-	r = hv_insn_modrm(&c, asz, &modrm);
+	r = hv_insn_modrm(&c, asz, mode, rex, &modrm, out);
 	if (r)
 		return r;
 	if (out->op == HV_INSN_STORE_IMM) {
@@ -239,6 +289,20 @@ opcode:
 static u64 hv_insn_mask(unsigned int size)
 {
 	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+u64 hv_insn_ea(const struct hv_insn *in, const u64 gpr[16], u64 next_rip)
+{
+	u64 ea = in->disp;
+
+	if (in->base == HV_INSN_RIP)
+		ea += next_rip;
+	else if (in->base < 16)
+		ea += gpr[in->base];
+	if (in->index < 16)
+		ea += gpr[in->index] * in->scale;
+	/* SDM Vol 1, 3.3.7: the sum wraps at the address size */
+	return ea & hv_insn_mask(in->asz);
 }
 
 u64 hv_insn_store_value(const struct hv_insn *in, const u64 gpr[16])

@@ -23,6 +23,14 @@ enum hv_insn_op {
 	HV_INSN_LOAD_SX,	/* memory -> register, sign-extended (MOVSX) */
 };
 
+/* Segment registers in their x86 encoding order (SDM Vol 2A, 3.1.1.3). */
+enum hv_insn_seg {
+	HV_SEG_ES, HV_SEG_CS, HV_SEG_SS, HV_SEG_DS, HV_SEG_FS, HV_SEG_GS,
+};
+
+#define HV_INSN_NOREG	0xff	/* no base or index register */
+#define HV_INSN_RIP	16	/* base: RIP-relative (next instruction) */
+
 struct hv_insn {
 	u8 len;		/* total instruction length in bytes */
 	u8 op;		/* enum hv_insn_op */
@@ -34,6 +42,19 @@ struct hv_insn {
 	bool high8;	/* byte register AH/CH/DH/BH: reg holds 0..3 */
 	u64 imm;	/* STORE_IMM: the immediate, at most size bytes, but
 			 * C7 with REX.W sign-extends imm32 to 64 bits */
+	/*
+	 * The memory operand, for hv_insn_ea(): base + index * scale + disp
+	 * in an address of asz bytes, in segment seg (an override, or the
+	 * default: SS for rSP/rBP bases, else DS).  The hardware gives only
+	 * the guest-physical address of the page that faulted; an access
+	 * that crosses a page needs its linear address.
+	 */
+	u8 asz;		/* address size in bytes: 2, 4, 8 */
+	u8 base;	/* GPR 0..15, HV_INSN_RIP, or HV_INSN_NOREG */
+	u8 index;	/* GPR 0..15 or HV_INSN_NOREG */
+	u8 scale;	/* 1, 2, 4, 8 */
+	u8 seg;		/* enum hv_insn_seg */
+	u64 disp;	/* sign-extended displacement, or a moffs offset */
 };
 
 /*
@@ -43,6 +64,13 @@ struct hv_insn {
  * (fetch more bytes and retry).
  */
 int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out);
+
+/*
+ * The effective address (the offset in the segment, SDM Vol 1, 3.7.5) of
+ * the memory operand, wrapped to the address size; @next_rip is the
+ * address of the next instruction, for RIP-relative operands.
+ */
+u64 hv_insn_ea(const struct hv_insn *in, const u64 gpr[16], u64 next_rip);
 
 /* The value a STORE or STORE_IMM writes (size bytes, zero-extended). */
 u64 hv_insn_store_value(const struct hv_insn *in, const u64 gpr[16]);

@@ -77,12 +77,18 @@ void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status)
 	/* Other vCPUs notice at their next exit (at most a timer tick). */
 }
 
-/* Decode an MMIO access nobody claims: reads see all-ones. */
+/*
+ * An MMIO access nobody claims: reads see all-ones.  Every piece of a
+ * split access is answered here, so none is left pending when the VM is
+ * paused (and its state taken).
+ */
 static void hv_managed_mmio(struct hv_vcpu *vcpu)
 {
-	atomic64_inc(&vcpu->vm->mmio_unclaimed);
-	if (!vcpu->run->mmio.is_write)
-		vcpu->run->mmio.data = ~0ULL;
+	do {
+		atomic64_inc(&vcpu->vm->mmio_unclaimed);
+		if (!vcpu->run->mmio.is_write)
+			vcpu->run->mmio.data = ~0ULL;
+	} while (hv_complete_userspace_exit(vcpu) > 0);
 }
 
 /* What attached mode would hand to userspace. false: stop this vCPU. */

@@ -125,7 +125,11 @@ int hv_vcpu_loop(struct hv_vcpu *vcpu)
 	struct hv_exit exit;
 	int r;
 
-	hv_complete_userspace_exit(vcpu);
+	/* The next piece of a split MMIO access goes out without entering */
+	if (hv_complete_userspace_exit(vcpu) > 0) {
+		vcpu->run->exit_count = vcpu->exits;
+		return 0;
+	}
 	vcpu->run->exit_reason = HV_EXIT_NONE;
 
 	do {

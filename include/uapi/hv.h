@@ -346,13 +346,27 @@ struct hv_cpuid {
 #define HV_INTERNAL_EMULATION	1	/* MMIO instruction not decodable */
 #define HV_INTERNAL_STRING_IO	2	/* INS/OUTS not supported yet */
 #define HV_INTERNAL_UNHANDLED	3	/* an exit hv did not expect */
+/*
+ * An access hv would have to emulate (MMIO) happened while the CPU was
+ * delivering an event (an exception's IDT or stack in MMIO): RIP is
+ * still on the instruction that raised it and the event is delivered
+ * again at the next run.  data[0] vector, data[1] GPA, data[2] event
+ * type (0 external interrupt, 2 NMI, 3 exception, 4 software interrupt:
+ * SDM Vol 3C Table 25-17, APM Vol 2 15.20), data[3] the error code, with
+ * bit 32 set when there is one.  Like KVM_INTERNAL_ERROR_DELIVERY_EV.
+ */
+#define HV_INTERNAL_DELIVERY	4
 
 /*
  * The run area: mmap() the vCPU fd at offset 0, HV_RUN_SIZE bytes.
  * After HV_VCPU_RUN returns, exit_reason says which member is valid.
  * Completion on the next run: for IO in, put the value in io.data; for
  * an MMIO read, in mmio.data; for a hypercall, the result in
- * hypercall.ret (it lands in RAX).
+ * hypercall.ret (it lands in RAX).  An MMIO access that crosses a page
+ * boundary is split per page: its bytes in RAM are done in place, and
+ * each part outside RAM exits on its own (exact gpa and len, lowest
+ * address first); the run after one part hands out the next without
+ * entering the guest.
  */
 struct hv_run {
 	__u32 exit_reason;

@@ -87,6 +87,18 @@ static u64 svm_reinject(u64 info)
 	return info;
 }
 
+/* 15.7.2, 15.20: EXITINTINFO for the core (an NPF there is no MMIO) */
+static void svm_exit_event(u64 info, struct hv_exit_event *ev)
+{
+	if (!(info & SVM_EVTINJ_VALID))
+		return;
+	ev->valid = true;
+	ev->vector = info & SVM_EVTINJ_VEC_MASK;
+	ev->type = (info & SVM_EVTINJ_TYPE_MASK) >> 8;
+	ev->has_error = info & SVM_EVTINJ_ERR_VALID;
+	ev->error = info >> 32;
+}
+
 static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -251,6 +263,7 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		vmcb->control.event_inj =
 			svm_reinject(vmcb->control.exitintinfo);
 
+	svm_exit_event(vmcb->control.exitintinfo, &exit->event);
 	svm_translate_exit(sv, exit);
 	return 0;
 }

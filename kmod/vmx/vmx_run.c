@@ -349,6 +349,15 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 			vv->inject_info = idt_info & ~INTR_INFO_RESVD_BITS_MASK;
 			vv->inject_error = idt_err;
 			vv->inject_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+			/* ...and tell the core: no EPT violation is MMIO now */
+			exit->event.valid = true;
+			exit->event.vector =
+				idt_info & VECTORING_INFO_VECTOR_MASK;
+			exit->event.type =
+				(idt_info & VECTORING_INFO_TYPE_MASK) >> 8;
+			exit->event.has_error =
+				idt_info & VECTORING_INFO_DELIVER_CODE_MASK;
+			exit->event.error = idt_err;
 		}
 	} else if (r == 1) {
 		insn_err = vmcs_read(VM_INSTRUCTION_ERROR);

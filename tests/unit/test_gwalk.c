@@ -280,6 +280,50 @@ START_TEST(fetch_paging_off)
 }
 END_TEST
 
+START_TEST(split_pages)
+{
+	struct hv_gwalk_ctx c = fetch_ctx();
+	struct hv_gwalk_piece pc[2];
+
+	/* Within one page: one piece */
+	ck_assert_int_eq(hv_gwalk_split(&c, 0x400ff8, 8, pc), 1);
+	ck_assert_uint_eq(pc[0].gpa, 0x8ff8);
+	ck_assert_uint_eq(pc[0].off, 0);
+	ck_assert_uint_eq(pc[0].len, 8);
+	/* 8 bytes over the boundary: 3 on the first page, 5 on an unrelated one */
+	ck_assert_int_eq(hv_gwalk_split(&c, 0x400ffd, 8, pc), 2);
+	ck_assert_uint_eq(pc[0].gpa, 0x8ffd);
+	ck_assert_uint_eq(pc[0].len, 3);
+	ck_assert_uint_eq(pc[1].gpa, 0x5000);
+	ck_assert_uint_eq(pc[1].off, 3);
+	ck_assert_uint_eq(pc[1].len, 5);
+	/* The last byte alone on the next page */
+	ck_assert_int_eq(hv_gwalk_split(&c, 0x400ffd, 4, pc), 2);
+	ck_assert_uint_eq(pc[1].gpa, 0x5000);
+	ck_assert_uint_eq(pc[1].off, 3);
+	ck_assert_uint_eq(pc[1].len, 1);
+	/* Second page not present: the guest's own page fault, no piece */
+	put64(0x4000 + 1 * 8, 0);
+	ck_assert_int_eq(hv_gwalk_split(&c, 0x400ffe, 4, pc), -EFAULT);
+	ck_assert_int_eq(hv_gwalk_split(&c, 0x400ff0, 4, pc), 1);
+	ck_assert_int_eq(hv_gwalk_split(&c, 0x400ff0, 0, pc), -EINVAL);
+	ck_assert_int_eq(hv_gwalk_split(&c, 0x400ff0, 4097, pc), -EINVAL);
+}
+END_TEST
+
+START_TEST(split_wraps_outside_long_mode)
+{
+	struct hv_gwalk_ctx c = ctx(0, 0, 0, 0);
+	struct hv_gwalk_piece pc[2];
+
+	/* Paging off: the next page of 0xfffff000 is 0, not 4 GiB */
+	ck_assert_int_eq(hv_gwalk_split(&c, 0xfffffffe, 4, pc), 2);
+	ck_assert_uint_eq(pc[0].gpa, 0xfffffffe);
+	ck_assert_uint_eq(pc[1].gpa, 0);
+	ck_assert_uint_eq(pc[1].len, 2);
+}
+END_TEST
+
 Suite *gwalk_suite(void)
 {
 	Suite *s = suite_create("gwalk");
@@ -293,6 +337,8 @@ Suite *gwalk_suite(void)
 	tcase_add_test(tc, fetch_across_pages);
 	tcase_add_test(tc, fetch_second_page_missing);
 	tcase_add_test(tc, fetch_paging_off);
+	tcase_add_test(tc, split_pages);
+	tcase_add_test(tc, split_wraps_outside_long_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -385,6 +385,75 @@ START_TEST(load_result_ignores_stores)
 }
 END_TEST
 
+/*
+ * Effective addresses and segments: gpr[i] = (i + 1) << 12, so every sum
+ * names its registers.  next_rip is 0x7000000000.
+ */
+static const struct {
+	const char *what, *bytes;
+	int mode;
+	u64 ea;
+	u8 seg;
+} eas[] = {
+	{ "mov [rdi],al", "88 07", 64, 0x8000, HV_SEG_DS },
+	{ "mov [rdi-8],eax (disp8 sign-extended)", "89 47 f8", 64,
+	  0x8000 - 8, HV_SEG_DS },
+	{ "mov [rbx+rcx*4+0x10],eax", "89 44 8b 10", 64,
+	  0x4000 + 0x2000 * 4 + 0x10, HV_SEG_DS },
+	{ "mov [r9+r10*8-0x100],rax (REX.B, REX.X)",
+	  "4b 89 84 d1 00 ff ff ff", 64, 0xa000 + 0xb000 * 8 - 0x100,
+	  HV_SEG_DS },
+	{ "mov [rsp+8],eax: SS", "89 44 24 08", 64, 0x5000 + 8, HV_SEG_SS },
+	{ "mov [rbp+0],eax: SS", "89 45 00", 64, 0x6000, HV_SEG_SS },
+	{ "mov [r13+0],eax: DS (not rBP)", "41 89 45 00", 64, 0xe000,
+	  HV_SEG_DS },
+	{ "mov [rax*2+0x40],ecx (SIB, no base)", "89 0c 45 40 00 00 00", 64,
+	  0x1000 * 2 + 0x40, HV_SEG_DS },
+	{ "mov [rsp],eax, index 100 is none", "89 04 24", 64, 0x5000,
+	  HV_SEG_SS },
+	{ "mov eax,[rip-0x10]", "8b 05 f0 ff ff ff", 64, 0x7000000000 - 0x10,
+	  HV_SEG_DS },
+	{ "mov eax,[eip+0x10] (67: wraps at 32 bits)", "67 8b 05 10 00 00 00",
+	  64, 0x10, HV_SEG_DS },
+	{ "mov eax,gs:[rdi]", "65 8b 07", 64, 0x8000, HV_SEG_GS },
+	{ "mov eax,fs:[rbp] (override beats SS)", "64 8b 45 00", 64, 0x6000,
+	  HV_SEG_FS },
+	{ "mov [0xfee00030],eax (A3 moffs64)",
+	  "a3 30 00 e0 fe 00 00 00 00", 64, 0xfee00030, HV_SEG_DS },
+	{ "mov dword [rdi+0x100],imm32", "c7 87 00 01 00 00 01 00 00 00", 64,
+	  0x8100, HV_SEG_DS },
+	{ "32: mov [0x1000],eax (disp32, no RIP)", "89 05 00 10 00 00", 32,
+	  0x1000, HV_SEG_DS },
+	{ "32: mov es:[ebx+esi*2],al", "26 88 04 73", 32, 0x4000 + 0x7000 * 2,
+	  HV_SEG_ES },
+	{ "16: mov [bx+si+2],ax", "89 40 02", 16, 0x4000 + 0x7000 + 2,
+	  HV_SEG_DS },
+	{ "16: mov [bp+di-1],al: SS", "88 43 ff", 16, 0x6000 + 0x8000 - 1,
+	  HV_SEG_SS },
+	{ "16: mov [bx+si+0xf000],ax wraps at 64 KiB", "89 80 00 f0", 16,
+	  (0x4000 + 0x7000 + 0xf000) & 0xffff, HV_SEG_DS },
+	{ "16: mov [0x1234],ax (mod 0 rm 6)", "89 06 34 12", 16, 0x1234,
+	  HV_SEG_DS },
+};
+#define NR_EAS (sizeof(eas) / sizeof(eas[0]))
+
+START_TEST(effective_address)
+{
+	struct hv_insn in = decode(eas[_i].bytes, eas[_i].mode);
+	u64 gpr[16], ea;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		gpr[i] = (u64)(i + 1) << 12;
+	ea = hv_insn_ea(&in, gpr, 0x7000000000ULL);
+	ck_assert_msg(ea == eas[_i].ea, "%s: ea %#llx, expected %#llx",
+		      eas[_i].what, (unsigned long long)ea,
+		      (unsigned long long)eas[_i].ea);
+	ck_assert_msg(in.seg == eas[_i].seg, "%s: seg %u", eas[_i].what,
+		      in.seg);
+}
+END_TEST
+
 Suite *insn_suite(void)
 {
 	Suite *s = suite_create("insn");
@@ -396,6 +465,7 @@ Suite *insn_suite(void)
 	tcase_add_test(tc, store_values);
 	tcase_add_test(tc, load_results);
 	tcase_add_test(tc, load_result_ignores_stores);
+	tcase_add_loop_test(tc, effective_address, 0, NR_EAS);
 	suite_add_tcase(s, tc);
 	return s;
 }
