@@ -47,6 +47,7 @@ enum hv_exit_code {
 	HV_X_VIRT_INSN,		/* guest ran VMRUN, VMXON, ...: #UD it */
 	HV_X_UD,		/* #UD: maybe the other vendor's hypercall */
 	HV_X_XSETBV,
+	HV_X_CR4_WRITE,		/* MOV to CR4 the backend intercepted */
 	HV_X_FAIL_ENTRY,	/* hardware refused the guest state */
 	HV_X_UNHANDLED,		/* an exit hv does not expect */
 };
@@ -89,6 +90,9 @@ struct hv_exit {
 		struct {
 			u32 index;	/* ECX */
 		} msr;
+		struct {
+			int gpr;	/* source register; -1: decode it */
+		} cr;
 		struct {
 			u64 reason;	/* hardware's own code */
 			u64 qual;
@@ -236,6 +240,14 @@ struct hv_vcpu {
 	 * DR6 and DR7 live with the backend (VMCB, VMCS).
 	 */
 	u64 db[4];
+	/*
+	 * XSAVE (hv_xsave.c): the guest's XCR0 (1 at reset) [r]; the XCR0
+	 * bits its CPUID lets it set, 0 for no XSAVE [r]; its x87/SSE/AVX
+	 * registers between entries, XSAVE standard format [c] (pointer).
+	 */
+	u64 xcr0;
+	u64 xcr0_allowed;
+	u8 *fpu;
 };
 
 /*
@@ -262,7 +274,11 @@ struct hv_vcpu {
  *			vcpu_alloc also puts the vCPU in its reset state.
  * vcpu_run		Enter the guest once and translate the exit into
  *			@exit.  Syncs vcpu->regs in before and out after.
- *			Non-zero only for host-side failures.
+ *			Non-zero only for host-side failures.  Called inside
+ *			kernel_fpu_begin/end with the guest's x87/SSE/AVX
+ *			registers loaded (preemption off); with interrupts
+ *			off around the entry it calls hv_xcr0_load_guest()
+ *			and hv_xcr0_load_host().
  * get_sregs, set_sregs	Segment/control state; set_sregs checks the state
  *			against the hardware's consistency rules and refuses
  *			(-EINVAL) what VMRUN/VMLAUNCH would reject.
@@ -281,8 +297,6 @@ struct hv_vcpu {
  *			sees them.
  * set_debugregs	Store DR0-3 (vcpu->db), DR6 and DR7, and make sure
  *			the next entry gives the guest those values.
- * get_fpu, set_fpu	The guest x87/SSE image (FXSAVE layout) the backend
- *			loads before each entry.
  * gpt_ops		The second-level page-table entry format.
  * flush_gpt		Make the CPU forget cached NPT/EPT translations.
  */
@@ -316,8 +330,6 @@ struct hv_vendor_ops {
 			   const struct hv_vcpu_events *ev);
 	void (*get_debugregs)(struct hv_vcpu *vcpu, u64 dr[8]);
 	void (*set_debugregs)(struct hv_vcpu *vcpu, const u64 dr[8]);
-	void (*get_fpu)(struct hv_vcpu *vcpu, struct fxregs_state *fx);
-	void (*set_fpu)(struct hv_vcpu *vcpu, const struct fxregs_state *fx);
 	const struct hv_pt_ops *gpt_ops;
 	void (*flush_gpt)(struct hv_vm *vm);
 };
@@ -397,12 +409,16 @@ u64 *hv_gpt_table_va(void *opaque, u64 entry);
 /* hv_vcpu.c: vCPU objects, the vCPU fd and the run loop. */
 int hv_vcpu_loop(struct hv_vcpu *vcpu);
 
-/* Guest EFER and CR4 bits hv supports (no XSAVE, no PCID, no LA57). */
+/*
+ * Guest EFER and CR4 bits hv supports (no PCID, no LA57); OSXSAVE only
+ * for a guest whose CPUID offers XSAVE (hv_cr4_write_ok()).
+ */
 #define HV_EFER_ALLOWED		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 #define HV_CR4_ALLOWED		(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
 				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
 				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
-				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+				 X86_CR4_OSXSAVE)
 
 struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id);
 int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
@@ -455,6 +471,26 @@ void hv_cpuid_lookup(const struct hv_cpuid *cpuid, u32 fn, u32 index,
 		     u32 out[4]);
 int hv_cpuid_check(const struct hv_cpuid *cpuid);
 
+/* hv_xsave.c: XSAVE for guests (XCR0, the FPU area, XSETBV, OSXSAVE). */
+extern u64 hv_xcr0_host, hv_xcr0_supported;
+void hv_xsave_init(void);
+u64 hv_xcr0_allowed(const struct hv_cpuid *cpuid);
+void hv_xsave_cpuid_changed(struct hv_vcpu *vcpu);
+int hv_vcpu_fpu_alloc(struct hv_vcpu *vcpu);
+void hv_vcpu_fpu_free(struct hv_vcpu *vcpu);
+void hv_fpu_load_guest(struct hv_vcpu *vcpu);
+void hv_fpu_save_guest(struct hv_vcpu *vcpu);
+bool hv_xcr0_load_guest(struct hv_vcpu *vcpu, u64 cr4);
+void hv_xcr0_load_host(bool loaded);
+int hv_handle_xsetbv(struct hv_vcpu *vcpu, const struct hv_exit *exit);
+int hv_handle_cr4_write(struct hv_vcpu *vcpu, const struct hv_exit *exit);
+bool hv_cr4_write_ok(struct hv_vcpu *vcpu, u64 efer, u64 val);
+void hv_xsave_cpuid(struct hv_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
+void hv_xsave_cpuid_leaf(u32 index, u32 out[4]);
+int hv_xsave_state_check(const struct hv_vcpu_state *st);
+void hv_xsave_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st);
+void hv_xsave_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st);
+
 /* hv_dev.c: /dev/hv, and the table-driven ioctl dispatch all fds share. */
 int hv_dev_init(void);
 void hv_dev_exit(void);
@@ -470,12 +506,7 @@ struct hv_ioctl_desc {
 long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
 		       void *obj, unsigned int cmd, unsigned long arg);
 
-/* Guest x87/SSE state in and out, inside kernel_fpu_begin/end. */
-static inline void hv_fxrstor(struct fxregs_state *f)
-{
-	asm volatile("fxrstorq %0" : : "m" (*f));
-}
-
+/* FXSAVE, inside kernel_fpu_begin/end (the MXCSR mask: hv_xsave.c). */
 static inline void hv_fxsave(struct fxregs_state *f)
 {
 	asm volatile("fxsaveq %0" : "=m" (*f));

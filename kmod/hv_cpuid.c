@@ -14,15 +14,32 @@
 #define HV_SIG_DWORD	('h' | 'v' << 8 | 'h' << 16 | 'v' << 24)
 
 #define CPUID_1_ECX_VMX		BIT(5)	/* SDM Vol 2A, CPUID Table 3-10 */
+#define CPUID_1_ECX_FMA		BIT(12)
 #define CPUID_1_ECX_XSAVE	BIT(26)
 #define CPUID_1_ECX_OSXSAVE	BIT(27)
+#define CPUID_1_ECX_AVX		BIT(28)
+#define CPUID_1_ECX_F16C	BIT(29)
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)	/* reserved for hypervisors */
 #define CPUID_81_ECX_SVM	BIT(2)	/* APM Vol 3, Fn8000_0001_ECX */
 #define CPUID_7_EBX_AVX2	BIT(5)
 
+/*
+ * Leaf 7.0 features whose state hv never lets a guest enable in XCR0
+ * (AVX-512 and opmask, MPX, PKRU, AMX, CET) or CR4 (LA57): SDM Vol 2A,
+ * CPUID Table 3-8.
+ */
+#define CPUID_7_EBX_HIDE	(BIT(14) | BIT(16) | BIT(17) | BIT(21) | \
+				 BIT(26) | BIT(27) | BIT(28) | BIT(30) | \
+				 BIT(31))
+#define CPUID_7_ECX_HIDE	(BIT(1) | BIT(3) | BIT(4) | BIT(6) | BIT(7) | \
+				 BIT(11) | BIT(12) | BIT(14) | BIT(16))
+#define CPUID_7_EDX_HIDE	(BIT(2) | BIT(3) | BIT(8) | BIT(20) | \
+				 BIT(22) | BIT(23) | BIT(24) | BIT(25))
+
 static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 {
 	struct hv_cpuid_entry *e;
+	u32 r[4];
 
 	if (c->nent >= HV_CPUID_MAX_ENTRIES)
 		return;
@@ -35,15 +52,33 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 
 	switch (fn) {
 	case 1:
-		/* No nesting; and hv does not switch XCR0 for guests yet. */
-		e->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_XSAVE |
-			    CPUID_1_ECX_OSXSAVE);
+		/*
+		 * No nesting.  XSAVE as hv_xsave.c offers it; OSXSAVE is
+		 * the guest's CR4 at each CPUID (hv_xsave_cpuid()).
+		 */
+		e->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_OSXSAVE);
+		if (!hv_xcr0_supported)
+			e->ecx &= ~CPUID_1_ECX_XSAVE;
+		if (!(hv_xcr0_supported & HV_XSTATE_AVX))
+			e->ecx &= ~(CPUID_1_ECX_AVX | CPUID_1_ECX_FMA |
+				    CPUID_1_ECX_F16C);
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
 		/* EBX[31:24] initial APIC id: the vCPU's would go here. */
 		e->ebx &= 0x00ffffff;
 		break;
 	case 7:
-		e->ebx &= ~CPUID_7_EBX_AVX2;	/* needs XSAVE state */
+		if (!(hv_xcr0_supported & HV_XSTATE_AVX))
+			e->ebx &= ~CPUID_7_EBX_AVX2;	/* YMM state */
+		e->ebx &= ~CPUID_7_EBX_HIDE;
+		e->ecx &= ~CPUID_7_ECX_HIDE;
+		e->edx &= ~CPUID_7_EDX_HIDE;
+		break;
+	case 0xd:
+		hv_xsave_cpuid_leaf(index, r);
+		e->eax = r[0];
+		e->ebx = r[1];
+		e->ecx = r[2];
+		e->edx = r[3];
 		break;
 	case 0x80000001:
 		e->ecx &= ~CPUID_81_ECX_SVM;
@@ -62,8 +97,16 @@ void hv_cpuid_init(struct hv_cpuid *c)
 		/* Leaves 4, 7, 0xb, 0xd have sub-leaves; keep the first. */
 		bool indexed = fn == 4 || fn == 7 || fn == 0xb || fn == 0xd;
 
-		if (fn == 0xd)	/* XSAVE leaf: hidden with XSAVE itself */
+		if (fn == 0xd) {
+			/* XSAVE: x87, SSE, AVX (hv_xsave.c); 2 is AVX */
+			if (!hv_xcr0_supported)
+				continue;
+			hv_cpuid_add(c, fn, 0, HV_CPUID_FLAG_INDEXED);
+			hv_cpuid_add(c, fn, 1, HV_CPUID_FLAG_INDEXED);
+			if (hv_xcr0_supported & HV_XSTATE_AVX)
+				hv_cpuid_add(c, fn, 2, HV_CPUID_FLAG_INDEXED);
 			continue;
+		}
 		hv_cpuid_add(c, fn, 0, indexed ? HV_CPUID_FLAG_INDEXED : 0);
 	}
 	c->entries[0].eax = max;	/* leaf 0: highest basic leaf */

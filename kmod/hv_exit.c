@@ -111,6 +111,7 @@ static int hv_handle_cpuid(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	u32 out[4];
 
 	hv_cpuid_lookup(&vcpu->cpuid, vcpu->regs.rax, vcpu->regs.rcx, out);
+	hv_xsave_cpuid(vcpu, vcpu->regs.rax, vcpu->regs.rcx, out);
 	/* SDM Vol 2A, CPUID: the upper halves of RAX..RDX are cleared */
 	vcpu->regs.rax = out[0];
 	vcpu->regs.rbx = out[1];
@@ -292,10 +293,13 @@ int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		run->exit_reason = HV_EXIT_SHUTDOWN;
 		return 0;
 	case HV_X_VIRT_INSN:
-	case HV_X_XSETBV:
-		/* No nesting, no XSAVE for guests: as on a CPU without them */
+		/* No nesting: as on a CPU without VMX/SVM */
 		hv_ops->inject_exception(vcpu, X86_VEC_UD, false, 0);
 		return 1;
+	case HV_X_XSETBV:
+		return hv_handle_xsetbv(vcpu, exit);
+	case HV_X_CR4_WRITE:
+		return hv_handle_cr4_write(vcpu, exit);
 	case HV_X_FAIL_ENTRY:
 		run->exit_reason = HV_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_reason = exit->hw.reason;

@@ -74,6 +74,7 @@ static int __init hv_init(void)
 		pr_err("cannot load: %s\n", why ? why : "backend probe failed");
 		return r;
 	}
+	hv_xsave_init();	/* what guests get of XSAVE, before any vCPU */
 
 	r = hv_ops->setup();
 	if (r) {

@@ -7,8 +7,9 @@
  *
  * A setter checks every field before it changes anything, with the rules
  * the hardware or the guest's own instructions would apply: sregs as
- * HV_VCPU_SET_SREGS, MSRs as WRMSR (hv_exit.c), the x87/SSE image as
- * FXRSTOR (a reserved MXCSR bit would #GP in the host), the queued event
+ * HV_VCPU_SET_SREGS, MSRs as WRMSR (hv_exit.c), XCR0 as XSETBV and the
+ * XSAVE image as XRSTOR (hv_xsave.c: a reserved MXCSR bit would #GP in
+ * the host), the queued event
  * as VM entry (SDM Vol 3C, 26.2.1.3) and VMRUN (APM Vol 2, 15.20).
  */
 #include "hv.h"
@@ -26,11 +27,6 @@ static const u32 hv_state_msrs[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_CR_PAT,
 };
-
-/* XSAVE standard format (SDM Vol 1, 13.4.2): the header after 512 bytes */
-#define HV_XSAVE_LEGACY		512
-#define HV_XSAVE_HDR_END	576
-#define HV_XCR0_GUEST		(HV_XSTATE_X87 | HV_XSTATE_SSE)
 
 /* SDM Vol 3A 2.3 / APM Vol 2 3.1.6: RFLAGS bits 3, 5, 15, 63:22 are 0 */
 #define HV_RFLAGS_RESERVED	(~0x3fffffULL | BIT(3) | BIT(5) | BIT(15))
@@ -87,82 +83,6 @@ struct hv_vcpu *hv_vcpu_by_id(struct hv_vm *vm, u32 id)
 			vcpu = vm->vcpus[i];
 	mutex_unlock(&vm->lock);
 	return vcpu;	/* vCPUs live as long as their VM */
-}
-
-/* ---- x87/SSE: FXSAVE image <-> XSAVE standard format ---- */
-
-/* MXCSR bits the CPU accepts (SDM Vol 1, 11.6.6); FXRSTOR #GPs on others */
-static u32 hv_mxcsr_mask(void)
-{
-	static u32 mask;
-	struct fxregs_state *fx;
-
-	if (mask)
-		return mask;
-	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
-	if (!fx)
-		return 0xffbf;		/* the architectural default */
-	kernel_fpu_begin();
-	hv_fxsave(fx);
-	kernel_fpu_end();
-	mask = fx->mxcsr_mask ? fx->mxcsr_mask : 0xffbf;
-	kfree(fx);
-	return mask;
-}
-
-static void hv_fpu_to_xsave(const struct fxregs_state *fx, u8 *xsave)
-{
-	u64 bv = HV_XCR0_GUEST;
-
-	memcpy(xsave, fx, HV_XSAVE_LEGACY);
-	/* 464-511 are software's in FXSAVE; nothing of the guest's */
-	memset(xsave + 464, 0, HV_XSAVE_LEGACY - 464);
-	memcpy(xsave + HV_XSAVE_LEGACY, &bv, sizeof(bv));
-}
-
-static int hv_xsave_check(const struct hv_vcpu_state *st)
-{
-	const u8 *x = st->xsave;
-	u64 bv, comp;
-	u32 mxcsr;
-	int i;
-
-	if (st->xcr0 != HV_XCR0_GUEST)		/* guests see no XSAVE */
-		return -EINVAL;
-	memcpy(&bv, x + 512, sizeof(bv));
-	memcpy(&comp, x + 520, sizeof(comp));
-	/* SDM Vol 1, 13.8.1: XRSTOR #GPs on these */
-	if (bv & ~st->xcr0 || comp)
-		return -EINVAL;
-	for (i = 528; i < HV_XSAVE_HDR_END; i++)
-		if (x[i])
-			return -EINVAL;
-	memcpy(&mxcsr, x + 24, sizeof(mxcsr));
-	if (mxcsr & ~hv_mxcsr_mask())
-		return -EINVAL;
-	return 0;
-}
-
-/* XRSTOR's rule: a component whose XSTATE_BV bit is 0 is in init state. */
-static void hv_xsave_to_fpu(const u8 *xsave, struct fxregs_state *fx)
-{
-	u64 bv;
-
-	memcpy(fx, xsave, HV_XSAVE_LEGACY);
-	memset((u8 *)fx + 464, 0, HV_XSAVE_LEGACY - 464);
-	memcpy(&bv, xsave + 512, sizeof(bv));
-	if (!(bv & HV_XSTATE_X87)) {
-		/* SDM Vol 1, 13.6: x87 init = FNINIT, FOP/FIP/FDP 0 */
-		fx->cwd = 0x37f;
-		fx->swd = 0;
-		fx->twd = 0;
-		fx->fop = 0;
-		fx->rip = 0;
-		fx->rdp = 0;
-		memset(fx->st_space, 0, sizeof(fx->st_space));
-	}
-	if (!(bv & HV_XSTATE_SSE))	/* MXCSR is loaded either way */
-		memset(fx->xmm_space, 0, sizeof(fx->xmm_space));
 }
 
 /* ---- checks ---- */
@@ -262,7 +182,7 @@ static int hv_state_check(struct hv_vcpu *vcpu,
 	r = hv_events_check(&st->events, &st->sregs);
 	if (r)
 		return r;
-	return hv_xsave_check(st);
+	return hv_xsave_state_check(st);	/* xcr0, xsave, CR4.OSXSAVE */
 }
 
 /* ---- the vCPU ---- */
@@ -270,7 +190,6 @@ static int hv_state_check(struct hv_vcpu *vcpu,
 /* The vCPU quiet (hv_vcpu_quiet_begin); fills all of @st but vcpu_id. */
 int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
 {
-	struct fxregs_state *fx;
 	unsigned int i;
 	u32 id = st->vcpu_id;
 	int r;
@@ -283,9 +202,6 @@ int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
 		hv_complete_userspace_exit(vcpu);
 	if (vcpu->pending != HV_PENDING_NONE)
 		return -EBUSY;		/* an exit still awaits its answer */
-	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
-	if (!fx)
-		return -ENOMEM;
 	memset(st, 0, sizeof(*st));
 	st->vcpu_id = id;
 	st->regs = vcpu->regs;
@@ -296,49 +212,38 @@ int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
 		st->msrs[i].index = hv_state_msrs[i];
 		r = hv_ops->get_msr(vcpu, hv_state_msrs[i], &st->msrs[i].value);
 		if (r)
-			goto out;
+			return r;
 	}
 	st->nr_msrs = i;
 	st->cpuid = vcpu->cpuid;
-	st->xcr0 = HV_XCR0_GUEST;
-	hv_ops->get_fpu(vcpu, fx);
-	hv_fpu_to_xsave(fx, st->xsave);
-	r = 0;
-out:
-	kfree(fx);
-	return r;
+	hv_xsave_get_state(vcpu, st);
+	return 0;
 }
 
 /* The vCPU quiet; -EINVAL (nothing changed) for any bad field. */
 int hv_vcpu_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st)
 {
-	struct fxregs_state *fx;
 	unsigned int i;
 	int r;
 
 	r = hv_state_check(vcpu, st);
 	if (r)
 		return r;
-	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
-	if (!fx)
-		return -ENOMEM;
-	hv_xsave_to_fpu(st->xsave, fx);
 	/* The only setter that can still refuse (VMX PDPTEs): first */
 	r = hv_ops->set_sregs(vcpu, &st->sregs);
 	if (r)
-		goto out;
+		return r;
 	vcpu->regs = st->regs;
 	for (i = 0; i < st->nr_msrs; i++)
 		hv_ops->set_msr(vcpu, st->msrs[i].index, st->msrs[i].value);
 	vcpu->cpuid = st->cpuid;
+	hv_xsave_cpuid_changed(vcpu);
 	hv_ops->set_debugregs(vcpu, st->dr);
 	hv_ops->set_events(vcpu, &st->events);
-	hv_ops->set_fpu(vcpu, fx);
+	hv_xsave_set_state(vcpu, st);
 	/* A full state replaces whatever the last exit left to finish */
 	vcpu->pending = HV_PENDING_NONE;
-out:
-	kfree(fx);
-	return r;
+	return 0;
 }
 
 /* ---- the ioctls on the VM fd ---- */

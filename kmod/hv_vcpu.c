@@ -17,6 +17,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -49,12 +50,17 @@ struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id)
 	vcpu->id = id;
 	mutex_init(&vcpu->run_lock);
 	hv_cpuid_init(&vcpu->cpuid);
+	hv_xsave_cpuid_changed(vcpu);
+	if (hv_vcpu_fpu_alloc(vcpu))
+		goto err;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
-	if (!vcpu->run) {
-		hv_ops->vcpu_free(vcpu);
-		return NULL;
-	}
+	if (!vcpu->run)
+		goto err;
 	return vcpu;
+err:
+	hv_vcpu_fpu_free(vcpu);
+	hv_ops->vcpu_free(vcpu);
+	return NULL;
 }
 
 int hv_vcpu_create(struct hv_vm *vm, unsigned long id)
@@ -82,8 +88,7 @@ int hv_vcpu_create(struct hv_vm *vm, unsigned long id)
 	fd = hv_vcpu_getfd(vcpu);
 	if (fd < 0) {
 		r = fd;
-		free_page((unsigned long)vcpu->run);
-		hv_ops->vcpu_free(vcpu);
+		hv_vcpu_destroy(vcpu);
 		goto out;
 	}
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
@@ -111,6 +116,7 @@ int hv_vcpu_open(struct hv_vm *vm, unsigned long id)
 void hv_vcpu_destroy(struct hv_vcpu *vcpu)
 {
 	free_page((unsigned long)vcpu->run);
+	hv_vcpu_fpu_free(vcpu);
 	hv_ops->vcpu_free(vcpu);
 }
 
@@ -147,7 +153,16 @@ int hv_vcpu_loop(struct hv_vcpu *vcpu)
 		cond_resched();
 
 		memset(&exit, 0, sizeof(exit));
+		/*
+		 * The guest's x87/SSE/AVX registers for the entry; the host
+		 * task's wait in memory until it returns to userspace
+		 * (hv_xsave.c has the order, XCR0 included).
+		 */
+		kernel_fpu_begin();
+		hv_fpu_load_guest(vcpu);
 		r = hv_ops->vcpu_run(vcpu, &exit);
+		hv_fpu_save_guest(vcpu);
+		kernel_fpu_end();
 		if (r)
 			break;
 		vcpu->exits++;
@@ -255,6 +270,9 @@ static long hv_vcpu_ioctl_set_sregs(void *obj, unsigned long arg)
 			return -EINVAL;
 	if (hv_sregs_check(&sregs))
 		return -EINVAL;
+	/* CR4.OSXSAVE only for a guest offered XSAVE (hv_xsave.c) */
+	if ((sregs.cr4 & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
+		return -EINVAL;
 	return hv_ops->set_sregs(vcpu, &sregs);
 }
 
@@ -278,8 +296,10 @@ static long hv_vcpu_ioctl_set_cpuid(void *obj, unsigned long arg)
 	if (IS_ERR(c))
 		return PTR_ERR(c);
 	r = hv_cpuid_check(c);
-	if (!r)
+	if (!r) {
 		vcpu->cpuid = *c;
+		hv_xsave_cpuid_changed(vcpu);
+	}
 	kfree(c);
 	return r;
 }

@@ -475,8 +475,10 @@ struct hv_msr_entry {
  *
  * xsave: the x87/SSE/AVX registers in the XSAVE standard format (SDM
  * Vol 1, 13.4: legacy region 0-511, header 512-575 with XSTATE_BV at
- * 512, AVX upper halves at 576).  Components not in xcr0 are ignored on
- * SET; hv guests see x87 and SSE (xcr0 = 3) until XSAVE is exposed.
+ * 512, AVX upper halves at 576).  xcr0 is the guest's XCR0 (1 at
+ * reset); SET takes it as XSETBV would for the state's CPUID table, and
+ * always 1 or 3.  XSTATE_BV may hold x87, SSE and AVX where hv offers
+ * AVX; a component whose bit is clear loads in its init state.
  */
 struct hv_vcpu_state {
 	__u32 vcpu_id;		/* in */
@@ -489,7 +491,7 @@ struct hv_vcpu_state {
 	__u32 pad;
 	struct hv_msr_entry msrs[HV_STATE_MAX_MSRS];
 	struct hv_cpuid cpuid;	/* the table the guest sees */
-	__u64 xcr0;		/* components valid in xsave */
+	__u64 xcr0;		/* the guest's XCR0 */
 	__u64 reserved[15];	/* must be zero */
 	__u8  xsave[HV_XSAVE_SIZE];
 };

@@ -198,8 +198,6 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.set_events		= svm_set_events,
 	.get_debugregs		= svm_get_debugregs,
 	.set_debugregs		= svm_set_debugregs,
-	.get_fpu		= svm_get_fpu,
-	.set_fpu		= svm_set_fpu,
 	.gpt_ops		= &svm_npt_ops,
 	.flush_gpt		= svm_flush_gpt,
 };

@@ -21,7 +21,6 @@ struct svm_vcpu {
 	u64 vmcb_pa;
 	int last_cpu;		/* where this VMCB last ran; -1 never */
 	u64 gpt_gen;		/* NPT generation this vCPU flushed for */
-	struct fxregs_state *fpu;	/* guest x87/SSE state */
 	bool db_live;		/* guest DR0-3 in the hardware while it runs */
 	bool nmi_masked;	/* no VMCB bit without vNMI: see svm_get_events */
 };
@@ -57,8 +56,6 @@ void svm_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
 void svm_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev);
 void svm_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8]);
 void svm_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8]);
-void svm_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx);
-void svm_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx);
 extern const struct hv_pt_ops svm_npt_ops;
 
 /* svm_run.c */

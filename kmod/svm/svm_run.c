@@ -3,19 +3,19 @@
  * Entering an AMD-V guest once, and turning the #VMEXIT into hv's
  * vendor-neutral exit record.
  *
- * Order of one entry (compare KVM's svm_vcpu_run):
- *   guest FPU in (kernel_fpu_begin: preemption off)
+ * Order of one entry (compare KVM's svm_vcpu_run), inside the core's
+ * kernel_fpu_begin/end with the guest's FPU registers loaded:
  *   interrupts off, pick the TLB flush, registers into the VMCB
- *   CLGI; VMSAVE host; [VMLOAD guest; VMRUN; VMSAVE guest; VMLOAD host]
+ *   guest XCR0; CLGI; VMSAVE host; [VMLOAD guest; VMRUN; VMSAVE guest;
+ *   VMLOAD host]; host XCR0
  *   STGI; interrupts on - a pending host interrupt or NMI is taken here
- *   guest FPU out, registers out of the VMCB, translate the exit
+ *   registers out of the VMCB, translate the exit
  */
 #include "svm/svm.h"
 
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <asm/debugreg.h>
-#include <asm/fpu/api.h>
 #include <asm/processor-flags.h>
 
 /* Fixed lengths of the intercepted instructions, for CPUs without NRIPS */
@@ -23,6 +23,11 @@
 #define SVM_LEN_MSR	2	/* 0f 32 / 0f 30 */
 #define SVM_LEN_HLT	1	/* f4 */
 #define SVM_LEN_VMMCALL	3	/* 0f 01 d9 */
+#define SVM_LEN_XSETBV	3	/* 0f 01 d1 */
+
+/* APM Vol 2, 15.9: intercept_cr bits 31:16 are the writes of CR0-15 */
+#define SVM_INTERCEPT_CR4_WRITE	BIT(16 + 4)
+#define SVM_CR_DECODED		BIT_ULL(63)	/* 15.33.1: EXITINFO1 */
 
 static inline void svm_clgi(void)
 {
@@ -164,6 +169,17 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		break;
 	case SVM_EXIT_XSETBV:
 		exit->code = HV_X_XSETBV;
+		exit->next_rip = svm_next_rip(sv, SVM_LEN_XSETBV);
+		break;
+	case SVM_EXIT_WRITE_CR4:
+		/*
+		 * 15.33.1: with decode assists EXITINFO1 names the source
+		 * register of a MOV CR; without, the core decodes it.
+		 */
+		exit->code = HV_X_CR4_WRITE;
+		exit->cr.gpr = info1 & SVM_CR_DECODED ? (int)(info1 & 15) : -1;
+		exit->next_rip = hv_caps.features & HV_FEAT_NRIPS ?
+				 c->next_rip : 0;
 		break;
 	case SVM_EXIT_NPF:
 		/* 15.25.6: EXITINFO2 is the guest-physical address */
@@ -193,9 +209,18 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	struct vmcb *vmcb = sv->vmcb;
 	u64 gen;
 	int cpu, r;
+	bool xcr0;
 
-	kernel_fpu_begin();
-	hv_fxrstor(sv->fpu);
+	/*
+	 * No CR4 guest/host mask on AMD-V: while the guest may not set
+	 * CR4.OSXSAVE (its CPUID hides XSAVE), every MOV to CR4 exits and
+	 * the core checks it (hv_handle_cr4_write).
+	 */
+	if (vcpu->xcr0_allowed)
+		vmcb->control.intercept_cr &= ~SVM_INTERCEPT_CR4_WRITE;
+	else
+		vmcb->control.intercept_cr |= SVM_INTERCEPT_CR4_WRITE;
+
 	local_irq_disable();
 
 	/*
@@ -227,11 +252,13 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		set_debugreg(vcpu->db[3], 3);
 	}
 
+	xcr0 = hv_xcr0_load_guest(vcpu, vmcb->save.cr4);
 	svm_clgi();
 	svm_vmsave(page_to_phys(per_cpu(svm_host_save_page, cpu)));
 	r = svm_vmrun(sv->vmcb_pa,
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)),
 		      &vcpu->regs);
+	hv_xcr0_load_host(xcr0);
 	if (sv->db_live) {
 		get_debugreg(vcpu->db[0], 0);
 		get_debugreg(vcpu->db[1], 1);
@@ -247,8 +274,6 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	svm_stgi();
 	local_irq_enable();
 
-	hv_fxsave(sv->fpu);
-	kernel_fpu_end();
 	if (r)
 		return r;
 

@@ -209,17 +209,10 @@ struct hv_vcpu *svm_vcpu_alloc(struct hv_vm *vm)
 	if (!sv)
 		return NULL;
 	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	sv->fpu = kzalloc(sizeof(*sv->fpu), GFP_KERNEL_ACCOUNT);
-	if (!page || !sv->fpu) {
-		if (page)
-			__free_page(page);
-		kfree(sv->fpu);
+	if (!page) {
 		kfree(sv);
 		return NULL;
 	}
-	/* x87 and SSE state after FNINIT / reset: FCW 037Fh, MXCSR 1F80h */
-	sv->fpu->cwd = 0x37f;
-	sv->fpu->mxcsr = 0x1f80;
 	sv->vmcb = page_address(page);
 	sv->vmcb_pa = page_to_phys(page);
 	sv->last_cpu = -1;
@@ -233,7 +226,6 @@ void svm_vcpu_free(struct hv_vcpu *vcpu)
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 
 	free_page((unsigned long)sv->vmcb);
-	kfree(sv->fpu);
 	kfree(sv);
 }
 
@@ -442,14 +434,4 @@ void svm_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8])
 	sv->vmcb->save.dr7 = dr[7];
 	/* Breakpoints enabled: DR0-3 must be in the hardware from entry */
 	svm_db_arm(sv, dr[7] & 0xff);
-}
-
-void svm_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx)
-{
-	*fx = *to_svm_vcpu(vcpu)->fpu;
-}
-
-void svm_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx)
-{
-	*to_svm_vcpu(vcpu)->fpu = *fx;
 }

@@ -387,8 +387,6 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.set_events		= vmx_set_events,
 	.get_debugregs		= vmx_get_debugregs,
 	.set_debugregs		= vmx_set_debugregs,
-	.get_fpu		= vmx_get_fpu,
-	.set_fpu		= vmx_set_fpu,
 	.gpt_ops		= &vmx_ept_ops,
 	.flush_gpt		= vmx_flush_gpt,
 };

@@ -53,7 +53,6 @@ struct vmx_vcpu {
 	u64 cstar;			/* unused by Intel CPUs; kept for RDMSR */
 	struct hv_vmx_msr *guest_msrs;	/* entry load + exit store */
 	struct hv_vmx_msr *host_msrs;	/* exit load */
-	struct fxregs_state *fpu;
 	bool db_live;			/* guest DR0-3 in the hardware: vmx_run.c */
 	u64 dr6;			/* not in the VMCS: swapped by hand */
 	int vmcs_error;			/* first VMWRITE failure at setup */
@@ -120,8 +119,6 @@ void vmx_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
 void vmx_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev);
 void vmx_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8]);
 void vmx_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8]);
-void vmx_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx);
-void vmx_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx);
 int vmx_vcpu_setup_vmcs(struct vmx_vcpu *vv);
 bool vmx_vcpu_load(struct vmx_vcpu *vv);
 u64 vmx_cr0_guest(u64 cr0);

@@ -3,12 +3,14 @@
  * Entering an Intel VT-x guest once, and turning the VM exit into hv's
  * vendor-neutral exit record.
  *
- * Order of one entry (compare KVM's vmx_vcpu_run):
- *   guest FPU in (kernel_fpu_begin: preemption off); VMCS current here
+ * Order of one entry (compare KVM's vmx_vcpu_run), inside the core's
+ * kernel_fpu_begin/end with the guest's FPU registers loaded (preemption
+ * off):
+ *   VMCS current here
  *   host state that changes between entries (CR3, CR4, FS base, the
  *   KernelGSBase the exit restores) into the VMCS and the MSR area
- *   interrupts off; TLB flushes; guest CR2; VMLAUNCH/VMRESUME
- *   read the exit; host DS/ES/FS/GS selectors and GDT limit back
+ *   interrupts off; TLB flushes; guest CR2; guest XCR0; VMLAUNCH/VMRESUME
+ *   host XCR0; read the exit; host DS/ES/FS/GS selectors and GDT limit
  *   an interrupt the exit acknowledged goes to the host's IDT handler
  *   interrupts on
  */
@@ -18,7 +20,6 @@
 #include <asm/apic.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
-#include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
@@ -99,8 +100,13 @@ static bool vmx_handle_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip)
 		vv->cr0_shadow = val;
 		break;
 	case 4:
-		if (val & ~HV_CR4_ALLOWED)
+		/* The core's rules; OSXSAVE is in the mask (vmx_cr4_mask) */
+		if (!hv_cr4_write_ok(&vv->vcpu, vmcs_read(GUEST_IA32_EFER), val))
 			return false;
+		/* SDM Vol 3A, 4.10.4.1: a change of PGE, PAE, PSE flushes */
+		if ((vv->cr4_shadow ^ val) &
+		    (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE))
+			vmx_flush_gpt(vv->vcpu.vm);
 		vmcs_write(GUEST_CR4, vmx_cr4_guest(val));
 		vmcs_write(CR4_READ_SHADOW, val);
 		vv->cr4_shadow = val;
@@ -238,6 +244,7 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 		break;
 	case EXIT_REASON_XSETBV:
 		exit->code = HV_X_XSETBV;
+		exit->next_rip = next_rip;
 		break;
 	default:
 		exit->code = HV_X_UNHANDLED;
@@ -256,11 +263,9 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	u32 reason = 0, intr_info = 0, insn_err = 0;
 	unsigned long debugctl;
 	int r, cpu;
-	bool arrived;
+	bool arrived, xcr0;
 
-	kernel_fpu_begin();
 	arrived = vmx_vcpu_load(vv);
-	hv_fxrstor(vv->fpu);
 
 	/* Host state that is the current task's, not the CPU's */
 	savesegment(ds, ds);
@@ -308,7 +313,9 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	if (vv->dr6 != DR6_RESERVED)
 		set_debugreg(vv->dr6, 6);
 
+	xcr0 = hv_xcr0_load_guest(vcpu, vv->cr4_shadow);
 	r = vmx_vmenter(&vcpu->regs, vv->launched);
+	hv_xcr0_load_host(xcr0);
 
 	get_debugreg(vv->dr6, 6);
 	if (vv->dr6 != DR6_RESERVED)
@@ -392,9 +399,6 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	    (intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		apic->send_IPI_self(NMI_VECTOR);
 	local_irq_enable();
-
-	hv_fxsave(vv->fpu);
-	kernel_fpu_end();
 
 	if (r == 2)
 		return -EIO;		/* VMX is off: the host is rebooting */

@@ -265,9 +265,13 @@ static u64 vmx_cr0_mask(void)
 	return vmx_cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG);
 }
 
+/*
+ * ... and OSXSAVE: a guest whose CPUID hides XSAVE must get #GP for it
+ * (hv_cr4_write_ok), so every change of it exits (SDM Vol 3C, 25.6.6).
+ */
 static u64 vmx_cr4_mask(void)
 {
-	return vmx_cr4_fixed0 | X86_CR4_VMXE;
+	return vmx_cr4_fixed0 | X86_CR4_VMXE | X86_CR4_OSXSAVE;
 }
 
 static bool vmx_setup_host(void)
@@ -428,11 +432,8 @@ struct hv_vcpu *vmx_vcpu_alloc(struct hv_vm *vm)
 		return NULL;
 	vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	msrs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	vv->fpu = kzalloc(sizeof(*vv->fpu), GFP_KERNEL_ACCOUNT);
-	if (!vmcs || !msrs || !vv->fpu)
+	if (!vmcs || !msrs)
 		goto err;
-	vv->fpu->cwd = 0x37f;		/* FNINIT state */
-	vv->fpu->mxcsr = 0x1f80;
 	vv->vmcs = page_address(vmcs);
 	vv->vmcs_pa = page_to_phys(vmcs);
 	vv->guest_msrs = page_address(msrs);
@@ -456,7 +457,6 @@ err:
 		__free_page(vmcs);
 	if (msrs)
 		__free_page(msrs);
-	kfree(vv->fpu);
 	kfree(vv);
 	return NULL;
 }
@@ -471,7 +471,6 @@ void vmx_vcpu_free(struct hv_vcpu *vcpu)
 	vmx_vpid_free(vv->vpid);
 	free_page((unsigned long)vv->vmcs);
 	free_page((unsigned long)vv->guest_msrs);
-	kfree(vv->fpu);
 	kfree(vv);
 }
 
@@ -735,14 +734,4 @@ void vmx_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8])
 	/* Breakpoints enabled: DR0-3 must be in the hardware from entry */
 	vmx_db_arm(vv, dr[7] & 0xff);
 	preempt_enable();
-}
-
-void vmx_get_fpu(struct hv_vcpu *vcpu, struct fxregs_state *fx)
-{
-	*fx = *to_vmx_vcpu(vcpu)->fpu;
-}
-
-void vmx_set_fpu(struct hv_vcpu *vcpu, const struct fxregs_state *fx)
-{
-	*to_vmx_vcpu(vcpu)->fpu = *fx;
 }
