@@ -19,6 +19,10 @@
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)	/* reserved for hypervisors */
 #define CPUID_81_ECX_SVM	BIT(2)	/* APM Vol 3, Fn8000_0001_ECX */
 #define CPUID_7_EBX_AVX2	BIT(5)
+/* What hv_handle_host_insn() refuses must not be advertised either */
+#define CPUID_1_ECX_MONITOR	BIT(3)	/* MONITOR/MWAIT */
+#define CPUID_81_ECX_MONITORX	BIT(29)	/* APM Vol 3, E.4.2 */
+#define CPUID_88_EBX_RDPRU	BIT(4)	/* APM Vol 3, E.4.7 */
 
 static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 {
@@ -38,15 +42,23 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 		/* No nesting; and hv does not switch XCR0 for guests yet. */
 		e->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_XSAVE |
 			    CPUID_1_ECX_OSXSAVE);
+		e->ecx &= ~CPUID_1_ECX_MONITOR;	/* #UD: hv_exit.c */
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
 		/* EBX[31:24] initial APIC id: the vCPU's would go here. */
 		e->ebx &= 0x00ffffff;
+		break;
+	case 5:		/* MONITOR/MWAIT leaf: no MONITOR */
+	case 0xa:	/* architectural PMU: none (RDPMC #GPs) */
+		e->eax = e->ebx = e->ecx = e->edx = 0;
 		break;
 	case 7:
 		e->ebx &= ~CPUID_7_EBX_AVX2;	/* needs XSAVE state */
 		break;
 	case 0x80000001:
-		e->ecx &= ~CPUID_81_ECX_SVM;
+		e->ecx &= ~(CPUID_81_ECX_SVM | CPUID_81_ECX_MONITORX);
+		break;
+	case 0x80000008:
+		e->ebx &= ~CPUID_88_EBX_RDPRU;
 		break;
 	}
 }

@@ -46,6 +46,14 @@ static u64 svm_next_rip(struct svm_vcpu *sv, unsigned int len)
 	return sv->vmcb->save.rip + len;
 }
 
+/* 15.7.1: the hardware's NEXT_RIP, or 0 where it has none */
+static u64 svm_nrip_or_zero(struct svm_vcpu *sv)
+{
+	if (hv_caps.features & HV_FEAT_NRIPS)
+		return sv->vmcb->control.next_rip;
+	return 0;
+}
+
 /*
  * Guest debug registers.  DR6 and DR7 are VMCB state (VMRUN loads them,
  * #VMEXIT saves them; APM Vol 2, 15.5.1 and 15.6); DR0-3 are not, and
@@ -152,6 +160,32 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		break;
 	case SVM_EXIT_XSETBV:
 		exit->code = HV_X_XSETBV;
+		break;
+	/*
+	 * Instructions that reach past the guest (hv_handle_host_insn).
+	 * Without NRIPS, next_rip 0 asks the core to decode the length:
+	 * a WBNOINVD (f3 0f 09) exits as WBINVD, and prefixes are legal.
+	 */
+	case SVM_EXIT_INVD:
+		exit->code = HV_X_INVD;
+		exit->next_rip = svm_nrip_or_zero(sv);
+		break;
+	case SVM_EXIT_WBINVD:
+		exit->code = HV_X_WBINVD;
+		exit->next_rip = svm_nrip_or_zero(sv);
+		break;
+	case SVM_EXIT_MONITOR:
+		exit->code = HV_X_MONITOR;
+		break;
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		exit->code = HV_X_MWAIT;
+		break;
+	case SVM_EXIT_RDPMC:
+		exit->code = HV_X_RDPMC;
+		break;
+	case SVM_EXIT_RDPRU:
+		exit->code = HV_X_RDPRU;
 		break;
 	case SVM_EXIT_NPF:
 		/* 15.25.6: EXITINFO2 is the guest-physical address */

@@ -217,9 +217,23 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 		vmx_db_arm(vv, true);
 		exit->code = HV_X_NONE;
 		break;
+	/* SDM Vol 3C, 26.1.2 (INVD: always) and 26.1.3 (the controls) */
 	case EXIT_REASON_INVD:
-		vcpu->regs.rip = next_rip;	/* nothing cached to drop */
-		exit->code = HV_X_NONE;
+		exit->code = HV_X_INVD;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_WBINVD:	/* and WBNOINVD */
+		exit->code = HV_X_WBINVD;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		exit->code = HV_X_MONITOR;
+		break;
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+		exit->code = HV_X_MWAIT;
+		break;
+	case EXIT_REASON_RDPMC:
+		exit->code = HV_X_RDPMC;
 		break;
 	case 11:	/* GETSEC */
 	case EXIT_REASON_VMCLEAR:
