@@ -380,6 +380,14 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 	/* VM exit set the GDT limit to 0xffff and zeroed DS/ES/FS/GS */
 	load_fixmap_gdt(cpu);
+	/*
+	 * ... and the TR limit to 0x67 (SDM Vol 3C, 28.5.2), which cuts the
+	 * TSS's I/O bitmap off: a host task using ioperm() would get #GP
+	 * on its next IN/OUT.  As KVM does: reload TR now if this task has
+	 * an I/O bitmap, else mark the limit stale so that the switch to
+	 * the next task that has one reloads it (refresh_tss_limit()).
+	 */
+	invalidate_tss_limit();
 	if (ds)
 		loadsegment(ds, ds);
 	if (es)
