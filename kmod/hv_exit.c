@@ -372,13 +372,14 @@ static int hv_handle_hypercall(struct hv_vcpu *vcpu,
 }
 
 /*
- * The length of a two-byte 0f-opcode instruction without ModRM (INVD 0f
- * 08, WBINVD 0f 09, WBNOINVD f3 0f 09) at the guest's RIP, prefixes
- * included (SDM Vol 2A, 2.1.1: legacy prefixes, then REX in 64-bit
- * mode), for a backend that could not say (AMD-V without NRIPS).
- * 0 if the bytes there are not that instruction.
+ * The length of the INVD (0f 08), WBINVD (0f 09) or WBNOINVD (f3 0f 09)
+ * at the guest's RIP, prefixes included (SDM Vol 2A, 2.1.1: legacy
+ * prefixes, then REX in 64-bit mode), for a backend that could not say
+ * (AMD-V without NRIPS).  Either opcode will do: both are no-ops here,
+ * and QEMU 7.2 reports an INVD as a WBINVD exit.  0 if the bytes there
+ * are neither.
  */
-static unsigned int hv_insn_len_0f(struct hv_vcpu *vcpu, u8 op)
+static unsigned int hv_insn_len_invd(struct hv_vcpu *vcpu)
 {
 	u8 b[15];
 	int n, i, mode;
@@ -394,7 +395,8 @@ static unsigned int hv_insn_len_0f(struct hv_vcpu *vcpu, u8 op)
 		if (mode == 64 && (b[i] & 0xf0) == 0x40 && i + 2 < n &&
 		    b[i + 1] == 0x0f)
 			i++;			/* REX right before the opcode */
-		return b[i] == 0x0f && b[i + 1] == op ? i + 2 : 0;
+		return b[i] == 0x0f && (b[i + 1] == 0x08 || b[i + 1] == 0x09) ?
+		       i + 2 : 0;
 	}
 	return 0;
 }
@@ -432,11 +434,9 @@ static int hv_handle_host_insn(struct hv_vcpu *vcpu,
 			vcpu->regs.rip = exit->next_rip;
 			return 1;
 		}
-		len = hv_insn_len_0f(vcpu, exit->code == HV_X_INVD ? 0x08 : 0x09);
-		if (!len) {
-			/* Gone from under us (another vCPU wrote it): again */
-			return 1;
-		}
+		len = hv_insn_len_invd(vcpu);
+		if (!len)
+			return 1;	/* rewritten under us: run it again */
 		vcpu->regs.rip += len;
 		return 1;
 	case HV_X_RDPMC:
