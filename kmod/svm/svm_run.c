@@ -213,12 +213,25 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct svm_vm *svm = to_svm_vm(vcpu->vm);
 	struct vmcb *vmcb = sv->vmcb;
-	u64 gen;
+	u64 gen, efer;
 	int cpu, r;
 
 	kernel_fpu_begin();
 	hv_fxrstor(sv->fpu);
 	local_irq_disable();
+
+	/*
+	 * A reboot switches SVM off on every CPU (hv_virt.c) while a vCPU
+	 * may still be in this loop; CLGI and VMRUN would then #UD in the
+	 * host.  With interrupts off, no IPI can switch it off from here to
+	 * the #VMEXIT.  (VT-x: vmx_vmenter() returns 2 instead.)
+	 */
+	rdmsrl(MSR_EFER, efer);
+	if (!(efer & EFER_SVME)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return -EIO;
+	}
 
 	/*
 	 * 15.16.1: flush this ASID's translations on a CPU the vCPU has not
