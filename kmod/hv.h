@@ -48,6 +48,13 @@ enum hv_exit_code {
 	HV_X_UD,		/* #UD: maybe the other vendor's hypercall */
 	HV_X_XSETBV,
 	HV_X_CR4_WRITE,		/* MOV to CR4 the backend intercepted */
+	/* reach past the guest; one policy: hv_handle_host_insn() */
+	HV_X_INVD,
+	HV_X_WBINVD,		/* WBINVD, WBNOINVD */
+	HV_X_MONITOR,		/* MONITOR, MONITORX */
+	HV_X_MWAIT,		/* MWAIT, MWAITX */
+	HV_X_RDPMC,
+	HV_X_RDPRU,
 	HV_X_FAIL_ENTRY,	/* hardware refused the guest state */
 	HV_X_UNHANDLED,		/* an exit hv does not expect */
 };
@@ -371,6 +378,7 @@ int hv_vm_pause(struct hv_vm *vm);
 int hv_vm_resume(struct hv_vm *vm);
 void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status);
 bool hv_attached_begin(struct hv_vm *vm);
+bool hv_vm_managed_running(struct hv_vm *vm);
 void hv_attached_end(struct hv_vm *vm);
 
 /* hv_devices.c: what answers a managed VM's port I/O. */
@@ -425,6 +433,9 @@ int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
 int hv_vcpu_open(struct hv_vm *vm, unsigned long id);
 void hv_vcpu_destroy(struct hv_vcpu *vcpu);
 int hv_sregs_check(const struct hv_sregs *s);
+/* SDM Vol 1, 3.4.3: RFLAGS bits 3, 5, 15, 63:22 are 0; bit 1 is 1 */
+#define HV_RFLAGS_RESERVED	(~0x3fffffULL | BIT(3) | BIT(5) | BIT(15))
+bool hv_rflags_valid(u64 rflags);
 
 /*
  * hv_state.c: vCPU and device state (HV_VM_GET/SET_VCPU_STATE,

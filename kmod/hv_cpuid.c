@@ -22,6 +22,10 @@
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)	/* reserved for hypervisors */
 #define CPUID_81_ECX_SVM	BIT(2)	/* APM Vol 3, Fn8000_0001_ECX */
 #define CPUID_7_EBX_AVX2	BIT(5)
+/* What hv_handle_host_insn() refuses must not be advertised either */
+#define CPUID_1_ECX_MONITOR	BIT(3)	/* MONITOR/MWAIT */
+#define CPUID_81_ECX_MONITORX	BIT(29)	/* APM Vol 3, E.4.2 */
+#define CPUID_88_EBX_RDPRU	BIT(4)	/* APM Vol 3, E.4.7 */
 
 /*
  * Leaf 7.0 features whose state hv never lets a guest enable in XCR0
@@ -62,9 +66,14 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 		if (!(hv_xcr0_supported & HV_XSTATE_AVX))
 			e->ecx &= ~(CPUID_1_ECX_AVX | CPUID_1_ECX_FMA |
 				    CPUID_1_ECX_F16C);
+		e->ecx &= ~CPUID_1_ECX_MONITOR;	/* #UD: hv_exit.c */
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
 		/* EBX[31:24] initial APIC id: the vCPU's would go here. */
 		e->ebx &= 0x00ffffff;
+		break;
+	case 5:		/* MONITOR/MWAIT leaf: no MONITOR */
+	case 0xa:	/* architectural PMU: none (RDPMC #GPs) */
+		e->eax = e->ebx = e->ecx = e->edx = 0;
 		break;
 	case 7:
 		if (!(hv_xcr0_supported & HV_XSTATE_AVX))
@@ -81,7 +90,10 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 		e->edx = r[3];
 		break;
 	case 0x80000001:
-		e->ecx &= ~CPUID_81_ECX_SVM;
+		e->ecx &= ~(CPUID_81_ECX_SVM | CPUID_81_ECX_MONITORX);
+		break;
+	case 0x80000008:
+		e->ebx &= ~CPUID_88_EBX_RDPRU;
 		break;
 	}
 }

@@ -262,6 +262,84 @@ static int hv_handle_hypercall(struct hv_vcpu *vcpu,
 	return 0;
 }
 
+/*
+ * The length of the INVD (0f 08), WBINVD (0f 09) or WBNOINVD (f3 0f 09)
+ * at the guest's RIP, prefixes included (SDM Vol 2A, 2.1.1: legacy
+ * prefixes, then REX in 64-bit mode), for a backend that could not say
+ * (AMD-V without NRIPS).  Either opcode will do: both are no-ops here,
+ * and QEMU 7.2 reports an INVD as a WBINVD exit.  0 if the bytes there
+ * are neither.
+ */
+static unsigned int hv_insn_len_invd(struct hv_vcpu *vcpu)
+{
+	u8 b[15];
+	int n, i, mode;
+
+	n = hv_fetch_insn(vcpu, b, sizeof(b), &mode);
+	for (i = 0; i < n - 1; i++) {
+		switch (b[i]) {
+		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64:
+		case 0x65: case 0x66: case 0x67: case 0xf0: case 0xf2:
+		case 0xf3:
+			continue;
+		}
+		if (mode == 64 && (b[i] & 0xf0) == 0x40 && i + 2 < n &&
+		    b[i + 1] == 0x0f)
+			i++;			/* REX right before the opcode */
+		return b[i] == 0x0f && (b[i + 1] == 0x08 || b[i + 1] == 0x09) ?
+		       i + 2 : 0;
+	}
+	return 0;
+}
+
+/*
+ * Instructions that reach past the guest, intercepted on both vendors
+ * (kmod/vmx/vmx.c, kmod/svm/svm_vcpu.c); one policy, here:
+ *
+ * INVD		would drop dirty cache lines - the host's and other
+ *		guests' too, on CPUs without HWCR.INVDWBINVD.  Guest RAM is
+ *		ordinary write-back host memory and hv emulates no device
+ *		that writes it behind the caches, so there is nothing the
+ *		guest could rely on INVD dropping: it completes as a no-op,
+ *		as KVM does without non-coherent DMA.
+ * WBINVD, WBNOINVD
+ *		would stall the host's CPU writing back caches of which
+ *		the guest owns little; for the same reason a no-op.
+ * MONITOR, MWAIT
+ *		would park the host CPU inside the guest: #UD, as on a CPU
+ *		without them - hv's CPUID hides them (leaf 1 ECX[3], leaf 5).
+ * RDPMC	would read the host's performance counters: #GP(0), what
+ *		RDPMC does with a counter that does not exist - hv exposes no
+ *		PMU (CPUID leaf 0Ah all zero).
+ * RDPRU	#UD, as on a CPU without it (CPUID 8000_0008h EBX[4] hidden).
+ */
+static int hv_handle_host_insn(struct hv_vcpu *vcpu,
+			       const struct hv_exit *exit)
+{
+	unsigned int len;
+
+	switch (exit->code) {
+	case HV_X_INVD:
+	case HV_X_WBINVD:
+		if (exit->next_rip) {
+			vcpu->regs.rip = exit->next_rip;
+			return 1;
+		}
+		len = hv_insn_len_invd(vcpu);
+		if (!len)
+			return 1;	/* rewritten under us: run it again */
+		vcpu->regs.rip += len;
+		return 1;
+	case HV_X_RDPMC:
+		/* SDM Vol 2B, RDPMC: an invalid counter in ECX: #GP(0) */
+		hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);
+		return 1;
+	default:	/* MONITOR, MWAIT, RDPRU */
+		hv_ops->inject_exception(vcpu, X86_VEC_UD, false, 0);
+		return 1;
+	}
+}
+
 int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;
@@ -300,6 +378,13 @@ int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		return hv_handle_xsetbv(vcpu, exit);
 	case HV_X_CR4_WRITE:
 		return hv_handle_cr4_write(vcpu, exit);
+	case HV_X_INVD:
+	case HV_X_WBINVD:
+	case HV_X_MONITOR:
+	case HV_X_MWAIT:
+	case HV_X_RDPMC:
+	case HV_X_RDPRU:
+		return hv_handle_host_insn(vcpu, exit);
 	case HV_X_FAIL_ENTRY:
 		run->exit_reason = HV_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_reason = exit->hw.reason;

@@ -53,6 +53,21 @@ void hv_attached_end(struct hv_vm *vm)
 	atomic_dec(&vm->nr_running);
 }
 
+/*
+ * Managed and not paused or stopped: its threads own the vCPUs, even
+ * between two exits when they do not hold run_lock (hv_vcpu_ioctl).
+ */
+bool hv_vm_managed_running(struct hv_vm *vm)
+{
+	bool running;
+
+	spin_lock(&vm->state_lock);
+	running = vm->managed && vm->state != HV_VM_STATE_PAUSED &&
+		  vm->state != HV_VM_STATE_STOPPED;
+	spin_unlock(&vm->state_lock);
+	return running;
+}
+
 static void hv_kick_all(struct hv_vm *vm)
 {
 	unsigned int i;

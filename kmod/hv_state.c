@@ -28,8 +28,6 @@ static const u32 hv_state_msrs[] = {
 	MSR_IA32_CR_PAT,
 };
 
-/* SDM Vol 3A 2.3 / APM Vol 2 3.1.6: RFLAGS bits 3, 5, 15, 63:22 are 0 */
-#define HV_RFLAGS_RESERVED	(~0x3fffffULL | BIT(3) | BIT(5) | BIT(15))
 
 /* SDM Vol 3A, 18.2.3-4: DR6/DR7 bits that read as fixed values */
 #define HV_DR6_FIXED1		0xfffe07f0ULL	/* 4-10, 17-31 */
@@ -156,8 +154,7 @@ static int hv_state_check(struct hv_vcpu *vcpu,
 	for (i = 0; i < ARRAY_SIZE(st->reserved); i++)
 		if (st->reserved[i])
 			return -EINVAL;
-	if ((st->regs.rflags & HV_RFLAGS_RESERVED) ||
-	    !(st->regs.rflags & X86_EFLAGS_FIXED))
+	if (!hv_rflags_valid(st->regs.rflags))
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(st->sregs.reserved); i++)
 		if (st->sregs.reserved[i])

@@ -211,8 +211,8 @@ static long hv_vcpu_ioctl_set_regs(void *obj, unsigned long arg)
 
 	if (copy_from_user(&regs, (void __user *)arg, sizeof(regs)))
 		return -EFAULT;
-	/* SDM Vol 3A 2.3 / APM Vol 2 3.1.6: RFLAGS bit 1 is always 1 */
-	regs.rflags |= X86_EFLAGS_FIXED;
+	if (!hv_rflags_valid(regs.rflags))
+		return -EINVAL;
 	vcpu->regs = regs;
 	vcpu->pending = HV_PENDING_NONE;
 	return 0;
@@ -228,6 +228,17 @@ static long hv_vcpu_ioctl_get_sregs(void *obj, unsigned long arg)
 	if (copy_to_user((void __user *)arg, &sregs, sizeof(sregs)))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * SDM Vol 1, 3.4.3 / APM Vol 2, 3.1.6: RFLAGS bits 3, 5, 15 and 63:22 are
+ * reserved (0) and bit 1 is always 1.  One rule for HV_VCPU_SET_REGS and
+ * HV_VM_SET_VCPU_STATE: a value breaking it is refused, not repaired, so
+ * what userspace reads back is what it wrote.
+ */
+bool hv_rflags_valid(u64 rflags)
+{
+	return !(rflags & HV_RFLAGS_RESERVED) && (rflags & X86_EFLAGS_FIXED);
 }
 
 /*
@@ -314,17 +325,29 @@ static const struct hv_ioctl_desc hv_vcpu_ioctls[] = {
 	{ HV_VCPU_SET_CPUID,	hv_vcpu_ioctl_set_cpuid, 0 },
 };
 
-/* Every vCPU ioctl runs under run_lock: one thread drives a vCPU. */
+/*
+ * Every vCPU ioctl runs under run_lock: one thread drives a vCPU.  A run
+ * holds run_lock for as long as the guest runs - an attached HV_VCPU_RUN
+ * or a managed VM's thread, for ever if the guest spins in `jmp .` - so
+ * nobody ever waits for it: while another holds the vCPU, a vCPU ioctl
+ * fails with -EBUSY at once (include/uapi/hv.h).  So does one on a
+ * managed VM that is running: its thread lets go of run_lock between
+ * exits, but the registers stay the guest's until it pauses or stops.
+ */
 static long hv_vcpu_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
 	struct hv_vcpu *vcpu = file->private_data;
 	long r;
 
-	if (mutex_lock_killable(&vcpu->run_lock))
-		return -EINTR;
-	r = hv_ioctl_dispatch(hv_vcpu_ioctls, ARRAY_SIZE(hv_vcpu_ioctls),
-			      vcpu, cmd, arg);
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+	if (hv_vm_managed_running(vcpu->vm))
+		r = -EBUSY;
+	else
+		r = hv_ioctl_dispatch(hv_vcpu_ioctls,
+				      ARRAY_SIZE(hv_vcpu_ioctls),
+				      vcpu, cmd, arg);
 	mutex_unlock(&vcpu->run_lock);
 	return r;
 }

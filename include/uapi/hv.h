@@ -419,6 +419,16 @@ struct hv_run {
 #define HV_HC_USER_BASE		0x10000
 #define HV_HC_ENOSYS		((__u64)-38)
 
+/*
+ * One thread drives a vCPU at a time.  A vCPU ioctl made while another
+ * holds the vCPU - an HV_VCPU_RUN in another thread (a guest that never
+ * exits keeps it for ever), the module's thread of a running managed VM,
+ * or another vCPU ioctl in flight - fails with EBUSY at once; none ever
+ * waits for a running vCPU.  A managed VM's vCPUs answer again once it is
+ * paused or stopped.  HV_VCPU_SET_REGS refuses (EINVAL) an RFLAGS with a
+ * reserved bit set (3, 5, 15, 63:22) or bit 1 clear, as
+ * HV_VM_SET_VCPU_STATE does.
+ */
 #define HV_VCPU_RUN		_IO(HV_IOCTL_MAGIC, 0x20)
 #define HV_VCPU_GET_REGS	_IOR(HV_IOCTL_MAGIC, 0x21, struct hv_regs)
 #define HV_VCPU_SET_REGS	_IOW(HV_IOCTL_MAGIC, 0x22, struct hv_regs)

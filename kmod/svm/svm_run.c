@@ -51,6 +51,14 @@ static u64 svm_next_rip(struct svm_vcpu *sv, unsigned int len)
 	return sv->vmcb->save.rip + len;
 }
 
+/* 15.7.1: the hardware's NEXT_RIP, or 0 where it has none */
+static u64 svm_nrip_or_zero(struct svm_vcpu *sv)
+{
+	if (hv_caps.features & HV_FEAT_NRIPS)
+		return sv->vmcb->control.next_rip;
+	return 0;
+}
+
 /*
  * Guest debug registers.  DR6 and DR7 are VMCB state (VMRUN loads them,
  * #VMEXIT saves them; APM Vol 2, 15.5.1 and 15.6); DR0-3 are not, and
@@ -181,6 +189,32 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->next_rip = hv_caps.features & HV_FEAT_NRIPS ?
 				 c->next_rip : 0;
 		break;
+	/*
+	 * Instructions that reach past the guest (hv_handle_host_insn).
+	 * Without NRIPS, next_rip 0 asks the core to decode the length:
+	 * a WBNOINVD (f3 0f 09) exits as WBINVD, and prefixes are legal.
+	 */
+	case SVM_EXIT_INVD:
+		exit->code = HV_X_INVD;
+		exit->next_rip = svm_nrip_or_zero(sv);
+		break;
+	case SVM_EXIT_WBINVD:
+		exit->code = HV_X_WBINVD;
+		exit->next_rip = svm_nrip_or_zero(sv);
+		break;
+	case SVM_EXIT_MONITOR:
+		exit->code = HV_X_MONITOR;
+		break;
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		exit->code = HV_X_MWAIT;
+		break;
+	case SVM_EXIT_RDPMC:
+		exit->code = HV_X_RDPMC;
+		break;
+	case SVM_EXIT_RDPRU:
+		exit->code = HV_X_RDPRU;
+		break;
 	case SVM_EXIT_NPF:
 		/* 15.25.6: EXITINFO2 is the guest-physical address */
 		exit->code = HV_X_NPF;
@@ -207,7 +241,7 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct svm_vm *svm = to_svm_vm(vcpu->vm);
 	struct vmcb *vmcb = sv->vmcb;
-	u64 gen;
+	u64 gen, efer;
 	int cpu, r;
 	bool xcr0;
 
@@ -222,6 +256,19 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		vmcb->control.intercept_cr |= SVM_INTERCEPT_CR4_WRITE;
 
 	local_irq_disable();
+
+	/*
+	 * A reboot switches SVM off on every CPU (hv_virt.c) while a vCPU
+	 * may still be in this loop; CLGI and VMRUN would then #UD in the
+	 * host.  With interrupts off, no IPI can switch it off from here to
+	 * the #VMEXIT.  (VT-x: vmx_vmenter() returns 2 instead.)
+	 */
+	rdmsrl(MSR_EFER, efer);
+	if (!(efer & EFER_SVME)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		return -EIO;
+	}
 
 	/*
 	 * 15.16.1: flush this ASID's translations on a CPU the vCPU has not

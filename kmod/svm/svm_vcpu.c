@@ -148,12 +148,18 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
 			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO |
-			     SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN;
+			     SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
+			     /* reach past the guest: hv_exit.c decides */
+			     SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC;
 	/* 15.5.1: VMRUN must be intercepted, or VMRUN itself fails */
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
-			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
+			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV |
+			     /* Table B-1, vector 4: as INVD and RDPMC above */
+			     SVM_INTERCEPT_WBINVD | SVM_INTERCEPT_MONITOR |
+			     SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_MWAIT_ARMED |
+			     SVM_INTERCEPT_RDPRU;
 	c->intercept_exceptions = BIT(6);	/* #UD: see hv_handle_ud() */
 	svm_db_arm(sv, false);			/* DR0-3: see svm_run.c */
 	c->iopm_base_pa = svm_iopm_pa;		/* every port intercepted */

@@ -95,7 +95,9 @@ struct vmcb {
 /* APM Vol 2, Table B-1: intercept vector 3 (misc1) */
 #define SVM_INTERCEPT_INTR	BIT(0)
 #define SVM_INTERCEPT_NMI	BIT(1)
+#define SVM_INTERCEPT_RDPMC	BIT(15)
 #define SVM_INTERCEPT_CPUID	BIT(18)
+#define SVM_INTERCEPT_INVD	BIT(22)
 #define SVM_INTERCEPT_HLT	BIT(24)
 #define SVM_INTERCEPT_INVLPGA	BIT(26)
 #define SVM_INTERCEPT_IOIO	BIT(27)
@@ -109,7 +111,12 @@ struct vmcb {
 #define SVM_INTERCEPT_STGI	BIT(4)
 #define SVM_INTERCEPT_CLGI	BIT(5)
 #define SVM_INTERCEPT_SKINIT	BIT(6)
+#define SVM_INTERCEPT_WBINVD	BIT(9)	/* and WBNOINVD */
+#define SVM_INTERCEPT_MONITOR	BIT(10)	/* and MONITORX */
+#define SVM_INTERCEPT_MWAIT	BIT(11)	/* and MWAITX, unconditionally */
+#define SVM_INTERCEPT_MWAIT_ARMED BIT(12) /* ... if the monitor is armed */
 #define SVM_INTERCEPT_XSETBV	BIT(13)
+#define SVM_INTERCEPT_RDPRU	BIT(14)
 
 #define SVM_V_INTR_MASKING	BIT_ULL(24)	/* 15.21.1 */
 #define SVM_NP_ENABLE		BIT_ULL(0)	/* 15.25.3 */
@@ -139,7 +146,9 @@ struct vmcb {
 #define SVM_EXIT_EXCP_UD	0x046	/* 0x40 + vector */
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
+#define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_IOIO		0x07b
@@ -152,7 +161,12 @@ struct vmcb {
 #define SVM_EXIT_STGI		0x084
 #define SVM_EXIT_CLGI		0x085
 #define SVM_EXIT_SKINIT		0x086
+#define SVM_EXIT_WBINVD		0x089	/* WBINVD and WBNOINVD */
+#define SVM_EXIT_MONITOR	0x08a
+#define SVM_EXIT_MWAIT		0x08b
+#define SVM_EXIT_MWAIT_COND	0x08c
 #define SVM_EXIT_XSETBV		0x08d
+#define SVM_EXIT_RDPRU		0x08e
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	((u64)-1)
 

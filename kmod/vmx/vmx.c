@@ -92,13 +92,19 @@ static bool vmx_setup_ctls(u64 basic)
 			      CPU_BASED_CR8_STORE_EXITING |
 			      /* until the guest uses DR0-3: vmx_run.c */
 			      CPU_BASED_MOV_DR_EXITING |
+			      /* reach past the guest: hv_exit.c decides */
+			      CPU_BASED_MWAIT_EXITING |
+			      CPU_BASED_MONITOR_EXITING |
+			      CPU_BASED_RDPMC_EXITING |
 			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 			      0, &vmx_proc_ctls);
 	ok &= vmx_adjust_ctls(MSR_IA32_VMX_PROCBASED_CTLS2,
 			      SECONDARY_EXEC_ENABLE_EPT |
 			      SECONDARY_EXEC_UNRESTRICTED_GUEST,
 			      SECONDARY_EXEC_ENABLE_VPID |
-			      SECONDARY_EXEC_ENABLE_RDTSCP,
+			      SECONDARY_EXEC_ENABLE_RDTSCP |
+			      /* SDM Vol 3C, 25.6.2: as MWAIT above */
+			      SECONDARY_EXEC_WBINVD_EXITING,
 			      &vmx_proc2_ctls);
 	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 			      MSR_IA32_VMX_EXIT_CTLS,

@@ -223,9 +223,23 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 		vmx_db_arm(vv, true);
 		exit->code = HV_X_NONE;
 		break;
+	/* SDM Vol 3C, 26.1.2 (INVD: always) and 26.1.3 (the controls) */
 	case EXIT_REASON_INVD:
-		vcpu->regs.rip = next_rip;	/* nothing cached to drop */
-		exit->code = HV_X_NONE;
+		exit->code = HV_X_INVD;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_WBINVD:	/* and WBNOINVD */
+		exit->code = HV_X_WBINVD;
+		exit->next_rip = next_rip;
+		break;
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		exit->code = HV_X_MONITOR;
+		break;
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+		exit->code = HV_X_MWAIT;
+		break;
+	case EXIT_REASON_RDPMC:
+		exit->code = HV_X_RDPMC;
 		break;
 	case 11:	/* GETSEC */
 	case EXIT_REASON_VMCLEAR:
@@ -382,6 +396,14 @@ int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 
 	/* VM exit set the GDT limit to 0xffff and zeroed DS/ES/FS/GS */
 	load_fixmap_gdt(cpu);
+	/*
+	 * ... and the TR limit to 0x67 (SDM Vol 3C, 28.5.2), which cuts the
+	 * TSS's I/O bitmap off: a host task using ioperm() would get #GP
+	 * on its next IN/OUT.  As KVM does: reload TR now if this task has
+	 * an I/O bitmap, else mark the limit stale so that the switch to
+	 * the next task that has one reloads it (refresh_tss_limit()).
+	 */
+	invalidate_tss_limit();
 	if (ds)
 		loadsegment(ds, ds);
 	if (es)
