@@ -47,7 +47,8 @@ u64 *hv_gpt_alloc_table(void *opaque, u64 *pa)
 	if (hv_fail_alloc())
 		return NULL;
 	old = set_active_memcg(vm->memcg);
-	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+			  __GFP_RETRY_MAYFAIL);
 	set_active_memcg(old);
 	if (!page)
 		return NULL;
@@ -110,7 +111,7 @@ static int hv_region_alloc(struct hv_region *rg)
 	rg->pages = kvcalloc(n, sizeof(*rg->pages),
 			     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	rg->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
-				 GFP_KERNEL_ACCOUNT);
+				 GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	if (!rg->pages || !rg->huge)
 		goto nomem;
 
