@@ -23,7 +23,9 @@
  *             leaves nothing charged; destroying the VM gives it back
  *   cowmemcg  (inside $HVT_CGROUP) a clone started managed copies the
  *             pages its guest writes on a kernel thread: the copies are
- *             charged to the owner's cgroup all the same
+ *             charged to the owner's cgroup all the same; a second clone
+ *             over memory.max stops alone (internal error, ENOMEM) and
+ *             the source runs on
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -252,15 +254,16 @@ static bool expect_usage(uint64_t mem, uint32_t vms, const char *when)
 	}
 	if (u.mem_used != mem || u.vms != vms || u.uid != geteuid() ||
 	    (u.flags & HV_USAGE_EXEMPT)) {
-		fail("%s: usage uid %u: %" PRIu64 " bytes in %u VMs%s, "
-		     "expected %" PRIu64 " in %u", when, u.uid, u.mem_used,
-		     u.vms, u.flags & HV_USAGE_EXEMPT ? " (exempt)" : "",
-		     mem, vms);
+		fail("%s: usage uid %u: %llu bytes in %u VMs%s, "
+		     "expected %llu in %u", when, u.uid,
+		     (unsigned long long)u.mem_used, u.vms,
+		     u.flags & HV_USAGE_EXEMPT ? " (exempt)" : "",
+		     (unsigned long long)mem, vms);
 		return false;
 	}
-	ok("%s: usage %" PRIu64 " MiB in %u VMs (limits %" PRIu64
-	   " MiB, %u VMs)", when, mem / MiB, vms, u.mem_max / MiB,
-	   u.vms_max);
+	ok("%s: usage %llu MiB in %u VMs (limits %llu MiB, %u VMs)", when,
+	   (unsigned long long)(mem / MiB), vms,
+	   (unsigned long long)(u.mem_max / MiB), u.vms_max);
 	return true;
 }
 
@@ -273,7 +276,8 @@ static void case_caps(void)
 
 	if (usage(&u) || u.mem_max != 8 * MiB || u.vms_max != 2) {
 		fail("expected user_mem_max=8 MiB and user_vms_max=2, got "
-		     "%" PRIu64 " bytes, %u VMs", u.mem_max, u.vms_max);
+		     "%llu bytes, %u VMs", (unsigned long long)u.mem_max,
+		     u.vms_max);
 		return;
 	}
 	if (!expect_usage(0, 0, "at start"))
@@ -557,7 +561,74 @@ static void case_cowmemcg(void)
 		}
 	}
 	ok("the clone has its copies, the source its originals");
+
+	/*
+	 * A second clone with room for about a quarter of the copies in
+	 * memory.max: its copies are refused on the kernel thread, and only
+	 * that guest stops (internal error, ENOMEM); the source is intact.
+	 */
+	hv_vm_destroy_force(clone);
+	clone = NULL;
+	err = hv_vm_clone(g.vm, "cm-clone2", 0, &clone);
+	if (err) {
+		fail("second clone: %s", hv_strerror(err));
+		clone = NULL;
+		goto out;
+	}
+	c1 = cg_read("memory.current");
+	if (cg_write("memory.max", c1 + MiB)) {
+		fail("set memory.max: %s", strerror(errno));
+		goto out;
+	}
+	err = hv_vm_start(clone);
+	if (!err)
+		err = hv_vm_wait_stopped(clone, 120000, &info);
+	cg_write("memory.max", -1);
+	if (err) {
+		fail("run the second clone: %s", hv_strerror(err));
+		goto out;
+	}
+	if (info.stop_reason != HV_STOP_INTERNAL_ERROR ||
+	    info.exit_status != ENOMEM) {
+		fail("the clone over memory.max stopped with reason %u status "
+		     "%u, expected internal-error (%u) status ENOMEM",
+		     info.stop_reason, info.exit_status,
+		     HV_STOP_INTERNAL_ERROR);
+		goto out;
+	}
+	if (info.cow_copies >= CM_PAGES) {
+		fail("the clone over memory.max made all %llu copies",
+		     (unsigned long long)info.cow_copies);
+		goto out;
+	}
+	ok("a clone over memory.max stopped after %llu copies: internal "
+	   "error, ENOMEM", (unsigned long long)info.cow_copies);
+	for (i = 0; i < CM_PAGES; i += 255) {
+		uint64_t *q = hv_vm_gpa_ptr(g.vm, pages[i], PAGE);
+
+		if (!q || page_has(q, pages[i], 0x77) || q[0] || q[511]) {
+			fail("page %#llx of the source changed",
+			     (unsigned long long)pages[i]);
+			goto out;
+		}
+	}
+	g.nres = 0;
+	if (run_pages(&g, 0x99, "the source after its clone failed")) {
+		guest_ok(&g, "the source runs on");
+		goto out;
+	}
+	for (i = 0; i < CM_PAGES; i += 255) {
+		uint64_t *q = hv_vm_gpa_ptr(g.vm, pages[i], PAGE);
+
+		if (!page_has(q, pages[i], 0x99)) {
+			fail("page %#llx: the source's own write is missing",
+			     (unsigned long long)pages[i]);
+			goto out;
+		}
+	}
+	ok("the source is intact and runs on, writing its pages");
 out:
+	cg_write("memory.max", -1);
 	if (clone)
 		hv_vm_destroy_force(clone);
 	guest_fini(&g);
