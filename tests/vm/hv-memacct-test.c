@@ -575,6 +575,15 @@ static void case_cowmemcg(void)
 		clone = NULL;
 		goto out;
 	}
+	/*
+	 * This process leaves the group first: at its limit, any allocation
+	 * of ours there would invoke the group's OOM killer on us.  The
+	 * clone stays charged to it (its source was made in it).
+	 */
+	if (cg_write("../cgroup.procs", getpid())) {
+		fail("leave the group: %s", strerror(errno));
+		goto out;
+	}
 	c1 = cg_read("memory.current");
 	if (cg_write("memory.max", c1 + MiB)) {
 		fail("set memory.max: %s", strerror(errno));
