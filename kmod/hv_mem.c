@@ -514,6 +514,7 @@ static bool hv_dirty_log_args_ok(const struct hv_dirty_log *req, u32 flags)
 
 int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
 {
+	struct mem_cgroup *old_memcg;
 	struct hv_region *rg;
 	unsigned long *bm = NULL;
 	int r = 0;
@@ -532,7 +533,10 @@ int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
 		rg->dirty = NULL;
 		goto out;
 	}
-	bm = bitmap_zalloc(rg->size >> PAGE_SHIFT, GFP_KERNEL_ACCOUNT);
+	old_memcg = set_active_memcg(vm->memcg);
+	bm = bitmap_zalloc(rg->size >> PAGE_SHIFT,
+			   GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
+	set_active_memcg(old_memcg);
 	if (!bm) {
 		r = -ENOMEM;
 		goto out;

@@ -10,10 +10,12 @@
  */
 #include "hv.h"
 
+#include <linux/sched/mm.h>
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -38,18 +40,26 @@ static int hv_vcpu_getfd(struct hv_vcpu *vcpu)
 	return fd;
 }
 
-/* A vCPU object in its reset state, not yet in the VM and without an fd. */
+/*
+ * A vCPU object in its reset state, not yet in the VM and without an fd.
+ * Its memory (VMCB/VMCS, FPU area, run page) is charged to the VM's
+ * memory cgroup, whichever process asks.
+ */
 struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id)
 {
+	struct mem_cgroup *old = set_active_memcg(vm->memcg);
 	struct hv_vcpu *vcpu = hv_ops->vcpu_alloc(vm);
 
-	if (!vcpu)
+	if (!vcpu) {
+		set_active_memcg(old);
 		return NULL;
+	}
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->run_lock);
 	hv_cpuid_init(&vcpu->cpuid);
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	set_active_memcg(old);
 	if (!vcpu->run) {
 		hv_ops->vcpu_free(vcpu);
 		return NULL;
