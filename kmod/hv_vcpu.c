@@ -10,7 +10,6 @@
  */
 #include "hv.h"
 
-#include <linux/sched/mm.h>
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
