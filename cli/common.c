@@ -82,6 +82,42 @@ int hvctl_fail_errno(const char *cmd, const char *what, int err)
 	return hvctl_fail(cmd, "%s: %s", what, hv_strerror(err));
 }
 
+#define MIB	(1ULL << 20)
+
+/*
+ * ENOMEM from the module names no limit: ask it what the caller holds
+ * (HV_GET_USAGE) and say which limit @bytes more RAM, or @vms more VMs,
+ * would pass.  NULL when none would (then the memory cgroup's limit or
+ * the host itself refused), or when the module cannot tell.
+ */
+const char *hvctl_nomem_why(struct hv *hv, uint64_t bytes, unsigned int vms,
+			    char *buf, size_t len)
+{
+	struct hv_usage u;
+
+	if (hv_usage(hv, &u))
+		return NULL;
+	if (!(u.flags & HV_USAGE_EXEMPT) && vms && u.vms + vms > u.vms_max)
+		snprintf(buf, len, "uid %u already holds %u VMs "
+			 "(hv.user_vms_max)", u.uid, u.vms);
+	else if (!(u.flags & HV_USAGE_EXEMPT) && bytes &&
+		 u.mem_used + bytes > u.mem_max)
+		snprintf(buf, len, "guest RAM over uid %u's limit (%llu MiB, "
+			 "hv.user_mem_max)", u.uid,
+			 (unsigned long long)(u.mem_max / MIB));
+	else if (bytes && (u.host_available < bytes ||
+			   u.host_available - bytes < u.host_reserve))
+		snprintf(buf, len, "guest RAM would eat into the host's "
+			 "reserve (%llu MiB, hv.mem_reserve)",
+			 (unsigned long long)(u.host_reserve / MIB));
+	else if (bytes)
+		snprintf(buf, len, "out of memory (the memory cgroup's "
+			 "memory.max, or the host's memory)");
+	else
+		return NULL;
+	return buf;
+}
+
 int hvctl_open(const char *cmd, struct hv **hv)
 {
 	int err = hv_open(hv);

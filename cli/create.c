@@ -268,9 +268,15 @@ static int load_image(const char *ctx, const struct hvctl_create_opts *o,
 }
 
 /* hv_vm_create's errors; EBUSY and co. are about the hardware here. */
-static int create_fail(const char *ctx, int err)
+static int create_fail(const char *ctx, struct hv *hv, int err)
 {
+	char why[160];
+
 	switch (-err) {
+	case ENOMEM:
+		if (hvctl_nomem_why(hv, 0, 1, why, sizeof(why)))
+			return hvctl_fail(ctx, "%s", why);
+		break;
 	case EEXIST:
 		return hvctl_fail(ctx, "name already in use");
 	case EINVAL:
@@ -295,9 +301,17 @@ int hvctl_vm_build(const char *ctx, struct hv *hv,
 	*out = NULL;
 	err = hv_vm_create(hv, o->name, flags, &vm);
 	if (err)
-		return create_fail(ctx, err);
+		return create_fail(ctx, hv, err);
 
 	err = hv_vm_add_ram(vm, 0, o->mem);
+	if (err == -ENOMEM) {
+		char why[160];
+
+		if (hvctl_nomem_why(hv, o->mem, 0, why, sizeof(why))) {
+			ret = hvctl_fail(ctx, "%s", why);
+			goto fail;
+		}
+	}
 	if (err) {
 		ret = hvctl_fail(ctx, "cannot add %s of RAM: %s",
 				 hvctl_format_size(o->mem, mem, sizeof(mem)),

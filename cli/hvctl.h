@@ -56,6 +56,8 @@ int hvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Reports a libhv error for CMD doing WHAT (e.g. "cannot open /dev/hv"). */
 int hvctl_fail_errno(const char *cmd, const char *what, int err);
+const char *hvctl_nomem_why(struct hv *hv, uint64_t bytes, unsigned int vms,
+			    char *buf, size_t len);
 
 /*
  * Opens the device, or reports why not and returns HVCTL_EXIT_FAIL.

@@ -154,6 +154,31 @@ int hvctl_info_print(FILE *out, const struct hv_caps *caps,
 	return ferror(out) ? -EIO : 0;
 }
 
+#define MIB	(1ULL << 20)
+
+/* What the caller holds and may hold (HV_GET_USAGE); nothing if unknown. */
+static void info_usage(FILE *out, struct hv *hv)
+{
+	struct hv_usage u;
+
+	if (hv_usage(hv, &u))
+		return;
+	if (u.flags & HV_USAGE_EXEMPT)
+		fprintf(out, LABEL "uid %u: %llu MiB, %u VMs (no per-user "
+			"limits)\n", "guest usage:", u.uid,
+			(unsigned long long)(u.mem_used / MIB), u.vms);
+	else
+		fprintf(out, LABEL "uid %u: %llu MiB of %llu MiB, %u of %u "
+			"VMs\n", "guest usage:", u.uid,
+			(unsigned long long)(u.mem_used / MIB),
+			(unsigned long long)(u.mem_max / MIB), u.vms,
+			u.vms_max);
+	fprintf(out, LABEL "%llu MiB available, %llu MiB kept back "
+		"(hv.mem_reserve)\n", "host memory:",
+		(unsigned long long)(u.host_available / MIB),
+		(unsigned long long)(u.host_reserve / MIB));
+}
+
 enum { OPT_HELP = HVCTL_OPT_HELP, OPT_JSON };
 
 /*
@@ -205,6 +230,8 @@ int hvctl_cmd_info(int argc, char **argv)
 	}
 	/* Write errors are reported once, by hvctl_main(). */
 	hvctl_info_print(hvctl_out, &caps, &status, json);
+	if (!json)
+		info_usage(hvctl_out, hv);
 out:
 	hv_close(hv);
 	return ret;

@@ -232,6 +232,7 @@ int hvctl_cmd_clone(int argc, char **argv)
 	const char *args[2] = { NULL, NULL };
 	struct hv_vm *vm, *copy;
 	struct hv *hv;
+	char why[160];
 	bool paused;
 	int c, ret, err;
 
@@ -253,6 +254,9 @@ int hvctl_cmd_clone(int argc, char **argv)
 	err = hv_vm_clone(vm, args[1], 0, &copy);
 	if (err == -EEXIST)
 		ret = hvctl_fail(ctx, "%s: name already in use", args[1]);
+	else if (err == -ENOMEM &&
+		 hvctl_nomem_why(hv, info.mem_size, 1, why, sizeof(why)))
+		ret = hvctl_fail(ctx, "%s: %s", args[1], why);
 	else if (err)
 		ret = hvctl_vm_fail(ctx, hv, args[0], err);
 	else

@@ -151,6 +151,13 @@ int hvctl_vm_result(const char *ctx, const struct hv_vm_info *info)
 	case HV_STOP_DEBUG_EXIT:
 		/* (v << 1) | 1, as QEMU's isa-debug-exit: never 0 */
 		return (int)(info->exit_status & 0xff);
+	case HV_STOP_INTERNAL_ERROR:
+		/* A vCPU thread's errno (suberrors are 1-3): a refused copy */
+		if (info->exit_status == ENOMEM)
+			return hvctl_fail(ctx, "guest stopped: out of memory "
+					  "for a copy-on-write page (memory "
+					  "cgroup limit or hv.mem_reserve)");
+		break;
 	}
 	return hvctl_fail(ctx, "%s", stop_reason_text(info->stop_reason));
 }

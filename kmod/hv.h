@@ -28,6 +28,8 @@
 #include "hv_uart.h"
 
 struct page;
+struct hv_user;
+struct mem_cgroup;
 
 /* ------------------------------------------------------------------ */
 /* The vendor-neutral exit record: what every backend translates into. */
@@ -158,6 +160,13 @@ struct hv_vm {
 	char name[HV_NAME_LEN];		/* [c] */
 	u32 flags;			/* [c] HV_VM_* */
 	kuid_t owner;			/* [c] */
+	/*
+	 * Accounting (hv_user.c): the user charged for this VM and its
+	 * RAM, and the memory cgroup every later allocation is charged to.
+	 */
+	struct hv_user *user;		/* [c] */
+	struct mem_cgroup *memcg;	/* [c] */
+	u64 user_pages;			/* [m] pages charged to @user */
 	u64 id;				/* [c] unique since the module loaded */
 	/*
 	 * [c] What every VM fd maps (its f_mapping): one per VM, so that
@@ -413,6 +422,24 @@ void hv_mem_get_ram(struct hv_vm *vm, struct hv_ram_list *list);
 u64 *hv_gpt_alloc_table(void *opaque, u64 *pa);
 void hv_gpt_free_table(void *opaque, u64 *table);
 u64 *hv_gpt_table_va(void *opaque, u64 entry);
+
+/* hv_user.c: who holds what (guest RAM and VMs per user, host reserve). */
+int hv_vm_account_init(struct hv_vm *vm);
+void hv_vm_account_free(struct hv_vm *vm);
+int hv_vm_account_like(struct hv_vm *dst, struct hv_vm *src);
+int hv_vm_charge_ram(struct hv_vm *vm, u64 bytes);
+void hv_vm_uncharge_ram(struct hv_vm *vm, u64 bytes);
+bool hv_host_reserve_ok(unsigned long pages);
+void hv_user_usage(struct hv_usage *out);
+
+/*
+ * hv_fail.c: deterministic allocation-failure injection for the tests
+ * (debugfs hv/fail_nth).  True when the allocation about to be made
+ * must fail.
+ */
+int hv_fail_init(void);
+void hv_fail_exit(void);
+bool hv_fail_alloc(void);
 
 /* hv_vcpu.c: vCPU objects, the vCPU fd and the run loop. */
 int hv_vcpu_loop(struct hv_vcpu *vcpu);

@@ -16,6 +16,7 @@
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #define HV_PAGES_PER_2M		(HV_PT_2M >> PAGE_SHIFT)
@@ -54,6 +55,8 @@ static int hv_clone_alloc_regions(struct hv_vm *dst, struct hv_vm *src)
 		d->gpa = s->gpa;
 		d->size = s->size;
 		dst->nr_regions = i + 1;	/* hv_mem_free frees it */
+		if (hv_fail_alloc())
+			return -ENOMEM;
 		d->pages = kvcalloc(n, sizeof(*d->pages), GFP_KERNEL_ACCOUNT);
 		d->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
 					GFP_KERNEL_ACCOUNT);
@@ -72,6 +75,13 @@ static int hv_clone_memory(struct hv_vm *dst, struct hv_vm *src)
 	u64 j, n;
 	int r;
 
+	/*
+	 * The clone is charged its full size now (freed with it): its
+	 * pages are shared, but each may become its own on a write.
+	 */
+	r = hv_vm_charge_ram(dst, src->mem_size);
+	if (r)
+		return r;
 	r = hv_clone_alloc_regions(dst, src);
 	if (r)
 		return r;
@@ -172,6 +182,7 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 {
 	struct hv_vcpu *locked[HV_MAX_VCPUS];
 	unsigned int nlocked = 0, i;
+	struct mem_cgroup *old_memcg;
 	struct hv_vm *dst;
 	int r;
 
@@ -189,6 +200,12 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 		hv_vm_put(dst);
 		return -EEXIST;
 	}
+	/* The clone is the source owner's: charged to that user and cgroup */
+	r = hv_vm_account_like(dst, src);
+	if (r) {
+		hv_vm_put(dst);
+		return r;
+	}
 
 	/* mgmt_lock: no managed start; run_locks: no attached run */
 	r = hv_vm_quiet_begin(src);
@@ -197,6 +214,7 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 		return r;
 	}
 	mutex_lock(&src->lock);
+	old_memcg = set_active_memcg(dst->memcg);
 	r = hv_clone_quiesce(src, locked, &nlocked);
 	if (!r)
 		r = hv_clone_memory(dst, src);
@@ -204,6 +222,7 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 		r = hv_clone_vcpus(dst, src);
 	if (!r)
 		r = hv_clone_devices(dst, src);
+	set_active_memcg(old_memcg);
 	for (i = 0; i < nlocked; i++)
 		hv_vcpu_quiet_end(locked[i]);
 	mutex_unlock(&src->lock);

@@ -111,11 +111,22 @@ static long hv_ioctl_list_vms(void *obj, unsigned long arg)
 	return 0;
 }
 
+static long hv_ioctl_get_usage(void *obj, unsigned long arg)
+{
+	struct hv_usage u;
+
+	hv_user_usage(&u);
+	if (copy_to_user((void __user *)arg, &u, sizeof(u)))
+		return -EFAULT;
+	return 0;
+}
+
 /* Each handler takes its own locks: f->lock for per-file state. */
 static const struct hv_ioctl_desc hv_dev_ioctls[] = {
 	{ HV_GET_API_VERSION,	 hv_ioctl_api_version,	0 },
 	{ HV_GET_CAPS,		 hv_ioctl_get_caps,	0 },
 	{ HV_GET_STATUS,	 hv_ioctl_get_status,	0 },
+	{ HV_GET_USAGE,		 hv_ioctl_get_usage,	0 },
 	{ HV_CREATE_VM,		 hv_ioctl_create_vm,	0 },
 	{ HV_OPEN_VM,		 hv_ioctl_open_vm,	0 },
 	{ HV_LIST_VMS,		 hv_ioctl_list_vms,	0 },

@@ -55,7 +55,8 @@ int hv_devices_init(struct hv_vm *vm)
 	hv_uart_init(&vm->dev.uart, hv_console_put, vm);
 	spin_lock_init(&vm->console.lock);
 	init_waitqueue_head(&vm->console.wq);
-	vm->console.ring = vzalloc(HV_CONSOLE_SIZE);
+	vm->console.ring = __vmalloc(HV_CONSOLE_SIZE,
+				     GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	return vm->console.ring ? 0 : -ENOMEM;
 }
 

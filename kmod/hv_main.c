@@ -90,6 +90,7 @@ static int __init hv_init(void)
 	r = hv_events_init();
 	if (r)
 		goto err_virt;
+	hv_fail_init();
 
 	/* Last: after this, /dev/hv is visible to userspace. */
 	r = hv_dev_init();
@@ -100,6 +101,7 @@ static int __init hv_init(void)
 	return 0;
 
 err_events:
+	hv_fail_exit();
 	hv_events_exit();
 err_virt:
 	hv_virt_exit();
@@ -114,6 +116,7 @@ static void __exit hv_exit(void)
 	/* The open-file reference on THIS_MODULE means no holder is left. */
 	hv_dev_exit();
 	hv_vm_exit();
+	hv_fail_exit();
 	hv_events_exit();
 	hv_virt_exit();
 	hv_ops->unsetup();

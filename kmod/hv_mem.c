@@ -27,16 +27,29 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 
 #define HV_PAGES_PER_2M		(HV_PT_2M >> PAGE_SHIFT)
 
+/*
+ * Table pages are charged to the VM's memory cgroup whoever adds them: a
+ * split on a managed vCPU's fault runs on a kernel thread.
+ */
 u64 *hv_gpt_alloc_table(void *opaque, u64 *pa)
 {
-	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	struct hv_vm *vm = opaque;
+	struct mem_cgroup *old;
+	struct page *page;
 
+	if (hv_fail_alloc())
+		return NULL;
+	old = set_active_memcg(vm->memcg);
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+			  __GFP_RETRY_MAYFAIL);
+	set_active_memcg(old);
 	if (!page)
 		return NULL;
 	*pa = page_to_phys(page);
@@ -80,8 +93,10 @@ static void hv_region_free(struct hv_region *rg)
 /*
  * A guest's RAM must never push the host into the OOM killer: allocations
  * may fail (__GFP_RETRY_MAYFAIL) rather than kill something, a request
- * beyond what the host has available is refused at once, and a fatal
- * signal stops a long allocation.
+ * that would pass its owner's limit or eat into the host's reserve is
+ * refused before anything is allocated (hv_vm_charge_ram), and a fatal
+ * signal stops a long allocation.  The caller has made the VM's memory
+ * cgroup the active one.
  */
 #define HV_RAM_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
 			 __GFP_RETRY_MAYFAIL)
@@ -91,20 +106,20 @@ static int hv_region_alloc(struct hv_region *rg)
 	u64 n = rg->size >> PAGE_SHIFT, i, j;
 	struct page *page;
 
-	if (n > si_mem_available())
+	if (hv_fail_alloc())
 		return -ENOMEM;
-
 	rg->pages = kvcalloc(n, sizeof(*rg->pages),
 			     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	rg->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
-				 GFP_KERNEL_ACCOUNT);
+				 GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	if (!rg->pages || !rg->huge)
 		goto nomem;
 
 	for (i = 0; i < n; ) {
 		u64 gpa = rg->gpa + (i << PAGE_SHIFT);
 
-		if (!(gpa & (HV_PT_2M - 1)) && n - i >= HV_PAGES_PER_2M) {
+		if (!(gpa & (HV_PT_2M - 1)) && n - i >= HV_PAGES_PER_2M &&
+		    !hv_fail_alloc()) {
 			page = alloc_pages((HV_RAM_GFP & ~__GFP_RETRY_MAYFAIL) |
 					   __GFP_NORETRY, get_order(HV_PT_2M));
 			if (page) {
@@ -116,7 +131,7 @@ static int hv_region_alloc(struct hv_region *rg)
 				continue;
 			}
 		}
-		page = alloc_page(HV_RAM_GFP);
+		page = hv_fail_alloc() ? NULL : alloc_page(HV_RAM_GFP);
 		if (!page || fatal_signal_pending(current))
 			goto nomem_page;
 		rg->pages[i++] = page;
@@ -159,6 +174,7 @@ int hv_mem_map_region(struct hv_vm *vm, struct hv_region *rg, bool write)
 
 int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *req)
 {
+	struct mem_cgroup *old_memcg;
 	struct hv_region *rg;
 	unsigned int i;
 	int r;
@@ -185,31 +201,37 @@ int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *req)
 			goto out;
 	}
 
+	r = hv_vm_charge_ram(vm, req->size);
+	if (r)
+		goto out;
 	rg = &vm->regions[vm->nr_regions];
 	rg->gpa = req->gpa;
 	rg->size = req->size;
+	/* Whoever adds it, the RAM is charged to the VM's cgroup */
+	old_memcg = set_active_memcg(vm->memcg);
 	r = hv_region_alloc(rg);
+	set_active_memcg(old_memcg);
 	if (r)
-		goto out;
+		goto uncharge;
 	r = hv_mem_map_region(vm, rg, true);
 	if (r) {
 		/*
-		 * Table pages already added stay in the tree (freed with it);
-		 * the leaves pointing at this region must go, so rebuild the
-		 * tree from the regions that remain.
+		 * vCPUs hold this tree's root (nCR3, EPTP): never rebuild it.
+		 * Remove only the leaves this call added (no memory needed;
+		 * tables it added stay, empty, until the tree goes) and make
+		 * sure no CPU still caches them before the pages go.
 		 */
-		hv_pt_destroy(&vm->gpt);
+		WARN_ON_ONCE(hv_pt_unmap(&vm->gpt, rg->gpa, rg->size));
+		hv_mem_flush_sync(vm);
 		hv_region_free(rg);
-		if (hv_mem_gpt_init(vm) == 0)
-			for (i = 0; i < vm->nr_regions; i++)
-				hv_mem_map_region(vm, &vm->regions[i],
-					!vm->regions[i].cow &&
-					!vm->regions[i].dirty);
-		goto out;
+		goto uncharge;
 	}
 	vm->nr_regions++;
 	vm->mem_size += rg->size;
 	hv_ops->flush_gpt(vm);
+	goto out;
+uncharge:
+	hv_vm_uncharge_ram(vm, req->size);
 out:
 	mutex_unlock(&vm->lock);
 	return r;
@@ -359,10 +381,21 @@ static int hv_mem_break_cow(struct hv_vm *vm, struct hv_region *rg, u64 idx)
 {
 	u64 gpa = rg->gpa + (idx << PAGE_SHIFT);
 	struct page *old = rg->pages[idx], *new;
+	struct mem_cgroup *old_memcg;
 	int r;
 
+	/*
+	 * The page is within what the owner was charged (a clone is
+	 * charged in full); the copy still needs room in the VM's cgroup,
+	 * which may be charged from a managed vCPU's kernel thread, and
+	 * must leave the host its reserve.  Refused: only this guest stops.
+	 */
+	if (!hv_host_reserve_ok(1) || hv_fail_alloc())
+		return -ENOMEM;
+	old_memcg = set_active_memcg(vm->memcg);
 	new = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
 			 __GFP_RETRY_MAYFAIL);
+	set_active_memcg(old_memcg);
 	if (!new)
 		return -ENOMEM;
 	copy_highpage(new, old);
@@ -481,6 +514,7 @@ static bool hv_dirty_log_args_ok(const struct hv_dirty_log *req, u32 flags)
 
 int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
 {
+	struct mem_cgroup *old_memcg;
 	struct hv_region *rg;
 	unsigned long *bm = NULL;
 	int r = 0;
@@ -499,7 +533,10 @@ int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
 		rg->dirty = NULL;
 		goto out;
 	}
-	bm = bitmap_zalloc(rg->size >> PAGE_SHIFT, GFP_KERNEL_ACCOUNT);
+	old_memcg = set_active_memcg(vm->memcg);
+	bm = bitmap_zalloc(rg->size >> PAGE_SHIFT,
+			   GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
+	set_active_memcg(old_memcg);
 	if (!bm) {
 		r = -ENOMEM;
 		goto out;

@@ -233,6 +233,34 @@ int hv_pt_set_4k(struct hv_pgtable *pt, u64 gpa, u64 hpa, bool write)
 	return 0;
 }
 
+/*
+ * Two passes: the first only looks (a 2 MiB leaf cut by an end would need
+ * a split, i.e. memory, so it is refused before anything changes); the
+ * second clears leaves and nothing else, so it cannot fail.
+ */
+int hv_pt_unmap(struct hv_pgtable *pt, u64 gpa, u64 size)
+{
+	u64 end = gpa + size, a, *slot;
+	int level;
+
+	if ((gpa | size) & (HV_PT_4K - 1) || end < gpa)
+		return -EINVAL;
+	for (a = gpa; a < end; ) {
+		slot = hv_pt_leaf(pt, a, &level);
+		if (slot && level == 2 &&
+		    ((a & (HV_PT_2M - 1)) || end - a < HV_PT_2M))
+			return -EINVAL;
+		a += slot && level == 2 ? HV_PT_2M : HV_PT_4K;
+	}
+	for (a = gpa; a < end; ) {
+		slot = hv_pt_leaf(pt, a, &level);
+		if (slot)
+			hv_pt_store(slot, 0);
+		a += slot && level == 2 ? HV_PT_2M : HV_PT_4K;
+	}
+	return 0;
+}
+
 bool hv_pt_writable(struct hv_pgtable *pt, u64 gpa)
 {
 	int level;

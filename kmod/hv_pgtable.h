@@ -70,6 +70,14 @@ int hv_pt_protect(struct hv_pgtable *pt, u64 gpa, u64 size);
  * leaves with its permissions (-ENOMEM: nothing changed).
  */
 int hv_pt_set_4k(struct hv_pgtable *pt, u64 gpa, u64 hpa, bool write);
+/*
+ * Remove every leaf in [gpa, gpa+size); holes are skipped.  Tables stay
+ * (empty ones are freed with the tree), so this never allocates or frees
+ * and cannot fail once the range is accepted: -EINVAL, with nothing
+ * changed, for an unaligned range or one that cuts a 2 MiB leaf.  The
+ * caller flushes the CPUs' cached translations.
+ */
+int hv_pt_unmap(struct hv_pgtable *pt, u64 gpa, u64 size);
 /* Is @gpa mapped writable? */
 bool hv_pt_writable(struct hv_pgtable *pt, u64 gpa);
 /* Look up the host address for @gpa; returns false if not mapped. */

@@ -14,6 +14,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -39,13 +40,20 @@ static int hv_vcpu_getfd(struct hv_vcpu *vcpu)
 	return fd;
 }
 
-/* A vCPU object in its reset state, not yet in the VM and without an fd. */
+/*
+ * A vCPU object in its reset state, not yet in the VM and without an fd.
+ * Its memory (VMCB/VMCS, FPU area, run page) is charged to the VM's
+ * memory cgroup, whichever process asks.
+ */
 struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id)
 {
+	struct mem_cgroup *old = set_active_memcg(vm->memcg);
 	struct hv_vcpu *vcpu = hv_ops->vcpu_alloc(vm);
 
-	if (!vcpu)
+	if (!vcpu) {
+		set_active_memcg(old);
 		return NULL;
+	}
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->run_lock);
@@ -56,8 +64,10 @@ struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id)
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
 		goto err;
+	set_active_memcg(old);
 	return vcpu;
 err:
+	set_active_memcg(old);
 	hv_vcpu_fpu_free(vcpu);
 	hv_ops->vcpu_free(vcpu);
 	return NULL;

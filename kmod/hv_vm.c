@@ -43,6 +43,7 @@ static void hv_vm_release(struct kref *ref)
 	hv_pt_destroy(&vm->gpt);
 	if (vm->virt_held)
 		hv_virt_put();
+	hv_vm_account_free(vm);
 	hv_ops->vm_free(vm);
 	module_put(THIS_MODULE);
 }
@@ -196,6 +197,10 @@ struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err)
 	vm->id = atomic64_inc_return(&hv_vm_ids);
 	hv_managed_init(vm);
 
+	/* First: the VM limit is checked before anything big is made. */
+	r = hv_vm_account_init(vm);
+	if (r)
+		goto err;
 	r = hv_devices_init(vm);
 	if (r)
 		goto err;

@@ -111,6 +111,13 @@ int hv_status(struct hv *hv, struct hv_status *status)
 	return hv_ioctl(hv, HV_GET_STATUS, status);
 }
 
+int hv_usage(struct hv *hv, struct hv_usage *usage)
+{
+	if (!usage)
+		return -EINVAL;
+	return hv_ioctl(hv, HV_GET_USAGE, usage);
+}
+
 int hv_debug_hold_virt(struct hv *hv)
 {
 	return hv_ioctl(hv, HV_DEBUG_HOLD_VIRT, NULL);

@@ -53,6 +53,14 @@ int hv_caps(struct hv *hv, struct hv_caps *caps);
 int hv_status(struct hv *hv, struct hv_status *status);
 
 /*
+ * HV_GET_USAGE: the guest RAM and VMs charged to the caller's uid, the
+ * per-user limits, and the host's available memory and reserve.  ENOMEM
+ * from HV_VM_ADD_RAM, HV_CREATE_VM or HV_VM_CLONE means one of these
+ * was hit (or the memory cgroup's limit, which this does not show).
+ */
+int hv_usage(struct hv *hv, struct hv_usage *usage);
+
+/*
  * Hold hardware virtualization on while the handle stays open (tests);
  * needs CAP_SYS_ADMIN.  -EBUSY: another hypervisor owns VMX/SVM;
  * -EALREADY: this handle already holds it.

@@ -92,6 +92,30 @@ struct hv_status {
 #define HV_GET_STATUS		_IOR(HV_IOCTL_MAGIC, 0x02, struct hv_status)
 
 /*
+ * HV_GET_USAGE: what the caller's uid holds and may hold (any user).
+ * Guest RAM is bounded per user (module parameter user_mem_max) and by
+ * a host reserve that no VM may eat into, root's included (mem_reserve):
+ * HV_VM_ADD_RAM and HV_VM_CLONE fail with ENOMEM when a request would
+ * pass either; HV_CREATE_VM and HV_VM_CLONE with ENOMEM past
+ * user_vms_max VMs.  uid 0 is exempt from the per-user limits.
+ */
+#define HV_USAGE_EXEMPT		(1U << 0)	/* uid 0: no per-user limits */
+
+struct hv_usage {
+	__u32 uid;		/* the caller's effective uid */
+	__u32 flags;		/* HV_USAGE_* */
+	__u64 mem_used;		/* bytes of guest RAM charged to @uid */
+	__u64 mem_max;		/* per-user limit, bytes */
+	__u32 vms;		/* VMs charged to @uid */
+	__u32 vms_max;		/* per-user limit */
+	__u64 host_available;	/* bytes the host has available now */
+	__u64 host_reserve;	/* bytes always left to the host */
+	__u64 reserved[4];
+};
+
+#define HV_GET_USAGE		_IOR(HV_IOCTL_MAGIC, 0x40, struct hv_usage)
+
+/*
  * HV_DEBUG_HOLD_VIRT: switch VMX/SVM on on every online CPU (or take one
  * more reference if already on) for as long as this file stays open.
  * Needs CAP_SYS_ADMIN.  Used by the tests; VM creation holds the same

@@ -57,6 +57,13 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 			break;
 		memcpy(arg, &fake_hv.status, sizeof(fake_hv.status));
 		return 0;
+	case HV_GET_USAGE:
+		if (!fake_hv.has_usage) {
+			errno = fake_hv.usage_err ? fake_hv.usage_err : ENOTTY;
+			return -1;
+		}
+		memcpy(arg, &fake_hv.usage, sizeof(fake_hv.usage));
+		return 0;
 	default:
 		errno = ENOTTY;
 		return -1;

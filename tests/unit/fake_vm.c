@@ -25,6 +25,8 @@ unsigned int fake_nr_vms;
 unsigned int fake_list_grow;
 unsigned int fake_creates;
 int fake_set_state_err;
+int fake_create_err;
+int fake_add_ram_err;
 static uint64_t fake_next_id;
 
 static struct fake_vcpu fake_vcpus[FAKE_MAX_VCPUS];
@@ -43,6 +45,8 @@ void fake_vm_reset(void)
 	}
 	fake_creates = 0;
 	fake_set_state_err = 0;
+	fake_create_err = 0;
+	fake_add_ram_err = 0;
 	fake_next_id = 0;
 	memset(fake_vms, 0, sizeof(fake_vms));
 	memset(fake_vcpus, 0, sizeof(fake_vcpus));
@@ -131,6 +135,8 @@ static int dev_ioctl(unsigned long req, void *arg)
 
 		if (!c->name[0] || !memchr(c->name, 0, HV_NAME_LEN))
 			return -EINVAL;
+		if (fake_create_err)
+			return -fake_create_err;
 		for (i = 0; i < fake_nr_vms; i++)
 			if (fake_vms[i].listed &&
 			    !strcmp(fake_vms[i].name, c->name))
@@ -383,6 +389,8 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 
 		if (!r->size || (r->gpa | r->size) & 0xfff)
 			return -EINVAL;
+		if (fake_add_ram_err)
+			return -fake_add_ram_err;
 		if (fstat(vm->fd, &st) < 0)
 			return -errno;
 		if (vm->nr_regions == HV_MAX_REGIONS)

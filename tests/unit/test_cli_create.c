@@ -465,6 +465,67 @@ START_TEST(console_pump)
 }
 END_TEST
 
+/* ENOMEM: hvctl asks HV_GET_USAGE which limit was hit, and says so. */
+START_TEST(create_nomem)
+{
+	char want[256];
+	struct fake_vm *vm;
+	char *out;
+
+	fake_hv.has_usage = true;
+	fake_hv.usage = (struct hv_usage){
+		.uid = 1000, .mem_used = 500 * MiB, .mem_max = 512 * MiB,
+		.vms = 3, .vms_max = 64, .host_available = 900 * MiB,
+		.host_reserve = 64 * MiB,
+	};
+	fake_add_ram_err = ENOMEM;
+	free(HVCTL(1, "hvctl: create web: guest RAM over uid 1000's limit "
+		   "(512 MiB, hv.user_mem_max)\n", "create", "web", "--mem",
+		   "16M"));
+	vm = find_vm("web");
+	ck_assert_ptr_nonnull(vm);
+	ck_assert(!vm->listed);		/* destroyed again */
+	fake_hv.usage.mem_used = 0;
+	fake_hv.usage.host_available = 100 * MiB;
+	free(HVCTL(1, "hvctl: create web: guest RAM would eat into the "
+		   "host's reserve (64 MiB, hv.mem_reserve)\n", "create",
+		   "web", "--mem", "64M"));
+	fake_hv.usage.host_available = 900 * MiB;
+	/* root: no per-user limit; nothing the module counts was hit */
+	fake_hv.usage.flags = HV_USAGE_EXEMPT;
+	fake_hv.usage.mem_used = 600 * MiB;
+	free(HVCTL(1, "hvctl: create web: out of memory (the memory cgroup's "
+		   "memory.max, or the host's memory)\n", "create", "web",
+		   "--mem", "16M"));
+	/* a module without HV_GET_USAGE: the plain error */
+	fake_hv.has_usage = false;
+	snprintf(want, sizeof(want), "hvctl: create web: cannot add 16M of "
+		 "RAM: %s\n", hv_strerror(-ENOMEM));
+	free(HVCTL(1, want, "create", "web", "--mem", "16M"));
+
+	fake_hv.has_usage = true;
+	fake_add_ram_err = 0;
+	fake_create_err = ENOMEM;
+	fake_hv.usage.flags = 0;
+	fake_hv.usage.vms = 64;
+	free(HVCTL(1, "hvctl: create web: uid 1000 already holds 64 VMs "
+		   "(hv.user_vms_max)\n", "create", "web", "--mem", "1M"));
+	fake_create_err = 0;
+
+	/* hvctl info shows the caller's usage */
+	fake_hv.version = HV_API_VERSION;
+	fake_amd_caps(&fake_hv.caps, &fake_hv.status);
+	fake_hv.usage.mem_used = 2 * MiB;
+	fake_hv.usage.vms = 2;
+	out = HVCTL(0, "", "info");
+	ck_assert_ptr_nonnull(strstr(out, "guest usage:      uid 1000: 2 MiB "
+				     "of 512 MiB, 2 of 64 VMs\n"
+				     "host memory:      900 MiB available, "
+				     "64 MiB kept back (hv.mem_reserve)\n"));
+	free(out);
+}
+END_TEST
+
 Suite *cli_create_suite(void)
 {
 	Suite *s = suite_create("cli_create");
@@ -472,6 +533,7 @@ Suite *cli_create_suite(void)
 
 	tcase_add_checked_fixture(tc, fake_hv_setup, fake_hv_teardown);
 	tcase_add_test(tc, create_list_destroy);
+	tcase_add_test(tc, create_nomem);
 	tcase_add_test(tc, create_flat);
 	tcase_add_test(tc, create_elf);
 	tcase_add_test(tc, create_multiboot);

@@ -467,6 +467,91 @@ START_TEST(set_4k)
 }
 END_TEST
 
+/*
+ * The failure path of HV_VM_ADD_RAM: a map that ran out of memory half
+ * way is undone leaf by leaf, with no allocation, and the rest of the
+ * tree (the root the vCPUs hold) stays as it was.
+ */
+START_TEST(unmap_undoes_failed_map)
+{
+	u64 *root;
+	unsigned long allocs;
+
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x40000000, 2 * M2, true), 0);
+	ck_assert_int_eq(hv_pt_map(&pt, 2 * M2, 0x1000, 2 * K4, true), 0);
+	root = pt.root;
+	/* root, PDPT, PD, PT so far; a new PD (slot 1) then no PT */
+	tabs.fail_after = 5;
+	ck_assert_int_eq(hv_pt_map(&pt, G1, 0x80000000, M2 + K4, true),
+			 -ENOMEM);
+	expect(G1, 0x80000000, 2);		/* half done */
+	allocs = tabs.allocs;
+	tabs.fail_after = 0;			/* no memory at all now */
+	ck_assert_int_eq(hv_pt_unmap(&pt, G1, M2 + K4), 0);
+	ck_assert_uint_eq(tabs.allocs, allocs);
+	ck_assert_uint_eq(tabs.frees, 0);
+	ck_assert_ptr_eq(pt.root, root);
+	expect_none(G1);
+	expect_none(G1 + M2);
+	expect(0, 0x40000000, 2);
+	expect(M2 + 5, 0x40000000 + M2 + 5, 2);
+	expect(2 * M2 + K4, 0x2000, 1);
+	/* the same range maps again, into the tables left in place */
+	tabs.fail_after = -1;
+	ck_assert_int_eq(hv_pt_map(&pt, G1, 0x80000000, M2 + K4, true), 0);
+	expect(G1 + M2, 0x80000000 + M2, 1);
+	ck_assert_uint_eq(tabs.allocs, allocs + 1);	/* just the PT */
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(unmap_range)
+{
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x40000000, 2 * M2 + 4 * K4,
+				   true), 0);
+	ck_assert_int_eq(hv_pt_map(&pt, 8 * M2, 0x1000, 4 * K4, true), 0);
+	/* 4 KiB leaves in the middle of a table */
+	ck_assert_int_eq(hv_pt_unmap(&pt, 2 * M2 + K4, 2 * K4), 0);
+	expect(2 * M2, 0x40000000 + 2 * M2, 1);
+	expect_none(2 * M2 + K4);
+	expect_none(2 * M2 + 2 * K4);
+	expect(2 * M2 + 3 * K4, 0x40000000 + 2 * M2 + 3 * K4, 1);
+	/* a whole 2 MiB leaf, across a hole, into 4 KiB leaves */
+	ck_assert_int_eq(hv_pt_unmap(&pt, M2, 7 * M2 + 2 * K4), 0);
+	expect(0, 0x40000000, 2);
+	expect_none(M2);
+	expect_none(2 * M2);
+	expect_none(8 * M2 + K4);
+	expect(8 * M2 + 2 * K4, 0x3000, 1);
+	/* nothing mapped: nothing to do */
+	ck_assert_int_eq(hv_pt_unmap(&pt, 100 * G1, M2), 0);
+	ck_assert_int_eq(hv_pt_unmap(&pt, 0, 0), 0);
+	expect(0, 0x40000000, 2);
+	destroy_and_count();
+}
+END_TEST
+
+START_TEST(unmap_refuses)
+{
+	setup();
+	ck_assert_int_eq(hv_pt_map(&pt, 0, 0x40000000, M2 + K4, true), 0);
+	/* cutting a 2 MiB leaf would need a split: refused, nothing done */
+	ck_assert_int_eq(hv_pt_unmap(&pt, K4, K4), -EINVAL);
+	ck_assert_int_eq(hv_pt_unmap(&pt, 0, M2 - K4), -EINVAL);
+	ck_assert_int_eq(hv_pt_unmap(&pt, M2, K4), 0);	/* first: fine */
+	ck_assert_int_eq(hv_pt_map(&pt, M2, 0x1000, K4, true), 0);
+	ck_assert_int_eq(hv_pt_unmap(&pt, M2 - K4, 2 * K4), -EINVAL);
+	expect(M2, 0x1000, 1);			/* not half-done */
+	ck_assert_int_eq(hv_pt_unmap(&pt, 0x800, K4), -EINVAL);
+	ck_assert_int_eq(hv_pt_unmap(&pt, 0, K4 + 1), -EINVAL);
+	ck_assert_int_eq(hv_pt_unmap(&pt, -K4, 2 * K4), -EINVAL);
+	expect(K4, 0x40001000, 2);
+	destroy_and_count();
+}
+END_TEST
+
 Suite *pgtable_suite(void)
 {
 	Suite *s = suite_create("pgtable");
@@ -485,6 +570,9 @@ Suite *pgtable_suite(void)
 	tcase_add_test(tc, protect_range);
 	tcase_add_test(tc, protect_no_memory);
 	tcase_add_test(tc, set_4k);
+	tcase_add_test(tc, unmap_undoes_failed_map);
+	tcase_add_test(tc, unmap_range);
+	tcase_add_test(tc, unmap_refuses);
 	suite_add_tcase(s, tc);
 	return s;
 }

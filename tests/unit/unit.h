@@ -46,8 +46,12 @@ struct fake_hv {
 	int version;		/* HV_GET_API_VERSION result */
 	int caps_err;		/* errno for HV_GET_CAPS, or 0 */
 	int status_err;		/* errno for HV_GET_STATUS, or 0 */
+	int usage_err;		/* errno for HV_GET_USAGE (0: ENOTTY unless
+				 * has_usage) */
+	bool has_usage;		/* HV_GET_USAGE answers @usage */
 	struct hv_caps caps;
 	struct hv_status status;
+	struct hv_usage usage;
 };
 extern struct fake_hv fake_hv;
 extern char fake_hv_path[];
@@ -125,7 +129,9 @@ extern struct fake_vm fake_vms[];
 extern unsigned int fake_nr_vms;
 extern unsigned int fake_list_grow;	/* LIST_VMS adds a VM this many times */
 extern unsigned int fake_creates;	/* HV_CREATE_VM and HV_VM_CLONE calls */
-extern int fake_set_state_err;		/* errno for SET_VCPU_STATE, or 0 */
+extern int fake_set_state_err;
+extern int fake_create_err;		/* errno for HV_CREATE_VM, or 0 */
+extern int fake_add_ram_err;		/* errno for HV_VM_ADD_RAM, or 0 */		/* errno for SET_VCPU_STATE, or 0 */
 struct fake_vm *fake_vm_named(const char *name);
 void fake_vm_reset(void);
 struct fake_vcpu *fake_vcpu_of(int fd);

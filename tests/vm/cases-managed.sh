@@ -11,8 +11,8 @@
 #   mbkernel-aout.bin   the same, a raw image placed by the a.out kludge
 #
 # Cases: mg-session, mg-multiboot, mg-badimages, mg-names, mg-otheruser,
-# mg-kill (CASES_MG in tests/rig/vmtest); mg-hugemem is kept out of the
-# lists while the module's RAM allocation can invoke the OOM killer.
+# mg-kill (CASES_MG in tests/rig/vmtest); mg-hugemem runs with the memory
+# cases (CASES_H_MEM): the host reserve now refuses it before allocating.
 #
 # Under Bochs every guest second of a busy CPU costs minutes of wall
 # clock, so nothing here sleeps while a guest spins: waits poll hvctl
