@@ -107,7 +107,11 @@ int hv_vm_create(struct hv *hv, const char *name, uint32_t flags,
 
 /*
  * HV_OPEN_VM: a handle on an existing VM, with no RAM mapped yet (see
- * hv_vm_map_ram()).  -ENOENT: no such VM; -EPERM: not its owner.
+ * hv_vm_map_ram()).  @name is NAME (the caller's own VM; for root, the
+ * one VM of that name if root has none) or UID:NAME (user UID's VM:
+ * root only, unless UID is the caller's).  -ENOENT: no such VM among
+ * those the caller may see; -EPERM: UID:NAME of another user, not root;
+ * -ENOTUNIQ: root named a VM several users have (use UID:NAME).
  */
 int hv_vm_open(struct hv *hv, const char *name, struct hv_vm **out);
 
@@ -447,8 +451,10 @@ struct hv_event {
 };
 
 /*
- * Join the events group.  -ENOENT: no family "hv" (module not loaded)
- * or no group "events" in it; errors of socket() (e.g. -EAFNOSUPPORT).
+ * Subscribe to the events of the VMs this process may see: its euid's,
+ * or every VM's with CAP_SYS_ADMIN (HV_CMD_SUBSCRIBE).  -ENOENT: no
+ * family "hv" (module not loaded); errors of socket() (e.g.
+ * -EAFNOSUPPORT).
  */
 int hv_events_open(struct hv_events **out);
 
