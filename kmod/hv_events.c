@@ -12,7 +12,7 @@
  *   (NETLINK_URELEASE), so a port number reused by another process never
  *   inherits it.
  * - The multicast group "events" carries every VM's events and needs
- *   CAP_NET_ADMIN to join (GENL_UNS_ADMIN_PERM).
+ *   CAP_NET_ADMIN to join (GENL_MCAST_CAP_NET_ADMIN).
  */
 #include "hv.h"
 
@@ -57,7 +57,7 @@ static const struct genl_small_ops hv_genl_ops[] = {
 };
 
 static const struct genl_multicast_group hv_genl_mcgrps[] = {
-	{ .name = HV_GENL_MCGRP_EVENTS, .flags = GENL_UNS_ADMIN_PERM },
+	{ .name = HV_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family hv_genl_family __ro_after_init = {
