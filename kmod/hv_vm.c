@@ -288,7 +288,6 @@ int hv_vm_create(const struct hv_vm_create *args)
 int hv_vm_open(const struct hv_vm_open *args)
 {
 	kuid_t owner = current_euid();
-	bool admin = hv_vm_admin();
 	struct hv_vm *vm;
 	int r;
 
@@ -302,12 +301,13 @@ int hv_vm_open(const struct hv_vm_open *args)
 		if (!uid_valid(owner))
 			return -EINVAL;
 		/* Another user's names: administrators only */
-		if (!uid_eq(owner, current_euid()) && !admin)
+		if (!uid_eq(owner, current_euid()) && !hv_vm_admin())
 			return -EPERM;
 	}
 	mutex_lock(&hv_vms_lock);
 	vm = hv_vm_find(owner, args->name);
-	if (!vm && admin && !(args->flags & HV_OPEN_OWNER))
+	/* capable() only when it decides: it marks the task as using it */
+	if (!vm && !(args->flags & HV_OPEN_OWNER) && hv_vm_admin())
 		vm = hv_vm_find_any(args->name);
 	if (IS_ERR(vm))
 		r = PTR_ERR(vm);
