@@ -133,15 +133,16 @@ nomem:
 
 /*
  * APM Vol 2, 15.16: ASIDs 1 .. CPUID 8000_000Ah:EBX - 1 are the guests'.
- * next_asid past the end: the first VMRUN here starts a new generation
- * and flushes the whole TLB, so nothing a previous user of SVM on this
- * CPU (KVM, an earlier load of hv) left tagged can be hit.  The
- * generation only grows, so no vCPU can hold a stale one that matches.
+ * SVM on here starts a new generation, and the first VMRUN flushes the
+ * whole TLB, so nothing a previous user of SVM on this CPU (KVM, an
+ * earlier load of hv) left tagged can be hit.  The generation only
+ * grows, so no vCPU can hold a stale one that matches.
  */
 static void svm_asid_cpu_init(struct svm_asid_cpu *ac)
 {
 	ac->max_asid = hv_caps.nr_asids ? hv_caps.nr_asids - 1 : 0;
-	ac->next_asid = ac->max_asid + 1;
+	ac->next_asid = 1;
+	ac->flush_pending = true;
 	ac->generation++;
 	if (!ac->generation)
 		ac->generation = 1;

@@ -26,6 +26,7 @@ struct svm_asid_cpu {
 	u64 generation;		/* never 0: a vCPU's 0 means "none yet" */
 	u32 next_asid;
 	u32 max_asid;
+	bool flush_pending;	/* new generation: flush all until a VMRUN did */
 };
 
 struct svm_vcpu {

@@ -187,8 +187,7 @@ static void svm_new_asid(struct svm_vcpu *sv, struct svm_asid_cpu *ac)
 	if (ac->next_asid > ac->max_asid) {
 		ac->generation++;
 		ac->next_asid = 1;
-		/* 15.16.1 TLB_CONTROL 1: every ASID's entries, on this CPU */
-		c->tlb_control = SVM_TLB_FLUSH_ALL;
+		ac->flush_pending = true;
 	}
 	c->asid = ac->next_asid++;
 	sv->asid_generation = ac->generation;
@@ -199,6 +198,7 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct svm_vm *svm = to_svm_vm(vcpu->vm);
 	struct vmcb *vmcb = sv->vmcb;
+	struct svm_asid_cpu *ac;
 	u64 gen;
 	int cpu, r;
 
@@ -226,7 +226,15 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 			SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
 		sv->gpt_gen = gen;
 	}
-	svm_new_asid(sv, this_cpu_ptr(&svm_asid_cpu));
+	ac = this_cpu_ptr(&svm_asid_cpu);
+	svm_new_asid(sv, ac);
+	/*
+	 * 15.16.1 TLB_CONTROL 1: every ASID's entries on this CPU, at each
+	 * VMRUN here until one got past its checks (a VMRUN that fails them
+	 * may not have flushed), so no fresh ASID meets an old generation's.
+	 */
+	if (ac->flush_pending)
+		vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 
 	vmcb->save.rax = vcpu->regs.rax;
 	vmcb->save.rsp = vcpu->regs.rsp;
@@ -246,6 +254,8 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	r = svm_vmrun(sv->vmcb_pa,
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)),
 		      &vcpu->regs);
+	if (!r && vmcb->control.exitcode != SVM_EXIT_INVALID)
+		ac->flush_pending = false;
 	if (sv->db_live) {
 		get_debugreg(vcpu->db[0], 0);
 		get_debugreg(vcpu->db[1], 1);

@@ -33,6 +33,8 @@ int svm_vm_init(struct hv_vm *vm)
 	if (!(hv_caps.features & HV_FEAT_NPT))
 		return -EOPNOTSUPP;	/* hv needs nested paging */
 	/* ASIDs are per vCPU and per CPU, given at each VMRUN (svm_run.c) */
+	if (hv_caps.nr_asids < 2)
+		return -EOPNOTSUPP;	/* none for guests (15.16) */
 	atomic64_set(&svm->gpt_gen, 1);
 	return 0;
 }
