@@ -151,7 +151,8 @@ int hv_vm_info(struct hv_vm *vm, struct hv_vm_info *info);
 const char *hv_vm_name(const struct hv_vm *vm);
 
 /*
- * HV_LIST_VMS: every VM, in a malloc'd array (*out, free() it; NULL when
+ * HV_LIST_VMS: every VM the caller may see (its own; all for root), in a
+ * malloc'd array (*out, free() it; NULL when
  * there are none) of *n entries.
  */
 int hv_list_vms(struct hv *hv, struct hv_vm_info **out, size_t *n);
@@ -435,7 +436,7 @@ int hv_vcpu_setup_multiboot(struct hv_vcpu *vcpu, struct hv_vm *vm,
 
 /*
  * Lifecycle events (lib/events.c): the module's generic netlink family
- * HV_GENL_NAME, multicast group HV_GENL_MCGRP_EVENTS; anyone may listen.
+ * HV_GENL_NAME; a listener gets the events of the VMs it may see.
  * Uses libnl-genl-3 (link with pkg-config --libs libnl-genl-3.0).
  * Events are only seen from the moment the listener is open.
  */
