@@ -173,6 +173,17 @@ int hvctl_parse_name(int argc, char **argv, const char **name)
 	return hvctl_check_name(argv[0], *name) ? HVCTL_EXIT_USAGE : -1;
 }
 
+int hvctl_parse_ref(int argc, char **argv, const char **ref)
+{
+	if (optind >= argc)
+		return hvctl_usage_error(argv[0], "missing VM name");
+	if (optind + 1 < argc)
+		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
+					 argv[optind + 1]);
+	*ref = argv[optind];
+	return hvctl_check_ref(argv[0], *ref) ? HVCTL_EXIT_USAGE : -1;
+}
+
 enum { OPT_HELP = HVCTL_OPT_HELP, OPT_JSON };
 
 int hvctl_parse_json_opt(int argc, char **argv, bool *json)

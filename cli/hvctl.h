@@ -93,6 +93,8 @@ int hvctl_opt_default(char **argv, int c);
  * Returns -1 to go on, else HVCTL_EXIT_USAGE (reported).
  */
 int hvctl_parse_name(int argc, char **argv, const char **name);
+/* The same for an existing VM: NAME or UID:NAME (hvctl_check_ref()). */
+int hvctl_parse_ref(int argc, char **argv, const char **ref);
 
 /*
  * Parses the options common to commands that take nothing but --json and
@@ -144,6 +146,13 @@ bool hvctl_name_valid(const char *name);
 /* 0, or a usage error about the name (HVCTL_EXIT_USAGE). */
 int hvctl_check_name(const char *cmd, const char *name);
 /*
+ * A reference to an existing VM: NAME, or UID:NAME for user UID's VM
+ * named NAME (root addressing another user's VM; names are per owner).
+ * hvctl_split_ref: *uid (-1 if none) and the NAME part; false if bad.
+ */
+bool hvctl_split_ref(const char *ref, long long *uid, const char **name);
+int hvctl_check_ref(const char *cmd, const char *ref);
+/*
  * The start of a one-VM command: its options (--help, and one flag,
  * @flag_name, or NULL for none) and NAME; "CMD NAME" into @ctx
  * (HVCTL_CTX_LEN bytes); the VM opened.  Returns -1 with *name, *flag,
@@ -153,9 +162,10 @@ int hvctl_vm_args_open(int argc, char **argv, const char *flag_name,
 		       bool *flag, const char **name, char *ctx,
 		       struct hv **hv, struct hv_vm **vm);
 /*
- * One line for a VM operation's errno: "no such VM", "name already in
- * use", "permission denied (VM belongs to uid N)" (owner looked up with
- * @hv, may be NULL), "VM is busy ..."; else hv_strerror().
+ * One line for a VM operation's errno: "no such VM" (also another user's
+ * VM: names are per owner), "name already in use", "permission denied
+ * (only root may name another user's VM)", "several users have a VM
+ * named ...", "VM is busy ..."; else hv_strerror().  @hv, @name unused.
  */
 int hvctl_vm_fail(const char *ctx, struct hv *hv, const char *name, int err);
 /* Opens the device and the VM, or reports why not; *hv, *vm for closing. */

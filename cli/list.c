@@ -44,6 +44,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hvctl.h"
 #include "json.h"
@@ -187,21 +188,26 @@ int hvctl_cmd_list(int argc, char **argv)
 }
 
 /*
- * From the list rather than the VM fd: every user may list every VM, so
- * `info` works on VMs one may not open, exactly as `list` does.
+ * From the list rather than the VM fd, so that it reads the same as
+ * `list`.  The list holds the caller's VMs (every VM for root); REF is
+ * NAME or UID:NAME, resolved as HV_OPEN_VM does: the caller's own VM
+ * first, then (root) the one other user's VM so named.
  */
-int hvctl_vm_info_cmd(const char *cmd, const char *name, bool json)
+int hvctl_vm_info_cmd(const char *cmd, const char *ref, bool json)
 {
 	char ctx[HVCTL_CTX_LEN];
 	struct hv_vm_info *vms;
+	const char *name;
+	size_t i, n, found = (size_t)-1, others = 0;
+	long long uid;
 	struct hv *hv;
-	size_t i, n;
 	int ret, err;
 
-	ret = hvctl_check_name(cmd, name);
+	ret = hvctl_check_ref(cmd, ref);
 	if (ret)
 		return ret;
-	hvctl_ctx(ctx, sizeof(ctx), cmd, name);
+	hvctl_split_ref(ref, &uid, &name);
+	hvctl_ctx(ctx, sizeof(ctx), cmd, ref);
 	ret = hvctl_open(ctx, &hv);
 	if (ret)
 		return ret;
@@ -209,13 +215,26 @@ int hvctl_vm_info_cmd(const char *cmd, const char *name, bool json)
 	hv_close(hv);
 	if (err)
 		return hvctl_fail_errno(ctx, "cannot list VMs", err);
-	for (i = 0; i < n; i++)
-		if (!strncmp(vms[i].name, name, HV_NAME_LEN))
+	for (i = 0; i < n; i++) {
+		if (strncmp(vms[i].name, name, HV_NAME_LEN))
+			continue;
+		if (uid >= 0 ? vms[i].owner_uid == (unsigned long long)uid :
+		    vms[i].owner_uid == (unsigned int)geteuid()) {
+			found = i;
+			others = 0;
 			break;
-	if (i == n)
+		}
+		if (uid < 0) {
+			found = i;
+			others++;
+		}
+	}
+	if (found == (size_t)-1)
 		ret = hvctl_fail(ctx, "no such VM");
+	else if (others > 1)
+		ret = hvctl_vm_fail(ctx, NULL, NULL, -ENOTUNIQ);
 	else
-		hvctl_vm_info_print(hvctl_out, &vms[i], json);
+		hvctl_vm_info_print(hvctl_out, &vms[found], json);
 	free(vms);
 	return ret;
 }

@@ -108,7 +108,7 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 	ret = positional(argc, argv, 2, args, what);
 	if (ret >= 0)
 		return ret;
-	if (hvctl_check_name(argv[0], args[0]))
+	if (hvctl_check_ref(argv[0], args[0]))
 		return HVCTL_EXIT_USAGE;
 	hvctl_ctx(ctx, sizeof(ctx), argv[0], args[0]);
 	ret = hvctl_vm_get(ctx, args[0], &hv, &vm);
@@ -241,7 +241,7 @@ int hvctl_cmd_clone(int argc, char **argv)
 	ret = positional(argc, argv, 2, args, what);
 	if (ret >= 0)
 		return ret;
-	if (hvctl_check_name(argv[0], args[0]) ||
+	if (hvctl_check_ref(argv[0], args[0]) ||
 	    hvctl_check_name(argv[0], args[1]))
 		return HVCTL_EXIT_USAGE;
 	hvctl_ctx(ctx, sizeof(ctx), argv[0], args[0]);

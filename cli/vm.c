@@ -54,11 +54,42 @@ int hvctl_check_name(const char *cmd, const char *name)
 				 HV_NAME_LEN - 1);
 }
 
+bool hvctl_split_ref(const char *ref, long long *uid, const char **name)
+{
+	const char *colon = strchr(ref, ':'), *p;
+	long long v = 0;
+
+	*uid = -1;
+	*name = ref;
+	if (!colon)
+		return true;
+	if (colon == ref || colon - ref > 10)
+		return false;
+	for (p = ref; p < colon; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v >= 0xffffffffLL)
+		return false;
+	*uid = v;
+	*name = colon + 1;
+	return true;
+}
+
+int hvctl_check_ref(const char *cmd, const char *ref)
+{
+	long long uid;
+	const char *name;
+
+	if (!hvctl_split_ref(ref, &uid, &name))
+		return hvctl_usage_error(cmd, "invalid VM reference '%s': "
+					 "NAME or UID:NAME", ref);
+	return hvctl_check_name(cmd, name);
+}
+
 int hvctl_vm_fail(const char *ctx, struct hv *hv, const char *name, int err)
 {
-	struct hv_vm_info *vms;
-	size_t i, n;
-
 	if (err < 0)
 		err = -err;
 	switch (err) {
@@ -68,20 +99,12 @@ int hvctl_vm_fail(const char *ctx, struct hv *hv, const char *name, int err)
 		return hvctl_fail(ctx, "name already in use");
 	case EPERM:
 	case EACCES:
-		/* Every user may list every VM: the list knows the owner. */
-		if (hv && name && !hv_list_vms(hv, &vms, &n)) {
-			for (i = 0; i < n; i++) {
-				if (strncmp(vms[i].name, name, HV_NAME_LEN))
-					continue;
-				err = hvctl_fail(ctx, "permission denied (VM "
-						 "belongs to uid %u)",
-						 vms[i].owner_uid);
-				free(vms);
-				return err;
-			}
-			free(vms);
-		}
-		return hvctl_fail(ctx, "permission denied");
+		/* Another user's VM is ENOENT: EPERM is UID:NAME, not root */
+		return hvctl_fail(ctx, "permission denied (only root may name "
+				  "another user's VM)");
+	case ENOTUNIQ:
+		return hvctl_fail(ctx, "several users have a VM of this name: "
+				  "name it UID:NAME");
 	case EBUSY:
 		/* Not hv_strerror's "another hypervisor": that is create's. */
 		return hvctl_fail(ctx, "VM is busy (run attached by a "
@@ -190,7 +213,7 @@ static int parse_vm_args(int argc, char **argv, const char *flag_name,
 			return hvctl_opt_default(argv, c);
 		}
 	}
-	return hvctl_parse_name(argc, argv, name);
+	return hvctl_parse_ref(argc, argv, name);
 }
 
 int hvctl_vm_args_open(int argc, char **argv, const char *flag_name,

@@ -371,7 +371,7 @@ int hv_vm_list(struct hv_vm_list *list);
 void hv_vm_put(struct hv_vm *vm);
 struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err);
 int hv_vm_publish(struct hv_vm *vm);
-bool hv_vm_name_taken(const char *name);
+bool hv_vm_name_taken(kuid_t owner, const char *name);
 bool hv_reserved_zero(const u64 *r, size_t n);
 
 /* hv_clone.c: copy-on-write clones. */

@@ -193,10 +193,13 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 	if (!dst)
 		return r;
 	/*
-	 * hv_vm_publish decides; checking first keeps a taken name from
-	 * marking the source's pages shared for nothing.
+	 * A clone belongs to the source's owner (root cloning a user's VM
+	 * makes that user a VM), and so its name is looked up among that
+	 * owner's names.  hv_vm_publish decides; checking first keeps a
+	 * taken name from marking the source's pages shared for nothing.
 	 */
-	if (hv_vm_name_taken(dst->name)) {
+	dst->owner = src->owner;
+	if (hv_vm_name_taken(dst->owner, dst->name)) {
 		hv_vm_put(dst);
 		return -EEXIST;
 	}

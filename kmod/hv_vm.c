@@ -106,21 +106,45 @@ bool hv_reserved_zero(const u64 *r, size_t n)
 	return true;
 }
 
-static struct hv_vm *hv_vm_find(const char *name)
+/* Names are per owner: (owner, name) is the key (docs/security.md). */
+static struct hv_vm *hv_vm_find(kuid_t owner, const char *name)
 {
 	struct hv_vm *vm;
 
 	lockdep_assert_held(&hv_vms_lock);
 	list_for_each_entry(vm, &hv_vms, node)
-		if (!strcmp(vm->name, name))
+		if (uid_eq(vm->owner, owner) && !strcmp(vm->name, name))
 			return vm;
 	return NULL;
 }
 
-/* Only the creator (or an administrator) may touch a VM. */
-static bool hv_vm_permitted(struct hv_vm *vm)
+/*
+ * Root opening a plain name it does not own itself: the one VM of that
+ * name, whoever owns it; ERR_PTR(-ENOTUNIQ) if several users have one.
+ */
+static struct hv_vm *hv_vm_find_any(const char *name)
 {
-	return uid_eq(vm->owner, current_euid()) || capable(CAP_SYS_ADMIN);
+	struct hv_vm *vm, *found = NULL;
+
+	lockdep_assert_held(&hv_vms_lock);
+	list_for_each_entry(vm, &hv_vms, node) {
+		if (strcmp(vm->name, name))
+			continue;
+		if (found)
+			return ERR_PTR(-ENOTUNIQ);
+		found = vm;
+	}
+	return found;
+}
+
+/*
+ * Who may see and touch a VM: its owner, and CAP_SYS_ADMIN.  Checked
+ * when a VM fd is opened (the fd is then the right, as for a file) and
+ * for every entry of HV_LIST_VMS.
+ */
+static bool hv_vm_admin(void)
+{
+	return capable(CAP_SYS_ADMIN);
 }
 
 /*
@@ -153,12 +177,12 @@ static int hv_vm_get_fd(struct hv_vm *vm)
 	return fd;
 }
 
-bool hv_vm_name_taken(const char *name)
+bool hv_vm_name_taken(kuid_t owner, const char *name)
 {
 	bool taken;
 
 	mutex_lock(&hv_vms_lock);
-	taken = hv_vm_find(name) != NULL;
+	taken = hv_vm_find(owner, name) != NULL;
 	mutex_unlock(&hv_vms_lock);
 	return taken;
 }
@@ -231,7 +255,7 @@ int hv_vm_publish(struct hv_vm *vm)
 	int r;
 
 	mutex_lock(&hv_vms_lock);
-	if (hv_vm_find(vm->name)) {
+	if (hv_vm_find(vm->owner, vm->name)) {
 		mutex_unlock(&hv_vms_lock);
 		r = -EEXIST;
 		goto err;
@@ -268,18 +292,32 @@ int hv_vm_create(const struct hv_vm_create *args)
 
 int hv_vm_open(const struct hv_vm_open *args)
 {
+	kuid_t owner = current_euid();
 	struct hv_vm *vm;
 	int r;
 
 	if (strnlen(args->name, HV_NAME_LEN) == HV_NAME_LEN ||
+	    (args->flags & ~HV_OPEN_OWNER) ||
+	    (!(args->flags & HV_OPEN_OWNER) && args->owner_uid) ||
 	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
 		return -EINVAL;
+	if (args->flags & HV_OPEN_OWNER) {
+		owner = make_kuid(current_user_ns(), args->owner_uid);
+		if (!uid_valid(owner))
+			return -EINVAL;
+		/* Another user's names: administrators only */
+		if (!uid_eq(owner, current_euid()) && !hv_vm_admin())
+			return -EPERM;
+	}
 	mutex_lock(&hv_vms_lock);
-	vm = hv_vm_find(args->name);
-	if (!vm)
-		r = -ENOENT;
-	else if (!hv_vm_permitted(vm))
-		r = -EPERM;
+	vm = hv_vm_find(owner, args->name);
+	/* capable() only when it decides: it marks the task as using it */
+	if (!vm && !(args->flags & HV_OPEN_OWNER) && hv_vm_admin())
+		vm = hv_vm_find_any(args->name);
+	if (IS_ERR(vm))
+		r = PTR_ERR(vm);
+	else if (!vm)
+		r = -ENOENT;	/* also when another user has one so named */
 	else
 		r = hv_vm_get_fd(vm);
 	mutex_unlock(&hv_vms_lock);
@@ -309,7 +347,7 @@ static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
 		info->uptime_ns = ktime_to_ns(ktime_sub(ktime_get(),
 							vm->started));
 	spin_unlock(&vm->state_lock);
-	if (!vm->listed)
+	if (!READ_ONCE(vm->listed))
 		info->state = HV_VM_STATE_DESTROYED;
 	else if (info->state == HV_VM_STATE_CREATED &&
 		 atomic_read(&vm->nr_running))
@@ -326,28 +364,56 @@ static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
 	mutex_unlock(&vm->lock);
 }
 
+/*
+ * The caller's VMs (every VM for an administrator).  References are
+ * taken under hv_vms_lock and the entries filled and copied out after it
+ * is dropped: a copy_to_user() may fault for as long as userspace likes
+ * (userfaultfd), and must not hold every other user's create and open.
+ */
 int hv_vm_list(struct hv_vm_list *list)
 {
 	struct hv_vm_info __user *out = u64_to_user_ptr(list->entries);
+	kuid_t me = current_euid();
+	bool admin = hv_vm_admin();
 	struct hv_vm_info info;
+	struct hv_vm **vms = NULL;
 	struct hv_vm *vm;
-	u32 n = 0;
+	u32 n = 0, got = 0, i;
 	int r = 0;
 
 	if (!hv_reserved_zero(list->reserved, ARRAY_SIZE(list->reserved)))
 		return -EINVAL;
 	mutex_lock(&hv_vms_lock);
-	list_for_each_entry(vm, &hv_vms, node) {
-		if (n < list->capacity) {
-			hv_vm_fill_info(vm, &info);
-			if (copy_to_user(&out[n], &info, sizeof(info))) {
-				r = -EFAULT;
+	list_for_each_entry(vm, &hv_vms, node)
+		if (admin || uid_eq(vm->owner, me))
+			n++;
+	if (n && list->capacity) {
+		vms = kvmalloc_array(min(n, list->capacity), sizeof(*vms),
+				     GFP_KERNEL_ACCOUNT);
+		if (!vms)
+			r = -ENOMEM;
+	}
+	if (vms) {
+		list_for_each_entry(vm, &hv_vms, node) {
+			if (got == min(n, list->capacity))
 				break;
-			}
+			if (!admin && !uid_eq(vm->owner, me))
+				continue;
+			kref_get(&vm->ref);
+			vms[got++] = vm;
 		}
-		n++;
 	}
 	mutex_unlock(&hv_vms_lock);
+
+	for (i = 0; i < got; i++) {
+		if (!r) {
+			hv_vm_fill_info(vms[i], &info);
+			if (copy_to_user(&out[i], &info, sizeof(info)))
+				r = -EFAULT;
+		}
+		hv_vm_put(vms[i]);
+	}
+	kvfree(vms);
 	list->count = n;
 	return r;
 }
@@ -410,9 +476,7 @@ static long hv_vm_ioctl_get_info(void *obj, unsigned long arg)
 {
 	struct hv_vm_info info;
 
-	mutex_lock(&hv_vms_lock);
 	hv_vm_fill_info(obj, &info);
-	mutex_unlock(&hv_vms_lock);
 	if (copy_to_user((void __user *)arg, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;

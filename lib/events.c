@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libhv: VM lifecycle events, from the module's generic netlink family
- * HV_GENL_NAME, multicast group HV_GENL_MCGRP_EVENTS (include/uapi/hv.h).
+ * HV_GENL_NAME (include/uapi/hv.h): HV_CMD_SUBSCRIBE, after which the
+ * kernel unicasts us the events of the VMs we may see.
  *
  * libnl-genl-3 finds the family and the group and parses the messages;
  * the datagrams themselves are read here with recvfrom(), so that we can
@@ -134,13 +135,25 @@ int hv_events_open(struct hv_events **out)
 		ret = hv_nl_errno(e->family);
 		goto fail;
 	}
-	group = genl_ctrl_resolve_grp(e->sk, HV_GENL_NAME,
-				      HV_GENL_MCGRP_EVENTS);
-	if (group < 0) {
-		ret = hv_nl_errno(group);
-		goto fail;
+	/*
+	 * Ask for the events of the VMs we may see (ours; every VM for
+	 * CAP_SYS_ADMIN): the kernel unicasts them to this socket.  A module
+	 * older than HV_CMD_SUBSCRIBE knows only the group (which then was
+	 * open to all).
+	 */
+	ret = genl_send_simple(e->sk, e->family, HV_CMD_SUBSCRIBE,
+			       HV_GENL_VERSION, 0);
+	if (ret >= 0)
+		ret = nl_wait_for_ack(e->sk);
+	if (ret == -NLE_OPNOTSUPP) {
+		group = genl_ctrl_resolve_grp(e->sk, HV_GENL_NAME,
+					      HV_GENL_MCGRP_EVENTS);
+		if (group < 0) {
+			ret = hv_nl_errno(group);
+			goto fail;
+		}
+		ret = nl_socket_add_membership(e->sk, group);
 	}
-	ret = nl_socket_add_membership(e->sk, group);
 	if (ret < 0) {
 		ret = hv_nl_errno(ret);
 		goto fail;

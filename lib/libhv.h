@@ -115,7 +115,11 @@ int hv_vm_create(struct hv *hv, const char *name, uint32_t flags,
 
 /*
  * HV_OPEN_VM: a handle on an existing VM, with no RAM mapped yet (see
- * hv_vm_map_ram()).  -ENOENT: no such VM; -EPERM: not its owner.
+ * hv_vm_map_ram()).  @name is NAME (the caller's own VM; for root, the
+ * one VM of that name if root has none) or UID:NAME (user UID's VM:
+ * root only, unless UID is the caller's).  -ENOENT: no such VM among
+ * those the caller may see; -EPERM: UID:NAME of another user, not root;
+ * -ENOTUNIQ: root named a VM several users have (use UID:NAME).
  */
 int hv_vm_open(struct hv *hv, const char *name, struct hv_vm **out);
 
@@ -155,7 +159,8 @@ int hv_vm_info(struct hv_vm *vm, struct hv_vm_info *info);
 const char *hv_vm_name(const struct hv_vm *vm);
 
 /*
- * HV_LIST_VMS: every VM, in a malloc'd array (*out, free() it; NULL when
+ * HV_LIST_VMS: every VM the caller may see (its own; all for root), in a
+ * malloc'd array (*out, free() it; NULL when
  * there are none) of *n entries.
  */
 int hv_list_vms(struct hv *hv, struct hv_vm_info **out, size_t *n);
@@ -439,7 +444,7 @@ int hv_vcpu_setup_multiboot(struct hv_vcpu *vcpu, struct hv_vm *vm,
 
 /*
  * Lifecycle events (lib/events.c): the module's generic netlink family
- * HV_GENL_NAME, multicast group HV_GENL_MCGRP_EVENTS; anyone may listen.
+ * HV_GENL_NAME; a listener gets the events of the VMs it may see.
  * Uses libnl-genl-3 (link with pkg-config --libs libnl-genl-3.0).
  * Events are only seen from the moment the listener is open.
  */
@@ -455,8 +460,10 @@ struct hv_event {
 };
 
 /*
- * Join the events group.  -ENOENT: no family "hv" (module not loaded)
- * or no group "events" in it; errors of socket() (e.g. -EAFNOSUPPORT).
+ * Subscribe to the events of the VMs this process may see: its euid's,
+ * or every VM's with CAP_SYS_ADMIN (HV_CMD_SUBSCRIBE).  -ENOENT: no
+ * family "hv" (module not loaded); errors of socket() (e.g.
+ * -EAFNOSUPPORT).
  */
 int hv_events_open(struct hv_events **out);
 

@@ -98,12 +98,52 @@ int hv_vm_create(struct hv *hv, const char *name, uint32_t flags,
 	return hv_vm_by_name(hv, HV_CREATE_VM, &args, args.name, name, out);
 }
 
+/*
+ * "UID:NAME": *uid and the NAME part; anything else is a plain name (a
+ * name never holds ':').  -EINVAL: UID is not a decimal number < 2^32-1.
+ */
+static int hv_vm_ref_parse(const char *ref, uint32_t *uid, const char **name)
+{
+	const char *colon = ref ? strchr(ref, ':') : NULL;
+	unsigned long long v = 0;
+	const char *p;
+
+	*name = ref;
+	if (!colon)
+		return 0;
+	if (colon == ref || colon - ref > 10)
+		return -EINVAL;
+	for (p = ref; p < colon; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned int)(*p - '0');
+	}
+	if (v >= 0xffffffffULL)		/* (uid_t)-1 is no uid */
+		return -EINVAL;
+	*uid = (uint32_t)v;
+	*name = colon + 1;
+	return 1;
+}
+
 int hv_vm_open(struct hv *hv, const char *name, struct hv_vm **out)
 {
 	struct hv_vm_open args;
+	const char *bare;
+	uint32_t uid = 0;
+	int r;
 
 	memset(&args, 0, sizeof(args));
-	return hv_vm_by_name(hv, HV_OPEN_VM, &args, args.name, name, out);
+	r = hv_vm_ref_parse(name, &uid, &bare);
+	if (r < 0) {
+		if (out)
+			*out = NULL;
+		return r;
+	}
+	if (r) {
+		args.flags = HV_OPEN_OWNER;
+		args.owner_uid = uid;
+	}
+	return hv_vm_by_name(hv, HV_OPEN_VM, &args, args.name, bare, out);
 }
 
 void hv_vm_close(struct hv_vm *vm)

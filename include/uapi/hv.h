@@ -142,9 +142,22 @@ struct hv_vm_create {
 	__u64 reserved[4];	/* must be zero */
 };
 
+/*
+ * Names are per owner: (owner, name) is the key, so two users may each
+ * have a VM "web", and a VM of another user is "no such VM" (ENOENT),
+ * never EPERM.  HV_OPEN_OWNER: look in @owner_uid's names instead of the
+ * caller's (another uid than the caller's own needs CAP_SYS_ADMIN, else
+ * EPERM).  Without it, a CAP_SYS_ADMIN caller who has no VM of that name
+ * gets the one other user's VM so named, or ENOTUNIQ if several users
+ * have one (docs/security.md).
+ */
+#define HV_OPEN_OWNER		(1U << 0)
+
 struct hv_vm_open {
 	char name[HV_NAME_LEN];
-	__u64 reserved[2];	/* must be zero */
+	__u32 flags;		/* HV_OPEN_* (was reserved: 0) */
+	__u32 owner_uid;	/* HV_OPEN_OWNER: whose VM, in the caller's userns */
+	__u64 reserved[1];	/* must be zero */
 };
 
 /* struct hv_vm_info.state */
@@ -186,7 +199,10 @@ struct hv_vm_info {
 	__u64 shared_pages;	/* pages still shared copy-on-write */
 };
 
-/* HV_LIST_VMS: the kernel fills up to @capacity entries at @entries. */
+/*
+ * HV_LIST_VMS: the kernel fills up to @capacity entries at @entries: the
+ * caller's own VMs, or every user's for CAP_SYS_ADMIN.
+ */
 struct hv_vm_list {
 	__u32 capacity;		/* in: entries the buffer holds */
 	__u32 count;		/* out: VMs that exist (may exceed capacity) */
@@ -578,9 +594,14 @@ struct hv_vm_clone {
 
 /* ------------------------------------------------------------------ */
 /*
- * Lifecycle events: generic netlink family HV_GENL_NAME, multicast group
- * HV_GENL_MCGRP_EVENTS.  Each message is command HV_CMD_EVENT with the
- * attributes below.
+ * Lifecycle events: generic netlink family HV_GENL_NAME.  Each message is
+ * command HV_CMD_EVENT with the attributes below.  Two ways to receive:
+ * - send HV_CMD_SUBSCRIBE (no attributes) on the socket: from then on the
+ *   kernel unicasts to it the events of the VMs whose owner is the
+ *   subscriber's euid, or of every VM if it had CAP_SYS_ADMIN (checked
+ *   once, at subscription, as for an fd).  libhv does this.
+ * - join multicast group HV_GENL_MCGRP_EVENTS: every VM's events, for
+ *   CAP_NET_ADMIN only (a monitoring daemon).
  */
 #define HV_GENL_NAME		"hv"
 #define HV_GENL_VERSION		1
@@ -589,6 +610,7 @@ struct hv_vm_clone {
 enum {
 	HV_CMD_UNSPEC,
 	HV_CMD_EVENT,
+	HV_CMD_SUBSCRIBE,	/* this socket: events of the VMs its opener may see */
 };
 
 enum {
@@ -599,6 +621,7 @@ enum {
 	HV_ATTR_STATUS,		/* u32, exit status (debug exit) */
 	HV_ATTR_TIME_NS,	/* u64, CLOCK_MONOTONIC */
 	HV_ATTR_SEQ,		/* u64, per-module sequence number */
+	HV_ATTR_OWNER_UID,	/* u32, the VM's owner (init_user_ns) */
 	__HV_ATTR_MAX,
 };
 #define HV_ATTR_MAX		(__HV_ATTR_MAX - 1)

@@ -19,6 +19,7 @@
 static DEFINE_PER_CPU(struct page *, svm_hsave_page);
 /* Where VMSAVE keeps the host's FS/GS/TR/... while a guest runs. */
 DEFINE_PER_CPU(struct page *, svm_host_save_page);
+DEFINE_PER_CPU(struct svm_asid_cpu, svm_asid_cpu);
 
 /* Permission maps with every bit set: all ports and MSRs intercepted. */
 static void *svm_iopm, *svm_msrpm;
@@ -130,6 +131,23 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * APM Vol 2, 15.16: ASIDs 1 .. CPUID 8000_000Ah:EBX - 1 are the guests'.
+ * SVM on here starts a new generation, and the first VMRUN flushes the
+ * whole TLB, so nothing a previous user of SVM on this CPU (KVM, an
+ * earlier load of hv) left tagged can be hit.  The generation only
+ * grows, so no vCPU can hold a stale one that matches.
+ */
+static void svm_asid_cpu_init(struct svm_asid_cpu *ac)
+{
+	ac->max_asid = hv_caps.nr_asids ? hv_caps.nr_asids - 1 : 0;
+	ac->next_asid = 1;
+	ac->flush_pending = true;
+	ac->generation++;
+	if (!ac->generation)
+		ac->generation = 1;
+}
+
 static int svm_cpu_enable(void)
 {
 	u64 efer;
@@ -144,6 +162,7 @@ static int svm_cpu_enable(void)
 	/* APM Vol 2, 15.30.4: VM_HSAVE_PA, 4 KiB aligned */
 	wrmsrl(MSR_VM_HSAVE_PA,
 	       page_to_phys(per_cpu(svm_hsave_page, smp_processor_id())));
+	svm_asid_cpu_init(this_cpu_ptr(&svm_asid_cpu));
 	return 0;
 }
 

@@ -11,8 +11,22 @@
 
 struct svm_vm {
 	struct hv_vm vm;
-	u32 asid;		/* for the VM's life; TLB flushed on first use */
 	atomic64_t gpt_gen;	/* bumped whenever the NPT changes */
+};
+
+/*
+ * ASIDs are handed out per CPU, per vCPU, as KVM does (pre_svm_run,
+ * new_asid): each CPU counts next_asid up to max_asid; when it runs out,
+ * its generation goes up, the whole TLB is flushed and counting starts
+ * again at 1.  A vCPU whose asid_generation differs from its CPU's gets a
+ * fresh ASID there.  So ASIDs never run out: the number of VMs is bounded
+ * by memory and limits only.  Touched with interrupts off, on its own CPU.
+ */
+struct svm_asid_cpu {
+	u64 generation;		/* never 0: a vCPU's 0 means "none yet" */
+	u32 next_asid;
+	u32 max_asid;
+	bool flush_pending;	/* new generation: flush all until a VMRUN did */
 };
 
 struct svm_vcpu {
@@ -20,6 +34,7 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	int last_cpu;		/* where this VMCB last ran; -1 never */
+	u64 asid_generation;	/* of last_cpu, when vmcb's ASID was given */
 	u64 gpt_gen;		/* NPT generation this vCPU flushed for */
 	bool db_live;		/* guest DR0-3 in the hardware while it runs */
 	bool nmi_masked;	/* no VMCB bit without vNMI: see svm_get_events */
@@ -38,6 +53,7 @@ static inline struct svm_vcpu *to_svm_vcpu(struct hv_vcpu *vcpu)
 /* svm.c */
 extern u64 svm_iopm_pa, svm_msrpm_pa;
 DECLARE_PER_CPU(struct page *, svm_host_save_page);
+DECLARE_PER_CPU(struct svm_asid_cpu, svm_asid_cpu);
 
 /* svm_vcpu.c */
 struct hv_vm *svm_vm_alloc(void);

@@ -236,11 +236,31 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 	}
 }
 
+/*
+ * APM Vol 2, 15.16: give @sv an ASID on this CPU if its own is of an
+ * older generation (or it just arrived).  Interrupts are off.
+ */
+static void svm_new_asid(struct svm_vcpu *sv, struct svm_asid_cpu *ac)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	if (sv->asid_generation == ac->generation && c->asid)
+		return;
+	if (ac->next_asid > ac->max_asid) {
+		ac->generation++;
+		ac->next_asid = 1;
+		ac->flush_pending = true;
+	}
+	c->asid = ac->next_asid++;
+	sv->asid_generation = ac->generation;
+}
+
 int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct svm_vm *svm = to_svm_vm(vcpu->vm);
 	struct vmcb *vmcb = sv->vmcb;
+	struct svm_asid_cpu *ac;
 	u64 gen, efer;
 	int cpu, r;
 	bool xcr0;
@@ -266,25 +286,38 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	rdmsrl(MSR_EFER, efer);
 	if (!(efer & EFER_SVME)) {
 		local_irq_enable();
-		kernel_fpu_end();
 		return -EIO;
 	}
 
 	/*
-	 * 15.16.1: flush this ASID's translations on a CPU the vCPU has not
-	 * run on since they may be stale (a reused ASID, or another CPU's
-	 * view), and whenever the nested page tables changed.
+	 * 15.16.1: a vCPU arriving on a CPU, or whose ASID there belongs to
+	 * an older generation, takes a fresh ASID; when the CPU runs out,
+	 * a new generation starts with the whole TLB flushed.  Otherwise
+	 * flush this ASID's translations whenever the nested page tables
+	 * changed.
 	 */
 	cpu = smp_processor_id();
 	gen = atomic64_read(&svm->gpt_gen);
 	vmcb->control.tlb_control = 0;
-	if (sv->last_cpu != cpu || sv->gpt_gen != gen) {
+	if (sv->last_cpu != cpu) {
+		sv->asid_generation = 0;
+		sv->last_cpu = cpu;
+	}
+	if (sv->gpt_gen != gen) {
 		vmcb->control.tlb_control =
 			hv_caps.features & HV_FEAT_FLUSH_BY_ASID ?
 			SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
-		sv->last_cpu = cpu;
 		sv->gpt_gen = gen;
 	}
+	ac = this_cpu_ptr(&svm_asid_cpu);
+	svm_new_asid(sv, ac);
+	/*
+	 * 15.16.1 TLB_CONTROL 1: every ASID's entries on this CPU, at each
+	 * VMRUN here until one got past its checks (a VMRUN that fails them
+	 * may not have flushed), so no fresh ASID meets an old generation's.
+	 */
+	if (ac->flush_pending)
+		vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 
 	vmcb->save.rax = vcpu->regs.rax;
 	vmcb->save.rsp = vcpu->regs.rsp;
@@ -306,6 +339,8 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)),
 		      &vcpu->regs);
 	hv_xcr0_load_host(xcr0);
+	if (!r && vmcb->control.exitcode != SVM_EXIT_INVALID)
+		ac->flush_pending = false;
 	if (sv->db_live) {
 		get_debugreg(vcpu->db[0], 0);
 		get_debugreg(vcpu->db[1], 1);

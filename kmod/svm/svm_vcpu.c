@@ -14,33 +14,6 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
-/* ---- ASIDs: one per VM; 0 is the host's (APM Vol 2, 15.16) ---- */
-
-#define SVM_MAX_ASIDS	4096
-static DECLARE_BITMAP(svm_asid_used, SVM_MAX_ASIDS);
-static DEFINE_SPINLOCK(svm_asid_lock);
-
-static u32 svm_asid_alloc(void)
-{
-	u32 n = min_t(u32, hv_caps.nr_asids, SVM_MAX_ASIDS), asid;
-
-	spin_lock(&svm_asid_lock);
-	asid = find_next_zero_bit(svm_asid_used, n, 1);
-	if (asid < n)
-		__set_bit(asid, svm_asid_used);
-	else
-		asid = 0;
-	spin_unlock(&svm_asid_lock);
-	return asid;
-}
-
-static void svm_asid_free(u32 asid)
-{
-	spin_lock(&svm_asid_lock);
-	__clear_bit(asid, svm_asid_used);
-	spin_unlock(&svm_asid_lock);
-}
-
 struct hv_vm *svm_vm_alloc(void)
 {
 	struct svm_vm *svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
@@ -50,11 +23,7 @@ struct hv_vm *svm_vm_alloc(void)
 
 void svm_vm_free(struct hv_vm *vm)
 {
-	struct svm_vm *svm = to_svm_vm(vm);
-
-	if (svm->asid)
-		svm_asid_free(svm->asid);
-	kfree(svm);
+	kfree(to_svm_vm(vm));
 }
 
 int svm_vm_init(struct hv_vm *vm)
@@ -63,13 +32,9 @@ int svm_vm_init(struct hv_vm *vm)
 
 	if (!(hv_caps.features & HV_FEAT_NPT))
 		return -EOPNOTSUPP;	/* hv needs nested paging */
-	/*
-	 * A reused ASID may still tag stale translations on some CPU: every
-	 * vCPU flushes its ASID on each CPU it arrives at (svm_run.c).
-	 */
-	svm->asid = svm_asid_alloc();
-	if (!svm->asid)
-		return -ENOSPC;
+	/* ASIDs are per vCPU and per CPU, given at each VMRUN (svm_run.c) */
+	if (hv_caps.nr_asids < 2)
+		return -EOPNOTSUPP;	/* none for guests (15.16) */
 	atomic64_set(&svm->gpt_gen, 1);
 	return 0;
 }
@@ -164,7 +129,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 	svm_db_arm(sv, false);			/* DR0-3: see svm_run.c */
 	c->iopm_base_pa = svm_iopm_pa;		/* every port intercepted */
 	c->msrpm_base_pa = svm_msrpm_pa;	/* every MSR intercepted */
-	c->asid = to_svm_vm(vcpu->vm)->asid;
+	c->asid = 0;		/* 0 is invalid for a guest: given before VMRUN */
 	c->v_intr = SVM_V_INTR_MASKING;
 	c->np_enable = SVM_NP_ENABLE;
 	c->n_cr3 = vcpu->vm->gpt.root_pa;

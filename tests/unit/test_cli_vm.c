@@ -226,6 +226,42 @@ START_TEST(args)
 		   "web"));
 	free(HVCTL(2, USAGE("info", "unexpected argument 'b'"), "info", "a",
 		   "b"));
+	/* Existing VMs are NAME or UID:NAME; new names are plain */
+	free(HVCTL(2, USAGE("stop", "invalid VM reference 'x:web': NAME or "
+			    "UID:NAME"), "stop", "x:web"));
+	free(HVCTL(2, USAGE("stop", "invalid VM reference ':web': NAME or "
+			    "UID:NAME"), "stop", ":web"));
+	free(HVCTL(2, USAGE("info", "invalid VM reference '4294967295:web': "
+			    "NAME or UID:NAME"), "info", "4294967295:web"));
+	free(HVCTL(2, USAGE("stop", "invalid VM name 'a:b': 1 to 31 "
+			    "letters, digits, '_', '.' or '-', starting with "
+			    "a letter or digit"), "stop", "1000:a:b"));
+	free(HVCTL(2, USAGE("create", "invalid VM name '1000:web': 1 to 31 "
+			    "letters, digits, '_', '.' or '-', starting with "
+			    "a letter or digit"), "create", "1000:web",
+		   "--mem", "1M"));
+}
+END_TEST
+
+START_TEST(vm_refs)
+{
+	const char *name;
+	long long uid;
+
+	ck_assert(hvctl_split_ref("web", &uid, &name));
+	ck_assert_int_eq(uid, -1);
+	ck_assert_str_eq(name, "web");
+	ck_assert(hvctl_split_ref("1000:web", &uid, &name));
+	ck_assert_int_eq(uid, 1000);
+	ck_assert_str_eq(name, "web");
+	ck_assert(hvctl_split_ref("0:r", &uid, &name));
+	ck_assert_int_eq(uid, 0);
+	ck_assert(hvctl_split_ref("4294967294:r", &uid, &name));
+	ck_assert_int_eq(uid, 4294967294LL);
+	ck_assert(!hvctl_split_ref("4294967295:r", &uid, &name));
+	ck_assert(!hvctl_split_ref("99999999999:r", &uid, &name));
+	ck_assert(!hvctl_split_ref("-1:r", &uid, &name));
+	ck_assert(!hvctl_split_ref(":r", &uid, &name));
 }
 END_TEST
 
@@ -485,6 +521,7 @@ Suite *cli_vm_suite(void)
 	tcase_add_test(tc, format);
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, args);
+	tcase_add_test(tc, vm_refs);
 	tcase_add_test(tc, help_details);
 	suite_add_tcase(s, tc);
 
