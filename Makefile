@@ -155,6 +155,13 @@ check-man:
 	fi
 check: check-man
 
+# tests/syzkaller/dev_hv.txt describes every ioctl and struct of the uapi
+# header, field by field, and its .const file holds today's values.
+.PHONY: check-syzkaller
+check-syzkaller:
+	@scripts/check-syzkaller
+check: check-syzkaller
+
 include tests/unit/unit.mk
 include tests/rig/rig.mk
 include tests/guests/guests.mk

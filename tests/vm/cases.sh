@@ -390,7 +390,7 @@ run_case() { # NAME
 	rc=$?
 	# Leave the machine as the next case expects it.
 	killall -q kvm-hold hv-ioctl-test hv-guest-test hv-life-test hv-mem-test \
-		hv-clone-test hv-state-test hv-bench hv-snapbench hvctl 2>/dev/null
+		hv-clone-test hv-state-test hv-bench hv-snapbench hv-fuzz hv-abuse hvctl 2>/dev/null
 	kvm_unload >/dev/null 2>&1
 	end=$(cut -d' ' -f1 /proc/uptime)
 	say "$CASE took $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }')s (guest time)"

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cases-fuzz.sh: the hostile-user suite of issue 11 (h-* cases): the ioctl
+# fuzzer and lifecycle abuse.  Sourced by tests/vm/cases.sh, which gives
+# the helpers (fail, check, no_splat, hv_load) and, from cases-managed.sh,
+# hvc / mg_* (hvctl on the console).
+#
+#   h-fuzz         the ioctl fuzzer (tests/vm/hv-fuzz.c): 100,000 calls
+#                  from 4 threads with a fixed seed; create/destroy/mmap/
+#                  snapshot/clone and small guests in between; no splat,
+#                  no unexpected errno, nothing left behind
+#   h-cycles       1000 create/destroy cycles (no run; vm-cycles runs a
+#                  guest in each): kB leaked per 1000 (hv-abuse cycles)
+#   h-kill         kill -9 of a process running a guest attached
+#   h-destroyrun   HV_VM_DESTROY while another thread runs the VM attached
+#   h-snapdestroy  snapshots (libhv's, state, dirty log, clone) in one
+#                  thread while another destroys the VM
+#   h-rmmod        rmmod refused while a VM exists, runs managed, runs
+#                  attached, or a destroyed VM's fd is open; then unloads
+#
+# Each case prints one figure line ("fuzz: ...", "cycles: ...", ...) that
+# ends with "splats N", counted after no_splat passed (so: 0).
+
+# The fuzzer's seed and size: fixed, so that a failure replays with the
+# same numbers (the threads' interleaving differs, not their calls).
+HFUZZ_SEED=${HFUZZ_SEED:-20261204}
+HFUZZ_CALLS=${HFUZZ_CALLS:-100000}
+
+# splats_count: kernel splats since the case began.
+splats_count() {
+	dmesg_case | grep -cE "$SPLAT_RE"
+}
+
+case_h_fuzz() {
+	hv_load
+	# Under Bochs a guest run costs as much wall clock as hundreds of
+	# failing ioctls: fewer runs there (docs/testing.md has the figures).
+	runs=15
+	[ "$VENDOR" = intel ] && runs=${HFUZZ_RUNS_INTEL:-3}
+	: >"$HVTEST_WHY"
+	run hv-fuzz --seed "$HFUZZ_SEED" --calls "$HFUZZ_CALLS" --threads 4 \
+		--runs "$runs" --verbose >/tmp/fuzz.out 2>&1
+	rc=$?
+	cat /tmp/fuzz.out
+	if [ $rc -ne 0 ]; then	# a failed run may leave its VMs: not for the next case
+		dmesg_case | tail -n 60
+		for vm in $(mg_names | grep '^fz'); do
+			hvctl destroy --force "$vm" </dev/null >/dev/null 2>&1
+		done
+	fi
+	no_splat
+	[ $rc -eq 0 ] || fail "hv-fuzz (seed $HFUZZ_SEED): $(head -n 1 "$HVTEST_WHY")"
+	fig=$(sed -n 's/^HVFUZZ-FIGURE //p' /tmp/fuzz.out)
+	[ -n "$fig" ] || fail "hv-fuzz printed no figure line"
+	say "$fig, splats $(splats_count)"
+}
+
+# abuse_case NAME FIGURE-NAME: hv-abuse NAME, its figure line with splats.
+abuse_case() {
+	hv_load
+	: >"$HVTEST_WHY"
+	run hv-abuse "$1" "$VENDOR" >/tmp/abuse.out 2>&1
+	rc=$?
+	cat /tmp/abuse.out
+	no_splat
+	[ $rc -eq 0 ] || fail "hv-abuse $1: $(head -n 1 "$HVTEST_WHY")"
+	fig=$(sed -n 's/^HVABUSE-FIGURE //p' /tmp/abuse.out)
+	[ -n "$fig" ] || fail "hv-abuse $1 printed no figure line"
+	say "$fig, splats $(splats_count)"
+}
+
+# Under Bochs a create/destroy cycle takes ~0.1 s of wall clock: fewer.
+case_h_cycles() {
+	[ "$VENDOR" = intel ] && export HVTEST_CYCLES=${HVTEST_CYCLES_INTEL:-1000}
+	export HV_GUESTS=/hvtest/guests
+	abuse_case cycles
+}
+case_h_kill()        { export HV_GUESTS=/hvtest/guests; abuse_case kill; }
+case_h_destroyrun()  { export HV_GUESTS=/hvtest/guests; abuse_case destroyrun; }
+case_h_snapdestroy() { export HV_GUESTS=/hvtest/guests; abuse_case snapdestroy; }
+
+# rmmod_refused WHY: rmmod hv must fail and leave hv loaded.
+rmmod_refused() {
+	say "\$ rmmod hv  (must be refused: $1)"
+	rmmod hv 2>/tmp/rmmod.err && fail "rmmod hv succeeded while $1"
+	sed 's/^/  /' /tmp/rmmod.err
+	hv_loaded || fail "hv is gone after the refused rmmod ($1)"
+	[ -c /dev/hv ] || fail "/dev/hv is gone after the refused rmmod ($1)"
+	refused=$((refused + 1))
+}
+
+case_h_rmmod() {
+	mg_setup
+	export HV_GUESTS=/hvtest/guests
+	refused=0
+	mg_ok "create" create hr-idle --mem 1M
+	rmmod_refused "VM hr-idle exists (never started)"
+	mg_ok "create" create hr-run --mem 1M --image "$LOOPER"
+	mg_ok "start" start hr-run
+	mg_expect_state hr-run running
+	rmmod_refused "VM hr-run runs managed"
+	say "\$ hv-abuse holdrun &  (a guest run attached, in a loop)"
+	hv-abuse holdrun "$VENDOR" >/tmp/hold.out 2>&1 &
+	hold=$!
+	i=0
+	until grep -q '^holdrun: running' /tmp/hold.out; do
+		i=$((i + 1))
+		[ $i -lt 500 ] || { cat /tmp/hold.out; kill -9 $hold; fail "hv-abuse holdrun did not start"; }
+		sleep 0.01
+	done
+	hname=$(sed -n 's/^holdrun: running //p' /tmp/hold.out)
+	rmmod_refused "VM $hname runs attached (pid $hold)"
+	mg_ok "destroy --force" destroy --force hr-run
+	mg_ok "destroy" destroy hr-idle
+	mg_ok "destroy --force" destroy --force "$hname"
+	mg_none_left "after destroying every VM"
+	kill -0 $hold 2>/dev/null || fail "holdrun died when its VM was destroyed: $(cat /tmp/hold.out)"
+	rmmod_refused "no VM is listed, but pid $hold still has a destroyed VM's fds"
+	kill -9 $hold
+	wait $hold 2>/dev/null
+	no_splat
+	# The last references go when the fds close: allow a moment.
+	i=0
+	until rmmod hv 2>/tmp/rmmod.err; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || fail "rmmod hv failed after every VM and fd was gone: $(cat /tmp/rmmod.err)"
+		sleep 0.1
+	done
+	say "rmmod hv: ok after $i retries"
+	hv_loaded && fail "hv still loaded after rmmod"
+	[ -e /dev/hv ] && fail "/dev/hv still there after rmmod"
+	hv_load
+	mg_ok "create after the reload" create hr-again --mem 1M
+	mg_ok "destroy" destroy hr-again
+	mg_none_left
+	no_splat
+	say "rmmod: refused $refused times (idle VM, managed run, attached run, destroyed VM's open fd), then unloaded and reloaded, splats $(splats_count)"
+}
