@@ -541,6 +541,8 @@ struct hv_ioctl_desc {
 	unsigned int flags;	/* HV_IOCTL_* */
 };
 
+const struct hv_ioctl_desc *hv_ioctl_lookup(const struct hv_ioctl_desc *table,
+					    size_t n, unsigned int cmd);
 long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
 		       void *obj, unsigned int cmd, unsigned long arg);
 

@@ -6,6 +6,7 @@
 #include "hv.h"
 
 #include <linux/capability.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -138,24 +139,40 @@ static const struct hv_ioctl_desc hv_dev_ioctls[] = {
  * A command whose number we know but whose size or direction bits differ
  * from ours gets -EINVAL (a mismatched header); an unknown one -ENOTTY.
  */
-long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
-		       void *obj, unsigned int cmd, unsigned long arg)
+/*
+ * The table entry for @cmd: ENOTTY for a number we do not have, EINVAL
+ * for one of ours with the wrong size or direction, EPERM for an
+ * administrator's ioctl called by someone else.  These answers never
+ * depend on the object's state, so callers look up before they lock.
+ */
+const struct hv_ioctl_desc *hv_ioctl_lookup(const struct hv_ioctl_desc *table,
+					    size_t n, unsigned int cmd)
 {
 	size_t i;
 
 	if (_IOC_TYPE(cmd) != HV_IOCTL_MAGIC)
-		return -ENOTTY;
+		return ERR_PTR(-ENOTTY);
 	for (i = 0; i < n; i++) {
 		if (_IOC_NR(table[i].cmd) != _IOC_NR(cmd))
 			continue;
 		if (table[i].cmd != cmd)
-			return -EINVAL;
+			return ERR_PTR(-EINVAL);
 		if ((table[i].flags & HV_IOCTL_ADMIN) &&
 		    !capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		return table[i].fn(obj, arg);
+			return ERR_PTR(-EPERM);
+		return &table[i];
 	}
-	return -ENOTTY;
+	return ERR_PTR(-ENOTTY);
+}
+
+long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
+		       void *obj, unsigned int cmd, unsigned long arg)
+{
+	const struct hv_ioctl_desc *d = hv_ioctl_lookup(table, n, cmd);
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	return d->fn(obj, arg);
 }
 
 static long hv_dev_ioctl(struct file *file, unsigned int cmd,

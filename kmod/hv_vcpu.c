@@ -11,6 +11,7 @@
 #include "hv.h"
 
 #include <linux/anon_inodes.h>
+#include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -348,16 +349,19 @@ static long hv_vcpu_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
 	struct hv_vcpu *vcpu = file->private_data;
+	const struct hv_ioctl_desc *d;
 	long r;
 
+	/* A malformed call gets its error whether or not the vCPU runs. */
+	d = hv_ioctl_lookup(hv_vcpu_ioctls, ARRAY_SIZE(hv_vcpu_ioctls), cmd);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
 	if (!mutex_trylock(&vcpu->run_lock))
 		return -EBUSY;
 	if (hv_vm_managed_running(vcpu->vm))
 		r = -EBUSY;
 	else
-		r = hv_ioctl_dispatch(hv_vcpu_ioctls,
-				      ARRAY_SIZE(hv_vcpu_ioctls),
-				      vcpu, cmd, arg);
+		r = d->fn(vcpu, arg);
 	mutex_unlock(&vcpu->run_lock);
 	return r;
 }

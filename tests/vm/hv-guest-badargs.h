@@ -93,9 +93,18 @@ static void badargs_open_list(int fd, const char *existing)
 		     "OPEN_VM name without NUL");
 	memset(&o, 0, sizeof(o));
 	strcpy(o.name, existing);
-	o.reserved[1] = 1;
+	o.reserved[0] = 1;
 	expect_errno(ioctl(fd, HV_OPEN_VM, &o), EINVAL,
-		     "OPEN_VM reserved[1] != 0");
+		     "OPEN_VM reserved[0] != 0");
+	o.reserved[0] = 0;
+	o.flags = 0x80000000;
+	expect_errno(ioctl(fd, HV_OPEN_VM, &o), EINVAL,
+		     "OPEN_VM unknown flag");
+	o.flags = 0;
+	o.owner_uid = 1;
+	expect_errno(ioctl(fd, HV_OPEN_VM, &o), EINVAL,
+		     "OPEN_VM owner_uid without HV_OPEN_OWNER");
+	o.owner_uid = 0;
 
 	expect_errno(ioctl(fd, HV_LIST_VMS, NULL), EFAULT, "LIST_VMS NULL");
 	memset(&l, 0, sizeof(l));
