@@ -20,6 +20,8 @@
 #include <linux/slab.h>
 
 #define HV_PAGES_PER_2M		(HV_PT_2M >> PAGE_SHIFT)
+/* Fail rather than invoke an OOM killer (the cgroup's included) */
+#define HV_CLONE_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
 /*
  * The source must be quiet (hv_vm_quiet_begin, mgmt_lock held: no
@@ -57,12 +59,12 @@ static int hv_clone_alloc_regions(struct hv_vm *dst, struct hv_vm *src)
 		dst->nr_regions = i + 1;	/* hv_mem_free frees it */
 		if (hv_fail_alloc())
 			return -ENOMEM;
-		d->pages = kvcalloc(n, sizeof(*d->pages), GFP_KERNEL_ACCOUNT);
+		d->pages = kvcalloc(n, sizeof(*d->pages), HV_CLONE_GFP);
 		d->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
-					GFP_KERNEL_ACCOUNT);
-		d->cow = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
+					HV_CLONE_GFP);
+		d->cow = bitmap_zalloc(n, HV_CLONE_GFP);
 		if (!s->cow)	/* stays, empty, if we fail later */
-			s->cow = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT);
+			s->cow = bitmap_zalloc(n, HV_CLONE_GFP);
 		if (!d->pages || !d->huge || !d->cow || !s->cow)
 			return -ENOMEM;
 	}
