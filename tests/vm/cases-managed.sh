@@ -171,11 +171,11 @@ mg_setup() {
 # netlink port id is the pid in its low 22 bits, as libnl picks it).
 # hvctl events subscribes with HV_CMD_SUBSCRIBE right after opening it
 # (no multicast group: /proc/net/netlink cannot show the subscription),
-# so give it a moment more.
+# so give it a moment more (two netlink round trips).
 mg_subscribed() {
 	awk -v pid="$1" 'NR > 1 && $2 == 16 && $3 % 4194304 == pid \
 		{ found = 1 } END { exit !found }' /proc/net/netlink || return 1
-	sleep 0.2
+	sleep 0.05
 }
 
 # ------------------------------------------------------------ mg-session

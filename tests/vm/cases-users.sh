@@ -282,7 +282,8 @@ case_us_asids() {
 	[ $asu_rc -eq 11 ] || fail "uid $US_B: hvctl run with $n VMs of uid $US_A present: exit status $asu_rc, expected 11: $(head -n 1 /tmp/u.err)"
 	# Some of A's run too, all at once, more vCPUs than ASIDs: each
 	# keeps its own count going.
-	if [ "$VENDOR" = amd ]; then loops=$(( ${asids:-16} + 2 )); else loops=4; fi
+	# (Bochs: every running guest slows the others; VPIDs are plenty.)
+	if [ "$VENDOR" = amd ]; then loops=$(( ${asids:-16} + 2 )); else loops=3; fi
 	i=1
 	while [ $i -le $loops ]; do
 		hvctl destroy "$US_A:a$i" </dev/null >/dev/null 2>&1
@@ -298,8 +299,8 @@ case_us_asids() {
 		us_runs 13 24
 		us_runs 25 30
 	else
-		us_runs 1 4
-		us_runs 5 8
+		us_runs 1 3
+		us_runs 4 6
 	fi
 	i=1
 	while [ $i -le $loops ]; do
