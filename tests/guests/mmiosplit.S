@@ -27,6 +27,7 @@
 	.set	PD1,		0x13000		# libhv's PD for 1 - 2 GiB
 	.set	HC_SPLIT1,	HC_USER_BASE + 0x30
 	.set	HC_SPLIT2,	HC_USER_BASE + 0x31
+	.set	HC_SPLIT3,	HC_USER_BASE + 0x32
 	.globl	_start
 _start:
 	ENTRY64
@@ -81,6 +82,17 @@ _start:
 	mov	(%rdi), %rsi
 	movq	$0x5a, 8(%rdi)
 	mov	$HC_SPLIT2, %eax
+	call	hypercall
+
+	# G: through FS (its base from MSR_FS_BASE): 4-byte load at
+	# 0x100000 + 0xffffe, 2 bytes RAM (0x1ffffe, 08 07 from C2), 2 at RAM_END
+	mov	$0xc0000100, %ecx		# MSR_FS_BASE
+	mov	$0x100000, %eax
+	xor	%edx, %edx
+	wrmsr
+	mov	$0xffffe, %edi
+	mov	%fs:(%rdi), %ebx
+	mov	$HC_SPLIT3, %eax
 	call	hypercall
 
 	# F: a string move into MMIO: refused, RIP stays on it

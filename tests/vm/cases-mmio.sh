@@ -5,7 +5,8 @@
 #
 #   h-mmio-split     accesses across the end of RAM, across MMIO pages at
 #                    neighbouring and unrelated GPAs, MMIO at 60 GiB, a
-#                    string move into MMIO (tests/guests/mmiosplit.S)
+#                    load through FS, a string move into MMIO
+#                    (tests/guests/mmiosplit.S)
 #   h-mmio-idt       #GP with the IDT in MMIO: HV_INTERNAL_DELIVERY, RIP
 #                    on the faulting MOV, the #GP kept (mmioidt.S)
 #   h-mmio-reinject  an exception whose frame push faults on a

@@ -34,6 +34,7 @@
 #define IDT_MMIO	0xd0010000ULL
 #define HC_SPLIT1	(HV_HC_USER_BASE + 0x30)
 #define HC_SPLIT2	(HV_HC_USER_BASE + 0x31)
+#define HC_SPLIT3	(HV_HC_USER_BASE + 0x32)
 #define VEC_BR		5
 #define VEC_GP		13
 
@@ -153,6 +154,15 @@ static void case_split(void)
 		"ecx <- RAM bytes of C2", "edx <- D (2 + 2 MMIO bytes)",
 		"rsi <- E",
 	};
+	static const struct split_exit split3 = {
+		"G: 4-byte load through FS, 2 bytes past RAM", false, RAM_END,
+		2, 0xffffffffffff2b1aULL,
+	};
+	static const uint64_t want3[4] = { 0x2b1a0708 };
+	static const char *const names3[5] = {
+		"hypercall SPLIT3", "ebx <- G (2 RAM bytes + 2 MMIO bytes)",
+		NULL, NULL, NULL,
+	};
 	struct guest g;
 	struct hv_regs r;
 	uint8_t *p;
@@ -189,6 +199,11 @@ static void case_split(void)
 		goto out;
 	ok("across pages at unrelated GPAs, across two MMIO pages, and at "
 	   "60 GiB: one exit per page, each exact");
+
+	if (!split_run(&g, &split3) ||
+	    !check_hc(&g, HC_SPLIT3, want3, names3))
+		goto out;
+	ok("through FS in 64-bit mode: its base counts, the split is exact");
 
 	if (guest_run_expect(&g, HV_EXIT_INTERNAL_ERROR, "F: movsb into MMIO") ||
 	    !check_reg(&g, "F: suberror", g.run->internal.suberror,
