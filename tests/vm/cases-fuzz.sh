@@ -136,3 +136,43 @@ case_h_rmmod() {
 	no_splat
 	say "rmmod: refused $refused times (idle VM, managed run, attached run, destroyed VM's open fd), then unloaded and reloaded, splats $(splats_count)"
 }
+
+# h-fuzz-soak (not in `make test`; VMTEST_CASES=load,h-fuzz-soak): the
+# fuzzer with seeds 1..8 in turn, for a longer hunt on one boot.
+case_h_fuzz_soak() {
+	for seed in 1 2 3 4 5 6 7 8; do
+		HFUZZ_SEED=$seed
+		( case_h_fuzz ) || exit 1
+	done
+}
+
+# h-fuzz-guests (not in `make test`): mostly guest runs, to hunt guest-state
+# problems (seeds 1..4, 60% of the operations are runs).
+case_h_fuzz_guests() {
+	hv_load
+	echo 1 >/proc/sys/kernel/sysrq
+	for seed in ${HFUZZ_GUEST_SEEDS:-1 2 3 4}; do
+		: >"$HVTEST_WHY"
+		run hv-fuzz --seed "$seed" --calls 40000 --threads 4 --runs 600 \
+			--modes "${HFUZZ_MODES:-7}" >/tmp/fuzz.out 2>&1
+		rc=$?
+		grep -v '^  [A-Z_(]' /tmp/fuzz.out
+		[ $rc -eq 0 ] || { dmesg_case | tail -n 60; fail "hv-fuzz --runs 600 (seed $seed): $(head -n 1 "$HVTEST_WHY")"; }
+	done
+	no_splat
+}
+# Per guest-state family (--modes): real mode, flat 32-bit, as is.
+case_h_fuzz_real()  { HFUZZ_MODES=1 HFUZZ_GUEST_SEEDS="1 2 3" case_h_fuzz_guests; }
+case_h_fuzz_flat()  { HFUZZ_MODES=2 HFUZZ_GUEST_SEEDS="1 2 3" case_h_fuzz_guests; }
+case_h_fuzz_asis()  { HFUZZ_MODES=4 HFUZZ_GUEST_SEEDS="1 2 3" case_h_fuzz_guests; }
+
+# h-realbig (not in `make test`; a reproducer): hv-abuse realbig, variants
+# 0-7 (bit 0: 16-bit CS; bit 1: reset data segments; bit 2: RAX in RAM).
+case_h_realbig() {
+	hv_load
+	echo 1 >/proc/sys/kernel/sysrq
+	for v in 0 1 2 3 4 5 6 7; do
+		HVTEST_REALBIG_VARIANT=$v hv-abuse realbig "$VENDOR" 2>&1 | grep -E 'round|FIGURE|FAIL'
+	done
+	return 0
+}

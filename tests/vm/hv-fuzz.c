@@ -73,6 +73,7 @@ static long opt_calls = 100000;
 static int opt_threads = 4;
 static int opt_max_vms = 6;
 static int opt_runs = 15;	/* per mille of the operations */
+static int opt_modes = 7;	/* guest states: 1 real, 2 flat 32-bit, 4 as is (mutated) */
 static char prefix[16];
 
 /* ------------------------------------------------------------- counts */
@@ -438,6 +439,7 @@ struct thr {
 	struct hv_regs last_regs;
 	struct hv_sregs last_sregs;
 	bool last_set;
+	char run_vm[HV_NAME_LEN];
 };
 
 static struct thr thr[MAX_THREADS];
@@ -1483,7 +1485,10 @@ static void guest_setup(struct thr *t, int fd)
 	if (ioctl(fd, HV_VCPU_GET_SREGS, &s) || ioctl(fd, HV_VCPU_GET_REGS, &g))
 		return;
 	n_calls += 2;
-	switch (below(r, 3)) {
+	do
+		k = (unsigned int)below(r, 3);
+	while (!(opt_modes & (1 << k)));
+	switch (k) {
 	case 0:		/* real mode, CS at the code, DS/ES/SS at 0 */
 		s.cs.base = CODE_GPA;
 		s.cs.selector = CODE_GPA >> 4;
@@ -1555,12 +1560,13 @@ static void op_run(struct thr *t)
 	if (!run)
 		goto out;
 	t->last_set = false;
-	if (chance(r, 700))
+	if (chance(r, 700) || opt_modes != 7)
 		guest_setup(t, pool[i].fd);
 	else if (ioctl(pool[i].fd, HV_VCPU_GET_SREGS, &t->last_sregs) == 0 &&
 		 ioctl(pool[i].fd, HV_VCPU_GET_REGS, &t->last_regs) == 0)
 		t->last_set = true;
 	t->run = run;
+	memcpy(t->run_vm, pool[i].vm_name, HV_NAME_LEN);
 	n_runs++;
 	pthread_mutex_lock(run_lock_of(&pool[i]));
 	for (k = 0; k < 6; k++) {
@@ -1732,6 +1738,39 @@ static void cat_file(const char *path)
 	printf("    %s:\n%s", path, buf);
 }
 
+/* The guest code around the stuck vCPU's RIP (as set before the run). */
+static void dump_code(struct thr *t)
+{
+	struct hv_vm_open o = { 0 };
+	uint64_t lin = t->last_sregs.cs.base + t->last_regs.rip, off;
+	uint8_t *p;
+	int fd, k;
+
+	memcpy(o.name, t->run_vm, HV_NAME_LEN);
+	fd = ioctl(g_devfd, HV_OPEN_VM, &o);
+	if (fd < 0) {
+		printf("    (VM %s: %s)\n", o.name, strerror(errno));
+		return;
+	}
+	p = mmap(NULL, CODE_SIZE, PROT_READ, MAP_SHARED, fd, CODE_GPA);
+	if (p == MAP_FAILED) {
+		printf("    (VM %s: no code region: %s)\n", o.name, strerror(errno));
+		close(fd);
+		return;
+	}
+	printf("    VM %s, code at linear %#llx:", o.name, (unsigned long long)lin);
+	if (t->last_set && lin >= CODE_GPA + 32 && lin + 32 <= CODE_GPA + CODE_SIZE) {
+		off = lin - CODE_GPA;
+		for (k = -32; k < 32; k++)
+			printf("%s%02x", k == 0 ? " [" : " ", p[off + k]);
+	} else {
+		printf(" (outside the code region)");
+	}
+	printf("\n");
+	munmap(p, CODE_SIZE);
+	close(fd);
+}
+
 /* What a stuck thread was doing: its kernel stack, its guest. */
 static void stuck_report(struct thr *t)
 {
@@ -1757,6 +1796,7 @@ static void stuck_report(struct thr *t)
 		printf("    (the guest state before the run is unknown)\n");
 		return;
 	}
+	dump_code(t);
 	printf("    before the run: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n"
 	       "    cs sel %#x base %#llx limit %#x type %u s %u dpl %u p %u "
 	       "l %u db %u g %u unusable %u\n"
@@ -1820,6 +1860,8 @@ int main(int argc, char **argv)
 			opt_max_vms = atoi(v);
 		else if (!strcmp(argv[i], "--runs"))
 			opt_runs = atoi(v);
+		else if (!strcmp(argv[i], "--modes"))
+			opt_modes = atoi(v) & 7;
 		else if (!strcmp(argv[i], "--run-us"))
 			run_ns = atol(v) * 1000;
 		else if (!strcmp(argv[i], "--prefix"))
@@ -1828,6 +1870,8 @@ int main(int argc, char **argv)
 			return usage();
 		i++;
 	}
+	if (!opt_modes)
+		return usage();
 	if (opt_threads < 1 || opt_threads > MAX_THREADS || opt_runs < 0 ||
 	    opt_runs > 900 || opt_calls < 1)
 		return usage();
