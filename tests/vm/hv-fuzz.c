@@ -461,9 +461,17 @@ static void on_fault(int sig)
 	raise(sig);
 }
 
+/*
+ * Periodic, not one-shot: a thread preempted between arming and the
+ * ioctl would take a one-shot signal before HV_VCPU_RUN starts, and a
+ * guest in `jmp $` then runs (correctly) until the next signal.
+ */
 static void timer_arm(struct thr *t, long ns)
 {
-	struct itimerspec it = { .it_value = { ns / 1000000000, ns % 1000000000 } };
+	struct itimerspec it = {
+		.it_value = { ns / 1000000000, ns % 1000000000 },
+		.it_interval = { ns / 1000000000, ns % 1000000000 },
+	};
 
 	timer_settime(t->timer, 0, &it, NULL);
 }
@@ -1784,6 +1792,18 @@ static void stuck_report(struct thr *t)
 	cat_file(path);
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", t->tid_os);
 	cat_file(path);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", t->tid_os);
+	{
+		char line[256];
+		FILE *f = fopen(path, "r");
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "SigPnd", 6) || !strncmp(line, "ShdPnd", 6) ||
+			    !strncmp(line, "SigBlk", 6))
+				printf("    %s", line);
+		if (f)
+			fclose(f);
+	}
 	if (strcmp(t->doing, "HV_VCPU_RUN") || !t->run)
 		return;
 	c0 = t->run->exit_count;
