@@ -21,7 +21,8 @@
  * (safe_code below), and every state loaded is kept out of the QEMU 7.2
  * TCG hazards of /work/shared/DESIGN.md: EFER.LME=1 with CR0.PG=0 is
  * never loaded, DR7 never arms a breakpoint (always 0x400), RFLAGS.TF/VM
- * are never set (see docs/testing.md).
+ * are never set, and no interrupt shadow is ever started (no STI in the
+ * guest code, HV_EV_SHADOW never loaded; see docs/testing.md).
  *
  * It fails on an unexpected result class: success of a garbage number, of
  * a known number with the wrong size/direction (must be EINVAL), of a
@@ -509,7 +510,12 @@ static const uint8_t *const safe_code[] = {
 	(const uint8_t *)"\x02\x0f\x31",	/* rdtsc */
 	(const uint8_t *)"\x02\xf3\x90",	/* pause */
 	(const uint8_t *)"\x01\xfa",		/* cli */
-	(const uint8_t *)"\x01\xfb",		/* sti */
+	/*
+	 * No STI (nor MOV/POP SS): under QEMU 7.2 TCG a guest looping after
+	 * an interrupt shadow stops taking interrupts, and under SVM the
+	 * host's own then no longer cause #VMEXIT: the emulated CPU stays in
+	 * VMRUN, its clock frozen, until an NMI (docs/testing.md).
+	 */
 	(const uint8_t *)"\x02\xcd\x80",	/* int 0x80 */
 };
 
@@ -550,6 +556,7 @@ static void sanitize_state(struct hv_vcpu_state *st)
 	sanitize_regs(&st->regs);
 	sanitize_sregs(&st->sregs);
 	st->dr[7] = 0x400;
+	st->events.flags &= ~HV_EV_SHADOW;	/* no interrupt shadow: safe_code */
 }
 
 /* ------------------------------------------------------- mutations */
