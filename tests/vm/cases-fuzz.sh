@@ -33,13 +33,21 @@ splats_count() {
 
 case_h_fuzz() {
 	hv_load
-	# Under Bochs a guest run costs as much wall clock as hundreds of
-	# failing ioctls: fewer runs there (docs/testing.md has the figures).
-	runs=15 run_us=2000
-	[ "$VENDOR" = intel ] && runs=${HFUZZ_RUNS_INTEL:-3} run_us=500
+	# Guests run on intel only: under QEMU 7.2 TCG (amd) fuzzed real-mode
+	# and flat 32-bit guests can wedge the emulated CPU in VMRUN (host
+	# interrupts stop causing #VMEXIT; docs/testing.md), so amd fuzzes
+	# every ioctl but HV_VCPU_RUN / HV_VM_START there; h-fuzz-guests
+	# (not in make test) hunts on.  Under Bochs a guest run costs as much
+	# wall clock as hundreds of failing ioctls: few, short ones.
+	if [ "$VENDOR" = intel ]; then
+		runs=${HFUZZ_RUNS_INTEL:-3} run_us=500 managed=2
+	else
+		runs=${HFUZZ_RUNS_AMD:-0} run_us=2000 managed=${HFUZZ_MANAGED_AMD:-0}
+	fi
 	: >"$HVTEST_WHY"
 	run hv-fuzz --seed "$HFUZZ_SEED" --calls "$HFUZZ_CALLS" --threads 4 \
-		--runs "$runs" --run-us "$run_us" --verbose >/tmp/fuzz.out 2>&1
+		--runs "$runs" --run-us "$run_us" --managed "$managed" --verbose \
+		>/tmp/fuzz.out 2>&1
 	rc=$?
 	cat /tmp/fuzz.out
 	if [ $rc -ne 0 ]; then	# a failed run may leave its VMs: not for the next case

@@ -74,6 +74,7 @@ static long opt_calls = 100000;
 static int opt_threads = 4;
 static int opt_max_vms = 6;
 static int opt_runs = 15;	/* per mille of the operations */
+static int opt_managed = 2;	/* per mille: managed runs */
 static int opt_modes = 7;	/* guest states: 1 real, 2 flat 32-bit, 4 as is (mutated) */
 static char prefix[16];
 
@@ -955,6 +956,9 @@ static void op_ioctl(struct thr *t)
 		/* Managed runs only in op_managed(), which stops them. */
 		if (nr == HV_VM_START)
 			nr = HV_VM_STOP;
+		/* No guest runs at all with --runs 0 (see main()). */
+		if (nr == HV_VCPU_RUN && !opt_runs)
+			nr = HV_VCPU_GET_REGS, c = cmd_by_nr(K_VCPU, _IOC_NR(nr));
 		/* VM count bound: see op_create(). */
 		if ((nr == HV_CREATE_VM || nr == HV_VM_CLONE) &&
 		    vms_listed(g_devfd) >= vms_base + opt_max_vms)
@@ -1653,7 +1657,7 @@ static void *worker(void *arg)
 			op_snapshot(t);
 		else if ((w -= 6) < 3)
 			op_clone(t);
-		else if ((w -= 3) < 2)
+		else if ((w -= 3) < opt_managed)
 			op_managed(t);
 		else
 			op_ioctl(t);
@@ -1850,7 +1854,8 @@ static void stuck_report(struct thr *t)
 static int usage(void)
 {
 	fprintf(stderr, "usage: hv-fuzz [--seed S] [--calls N] [--threads T] "
-		"[--max-vms M] [--runs PER_MILLE] [--run-us US] [--prefix P] "
+		"[--max-vms M] [--runs PER_MILLE] [--run-us US] [--managed PER_MILLE] "
+		"[--modes MASK] [--prefix P] "
 		"[--verbose]\n");
 	return 2;
 }
@@ -1887,6 +1892,8 @@ int main(int argc, char **argv)
 			opt_max_vms = atoi(v);
 		else if (!strcmp(argv[i], "--runs"))
 			opt_runs = atoi(v);
+		else if (!strcmp(argv[i], "--managed"))
+			opt_managed = atoi(v);
 		else if (!strcmp(argv[i], "--modes"))
 			opt_modes = atoi(v) & 7;
 		else if (!strcmp(argv[i], "--run-us"))
@@ -1900,15 +1907,16 @@ int main(int argc, char **argv)
 	if (!opt_modes)
 		return usage();
 	if (opt_threads < 1 || opt_threads > MAX_THREADS || opt_runs < 0 ||
-	    opt_runs > 900 || opt_calls < 1)
+	    opt_runs > 900 || opt_calls < 1 || opt_managed < 0 ||
+	    opt_managed > 50)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < RUN_LOCKS; i++)
 		pthread_mutex_init(&run_locks[i], NULL);
 	printf("hv-fuzz: seed %llu, %ld calls, %d threads, VM names %s*, at most "
-	       "%d VMs, runs %d/1000 of %ld us\n", (unsigned long long)opt_seed,
-	       opt_calls, opt_threads, prefix, opt_max_vms, opt_runs,
-	       run_ns / 1000);
+	       "%d VMs, runs %d/1000 of %ld us, managed runs %d/1000\n",
+	       (unsigned long long)opt_seed, opt_calls, opt_threads, prefix,
+	       opt_max_vms, opt_runs, run_ns / 1000, opt_managed);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;	/* no SA_RESTART: RUN returns EINTR */
