@@ -9,7 +9,7 @@
 #                  from 4 threads with a fixed seed; create/destroy/mmap/
 #                  snapshot/clone and (intel) small guests in between; no
 #                  splat, no unexpected errno, nothing left behind
-#   h-cycles       1000 (intel: 250) create/destroy cycles (no run;
+#   h-cycles       1000 create/destroy cycles (intel: VMX held; no run;
 #                  vm-cycles runs a guest in each): kB leaked per 1000
 #   (manual: h-fuzz-soak, h-fuzz-guests, h-fuzz-real/-flat/-asis)
 #   h-kill         kill -9 of a process running a guest attached
@@ -79,11 +79,11 @@ abuse_case() {
 }
 
 # Under Bochs switching VMX on and off on both CPUs is most of a cycle's
-# cost: intel keeps it on (HVTEST_HOLD_VIRT) and does fewer cycles; the
-# figures are per 1000 either way.
+# cost: intel keeps it on (HVTEST_HOLD_VIRT; virt-cpus and reload20 test
+# the switching).
 case_h_cycles() {
 	if [ "$VENDOR" = intel ]; then
-		export HVTEST_CYCLES=${HVTEST_CYCLES_INTEL:-250} HVTEST_HOLD_VIRT=1
+		export HVTEST_CYCLES=${HVTEST_CYCLES_INTEL:-1000} HVTEST_HOLD_VIRT=1
 	fi
 	export HV_GUESTS=/hvtest/guests
 	abuse_case cycles
