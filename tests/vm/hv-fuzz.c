@@ -21,7 +21,8 @@
  * (safe_code below), and every state loaded is kept out of the QEMU 7.2
  * TCG hazards of /work/shared/DESIGN.md: EFER.LME=1 with CR0.PG=0 is
  * never loaded, DR7 never arms a breakpoint (always 0x400), RFLAGS.TF/VM
- * are never set (see docs/testing.md).
+ * are never set, and no interrupt shadow is ever started (no STI in the
+ * guest code, HV_EV_SHADOW never loaded; see docs/testing.md).
  *
  * It fails on an unexpected result class: success of a garbage number, of
  * a known number with the wrong size/direction (must be EINVAL), of a
@@ -73,6 +74,8 @@ static long opt_calls = 100000;
 static int opt_threads = 4;
 static int opt_max_vms = 6;
 static int opt_runs = 15;	/* per mille of the operations */
+static int opt_managed = 2;	/* per mille: managed runs */
+static int opt_modes = 7;	/* guest states: 1 real, 2 flat 32-bit, 4 as is (mutated) */
 static char prefix[16];
 
 /* ------------------------------------------------------------- counts */
@@ -438,6 +441,7 @@ struct thr {
 	struct hv_regs last_regs;
 	struct hv_sregs last_sregs;
 	bool last_set;
+	char run_vm[HV_NAME_LEN];
 };
 
 static struct thr thr[MAX_THREADS];
@@ -459,9 +463,17 @@ static void on_fault(int sig)
 	raise(sig);
 }
 
+/*
+ * Periodic, not one-shot: a thread preempted between arming and the
+ * ioctl would take a one-shot signal before HV_VCPU_RUN starts, and a
+ * guest in `jmp $` then runs (correctly) until the next signal.
+ */
 static void timer_arm(struct thr *t, long ns)
 {
-	struct itimerspec it = { .it_value = { ns / 1000000000, ns % 1000000000 } };
+	struct itimerspec it = {
+		.it_value = { ns / 1000000000, ns % 1000000000 },
+		.it_interval = { ns / 1000000000, ns % 1000000000 },
+	};
 
 	timer_settime(t->timer, 0, &it, NULL);
 }
@@ -499,7 +511,12 @@ static const uint8_t *const safe_code[] = {
 	(const uint8_t *)"\x02\x0f\x31",	/* rdtsc */
 	(const uint8_t *)"\x02\xf3\x90",	/* pause */
 	(const uint8_t *)"\x01\xfa",		/* cli */
-	(const uint8_t *)"\x01\xfb",		/* sti */
+	/*
+	 * No STI (nor MOV/POP SS): under QEMU 7.2 TCG a guest looping after
+	 * an interrupt shadow stops taking interrupts, and under SVM the
+	 * host's own then no longer cause #VMEXIT: the emulated CPU stays in
+	 * VMRUN, its clock frozen, until an NMI (docs/testing.md).
+	 */
 	(const uint8_t *)"\x02\xcd\x80",	/* int 0x80 */
 };
 
@@ -540,6 +557,7 @@ static void sanitize_state(struct hv_vcpu_state *st)
 	sanitize_regs(&st->regs);
 	sanitize_sregs(&st->sregs);
 	st->dr[7] = 0x400;
+	st->events.flags &= ~HV_EV_SHADOW;	/* no interrupt shadow: safe_code */
 }
 
 /* ------------------------------------------------------- mutations */
@@ -938,6 +956,9 @@ static void op_ioctl(struct thr *t)
 		/* Managed runs only in op_managed(), which stops them. */
 		if (nr == HV_VM_START)
 			nr = HV_VM_STOP;
+		/* No guest runs at all with --runs 0 (see main()). */
+		if (nr == HV_VCPU_RUN && !opt_runs)
+			nr = HV_VCPU_GET_REGS, c = cmd_by_nr(K_VCPU, _IOC_NR(nr));
 		/* VM count bound: see op_create(). */
 		if ((nr == HV_CREATE_VM || nr == HV_VM_CLONE) &&
 		    vms_listed(g_devfd) >= vms_base + opt_max_vms)
@@ -1483,7 +1504,10 @@ static void guest_setup(struct thr *t, int fd)
 	if (ioctl(fd, HV_VCPU_GET_SREGS, &s) || ioctl(fd, HV_VCPU_GET_REGS, &g))
 		return;
 	n_calls += 2;
-	switch (below(r, 3)) {
+	do
+		k = (unsigned int)below(r, 3);
+	while (!(opt_modes & (1 << k)));
+	switch (k) {
 	case 0:		/* real mode, CS at the code, DS/ES/SS at 0 */
 		s.cs.base = CODE_GPA;
 		s.cs.selector = CODE_GPA >> 4;
@@ -1555,12 +1579,13 @@ static void op_run(struct thr *t)
 	if (!run)
 		goto out;
 	t->last_set = false;
-	if (chance(r, 700))
+	if (chance(r, 700) || opt_modes != 7)
 		guest_setup(t, pool[i].fd);
 	else if (ioctl(pool[i].fd, HV_VCPU_GET_SREGS, &t->last_sregs) == 0 &&
 		 ioctl(pool[i].fd, HV_VCPU_GET_REGS, &t->last_regs) == 0)
 		t->last_set = true;
 	t->run = run;
+	memcpy(t->run_vm, pool[i].vm_name, HV_NAME_LEN);
 	n_runs++;
 	pthread_mutex_lock(run_lock_of(&pool[i]));
 	for (k = 0; k < 6; k++) {
@@ -1632,7 +1657,7 @@ static void *worker(void *arg)
 			op_snapshot(t);
 		else if ((w -= 6) < 3)
 			op_clone(t);
-		else if ((w -= 3) < 2)
+		else if ((w -= 3) < opt_managed)
 			op_managed(t);
 		else
 			op_ioctl(t);
@@ -1732,6 +1757,39 @@ static void cat_file(const char *path)
 	printf("    %s:\n%s", path, buf);
 }
 
+/* The guest code around the stuck vCPU's RIP (as set before the run). */
+static void dump_code(struct thr *t)
+{
+	struct hv_vm_open o = { 0 };
+	uint64_t lin = t->last_sregs.cs.base + t->last_regs.rip, off;
+	uint8_t *p;
+	int fd, k;
+
+	memcpy(o.name, t->run_vm, HV_NAME_LEN);
+	fd = ioctl(g_devfd, HV_OPEN_VM, &o);
+	if (fd < 0) {
+		printf("    (VM %s: %s)\n", o.name, strerror(errno));
+		return;
+	}
+	p = mmap(NULL, CODE_SIZE, PROT_READ, MAP_SHARED, fd, CODE_GPA);
+	if (p == MAP_FAILED) {
+		printf("    (VM %s: no code region: %s)\n", o.name, strerror(errno));
+		close(fd);
+		return;
+	}
+	printf("    VM %s, code at linear %#llx:", o.name, (unsigned long long)lin);
+	if (t->last_set && lin >= CODE_GPA + 32 && lin + 32 <= CODE_GPA + CODE_SIZE) {
+		off = lin - CODE_GPA;
+		for (k = -32; k < 32; k++)
+			printf("%s%02x", k == 0 ? " [" : " ", p[off + k]);
+	} else {
+		printf(" (outside the code region)");
+	}
+	printf("\n");
+	munmap(p, CODE_SIZE);
+	close(fd);
+}
+
 /* What a stuck thread was doing: its kernel stack, its guest. */
 static void stuck_report(struct thr *t)
 {
@@ -1745,6 +1803,18 @@ static void stuck_report(struct thr *t)
 	cat_file(path);
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stack", t->tid_os);
 	cat_file(path);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", t->tid_os);
+	{
+		char line[256];
+		FILE *f = fopen(path, "r");
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "SigPnd", 6) || !strncmp(line, "ShdPnd", 6) ||
+			    !strncmp(line, "SigBlk", 6))
+				printf("    %s", line);
+		if (f)
+			fclose(f);
+	}
 	if (strcmp(t->doing, "HV_VCPU_RUN") || !t->run)
 		return;
 	c0 = t->run->exit_count;
@@ -1757,6 +1827,7 @@ static void stuck_report(struct thr *t)
 		printf("    (the guest state before the run is unknown)\n");
 		return;
 	}
+	dump_code(t);
 	printf("    before the run: cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx\n"
 	       "    cs sel %#x base %#llx limit %#x type %u s %u dpl %u p %u "
 	       "l %u db %u g %u unusable %u\n"
@@ -1783,7 +1854,8 @@ static void stuck_report(struct thr *t)
 static int usage(void)
 {
 	fprintf(stderr, "usage: hv-fuzz [--seed S] [--calls N] [--threads T] "
-		"[--max-vms M] [--runs PER_MILLE] [--run-us US] [--prefix P] "
+		"[--max-vms M] [--runs PER_MILLE] [--run-us US] [--managed PER_MILLE] "
+		"[--modes MASK] [--prefix P] "
 		"[--verbose]\n");
 	return 2;
 }
@@ -1820,6 +1892,10 @@ int main(int argc, char **argv)
 			opt_max_vms = atoi(v);
 		else if (!strcmp(argv[i], "--runs"))
 			opt_runs = atoi(v);
+		else if (!strcmp(argv[i], "--managed"))
+			opt_managed = atoi(v);
+		else if (!strcmp(argv[i], "--modes"))
+			opt_modes = atoi(v) & 7;
 		else if (!strcmp(argv[i], "--run-us"))
 			run_ns = atol(v) * 1000;
 		else if (!strcmp(argv[i], "--prefix"))
@@ -1828,16 +1904,19 @@ int main(int argc, char **argv)
 			return usage();
 		i++;
 	}
+	if (!opt_modes)
+		return usage();
 	if (opt_threads < 1 || opt_threads > MAX_THREADS || opt_runs < 0 ||
-	    opt_runs > 900 || opt_calls < 1)
+	    opt_runs > 900 || opt_calls < 1 || opt_managed < 0 ||
+	    opt_managed > 50)
 		return usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < RUN_LOCKS; i++)
 		pthread_mutex_init(&run_locks[i], NULL);
 	printf("hv-fuzz: seed %llu, %ld calls, %d threads, VM names %s*, at most "
-	       "%d VMs, runs %d/1000 of %ld us\n", (unsigned long long)opt_seed,
-	       opt_calls, opt_threads, prefix, opt_max_vms, opt_runs,
-	       run_ns / 1000);
+	       "%d VMs, runs %d/1000 of %ld us, managed runs %d/1000\n",
+	       (unsigned long long)opt_seed, opt_calls, opt_threads, prefix,
+	       opt_max_vms, opt_runs, run_ns / 1000, opt_managed);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;	/* no SA_RESTART: RUN returns EINTR */
