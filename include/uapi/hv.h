@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		2	/* 2: state, dirty log, clone */
+#define HV_API_VERSION		3	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
