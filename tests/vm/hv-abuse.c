@@ -65,32 +65,6 @@ static void usr1_setup(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-static bool vm_listed(const char *name)
-{
-	struct hv_vm_info *list;
-	size_t n, i;
-	bool found = false;
-
-	if (hv_list_vms(hv, &list, &n))
-		return true;
-	for (i = 0; i < n; i++)
-		if (!strncmp(list[i].name, name, HV_NAME_LEN))
-			found = true;
-	free(list);
-	return found;
-}
-
-static int vm_count(void)
-{
-	struct hv_vm_info *list;
-	size_t n;
-
-	if (hv_list_vms(hv, &list, &n))
-		return -1;
-	free(list);
-	return (int)n;
-}
-
 static int virt_users(void)
 {
 	struct hv_status s;
@@ -104,7 +78,7 @@ static void settle_objects(int vms, int virt)
 	int i;
 
 	for (i = 0; i < 100; i++) {
-		if (vm_count() == vms && virt_users() == virt)
+		if (hvtest_vm_count(hv) == vms && virt_users() == virt)
 			return;
 		usleep(20 * 1000);
 	}
@@ -113,13 +87,7 @@ static void settle_objects(int vms, int virt)
 /* The errnos hv documents (docs/abi.md); see hv-fuzz.c. */
 static bool errno_ok(int e)
 {
-	switch (e) {
-	case EINVAL: case EFAULT: case ENOMEM: case EBUSY: case ENOENT:
-	case EEXIST: case EPERM: case ENOTTY: case ENOSPC: case EINTR:
-	case EOPNOTSUPP: case E2BIG: case EAGAIN: case EALREADY:
-		return true;
-	}
-	return false;
+	return hvtest_errno_documented(e);
 }
 
 /* The spin guest (loops without exits) in VM @name with @flags. */
@@ -160,69 +128,18 @@ struct memsnap {
 	long mem_free_kb, slab_kb, sunreclaim_kb;
 	long free_pages, pcp_pages;
 	int nslab;
-	struct { char name[64]; long active, perslab; } slab[512];
+	struct hvtest_slab slab[HVTEST_MAX_SLABS];
 };
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = atol(line + klen + 1);
-			break;
-		}
-	fclose(f);
-	return v;
-}
 
 static void memsnap(struct memsnap *s)
 {
-	char line[512];
-	FILE *f;
-	long v;
-
 	hvtest_settle_memory();
-	s->mem_free_kb = meminfo_kb("MemFree");
-	s->slab_kb = meminfo_kb("Slab");
-	s->sunreclaim_kb = meminfo_kb("SUnreclaim");
+	s->mem_free_kb = hvtest_meminfo_kb("MemFree");
+	s->slab_kb = hvtest_meminfo_kb("Slab");
+	s->sunreclaim_kb = hvtest_meminfo_kb("SUnreclaim");
 	/* Buddy plus per-CPU lists: MemFree alone misses the latter. */
-	s->free_pages = s->pcp_pages = 0;
-	f = fopen("/proc/zoneinfo", "r");
-	if (f) {
-		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, " pages free %ld", &v) == 1)
-				s->free_pages += v;
-			else if (sscanf(line, " count: %ld", &v) == 1)
-				s->pcp_pages += v;
-		}
-		fclose(f);
-	}
-	s->nslab = 0;
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f) &&
-	       s->nslab < (int)(sizeof(s->slab) / sizeof(s->slab[0]))) {
-		char name[64];
-		long active, perslab = 0;
-
-		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
-			continue;
-		if (sscanf(line, "%63s %ld %*d %*d %ld", name, &active,
-			   &perslab) < 2)
-			continue;
-		strcpy(s->slab[s->nslab].name, name);
-		s->slab[s->nslab].active = active;
-		s->slab[s->nslab].perslab = perslab;
-		s->nslab++;
-	}
-	fclose(f);
+	hvtest_zoneinfo_pages(&s->free_pages, &s->pcp_pages);
+	s->nslab = hvtest_read_slabs(s->slab, HVTEST_MAX_SLABS);
 }
 
 /* One cycle: create, 64 KiB RAM, vCPU, mmap + write + unmap, destroy. */
@@ -277,7 +194,7 @@ static void case_cycles(void)
 {
 	const char *env = getenv("HVTEST_CYCLES");
 	int n = env && *env ? atoi(env) : 1000, i, j, grown = 0;
-	int vms0 = vm_count(), virt0 = virt_users();
+	int vms0 = hvtest_vm_count(hv), virt0 = virt_users();
 	static struct memsnap before, after;
 	long d_free, d_pages, d_sunr, d_slab, limit_kb = 512;
 	double t0, secs;
@@ -356,7 +273,7 @@ static void case_cycles(void)
 	if (!grown)
 		ok("no slab cache grew by one object per cycle (%d caches)",
 		   after.nslab);
-	expect_eq(vm_count(), vms0, "VMs listed after the cycles");
+	expect_eq(hvtest_vm_count(hv), vms0, "VMs listed after the cycles");
 	expect_eq(virt_users(), virt0, "virtualization users after the cycles");
 	printf("HVABUSE-FIGURE cycles: %d create/destroy cycles%s in %.1f s, "
 	       "leaked per 1000: free pages %+ld kB, SUnreclaim %+ld kB "
@@ -388,7 +305,7 @@ static void kill_child(const char *name, uint32_t flags, int wfd)
 
 static void case_kill(void)
 {
-	int round, rounds = 6, vms0 = vm_count(), virt0 = virt_users();
+	int round, rounds = 6, vms0 = hvtest_vm_count(hv), virt0 = virt_users();
 	double worst = 0;
 
 	for (round = 0; round < rounds; round++) {
@@ -434,7 +351,7 @@ static void case_kill(void)
 		if (flags) {
 			/* Its last fd is gone: so is the VM. */
 			settle_objects(vms0, virt0);
-			if (vm_listed(name)) {
+			if (hvtest_vm_listed(hv, name)) {
 				fail("round %d: %s (HV_VM_DESTROY_ON_CLOSE) still "
 				     "listed after its process was killed",
 				     round, name);
@@ -465,7 +382,7 @@ static void case_kill(void)
 			     hv_strerror(err));
 		settle_objects(vms0, virt0);
 	}
-	expect_eq(vm_count(), vms0, "VMs listed after the kills");
+	expect_eq(hvtest_vm_count(hv), vms0, "VMs listed after the kills");
 	expect_eq(virt_users(), virt0, "virtualization users after the kills");
 	ok("%d children killed with SIGKILL mid-run, reaped within %.0f ms",
 	   rounds, worst);
@@ -520,7 +437,7 @@ static void *runner(void *arg)
 
 static void case_destroyrun(void)
 {
-	int round, rounds = 10, vms0 = vm_count(), virt0 = virt_users();
+	int round, rounds = 10, vms0 = hvtest_vm_count(hv), virt0 = virt_users();
 	int ebusy = 0, plain = 0;
 	long after = 0;
 
@@ -558,7 +475,7 @@ static void case_destroyrun(void)
 			return;
 		}
 		r.destroyed = 1;
-		if (vm_listed(name))
+		if (hvtest_vm_listed(hv, name))
 			fail("round %d: %s still listed after destroy", round, name);
 		usleep(20 * 1000);	/* the runner goes on with its fd */
 		r.stop = 1;
@@ -575,7 +492,7 @@ static void case_destroyrun(void)
 		hv_vcpu_close(r.vcpu);
 		settle_objects(vms0, virt0);
 	}
-	expect_eq(vm_count(), vms0, "VMs listed after destroy-while-running");
+	expect_eq(hvtest_vm_count(hv), vms0, "VMs listed after destroy-while-running");
 	expect_eq(virt_users(), virt0, "virtualization users after it");
 	ok("%d VMs destroyed while another thread ran them attached (%d "
 	   "refused with EBUSY, then forced; %d at once); %ld runs returned "
@@ -653,7 +570,7 @@ static void *snapper(void *arg)
 
 static void case_snapdestroy(void)
 {
-	int round, rounds = 10, vms0 = vm_count(), virt0 = virt_users();
+	int round, rounds = 10, vms0 = hvtest_vm_count(hv), virt0 = virt_users();
 	long calls = 0, oks = 0, errs = 0;
 
 	for (round = 0; round < rounds; round++) {
@@ -696,7 +613,7 @@ static void case_snapdestroy(void)
 		errs += s.errs;
 		settle_objects(vms0, virt0);
 	}
-	expect_eq(vm_count(), vms0, "VMs listed after snapshot-under-destroy");
+	expect_eq(hvtest_vm_count(hv), vms0, "VMs listed after snapshot-under-destroy");
 	expect_eq(virt_users(), virt0, "virtualization users after it");
 	ok("%d VMs destroyed under a snapshot loop: %ld calls, %ld ok, %ld "
 	   "refused", rounds, calls, oks, errs);

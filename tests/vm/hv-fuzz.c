@@ -117,13 +117,7 @@ static void __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
  */
 static bool errno_ok(int e)
 {
-	switch (e) {
-	case EINVAL: case EFAULT: case ENOMEM: case EBUSY: case ENOENT:
-	case EEXIST: case EPERM: case ENOTTY: case ENOSPC: case EINTR:
-	case EOPNOTSUPP: case E2BIG: case EAGAIN: case EALREADY:
-		return true;
-	}
-	return false;
+	return hvtest_errno_documented(e);
 }
 
 /* mmap(2) of hv fds: hv's own EINVAL plus what the mm core answers. */
@@ -1669,24 +1663,6 @@ static void *worker(void *arg)
 
 /* ---------------------------------------------------------- accounting */
 
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = atol(line + klen + 1);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -1936,9 +1912,9 @@ int main(int argc, char **argv)
 	vms_base = vms_listed(g_devfd);
 	virt0 = virt_users();
 	hvtest_settle_memory();
-	free0 = meminfo_kb("MemFree");
-	slab0 = meminfo_kb("Slab");
-	sunr0 = meminfo_kb("SUnreclaim");
+	free0 = hvtest_meminfo_kb("MemFree");
+	slab0 = hvtest_meminfo_kb("Slab");
+	sunr0 = hvtest_meminfo_kb("SUnreclaim");
 	fds0 = count_fds();
 
 	for (k = 0; k < 2; k++) {
@@ -2029,9 +2005,9 @@ int main(int argc, char **argv)
 	}
 	vms_after = vms_listed(g_devfd);
 	hvtest_settle_memory();
-	free1 = meminfo_kb("MemFree");
-	slab1 = meminfo_kb("Slab");
-	sunr1 = meminfo_kb("SUnreclaim");
+	free1 = hvtest_meminfo_kb("MemFree");
+	slab1 = hvtest_meminfo_kb("Slab");
+	sunr1 = hvtest_meminfo_kb("SUnreclaim");
 	fds1 = count_fds();
 
 	printf("hv-fuzz: %ld ioctl calls + %ld other calls (open, close, mmap, "

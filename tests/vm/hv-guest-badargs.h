@@ -24,7 +24,7 @@ static void *bad_page(void)
 static void badargs_create(int fd)
 {
 	struct hv_vm_create c;
-	int before = vm_count(), r;
+	int before = hvtest_vm_count(hv), r;
 	char dup[HV_NAME_LEN];
 
 	expect_errno(ioctl(fd, HV_CREATE_VM, NULL), EFAULT, "CREATE_VM NULL");
@@ -63,7 +63,7 @@ static void badargs_create(int fd)
 	c.reserved[3] = 1;
 	expect_errno(ioctl(fd, HV_CREATE_VM, &c), EINVAL,
 		     "CREATE_VM reserved[3] != 0");
-	expect_eq(vm_count(), before, "VMs listed after the refused creates");
+	expect_eq(hvtest_vm_count(hv), before, "VMs listed after the refused creates");
 
 	/* Duplicate: create one, then the same name again. */
 	c.reserved[3] = 0;
@@ -73,9 +73,9 @@ static void badargs_create(int fd)
 		return;
 	expect_errno(ioctl(fd, HV_CREATE_VM, &c), EEXIST,
 		     "CREATE_VM duplicate name");
-	expect_eq(vm_count(), before + 1, "VMs listed with one made");
+	expect_eq(hvtest_vm_count(hv), before + 1, "VMs listed with one made");
 	close(r);
-	expect_eq(vm_count(), before,
+	expect_eq(hvtest_vm_count(hv), before,
 		  "VMs listed after closing a destroy-on-close VM");
 }
 
@@ -341,7 +341,7 @@ static void case_badargs(void)
 	struct hv_vm *vm = NULL;
 	struct hv_vcpu *vcpu = NULL;
 	char name[HV_NAME_LEN];
-	int err, before = vm_count();
+	int err, before = hvtest_vm_count(hv);
 
 	badargs_create(hv_fd(hv));
 
@@ -367,5 +367,5 @@ out:
 		if (err)
 			fail("destroy %s: %s", name, hv_strerror(err));
 	}
-	expect_eq(vm_count(), before, "VMs listed at the end");
+	expect_eq(hvtest_vm_count(hv), before, "VMs listed at the end");
 }

@@ -41,32 +41,6 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-static bool vm_listed(const char *name)
-{
-	struct hv_vm_info *list;
-	size_t n, i;
-	bool found = false;
-
-	if (hv_list_vms(hv, &list, &n))
-		return true;	/* cannot tell: assume the worst */
-	for (i = 0; i < n; i++)
-		if (!strncmp(list[i].name, name, HV_NAME_LEN))
-			found = true;
-	free(list);
-	return found;
-}
-
-static int vm_count(void)
-{
-	struct hv_vm_info *list;
-	size_t n;
-
-	if (hv_list_vms(hv, &list, &n))
-		return -1;
-	free(list);
-	return (int)n;
-}
-
 static void case_sigalrm(void)
 {
 	struct sigaction sa;
@@ -123,7 +97,7 @@ static void case_sigalrm(void)
 		guest_why(&g, "destroy: %s", hv_strerror(err));
 		goto out;
 	}
-	if (vm_listed(g.name)) {
+	if (hvtest_vm_listed(hv, g.name)) {
 		guest_why(&g, "%s still listed after HV_VM_DESTROY", g.name);
 		goto out;
 	}
@@ -243,50 +217,14 @@ struct snapshot {
 	int fds, maps;
 	/* slab caches: name and active objects */
 	int nslab;
-	struct { char name[64]; long active, perslab; } slab[512];
+	struct hvtest_slab slab[HVTEST_MAX_SLABS];
 };
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = atol(line + klen + 1);
-			break;
-		}
-	fclose(f);
-	return v;
-}
 
 /*
  * Free pages as the buddy allocator and the per-CPU page lists hold them
  * (/proc/zoneinfo): MemFree leaves out the per-CPU lists, which grow and
  * shrink with the free pattern, so only the sum tells a leak.
  */
-static void zoneinfo_pages(long *free_pages, long *pcp_pages)
-{
-	char line[256];
-	FILE *f = fopen("/proc/zoneinfo", "r");
-	long v;
-
-	*free_pages = *pcp_pages = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " pages free %ld", &v) == 1)
-			*free_pages += v;
-		else if (sscanf(line, " count: %ld", &v) == 1)
-			*pcp_pages += v;
-	}
-	fclose(f);
-}
-
 static int count_dir(const char *path)
 {
 	DIR *d = opendir(path);
@@ -317,37 +255,14 @@ static int count_lines(const char *path)
 
 static void snapshot(struct snapshot *s)
 {
-	char line[512];
-	FILE *f;
-
 	hvtest_settle_memory();
 
-	s->mem_free_kb = meminfo_kb("MemFree");
-	zoneinfo_pages(&s->free_pages, &s->pcp_pages);
-	s->sunreclaim_kb = meminfo_kb("SUnreclaim");
+	s->mem_free_kb = hvtest_meminfo_kb("MemFree");
+	hvtest_zoneinfo_pages(&s->free_pages, &s->pcp_pages);
+	s->sunreclaim_kb = hvtest_meminfo_kb("SUnreclaim");
 	s->fds = count_dir("/proc/self/fd");
 	s->maps = count_lines("/proc/self/maps");
-	s->nslab = 0;
-	f = fopen("/proc/slabinfo", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f) &&
-	       s->nslab < (int)(sizeof(s->slab) / sizeof(s->slab[0]))) {
-		char name[64];
-		long active, perslab = 0;
-
-		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
-			continue;
-		/* name active_objs num_objs objsize objperslab ... */
-		if (sscanf(line, "%63s %ld %*d %*d %ld", name, &active,
-			   &perslab) < 2)
-			continue;
-		strcpy(s->slab[s->nslab].name, name);
-		s->slab[s->nslab].active = active;
-		s->slab[s->nslab].perslab = perslab;
-		s->nslab++;
-	}
-	fclose(f);
+	s->nslab = hvtest_read_slabs(s->slab, HVTEST_MAX_SLABS);
 }
 
 /* One create / add RAM / vCPU / run to HLT / destroy; 0 or -1. */
@@ -419,7 +334,7 @@ static void case_cycles(void)
 	char why[256];
 	double secs;
 
-	vms_before = vm_count();
+	vms_before = hvtest_vm_count(hv);
 	for (i = 0; i < 10; i++)	/* warm-up: caches reach steady state */
 		if (cycle_once(i, why, sizeof(why))) {
 			fail("warm-up: %s", why);
@@ -485,8 +400,8 @@ static void case_cycles(void)
 		   after.nslab);
 	expect_eq(after.fds, before.fds, "open fds after the cycles");
 	expect_eq(after.maps, before.maps, "mappings after the cycles");
-	if (vm_count() != vms_before)
-		fail("%d VMs listed after the cycles, %d before", vm_count(),
+	if (hvtest_vm_count(hv) != vms_before)
+		fail("%d VMs listed after the cycles, %d before", hvtest_vm_count(hv),
 		     vms_before);
 }
 

@@ -434,4 +434,32 @@ static inline int guest_test_main(int argc, char **argv, const char *prog,
 	return hvtest_exit();
 }
 
+/* Is a VM called @name listed?  (Cannot tell: assume the worst, yes.) */
+static inline bool hvtest_vm_listed(struct hv *hv, const char *name)
+{
+	struct hv_vm_info *list;
+	size_t n, i;
+	bool found = false;
+
+	if (hv_list_vms(hv, &list, &n))
+		return true;
+	for (i = 0; i < n; i++)
+		if (!strncmp(list[i].name, name, HV_NAME_LEN))
+			found = true;
+	free(list);
+	return found;
+}
+
+/* How many VMs the caller sees, or -1. */
+static inline int hvtest_vm_count(struct hv *hv)
+{
+	struct hv_vm_info *list;
+	size_t n;
+
+	if (hv_list_vms(hv, &list, &n))
+		return -1;
+	free(list);
+	return (int)n;
+}
+
 #endif /* HVGUEST_H */

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,98 @@ static inline void hvtest_settle_memory(void)
 		fclose(f);
 	}
 	usleep(50 * 1000);
+}
+
+/* A /proc/meminfo field in kB ("MemFree", "Slab"...), or -1. */
+static inline long hvtest_meminfo_kb(const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = atol(line + klen + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* One /proc/slabinfo line: a cache's active objects, objects per slab. */
+struct hvtest_slab {
+	char name[64];
+	long active, perslab;
+};
+#define HVTEST_MAX_SLABS	512
+
+/* Up to @max caches from /proc/slabinfo into @slab; how many (0: none). */
+static inline int hvtest_read_slabs(struct hvtest_slab *slab, int max)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char name[64];
+		long active, perslab = 0;
+
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
+			continue;
+		/* name active_objs num_objs objsize objperslab ... */
+		if (sscanf(line, "%63s %ld %*d %*d %ld", name, &active,
+			   &perslab) < 2)
+			continue;
+		strcpy(slab[n].name, name);
+		slab[n].active = active;
+		slab[n].perslab = perslab;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Free pages in the buddy lists and on the per-CPU lists (zoneinfo). */
+static inline void hvtest_zoneinfo_pages(long *free_pages, long *pcp_pages)
+{
+	char line[256];
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	long v;
+
+	*free_pages = *pcp_pages = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " pages free %ld", &v) == 1)
+			*free_pages += v;
+		else if (sscanf(line, " count: %ld", &v) == 1)
+			*pcp_pages += v;
+	}
+	fclose(f);
+}
+
+/*
+ * The errnos hv's handlers may return (docs/abi.md: internal errors never
+ * escape): EINTR from a signal, EALREADY from HV_DEBUG_HOLD_VIRT twice,
+ * EOPNOTSUPP/ENOSPC from a backend that lacks a feature, ENOTUNIQ for
+ * root naming a VM several users have, E2BIG/EAGAIN for sizes and the
+ * console.
+ */
+static inline bool hvtest_errno_documented(int e)
+{
+	switch (e) {
+	case EINVAL: case EFAULT: case ENOMEM: case EBUSY: case ENOENT:
+	case EEXIST: case EPERM: case ENOTTY: case ENOSPC: case EINTR:
+	case EOPNOTSUPP: case E2BIG: case EAGAIN: case EALREADY:
+	case ENOTUNIQ:
+		return true;
+	}
+	return false;
 }
 
 #endif /* HVTEST_H */
