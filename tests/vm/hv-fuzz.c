@@ -355,6 +355,7 @@ static const struct cmd cmds[] = {
 	C(HV_CREATE_VM, K_DEV, A_IN, true),
 	C(HV_OPEN_VM, K_DEV, A_IN, true),
 	C(HV_LIST_VMS, K_DEV, A_INOUT, false),
+	C(HV_GET_USAGE, K_DEV, A_OUT, false),
 	C(HV_DEBUG_HOLD_VIRT, K_DEV, A_NONE, false),
 	C(HV_DEBUG_RELEASE_VIRT, K_DEV, A_NONE, false),
 	C(HV_VM_ADD_RAM, K_VM, A_IN, false),
@@ -1005,7 +1006,7 @@ static void op_ioctl(struct thr *t)
 			goto out;	/* a valid command by chance: skip */
 		else if (cmd_by_nr(kind, inr))
 			ex = E_EINVAL;
-		else if (known_nr(inr) || (inr >= 0x40 && inr < 0x70) ||
+		else if (known_nr(inr) || (inr >= 0x48 && inr < 0x70) ||
 			 inr >= 0x80)
 			ex = E_ENOTTY;	/* another fd's, or no fd's range */
 		else	/* a range where hv may grow: no arguments */
