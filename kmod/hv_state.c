@@ -28,7 +28,6 @@ static const u32 hv_state_msrs[] = {
 	MSR_IA32_CR_PAT,
 };
 
-
 /* SDM Vol 3A, 18.2.3-4: DR6/DR7 bits that read as fixed values */
 #define HV_DR6_FIXED1		0xfffe07f0ULL	/* 4-10, 17-31 */
 #define HV_DR6_FIXED0		(~0xffffffffULL | BIT(12))
