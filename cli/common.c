@@ -162,26 +162,27 @@ int hvctl_opt_default(char **argv, int c)
 	return HVCTL_EXIT_OK;
 }
 
-int hvctl_parse_name(int argc, char **argv, const char **name)
+/* Exactly one argument after the options, accepted by @check. */
+static int parse_one(int argc, char **argv, const char **arg,
+		     int (*check)(const char *cmd, const char *arg))
 {
 	if (optind >= argc)
 		return hvctl_usage_error(argv[0], "missing VM name");
 	if (optind + 1 < argc)
 		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
 					 argv[optind + 1]);
-	*name = argv[optind];
-	return hvctl_check_name(argv[0], *name) ? HVCTL_EXIT_USAGE : -1;
+	*arg = argv[optind];
+	return check(argv[0], *arg) ? HVCTL_EXIT_USAGE : -1;
+}
+
+int hvctl_parse_name(int argc, char **argv, const char **name)
+{
+	return parse_one(argc, argv, name, hvctl_check_name);
 }
 
 int hvctl_parse_ref(int argc, char **argv, const char **ref)
 {
-	if (optind >= argc)
-		return hvctl_usage_error(argv[0], "missing VM name");
-	if (optind + 1 < argc)
-		return hvctl_usage_error(argv[0], "unexpected argument '%s'",
-					 argv[optind + 1]);
-	*ref = argv[optind];
-	return hvctl_check_ref(argv[0], *ref) ? HVCTL_EXIT_USAGE : -1;
+	return parse_one(argc, argv, ref, hvctl_check_ref);
 }
 
 enum { OPT_HELP = HVCTL_OPT_HELP, OPT_JSON };
