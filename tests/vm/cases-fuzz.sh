@@ -59,8 +59,14 @@ case_h_fuzz() {
 	fi
 	no_splat
 	[ $rc -eq 0 ] || fail "hv-fuzz (seed $HFUZZ_SEED): $(head -n 1 "$HVTEST_WHY")"
-	fig=$(sed -n 's/^HVFUZZ-FIGURE //p' /tmp/fuzz.out)
-	[ -n "$fig" ] || fail "hv-fuzz printed no figure line"
+	say_figure HVFUZZ-FIGURE /tmp/fuzz.out hv-fuzz
+}
+
+# say_figure TAG FILE WHAT: the "TAG ..." line WHAT printed to FILE, with
+# the splat count; a missing line fails the case.
+say_figure() {
+	fig=$(sed -n "s/^$1 //p" "$2")
+	[ -n "$fig" ] || fail "$3 printed no figure line"
 	say "$fig, splats $(splats_count)"
 }
 
@@ -73,9 +79,7 @@ abuse_case() {
 	cat /tmp/abuse.out
 	no_splat
 	[ $rc -eq 0 ] || fail "hv-abuse $1: $(head -n 1 "$HVTEST_WHY")"
-	fig=$(sed -n 's/^HVABUSE-FIGURE //p' /tmp/abuse.out)
-	[ -n "$fig" ] || fail "hv-abuse $1 printed no figure line"
-	say "$fig, splats $(splats_count)"
+	say_figure HVABUSE-FIGURE /tmp/abuse.out "hv-abuse $1"
 }
 
 # Under Bochs switching VMX on and off on both CPUs is most of a cycle's
