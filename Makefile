@@ -162,6 +162,12 @@ check-syzkaller:
 	@scripts/check-syzkaller
 check: check-syzkaller
 
+# No symbol of hv.ko has the name of one of libhv's (scripts/check-names).
+.PHONY: check-names
+check-names: module lib/libhv.a
+	@scripts/check-names
+check: check-names
+
 include tests/unit/unit.mk
 include tests/rig/rig.mk
 include tests/guests/guests.mk

@@ -23,9 +23,9 @@
 #include <linux/wait.h>
 #include <asm/fpu/types.h>
 #include "uapi/hv.h"
-#include "hv_pgtable.h"
-#include "hv_insn.h"
-#include "hv_uart.h"
+#include "x86/pgtable.h"
+#include "x86/insn.h"
+#include "io/uart.h"
 
 struct page;
 struct hv_user;
@@ -140,7 +140,7 @@ struct hv_console {
 	wait_queue_head_t wq;		/* readers */
 };
 
-/* In-kernel devices of a managed VM (hv_devices.c), under @lock. */
+/* In-kernel devices of a managed VM (io/devices.c), under @lock. */
 struct hv_devices {
 	spinlock_t lock;
 	struct hv_uart uart;
@@ -152,7 +152,7 @@ struct hv_devices {
  * [m] under @lock; [a] atomic; [s] under @state_lock (vCPU threads read
  * the request flags without it); [g] under @mgmt_lock.
  */
-struct hv_vm {
+struct hvk_vm {
 	struct list_head node;		/* [L] in hv_vms while named */
 	bool listed;			/* [L] name is taken */
 	struct kref ref;		/* [a] list + fds + mmaps */
@@ -179,14 +179,14 @@ struct hv_vm {
 	unsigned int nr_regions;	/* [m] */
 	u64 mem_size;			/* [m] */
 	struct hv_pgtable gpt;		/* [m] NPT/EPT */
-	struct hv_vcpu *vcpus[HV_MAX_VCPUS];	/* [m] */
+	struct hvk_vcpu *vcpus[HV_MAX_VCPUS];	/* [m] */
 	unsigned int nr_vcpus;		/* [m] */
 	atomic_t nr_running;		/* [a] vCPUs inside attached run */
 	bool virt_held;			/* [m] holds hv_virt_get() */
 	u64 dirty_epoch;		/* [m] GET_DIRTY_LOG calls */
 	u64 cow_copies;			/* [m] shared pages copied on write */
 
-	/* Managed mode (hv_managed.c) */
+	/* Managed mode (managed/managed.c) */
 	struct mutex mgmt_lock;		/* [c] start/stop/pause/resume */
 	spinlock_t state_lock;		/* [c] */
 	bool managed;			/* [s] vCPU threads exist */
@@ -238,8 +238,8 @@ struct hv_mmio_op {
 };
 
 /* A vCPU.  [c] set at create; [r] under @run_lock (the runner owns it). */
-struct hv_vcpu {
-	struct hv_vm *vm;		/* [c] holds a VM reference */
+struct hvk_vcpu {
+	struct hvk_vm *vm;		/* [c] holds a VM reference */
 	u32 id;				/* [c] */
 	struct hv_run *run;		/* [c] the mmap-able run area page */
 	struct mutex run_lock;		/* [c] */
@@ -284,9 +284,9 @@ struct hv_vcpu {
  *			not fault, take locks or print.
  *
  * VMs and vCPUs (process context unless noted):
- * vm_alloc, vm_free	The backend's VM struct, embedding struct hv_vm.
+ * vm_alloc, vm_free	The backend's VM struct, embedding struct hvk_vm.
  * vm_init		Per-VM hardware state (ASID/VPID); after gpt exists.
- * vcpu_alloc, vcpu_free The backend's vCPU, embedding struct hv_vcpu;
+ * vcpu_alloc, vcpu_free The backend's vCPU, embedding struct hvk_vcpu;
  *			vcpu_alloc also puts the vCPU in its reset state.
  * vcpu_run		Enter the guest once and translate the exit into
  *			@exit.  Syncs vcpu->regs in before and out after.
@@ -298,12 +298,12 @@ struct hv_vcpu {
  * get_sregs, set_sregs	Segment/control state; set_sregs checks the state
  *			against the hardware's consistency rules and refuses
  *			(-EINVAL) what VMRUN/VMLAUNCH would reject.
- * get_msr, set_msr	The guest MSRs hv lets the guest use; hv_exit.c has
+ * get_msr, set_msr	The guest MSRs hv lets the guest use; hv_run.c has
  *			already checked the index and the value, so set_msr
  *			only stores.  -EINVAL means "inject #GP".
  * inject_exception	Queue an exception for the next entry.
  *
- * State (hv_state.c; the vCPU quiet, under its run_lock; values already
+ * State (state/state.c; the vCPU quiet, under its run_lock; values already
  * checked by the core, so the setters only store):
  * get_events		What the next entry must still deliver: a queued
  *			or interrupted hardware exception, the interrupt
@@ -329,25 +329,25 @@ struct hv_vendor_ops {
 	void (*cpu_disable)(void);
 	void (*cpu_emergency_disable)(void);
 
-	struct hv_vm *(*vm_alloc)(void);
-	void (*vm_free)(struct hv_vm *vm);
-	int (*vm_init)(struct hv_vm *vm);
-	struct hv_vcpu *(*vcpu_alloc)(struct hv_vm *vm);
-	void (*vcpu_free)(struct hv_vcpu *vcpu);
-	int (*vcpu_run)(struct hv_vcpu *vcpu, struct hv_exit *exit);
-	void (*get_sregs)(struct hv_vcpu *vcpu, struct hv_sregs *sregs);
-	int (*set_sregs)(struct hv_vcpu *vcpu, const struct hv_sregs *sregs);
-	int (*get_msr)(struct hv_vcpu *vcpu, u32 index, u64 *val);
-	int (*set_msr)(struct hv_vcpu *vcpu, u32 index, u64 val);
-	void (*inject_exception)(struct hv_vcpu *vcpu, u8 vector,
+	struct hvk_vm *(*vm_alloc)(void);
+	void (*vm_free)(struct hvk_vm *vm);
+	int (*vm_init)(struct hvk_vm *vm);
+	struct hvk_vcpu *(*vcpu_alloc)(struct hvk_vm *vm);
+	void (*vcpu_free)(struct hvk_vcpu *vcpu);
+	int (*vcpu_run)(struct hvk_vcpu *vcpu, struct hv_exit *exit);
+	void (*get_sregs)(struct hvk_vcpu *vcpu, struct hv_sregs *sregs);
+	int (*set_sregs)(struct hvk_vcpu *vcpu, const struct hv_sregs *sregs);
+	int (*get_msr)(struct hvk_vcpu *vcpu, u32 index, u64 *val);
+	int (*set_msr)(struct hvk_vcpu *vcpu, u32 index, u64 val);
+	void (*inject_exception)(struct hvk_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
-	void (*get_events)(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
-	void (*set_events)(struct hv_vcpu *vcpu,
+	void (*get_events)(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
+	void (*set_events)(struct hvk_vcpu *vcpu,
 			   const struct hv_vcpu_events *ev);
-	void (*get_debugregs)(struct hv_vcpu *vcpu, u64 dr[8]);
-	void (*set_debugregs)(struct hv_vcpu *vcpu, const u64 dr[8]);
+	void (*get_debugregs)(struct hvk_vcpu *vcpu, u64 dr[8]);
+	void (*set_debugregs)(struct hvk_vcpu *vcpu, const u64 dr[8]);
 	const struct hv_pt_ops *gpt_ops;
-	void (*flush_gpt)(struct hv_vm *vm);
+	void (*flush_gpt)(struct hvk_vm *vm);
 };
 
 extern const struct hv_vendor_ops hv_vmx_ops;
@@ -355,7 +355,7 @@ extern const struct hv_vendor_ops hv_svm_ops;
 
 /* hv_main.c: the backend chosen at load, and what it found. */
 extern const struct hv_vendor_ops *hv_ops;
-extern struct hv_caps hv_caps;
+extern struct hv_caps hv_host_caps;
 
 /* hv_virt.c: hardware virtualization, switched on while anyone holds it. */
 int hv_virt_init(void);
@@ -364,71 +364,71 @@ int hv_virt_get(void);
 void hv_virt_put(void);
 void hv_virt_status(struct hv_status *st);
 
-/* hv_vm.c: VM objects, the VM fd. */
-int hv_vm_create(const struct hv_vm_create *args);
-int hv_vm_open(const struct hv_vm_open *args);
-int hv_vm_list(struct hv_vm_list *list);
-void hv_vm_put(struct hv_vm *vm);
-struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err);
-int hv_vm_publish(struct hv_vm *vm);
-bool hv_vm_name_taken(kuid_t owner, const char *name);
+/* hvk_vm.c: VM objects, the VM fd. */
+int hvk_vm_create(const struct hv_vm_create *args);
+int hvk_vm_open(const struct hv_vm_open *args);
+int hvk_vm_list(struct hv_vm_list *list);
+void hvk_vm_put(struct hvk_vm *vm);
+struct hvk_vm *hvk_vm_new(const char *name, u32 flags, int *err);
+int hvk_vm_publish(struct hvk_vm *vm);
+bool hvk_vm_name_taken(kuid_t owner, const char *name);
 bool hv_reserved_zero(const u64 *r, size_t n);
 
-/* hv_clone.c: copy-on-write clones. */
-int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args);
-void hv_vm_exit(void);
+/* state/clone.c: copy-on-write clones. */
+int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args);
+void hvk_vm_exit(void);
 
-/* hv_managed.c: vCPUs on kernel threads, and the VM's state machine. */
-void hv_managed_init(struct hv_vm *vm);
-int hv_vm_start(struct hv_vm *vm);
-int hv_vm_stop(struct hv_vm *vm, u32 reason);
-int __hv_vm_stop(struct hv_vm *vm, u32 reason);	/* mgmt_lock held */
-int hv_vm_pause(struct hv_vm *vm);
-int hv_vm_resume(struct hv_vm *vm);
-void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status);
-bool hv_attached_begin(struct hv_vm *vm);
-bool hv_vm_managed_running(struct hv_vm *vm);
-void hv_attached_end(struct hv_vm *vm);
+/* managed/managed.c: vCPUs on kernel threads, and the VM's state machine. */
+void hv_managed_init(struct hvk_vm *vm);
+int hvk_vm_start(struct hvk_vm *vm);
+int hvk_vm_stop(struct hvk_vm *vm, u32 reason);
+int __hv_vm_stop(struct hvk_vm *vm, u32 reason);	/* mgmt_lock held */
+int hvk_vm_pause(struct hvk_vm *vm);
+int hvk_vm_resume(struct hvk_vm *vm);
+void hvk_vm_request_stop(struct hvk_vm *vm, u32 reason, u32 status);
+bool hv_attached_begin(struct hvk_vm *vm);
+bool hvk_vm_managed_running(struct hvk_vm *vm);
+void hv_attached_end(struct hvk_vm *vm);
 
-/* hv_devices.c: what answers a managed VM's port I/O. */
-int hv_devices_init(struct hv_vm *vm);
-void hv_devices_free(struct hv_vm *vm);
-void hv_devices_pio(struct hv_vcpu *vcpu, struct hv_run *run);
-int hv_console_open(struct hv_vm *vm, unsigned long flags);
+/* io/devices.c: what answers a managed VM's port I/O. */
+int hv_devices_init(struct hvk_vm *vm);
+void hv_devices_free(struct hvk_vm *vm);
+void hv_devices_pio(struct hvk_vcpu *vcpu, struct hv_run *run);
+int hv_console_open(struct hvk_vm *vm, unsigned long flags);
 
-/* hv_events.c: lifecycle events over generic netlink. */
+/* managed/events.c: lifecycle events over generic netlink. */
 int hv_events_init(void);
 void hv_events_exit(void);
-void hv_event(struct hv_vm *vm, u32 event, u32 reason, u32 status);
+void hv_event(struct hvk_vm *vm, u32 event, u32 reason, u32 status);
 
 /* hv_mem.c: guest RAM. */
-int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *r);
-void hv_mem_free(struct hv_vm *vm);
-struct page *hv_mem_page(struct hv_vm *vm, u64 gpa);
-struct page *hv_mem_fault_page(struct hv_vm *vm, u64 gpa);
-bool hv_mem_is_ram(struct hv_vm *vm, u64 gpa);
-int hv_mem_read(struct hv_vm *vm, u64 gpa, void *buf, size_t len);
-int hv_mem_gpt_init(struct hv_vm *vm);
-int hv_mem_map_region(struct hv_vm *vm, struct hv_region *rg, bool write);
-void hv_mem_flush_sync(struct hv_vm *vm);
-void hv_mem_zap_user(struct hv_vm *vm, struct hv_region *rg,
+int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *r);
+void hv_mem_free(struct hvk_vm *vm);
+struct page *hv_mem_page(struct hvk_vm *vm, u64 gpa);
+struct page *hv_mem_fault_page(struct hvk_vm *vm, u64 gpa);
+bool hv_mem_is_ram(struct hvk_vm *vm, u64 gpa);
+int hv_mem_read(struct hvk_vm *vm, u64 gpa, void *buf, size_t len);
+int hv_mem_gpt_init(struct hvk_vm *vm);
+int hv_mem_map_region(struct hvk_vm *vm, struct hv_region *rg, bool write);
+void hv_mem_flush_sync(struct hvk_vm *vm);
+void hv_mem_zap_user(struct hvk_vm *vm, struct hv_region *rg,
 		     const unsigned long *only);
-int hv_mem_write_fault(struct hv_vm *vm, u64 gpa);
-vm_fault_t hv_mem_user_write(struct hv_vm *vm, u64 gpa, struct page *page);
-int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req);
-int hv_mem_get_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req);
-void hv_mem_get_ram(struct hv_vm *vm, struct hv_ram_list *list);
+int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa);
+vm_fault_t hv_mem_user_write(struct hvk_vm *vm, u64 gpa, struct page *page);
+int hv_mem_set_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req);
+int hv_mem_get_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req);
+void hv_mem_get_ram(struct hvk_vm *vm, struct hv_ram_list *list);
 /* Table memory for the backends' gpt_ops; they supply only entry bits. */
 u64 *hv_gpt_alloc_table(void *opaque, u64 *pa);
 void hv_gpt_free_table(void *opaque, u64 *table);
 u64 *hv_gpt_table_va(void *opaque, u64 entry);
 
 /* hv_user.c: who holds what (guest RAM and VMs per user, host reserve). */
-int hv_vm_account_init(struct hv_vm *vm);
-void hv_vm_account_free(struct hv_vm *vm);
-int hv_vm_account_like(struct hv_vm *dst, struct hv_vm *src);
-int hv_vm_charge_ram(struct hv_vm *vm, u64 bytes);
-void hv_vm_uncharge_ram(struct hv_vm *vm, u64 bytes);
+int hvk_vm_account_init(struct hvk_vm *vm);
+void hvk_vm_account_free(struct hvk_vm *vm);
+int hvk_vm_account_like(struct hvk_vm *dst, struct hvk_vm *src);
+int hvk_vm_charge_ram(struct hvk_vm *vm, u64 bytes);
+void hvk_vm_uncharge_ram(struct hvk_vm *vm, u64 bytes);
 bool hv_host_reserve_ok(unsigned long pages);
 void hv_user_usage(struct hv_usage *out);
 
@@ -441,8 +441,8 @@ int hv_fail_init(void);
 void hv_fail_exit(void);
 bool hv_fail_alloc(void);
 
-/* hv_vcpu.c: vCPU objects, the vCPU fd and the run loop. */
-int hv_vcpu_loop(struct hv_vcpu *vcpu);
+/* hvk_vcpu.c: vCPU objects, the vCPU fd and the run loop. */
+int hvk_vcpu_loop(struct hvk_vcpu *vcpu);
 
 /*
  * Guest EFER and CR4 bits hv supports (no PCID, no LA57); OSXSAVE only
@@ -455,53 +455,53 @@ int hv_vcpu_loop(struct hv_vcpu *vcpu);
 				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
 				 X86_CR4_OSXSAVE)
 
-struct hv_vcpu *hv_vcpu_new(struct hv_vm *vm, u32 id);
-int hv_vcpu_create(struct hv_vm *vm, unsigned long id);
-int hv_vcpu_open(struct hv_vm *vm, unsigned long id);
-void hv_vcpu_destroy(struct hv_vcpu *vcpu);
+struct hvk_vcpu *hvk_vcpu_new(struct hvk_vm *vm, u32 id);
+int hvk_vcpu_create(struct hvk_vm *vm, unsigned long id);
+int hvk_vcpu_open(struct hvk_vm *vm, unsigned long id);
+void hvk_vcpu_destroy(struct hvk_vcpu *vcpu);
 int hv_sregs_check(const struct hv_sregs *s);
 /* SDM Vol 1, 3.4.3: RFLAGS bits 3, 5, 15, 63:22 are 0; bit 1 is 1 */
 #define HV_RFLAGS_RESERVED	(~0x3fffffULL | BIT(3) | BIT(5) | BIT(15))
 bool hv_rflags_valid(u64 rflags);
 
 /*
- * hv_state.c: vCPU and device state (HV_VM_GET/SET_VCPU_STATE,
+ * state/state.c: vCPU and device state (HV_VM_GET/SET_VCPU_STATE,
  * HV_VM_GET/SET_DEVICE_STATE), also for the clone code.  The caller makes
- * the VM quiet first: hv_vm_quiet_begin() takes mgmt_lock and fails with
+ * the VM quiet first: hvk_vm_quiet_begin() takes mgmt_lock and fails with
  * -EBUSY while a managed run is not paused or stopped; then, per vCPU,
- * hv_vcpu_quiet_begin() takes its run_lock without waiting (-EBUSY while
+ * hvk_vcpu_quiet_begin() takes its run_lock without waiting (-EBUSY while
  * an attached run or another vCPU ioctl holds it).  The setters check
  * everything first; -EINVAL changes nothing.
  */
-int hv_vm_quiet_begin(struct hv_vm *vm);
-void hv_vm_quiet_end(struct hv_vm *vm);
-int hv_vcpu_quiet_begin(struct hv_vcpu *vcpu);
-void hv_vcpu_quiet_end(struct hv_vcpu *vcpu);
-struct hv_vcpu *hv_vcpu_by_id(struct hv_vm *vm, u32 id);
-int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st);
-int hv_vcpu_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st);
-void hv_devices_get_state(struct hv_vm *vm, struct hv_device_state *st);
-int hv_devices_set_state(struct hv_vm *vm, const struct hv_device_state *st);
-long hv_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg);
-long hv_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg);
-long hv_vm_ioctl_get_device_state(void *obj, unsigned long arg);
-long hv_vm_ioctl_set_device_state(void *obj, unsigned long arg);
+int hvk_vm_quiet_begin(struct hvk_vm *vm);
+void hvk_vm_quiet_end(struct hvk_vm *vm);
+int hvk_vcpu_quiet_begin(struct hvk_vcpu *vcpu);
+void hvk_vcpu_quiet_end(struct hvk_vcpu *vcpu);
+struct hvk_vcpu *hvk_vcpu_by_id(struct hvk_vm *vm, u32 id);
+int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st);
+int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st);
+void hv_devices_get_state(struct hvk_vm *vm, struct hv_device_state *st);
+int hv_devices_set_state(struct hvk_vm *vm, const struct hv_device_state *st);
+long hvk_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg);
+long hvk_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg);
+long hvk_vm_ioctl_get_device_state(void *obj, unsigned long arg);
+long hvk_vm_ioctl_set_device_state(void *obj, unsigned long arg);
 
-/* hv_exit.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
+/* hv_run.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
 u64 *hv_gpr(struct hv_regs *r, unsigned int n);	/* by x86 reg number */
-int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit);
+int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 /* >0: another exit (the next MMIO fragment) is in the run area */
-int hv_complete_userspace_exit(struct hv_vcpu *vcpu);
-int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror, u32 ndata,
+int hv_complete_userspace_exit(struct hvk_vcpu *vcpu);
+int hv_exit_internal(struct hvk_vcpu *vcpu, u32 suberror, u32 ndata,
 		     const u64 *data);
 
 /* hv_mmio.c: nested page faults and MMIO emulation. */
-int hv_handle_npf(struct hv_vcpu *vcpu, const struct hv_exit *exit);
-int hv_mmio_complete(struct hv_vcpu *vcpu);
-int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *buf, size_t n, int *mode);
+int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+int hv_mmio_complete(struct hvk_vcpu *vcpu);
+int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode);
 /* The WRMSR rules: which MSRs a guest may use, and which values. */
 bool hv_msr_allowed(u32 index);
-bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val);
+bool hv_msr_value_ok(struct hvk_vcpu *vcpu, u32 index, u64 val);
 
 /* hv_cpuid.c */
 void hv_cpuid_init(struct hv_cpuid *cpuid);
@@ -513,21 +513,21 @@ int hv_cpuid_check(const struct hv_cpuid *cpuid);
 extern u64 hv_xcr0_host, hv_xcr0_supported;
 void hv_xsave_init(void);
 u64 hv_xcr0_allowed(const struct hv_cpuid *cpuid);
-void hv_xsave_cpuid_changed(struct hv_vcpu *vcpu);
-int hv_vcpu_fpu_alloc(struct hv_vcpu *vcpu);
-void hv_vcpu_fpu_free(struct hv_vcpu *vcpu);
-void hv_fpu_load_guest(struct hv_vcpu *vcpu);
-void hv_fpu_save_guest(struct hv_vcpu *vcpu);
-bool hv_xcr0_load_guest(struct hv_vcpu *vcpu, u64 cr4);
+void hv_xsave_cpuid_changed(struct hvk_vcpu *vcpu);
+int hvk_vcpu_fpu_alloc(struct hvk_vcpu *vcpu);
+void hvk_vcpu_fpu_free(struct hvk_vcpu *vcpu);
+void hv_fpu_load_guest(struct hvk_vcpu *vcpu);
+void hv_fpu_save_guest(struct hvk_vcpu *vcpu);
+bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4);
 void hv_xcr0_load_host(bool loaded);
-int hv_handle_xsetbv(struct hv_vcpu *vcpu, const struct hv_exit *exit);
-int hv_handle_cr4_write(struct hv_vcpu *vcpu, const struct hv_exit *exit);
-bool hv_cr4_write_ok(struct hv_vcpu *vcpu, u64 efer, u64 val);
-void hv_xsave_cpuid(struct hv_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
+int hv_handle_xsetbv(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+int hv_handle_cr4_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val);
+void hv_xsave_cpuid(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
 void hv_xsave_cpuid_leaf(u32 index, u32 out[4]);
 int hv_xsave_state_check(const struct hv_vcpu_state *st);
-void hv_xsave_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st);
-void hv_xsave_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st);
+void hv_xsave_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st);
+void hv_xsave_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st);
 
 /* hv_dev.c: /dev/hv, and the table-driven ioctl dispatch all fds share. */
 int hv_dev_init(void);

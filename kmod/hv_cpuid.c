@@ -66,7 +66,7 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 		if (!(hv_xcr0_supported & HV_XSTATE_AVX))
 			e->ecx &= ~(CPUID_1_ECX_AVX | CPUID_1_ECX_FMA |
 				    CPUID_1_ECX_F16C);
-		e->ecx &= ~CPUID_1_ECX_MONITOR;	/* #UD: hv_exit.c */
+		e->ecx &= ~CPUID_1_ECX_MONITOR;	/* #UD: hv_run.c */
 		e->ecx |= CPUID_1_ECX_HYPERVISOR;
 		/* EBX[31:24] initial APIC id: the vCPU's would go here. */
 		e->ebx &= 0x00ffffff;

@@ -32,7 +32,7 @@ static long hv_ioctl_api_version(void *obj, unsigned long arg)
 
 static long hv_ioctl_get_caps(void *obj, unsigned long arg)
 {
-	if (copy_to_user((void __user *)arg, &hv_caps, sizeof(hv_caps)))
+	if (copy_to_user((void __user *)arg, &hv_host_caps, sizeof(hv_host_caps)))
 		return -EFAULT;
 	return 0;
 }
@@ -85,7 +85,7 @@ static long hv_ioctl_create_vm(void *obj, unsigned long arg)
 
 	if (copy_from_user(&args, (void __user *)arg, sizeof(args)))
 		return -EFAULT;
-	return hv_vm_create(&args);
+	return hvk_vm_create(&args);
 }
 
 static long hv_ioctl_open_vm(void *obj, unsigned long arg)
@@ -94,7 +94,7 @@ static long hv_ioctl_open_vm(void *obj, unsigned long arg)
 
 	if (copy_from_user(&args, (void __user *)arg, sizeof(args)))
 		return -EFAULT;
-	return hv_vm_open(&args);
+	return hvk_vm_open(&args);
 }
 
 static long hv_ioctl_list_vms(void *obj, unsigned long arg)
@@ -104,7 +104,7 @@ static long hv_ioctl_list_vms(void *obj, unsigned long arg)
 
 	if (copy_from_user(&list, (void __user *)arg, sizeof(list)))
 		return -EFAULT;
-	r = hv_vm_list(&list);
+	r = hvk_vm_list(&list);
 	if (r)
 		return r;
 	if (copy_to_user((void __user *)arg, &list, sizeof(list)))

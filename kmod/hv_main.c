@@ -14,7 +14,7 @@
 #include <asm/processor.h>
 
 const struct hv_vendor_ops *hv_ops;
-struct hv_caps hv_caps;
+struct hv_caps hv_host_caps;
 
 /*
  * Vendor choice happens here, once.  Zhaoxin and Centaur implement VMX,
@@ -37,7 +37,7 @@ static const struct hv_vendor_ops *hv_pick_backend(void)
 
 static void hv_report(void)
 {
-	u64 f = hv_caps.features;
+	u64 f = hv_host_caps.features;
 
 	if (hv_ops->vendor == HV_VENDOR_INTEL)
 		pr_info("Intel VT-x: EPT %s (2M %s), VPID %s, unrestricted guest %s, VMCS rev %u; /dev/hv API %u\n",
@@ -45,13 +45,13 @@ static void hv_report(void)
 			str_yes_no(f & HV_FEAT_EPT_2M),
 			str_yes_no(f & HV_FEAT_VPID),
 			str_yes_no(f & HV_FEAT_UNRESTRICTED),
-			hv_caps.vmcs_revision, HV_API_VERSION);
+			hv_host_caps.vmcs_revision, HV_API_VERSION);
 	else
 		pr_info("AMD-V: NPT %s, %u ASIDs, NRIP save %s, decode assists %s, SVM rev %u; /dev/hv API %u\n",
-			str_yes_no(f & HV_FEAT_NPT), hv_caps.nr_asids,
+			str_yes_no(f & HV_FEAT_NPT), hv_host_caps.nr_asids,
 			str_yes_no(f & HV_FEAT_NRIPS),
 			str_yes_no(f & HV_FEAT_DECODE_ASSISTS),
-			hv_caps.svm_revision, HV_API_VERSION);
+			hv_host_caps.svm_revision, HV_API_VERSION);
 }
 
 static int __init hv_init(void)
@@ -66,10 +66,10 @@ static int __init hv_init(void)
 		return -ENODEV;
 	}
 
-	hv_caps.vendor = hv_ops->vendor;
-	hv_caps.api_version = HV_API_VERSION;
-	hv_caps.nr_cpus = num_online_cpus();
-	r = hv_ops->probe(&hv_caps, &why);
+	hv_host_caps.vendor = hv_ops->vendor;
+	hv_host_caps.api_version = HV_API_VERSION;
+	hv_host_caps.nr_cpus = num_online_cpus();
+	r = hv_ops->probe(&hv_host_caps, &why);
 	if (r) {
 		pr_err("cannot load: %s\n", why ? why : "backend probe failed");
 		return r;
@@ -115,7 +115,7 @@ static void __exit hv_exit(void)
 {
 	/* The open-file reference on THIS_MODULE means no holder is left. */
 	hv_dev_exit();
-	hv_vm_exit();
+	hvk_vm_exit();
 	hv_fail_exit();
 	hv_events_exit();
 	hv_virt_exit();

@@ -40,7 +40,7 @@
  */
 u64 *hv_gpt_alloc_table(void *opaque, u64 *pa)
 {
-	struct hv_vm *vm = opaque;
+	struct hvk_vm *vm = opaque;
 	struct mem_cgroup *old;
 	struct page *page;
 
@@ -66,7 +66,7 @@ u64 *hv_gpt_table_va(void *opaque, u64 entry)
 	return phys_to_virt(entry & 0x000ffffffffff000ULL);
 }
 
-int hv_mem_gpt_init(struct hv_vm *vm)
+int hv_mem_gpt_init(struct hvk_vm *vm)
 {
 	return hv_pt_init(&vm->gpt, hv_ops->gpt_ops, vm);
 }
@@ -94,7 +94,7 @@ static void hv_region_free(struct hv_region *rg)
  * A guest's RAM must never push the host into the OOM killer: allocations
  * may fail (__GFP_RETRY_MAYFAIL) rather than kill something, a request
  * that would pass its owner's limit or eat into the host's reserve is
- * refused before anything is allocated (hv_vm_charge_ram), and a fatal
+ * refused before anything is allocated (hvk_vm_charge_ram), and a fatal
  * signal stops a long allocation.  The caller has made the VM's memory
  * cgroup the active one.
  */
@@ -151,7 +151,7 @@ nomem:
  * writable or read-only (a clone, or a rebuild that keeps COW and dirty
  * tracking: a needless read-only leaf costs one fault).
  */
-int hv_mem_map_region(struct hv_vm *vm, struct hv_region *rg, bool write)
+int hv_mem_map_region(struct hvk_vm *vm, struct hv_region *rg, bool write)
 {
 	u64 n = rg->size >> PAGE_SHIFT, i;
 	int r;
@@ -172,7 +172,7 @@ int hv_mem_map_region(struct hv_vm *vm, struct hv_region *rg, bool write)
 	return 0;
 }
 
-int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *req)
+int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *req)
 {
 	struct mem_cgroup *old_memcg;
 	struct hv_region *rg;
@@ -201,7 +201,7 @@ int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *req)
 			goto out;
 	}
 
-	r = hv_vm_charge_ram(vm, req->size);
+	r = hvk_vm_charge_ram(vm, req->size);
 	if (r)
 		goto out;
 	rg = &vm->regions[vm->nr_regions];
@@ -231,13 +231,13 @@ int hv_mem_add(struct hv_vm *vm, const struct hv_ram_region *req)
 	hv_ops->flush_gpt(vm);
 	goto out;
 uncharge:
-	hv_vm_uncharge_ram(vm, req->size);
+	hvk_vm_uncharge_ram(vm, req->size);
 out:
 	mutex_unlock(&vm->lock);
 	return r;
 }
 
-void hv_mem_free(struct hv_vm *vm)
+void hv_mem_free(struct hvk_vm *vm)
 {
 	unsigned int i;
 
@@ -247,7 +247,7 @@ void hv_mem_free(struct hv_vm *vm)
 	vm->mem_size = 0;
 }
 
-static struct hv_region *hv_mem_region(struct hv_vm *vm, u64 gpa)
+static struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa)
 {
 	unsigned int i;
 
@@ -261,7 +261,7 @@ static struct hv_region *hv_mem_region(struct hv_vm *vm, u64 gpa)
 }
 
 /* The page backing @gpa, or NULL.  Regions are only ever added. */
-struct page *hv_mem_page(struct hv_vm *vm, u64 gpa)
+struct page *hv_mem_page(struct hvk_vm *vm, u64 gpa)
 {
 	struct hv_region *rg;
 	struct page *page = NULL;
@@ -279,7 +279,7 @@ struct page *hv_mem_page(struct hv_vm *vm, u64 gpa)
  * the mm installs its PTE before anyone who replaces the page (COW) and
  * then takes its lock can zap the mappings (hv_mem_break_cow).
  */
-struct page *hv_mem_fault_page(struct hv_vm *vm, u64 gpa)
+struct page *hv_mem_fault_page(struct hvk_vm *vm, u64 gpa)
 {
 	struct hv_region *rg;
 	struct page *page = NULL;
@@ -295,13 +295,13 @@ struct page *hv_mem_fault_page(struct hv_vm *vm, u64 gpa)
 	return page;
 }
 
-bool hv_mem_is_ram(struct hv_vm *vm, u64 gpa)
+bool hv_mem_is_ram(struct hvk_vm *vm, u64 gpa)
 {
 	return hv_mem_page(vm, gpa) != NULL;
 }
 
 /* Copy guest RAM out; -EFAULT if any byte is not RAM. */
-int hv_mem_read(struct hv_vm *vm, u64 gpa, void *buf, size_t len)
+int hv_mem_read(struct hvk_vm *vm, u64 gpa, void *buf, size_t len)
 {
 	while (len) {
 		size_t off = gpa & (PAGE_SIZE - 1);
@@ -333,7 +333,7 @@ static void hv_mem_nop(void *info)
  * a synchronous IPI has run on every CPU, each vCPU has either exited
  * since the bump or not yet read the generation: its next entry flushes.
  */
-void hv_mem_flush_sync(struct hv_vm *vm)
+void hv_mem_flush_sync(struct hvk_vm *vm)
 {
 	hv_ops->flush_gpt(vm);
 	on_each_cpu(hv_mem_nop, NULL, 1);
@@ -347,7 +347,7 @@ void hv_mem_flush_sync(struct hv_vm *vm)
  * that decided before our change, and the zap then removes its PTE.
  * Called with vm->lock held (lock order: vm->lock, then page lock).
  */
-void hv_mem_zap_user(struct hv_vm *vm, struct hv_region *rg,
+void hv_mem_zap_user(struct hvk_vm *vm, struct hv_region *rg,
 		     const unsigned long *only)
 {
 	u64 n = rg->size >> PAGE_SHIFT, i;
@@ -377,7 +377,7 @@ void hv_mem_zap_user(struct hv_vm *vm, struct hv_region *rg,
  * vCPU flushed: no vCPU may still read the old page once anyone can
  * write the new one.  Then it becomes writable.
  */
-static int hv_mem_break_cow(struct hv_vm *vm, struct hv_region *rg, u64 idx)
+static int hv_mem_break_cow(struct hvk_vm *vm, struct hv_region *rg, u64 idx)
 {
 	u64 gpa = rg->gpa + (idx << PAGE_SHIFT);
 	struct page *old = rg->pages[idx], *new;
@@ -430,7 +430,7 @@ static int hv_mem_break_cow(struct hv_vm *vm, struct hv_region *rg, u64 idx)
  * and the guest may write now (re-enter), 0 when @gpa is not RAM (MMIO),
  * or a negative errno (out of memory).
  */
-int hv_mem_write_fault(struct hv_vm *vm, u64 gpa)
+int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 {
 	struct hv_region *rg;
 	u64 idx;
@@ -468,7 +468,7 @@ out:
  * do_page_mkwrite() wants (6.1 mm/memory.c: a page without ->mapping,
  * like ours, would otherwise be retried forever).
  */
-vm_fault_t hv_mem_user_write(struct hv_vm *vm, u64 gpa, struct page *page)
+vm_fault_t hv_mem_user_write(struct hvk_vm *vm, u64 gpa, struct page *page)
 {
 	struct hv_region *rg;
 	vm_fault_t ret = VM_FAULT_NOPAGE;
@@ -499,7 +499,7 @@ out:
 	return ret;
 }
 
-static struct hv_region *hv_mem_region_at(struct hv_vm *vm, u64 gpa)
+static struct hv_region *hv_mem_region_at(struct hvk_vm *vm, u64 gpa)
 {
 	struct hv_region *rg = hv_mem_region(vm, gpa);
 
@@ -512,7 +512,7 @@ static bool hv_dirty_log_args_ok(const struct hv_dirty_log *req, u32 flags)
 	       !req->reserved[0] && !req->reserved[1];
 }
 
-int hv_mem_set_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
+int hv_mem_set_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req)
 {
 	struct mem_cgroup *old_memcg;
 	struct hv_region *rg;
@@ -567,7 +567,7 @@ out:
  * reported now and its write is in what the caller copies afterwards.
  * The copy is made without vm->lock: the buffer may be our own mmap.
  */
-int hv_mem_get_dirty_log(struct hv_vm *vm, const struct hv_dirty_log *req)
+int hv_mem_get_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req)
 {
 	u64 __user *out = u64_to_user_ptr(req->bitmap);
 	struct hv_region *rg;
@@ -619,7 +619,7 @@ free:
 	return r;
 }
 
-void hv_mem_get_ram(struct hv_vm *vm, struct hv_ram_list *list)
+void hv_mem_get_ram(struct hvk_vm *vm, struct hv_ram_list *list)
 {
 	unsigned int i;
 

@@ -5,10 +5,10 @@
  *
  * The hardware reports only the guest-physical address of the page that
  * faulted.  The size, direction and register come from decoding the
- * instruction at RIP (hv_insn.c), and its linear address from the
+ * instruction at RIP (x86/insn.c), and its linear address from the
  * operand: an access that crosses a page boundary is split per page,
  * each page translated on its own through the guest's tables
- * (hv_gwalk.c), as KVM's emulator_read_write() does.  A part in RAM is
+ * (x86/gwalk.c), as KVM's emulator_read_write() does.  A part in RAM is
  * read or written in place; each part outside RAM is one MMIO exit of
  * exactly its bytes at its own GPA, in address order (KVM's
  * mmio_fragments).  The access completes, and RIP moves past the
@@ -23,8 +23,8 @@
  * fixed and the guest re-entered, the event delivered again.
  */
 #include "hv.h"
-#include "hv_insn.h"
-#include "hv_gwalk.h"
+#include "x86/insn.h"
+#include "x86/gwalk.h"
 
 #include <linux/highmem.h>
 #include <asm/msr-index.h>
@@ -61,7 +61,7 @@ static int hv_guest_mode(const struct hv_sregs *s)
 	return s->cs.db ? 32 : 16;
 }
 
-static void hv_walk_ctx(struct hv_vcpu *vcpu, const struct hv_sregs *s,
+static void hv_walk_ctx(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
 			struct hv_gwalk_ctx *ctx)
 {
 	*ctx = (struct hv_gwalk_ctx) {
@@ -75,7 +75,7 @@ static void hv_walk_ctx(struct hv_vcpu *vcpu, const struct hv_sregs *s,
  * and only RAM read: the bytes stop at the first page that is not (an
  * instruction running into MMIO is then too short to decode).
  */
-static int __hv_fetch_insn(struct hv_vcpu *vcpu, const struct hv_sregs *s,
+static int __hv_fetch_insn(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
 			   u8 *buf, size_t n, int mode)
 {
 	struct hv_gwalk_ctx ctx;
@@ -87,7 +87,7 @@ static int __hv_fetch_insn(struct hv_vcpu *vcpu, const struct hv_sregs *s,
 }
 
 /* The bytes at the guest's CS:RIP; *mode gets 16, 32 or 64. */
-int hv_fetch_insn(struct hv_vcpu *vcpu, u8 *buf, size_t n, int *mode)
+int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode)
 {
 	struct hv_sregs s;
 
@@ -132,7 +132,7 @@ static u64 hv_mmio_gla(const struct hv_insn *in, const struct hv_sregs *s,
  * shared copy-on-write is copied first, a logged page marked dirty
  * (hv_mem_write_fault).  @gpa..+@len lies in one page.
  */
-static int hv_mmio_write_ram(struct hv_vm *vm, u64 gpa, const void *buf,
+static int hv_mmio_write_ram(struct hvk_vm *vm, u64 gpa, const void *buf,
 			     size_t len)
 {
 	struct page *page;
@@ -163,7 +163,7 @@ static unsigned int hv_mmio_next(const struct hv_mmio_op *op,
  * finish the access when none is left.  Returns 0 with an MMIO exit in
  * the run area, 1 when the access is complete.
  */
-static int hv_mmio_step(struct hv_vcpu *vcpu)
+static int hv_mmio_step(struct hvk_vcpu *vcpu)
 {
 	struct hv_mmio_op *op = &vcpu->pending_mmio;
 	struct hv_run *run = vcpu->run;
@@ -204,7 +204,7 @@ static int hv_mmio_step(struct hv_vcpu *vcpu)
  * run->mmio.data, its low len bytes).  Returns 1 with the next piece's
  * exit in the run area, 0 when the access is complete.
  */
-int hv_mmio_complete(struct hv_vcpu *vcpu)
+int hv_mmio_complete(struct hvk_vcpu *vcpu)
 {
 	struct hv_mmio_op *op = &vcpu->pending_mmio;
 	const struct hv_mmio_frag *f = &op->frag[op->cur];
@@ -221,7 +221,7 @@ int hv_mmio_complete(struct hv_vcpu *vcpu)
 }
 
 /* A guest access to a GPA without RAM: decode it, split it, hand it out. */
-static int hv_mmio_emulate(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static int hv_mmio_emulate(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_mmio_op *op = &vcpu->pending_mmio;
 	struct hv_gwalk_piece pc[2];
@@ -305,7 +305,7 @@ static int hv_mmio_emulate(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 }
 
 /* MMIO while delivering an event: stop, keep the event (see the top). */
-static int hv_mmio_delivery(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static int hv_mmio_delivery(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	const struct hv_exit_event *ev = &exit->event;
 	u64 data[4] = {
@@ -321,7 +321,7 @@ static int hv_mmio_delivery(struct hv_vcpu *vcpu, const struct hv_exit *exit)
  * shared copy-on-write or watched by the dirty log: hv_mem.c) and goes
  * back in once the page is writable; anything else is MMIO.
  */
-int hv_handle_npf(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	int r;
 

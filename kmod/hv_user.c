@@ -163,10 +163,10 @@ static struct mem_cgroup *hv_memcg_current(void)
 
 /*
  * At creation, before the VM's big allocations: the VM is the caller's
- * (its uid and its memory cgroup).  On failure hv_vm_account_free()
+ * (its uid and its memory cgroup).  On failure hvk_vm_account_free()
  * undoes what was done.
  */
-int hv_vm_account_init(struct hv_vm *vm)
+int hvk_vm_account_init(struct hvk_vm *vm)
 {
 	struct hv_user *u = hv_user_get(current_euid());
 	int r;
@@ -183,7 +183,7 @@ int hv_vm_account_init(struct hv_vm *vm)
 	return 0;
 }
 
-void hv_vm_account_free(struct hv_vm *vm)
+void hvk_vm_account_free(struct hvk_vm *vm)
 {
 	struct hv_user *u = vm->user;
 
@@ -205,7 +205,7 @@ void hv_vm_account_free(struct hv_vm *vm)
  * user (its VM limit applies) and let later allocations go to the
  * source's cgroup.  Called before the clone holds any RAM.
  */
-int hv_vm_account_like(struct hv_vm *dst, struct hv_vm *src)
+int hvk_vm_account_like(struct hvk_vm *dst, struct hvk_vm *src)
 {
 	struct hv_user *old = dst->user;
 	int r;
@@ -234,7 +234,7 @@ int hv_vm_account_like(struct hv_vm *dst, struct hv_vm *src)
  * Charge @bytes of guest RAM to @vm's owner before allocating it:
  * -ENOMEM past the owner's limit or into the host's reserve.
  */
-int hv_vm_charge_ram(struct hv_vm *vm, u64 bytes)
+int hvk_vm_charge_ram(struct hvk_vm *vm, u64 bytes)
 {
 	unsigned long n = bytes >> PAGE_SHIFT;
 	struct hv_user *u = vm->user;
@@ -255,7 +255,7 @@ int hv_vm_charge_ram(struct hv_vm *vm, u64 bytes)
 	return r;
 }
 
-void hv_vm_uncharge_ram(struct hv_vm *vm, u64 bytes)
+void hvk_vm_uncharge_ram(struct hvk_vm *vm, u64 bytes)
 {
 	unsigned long n = bytes >> PAGE_SHIFT;
 

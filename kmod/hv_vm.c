@@ -24,40 +24,40 @@
 
 static LIST_HEAD(hv_vms);
 static DEFINE_MUTEX(hv_vms_lock);	/* hv_vms, vm->listed */
-static atomic64_t hv_vm_ids;		/* the last hv_vm.id handed out */
+static atomic64_t hvk_vm_ids;		/* the last hvk_vm.id handed out */
 
-static const struct file_operations hv_vm_fops;
+static const struct file_operations hvk_vm_fops;
 
-static void hv_vm_release(struct kref *ref)
+static void hvk_vm_release(struct kref *ref)
 {
-	struct hv_vm *vm = container_of(ref, struct hv_vm, ref);
+	struct hvk_vm *vm = container_of(ref, struct hvk_vm, ref);
 	unsigned int i;
 
 	/* A run that ended by itself may still have threads to reap */
 	if (vm->managed)
-		hv_vm_stop(vm, HV_STOP_DESTROYED);
+		hvk_vm_stop(vm, HV_STOP_DESTROYED);
 	for (i = 0; i < vm->nr_vcpus; i++)
-		hv_vcpu_destroy(vm->vcpus[i]);
+		hvk_vcpu_destroy(vm->vcpus[i]);
 	hv_devices_free(vm);
 	hv_mem_free(vm);
 	hv_pt_destroy(&vm->gpt);
 	if (vm->virt_held)
 		hv_virt_put();
-	hv_vm_account_free(vm);
+	hvk_vm_account_free(vm);
 	hv_ops->vm_free(vm);
 	module_put(THIS_MODULE);
 }
 
-void hv_vm_put(struct hv_vm *vm)
+void hvk_vm_put(struct hvk_vm *vm)
 {
-	kref_put(&vm->ref, hv_vm_release);
+	kref_put(&vm->ref, hvk_vm_release);
 }
 
 /*
  * Drop the name; the VM lives on while fds or mappings remain.  A managed
  * run is stopped first with @force, else the VM stays (-EBUSY).
  */
-static int hv_vm_unlist(struct hv_vm *vm, bool force)
+static int hvk_vm_unlist(struct hvk_vm *vm, bool force)
 {
 	bool was;
 
@@ -81,7 +81,7 @@ static int hv_vm_unlist(struct hv_vm *vm, bool force)
 	if (!was)
 		return -ENOENT;
 	hv_event(vm, HV_EVENT_DESTROYED, 0, 0);
-	hv_vm_put(vm);
+	hvk_vm_put(vm);
 	return 0;
 }
 
@@ -107,9 +107,9 @@ bool hv_reserved_zero(const u64 *r, size_t n)
 }
 
 /* Names are per owner: (owner, name) is the key (docs/security.md). */
-static struct hv_vm *hv_vm_find(kuid_t owner, const char *name)
+static struct hvk_vm *hvk_vm_find(kuid_t owner, const char *name)
 {
-	struct hv_vm *vm;
+	struct hvk_vm *vm;
 
 	lockdep_assert_held(&hv_vms_lock);
 	list_for_each_entry(vm, &hv_vms, node)
@@ -122,9 +122,9 @@ static struct hv_vm *hv_vm_find(kuid_t owner, const char *name)
  * Root opening a plain name it does not own itself: the one VM of that
  * name, whoever owns it; ERR_PTR(-ENOTUNIQ) if several users have one.
  */
-static struct hv_vm *hv_vm_find_any(const char *name)
+static struct hvk_vm *hvk_vm_find_any(const char *name)
 {
-	struct hv_vm *vm, *found = NULL;
+	struct hvk_vm *vm, *found = NULL;
 
 	lockdep_assert_held(&hv_vms_lock);
 	list_for_each_entry(vm, &hv_vms, node) {
@@ -142,7 +142,7 @@ static struct hv_vm *hv_vm_find_any(const char *name)
  * when a VM fd is opened (the fd is then the right, as for a file) and
  * for every entry of HV_LIST_VMS.
  */
-static bool hv_vm_admin(void)
+static bool hvk_vm_admin(void)
 {
 	return capable(CAP_SYS_ADMIN);
 }
@@ -153,7 +153,7 @@ static bool hv_vm_admin(void)
  * VM's mmaps only (COW, dirty logging).  It must be set before the fd
  * exists: hence getfile + fd_install, not anon_inode_getfd.
  */
-static int hv_vm_get_fd(struct hv_vm *vm)
+static int hvk_vm_get_fd(struct hvk_vm *vm)
 {
 	struct file *file;
 	int fd;
@@ -163,10 +163,10 @@ static int hv_vm_get_fd(struct hv_vm *vm)
 		return fd;
 	kref_get(&vm->ref);
 	atomic_inc(&vm->nr_files);
-	file = anon_inode_getfile("hv-vm", &hv_vm_fops, vm, O_RDWR);
+	file = anon_inode_getfile("hv-vm", &hvk_vm_fops, vm, O_RDWR);
 	if (IS_ERR(file)) {
 		atomic_dec(&vm->nr_files);
-		hv_vm_put(vm);
+		hvk_vm_put(vm);
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}
@@ -177,23 +177,23 @@ static int hv_vm_get_fd(struct hv_vm *vm)
 	return fd;
 }
 
-bool hv_vm_name_taken(kuid_t owner, const char *name)
+bool hvk_vm_name_taken(kuid_t owner, const char *name)
 {
 	bool taken;
 
 	mutex_lock(&hv_vms_lock);
-	taken = hv_vm_find(owner, name) != NULL;
+	taken = hvk_vm_find(owner, name) != NULL;
 	mutex_unlock(&hv_vms_lock);
 	return taken;
 }
 
 /*
  * A new VM, not yet listed: no RAM, no vCPUs, the caller holds its only
- * reference (hv_vm_put undoes everything).  NULL with *err on failure.
+ * reference (hvk_vm_put undoes everything).  NULL with *err on failure.
  */
-struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err)
+struct hvk_vm *hvk_vm_new(const char *name, u32 flags, int *err)
 {
-	struct hv_vm *vm;
+	struct hvk_vm *vm;
 	int r;
 
 	if (!hv_name_valid(name) || (flags & ~HV_VM_DESTROY_ON_CLOSE)) {
@@ -218,11 +218,11 @@ struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err)
 	strscpy(vm->name, name, sizeof(vm->name));
 	vm->flags = flags;
 	vm->owner = current_euid();
-	vm->id = atomic64_inc_return(&hv_vm_ids);
+	vm->id = atomic64_inc_return(&hvk_vm_ids);
 	hv_managed_init(vm);
 
 	/* First: the VM limit is checked before anything big is made. */
-	r = hv_vm_account_init(vm);
+	r = hvk_vm_account_init(vm);
 	if (r)
 		goto err;
 	r = hv_devices_init(vm);
@@ -241,21 +241,21 @@ struct hv_vm *hv_vm_new(const char *name, u32 flags, int *err)
 	return vm;
 
 err:
-	hv_vm_put(vm);
+	hvk_vm_put(vm);
 	*err = r;
 	return NULL;
 }
 
 /*
  * List a new VM under its name and return an fd for it (the list keeps
- * the reference hv_vm_new gave).  On failure the VM is gone.
+ * the reference hvk_vm_new gave).  On failure the VM is gone.
  */
-int hv_vm_publish(struct hv_vm *vm)
+int hvk_vm_publish(struct hvk_vm *vm)
 {
 	int r;
 
 	mutex_lock(&hv_vms_lock);
-	if (hv_vm_find(vm->owner, vm->name)) {
+	if (hvk_vm_find(vm->owner, vm->name)) {
 		mutex_unlock(&hv_vms_lock);
 		r = -EEXIST;
 		goto err;
@@ -264,36 +264,36 @@ int hv_vm_publish(struct hv_vm *vm)
 	vm->listed = true;
 	mutex_unlock(&hv_vms_lock);
 
-	r = hv_vm_get_fd(vm);
+	r = hvk_vm_get_fd(vm);
 	if (r < 0)
-		hv_vm_unlist(vm, true);	/* drops the last reference */
+		hvk_vm_unlist(vm, true);	/* drops the last reference */
 	else
 		hv_event(vm, HV_EVENT_CREATED, 0, 0);
 	return r;
 
 err:
-	hv_vm_put(vm);
+	hvk_vm_put(vm);
 	return r;
 }
 
-int hv_vm_create(const struct hv_vm_create *args)
+int hvk_vm_create(const struct hv_vm_create *args)
 {
-	struct hv_vm *vm;
+	struct hvk_vm *vm;
 	int r;
 
 	if (args->pad ||
 	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
 		return -EINVAL;
-	vm = hv_vm_new(args->name, args->flags, &r);
+	vm = hvk_vm_new(args->name, args->flags, &r);
 	if (!vm)
 		return r;
-	return hv_vm_publish(vm);
+	return hvk_vm_publish(vm);
 }
 
-int hv_vm_open(const struct hv_vm_open *args)
+int hvk_vm_open(const struct hv_vm_open *args)
 {
 	kuid_t owner = current_euid();
-	struct hv_vm *vm;
+	struct hvk_vm *vm;
 	int r;
 
 	if (strnlen(args->name, HV_NAME_LEN) == HV_NAME_LEN ||
@@ -306,25 +306,25 @@ int hv_vm_open(const struct hv_vm_open *args)
 		if (!uid_valid(owner))
 			return -EINVAL;
 		/* Another user's names: administrators only */
-		if (!uid_eq(owner, current_euid()) && !hv_vm_admin())
+		if (!uid_eq(owner, current_euid()) && !hvk_vm_admin())
 			return -EPERM;
 	}
 	mutex_lock(&hv_vms_lock);
-	vm = hv_vm_find(owner, args->name);
+	vm = hvk_vm_find(owner, args->name);
 	/* capable() only when it decides: it marks the task as using it */
-	if (!vm && !(args->flags & HV_OPEN_OWNER) && hv_vm_admin())
-		vm = hv_vm_find_any(args->name);
+	if (!vm && !(args->flags & HV_OPEN_OWNER) && hvk_vm_admin())
+		vm = hvk_vm_find_any(args->name);
 	if (IS_ERR(vm))
 		r = PTR_ERR(vm);
 	else if (!vm)
 		r = -ENOENT;	/* also when another user has one so named */
 	else
-		r = hv_vm_get_fd(vm);
+		r = hvk_vm_get_fd(vm);
 	mutex_unlock(&hv_vms_lock);
 	return r;
 }
 
-static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
+static void hvk_vm_fill_info(struct hvk_vm *vm, struct hv_vm_info *info)
 {
 	unsigned int i;
 
@@ -370,14 +370,14 @@ static void hv_vm_fill_info(struct hv_vm *vm, struct hv_vm_info *info)
  * is dropped: a copy_to_user() may fault for as long as userspace likes
  * (userfaultfd), and must not hold every other user's create and open.
  */
-int hv_vm_list(struct hv_vm_list *list)
+int hvk_vm_list(struct hv_vm_list *list)
 {
 	struct hv_vm_info __user *out = u64_to_user_ptr(list->entries);
 	kuid_t me = current_euid();
-	bool admin = hv_vm_admin();
+	bool admin = hvk_vm_admin();
 	struct hv_vm_info info;
-	struct hv_vm **vms = NULL;
-	struct hv_vm *vm;
+	struct hvk_vm **vms = NULL;
+	struct hvk_vm *vm;
 	u32 n = 0, got = 0, i;
 	int r = 0;
 
@@ -407,11 +407,11 @@ int hv_vm_list(struct hv_vm_list *list)
 
 	for (i = 0; i < got; i++) {
 		if (!r) {
-			hv_vm_fill_info(vms[i], &info);
+			hvk_vm_fill_info(vms[i], &info);
 			if (copy_to_user(&out[i], &info, sizeof(info)))
 				r = -EFAULT;
 		}
-		hv_vm_put(vms[i]);
+		hvk_vm_put(vms[i]);
 	}
 	kvfree(vms);
 	list->count = n;
@@ -420,9 +420,9 @@ int hv_vm_list(struct hv_vm_list *list)
 
 /* ---- the VM fd ---- */
 
-static long hv_vm_ioctl_add_ram(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_add_ram(void *obj, unsigned long arg)
 {
-	struct hv_vm *vm = obj;
+	struct hvk_vm *vm = obj;
 	struct hv_ram_region r;
 
 	if (copy_from_user(&r, (void __user *)arg, sizeof(r)))
@@ -430,59 +430,59 @@ static long hv_vm_ioctl_add_ram(void *obj, unsigned long arg)
 	return hv_mem_add(vm, &r);
 }
 
-static long hv_vm_ioctl_create_vcpu(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_create_vcpu(void *obj, unsigned long arg)
 {
-	return hv_vcpu_create(obj, arg);
+	return hvk_vcpu_create(obj, arg);
 }
 
-static long hv_vm_ioctl_open_vcpu(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_open_vcpu(void *obj, unsigned long arg)
 {
-	return hv_vcpu_open(obj, arg);
+	return hvk_vcpu_open(obj, arg);
 }
 
-static long hv_vm_ioctl_destroy(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_destroy(void *obj, unsigned long arg)
 {
 	if (arg & ~(unsigned long)HV_DESTROY_FORCE)
 		return -EINVAL;
-	return hv_vm_unlist(obj, arg & HV_DESTROY_FORCE);
+	return hvk_vm_unlist(obj, arg & HV_DESTROY_FORCE);
 }
 
-static long hv_vm_ioctl_start(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_start(void *obj, unsigned long arg)
 {
-	return hv_vm_start(obj);
+	return hvk_vm_start(obj);
 }
 
-static long hv_vm_ioctl_stop(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_stop(void *obj, unsigned long arg)
 {
-	return hv_vm_stop(obj, HV_STOP_REQUESTED);
+	return hvk_vm_stop(obj, HV_STOP_REQUESTED);
 }
 
-static long hv_vm_ioctl_pause(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_pause(void *obj, unsigned long arg)
 {
-	return hv_vm_pause(obj);
+	return hvk_vm_pause(obj);
 }
 
-static long hv_vm_ioctl_resume(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_resume(void *obj, unsigned long arg)
 {
-	return hv_vm_resume(obj);
+	return hvk_vm_resume(obj);
 }
 
-static long hv_vm_ioctl_open_console(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_open_console(void *obj, unsigned long arg)
 {
 	return hv_console_open(obj, arg);
 }
 
-static long hv_vm_ioctl_get_info(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_get_info(void *obj, unsigned long arg)
 {
 	struct hv_vm_info info;
 
-	hv_vm_fill_info(obj, &info);
+	hvk_vm_fill_info(obj, &info);
 	if (copy_to_user((void __user *)arg, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;
 }
 
-static long hv_vm_ioctl_set_dirty_log(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_set_dirty_log(void *obj, unsigned long arg)
 {
 	struct hv_dirty_log d;
 
@@ -491,7 +491,7 @@ static long hv_vm_ioctl_set_dirty_log(void *obj, unsigned long arg)
 	return hv_mem_set_dirty_log(obj, &d);
 }
 
-static long hv_vm_ioctl_get_dirty_log(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_get_dirty_log(void *obj, unsigned long arg)
 {
 	struct hv_dirty_log d;
 
@@ -500,16 +500,16 @@ static long hv_vm_ioctl_get_dirty_log(void *obj, unsigned long arg)
 	return hv_mem_get_dirty_log(obj, &d);
 }
 
-static long hv_vm_ioctl_clone(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_clone(void *obj, unsigned long arg)
 {
 	struct hv_vm_clone c;
 
 	if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
 		return -EFAULT;
-	return hv_vm_clone(obj, &c);
+	return hvk_vm_clone(obj, &c);
 }
 
-static long hv_vm_ioctl_get_ram(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_get_ram(void *obj, unsigned long arg)
 {
 	struct hv_ram_list list;
 
@@ -519,38 +519,38 @@ static long hv_vm_ioctl_get_ram(void *obj, unsigned long arg)
 	return 0;
 }
 
-static const struct hv_ioctl_desc hv_vm_ioctls[] = {
-	{ HV_VM_ADD_RAM,	hv_vm_ioctl_add_ram,		0 },
-	{ HV_VM_CREATE_VCPU,	hv_vm_ioctl_create_vcpu,	0 },
-	{ HV_VM_DESTROY,	hv_vm_ioctl_destroy,		0 },
-	{ HV_VM_GET_INFO,	hv_vm_ioctl_get_info,		0 },
-	{ HV_VM_START,		hv_vm_ioctl_start,		0 },
-	{ HV_VM_STOP,		hv_vm_ioctl_stop,		0 },
-	{ HV_VM_PAUSE,		hv_vm_ioctl_pause,		0 },
-	{ HV_VM_RESUME,		hv_vm_ioctl_resume,		0 },
-	{ HV_VM_OPEN_CONSOLE,	hv_vm_ioctl_open_console,	0 },
-	{ HV_VM_SET_DIRTY_LOG,	hv_vm_ioctl_set_dirty_log,	0 },
-	{ HV_VM_GET_DIRTY_LOG,	hv_vm_ioctl_get_dirty_log,	0 },
-	{ HV_VM_CLONE,		hv_vm_ioctl_clone,		0 },
-	{ HV_VM_GET_RAM,	hv_vm_ioctl_get_ram,		0 },
-	{ HV_VM_OPEN_VCPU,	hv_vm_ioctl_open_vcpu,		0 },
-	/* hv_state.c: mgmt_lock, then the vCPU's run_lock without waiting */
-	{ HV_VM_GET_VCPU_STATE,	hv_vm_ioctl_get_vcpu_state,	0 },
-	{ HV_VM_SET_VCPU_STATE,	hv_vm_ioctl_set_vcpu_state,	0 },
-	{ HV_VM_GET_DEVICE_STATE, hv_vm_ioctl_get_device_state,	0 },
-	{ HV_VM_SET_DEVICE_STATE, hv_vm_ioctl_set_device_state,	0 },
+static const struct hv_ioctl_desc hvk_vm_ioctls[] = {
+	{ HV_VM_ADD_RAM,	hvk_vm_ioctl_add_ram,		0 },
+	{ HV_VM_CREATE_VCPU,	hvk_vm_ioctl_create_vcpu,	0 },
+	{ HV_VM_DESTROY,	hvk_vm_ioctl_destroy,		0 },
+	{ HV_VM_GET_INFO,	hvk_vm_ioctl_get_info,		0 },
+	{ HV_VM_START,		hvk_vm_ioctl_start,		0 },
+	{ HV_VM_STOP,		hvk_vm_ioctl_stop,		0 },
+	{ HV_VM_PAUSE,		hvk_vm_ioctl_pause,		0 },
+	{ HV_VM_RESUME,		hvk_vm_ioctl_resume,		0 },
+	{ HV_VM_OPEN_CONSOLE,	hvk_vm_ioctl_open_console,	0 },
+	{ HV_VM_SET_DIRTY_LOG,	hvk_vm_ioctl_set_dirty_log,	0 },
+	{ HV_VM_GET_DIRTY_LOG,	hvk_vm_ioctl_get_dirty_log,	0 },
+	{ HV_VM_CLONE,		hvk_vm_ioctl_clone,		0 },
+	{ HV_VM_GET_RAM,	hvk_vm_ioctl_get_ram,		0 },
+	{ HV_VM_OPEN_VCPU,	hvk_vm_ioctl_open_vcpu,		0 },
+	/* state/state.c: mgmt_lock, then the vCPU's run_lock without waiting */
+	{ HV_VM_GET_VCPU_STATE,	hvk_vm_ioctl_get_vcpu_state,	0 },
+	{ HV_VM_SET_VCPU_STATE,	hvk_vm_ioctl_set_vcpu_state,	0 },
+	{ HV_VM_GET_DEVICE_STATE, hvk_vm_ioctl_get_device_state,	0 },
+	{ HV_VM_SET_DEVICE_STATE, hvk_vm_ioctl_set_device_state,	0 },
 };
 
-static long hv_vm_ioctl(struct file *file, unsigned int cmd,
+static long hvk_vm_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
-	return hv_ioctl_dispatch(hv_vm_ioctls, ARRAY_SIZE(hv_vm_ioctls),
+	return hv_ioctl_dispatch(hvk_vm_ioctls, ARRAY_SIZE(hvk_vm_ioctls),
 				 file->private_data, cmd, arg);
 }
 
-static vm_fault_t hv_vm_fault(struct vm_fault *vmf)
+static vm_fault_t hvk_vm_fault(struct vm_fault *vmf)
 {
-	struct hv_vm *vm = vmf->vma->vm_file->private_data;
+	struct hvk_vm *vm = vmf->vma->vm_file->private_data;
 	struct page *page;
 
 	/* Locked until the PTE is in: see hv_mem_fault_page() */
@@ -566,23 +566,23 @@ static vm_fault_t hv_vm_fault(struct vm_fault *vmf)
  * (vma_wants_writenotify) and every first write comes here: it copies a
  * page shared with a clone, and logs the write when dirty logging is on.
  */
-static vm_fault_t hv_vm_page_mkwrite(struct vm_fault *vmf)
+static vm_fault_t hvk_vm_page_mkwrite(struct vm_fault *vmf)
 {
-	struct hv_vm *vm = vmf->vma->vm_file->private_data;
+	struct hvk_vm *vm = vmf->vma->vm_file->private_data;
 
 	return hv_mem_user_write(vm, (u64)vmf->pgoff << PAGE_SHIFT,
 				 vmf->page);
 }
 
-static const struct vm_operations_struct hv_vm_vm_ops = {
-	.fault = hv_vm_fault,
-	.page_mkwrite = hv_vm_page_mkwrite,
+static const struct vm_operations_struct hvk_vm_vm_ops = {
+	.fault = hvk_vm_fault,
+	.page_mkwrite = hvk_vm_page_mkwrite,
 };
 
 /* Guest RAM at file offset = GPA; the range must lie inside one region. */
-static int hv_vm_mmap(struct file *file, struct vm_area_struct *vma)
+static int hvk_vm_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct hv_vm *vm = file->private_data;
+	struct hvk_vm *vm = file->private_data;
 	u64 gpa = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	u64 len = vma->vm_end - vma->vm_start;
 	unsigned int i;
@@ -604,32 +604,32 @@ static int hv_vm_mmap(struct file *file, struct vm_area_struct *vma)
 	if (r)
 		return r;
 	vma->vm_flags |= VM_DONTEXPAND;
-	vma->vm_ops = &hv_vm_vm_ops;
+	vma->vm_ops = &hvk_vm_vm_ops;
 	return 0;
 }
 
-static int hv_vm_file_release(struct inode *inode, struct file *file)
+static int hvk_vm_file_release(struct inode *inode, struct file *file)
 {
-	struct hv_vm *vm = file->private_data;
+	struct hvk_vm *vm = file->private_data;
 
 	if (atomic_dec_and_test(&vm->nr_files) &&
 	    (vm->flags & HV_VM_DESTROY_ON_CLOSE))
-		hv_vm_unlist(vm, true);
-	hv_vm_put(vm);
+		hvk_vm_unlist(vm, true);
+	hvk_vm_put(vm);
 	return 0;
 }
 
-static const struct file_operations hv_vm_fops = {
+static const struct file_operations hvk_vm_fops = {
 	.owner		= THIS_MODULE,
-	.release	= hv_vm_file_release,
-	.unlocked_ioctl	= hv_vm_ioctl,
+	.release	= hvk_vm_file_release,
+	.unlocked_ioctl	= hvk_vm_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.mmap		= hv_vm_mmap,
+	.mmap		= hvk_vm_mmap,
 	.llseek		= noop_llseek,
 };
 
 /* Unload: the module reference each VM holds means none is left. */
-void hv_vm_exit(void)
+void hvk_vm_exit(void)
 {
 	WARN_ON(!list_empty(&hv_vms));
 }

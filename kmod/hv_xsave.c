@@ -99,7 +99,7 @@ u64 hv_xcr0_allowed(const struct hv_cpuid *c)
 }
 
 /* The vCPU's CPUID table changed: what it may enable follows. */
-void hv_xsave_cpuid_changed(struct hv_vcpu *vcpu)
+void hv_xsave_cpuid_changed(struct hvk_vcpu *vcpu)
 {
 	vcpu->xcr0_allowed = hv_xcr0_allowed(&vcpu->cpuid);
 }
@@ -123,7 +123,7 @@ static bool hv_xcr0_valid(u64 val, u64 allowed)
  * without XSAVE the legacy region is an FXSAVE image and the header
  * stays XSTATE_BV = x87 | SSE.
  */
-int hv_vcpu_fpu_alloc(struct hv_vcpu *vcpu)
+int hvk_vcpu_fpu_alloc(struct hvk_vcpu *vcpu)
 {
 	u8 *x = kzalloc(roundup_pow_of_two(hv_area_size), GFP_KERNEL_ACCOUNT);
 	u64 bv = HV_XSTATE_X87 | HV_XSTATE_SSE;
@@ -141,7 +141,7 @@ int hv_vcpu_fpu_alloc(struct hv_vcpu *vcpu)
 	return 0;
 }
 
-void hv_vcpu_fpu_free(struct hv_vcpu *vcpu)
+void hvk_vcpu_fpu_free(struct hvk_vcpu *vcpu)
 {
 	kfree(vcpu->fpu);
 	vcpu->fpu = NULL;
@@ -152,7 +152,7 @@ void hv_vcpu_fpu_free(struct hv_vcpu *vcpu)
  * host's XCR0 loaded: the requested-feature bitmap is hv_xcr0_supported,
  * which XCR0 always covers (13.7, 13.8).
  */
-void hv_fpu_load_guest(struct hv_vcpu *vcpu)
+void hv_fpu_load_guest(struct hvk_vcpu *vcpu)
 {
 	u64 m = hv_xcr0_supported;
 
@@ -164,7 +164,7 @@ void hv_fpu_load_guest(struct hv_vcpu *vcpu)
 		asm volatile("fxrstor64 (%0)" : : "r" (vcpu->fpu) : "memory");
 }
 
-void hv_fpu_save_guest(struct hv_vcpu *vcpu)
+void hv_fpu_save_guest(struct hvk_vcpu *vcpu)
 {
 	u64 m = hv_xcr0_supported;
 
@@ -181,7 +181,7 @@ void hv_fpu_save_guest(struct hv_vcpu *vcpu)
  * guest's CR4 as the backend holds it.  Returns whether it was loaded,
  * for hv_xcr0_load_host().
  */
-bool hv_xcr0_load_guest(struct hv_vcpu *vcpu, u64 cr4)
+bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4)
 {
 	if (!hv_xcr0_host || vcpu->xcr0 == hv_xcr0_host)
 		return false;
@@ -201,7 +201,7 @@ void hv_xcr0_load_host(bool loaded)
 /* ---- exits ---- */
 
 /* CPL as the guest's instructions see it (SDM Vol 3A, 5.5) */
-static unsigned int hv_guest_cpl(struct hv_vcpu *vcpu,
+static unsigned int hv_guest_cpl(struct hvk_vcpu *vcpu,
 				 const struct hv_sregs *s)
 {
 	if (!(s->cr0 & X86_CR0_PE))
@@ -212,7 +212,7 @@ static unsigned int hv_guest_cpl(struct hv_vcpu *vcpu,
 }
 
 /* XSETBV (SDM Vol 2D, XSETBV: Operation and Protected Mode Exceptions) */
-int hv_handle_xsetbv(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+int hv_handle_xsetbv(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	u64 val = vcpu->regs.rdx << 32 | (u32)vcpu->regs.rax;
 	struct hv_sregs s;
@@ -235,7 +235,7 @@ int hv_handle_xsetbv(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 }
 
 /* The rules for a new guest CR4, on both vendors (SDM Vol 2B, MOV CR). */
-bool hv_cr4_write_ok(struct hv_vcpu *vcpu, u64 efer, u64 val)
+bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val)
 {
 	if (val & ~HV_CR4_ALLOWED)
 		return false;
@@ -246,8 +246,8 @@ bool hv_cr4_write_ok(struct hv_vcpu *vcpu, u64 efer, u64 val)
 	return !((efer & EFER_LMA) && !(val & X86_CR4_PAE));
 }
 
-/* An instruction hv cannot emulate: to userspace, as hv_exit.c does */
-static int hv_cr4_emulation_failed(struct hv_vcpu *vcpu, const u8 *b,
+/* An instruction hv cannot emulate: to userspace, as hv_run.c does */
+static int hv_cr4_emulation_failed(struct hvk_vcpu *vcpu, const u8 *b,
 				   size_t n)
 {
 	struct hv_run *run = vcpu->run;
@@ -274,7 +274,7 @@ static bool hv_legacy_prefix(u8 b)
  * know the source register: decode MOV CR, r (0F 22 /r; the mod field is
  * ignored, SDM Vol 2B) from the guest's instruction bytes.
  */
-int hv_handle_cr4_write(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+int hv_handle_cr4_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_sregs s;
 	u64 data[2] = { 4, 0 }, val;
@@ -323,7 +323,7 @@ int hv_handle_cr4_write(struct hv_vcpu *vcpu, const struct hv_exit *exit)
  * OSXSAVE is CR4.OSXSAVE, CPUID.(0Dh,0):EBX the size for the current
  * XCR0 (SDM Vol 2A, CPUID).
  */
-void hv_xsave_cpuid(struct hv_vcpu *vcpu, u32 fn, u32 index, u32 out[4])
+void hv_xsave_cpuid(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4])
 {
 	struct hv_sregs s;
 
@@ -434,7 +434,7 @@ static bool hv_all_zero(const u8 *p, size_t n)
 }
 
 /* GET: the vCPU's XCR0 and area (the vCPU quiet). */
-void hv_xsave_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
+void hv_xsave_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 {
 	u8 *x = st->xsave;
 	u64 bv;
@@ -462,7 +462,7 @@ void hv_xsave_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
  * component whose bit is 0 is loaded in its init state, 13.8.1); for
  * FXRSTOR apply it here.
  */
-void hv_xsave_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st)
+void hv_xsave_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 {
 	u8 *x = vcpu->fpu;
 	u64 bv;

@@ -140,7 +140,7 @@ nomem:
  */
 static void svm_asid_cpu_init(struct svm_asid_cpu *ac)
 {
-	ac->max_asid = hv_caps.nr_asids ? hv_caps.nr_asids - 1 : 0;
+	ac->max_asid = hv_host_caps.nr_asids ? hv_host_caps.nr_asids - 1 : 0;
 	ac->next_asid = 1;
 	ac->flush_pending = true;
 	ac->generation++;

@@ -10,7 +10,7 @@
 #include <asm/fpu/types.h>
 
 struct svm_vm {
-	struct hv_vm vm;
+	struct hvk_vm vm;
 	atomic64_t gpt_gen;	/* bumped whenever the NPT changes */
 };
 
@@ -30,7 +30,7 @@ struct svm_asid_cpu {
 };
 
 struct svm_vcpu {
-	struct hv_vcpu vcpu;
+	struct hvk_vcpu vcpu;
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	int last_cpu;		/* where this VMCB last ran; -1 never */
@@ -40,12 +40,12 @@ struct svm_vcpu {
 	bool nmi_masked;	/* no VMCB bit without vNMI: see svm_get_events */
 };
 
-static inline struct svm_vm *to_svm_vm(struct hv_vm *vm)
+static inline struct svm_vm *to_svm_vm(struct hvk_vm *vm)
 {
 	return container_of(vm, struct svm_vm, vm);
 }
 
-static inline struct svm_vcpu *to_svm_vcpu(struct hv_vcpu *vcpu)
+static inline struct svm_vcpu *to_svm_vcpu(struct hvk_vcpu *vcpu)
 {
 	return container_of(vcpu, struct svm_vcpu, vcpu);
 }
@@ -56,27 +56,27 @@ DECLARE_PER_CPU(struct page *, svm_host_save_page);
 DECLARE_PER_CPU(struct svm_asid_cpu, svm_asid_cpu);
 
 /* svm_vcpu.c */
-struct hv_vm *svm_vm_alloc(void);
-void svm_vm_free(struct hv_vm *vm);
-int svm_vm_init(struct hv_vm *vm);
-struct hv_vcpu *svm_vcpu_alloc(struct hv_vm *vm);
-void svm_vcpu_free(struct hv_vcpu *vcpu);
-void svm_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s);
-int svm_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s);
-int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
-int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
-void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
+struct hvk_vm *svm_vm_alloc(void);
+void svm_vm_free(struct hvk_vm *vm);
+int svm_vm_init(struct hvk_vm *vm);
+struct hvk_vcpu *svm_vcpu_alloc(struct hvk_vm *vm);
+void svm_vcpu_free(struct hvk_vcpu *vcpu);
+void svm_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s);
+int svm_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s);
+int svm_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
+int svm_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
+void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
-void svm_flush_gpt(struct hv_vm *vm);
-void svm_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
-void svm_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev);
-void svm_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8]);
-void svm_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8]);
+void svm_flush_gpt(struct hvk_vm *vm);
+void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
+void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
+void svm_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8]);
+void svm_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8]);
 extern const struct hv_pt_ops svm_npt_ops;
 
 /* svm_run.c */
 void svm_db_arm(struct svm_vcpu *sv, bool live);
-int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
+int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit);
 
 /* svm_vmrun.S: VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host */
 int svm_vmrun(u64 vmcb_pa, u64 host_save_pa, struct hv_regs *regs);

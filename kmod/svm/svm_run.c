@@ -46,7 +46,7 @@ static inline void svm_vmsave(u64 pa)
 
 static u64 svm_next_rip(struct svm_vcpu *sv, unsigned int len)
 {
-	if ((hv_caps.features & HV_FEAT_NRIPS) && sv->vmcb->control.next_rip)
+	if ((hv_host_caps.features & HV_FEAT_NRIPS) && sv->vmcb->control.next_rip)
 		return sv->vmcb->control.next_rip;
 	return sv->vmcb->save.rip + len;
 }
@@ -54,7 +54,7 @@ static u64 svm_next_rip(struct svm_vcpu *sv, unsigned int len)
 /* 15.7.1: the hardware's NEXT_RIP, or 0 where it has none */
 static u64 svm_nrip_or_zero(struct svm_vcpu *sv)
 {
-	if (hv_caps.features & HV_FEAT_NRIPS)
+	if (hv_host_caps.features & HV_FEAT_NRIPS)
 		return sv->vmcb->control.next_rip;
 	return 0;
 }
@@ -186,7 +186,7 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		 */
 		exit->code = HV_X_CR4_WRITE;
 		exit->cr.gpr = info1 & SVM_CR_DECODED ? (int)(info1 & 15) : -1;
-		exit->next_rip = hv_caps.features & HV_FEAT_NRIPS ?
+		exit->next_rip = hv_host_caps.features & HV_FEAT_NRIPS ?
 				 c->next_rip : 0;
 		break;
 	/*
@@ -255,7 +255,7 @@ static void svm_new_asid(struct svm_vcpu *sv, struct svm_asid_cpu *ac)
 	sv->asid_generation = ac->generation;
 }
 
-int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
+int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct svm_vm *svm = to_svm_vm(vcpu->vm);
@@ -305,7 +305,7 @@ int svm_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
 	}
 	if (sv->gpt_gen != gen) {
 		vmcb->control.tlb_control =
-			hv_caps.features & HV_FEAT_FLUSH_BY_ASID ?
+			hv_host_caps.features & HV_FEAT_FLUSH_BY_ASID ?
 			SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
 		sv->gpt_gen = gen;
 	}

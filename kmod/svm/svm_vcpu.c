@@ -14,32 +14,32 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
-struct hv_vm *svm_vm_alloc(void)
+struct hvk_vm *svm_vm_alloc(void)
 {
 	struct svm_vm *svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
 
 	return svm ? &svm->vm : NULL;
 }
 
-void svm_vm_free(struct hv_vm *vm)
+void svm_vm_free(struct hvk_vm *vm)
 {
 	kfree(to_svm_vm(vm));
 }
 
-int svm_vm_init(struct hv_vm *vm)
+int svm_vm_init(struct hvk_vm *vm)
 {
 	struct svm_vm *svm = to_svm_vm(vm);
 
-	if (!(hv_caps.features & HV_FEAT_NPT))
+	if (!(hv_host_caps.features & HV_FEAT_NPT))
 		return -EOPNOTSUPP;	/* hv needs nested paging */
 	/* ASIDs are per vCPU and per CPU, given at each VMRUN (svm_run.c) */
-	if (hv_caps.nr_asids < 2)
+	if (hv_host_caps.nr_asids < 2)
 		return -EOPNOTSUPP;	/* none for guests (15.16) */
 	atomic64_set(&svm->gpt_gen, 1);
 	return 0;
 }
 
-void svm_flush_gpt(struct hv_vm *vm)
+void svm_flush_gpt(struct hvk_vm *vm)
 {
 	atomic64_inc(&to_svm_vm(vm)->gpt_gen);
 }
@@ -108,13 +108,13 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
 	struct vmcb_save *s = &sv->vmcb->save;
-	struct hv_vcpu *vcpu = &sv->vcpu;
+	struct hvk_vcpu *vcpu = &sv->vcpu;
 
 	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_HLT |
 			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO |
 			     SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
-			     /* reach past the guest: hv_exit.c decides */
+			     /* reach past the guest: hv_run.c decides */
 			     SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC;
 	/* 15.5.1: VMRUN must be intercepted, or VMRUN itself fails */
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
@@ -160,7 +160,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 	vcpu->regs.rdx = cpuid_eax(1);
 }
 
-struct hv_vcpu *svm_vcpu_alloc(struct hv_vm *vm)
+struct hvk_vcpu *svm_vcpu_alloc(struct hvk_vm *vm)
 {
 	struct svm_vcpu *sv;
 	struct page *page;
@@ -192,7 +192,7 @@ struct hv_vcpu *svm_vcpu_alloc(struct hv_vm *vm)
 	return &sv->vcpu;
 }
 
-void svm_vcpu_free(struct hv_vcpu *vcpu)
+void svm_vcpu_free(struct hvk_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 
@@ -230,7 +230,7 @@ static void svm_seg_set(struct vmcb_seg *v, const struct hv_segment *s)
 		    (s->l & 1) << 9 | (s->db & 1) << 10 | (s->g & 1) << 11;
 }
 
-void svm_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
+void svm_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
 	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
@@ -255,7 +255,7 @@ void svm_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
 	s->efer = v->efer & ~EFER_SVME;	/* hv's, not the guest's */
 }
 
-int svm_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
+int svm_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct vmcb_save *v = &sv->vmcb->save;
@@ -285,9 +285,9 @@ int svm_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 	return 0;
 }
 
-/* ---- the guest MSRs hv allows (hv_exit.c decides which) ---- */
+/* ---- the guest MSRs hv allows (hv_run.c decides which) ---- */
 
-int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
+int svm_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val)
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
 
@@ -309,7 +309,7 @@ int svm_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	return 0;
 }
 
-int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
+int svm_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val)
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
 
@@ -332,7 +332,7 @@ int svm_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 }
 
 /* APM Vol 2, 15.20: EVENTINJ delivers the exception at the next VMRUN */
-void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
+void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error)
 {
 	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
@@ -342,7 +342,7 @@ void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
 				    (u64)error << 32 : 0);
 }
 
-/* ---- state (hv_state.c has checked every value) ---- */
+/* ---- state (state/state.c has checked every value) ---- */
 
 /*
  * 15.21.5: INTERRUPT_SHADOW; 15.20: a queued or re-injected exception
@@ -350,7 +350,7 @@ void svm_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
  * keeps NMI blocking to itself without vNMI; hv never gives a guest an
  * NMI, so the flag is only carried for the round trip.
  */
-void svm_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev)
+void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -371,7 +371,7 @@ void svm_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev)
 	}
 }
 
-void svm_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev)
+void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -386,7 +386,7 @@ void svm_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev)
 }
 
 /* DR0-3 in vcpu->db (svm_run.c keeps them current); DR6/DR7 in the VMCB */
-void svm_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8])
+void svm_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8])
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
 
@@ -396,7 +396,7 @@ void svm_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8])
 	dr[7] = v->dr7;
 }
 
-void svm_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8])
+void svm_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8])
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
 

@@ -92,7 +92,7 @@ static bool vmx_setup_ctls(u64 basic)
 			      CPU_BASED_CR8_STORE_EXITING |
 			      /* until the guest uses DR0-3: vmx_run.c */
 			      CPU_BASED_MOV_DR_EXITING |
-			      /* reach past the guest: hv_exit.c decides */
+			      /* reach past the guest: hv_run.c decides */
 			      CPU_BASED_MWAIT_EXITING |
 			      CPU_BASED_MONITOR_EXITING |
 			      CPU_BASED_RDPMC_EXITING |

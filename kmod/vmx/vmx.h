@@ -25,7 +25,7 @@ enum { VMX_MSR_STAR, VMX_MSR_LSTAR, VMX_MSR_SFMASK, VMX_MSR_KGS,
        VMX_NR_AUTOLOAD };
 
 struct vmx_vm {
-	struct hv_vm vm;
+	struct hvk_vm vm;
 	u64 eptp;		/* SDM Vol 3C, 25.6.11 */
 	atomic64_t gpt_gen;	/* bumped whenever the EPT changes */
 };
@@ -36,7 +36,7 @@ struct vmx_vm {
  * can VMCLEAR it first (SDM Vol 3C, 25.11.1).
  */
 struct vmx_vcpu {
-	struct hv_vcpu vcpu;
+	struct hvk_vcpu vcpu;
 	void *vmcs;
 	u64 vmcs_pa;
 	int cpu;			/* -1: not loaded anywhere */
@@ -58,12 +58,12 @@ struct vmx_vcpu {
 	int vmcs_error;			/* first VMWRITE failure at setup */
 };
 
-static inline struct vmx_vm *to_vmx_vm(struct hv_vm *vm)
+static inline struct vmx_vm *to_vmx_vm(struct hvk_vm *vm)
 {
 	return container_of(vm, struct vmx_vm, vm);
 }
 
-static inline struct vmx_vcpu *to_vmx_vcpu(struct hv_vcpu *vcpu)
+static inline struct vmx_vcpu *to_vmx_vcpu(struct hvk_vcpu *vcpu)
 {
 	return container_of(vcpu, struct vmx_vcpu, vcpu);
 }
@@ -103,22 +103,22 @@ DECLARE_PER_CPU(struct list_head, vmx_loaded_vmcss);
 DECLARE_PER_CPU(struct vmx_vcpu *, vmx_current);
 
 /* vmx_vcpu.c */
-struct hv_vm *vmx_vm_alloc(void);
-void vmx_vm_free(struct hv_vm *vm);
-int vmx_vm_init(struct hv_vm *vm);
-struct hv_vcpu *vmx_vcpu_alloc(struct hv_vm *vm);
-void vmx_vcpu_free(struct hv_vcpu *vcpu);
-void vmx_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s);
-int vmx_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s);
-int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val);
-int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val);
-void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
+struct hvk_vm *vmx_vm_alloc(void);
+void vmx_vm_free(struct hvk_vm *vm);
+int vmx_vm_init(struct hvk_vm *vm);
+struct hvk_vcpu *vmx_vcpu_alloc(struct hvk_vm *vm);
+void vmx_vcpu_free(struct hvk_vcpu *vcpu);
+void vmx_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s);
+int vmx_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s);
+int vmx_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
+int vmx_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
+void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
-void vmx_flush_gpt(struct hv_vm *vm);
-void vmx_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev);
-void vmx_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev);
-void vmx_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8]);
-void vmx_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8]);
+void vmx_flush_gpt(struct hvk_vm *vm);
+void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
+void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
+void vmx_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8]);
+void vmx_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8]);
 int vmx_vcpu_setup_vmcs(struct vmx_vcpu *vv);
 bool vmx_vcpu_load(struct vmx_vcpu *vv);
 u64 vmx_cr0_guest(u64 cr0);
@@ -127,7 +127,7 @@ extern const struct hv_pt_ops vmx_ept_ops;
 
 /* vmx_run.c */
 void vmx_db_arm(struct vmx_vcpu *vv, bool live);
-int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit);
+int vmx_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit);
 
 /* vmx_vmenter.S */
 int vmx_vmenter(struct hv_regs *regs, bool launched);

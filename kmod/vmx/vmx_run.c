@@ -152,7 +152,7 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 			       u64 next_rip, u32 intr_info,
 			       struct hv_exit *exit)
 {
-	struct hv_vcpu *vcpu = &vv->vcpu;
+	struct hvk_vcpu *vcpu = &vv->vcpu;
 
 	/* SDM Vol 3C, 27.8: bit 31 = VM-entry failure (guest state, MSRs) */
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
@@ -268,7 +268,7 @@ static void vmx_translate_exit(struct vmx_vcpu *vv, u32 reason, u64 qual,
 	}
 }
 
-int vmx_vcpu_run(struct hv_vcpu *vcpu, struct hv_exit *exit)
+int vmx_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	struct vmx_vm *vmx = to_vmx_vm(vcpu->vm);

@@ -97,25 +97,25 @@ const struct hv_pt_ops vmx_ept_ops = {
 	.table_va	= hv_gpt_table_va,
 };
 
-struct hv_vm *vmx_vm_alloc(void)
+struct hvk_vm *vmx_vm_alloc(void)
 {
 	struct vmx_vm *vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
 
 	return vmx ? &vmx->vm : NULL;
 }
 
-void vmx_vm_free(struct hv_vm *vm)
+void vmx_vm_free(struct hvk_vm *vm)
 {
 	kfree(to_vmx_vm(vm));
 }
 
-int vmx_vm_init(struct hv_vm *vm)
+int vmx_vm_init(struct hvk_vm *vm)
 {
 	struct vmx_vm *vmx = to_vmx_vm(vm);
 	u64 need = HV_FEAT_EPT | HV_FEAT_UNRESTRICTED | HV_FEAT_EPT_WB |
 		   HV_FEAT_EPT_4LEVEL | HV_FEAT_INVEPT;
 
-	if ((hv_caps.features & need) != need || !vmx_ctls_ok)
+	if ((hv_host_caps.features & need) != need || !vmx_ctls_ok)
 		return -EOPNOTSUPP;
 	/* SDM Vol 3C, 25.6.11: WB paging structures, 4-level walk */
 	vmx->eptp = vm->gpt.root_pa | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
@@ -123,7 +123,7 @@ int vmx_vm_init(struct hv_vm *vm)
 	return 0;
 }
 
-void vmx_flush_gpt(struct hv_vm *vm)
+void vmx_flush_gpt(struct hvk_vm *vm)
 {
 	atomic64_inc(&to_vmx_vm(vm)->gpt_gen);
 }
@@ -421,7 +421,7 @@ int vmx_vcpu_setup_vmcs(struct vmx_vcpu *vv)
 	return ok ? 0 : -EIO;
 }
 
-struct hv_vcpu *vmx_vcpu_alloc(struct hv_vm *vm)
+struct hvk_vcpu *vmx_vcpu_alloc(struct hvk_vm *vm)
 {
 	struct vmx_vcpu *vv;
 	struct page *vmcs, *msrs;
@@ -461,7 +461,7 @@ err:
 	return NULL;
 }
 
-void vmx_vcpu_free(struct hv_vcpu *vcpu)
+void vmx_vcpu_free(struct hvk_vcpu *vcpu)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	int cpu = READ_ONCE(vv->cpu);
@@ -476,7 +476,7 @@ void vmx_vcpu_free(struct hv_vcpu *vcpu)
 
 /* ---- guest state through the API ---- */
 
-void vmx_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
+void vmx_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u64 m0 = vmx_cr0_mask(), m4 = vmx_cr4_mask();
@@ -507,7 +507,7 @@ void vmx_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *s)
 
 /* SDM Vol 3A, 4.4.1: with PAE paging outside long mode, VM entry loads
  * the four PDPTEs from the VMCS (SDM Vol 3C, 26.3.2.4), not from CR3. */
-static int vmx_read_pdptrs(struct hv_vm *vm, const struct hv_sregs *s,
+static int vmx_read_pdptrs(struct hvk_vm *vm, const struct hv_sregs *s,
 			   u64 pdpte[4])
 {
 	if (!(s->cr0 & X86_CR0_PG) || !(s->cr4 & X86_CR4_PAE) ||
@@ -518,7 +518,7 @@ static int vmx_read_pdptrs(struct hv_vm *vm, const struct hv_sregs *s,
 	return hv_mem_read(vm, s->cr3 & 0xffffffe0ULL, pdpte, 4 * sizeof(u64));
 }
 
-int vmx_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
+int vmx_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u64 pdpte[4];
@@ -565,7 +565,7 @@ int vmx_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *s)
 	return ok ? 0 : -EIO;
 }
 
-/* ---- the guest MSRs hv allows (hv_exit.c decides which) ---- */
+/* ---- the guest MSRs hv allows (hv_run.c decides which) ---- */
 
 static u64 vmx_read_field(struct vmx_vcpu *vv, unsigned long field)
 {
@@ -586,7 +586,7 @@ static void vmx_write_field(struct vmx_vcpu *vv, unsigned long field, u64 v)
 	preempt_enable();
 }
 
-int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
+int vmx_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 
@@ -614,7 +614,7 @@ int vmx_get_msr(struct hv_vcpu *vcpu, u32 index, u64 *val)
 	return 0;
 }
 
-int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
+int vmx_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 
@@ -643,7 +643,7 @@ int vmx_set_msr(struct hv_vcpu *vcpu, u32 index, u64 val)
 }
 
 /* SDM Vol 3C, 27.6: event injection, written at the next entry */
-void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
+void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
@@ -654,7 +654,7 @@ void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
 	vv->inject_len = 0;
 }
 
-/* ---- state (hv_state.c has checked every value) ---- */
+/* ---- state (state/state.c has checked every value) ---- */
 
 /* SDM Vol 3C, 25.4.2 Table 25-3: guest interruptibility state */
 #define VMX_INTR_STI		BIT(0)
@@ -663,7 +663,7 @@ void vmx_inject_exception(struct hv_vcpu *vcpu, u8 vector, bool has_error,
 #define VMX_PENDING_DBG_BS	BIT(14)	/* 25.4.2: single-step pending */
 
 /* A queued or re-injected exception is vv->inject_info (vmx_run.c). */
-void vmx_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev)
+void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u32 intr = vmx_read_field(vv, GUEST_INTERRUPTIBILITY_INFO);
@@ -688,7 +688,7 @@ void vmx_get_events(struct hv_vcpu *vcpu, struct hv_vcpu_events *ev)
 	}
 }
 
-void vmx_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev)
+void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u32 intr = 0, dbg = 0;
@@ -712,7 +712,7 @@ void vmx_set_events(struct hv_vcpu *vcpu, const struct hv_vcpu_events *ev)
 				     ev->exception_error);
 }
 
-void vmx_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8])
+void vmx_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8])
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 
@@ -722,7 +722,7 @@ void vmx_get_debugregs(struct hv_vcpu *vcpu, u64 dr[8])
 	dr[7] = vmx_read_field(vv, GUEST_DR7);
 }
 
-void vmx_set_debugregs(struct hv_vcpu *vcpu, const u64 dr[8])
+void vmx_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8])
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 

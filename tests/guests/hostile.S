@@ -52,7 +52,7 @@ acts:	.quad	hostinsn, udstorm, virtjunk, stringio, ramtouch
 
 # ---- INVD and friends: 1000 INVD, 1000 WBINVD and a WBNOINVD must each
 # complete (a no-op, with an exit each), then MONITOR #UD, MWAIT #UD,
-# RDPMC #GP, RDPRU #UD (hv_exit.c, hv_handle_host_insn).
+# RDPMC #GP, RDPRU #UD (hv_run.c, hv_handle_host_insn).
 hostinsn:
 	call	idt_setup
 	REPORT	$(RES_MARK + 0x100)		# the host counts exits from here

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libhv's lifecycle events: the parser on datagrams built here the way
- * kmod/hv_events.c builds them (genlmsg_put, then the attributes, u64s
+ * kmod/managed/events.c builds them (genlmsg_put, then the attributes, u64s
  * with a pad attribute of type HV_ATTR_UNSPEC), and the handle's errors
  * on a host without the module.
  */

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmod/hv_gwalk.c, the guest page walker, compiled as it is.  Each test
+ * kmod/x86/gwalk.c, the guest page walker, compiled as it is.  Each test
  * builds the guest's page tables in a fake 1 MiB of guest memory.  Large
  * pages may map guest-physical addresses beyond it: the walker never
  * reads the final page, only hv_gwalk_fetch does.
  */
 #include <string.h>
 
-#include "hv_gwalk.h"
-#include "hv_insn.h"
+#include "x86/gwalk.h"
+#include "x86/insn.h"
 #include "unit.h"
 
 #define CR0_PG		(1ULL << 31)

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmod/hv_insn.c, the MMIO instruction decoder, compiled as it is.  The
+ * kmod/x86/insn.c, the MMIO instruction decoder, compiled as it is.  The
  * encodings are written out by hand from the SDM; each was checked
  * against a disassembler (objdump -D -b binary -mi386:x86-64 / -Mi8086).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv_insn.h"
+#include "x86/insn.h"
 #include "unit.h"
 
 enum { LOAD = HV_INSN_LOAD, STORE = HV_INSN_STORE, IMM = HV_INSN_STORE_IMM,

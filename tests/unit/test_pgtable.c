@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmod/hv_pgtable.c, the second-level page-table tree, compiled as it is,
+ * kmod/x86/pgtable.c, the second-level page-table tree, compiled as it is,
  * with NPT-style entries (APM Vol 2, 15.25.5: ordinary x86-64 PTEs).
  * Tables come from aligned_alloc(); their "physical" address is their
  * virtual one, which fits the 52-bit address field on x86-64 Linux.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv_pgtable.h"
+#include "x86/pgtable.h"
 #include "unit.h"
 
 #define P		0x001ULL

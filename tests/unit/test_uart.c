@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kmod/hv_uart.c, the 16550A of managed VMs, compiled as it is: what a
+ * kmod/io/uart.c, the 16550A of managed VMs, compiled as it is: what a
  * guest's console driver sees register by register (PC16550D data sheet).
  */
 #include <string.h>
 
-#include "hv_uart.h"
+#include "io/uart.h"
 #include "unit.h"
 
 static char out[64];

@@ -18,11 +18,13 @@ UNIT_BIN  := tests/unit/hv-unit
 
 # Module code that also runs in userspace, compiled unchanged; objects go
 # to tests/unit/kmod_*.o so they never mix with kbuild's in kmod/.
-UNIT_KMOD_SRCS := kmod/hv_pgtable.c kmod/hv_insn.c kmod/hv_gwalk.c kmod/hv_uart.c
-UNIT_KMOD_HDRS := $(UNIT_KMOD_SRCS:.c=.h) kmod/hv_types.h
-UNIT_OBJS += $(patsubst kmod/%.c,tests/unit/kmod_%.o,$(UNIT_KMOD_SRCS))
+UNIT_KMOD_SRCS := kmod/x86/pgtable.c kmod/x86/insn.c kmod/x86/gwalk.c kmod/io/uart.c
+UNIT_KMOD_HDRS := $(UNIT_KMOD_SRCS:.c=.h) kmod/x86/types.h
+UNIT_OBJS += $(patsubst %.c,tests/unit/%.o,$(subst /,_,$(UNIT_KMOD_SRCS)))
 
-tests/unit/kmod_%.o: kmod/%.c $(UNIT_KMOD_HDRS)
+tests/unit/kmod_x86_%.o: kmod/x86/%.c $(UNIT_KMOD_HDRS)
+	$(CC) $(CFLAGS) -Ikmod -c -o $@ $<
+tests/unit/kmod_io_%.o: kmod/io/%.c $(UNIT_KMOD_HDRS)
 	$(CC) $(CFLAGS) -Ikmod -c -o $@ $<
 
 tests/unit/%.o: tests/unit/%.c $(HDRS) $(wildcard tests/unit/*.h) $(UNIT_KMOD_HDRS)

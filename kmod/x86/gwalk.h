@@ -3,7 +3,7 @@
  * Guest page walker: translate a guest-linear address to guest-physical
  * the way the guest's MMU would, reading the guest's own page tables
  * through a callback.  Used to fetch the instruction at the guest's RIP
- * when an MMIO access has to be decoded (hv_insn.h).
+ * when an MMIO access has to be decoded (x86/insn.h).
  *
  * Only presence is checked: no permission bits, no reserved bits, no
  * accessed/dirty updates.  Nothing here needs the kernel, so the unit
@@ -12,7 +12,7 @@
 #ifndef HV_GWALK_H
 #define HV_GWALK_H
 
-#include "hv_types.h"
+#include "x86/types.h"
 
 struct hv_gwalk_ctx {
 	u64 cr0, cr3, cr4, efer;	/* the guest's, at the time of the exit */

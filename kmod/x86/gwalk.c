@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest page walker; see hv_gwalk.h.  Compiled both in the module and,
+ * The guest page walker; see x86/gwalk.h.  Compiled both in the module and,
  * unchanged, in the unit tests.
  */
-#include "hv_gwalk.h"
+#include "x86/gwalk.h"
 
 #define X86_CR0_PG	(1ULL << 31)
 #define X86_CR4_PSE	(1ULL << 4)

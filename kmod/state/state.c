@@ -7,7 +7,7 @@
  *
  * A setter checks every field before it changes anything, with the rules
  * the hardware or the guest's own instructions would apply: sregs as
- * HV_VCPU_SET_SREGS, MSRs as WRMSR (hv_exit.c), XCR0 as XSETBV and the
+ * HV_VCPU_SET_SREGS, MSRs as WRMSR (hv_run.c), XCR0 as XSETBV and the
  * XSAVE image as XRSTOR (hv_xsave.c: a reserved MXCSR bit would #GP in
  * the host), the queued event
  * as VM entry (SDM Vol 3C, 26.2.1.3) and VMRUN (APM Vol 2, 15.20).
@@ -20,7 +20,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
-/* The MSRs of struct hv_vcpu_state: hv_exit.c's allow-list but EFER. */
+/* The MSRs of struct hv_vcpu_state: hv_run.c's allow-list but EFER. */
 static const u32 hv_state_msrs[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
@@ -37,13 +37,13 @@ static const u32 hv_state_msrs[] = {
 
 /* ---- quiet ---- */
 
-int hv_vm_quiet_begin(struct hv_vm *vm)
+int hvk_vm_quiet_begin(struct hvk_vm *vm)
 {
 	bool busy;
 
 	mutex_lock(&vm->mgmt_lock);
 	spin_lock(&vm->state_lock);
-	/* Paused: every thread is parked outside the guest (hv_vm_pause) */
+	/* Paused: every thread is parked outside the guest (hvk_vm_pause) */
 	busy = vm->managed && vm->state == HV_VM_STATE_RUNNING;
 	spin_unlock(&vm->state_lock);
 	if (busy) {
@@ -53,25 +53,25 @@ int hv_vm_quiet_begin(struct hv_vm *vm)
 	return 0;
 }
 
-void hv_vm_quiet_end(struct hv_vm *vm)
+void hvk_vm_quiet_end(struct hvk_vm *vm)
 {
 	mutex_unlock(&vm->mgmt_lock);
 }
 
 /* An attached run holds run_lock for its whole length: never wait. */
-int hv_vcpu_quiet_begin(struct hv_vcpu *vcpu)
+int hvk_vcpu_quiet_begin(struct hvk_vcpu *vcpu)
 {
 	return mutex_trylock(&vcpu->run_lock) ? 0 : -EBUSY;
 }
 
-void hv_vcpu_quiet_end(struct hv_vcpu *vcpu)
+void hvk_vcpu_quiet_end(struct hvk_vcpu *vcpu)
 {
 	mutex_unlock(&vcpu->run_lock);
 }
 
-struct hv_vcpu *hv_vcpu_by_id(struct hv_vm *vm, u32 id)
+struct hvk_vcpu *hvk_vcpu_by_id(struct hvk_vm *vm, u32 id)
 {
-	struct hv_vcpu *vcpu = NULL;
+	struct hvk_vcpu *vcpu = NULL;
 	unsigned int i;
 
 	mutex_lock(&vm->lock);
@@ -142,7 +142,7 @@ static int hv_debugregs_check(const u64 dr[8])
 	return 0;
 }
 
-static int hv_state_check(struct hv_vcpu *vcpu,
+static int hv_state_check(struct hvk_vcpu *vcpu,
 			  const struct hv_vcpu_state *st)
 {
 	unsigned int i;
@@ -183,8 +183,8 @@ static int hv_state_check(struct hv_vcpu *vcpu,
 
 /* ---- the vCPU ---- */
 
-/* The vCPU quiet (hv_vcpu_quiet_begin); fills all of @st but vcpu_id. */
-int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
+/* The vCPU quiet (hvk_vcpu_quiet_begin); fills all of @st but vcpu_id. */
+int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 {
 	unsigned int i;
 	u32 id = st->vcpu_id;
@@ -217,7 +217,7 @@ int hv_vcpu_get_state(struct hv_vcpu *vcpu, struct hv_vcpu_state *st)
 }
 
 /* The vCPU quiet; -EINVAL (nothing changed) for any bad field. */
-int hv_vcpu_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st)
+int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 {
 	unsigned int i;
 	int r;
@@ -244,11 +244,11 @@ int hv_vcpu_set_state(struct hv_vcpu *vcpu, const struct hv_vcpu_state *st)
 
 /* ---- the ioctls on the VM fd ---- */
 
-static long hv_vcpu_state_ioctl(struct hv_vm *vm, unsigned long arg,
+static long hvk_vcpu_state_ioctl(struct hvk_vm *vm, unsigned long arg,
 				bool set)
 {
 	struct hv_vcpu_state *st;
-	struct hv_vcpu *vcpu;
+	struct hvk_vcpu *vcpu;
 	long r;
 
 	st = kvmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
@@ -259,22 +259,22 @@ static long hv_vcpu_state_ioctl(struct hv_vm *vm, unsigned long arg,
 			   set ? sizeof(*st) : sizeof(st->vcpu_id)))
 		goto out;
 	r = -ENOENT;		/* no vCPU with that id (uapi: hv.h) */
-	vcpu = hv_vcpu_by_id(vm, st->vcpu_id);
+	vcpu = hvk_vcpu_by_id(vm, st->vcpu_id);
 	if (!vcpu)
 		goto out;
-	r = hv_vm_quiet_begin(vm);
+	r = hvk_vm_quiet_begin(vm);
 	if (r)
 		goto out;
-	r = hv_vcpu_quiet_begin(vcpu);
+	r = hvk_vcpu_quiet_begin(vcpu);
 	if (r)
 		goto quiet;
 	if (set)
-		r = hv_vcpu_set_state(vcpu, st);
+		r = hvk_vcpu_set_state(vcpu, st);
 	else
-		r = hv_vcpu_get_state(vcpu, st);
-	hv_vcpu_quiet_end(vcpu);
+		r = hvk_vcpu_get_state(vcpu, st);
+	hvk_vcpu_quiet_end(vcpu);
 quiet:
-	hv_vm_quiet_end(vm);
+	hvk_vm_quiet_end(vm);
 	if (!r && !set && copy_to_user((void __user *)arg, st, sizeof(*st)))
 		r = -EFAULT;
 out:
@@ -282,29 +282,29 @@ out:
 	return r;
 }
 
-long hv_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg)
+long hvk_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg)
 {
-	return hv_vcpu_state_ioctl(obj, arg, false);
+	return hvk_vcpu_state_ioctl(obj, arg, false);
 }
 
-long hv_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg)
+long hvk_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg)
 {
-	return hv_vcpu_state_ioctl(obj, arg, true);
+	return hvk_vcpu_state_ioctl(obj, arg, true);
 }
 
-long hv_vm_ioctl_get_device_state(void *obj, unsigned long arg)
+long hvk_vm_ioctl_get_device_state(void *obj, unsigned long arg)
 {
-	struct hv_vm *vm = obj;
+	struct hvk_vm *vm = obj;
 	struct hv_device_state *st;
 	long r;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return -ENOMEM;
-	r = hv_vm_quiet_begin(vm);
+	r = hvk_vm_quiet_begin(vm);
 	if (!r) {
 		hv_devices_get_state(vm, st);
-		hv_vm_quiet_end(vm);
+		hvk_vm_quiet_end(vm);
 		if (copy_to_user((void __user *)arg, st, sizeof(*st)))
 			r = -EFAULT;
 	}
@@ -312,19 +312,19 @@ long hv_vm_ioctl_get_device_state(void *obj, unsigned long arg)
 	return r;
 }
 
-long hv_vm_ioctl_set_device_state(void *obj, unsigned long arg)
+long hvk_vm_ioctl_set_device_state(void *obj, unsigned long arg)
 {
-	struct hv_vm *vm = obj;
+	struct hvk_vm *vm = obj;
 	struct hv_device_state *st;
 	long r;
 
 	st = memdup_user((void __user *)arg, sizeof(*st));
 	if (IS_ERR(st))
 		return PTR_ERR(st);
-	r = hv_vm_quiet_begin(vm);
+	r = hvk_vm_quiet_begin(vm);
 	if (!r) {
 		r = hv_devices_set_state(vm, st);
-		hv_vm_quiet_end(vm);
+		hvk_vm_quiet_end(vm);
 	}
 	kfree(st);
 	return r;

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 16550A UART; see hv_uart.h.  Register map (PC16550D, Table 2):
+ * 16550A UART; see io/uart.h.  Register map (PC16550D, Table 2):
  *
  *   +0  RBR (read) / THR (write), or DLL when LCR.DLAB=1
  *   +1  IER, or DLM when LCR.DLAB=1
  *   +2  IIR (read) / FCR (write)
  *   +3  LCR   +4 MCR   +5 LSR   +6 MSR   +7 SCR
  */
-#include "hv_uart.h"
+#include "io/uart.h"
 
 #ifdef __KERNEL__
 #include <linux/string.h>

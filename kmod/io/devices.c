@@ -2,7 +2,7 @@
 /*
  * The in-kernel devices of a managed VM, and its console.
  *
- *   0x3f8-0x3ff  16550A UART (hv_uart.c): output to the console ring,
+ *   0x3f8-0x3ff  16550A UART (io/uart.c): output to the console ring,
  *                input from the console fd
  *   0xf4         debug exit, QEMU's isa-debug-exit convention: writing v
  *                stops the VM with exit status (v << 1) | 1
@@ -38,7 +38,7 @@ static const char hv_shutdown_str[] = "Shutdown";
 /* The UART's transmitter: into the console ring, waking readers. */
 static void hv_console_put(void *opaque, u8 byte)
 {
-	struct hv_vm *vm = opaque;
+	struct hvk_vm *vm = opaque;
 	struct hv_console *c = &vm->console;
 
 	/* dev.lock is held; console.lock nests inside it */
@@ -49,7 +49,7 @@ static void hv_console_put(void *opaque, u8 byte)
 	wake_up_interruptible(&c->wq);
 }
 
-int hv_devices_init(struct hv_vm *vm)
+int hv_devices_init(struct hvk_vm *vm)
 {
 	spin_lock_init(&vm->dev.lock);
 	hv_uart_init(&vm->dev.uart, hv_console_put, vm);
@@ -60,13 +60,13 @@ int hv_devices_init(struct hv_vm *vm)
 	return vm->console.ring ? 0 : -ENOMEM;
 }
 
-void hv_devices_free(struct hv_vm *vm)
+void hv_devices_free(struct hvk_vm *vm)
 {
 	vfree(vm->console.ring);
 	vm->console.ring = NULL;
 }
 
-static void hv_shutdown_port(struct hv_vm *vm, u8 c)
+static void hv_shutdown_port(struct hvk_vm *vm, u8 c)
 {
 	struct hv_devices *d = &vm->dev;
 
@@ -77,11 +77,11 @@ static void hv_shutdown_port(struct hv_vm *vm, u8 c)
 		d->shutdown_match = c == hv_shutdown_str[0];
 	if (d->shutdown_match == sizeof(hv_shutdown_str) - 1) {
 		d->shutdown_match = 0;
-		hv_vm_request_stop(vm, HV_STOP_POWER_OFF, 0);
+		hvk_vm_request_stop(vm, HV_STOP_POWER_OFF, 0);
 	}
 }
 
-void hv_devices_get_state(struct hv_vm *vm, struct hv_device_state *st)
+void hv_devices_get_state(struct hvk_vm *vm, struct hv_device_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	spin_lock(&vm->dev.lock);
@@ -90,7 +90,7 @@ void hv_devices_get_state(struct hv_vm *vm, struct hv_device_state *st)
 	spin_unlock(&vm->dev.lock);
 }
 
-int hv_devices_set_state(struct hv_vm *vm, const struct hv_device_state *st)
+int hv_devices_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
 {
 	unsigned int i;
 
@@ -109,9 +109,9 @@ int hv_devices_set_state(struct hv_vm *vm, const struct hv_device_state *st)
 }
 
 /* Answer one IN or OUT; for an IN, run->io.data gets the value. */
-void hv_devices_pio(struct hv_vcpu *vcpu, struct hv_run *run)
+void hv_devices_pio(struct hvk_vcpu *vcpu, struct hv_run *run)
 {
-	struct hv_vm *vm = vcpu->vm;
+	struct hvk_vm *vm = vcpu->vm;
 	u16 port = run->io.port;
 	u32 val = run->io.data;
 	bool in = run->io.direction == HV_IO_IN;
@@ -131,7 +131,7 @@ void hv_devices_pio(struct hv_vcpu *vcpu, struct hv_run *run)
 	if (!in) {
 		switch (port) {
 		case HV_PORT_DEBUG_EXIT:
-			hv_vm_request_stop(vm, HV_STOP_DEBUG_EXIT,
+			hvk_vm_request_stop(vm, HV_STOP_DEBUG_EXIT,
 					   ((val & 0xff) << 1) | 1);
 			return;
 		case HV_PORT_SHUTDOWN:
@@ -143,7 +143,7 @@ void hv_devices_pio(struct hv_vcpu *vcpu, struct hv_run *run)
 		case HV_PORT_BOCHS_PM1A_CNT:
 			if (run->io.size >= 2 && (val & HV_ACPI_SLP_EN) &&
 			    !(val & HV_ACPI_SLP_TYP)) {
-				hv_vm_request_stop(vm, HV_STOP_POWER_OFF, 0);
+				hvk_vm_request_stop(vm, HV_STOP_POWER_OFF, 0);
 				return;
 			}
 			break;
@@ -157,7 +157,7 @@ void hv_devices_pio(struct hv_vcpu *vcpu, struct hv_run *run)
 /* ---- the console fd ---- */
 
 struct hv_console_file {
-	struct hv_vm *vm;
+	struct hvk_vm *vm;
 	u64 pos;		/* next byte this reader gets */
 };
 
@@ -215,7 +215,7 @@ static ssize_t hv_console_write(struct file *file, const char __user *buf,
 				size_t len, loff_t *off)
 {
 	struct hv_console_file *cf = file->private_data;
-	struct hv_vm *vm = cf->vm;
+	struct hvk_vm *vm = cf->vm;
 	u8 tmp[256];
 	size_t n, i, done = 0;
 
@@ -253,7 +253,7 @@ static int hv_console_release(struct inode *inode, struct file *file)
 {
 	struct hv_console_file *cf = file->private_data;
 
-	hv_vm_put(cf->vm);
+	hvk_vm_put(cf->vm);
 	kfree(cf);
 	return 0;
 }
@@ -267,7 +267,7 @@ static const struct file_operations hv_console_fops = {
 	.llseek		= noop_llseek,
 };
 
-int hv_console_open(struct hv_vm *vm, unsigned long flags)
+int hv_console_open(struct hvk_vm *vm, unsigned long flags)
 {
 	struct hv_console_file *cf;
 	int fd;
@@ -286,7 +286,7 @@ int hv_console_open(struct hv_vm *vm, unsigned long flags)
 	fd = anon_inode_getfd("hv-console", &hv_console_fops, cf,
 			      O_RDWR | O_CLOEXEC | flags);
 	if (fd < 0) {
-		hv_vm_put(vm);
+		hvk_vm_put(vm);
 		kfree(cf);
 	}
 	return fd;

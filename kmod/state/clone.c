@@ -24,12 +24,12 @@
 #define HV_CLONE_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
 /*
- * The source must be quiet (hv_vm_quiet_begin, mgmt_lock held: no
+ * The source must be quiet (hvk_vm_quiet_begin, mgmt_lock held: no
  * managed run in progress) and each vCPU's run_lock held, so no attached
  * run starts meanwhile; a vCPU still waiting for userspace to complete an
- * access makes hv_vcpu_get_state refuse (EBUSY) below.
+ * access makes hvk_vcpu_get_state refuse (EBUSY) below.
  */
-static int hv_clone_quiesce(struct hv_vm *src, struct hv_vcpu **locked,
+static int hv_clone_quiesce(struct hvk_vm *src, struct hvk_vcpu **locked,
 			    unsigned int *nlocked)
 {
 	unsigned int i;
@@ -37,7 +37,7 @@ static int hv_clone_quiesce(struct hv_vm *src, struct hv_vcpu **locked,
 
 	lockdep_assert_held(&src->mgmt_lock);
 	for (i = 0; i < src->nr_vcpus; i++) {
-		r = hv_vcpu_quiet_begin(src->vcpus[i]);
+		r = hvk_vcpu_quiet_begin(src->vcpus[i]);
 		if (r)
 			return r;
 		locked[(*nlocked)++] = src->vcpus[i];
@@ -46,7 +46,7 @@ static int hv_clone_quiesce(struct hv_vm *src, struct hv_vcpu **locked,
 }
 
 /* Allocate everything the clone's regions need; the source is untouched. */
-static int hv_clone_alloc_regions(struct hv_vm *dst, struct hv_vm *src)
+static int hv_clone_alloc_regions(struct hvk_vm *dst, struct hvk_vm *src)
 {
 	unsigned int i;
 
@@ -71,7 +71,7 @@ static int hv_clone_alloc_regions(struct hv_vm *dst, struct hv_vm *src)
 	return 0;
 }
 
-static int hv_clone_memory(struct hv_vm *dst, struct hv_vm *src)
+static int hv_clone_memory(struct hvk_vm *dst, struct hvk_vm *src)
 {
 	unsigned int i;
 	u64 j, n;
@@ -81,7 +81,7 @@ static int hv_clone_memory(struct hv_vm *dst, struct hv_vm *src)
 	 * The clone is charged its full size now (freed with it): its
 	 * pages are shared, but each may become its own on a write.
 	 */
-	r = hv_vm_charge_ram(dst, src->mem_size);
+	r = hvk_vm_charge_ram(dst, src->mem_size);
 	if (r)
 		return r;
 	r = hv_clone_alloc_regions(dst, src);
@@ -134,7 +134,7 @@ static int hv_clone_memory(struct hv_vm *dst, struct hv_vm *src)
 }
 
 /* The source's vCPU state, as HV_VM_GET_VCPU_STATE would give it. */
-static int hv_clone_vcpu_state(struct hv_vcpu *dst, struct hv_vcpu *src)
+static int hv_clone_vcpu_state(struct hvk_vcpu *dst, struct hvk_vcpu *src)
 {
 	struct hv_vcpu_state *st = kvmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	int r;
@@ -142,14 +142,14 @@ static int hv_clone_vcpu_state(struct hv_vcpu *dst, struct hv_vcpu *src)
 	if (!st)
 		return -ENOMEM;
 	st->vcpu_id = src->id;
-	r = hv_vcpu_get_state(src, st);
+	r = hvk_vcpu_get_state(src, st);
 	if (!r)
-		r = hv_vcpu_set_state(dst, st);
+		r = hvk_vcpu_set_state(dst, st);
 	kvfree(st);
 	return r;
 }
 
-static int hv_clone_devices(struct hv_vm *dst, struct hv_vm *src)
+static int hv_clone_devices(struct hvk_vm *dst, struct hvk_vm *src)
 {
 	struct hv_device_state *st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	int r;
@@ -162,13 +162,13 @@ static int hv_clone_devices(struct hv_vm *dst, struct hv_vm *src)
 	return r;
 }
 
-static int hv_clone_vcpus(struct hv_vm *dst, struct hv_vm *src)
+static int hv_clone_vcpus(struct hvk_vm *dst, struct hvk_vm *src)
 {
 	unsigned int i;
 	int r;
 
 	for (i = 0; i < src->nr_vcpus; i++) {
-		struct hv_vcpu *v = hv_vcpu_new(dst, src->vcpus[i]->id);
+		struct hvk_vcpu *v = hvk_vcpu_new(dst, src->vcpus[i]->id);
 
 		if (!v)
 			return -ENOMEM;
@@ -180,42 +180,42 @@ static int hv_clone_vcpus(struct hv_vm *dst, struct hv_vm *src)
 	return 0;
 }
 
-int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
+int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 {
-	struct hv_vcpu *locked[HV_MAX_VCPUS];
+	struct hvk_vcpu *locked[HV_MAX_VCPUS];
 	unsigned int nlocked = 0, i;
 	struct mem_cgroup *old_memcg;
-	struct hv_vm *dst;
+	struct hvk_vm *dst;
 	int r;
 
 	if (args->pad ||
 	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
 		return -EINVAL;
-	dst = hv_vm_new(args->name, args->flags, &r);
+	dst = hvk_vm_new(args->name, args->flags, &r);
 	if (!dst)
 		return r;
 	/*
 	 * A clone belongs to the source's owner (root cloning a user's VM
 	 * makes that user a VM), and so its name is looked up among that
-	 * owner's names.  hv_vm_publish decides; checking first keeps a
+	 * owner's names.  hvk_vm_publish decides; checking first keeps a
 	 * taken name from marking the source's pages shared for nothing.
 	 */
 	dst->owner = src->owner;
-	if (hv_vm_name_taken(dst->owner, dst->name)) {
-		hv_vm_put(dst);
+	if (hvk_vm_name_taken(dst->owner, dst->name)) {
+		hvk_vm_put(dst);
 		return -EEXIST;
 	}
 	/* The clone is the source owner's: charged to that user and cgroup */
-	r = hv_vm_account_like(dst, src);
+	r = hvk_vm_account_like(dst, src);
 	if (r) {
-		hv_vm_put(dst);
+		hvk_vm_put(dst);
 		return r;
 	}
 
 	/* mgmt_lock: no managed start; run_locks: no attached run */
-	r = hv_vm_quiet_begin(src);
+	r = hvk_vm_quiet_begin(src);
 	if (r) {
-		hv_vm_put(dst);
+		hvk_vm_put(dst);
 		return r;
 	}
 	mutex_lock(&src->lock);
@@ -229,13 +229,13 @@ int hv_vm_clone(struct hv_vm *src, const struct hv_vm_clone *args)
 		r = hv_clone_devices(dst, src);
 	set_active_memcg(old_memcg);
 	for (i = 0; i < nlocked; i++)
-		hv_vcpu_quiet_end(locked[i]);
+		hvk_vcpu_quiet_end(locked[i]);
 	mutex_unlock(&src->lock);
-	hv_vm_quiet_end(src);
+	hvk_vm_quiet_end(src);
 
 	if (r) {
-		hv_vm_put(dst);
+		hvk_vm_put(dst);
 		return r;
 	}
-	return hv_vm_publish(dst);
+	return hvk_vm_publish(dst);
 }

@@ -11,7 +11,7 @@
 #ifndef HV_INSN_H
 #define HV_INSN_H
 
-#include "hv_types.h"
+#include "x86/types.h"
 
 #define HV_INSN_MAX_LEN		15	/* SDM Vol 2A, 2.3.11 */
 

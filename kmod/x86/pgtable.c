@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The second-level page-table tree; see hv_pgtable.h.  Compiled both in
+ * The second-level page-table tree; see x86/pgtable.h.  Compiled both in
  * the module and, unchanged, in the unit tests.
  */
-#include "hv_pgtable.h"
+#include "x86/pgtable.h"
 
 #ifdef __KERNEL__
 #include <linux/compiler.h>

@@ -1,5 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * The run loop and the exit dispatch, one unit.
+ *
+ * The loop enters the guest, lets the core handle the exit, and either
+ * re-enters or returns to its driver (userspace in attached mode,
+ * managed/managed.c's vCPU thread) with the exit described in the run
+ * area - bhyve's vm_run() loop, in short:
+ *
+ *	do { exit = enter guest; r = handle(exit); } while (r > 0);
+ *
  * Exit dispatch: one switch over the vendor-neutral exit codes.  Each
  * handler returns >0 to re-enter the guest, 0 to return to userspace with
  * the run area filled in, or a negative errno for a host-side failure.
@@ -8,9 +17,11 @@
  * struct hv_exit and supplies next_rip for every instruction-caused exit.
  */
 #include "hv.h"
-#include "hv_insn.h"
-#include "hv_gwalk.h"
+#include "x86/insn.h"
+#include "x86/gwalk.h"
 
+#include <linux/sched/signal.h>
+#include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -35,7 +46,7 @@ static u64 hv_size_mask(unsigned int size)
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror, u32 ndata,
+int hv_exit_internal(struct hvk_vcpu *vcpu, u32 suberror, u32 ndata,
 		     const u64 *data)
 {
 	struct hv_run *run = vcpu->run;
@@ -52,7 +63,7 @@ int hv_exit_internal(struct hv_vcpu *vcpu, u32 suberror, u32 ndata,
  * Returns >0 when that answer only finished one fragment of an MMIO
  * access and the run area now holds the next (hv_mmio.c), else 0.
  */
-int hv_complete_userspace_exit(struct hv_vcpu *vcpu)
+int hv_complete_userspace_exit(struct hvk_vcpu *vcpu)
 {
 	struct hv_run *run = vcpu->run;
 
@@ -80,7 +91,7 @@ int hv_complete_userspace_exit(struct hv_vcpu *vcpu)
 	return 0;
 }
 
-static int hv_handle_io(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;
 	u64 data[2] = { exit->io.port, exit->io.size };
@@ -106,7 +117,7 @@ static int hv_handle_io(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	return 0;
 }
 
-static int hv_handle_cpuid(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static int hv_handle_cpuid(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	u32 out[4];
 
@@ -161,7 +172,7 @@ static bool hv_pat_valid(u64 pat)
  * The architectural rules for a WRMSR value, the same on both vendors;
  * a value breaking them raises #GP.  The backend only stores.
  */
-bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val)
+bool hv_msr_value_ok(struct hvk_vcpu *vcpu, u32 index, u64 val)
 {
 	struct hv_sregs s;
 	u64 efer;
@@ -187,7 +198,7 @@ bool hv_msr_value_ok(struct hv_vcpu *vcpu, u32 index, u64 val)
 	}
 }
 
-static int hv_handle_msr(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static int hv_handle_msr(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	u32 index = exit->msr.index;
 	u64 val;
@@ -215,7 +226,7 @@ static int hv_handle_msr(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	return 1;
 }
 
-static int hv_handle_hypercall(struct hv_vcpu *vcpu,
+static int hv_handle_hypercall(struct hvk_vcpu *vcpu,
 			       const struct hv_exit *exit);
 
 /*
@@ -224,7 +235,7 @@ static int hv_handle_hypercall(struct hv_vcpu *vcpu,
  * both as hypercalls on both vendors, as KVM does, so guests and snapshots
  * move between vendors; anything else gets its #UD back.
  */
-static int hv_handle_ud(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+static int hv_handle_ud(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_exit hc = { .code = HV_X_HYPERCALL };
 	u8 b[3];
@@ -239,7 +250,7 @@ static int hv_handle_ud(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 	return 1;
 }
 
-static int hv_handle_hypercall(struct hv_vcpu *vcpu,
+static int hv_handle_hypercall(struct hvk_vcpu *vcpu,
 			       const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;
@@ -270,7 +281,7 @@ static int hv_handle_hypercall(struct hv_vcpu *vcpu,
  * and QEMU 7.2 reports an INVD as a WBINVD exit.  0 if the bytes there
  * are neither.
  */
-static unsigned int hv_insn_len_invd(struct hv_vcpu *vcpu)
+static unsigned int hv_insn_len_invd(struct hvk_vcpu *vcpu)
 {
 	u8 b[15];
 	int n, i, mode;
@@ -313,7 +324,7 @@ static unsigned int hv_insn_len_invd(struct hv_vcpu *vcpu)
  *		PMU (CPUID leaf 0Ah all zero).
  * RDPRU	#UD, as on a CPU without it (CPUID 8000_0008h EBX[4] hidden).
  */
-static int hv_handle_host_insn(struct hv_vcpu *vcpu,
+static int hv_handle_host_insn(struct hvk_vcpu *vcpu,
 			       const struct hv_exit *exit)
 {
 	unsigned int len;
@@ -340,7 +351,7 @@ static int hv_handle_host_insn(struct hv_vcpu *vcpu,
 	}
 }
 
-int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
+int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;
 	u64 data[2];
@@ -396,4 +407,57 @@ int hv_handle_exit(struct hv_vcpu *vcpu, const struct hv_exit *exit)
 		data[1] = exit->hw.qual;
 		return hv_exit_internal(vcpu, HV_INTERNAL_UNHANDLED, 2, data);
 	}
+}
+
+/*
+ * Enter the guest and handle exits in the kernel until one needs its
+ * driver: userspace (attached mode) or managed/managed.c (managed mode).
+ * Returns 0 with run->exit_reason set, or a negative errno.
+ */
+int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
+{
+	struct hvk_vm *vm = vcpu->vm;
+	struct hv_exit exit;
+	int r;
+
+	/* The next piece of a split MMIO access goes out without entering */
+	if (hv_complete_userspace_exit(vcpu) > 0) {
+		vcpu->run->exit_count = vcpu->exits;
+		return 0;
+	}
+	vcpu->run->exit_reason = HV_EXIT_NONE;
+
+	do {
+		/*
+		 * A guest `jmp .` must never keep the host from a signal, nor
+		 * a managed VM from a stop or pause: every host timer tick
+		 * brings us back here.
+		 */
+		if (signal_pending(current) || READ_ONCE(vm->stop_req) ||
+		    READ_ONCE(vm->pause_req)) {
+			vcpu->run->exit_reason = HV_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		memset(&exit, 0, sizeof(exit));
+		/*
+		 * The guest's x87/SSE/AVX registers for the entry; the host
+		 * task's wait in memory until it returns to userspace
+		 * (hv_xsave.c has the order, XCR0 included).
+		 */
+		kernel_fpu_begin();
+		hv_fpu_load_guest(vcpu);
+		r = hv_ops->vcpu_run(vcpu, &exit);
+		hv_fpu_save_guest(vcpu);
+		kernel_fpu_end();
+		if (r)
+			break;
+		vcpu->exits++;
+		r = hv_handle_exit(vcpu, &exit);
+	} while (r > 0);
+
+	vcpu->run->exit_count = vcpu->exits;
+	return r;
 }

@@ -7,12 +7,12 @@
  * controller; IIR already reports what would be pending.
  *
  * Pure C: the unit tests compile it as it is.  Not thread-safe; the
- * caller serialises (hv_devices.c holds a spinlock).
+ * caller serialises (io/devices.c holds a spinlock).
  */
 #ifndef HV_UART_H
 #define HV_UART_H
 
-#include "hv_types.h"
+#include "x86/types.h"
 #include "uapi/hv.h"
 
 #define HV_UART_BASE		0x3f8

@@ -137,7 +137,7 @@ static struct notifier_block hv_events_nb = {
 	.notifier_call = hv_events_notify,
 };
 
-static void hv_event_unicast(struct hv_vm *vm, struct sk_buff *skb)
+static void hv_event_unicast(struct hvk_vm *vm, struct sk_buff *skb)
 {
 	struct hv_event_sub *sub, *tmp;
 	struct sk_buff *copy;
@@ -162,7 +162,7 @@ static void hv_event_unicast(struct hv_vm *vm, struct sk_buff *skb)
 	mutex_unlock(&hv_subs_lock);
 }
 
-void hv_event(struct hv_vm *vm, u32 event, u32 reason, u32 status)
+void hv_event(struct hvk_vm *vm, u32 event, u32 reason, u32 status)
 {
 	struct sk_buff *skb;
 	void *hdr;

@@ -11,7 +11,7 @@
 #ifndef HV_PGTABLE_H
 #define HV_PGTABLE_H
 
-#include "hv_types.h"
+#include "x86/types.h"
 
 #define HV_PT_ENTRIES		512
 #define HV_PT_LEVELS		4	/* PML4, PDPT, PD, PT */

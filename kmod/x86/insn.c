@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The MMIO instruction decoder; see hv_insn.h.  Compiled both in the
+ * The MMIO instruction decoder; see x86/insn.h.  Compiled both in the
  * module and, unchanged, in the unit tests.
  *
  * Only lengths matter for the ModRM/SIB/displacement bytes: the hardware
  * already gave us the guest-physical address, so the effective address is
  * never computed, only skipped over to find the immediate and the length.
  */
-#include "hv_insn.h"
+#include "x86/insn.h"
 
 #ifdef __KERNEL__
 #include <linux/string.h>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Managed mode: the module runs every vCPU of a VM on a kernel thread,
- * with the same run loop as attached mode (hv_vcpu_loop); what attached
+ * with the same run loop as attached mode (hvk_vcpu_loop); what attached
  * mode hands to userspace is handled here instead - port I/O by the
  * in-kernel devices, MMIO as an empty bus, HLT/triple fault/entry failure
  * as reasons to stop.
  *
- * States (struct hv_vm.state, under state_lock):
+ * States (struct hvk_vm.state, under state_lock):
  *
  *   CREATED --start--> RUNNING --pause--> PAUSED --resume--> RUNNING
  *   RUNNING/PAUSED --stop, or the guest halts/exits/faults--> STOPPED
@@ -26,7 +26,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
-void hv_managed_init(struct hv_vm *vm)
+void hv_managed_init(struct hvk_vm *vm)
 {
 	mutex_init(&vm->mgmt_lock);
 	spin_lock_init(&vm->state_lock);
@@ -36,7 +36,7 @@ void hv_managed_init(struct hv_vm *vm)
 }
 
 /* Attached runs and managed threads exclude each other. */
-bool hv_attached_begin(struct hv_vm *vm)
+bool hv_attached_begin(struct hvk_vm *vm)
 {
 	bool ok;
 
@@ -48,16 +48,16 @@ bool hv_attached_begin(struct hv_vm *vm)
 	return ok;
 }
 
-void hv_attached_end(struct hv_vm *vm)
+void hv_attached_end(struct hvk_vm *vm)
 {
 	atomic_dec(&vm->nr_running);
 }
 
 /*
  * Managed and not paused or stopped: its threads own the vCPUs, even
- * between two exits when they do not hold run_lock (hv_vcpu_ioctl).
+ * between two exits when they do not hold run_lock (hvk_vcpu_ioctl).
  */
-bool hv_vm_managed_running(struct hv_vm *vm)
+bool hvk_vm_managed_running(struct hvk_vm *vm)
 {
 	bool running;
 
@@ -68,7 +68,7 @@ bool hv_vm_managed_running(struct hv_vm *vm)
 	return running;
 }
 
-static void hv_kick_all(struct hv_vm *vm)
+static void hv_kick_all(struct hvk_vm *vm)
 {
 	unsigned int i;
 
@@ -79,7 +79,7 @@ static void hv_kick_all(struct hv_vm *vm)
 }
 
 /* The first reason wins; every vCPU thread then leaves its loop. */
-void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status)
+void hvk_vm_request_stop(struct hvk_vm *vm, u32 reason, u32 status)
 {
 	spin_lock(&vm->state_lock);
 	if (!vm->stop_req) {
@@ -97,7 +97,7 @@ void hv_vm_request_stop(struct hv_vm *vm, u32 reason, u32 status)
  * split access is answered here, so none is left pending when the VM is
  * paused (and its state taken).
  */
-static void hv_managed_mmio(struct hv_vcpu *vcpu)
+static void hv_managed_mmio(struct hvk_vcpu *vcpu)
 {
 	do {
 		atomic64_inc(&vcpu->vm->mmio_unclaimed);
@@ -107,10 +107,10 @@ static void hv_managed_mmio(struct hv_vcpu *vcpu)
 }
 
 /* What attached mode would hand to userspace. false: stop this vCPU. */
-static bool hv_managed_exit(struct hv_vcpu *vcpu)
+static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 {
 	struct hv_run *run = vcpu->run;
-	struct hv_vm *vm = vcpu->vm;
+	struct hvk_vm *vm = vcpu->vm;
 
 	switch (run->exit_reason) {
 	case HV_EXIT_IO:
@@ -126,24 +126,24 @@ static bool hv_managed_exit(struct hv_vcpu *vcpu)
 		return true;
 	case HV_EXIT_HLT:
 		/* No interrupt can arrive yet: a halted BSP is a halted VM. */
-		hv_vm_request_stop(vm, HV_STOP_HALTED, 0);
+		hvk_vm_request_stop(vm, HV_STOP_HALTED, 0);
 		return false;
 	case HV_EXIT_SHUTDOWN:
-		hv_vm_request_stop(vm, HV_STOP_TRIPLE_FAULT, 0);
+		hvk_vm_request_stop(vm, HV_STOP_TRIPLE_FAULT, 0);
 		return false;
 	case HV_EXIT_FAIL_ENTRY:
-		hv_vm_request_stop(vm, HV_STOP_ENTRY_FAILURE,
+		hvk_vm_request_stop(vm, HV_STOP_ENTRY_FAILURE,
 				   run->fail_entry.hardware_reason);
 		return false;
 	default:
-		hv_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
+		hvk_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
 				   run->internal.suberror);
 		return false;
 	}
 }
 
 /* Park while a pause is requested; the controller waits for all. */
-static void hv_managed_park(struct hv_vm *vm)
+static void hv_managed_park(struct hvk_vm *vm)
 {
 	atomic_inc(&vm->threads_parked);
 	wake_up_all(&vm->mgmt_wq);
@@ -152,7 +152,7 @@ static void hv_managed_park(struct hv_vm *vm)
 	atomic_dec(&vm->threads_parked);
 }
 
-static void hv_managed_thread_done(struct hv_vm *vm)
+static void hv_managed_thread_done(struct hvk_vm *vm)
 {
 	u32 reason, status;
 
@@ -168,10 +168,10 @@ static void hv_managed_thread_done(struct hv_vm *vm)
 	wake_up_all(&vm->mgmt_wq);
 }
 
-static int hv_vcpu_thread(void *arg)
+static int hvk_vcpu_thread(void *arg)
 {
-	struct hv_vcpu *vcpu = arg;
-	struct hv_vm *vm = vcpu->vm;
+	struct hvk_vcpu *vcpu = arg;
+	struct hvk_vm *vm = vcpu->vm;
 	int r;
 
 	while (!kthread_should_stop() && !READ_ONCE(vm->stop_req)) {
@@ -187,13 +187,13 @@ static int hv_vcpu_thread(void *arg)
 			continue;
 		}
 		mutex_lock(&vcpu->run_lock);
-		r = hv_vcpu_loop(vcpu);
+		r = hvk_vcpu_loop(vcpu);
 		if (r == 0 && !hv_managed_exit(vcpu))
 			r = -ESHUTDOWN;
 		mutex_unlock(&vcpu->run_lock);
 		if (r && r != -EINTR) {
 			if (r != -ESHUTDOWN)
-				hv_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
+				hvk_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
 						   -r);
 			break;
 		}
@@ -203,7 +203,7 @@ static int hv_vcpu_thread(void *arg)
 }
 
 /* Reap the threads of a run that has ended (or is ending). */
-static void hv_managed_reap(struct hv_vm *vm)
+static void hv_managed_reap(struct hvk_vm *vm)
 {
 	unsigned int i;
 
@@ -221,7 +221,7 @@ static void hv_managed_reap(struct hv_vm *vm)
 	spin_unlock(&vm->state_lock);
 }
 
-int hv_vm_start(struct hv_vm *vm)
+int hvk_vm_start(struct hvk_vm *vm)
 {
 	struct task_struct *t;
 	unsigned int i;
@@ -250,7 +250,7 @@ int hv_vm_start(struct hv_vm *vm)
 
 	atomic_set(&vm->threads_live, vm->nr_vcpus);
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		t = kthread_create(hv_vcpu_thread, vm->vcpus[i], "hv/%s/%u",
+		t = kthread_create(hvk_vcpu_thread, vm->vcpus[i], "hv/%s/%u",
 				   vm->name, vm->vcpus[i]->id);
 		if (IS_ERR(t)) {
 			r = PTR_ERR(t);
@@ -284,19 +284,19 @@ out:
 }
 
 /* Stop a managed run and wait for every thread; -EINVAL if none. */
-int __hv_vm_stop(struct hv_vm *vm, u32 reason)
+int __hv_vm_stop(struct hvk_vm *vm, u32 reason)
 {
 	lockdep_assert_held(&vm->mgmt_lock);
 	if (!vm->managed)
 		return -EINVAL;
-	hv_vm_request_stop(vm, reason, 0);
+	hvk_vm_request_stop(vm, reason, 0);
 	hv_kick_all(vm);
 	wait_event(vm->mgmt_wq, atomic_read(&vm->threads_live) == 0);
 	hv_managed_reap(vm);
 	return 0;
 }
 
-int hv_vm_stop(struct hv_vm *vm, u32 reason)
+int hvk_vm_stop(struct hvk_vm *vm, u32 reason)
 {
 	int r;
 
@@ -306,7 +306,7 @@ int hv_vm_stop(struct hv_vm *vm, u32 reason)
 	return r;
 }
 
-int hv_vm_pause(struct hv_vm *vm)
+int hvk_vm_pause(struct hvk_vm *vm)
 {
 	int r = 0;
 
@@ -337,7 +337,7 @@ out:
 	return r;
 }
 
-int hv_vm_resume(struct hv_vm *vm)
+int hvk_vm_resume(struct hvk_vm *vm)
 {
 	int r = 0;
 
