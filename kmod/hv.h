@@ -20,6 +20,7 @@
 #include <linux/uidgid.h>
 #include <linux/ktime.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/wait.h>
 #include <asm/fpu/types.h>
 #include "uapi/hv.h"
@@ -372,7 +373,6 @@ void hvk_vm_put(struct hvk_vm *vm);
 struct hvk_vm *hvk_vm_new(const char *name, u32 flags, int *err);
 int hvk_vm_publish(struct hvk_vm *vm);
 bool hvk_vm_name_taken(kuid_t owner, const char *name);
-bool hv_reserved_zero(const u64 *r, size_t n);
 
 /* state/clone.c: copy-on-write clones. */
 int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args);
@@ -470,8 +470,10 @@ bool hv_rflags_valid(u64 rflags);
  * the VM quiet first: hvk_vm_quiet_begin() takes mgmt_lock and fails with
  * -EBUSY while a managed run is not paused or stopped; then, per vCPU,
  * hvk_vcpu_quiet_begin() takes its run_lock without waiting (-EBUSY while
- * an attached run or another vCPU ioctl holds it).  The setters check
- * everything first; -EINVAL changes nothing.
+ * an attached run or another vCPU ioctl holds it, or while the VM's
+ * managed run is running).  The ioctls get both from the dispatcher
+ * (HV_IOCTL_QUIET, HV_IOCTL_VCPU).  The setters check everything first;
+ * -EINVAL changes nothing.
  */
 int hvk_vm_quiet_begin(struct hvk_vm *vm);
 void hvk_vm_quiet_end(struct hvk_vm *vm);
@@ -482,10 +484,10 @@ int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st);
 int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st);
 void hv_devices_get_state(struct hvk_vm *vm, struct hv_device_state *st);
 int hv_devices_set_state(struct hvk_vm *vm, const struct hv_device_state *st);
-long hvk_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg);
-long hvk_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg);
-long hvk_vm_ioctl_get_device_state(void *obj, unsigned long arg);
-long hvk_vm_ioctl_set_device_state(void *obj, unsigned long arg);
+long hvk_vm_ioctl_get_vcpu_state(void *obj, void *data, unsigned long arg);
+long hvk_vm_ioctl_set_vcpu_state(void *obj, void *data, unsigned long arg);
+long hvk_vm_ioctl_get_device_state(void *obj, void *data, unsigned long arg);
+long hvk_vm_ioctl_set_device_state(void *obj, void *data, unsigned long arg);
 
 /* hv_run.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
 u64 *hv_gpr(struct hv_regs *r, unsigned int n);	/* by x86 reg number */
@@ -529,15 +531,42 @@ int hv_xsave_state_check(const struct hv_vcpu_state *st);
 void hv_xsave_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st);
 void hv_xsave_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st);
 
-/* hv_dev.c: /dev/hv, and the table-driven ioctl dispatch all fds share. */
+/*
+ * hv_dev.c: /dev/hv, and the ioctl boundary every hv fd shares.
+ *
+ * hv_ioctl_dispatch() is the only place an ioctl argument crosses
+ * between user and kernel memory: it copies _IOC_SIZE bytes in (for
+ * _IOC_WRITE) into a kernel buffer, zeroed for a command that only
+ * reads, calls the handler with it, and copies it back (for _IOC_READ)
+ * only when the handler succeeded (r >= 0).  No handler returns data
+ * with an error.  Handlers see kernel memory only; @arg is the integer
+ * argument of an _IO command and never a pointer.  The flags say what
+ * the dispatcher takes around the handler, always in this order, and
+ * releases before the copy back (docs/locking.md):
+ *
+ * HV_IOCTL_ADMIN	CAP_SYS_ADMIN only (EPERM, at lookup).
+ * HV_IOCTL_VCPU	The vCPU quiet (hvk_vcpu_quiet_begin: its run_lock
+ *			by trylock, EBUSY while it is held or the VM's
+ *			managed run is running).  On a vCPU fd it is the
+ *			fd's own and claimed before the argument is read;
+ *			with HV_IOCTL_BY_ID the one the argument names.
+ * HV_IOCTL_BY_ID	VM fd: the argument begins with a __u32 vCPU id;
+ *			ENOENT when the VM has no such vCPU.  The handler
+ *			gets that vCPU as @obj.
+ * HV_IOCTL_QUIET	VM fd: the VM quiet (hvk_vm_quiet_begin: its
+ *			mgmt_lock; EBUSY while a managed run is running).
+ */
 int hv_dev_init(void);
 void hv_dev_exit(void);
 
-#define HV_IOCTL_ADMIN		(1U << 0)	/* needs CAP_SYS_ADMIN */
+#define HV_IOCTL_ADMIN		(1U << 0)
+#define HV_IOCTL_VCPU		(1U << 1)
+#define HV_IOCTL_BY_ID		(1U << 2)
+#define HV_IOCTL_QUIET		(1U << 3)
 
 struct hv_ioctl_desc {
 	unsigned int cmd;
-	long (*fn)(void *obj, unsigned long arg);
+	long (*fn)(void *obj, void *data, unsigned long arg);
 	unsigned int flags;	/* HV_IOCTL_* */
 };
 
@@ -545,6 +574,12 @@ const struct hv_ioctl_desc *hv_ioctl_lookup(const struct hv_ioctl_desc *table,
 					    size_t n, unsigned int cmd);
 long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
 		       void *obj, unsigned int cmd, unsigned long arg);
+
+/*
+ * The one rule for the reserved and padding fields of an ioctl argument
+ * (a scalar, an array, a struct): all zero, or the call is -EINVAL.
+ */
+#define hv_reserved_zero(field)	(!memchr_inv(&(field), 0, sizeof(field)))
 
 /* FXSAVE, inside kernel_fpu_begin/end (the MXCSR mask: hv_xsave.c). */
 static inline void hv_fxsave(struct fxregs_state *f)

@@ -25,29 +25,24 @@ struct hv_dev_file {
 	bool holds_virt;
 };
 
-static long hv_ioctl_api_version(void *obj, unsigned long arg)
+static long hv_ioctl_api_version(void *obj, void *data, unsigned long arg)
 {
 	return HV_API_VERSION;
 }
 
-static long hv_ioctl_get_caps(void *obj, unsigned long arg)
+static long hv_ioctl_get_caps(void *obj, void *data, unsigned long arg)
 {
-	if (copy_to_user((void __user *)arg, &hv_host_caps, sizeof(hv_host_caps)))
-		return -EFAULT;
+	memcpy(data, &hv_host_caps, sizeof(hv_host_caps));
 	return 0;
 }
 
-static long hv_ioctl_get_status(void *obj, unsigned long arg)
+static long hv_ioctl_get_status(void *obj, void *data, unsigned long arg)
 {
-	struct hv_status st;
-
-	hv_virt_status(&st);
-	if (copy_to_user((void __user *)arg, &st, sizeof(st)))
-		return -EFAULT;
+	hv_virt_status(data);
 	return 0;
 }
 
-static long hv_ioctl_hold_virt(void *obj, unsigned long arg)
+static long hv_ioctl_hold_virt(void *obj, void *data, unsigned long arg)
 {
 	struct hv_dev_file *f = obj;
 	long r;
@@ -63,7 +58,8 @@ static long hv_ioctl_hold_virt(void *obj, unsigned long arg)
 	return r;
 }
 
-static long hv_ioctl_release_virt(void *obj, unsigned long arg)
+static long hv_ioctl_release_virt(void *obj, void *data,
+				  unsigned long arg)
 {
 	struct hv_dev_file *f = obj;
 	long r = 0;
@@ -79,50 +75,28 @@ static long hv_ioctl_release_virt(void *obj, unsigned long arg)
 	return r;
 }
 
-static long hv_ioctl_create_vm(void *obj, unsigned long arg)
+static long hv_ioctl_create_vm(void *obj, void *data, unsigned long arg)
 {
-	struct hv_vm_create args;
-
-	if (copy_from_user(&args, (void __user *)arg, sizeof(args)))
-		return -EFAULT;
-	return hvk_vm_create(&args);
+	return hvk_vm_create(data);
 }
 
-static long hv_ioctl_open_vm(void *obj, unsigned long arg)
+static long hv_ioctl_open_vm(void *obj, void *data, unsigned long arg)
 {
-	struct hv_vm_open args;
-
-	if (copy_from_user(&args, (void __user *)arg, sizeof(args)))
-		return -EFAULT;
-	return hvk_vm_open(&args);
+	return hvk_vm_open(data);
 }
 
-static long hv_ioctl_list_vms(void *obj, unsigned long arg)
+static long hv_ioctl_list_vms(void *obj, void *data, unsigned long arg)
 {
-	struct hv_vm_list list;
-	long r;
+	return hvk_vm_list(data);
+}
 
-	if (copy_from_user(&list, (void __user *)arg, sizeof(list)))
-		return -EFAULT;
-	r = hvk_vm_list(&list);
-	if (r)
-		return r;
-	if (copy_to_user((void __user *)arg, &list, sizeof(list)))
-		return -EFAULT;
+static long hv_ioctl_get_usage(void *obj, void *data, unsigned long arg)
+{
+	hv_user_usage(data);
 	return 0;
 }
 
-static long hv_ioctl_get_usage(void *obj, unsigned long arg)
-{
-	struct hv_usage u;
-
-	hv_user_usage(&u);
-	if (copy_to_user((void __user *)arg, &u, sizeof(u)))
-		return -EFAULT;
-	return 0;
-}
-
-/* Each handler takes its own locks: f->lock for per-file state. */
+/* No flags but ADMIN: the handlers take f->lock for per-file state. */
 static const struct hv_ioctl_desc hv_dev_ioctls[] = {
 	{ HV_GET_API_VERSION,	 hv_ioctl_api_version,	0 },
 	{ HV_GET_CAPS,		 hv_ioctl_get_caps,	0 },
@@ -135,10 +109,6 @@ static const struct hv_ioctl_desc hv_dev_ioctls[] = {
 	{ HV_DEBUG_RELEASE_VIRT, hv_ioctl_release_virt,	HV_IOCTL_ADMIN },
 };
 
-/*
- * A command whose number we know but whose size or direction bits differ
- * from ours gets -EINVAL (a mismatched header); an unknown one -ENOTTY.
- */
 /*
  * The table entry for @cmd: ENOTTY for a number we do not have, EINVAL
  * for one of ours with the wrong size or direction, EPERM for an
@@ -165,14 +135,96 @@ const struct hv_ioctl_desc *hv_ioctl_lookup(const struct hv_ioctl_desc *table,
 	return ERR_PTR(-ENOTTY);
 }
 
+/* Arguments up to this size live on the stack (FreeBSD's sys_ioctl: 128) */
+#define HV_IOCTL_STACK		128
+
+/*
+ * What the flags ask for around the handler, after the argument is in:
+ * the vCPU it names (ENOENT), the VM quiet, that vCPU quiet (EBUSY).
+ * Which vCPU must be known before the VM is made quiet, so that a bad
+ * id is ENOENT whatever the VM is doing.
+ */
+static long hv_ioctl_call(const struct hv_ioctl_desc *d, void *obj,
+			  void *data, unsigned long arg)
+{
+	struct hvk_vcpu *vcpu = NULL;
+	long r;
+
+	if (d->flags & HV_IOCTL_BY_ID) {
+		vcpu = hvk_vcpu_by_id(obj, *(u32 *)data);
+		if (!vcpu)
+			return -ENOENT;
+	}
+	if (d->flags & HV_IOCTL_QUIET) {
+		r = hvk_vm_quiet_begin(obj);
+		if (r)
+			return r;
+	}
+	if (vcpu && (d->flags & HV_IOCTL_VCPU)) {
+		r = hvk_vcpu_quiet_begin(vcpu);
+		if (r)
+			goto vm;
+	}
+	r = d->fn(vcpu ?: obj, data, arg);
+	if (vcpu && (d->flags & HV_IOCTL_VCPU))
+		hvk_vcpu_quiet_end(vcpu);
+vm:
+	if (d->flags & HV_IOCTL_QUIET)
+		hvk_vm_quiet_end(obj);
+	return r;
+}
+
+/*
+ * The ioctl boundary (hv.h): look up, claim a vCPU fd's vCPU, copy in,
+ * call under the table's locks, release, copy out.  The vCPU fd's own
+ * vCPU is claimed before its argument is read, so a busy vCPU is EBUSY
+ * whatever the argument.  Nothing is held across the copy back.
+ */
 long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
 		       void *obj, unsigned int cmd, unsigned long arg)
 {
-	const struct hv_ioctl_desc *d = hv_ioctl_lookup(table, n, cmd);
+	void __user *uarg = (void __user *)arg;
+	u64 small[HV_IOCTL_STACK / sizeof(u64)];
+	const struct hv_ioctl_desc *d;
+	size_t size = _IOC_SIZE(cmd);
+	struct hvk_vcpu *own = NULL;
+	void *data = NULL;
+	long r;
 
+	/* A malformed call gets its error whether or not anything runs */
+	d = hv_ioctl_lookup(table, n, cmd);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
-	return d->fn(obj, arg);
+	if ((d->flags & (HV_IOCTL_VCPU | HV_IOCTL_BY_ID)) == HV_IOCTL_VCPU) {
+		own = obj;
+		r = hvk_vcpu_quiet_begin(own);
+		if (r)
+			return r;
+	}
+	if (_IOC_DIR(cmd) != _IOC_NONE) {
+		data = size <= sizeof(small) ? small :
+		       kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		r = -ENOMEM;
+		if (!data)
+			goto unlock;
+		r = -EFAULT;
+		/* the ioctl boundary: the argument in, _IOC_SIZE bytes */
+		if (!(_IOC_DIR(cmd) & _IOC_WRITE))
+			memset(data, 0, size);
+		else if (copy_from_user(data, uarg, size))
+			goto unlock;
+	}
+	r = hv_ioctl_call(d, obj, data, arg);
+unlock:
+	if (own)
+		hvk_vcpu_quiet_end(own);
+	/* the ioctl boundary: the result out, on success only */
+	if (r >= 0 && (_IOC_DIR(cmd) & _IOC_READ) &&
+	    copy_to_user(uarg, data, size))
+		r = -EFAULT;
+	if (data != small)
+		kvfree(data);
+	return r;
 }
 
 static long hv_dev_ioctl(struct file *file, unsigned int cmd,

@@ -179,7 +179,8 @@ int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *req)
 	unsigned int i;
 	int r;
 
-	if (req->flags || req->pad || req->reserved[0] || req->reserved[1])
+	if (req->flags || !hv_reserved_zero(req->pad) ||
+	    !hv_reserved_zero(req->reserved))
 		return -EINVAL;
 	if (!req->size || (req->gpa | req->size) & (PAGE_SIZE - 1) ||
 	    req->size > HV_MAX_RAM || req->gpa >= HV_MAX_GPA ||
@@ -508,8 +509,8 @@ static struct hv_region *hv_mem_region_at(struct hvk_vm *vm, u64 gpa)
 
 static bool hv_dirty_log_args_ok(const struct hv_dirty_log *req, u32 flags)
 {
-	return !(req->flags & ~flags) && !req->pad &&
-	       !req->reserved[0] && !req->reserved[1];
+	return !(req->flags & ~flags) && hv_reserved_zero(req->pad) &&
+	       hv_reserved_zero(req->reserved);
 }
 
 int hv_mem_set_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req)
@@ -594,6 +595,7 @@ int hv_mem_get_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req)
 	bitmap_copy(snap, rg->dirty, n);
 	mutex_unlock(&vm->lock);
 
+	/* bulk data: the bitmap streams out to the caller's own buffer */
 	if (copy_to_user(out, snap, bytes)) {
 		r = -EFAULT;
 		goto free;

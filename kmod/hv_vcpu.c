@@ -13,7 +13,6 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -141,45 +140,36 @@ static int hvk_vcpu_run(struct hvk_vcpu *vcpu)
 	return r;
 }
 
-static long hvk_vcpu_ioctl_run(void *obj, unsigned long arg)
-{
-	struct hvk_vcpu *vcpu = obj;
+/* The vCPU ioctls: the dispatcher holds the vCPU quiet (HV_IOCTL_VCPU). */
 
-	return hvk_vcpu_run(vcpu);
+static long hvk_vcpu_ioctl_run(void *obj, void *data, unsigned long arg)
+{
+	return hvk_vcpu_run(obj);
 }
 
-static long hvk_vcpu_ioctl_get_regs(void *obj, unsigned long arg)
+static long hvk_vcpu_ioctl_get_regs(void *obj, void *data, unsigned long arg)
 {
 	struct hvk_vcpu *vcpu = obj;
 
-	if (copy_to_user((void __user *)arg, &vcpu->regs, sizeof(vcpu->regs)))
-		return -EFAULT;
+	memcpy(data, &vcpu->regs, sizeof(vcpu->regs));
 	return 0;
 }
 
-static long hvk_vcpu_ioctl_set_regs(void *obj, unsigned long arg)
+static long hvk_vcpu_ioctl_set_regs(void *obj, void *data, unsigned long arg)
 {
 	struct hvk_vcpu *vcpu = obj;
-	struct hv_regs regs;
+	const struct hv_regs *regs = data;
 
-	if (copy_from_user(&regs, (void __user *)arg, sizeof(regs)))
-		return -EFAULT;
-	if (!hv_rflags_valid(regs.rflags))
+	if (!hv_rflags_valid(regs->rflags))
 		return -EINVAL;
-	vcpu->regs = regs;
+	vcpu->regs = *regs;
 	vcpu->pending = HV_PENDING_NONE;
 	return 0;
 }
 
-static long hvk_vcpu_ioctl_get_sregs(void *obj, unsigned long arg)
+static long hvk_vcpu_ioctl_get_sregs(void *obj, void *data, unsigned long arg)
 {
-	struct hvk_vcpu *vcpu = obj;
-	struct hv_sregs sregs;
-
-	memset(&sregs, 0, sizeof(sregs));
-	hv_ops->get_sregs(vcpu, &sregs);
-	if (copy_to_user((void __user *)arg, &sregs, sizeof(sregs)))
-		return -EFAULT;
+	hv_ops->get_sregs(obj, data);	/* @data comes zeroed */
 	return 0;
 }
 
@@ -221,91 +211,62 @@ int hv_sregs_check(const struct hv_sregs *s)
 	return 0;
 }
 
-static long hvk_vcpu_ioctl_set_sregs(void *obj, unsigned long arg)
+static long hvk_vcpu_ioctl_set_sregs(void *obj, void *data, unsigned long arg)
 {
 	struct hvk_vcpu *vcpu = obj;
-	struct hv_sregs sregs;
-	size_t i;
+	const struct hv_sregs *sregs = data;
 
-	if (copy_from_user(&sregs, (void __user *)arg, sizeof(sregs)))
-		return -EFAULT;
-	for (i = 0; i < ARRAY_SIZE(sregs.reserved); i++)
-		if (sregs.reserved[i])
-			return -EINVAL;
-	if (hv_sregs_check(&sregs))
+	if (!hv_reserved_zero(sregs->reserved))
+		return -EINVAL;
+	if (hv_sregs_check(sregs))
 		return -EINVAL;
 	/* CR4.OSXSAVE only for a guest offered XSAVE (hv_xsave.c) */
-	if ((sregs.cr4 & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
+	if ((sregs->cr4 & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
 		return -EINVAL;
-	return hv_ops->set_sregs(vcpu, &sregs);
+	return hv_ops->set_sregs(vcpu, sregs);
 }
 
-static long hvk_vcpu_ioctl_get_cpuid(void *obj, unsigned long arg)
+static long hvk_vcpu_ioctl_get_cpuid(void *obj, void *data, unsigned long arg)
 {
 	struct hvk_vcpu *vcpu = obj;
 
-	if (copy_to_user((void __user *)arg, &vcpu->cpuid,
-			 sizeof(vcpu->cpuid)))
-		return -EFAULT;
+	memcpy(data, &vcpu->cpuid, sizeof(vcpu->cpuid));
 	return 0;
 }
 
-static long hvk_vcpu_ioctl_set_cpuid(void *obj, unsigned long arg)
+static long hvk_vcpu_ioctl_set_cpuid(void *obj, void *data, unsigned long arg)
 {
 	struct hvk_vcpu *vcpu = obj;
-	struct hv_cpuid *c;
+	const struct hv_cpuid *c = data;
 	long r;
 
-	c = memdup_user((void __user *)arg, sizeof(*c));
-	if (IS_ERR(c))
-		return PTR_ERR(c);
 	r = hv_cpuid_check(c);
 	if (!r) {
 		vcpu->cpuid = *c;
 		hv_xsave_cpuid_changed(vcpu);
 	}
-	kfree(c);
 	return r;
 }
 
+/*
+ * Every vCPU ioctl holds the vCPU quiet: one thread drives a vCPU, and
+ * nobody waits for one that runs (hvk_vcpu_quiet_begin).
+ */
 static const struct hv_ioctl_desc hvk_vcpu_ioctls[] = {
-	{ HV_VCPU_RUN,		hvk_vcpu_ioctl_run,	 0 },
-	{ HV_VCPU_GET_REGS,	hvk_vcpu_ioctl_get_regs,	 0 },
-	{ HV_VCPU_SET_REGS,	hvk_vcpu_ioctl_set_regs,	 0 },
-	{ HV_VCPU_GET_SREGS,	hvk_vcpu_ioctl_get_sregs, 0 },
-	{ HV_VCPU_SET_SREGS,	hvk_vcpu_ioctl_set_sregs, 0 },
-	{ HV_VCPU_GET_CPUID,	hvk_vcpu_ioctl_get_cpuid, 0 },
-	{ HV_VCPU_SET_CPUID,	hvk_vcpu_ioctl_set_cpuid, 0 },
+	{ HV_VCPU_RUN,		hvk_vcpu_ioctl_run,	  HV_IOCTL_VCPU },
+	{ HV_VCPU_GET_REGS,	hvk_vcpu_ioctl_get_regs,  HV_IOCTL_VCPU },
+	{ HV_VCPU_SET_REGS,	hvk_vcpu_ioctl_set_regs,  HV_IOCTL_VCPU },
+	{ HV_VCPU_GET_SREGS,	hvk_vcpu_ioctl_get_sregs, HV_IOCTL_VCPU },
+	{ HV_VCPU_SET_SREGS,	hvk_vcpu_ioctl_set_sregs, HV_IOCTL_VCPU },
+	{ HV_VCPU_GET_CPUID,	hvk_vcpu_ioctl_get_cpuid, HV_IOCTL_VCPU },
+	{ HV_VCPU_SET_CPUID,	hvk_vcpu_ioctl_set_cpuid, HV_IOCTL_VCPU },
 };
 
-/*
- * Every vCPU ioctl runs under run_lock: one thread drives a vCPU.  A run
- * holds run_lock for as long as the guest runs - an attached HV_VCPU_RUN
- * or a managed VM's thread, for ever if the guest spins in `jmp .` - so
- * nobody ever waits for it: while another holds the vCPU, a vCPU ioctl
- * fails with -EBUSY at once (include/uapi/hv.h).  So does one on a
- * managed VM that is running: its thread lets go of run_lock between
- * exits, but the registers stay the guest's until it pauses or stops.
- */
 static long hvk_vcpu_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
+			   unsigned long arg)
 {
-	struct hvk_vcpu *vcpu = file->private_data;
-	const struct hv_ioctl_desc *d;
-	long r;
-
-	/* A malformed call gets its error whether or not the vCPU runs. */
-	d = hv_ioctl_lookup(hvk_vcpu_ioctls, ARRAY_SIZE(hvk_vcpu_ioctls), cmd);
-	if (IS_ERR(d))
-		return PTR_ERR(d);
-	if (!mutex_trylock(&vcpu->run_lock))
-		return -EBUSY;
-	if (hvk_vm_managed_running(vcpu->vm))
-		r = -EBUSY;
-	else
-		r = d->fn(vcpu, arg);
-	mutex_unlock(&vcpu->run_lock);
-	return r;
+	return hv_ioctl_dispatch(hvk_vcpu_ioctls, ARRAY_SIZE(hvk_vcpu_ioctls),
+				 file->private_data, cmd, arg);
 }
 
 static vm_fault_t hvk_vcpu_fault(struct vm_fault *vmf)

@@ -98,14 +98,6 @@ static bool hv_name_valid(const char *name)
 	return true;
 }
 
-bool hv_reserved_zero(const u64 *r, size_t n)
-{
-	while (n--)
-		if (*r++)
-			return false;
-	return true;
-}
-
 /* Names are per owner: (owner, name) is the key (docs/security.md). */
 static struct hvk_vm *hvk_vm_find(kuid_t owner, const char *name)
 {
@@ -281,8 +273,7 @@ int hvk_vm_create(const struct hv_vm_create *args)
 	struct hvk_vm *vm;
 	int r;
 
-	if (args->pad ||
-	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
+	if (!hv_reserved_zero(args->pad) || !hv_reserved_zero(args->reserved))
 		return -EINVAL;
 	vm = hvk_vm_new(args->name, args->flags, &r);
 	if (!vm)
@@ -299,7 +290,7 @@ int hvk_vm_open(const struct hv_vm_open *args)
 	if (strnlen(args->name, HV_NAME_LEN) == HV_NAME_LEN ||
 	    (args->flags & ~HV_OPEN_OWNER) ||
 	    (!(args->flags & HV_OPEN_OWNER) && args->owner_uid) ||
-	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
+	    !hv_reserved_zero(args->reserved))
 		return -EINVAL;
 	if (args->flags & HV_OPEN_OWNER) {
 		owner = make_kuid(current_user_ns(), args->owner_uid);
@@ -381,7 +372,7 @@ int hvk_vm_list(struct hv_vm_list *list)
 	u32 n = 0, got = 0, i;
 	int r = 0;
 
-	if (!hv_reserved_zero(list->reserved, ARRAY_SIZE(list->reserved)))
+	if (!hv_reserved_zero(list->reserved))
 		return -EINVAL;
 	mutex_lock(&hv_vms_lock);
 	list_for_each_entry(vm, &hv_vms, node)
@@ -408,6 +399,7 @@ int hvk_vm_list(struct hv_vm_list *list)
 	for (i = 0; i < got; i++) {
 		if (!r) {
 			hvk_vm_fill_info(vms[i], &info);
+			/* a variable-length list: one entry at a time */
 			if (copy_to_user(&out[i], &info, sizeof(info)))
 				r = -EFAULT;
 		}
@@ -420,102 +412,79 @@ int hvk_vm_list(struct hv_vm_list *list)
 
 /* ---- the VM fd ---- */
 
-static long hvk_vm_ioctl_add_ram(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_add_ram(void *obj, void *data, unsigned long arg)
 {
-	struct hvk_vm *vm = obj;
-	struct hv_ram_region r;
-
-	if (copy_from_user(&r, (void __user *)arg, sizeof(r)))
-		return -EFAULT;
-	return hv_mem_add(vm, &r);
+	return hv_mem_add(obj, data);
 }
 
-static long hvk_vm_ioctl_create_vcpu(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_create_vcpu(void *obj, void *data, unsigned long arg)
 {
 	return hvk_vcpu_create(obj, arg);
 }
 
-static long hvk_vm_ioctl_open_vcpu(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_open_vcpu(void *obj, void *data, unsigned long arg)
 {
 	return hvk_vcpu_open(obj, arg);
 }
 
-static long hvk_vm_ioctl_destroy(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_destroy(void *obj, void *data, unsigned long arg)
 {
 	if (arg & ~(unsigned long)HV_DESTROY_FORCE)
 		return -EINVAL;
 	return hvk_vm_unlist(obj, arg & HV_DESTROY_FORCE);
 }
 
-static long hvk_vm_ioctl_start(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_start(void *obj, void *data, unsigned long arg)
 {
 	return hvk_vm_start(obj);
 }
 
-static long hvk_vm_ioctl_stop(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_stop(void *obj, void *data, unsigned long arg)
 {
 	return hvk_vm_stop(obj, HV_STOP_REQUESTED);
 }
 
-static long hvk_vm_ioctl_pause(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_pause(void *obj, void *data, unsigned long arg)
 {
 	return hvk_vm_pause(obj);
 }
 
-static long hvk_vm_ioctl_resume(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_resume(void *obj, void *data, unsigned long arg)
 {
 	return hvk_vm_resume(obj);
 }
 
-static long hvk_vm_ioctl_open_console(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_open_console(void *obj, void *data, unsigned long arg)
 {
 	return hv_console_open(obj, arg);
 }
 
-static long hvk_vm_ioctl_get_info(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_get_info(void *obj, void *data, unsigned long arg)
 {
-	struct hv_vm_info info;
-
-	hvk_vm_fill_info(obj, &info);
-	if (copy_to_user((void __user *)arg, &info, sizeof(info)))
-		return -EFAULT;
+	hvk_vm_fill_info(obj, data);
 	return 0;
 }
 
-static long hvk_vm_ioctl_set_dirty_log(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_set_dirty_log(void *obj, void *data,
+				       unsigned long arg)
 {
-	struct hv_dirty_log d;
-
-	if (copy_from_user(&d, (void __user *)arg, sizeof(d)))
-		return -EFAULT;
-	return hv_mem_set_dirty_log(obj, &d);
+	return hv_mem_set_dirty_log(obj, data);
 }
 
-static long hvk_vm_ioctl_get_dirty_log(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_get_dirty_log(void *obj, void *data,
+				       unsigned long arg)
 {
-	struct hv_dirty_log d;
-
-	if (copy_from_user(&d, (void __user *)arg, sizeof(d)))
-		return -EFAULT;
-	return hv_mem_get_dirty_log(obj, &d);
+	return hv_mem_get_dirty_log(obj, data);
 }
 
-static long hvk_vm_ioctl_clone(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_clone(void *obj, void *data, unsigned long arg)
 {
-	struct hv_vm_clone c;
-
-	if (copy_from_user(&c, (void __user *)arg, sizeof(c)))
-		return -EFAULT;
-	return hvk_vm_clone(obj, &c);
+	return hvk_vm_clone(obj, data);
 }
 
-static long hvk_vm_ioctl_get_ram(void *obj, unsigned long arg)
+static long hvk_vm_ioctl_get_ram(void *obj, void *data, unsigned long arg)
 {
-	struct hv_ram_list list;
-
-	hv_mem_get_ram(obj, &list);
-	if (copy_to_user((void __user *)arg, &list, sizeof(list)))
-		return -EFAULT;
+	hv_mem_get_ram(obj, data);
 	return 0;
 }
 
@@ -535,10 +504,12 @@ static const struct hv_ioctl_desc hvk_vm_ioctls[] = {
 	{ HV_VM_GET_RAM,	hvk_vm_ioctl_get_ram,		0 },
 	{ HV_VM_OPEN_VCPU,	hvk_vm_ioctl_open_vcpu,		0 },
 	/* state/state.c: mgmt_lock, then the vCPU's run_lock without waiting */
-	{ HV_VM_GET_VCPU_STATE,	hvk_vm_ioctl_get_vcpu_state,	0 },
-	{ HV_VM_SET_VCPU_STATE,	hvk_vm_ioctl_set_vcpu_state,	0 },
-	{ HV_VM_GET_DEVICE_STATE, hvk_vm_ioctl_get_device_state,	0 },
-	{ HV_VM_SET_DEVICE_STATE, hvk_vm_ioctl_set_device_state,	0 },
+	{ HV_VM_GET_VCPU_STATE,	hvk_vm_ioctl_get_vcpu_state,
+	  HV_IOCTL_BY_ID | HV_IOCTL_QUIET | HV_IOCTL_VCPU },
+	{ HV_VM_SET_VCPU_STATE,	hvk_vm_ioctl_set_vcpu_state,
+	  HV_IOCTL_BY_ID | HV_IOCTL_QUIET | HV_IOCTL_VCPU },
+	{ HV_VM_GET_DEVICE_STATE, hvk_vm_ioctl_get_device_state, HV_IOCTL_QUIET },
+	{ HV_VM_SET_DEVICE_STATE, hvk_vm_ioctl_set_device_state, HV_IOCTL_QUIET },
 };
 
 static long hvk_vm_ioctl(struct file *file, unsigned int cmd,

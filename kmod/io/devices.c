@@ -92,15 +92,10 @@ void hv_devices_get_state(struct hvk_vm *vm, struct hv_device_state *st)
 
 int hv_devices_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
 {
-	unsigned int i;
-
 	/* A full match powers off at once: at most one short of it */
 	if (st->flags || st->shutdown_match >= sizeof(hv_shutdown_str) - 1 ||
-	    hv_uart_check_state(&st->uart))
+	    hv_uart_check_state(&st->uart) || !hv_reserved_zero(st->reserved))
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(st->reserved); i++)
-		if (st->reserved[i])
-			return -EINVAL;
 	spin_lock(&vm->dev.lock);
 	hv_uart_set_state(&vm->dev.uart, &st->uart);
 	vm->dev.shutdown_match = st->shutdown_match;
@@ -201,6 +196,7 @@ static ssize_t hv_console_read(struct file *file, char __user *buf,
 		tmp[i] = c->ring[(cf->pos + i) % HV_CONSOLE_SIZE];
 	spin_unlock(&c->lock);
 
+	/* bulk data: console output streams to read(2)'s buffer */
 	if (copy_to_user(buf, tmp, n)) {
 		kfree(tmp);
 		return -EFAULT;
@@ -221,6 +217,7 @@ static ssize_t hv_console_write(struct file *file, const char __user *buf,
 
 	while (done < len) {
 		n = min(len - done, sizeof(tmp));
+		/* bulk data: console input streams from write(2)'s buffer */
 		if (copy_from_user(tmp, buf + done, n))
 			return done ? done : -EFAULT;
 		spin_lock(&vm->dev.lock);

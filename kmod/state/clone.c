@@ -188,8 +188,7 @@ int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 	struct hvk_vm *dst;
 	int r;
 
-	if (args->pad ||
-	    !hv_reserved_zero(args->reserved, ARRAY_SIZE(args->reserved)))
+	if (!hv_reserved_zero(args->pad) || !hv_reserved_zero(args->reserved))
 		return -EINVAL;
 	dst = hvk_vm_new(args->name, args->flags, &r);
 	if (!dst)

@@ -14,8 +14,6 @@
  */
 #include "hv.h"
 
-#include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -58,10 +56,25 @@ void hvk_vm_quiet_end(struct hvk_vm *vm)
 	mutex_unlock(&vm->mgmt_lock);
 }
 
-/* An attached run holds run_lock for its whole length: never wait. */
+/*
+ * A run holds run_lock for as long as the guest runs - an attached
+ * HV_VCPU_RUN or a managed VM's thread, for ever if the guest spins in
+ * `jmp .` - so nobody ever waits for it: while another holds the vCPU,
+ * this fails with -EBUSY at once (include/uapi/hv.h).  So it does on a
+ * managed VM that is running: its thread lets go of run_lock between
+ * exits, but the registers stay the guest's until it pauses or stops.
+ * The trylock is that policy, not a way around the lock order
+ * (docs/locking.md): nobody takes mgmt_lock while holding a run_lock.
+ */
 int hvk_vcpu_quiet_begin(struct hvk_vcpu *vcpu)
 {
-	return mutex_trylock(&vcpu->run_lock) ? 0 : -EBUSY;
+	if (!mutex_trylock(&vcpu->run_lock))
+		return -EBUSY;
+	if (hvk_vm_managed_running(vcpu->vm)) {
+		mutex_unlock(&vcpu->run_lock);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 void hvk_vcpu_quiet_end(struct hvk_vcpu *vcpu)
@@ -113,8 +126,8 @@ static int hv_events_check(const struct hv_vcpu_events *ev,
 	u8 v = ev->exception_vector;
 	bool err;
 
-	if (ev->flags & ~known || ev->pad[0] || ev->pad[1] || ev->pad[2] ||
-	    ev->pad2 || ev->reserved[0] || ev->reserved[1])
+	if (ev->flags & ~known || !hv_reserved_zero(ev->pad) ||
+	    !hv_reserved_zero(ev->pad2) || !hv_reserved_zero(ev->reserved))
 		return -EINVAL;
 	if (!(ev->flags & HV_EV_EXCEPTION))
 		return ev->flags & HV_EV_EXCEPTION_ERROR || v ||
@@ -148,23 +161,19 @@ static int hv_state_check(struct hvk_vcpu *vcpu,
 	unsigned int i;
 	int r;
 
-	if (st->flags || st->pad || st->nr_msrs > HV_STATE_MAX_MSRS)
+	if (st->flags || !hv_reserved_zero(st->pad) ||
+	    st->nr_msrs > HV_STATE_MAX_MSRS || !hv_reserved_zero(st->reserved))
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(st->reserved); i++)
-		if (st->reserved[i])
-			return -EINVAL;
-	if (!hv_rflags_valid(st->regs.rflags))
+	if (!hv_rflags_valid(st->regs.rflags) ||
+	    !hv_reserved_zero(st->sregs.reserved))
 		return -EINVAL;
-	for (i = 0; i < ARRAY_SIZE(st->sregs.reserved); i++)
-		if (st->sregs.reserved[i])
-			return -EINVAL;
 	r = hv_sregs_check(&st->sregs);
 	if (r)
 		return r;
 	for (i = 0; i < st->nr_msrs; i++) {
 		const struct hv_msr_entry *m = &st->msrs[i];
 
-		if (m->pad || !hv_state_msr_listed(m->index) ||
+		if (!hv_reserved_zero(m->pad) || !hv_state_msr_listed(m->index) ||
 		    !hv_msr_allowed(m->index) ||
 		    !hv_msr_value_ok(vcpu, m->index, m->value))
 			return -EINVAL;
@@ -190,6 +199,7 @@ int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 	u32 id = st->vcpu_id;
 	int r;
 
+	lockdep_assert_held(&vcpu->run_lock);
 	/*
 	 * A managed VM's devices have answered its last exit already:
 	 * finish it as the next entry would, so that it is in regs.
@@ -216,7 +226,10 @@ int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 	return 0;
 }
 
-/* The vCPU quiet; -EINVAL (nothing changed) for any bad field. */
+/*
+ * The vCPU quiet, or not yet reachable by anyone (a clone's, before it
+ * is published); -EINVAL (nothing changed) for any bad field.
+ */
 int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 {
 	unsigned int i;
@@ -242,90 +255,29 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 	return 0;
 }
 
-/* ---- the ioctls on the VM fd ---- */
+/*
+ * ---- the ioctls on the VM fd ----
+ * The dispatcher has found the vCPU (HV_IOCTL_BY_ID), made the VM and
+ * it quiet (HV_IOCTL_QUIET, HV_IOCTL_VCPU) and copies @data back.
+ */
 
-static long hvk_vcpu_state_ioctl(struct hvk_vm *vm, unsigned long arg,
-				bool set)
+long hvk_vm_ioctl_get_vcpu_state(void *obj, void *data, unsigned long arg)
 {
-	struct hv_vcpu_state *st;
-	struct hvk_vcpu *vcpu;
-	long r;
-
-	st = kvmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
-	if (!st)
-		return -ENOMEM;
-	r = -EFAULT;
-	if (copy_from_user(st, (void __user *)arg,
-			   set ? sizeof(*st) : sizeof(st->vcpu_id)))
-		goto out;
-	r = -ENOENT;		/* no vCPU with that id (uapi: hv.h) */
-	vcpu = hvk_vcpu_by_id(vm, st->vcpu_id);
-	if (!vcpu)
-		goto out;
-	r = hvk_vm_quiet_begin(vm);
-	if (r)
-		goto out;
-	r = hvk_vcpu_quiet_begin(vcpu);
-	if (r)
-		goto quiet;
-	if (set)
-		r = hvk_vcpu_set_state(vcpu, st);
-	else
-		r = hvk_vcpu_get_state(vcpu, st);
-	hvk_vcpu_quiet_end(vcpu);
-quiet:
-	hvk_vm_quiet_end(vm);
-	if (!r && !set && copy_to_user((void __user *)arg, st, sizeof(*st)))
-		r = -EFAULT;
-out:
-	kvfree(st);
-	return r;
+	return hvk_vcpu_get_state(obj, data);
 }
 
-long hvk_vm_ioctl_get_vcpu_state(void *obj, unsigned long arg)
+long hvk_vm_ioctl_set_vcpu_state(void *obj, void *data, unsigned long arg)
 {
-	return hvk_vcpu_state_ioctl(obj, arg, false);
+	return hvk_vcpu_set_state(obj, data);
 }
 
-long hvk_vm_ioctl_set_vcpu_state(void *obj, unsigned long arg)
+long hvk_vm_ioctl_get_device_state(void *obj, void *data, unsigned long arg)
 {
-	return hvk_vcpu_state_ioctl(obj, arg, true);
+	hv_devices_get_state(obj, data);
+	return 0;
 }
 
-long hvk_vm_ioctl_get_device_state(void *obj, unsigned long arg)
+long hvk_vm_ioctl_set_device_state(void *obj, void *data, unsigned long arg)
 {
-	struct hvk_vm *vm = obj;
-	struct hv_device_state *st;
-	long r;
-
-	st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
-	if (!st)
-		return -ENOMEM;
-	r = hvk_vm_quiet_begin(vm);
-	if (!r) {
-		hv_devices_get_state(vm, st);
-		hvk_vm_quiet_end(vm);
-		if (copy_to_user((void __user *)arg, st, sizeof(*st)))
-			r = -EFAULT;
-	}
-	kfree(st);
-	return r;
-}
-
-long hvk_vm_ioctl_set_device_state(void *obj, unsigned long arg)
-{
-	struct hvk_vm *vm = obj;
-	struct hv_device_state *st;
-	long r;
-
-	st = memdup_user((void __user *)arg, sizeof(*st));
-	if (IS_ERR(st))
-		return PTR_ERR(st);
-	r = hvk_vm_quiet_begin(vm);
-	if (!r) {
-		r = hv_devices_set_state(vm, st);
-		hvk_vm_quiet_end(vm);
-	}
-	kfree(st);
-	return r;
+	return hv_devices_set_state(obj, data);
 }
