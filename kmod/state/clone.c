@@ -24,23 +24,35 @@
 #define HV_CLONE_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
 /*
- * The source must be quiet (hvk_vm_quiet_begin, mgmt_lock held: no
- * managed run in progress) and each vCPU's run_lock held, so no attached
- * run starts meanwhile; a vCPU still waiting for userspace to complete an
- * access makes hvk_vcpu_get_state refuse (EBUSY) below.
+ * Claim every vCPU of the quiet source (mgmt_lock held: no managed run),
+ * so that no attached run starts meanwhile, then take src->lock: the
+ * order is mgmt_lock, run_lock, vm->lock (docs/locking.md).  The vCPU
+ * array only grows, under vm->lock: one created while we claimed the
+ * others is claimed on another round, with src->lock dropped again.
+ * 0 with src->lock held; an error (EBUSY) without it.  A vCPU still
+ * waiting for userspace to complete an access makes hvk_vcpu_get_state
+ * refuse (EBUSY) later.
  */
 static int hv_clone_quiesce(struct hvk_vm *src, struct hvk_vcpu **locked,
 			    unsigned int *nlocked)
 {
-	unsigned int i;
+	unsigned int i, n;
 	int r;
 
 	lockdep_assert_held(&src->mgmt_lock);
-	for (i = 0; i < src->nr_vcpus; i++) {
-		r = hvk_vcpu_quiet_begin(src->vcpus[i]);
-		if (r)
-			return r;
-		locked[(*nlocked)++] = src->vcpus[i];
+	mutex_lock(&src->lock);
+	while (*nlocked < src->nr_vcpus) {
+		n = src->nr_vcpus;
+		for (i = *nlocked; i < n; i++)
+			locked[i] = src->vcpus[i];
+		mutex_unlock(&src->lock);
+		for (i = *nlocked; i < n; i++) {
+			r = hvk_vcpu_quiet_begin(locked[i]);
+			if (r)
+				return r;
+			(*nlocked)++;
+		}
+		mutex_lock(&src->lock);
 	}
 	return 0;
 }
@@ -211,25 +223,29 @@ int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 		return r;
 	}
 
-	/* mgmt_lock: no managed start; run_locks: no attached run */
+	/*
+	 * mgmt_lock: no managed start; run_locks: no attached run; then
+	 * src->lock.  @dst is reachable by nobody until it is published,
+	 * so its own locks are not taken: no two VMs' locks ever nest.
+	 */
 	r = hvk_vm_quiet_begin(src);
 	if (r) {
 		hvk_vm_put(dst);
 		return r;
 	}
-	mutex_lock(&src->lock);
-	old_memcg = set_active_memcg(dst->memcg);
 	r = hv_clone_quiesce(src, locked, &nlocked);
-	if (!r)
+	if (!r) {
+		old_memcg = set_active_memcg(dst->memcg);
 		r = hv_clone_memory(dst, src);
-	if (!r)
-		r = hv_clone_vcpus(dst, src);
-	if (!r)
-		r = hv_clone_devices(dst, src);
-	set_active_memcg(old_memcg);
+		if (!r)
+			r = hv_clone_vcpus(dst, src);
+		if (!r)
+			r = hv_clone_devices(dst, src);
+		set_active_memcg(old_memcg);
+		mutex_unlock(&src->lock);
+	}
 	for (i = 0; i < nlocked; i++)
 		hvk_vcpu_quiet_end(locked[i]);
-	mutex_unlock(&src->lock);
 	hvk_vm_quiet_end(src);
 
 	if (r) {
