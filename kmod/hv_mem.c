@@ -252,6 +252,7 @@ static struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&vm->lock);
 	for (i = 0; i < vm->nr_regions; i++) {
 		struct hv_region *rg = &vm->regions[i];
 
@@ -336,6 +337,7 @@ static void hv_mem_nop(void *info)
  */
 void hv_mem_flush_sync(struct hvk_vm *vm)
 {
+	lockdep_assert_held(&vm->lock);	/* no leaf changes meanwhile */
 	hv_ops->flush_gpt(vm);
 	on_each_cpu(hv_mem_nop, NULL, 1);
 }
@@ -385,6 +387,7 @@ static int hv_mem_break_cow(struct hvk_vm *vm, struct hv_region *rg, u64 idx)
 	struct mem_cgroup *old_memcg;
 	int r;
 
+	lockdep_assert_held(&vm->lock);
 	/*
 	 * The page is within what the owner was charged (a clone is
 	 * charged in full); the copy still needs room in the VM's cgroup,

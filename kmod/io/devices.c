@@ -41,7 +41,8 @@ static void hv_console_put(void *opaque, u8 byte)
 	struct hvk_vm *vm = opaque;
 	struct hv_console *c = &vm->console;
 
-	/* dev.lock is held; console.lock nests inside it */
+	/* console.lock nests inside dev.lock (docs/locking.md) */
+	lockdep_assert_held(&vm->dev.lock);
 	spin_lock(&c->lock);
 	c->ring[c->head % HV_CONSOLE_SIZE] = byte;
 	c->head++;
@@ -70,6 +71,7 @@ static void hv_shutdown_port(struct hvk_vm *vm, u8 c)
 {
 	struct hv_devices *d = &vm->dev;
 
+	lockdep_assert_held(&d->lock);
 	/* Bochs' BIOS convention: the characters one by one */
 	if (c == hv_shutdown_str[d->shutdown_match])
 		d->shutdown_match++;
@@ -111,6 +113,7 @@ void hv_devices_pio(struct hvk_vcpu *vcpu, struct hv_run *run)
 	u32 val = run->io.data;
 	bool in = run->io.direction == HV_IO_IN;
 
+	lockdep_assert_held(&vcpu->run_lock);	/* @run is the runner's */
 	if (port >= HV_UART_BASE && port < HV_UART_BASE + HV_UART_PORTS) {
 		/* Byte registers: a wider access touches the first only */
 		spin_lock(&vm->dev.lock);

@@ -55,7 +55,7 @@ void hv_attached_end(struct hvk_vm *vm)
 
 /*
  * Managed and not paused or stopped: its threads own the vCPUs, even
- * between two exits when they do not hold run_lock (hvk_vcpu_ioctl).
+ * between two exits when they do not hold run_lock (hvk_vcpu_quiet_begin).
  */
 bool hvk_vm_managed_running(struct hvk_vm *vm)
 {
@@ -112,6 +112,7 @@ static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 	struct hv_run *run = vcpu->run;
 	struct hvk_vm *vm = vcpu->vm;
 
+	lockdep_assert_held(&vcpu->run_lock);
 	switch (run->exit_reason) {
 	case HV_EXIT_IO:
 		hv_devices_pio(vcpu, run);

@@ -89,6 +89,7 @@ static int hv_clone_memory(struct hvk_vm *dst, struct hvk_vm *src)
 	u64 j, n;
 	int r;
 
+	lockdep_assert_held(&src->lock);
 	/*
 	 * The clone is charged its full size now (freed with it): its
 	 * pages are shared, but each may become its own on a write.
@@ -166,6 +167,7 @@ static int hv_clone_devices(struct hvk_vm *dst, struct hvk_vm *src)
 	struct hv_device_state *st = kmalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	int r;
 
+	lockdep_assert_held(&src->lock);
 	if (!st)
 		return -ENOMEM;
 	hv_devices_get_state(src, st);
@@ -179,6 +181,7 @@ static int hv_clone_vcpus(struct hvk_vm *dst, struct hvk_vm *src)
 	unsigned int i;
 	int r;
 
+	lockdep_assert_held(&src->lock);
 	for (i = 0; i < src->nr_vcpus; i++) {
 		struct hvk_vcpu *v = hvk_vcpu_new(dst, src->vcpus[i]->id);
 
