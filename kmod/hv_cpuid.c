@@ -168,11 +168,11 @@ int hv_cpuid_check(const struct hv_cpuid *c)
 {
 	u32 i;
 
-	if (c->nent > HV_CPUID_MAX_ENTRIES || c->pad)
+	if (c->nent > HV_CPUID_MAX_ENTRIES || !hv_reserved_zero(c->pad))
 		return -EINVAL;
 	for (i = 0; i < c->nent; i++)
 		if (c->entries[i].flags & ~HV_CPUID_FLAG_INDEXED ||
-		    c->entries[i].pad)
+		    !hv_reserved_zero(c->entries[i].pad))
 			return -EINVAL;
 	return 0;
 }
