@@ -229,7 +229,7 @@ int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 	/*
 	 * mgmt_lock: no managed start; run_locks: no attached run; then
 	 * src->lock.  @dst is reachable by nobody until it is published,
-	 * so its own locks are not taken: no two VMs' locks ever nest.
+	 * so its mutexes are not taken (docs/locking.md).
 	 */
 	r = hvk_vm_quiet_begin(src);
 	if (r) {
