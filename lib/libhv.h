@@ -94,7 +94,7 @@ const struct hv_feature *hv_feature_table(size_t *n);
 
 /* ------------------------------------------------------------------ */
 /*
- * VMs and vCPUs (lib/vm.c, lib/vcpu.c, lib/modes.c, lib/loader.c).
+ * VMs and vCPUs (lib/vm.c, lib/vcpu.c, lib/boot/modes.c, lib/boot/loader.c).
  *
  * A struct hv_vm is one open VM fd plus the guest RAM this process has
  * mapped; a struct hv_vcpu is one vCPU fd plus its mapped run area.  The
@@ -198,7 +198,7 @@ int hv_vcpu_get_cpuid(struct hv_vcpu *vcpu, struct hv_cpuid *cpuid);
 int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid);
 
 /*
- * Processor modes for flat code (lib/modes.c).
+ * Processor modes for flat code (lib/boot/modes.c).
  *
  * HV_MODE_REAL    16-bit real mode.  rip < 1 MiB: CS = rip >> 4 rounded
  *                 down to 64 KiB (0 below 64 KiB), IP = the rest; every
@@ -214,7 +214,7 @@ int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid);
  * bytes of guest RAM) gets the page tables, a GDT that matches the loaded
  * segments (so that interrupts and segment loads work) and a TSS.
  * LONG64 needs it; REAL ignores it; PROT32 writes its GDT and TSS there if
- * scratch_gpa is not HV_MODE_NO_SCRATCH.  Layout: see lib/modes.c.
+ * scratch_gpa is not HV_MODE_NO_SCRATCH.  Layout: see lib/boot/modes.c.
  *
  * Every segment is present, accessed, DPL 0; TR is a busy TSS; LDTR is
  * unusable: the state passes AMD's VMRUN and Intel's VM-entry checks.
@@ -257,7 +257,7 @@ int hv_vcpu_setup_mode(struct hv_vcpu *vcpu, struct hv_vm *vm,
 		       uint64_t scratch_gpa);
 
 /*
- * Flat binaries (lib/loader.c): copy a file, or a buffer, into guest RAM
+ * Flat binaries (lib/boot/loader.c): copy a file, or a buffer, into guest RAM
  * at @gpa.  -ERANGE: gpa is not in mapped RAM; -EFBIG: the image runs
  * past the end of the mapped region holding gpa, and nothing is written
  * (a file that is not a regular one, a pipe, is measured as it is read:
@@ -338,7 +338,7 @@ const char *hv_vm_state_name(uint32_t state);
 const char *hv_stop_reason_name(uint32_t reason);
 
 /*
- * Kernel images (lib/image.c, lib/elf.c, lib/multiboot.c).
+ * Kernel images (lib/boot/image.c, lib/boot/elf.c, lib/boot/multiboot.c).
  *
  * Every loader checks the whole image, and every guest range it would
  * write, before it writes anything: an image that is refused leaves
@@ -525,7 +525,7 @@ int hv_vm_clone(struct hv_vm *vm, const char *name, uint32_t flags,
 
 /* ------------------------------------------------------------------ */
 /*
- * Snapshot files (lib/snapshot.c; the format, byte by byte, is in
+ * Snapshot files (lib/snap/snapshot.c; the format, byte by byte, is in
  * docs/snapshot-format.md).
  */
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libhv: writing snapshot files (the format in lib/snapfile.c and
+ * libhv: writing snapshot files (the format in lib/snap/snapfile.c and
  * docs/snapshot-format.md): hv_vm_snapshot().  Reading them is
- * lib/restore.c.
+ * lib/snap/restore.c.
  *
  * Speed: guest memory goes from the VM's mapping to the file with
  * writev() of runs of non-zero pages (no copy in userspace), the CRC on
