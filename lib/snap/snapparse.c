@@ -220,36 +220,18 @@ static int check_vcpu(struct parser *ps, const char *sn, uint32_t index,
 	return 0;
 }
 
-static int check_memory(struct parser *ps, const char *sn, uint32_t index,
-			size_t off, uint64_t len)
+/*
+ * The @nr records at @r of a memory section of region @index (@pages
+ * pages): known kinds, in order, inside the region, no page stored
+ * twice in the file.  *data gets the pages with data.
+ */
+static int check_records(struct parser *ps, const char *sn, uint32_t index,
+			 const uint8_t *r, uint64_t nr, uint64_t pages,
+			 uint64_t *data)
 {
-	const struct snap_config *c = &ps->f->cfg;
-	struct snap_mem_section *m, *more;
-	uint64_t pages, nr, i, data = 0, next = 0;
-	const uint8_t *p = ps->buf + off;
+	uint64_t i, next = 0;
 
-	if (len < 16)
-		return fail(ps, "%s: too short", sn);
-	if (snap_get_le(p, 4) != index)
-		return fail(ps, "%s: names region %u", sn,
-			    (uint32_t)snap_get_le(p, 4));
-	if (index >= c->nr_regions)
-		return fail(ps, "%s: no such region (the VM has %u)", sn,
-			    c->nr_regions);
-	nr = snap_get_le(p + 4, 4);
-	if (snap_get_le(p + 8, 8))
-		return fail(ps, "%s: reserved field is not zero", sn);
-	if (nr == 0 || nr > (len - 16) / SNAP_MEM_RECORD)
-		return fail(ps, "%s: %llu records do not fit", sn,
-			    (unsigned long long)nr);
-	pages = c->regions[index].size / SNAP_PAGE;
-	if (!ps->seen[index]) {
-		ps->seen[index] = calloc((pages + 63) / 64, 8);
-		if (!ps->seen[index])
-			return -ENOMEM;
-	}
-	for (i = 0; i < nr; i++) {
-		const uint8_t *r = p + 16 + i * SNAP_MEM_RECORD;
+	for (i = 0; i < nr; i++, r += SNAP_MEM_RECORD) {
 		uint64_t page = snap_get_le(r, 8), pg;
 		uint32_t n = (uint32_t)snap_get_le(r + 8, 4);
 		uint32_t kind = (uint32_t)snap_get_le(r + 12, 4);
@@ -281,12 +263,47 @@ static int check_memory(struct parser *ps, const char *sn, uint32_t index,
 			ps->seen[index][pg / 64] |= bit;
 		}
 		if (kind == SNAP_MEM_DATA) {
-			data += n;
+			*data += n;
 			ps->f->pages_stored += n;
 		} else {
 			ps->f->zero_records += n;
 		}
 	}
+	return 0;
+}
+
+static int check_memory(struct parser *ps, const char *sn, uint32_t index,
+			size_t off, uint64_t len)
+{
+	const struct snap_config *c = &ps->f->cfg;
+	struct snap_mem_section *m, *more;
+	uint64_t pages, nr, data = 0;
+	const uint8_t *p = ps->buf + off;
+	int err;
+
+	if (len < 16)
+		return fail(ps, "%s: too short", sn);
+	if (snap_get_le(p, 4) != index)
+		return fail(ps, "%s: names region %u", sn,
+			    (uint32_t)snap_get_le(p, 4));
+	if (index >= c->nr_regions)
+		return fail(ps, "%s: no such region (the VM has %u)", sn,
+			    c->nr_regions);
+	nr = snap_get_le(p + 4, 4);
+	if (snap_get_le(p + 8, 8))
+		return fail(ps, "%s: reserved field is not zero", sn);
+	if (nr == 0 || nr > (len - 16) / SNAP_MEM_RECORD)
+		return fail(ps, "%s: %llu records do not fit", sn,
+			    (unsigned long long)nr);
+	pages = c->regions[index].size / SNAP_PAGE;
+	if (!ps->seen[index]) {
+		ps->seen[index] = calloc((pages + 63) / 64, 8);
+		if (!ps->seen[index])
+			return -ENOMEM;
+	}
+	err = check_records(ps, sn, index, p + 16, nr, pages, &data);
+	if (err)
+		return err;
 	if (data * SNAP_PAGE != len - 16 - nr * SNAP_MEM_RECORD)
 		return fail(ps, "%s: length %llu does not match its records "
 			    "(%llu data pages)", sn, (unsigned long long)len,
