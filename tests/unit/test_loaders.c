@@ -342,21 +342,6 @@ END_TEST
 
 /* ---- hv_boot_image(): a file, its loader, its place, the vCPU ---- */
 
-static char bt_path[32];
-
-/* @len bytes of @data in a temporary file (bt_path). */
-static const char *bt_file(const void *data, size_t len)
-{
-	int fd;
-
-	strcpy(bt_path, "/tmp/hv-unit-boot.XXXXXX");
-	fd = mkstemp(bt_path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	return bt_path;
-}
-
 /* vCPU 0 of the fixture VM, and the fake's view of it in *fv. */
 static struct hv_vcpu *bt_vcpu(struct fake_vcpu **fv)
 {
@@ -380,12 +365,12 @@ START_TEST(boot_elf)
 
 	vcpu = bt_vcpu(&fv);
 	img_elf64(&m, 0x100000);
-	o.path = bt_file(m.b, m.len);
+	o.path = tmp_file(m.b, m.len);
 	o.err = msg;
 	o.errlen = sizeof(msg);
 	memset(msg, 'x', sizeof(msg));
 	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, &info), 0);
-	unlink(bt_path);
+	unlink(tmp_path);
 	ck_assert_str_eq(msg, "");
 	ck_assert_uint_eq(info.format, HV_BOOT_ELF);
 	ck_assert_uint_eq(info.mode, HV_MODE_LONG64);
@@ -404,9 +389,9 @@ START_TEST(boot_elf)
 
 	/* ELF32: protected mode, no paging, GDT in the same place. */
 	img_elf32(&m, 0x100000, 0x100000);
-	o.path = bt_file(m.b, m.len);
+	o.path = tmp_file(m.b, m.len);
 	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, NULL), 0);
-	unlink(bt_path);
+	unlink(tmp_path);
 	ck_assert_uint_eq(fv->regs.rip, 0x100004);
 	ck_assert_uint_eq(fv->regs.rsp, scratch);
 	ck_assert_uint_eq(fv->sregs.cr0 & 1, 1);
@@ -425,9 +410,9 @@ START_TEST(boot_flat)
 	struct fake_vcpu *fv;
 
 	vcpu = bt_vcpu(&fv);
-	o.path = bt_file(code, sizeof(code));
+	o.path = tmp_file(code, sizeof(code));
 	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, &info), 0);
-	unlink(bt_path);
+	unlink(tmp_path);
 	ck_assert_uint_eq(info.format, HV_BOOT_FLAT);
 	ck_assert_uint_eq(info.mode, HV_MODE_REAL);
 	ck_assert_uint_eq(info.scratch, HV_MODE_NO_SCRATCH);
@@ -460,6 +445,19 @@ static void bt_refused(struct hv_vcpu *vcpu, const struct fake_vcpu *fv,
 	ck_assert_int_eq(fv->set_regs + fv->set_sregs, 0);
 }
 
+/* @len bytes of @data as the image: refused with the line "FILE: @why". */
+static void bt_refused_image(struct hv_vcpu *vcpu, const struct fake_vcpu *fv,
+			     struct hv_boot_opts *o, const void *data,
+			     size_t len, int ret, const char *why)
+{
+	char want[256];
+
+	o->path = tmp_file(data, len);
+	snprintf(want, sizeof(want), "%s: %s", tmp_path, why);
+	bt_refused(vcpu, fv, o, ret, want);
+	unlink(tmp_path);
+}
+
 START_TEST(boot_refuses)
 {
 	static uint8_t big[8192];
@@ -467,64 +465,46 @@ START_TEST(boot_refuses)
 	struct hv_boot_module mod = { "/nonexistent/m", "x" };
 	struct hv_vcpu *vcpu;
 	struct fake_vcpu *fv;
-	char want[256];
 	struct img m;
 
 	vcpu = bt_vcpu(&fv);
 	/* Data segment 0x1fe000-0x1fe100: in the kept 48K from 0x1f4000. */
 	img_elf64(&m, 2 * MiB - 0x4000);
-	o.path = bt_file(m.b, m.len);
-	snprintf(want, sizeof(want), "%s: segments end at 0x1fe100, in the "
-		 "48K from 0x1f4000 that hv keeps for the stack and page "
-		 "tables", bt_path);
-	bt_refused(vcpu, fv, &o, -ENOSPC, want);
-	unlink(bt_path);
-
+	bt_refused_image(vcpu, fv, &o, m.b, m.len, -ENOSPC, "segments end at "
+			 "0x1fe100, in the 48K from 0x1f4000 that hv keeps for "
+			 "the stack and page tables");
 	/* The loader's own words after the file name. */
 	img_elf64(&m, 0x100000);
 	m.b[18] = 3;	/* ELF64 claiming EM_386 */
-	o.path = bt_file(m.b, m.len);
-	snprintf(want, sizeof(want), "%s: ELF: e_machine = 3: an ELF64 file "
-		 "must be EM_X86_64 (62)", bt_path);
-	bt_refused(vcpu, fv, &o, -ENOEXEC, want);
-	unlink(bt_path);
-
-	o.path = bt_file("", 0);
-	snprintf(want, sizeof(want), "%s: empty image", bt_path);
-	bt_refused(vcpu, fv, &o, -ENOEXEC, want);
-	unlink(bt_path);
-	snprintf(want, sizeof(want), "%s: No such file or directory",
-		 bt_path);
-	bt_refused(vcpu, fv, &o, -ENOENT, want);
+	bt_refused_image(vcpu, fv, &o, m.b, m.len, -ENOEXEC, "ELF: e_machine "
+			 "= 3: an ELF64 file must be EM_X86_64 (62)");
+	bt_refused_image(vcpu, fv, &o, "", 0, -ENOEXEC, "empty image");
+	o.path = "/nonexistent/img";
+	bt_refused(vcpu, fv, &o, -ENOENT,
+		   "/nonexistent/img: No such file or directory");
 
 	/* Multiboot: a module file that is not there. */
 	img_mb_aout(&m, 0x100000);
-	o.path = bt_file(m.b, m.len);
+	o.path = tmp_file(m.b, m.len);
 	o.multiboot = true;
 	o.mods = &mod;
 	o.nmods = 1;
 	bt_refused(vcpu, fv, &o, -ENOENT,
 		   "/nonexistent/m: No such file or directory");
-	unlink(bt_path);
+	unlink(tmp_path);
 	memset(&o, 0, sizeof(o));
 	hv_vcpu_close(vcpu);
 
-	/* 8K of RAM: a flat image of 8K does not fit at 0x1000. */
+	/* 8K of RAM: a flat image of 8K does not fit at 0x1000 ... */
 	ld_vm_replace("tiny", 8 * KiB);
 	vcpu = bt_vcpu(&fv);
-	o.path = bt_file(big, sizeof(big));
-	snprintf(want, sizeof(want), "%s: 8192 bytes do not fit in RAM at "
-		 "0x1000", bt_path);
-	bt_refused(vcpu, fv, &o, -ENOSPC, want);
+	bt_refused_image(vcpu, fv, &o, big, sizeof(big), -ENOSPC,
+			 "8192 bytes do not fit in RAM at 0x1000");
 	/* ... and an ELF image nothing at all. */
 	img_elf32(&m, 0x1000, 0x1000);
-	unlink(bt_path);
-	o.path = bt_file(m.b, m.len);
-	snprintf(want, sizeof(want), "%s: an ELF image needs more than the "
-		 "48K at the top of RAM that hv keeps for its stack and page "
-		 "tables", bt_path);
-	bt_refused(vcpu, fv, &o, -ERANGE, want);
-	unlink(bt_path);
+	bt_refused_image(vcpu, fv, &o, m.b, m.len, -ERANGE, "an ELF image "
+			 "needs more than the 48K at the top of RAM that hv "
+			 "keeps for its stack and page tables");
 
 	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, NULL, NULL), -EINVAL);
 	ck_assert_int_eq(hv_boot_image(NULL, vcpu, &o, NULL), -EBADF);
@@ -539,21 +519,21 @@ START_TEST(boot_multiboot)
 	struct hv_boot_info info;
 	struct hv_vcpu *vcpu;
 	struct fake_vcpu *fv;
-	char mod_path[32];
+	char mod_path[64];
 	uint32_t mbi;
 	struct img m;
 
 	vcpu = bt_vcpu(&fv);
-	strcpy(mod_path, bt_file("module data", 11));
+	strcpy(mod_path, tmp_file("module data", 11));
 	mod.path = mod_path;
 	img_mb_aout(&m, 0x100000);
-	o.path = bt_file(m.b, m.len);
+	o.path = tmp_file(m.b, m.len);
 	o.multiboot = true;
 	o.cmdline = "console=ttyS0";
 	o.mods = &mod;
 	o.nmods = 1;
 	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, &info), 0);
-	unlink(bt_path);
+	unlink(tmp_path);
 	unlink(mod_path);
 	ck_assert_uint_eq(info.format, HV_BOOT_MULTIBOOT);
 	ck_assert_uint_eq(info.mode, HV_MODE_PROT32);
