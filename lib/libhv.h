@@ -479,7 +479,7 @@ int hv_vcpu_setup_multiboot(struct hv_vcpu *vcpu, struct hv_vm *vm,
  */
 #define HV_BOOT_FLAT_GPA	0x1000ULL	/* where a flat binary goes */
 #define HV_BOOT_FLAT_SP		0x1000ULL
-#define HV_BOOT_STACK_GAP	0x4000ULL	/* kept free under the scratch */
+#define HV_BOOT_STACK_GAP	0x4000ULL	/* the stack, under the scratch */
 #define HV_BOOT_IMAGE_SLACK	(64ULL << 20)
 
 enum hv_boot_format {
@@ -507,7 +507,7 @@ struct hv_boot_opts {
 struct hv_boot_info {
 	uint32_t format;	/* HV_BOOT_* */
 	uint32_t mode;		/* enum hv_cpu_mode the vCPU starts in */
-	uint64_t scratch;	/* the scratch area's GPA, or HV_MODE_NO_SCRATCH */
+	uint64_t scratch;	/* scratch area GPA, or HV_MODE_NO_SCRATCH */
 	uint64_t sp;		/* the stack pointer; 0 for Multiboot */
 	struct hv_load_info load;	/* what the loader placed */
 };

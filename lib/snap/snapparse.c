@@ -454,8 +454,9 @@ static int take_section(struct parser *ps, const struct section *sec)
 {
 	uint32_t type = sec->type;
 
+	/* Optional section of a later libhv: skipped. */
 	if (type & 0x80000000u)
-		return 0;	/* optional section of a later libhv: skipped */
+		return 0;
 	if (type == SNAP_SEC_CONFIG && ps->st == ST_CONFIG)
 		return take_config(ps, sec);
 	if (type == SNAP_SEC_VCPU && ps->st == ST_VCPUS)
@@ -494,8 +495,8 @@ static int parse_sections(struct parser *ps)
 			    ps->len - off);
 	if (off != ps->f->hdr.file_size)
 		return fail(ps, "header says %llu bytes, the sections end at "
-			    "byte %zu", (unsigned long long)ps->f->hdr.file_size,
-			    off);
+			    "byte %zu",
+			    (unsigned long long)ps->f->hdr.file_size, off);
 	return 0;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The pure format code (lib/snap/snapfile.c, lib/snap/crc32c.c),
- * compiled into the tests directly: CRC32C vectors and its two implementations agreeing,
- * field-by-field round trips, and files crafted with the encoder whose
- * checksums are right but whose contents are not.
+ * compiled into the tests directly: CRC32C vectors and its two
+ * implementations agreeing, field-by-field round trips, and files
+ * crafted with the encoder whose checksums are right but whose contents
+ * are not.
  */
 #include <errno.h>
 #include <string.h>
