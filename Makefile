@@ -35,14 +35,16 @@ LIBHV_STATIC_LIBS := $(shell pkg-config --static --libs libnl-genl-3.0)
 override CFLAGS += $(LIBNL_CFLAGS)
 PICFLAGS = -fPIC
 
-LIB_SRCS  := $(sort $(wildcard lib/*.c))
+# lib/ holds the wrappers over /dev/hv; lib/boot/ and lib/snap/ the layers
+# above them (docs/decisions.md, issue 12).
+LIB_SRCS  := $(sort $(wildcard lib/*.c lib/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:.c=.o)
 LIB_PICS  := $(LIB_SRCS:.c=.pic.o)
 CLI_SRCS  := $(sort $(wildcard cli/*.c))
 CLI_OBJS  := $(CLI_SRCS:.c=.o)
 # Everything of hvctl but main(), so unit tests can link the commands.
 CLI_LIBOBJS := $(filter-out cli/hvctl.o,$(CLI_OBJS))
-HDRS      := include/uapi/hv.h $(wildcard lib/*.h cli/*.h)
+HDRS      := include/uapi/hv.h $(wildcard lib/*.h lib/*/*.h cli/*.h)
 
 .PHONY: all module userspace examples clean
 all: module userspace examples
@@ -52,6 +54,7 @@ module:
 	@test -n "$(KDIR)" || { echo "no kernel build dir: run scripts/install-deps or set KDIR" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# One pattern for lib/ and its subfolders (% matches "boot/elf").
 lib/%.o: lib/%.c $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 lib/%.pic.o: lib/%.c $(HDRS)
@@ -60,7 +63,8 @@ cli/%.o: cli/%.c $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Snapshot files record the version of the libhv that wrote them.
-lib/snapshot.o lib/snapshot.pic.o: override CFLAGS += -DLIBHV_VERSION='"$(HV_VERSION)"'
+lib/snap/snapshot.o lib/snap/snapshot.pic.o: \
+	override CFLAGS += -DLIBHV_VERSION='"$(HV_VERSION)"'
 
 lib/libhv.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -176,6 +180,7 @@ include tests/bench/bench.mk
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -f lib/*.o lib/libhv.a lib/libhv.so cli/*.o cli/hvctl cli/hvctl.static
+	rm -f lib/*.o lib/*/*.o lib/libhv.a lib/libhv.so
+	rm -f cli/*.o cli/hvctl cli/hvctl.static
 	rm -f $(EXAMPLES)
 	rm -rf build

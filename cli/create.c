@@ -3,37 +3,23 @@
  * hvctl create, and the VM building that `hvctl run` shares with it:
  * RAM at GPA 0, vCPUs, an image loaded and vCPU 0 set up to enter it.
  *
- * Where an image starts (documented in hvctl(1)):
- *  - a flat binary (no ELF magic): loaded at 0x1000 and entered in real
- *    mode at CS:IP 0000:1000, SS:SP 0000:1000 (the stack grows down
- *    towards the real-mode IVT, as a boot sector's does);
- *  - ELF32: 32-bit flat protected mode, no paging, at the entry point;
- *    ELF64: long mode with the first 4 GiB identity-mapped.  Both get
- *    the mode's scratch area (page tables, GDT, TSS; HV_MODE_SCRATCH_SIZE
- *    = 32 KiB) in the top 32 KiB of RAM below 4 GiB and ESP/RSP just
- *    below it; the 16 KiB under the scratch area are kept free for that
- *    stack, so no ELF segment may reach into those 48 KiB.  The top
- *    rather than low memory because kernels and test programs are
- *    linked low (0x1000, 1 MiB), where a fixed scratch area would clash;
- *  - Multiboot v1: as GRUB leaves it (hv_vcpu_setup_multiboot()).
+ * Where an image starts (documented in hvctl(1)) is libhv's
+ * hv_boot_image() (lib/boot/boot.c): a flat binary at 0x1000 in real
+ * mode, ELF32/ELF64 in protected/long mode with the scratch area and
+ * stack in the top 48K of RAM below 4 GiB, Multiboot v1 as GRUB leaves
+ * it.  This file parses the options and words the errors.
+ *
  * Other vCPUs keep their reset state: they wait for a start-up IPI.
  *
  * A failure at any step destroys the half-made VM: nothing is left.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hvctl.h"
-
-#define FLAT_GPA	UINT64_C(0x1000)	/* where a flat binary goes */
-#define FLAT_SP		UINT64_C(0x1000)
-#define ELF_STACK	UINT64_C(0x4000)	/* kept free under the scratch area */
-#define IMAGE_SLACK	(64ULL << 20)	/* file bytes beyond RAM (symbols) */
-#define FOUR_GIB	(UINT64_C(1) << 32)
 
 enum {
 	OPT_HELP = HVCTL_OPT_HELP, OPT_MEM, OPT_VCPUS, OPT_IMAGE, OPT_MULTIBOOT,
@@ -120,151 +106,51 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 	return -1;
 }
 
-/* Read an image or module; reports the failure. */
-static int read_file(const char *ctx, const char *path, uint64_t mem,
-		     void **buf, size_t *len)
-{
-	struct hv_load_error lerr;
-	uint64_t max = mem + IMAGE_SLACK;
-	int err;
-
-	err = hv_read_image(path, buf, len, max > SIZE_MAX ? SIZE_MAX : max,
-			    &lerr);
-	if (!err)
-		return 0;
-	/* hv_strerror() words ENOENT and EACCES for /dev/hv: not here. */
-	if (err == -ENOENT || err == -EACCES || err == -EPERM)
-		return hvctl_fail(ctx, "%s: %s", path, strerror(-err));
-	if (lerr.msg[0])
-		return hvctl_fail(ctx, "%s", lerr.msg);
-	return hvctl_fail(ctx, "%s: %s", path, strerror(-err));
-}
-
-static int load_flat(const char *ctx, const struct hvctl_create_opts *o,
-		     struct hv_vm *vm, struct hv_vcpu *bsp, const void *img,
-		     size_t len)
-{
-	char mem[24];
-	int err;
-
-	if (!len)
-		return hvctl_fail(ctx, "%s: empty image", o->image);
-	err = hv_load_flat_mem(vm, img, len, FLAT_GPA);
-	if (err == -ERANGE || err == -EFBIG)
-		return hvctl_fail(ctx, "%s: %zu bytes do not fit in RAM at "
-				  "0x%" PRIx64 " (--mem %s)", o->image, len,
-				  FLAT_GPA, hvctl_format_size(o->mem, mem,
-							      sizeof(mem)));
-	if (err)
-		return hvctl_fail(ctx, "%s: %s", o->image, hv_strerror(err));
-	err = hv_vcpu_setup_mode(bsp, vm, HV_MODE_REAL, FLAT_GPA, FLAT_SP,
-				 HV_MODE_NO_SCRATCH);
-	if (err)
-		return hvctl_fail(ctx, "cannot set up vCPU 0: %s",
-				  hv_strerror(err));
-	return 0;
-}
-
-static int load_elf(const char *ctx, const struct hvctl_create_opts *o,
-		    struct hv_vm *vm, struct hv_vcpu *bsp, const void *img,
-		    size_t len)
-{
-	/* Below 4 GiB, where both modes reach with or without paging. */
-	uint64_t top = o->mem < FOUR_GIB ? o->mem : FOUR_GIB;
-	uint64_t scratch = top - HV_MODE_SCRATCH_SIZE;
-	uint64_t kept = scratch - ELF_STACK;
-	struct hv_load_error lerr;
-	struct hv_load_info li;
-	enum hv_cpu_mode mode;
-	int err;
-
-	if (o->mem < HV_MODE_SCRATCH_SIZE + ELF_STACK)
-		return hvctl_fail(ctx, "%s: an ELF image needs more than the "
-				  "48K at the top of RAM that hv keeps for its "
-				  "stack and page tables", o->image);
-	err = hv_load_elf(vm, img, len, &li, &lerr);
-	if (err)
-		return hvctl_fail(ctx, "%s: %s", o->image,
-				  lerr.msg[0] ? lerr.msg : hv_strerror(err));
-	if (li.low < top && li.end > kept)
-		return hvctl_fail(ctx, "%s: segments end at 0x%" PRIx64 ", in "
-				  "the 48K from 0x%" PRIx64 " that hv keeps for "
-				  "the stack and page tables: give more --mem",
-				  o->image, li.end, kept);
-	mode = li.elf_class == 64 ? HV_MODE_LONG64 : HV_MODE_PROT32;
-	err = hv_vcpu_setup_mode(bsp, vm, mode, li.entry, scratch, scratch);
-	if (err == -ERANGE)
-		return hvctl_fail(ctx, "%s: entry point 0x%" PRIx64 " cannot "
-				  "be reached in %s", o->image, li.entry,
-				  mode == HV_MODE_LONG64 ?
-				  "64-bit mode (only the first 4 GiB are mapped)"
-				  : "32-bit mode");
-	if (err)
-		return hvctl_fail(ctx, "cannot set up vCPU 0: %s",
-				  hv_strerror(err));
-	return 0;
-}
-
-static int load_multiboot(const char *ctx,
-			  const struct hvctl_create_opts *o,
-			  struct hv_vm *vm, struct hv_vcpu *bsp,
-			  const void *img, size_t len)
-{
-	struct hv_mb_module mods[HVCTL_MAX_MODULES];
-	struct hv_load_error lerr;
-	struct hv_load_info li;
-	char path[PATH_MAX];
-	void *bufs[HVCTL_MAX_MODULES] = { NULL };
-	size_t i;
-	int ret = 0, err;
-
-	for (i = 0; i < o->nmods; i++) {
-		const struct hvctl_module_opt *m = &o->mods[i];
-
-		memcpy(path, m->path, m->path_len);
-		path[m->path_len] = '\0';
-		ret = read_file(ctx, path, o->mem, &bufs[i], &mods[i].len);
-		if (ret)
-			goto out;
-		mods[i].data = bufs[i];
-		mods[i].string = m->string;
-	}
-	err = hv_load_multiboot(vm, img, len, o->cmdline ? o->cmdline : "",
-				mods, o->nmods, &li, &lerr);
-	if (err) {
-		ret = hvctl_fail(ctx, "%s: %s", o->multiboot,
-				 lerr.msg[0] ? lerr.msg : hv_strerror(err));
-		goto out;
-	}
-	err = hv_vcpu_setup_multiboot(bsp, vm, &li);
-	if (err)
-		ret = hvctl_fail(ctx, "cannot set up vCPU 0: %s",
-				 hv_strerror(err));
-out:
-	for (i = 0; i < o->nmods; i++)
-		free(bufs[i]);
-	return ret;
-}
-
-static int load_image(const char *ctx, const struct hvctl_create_opts *o,
+/*
+ * hv_boot_image() on vCPU 0.  Its messages name the file; where more RAM
+ * would help (-ENOSPC), the way to ask for it is ours to add.
+ */
+static int boot_image(const char *ctx, const struct hvctl_create_opts *o,
 		      struct hv_vm *vm, struct hv_vcpu *bsp)
 {
-	const char *path = o->image ? o->image : o->multiboot;
-	void *img;
-	size_t len;
-	int ret;
+	struct hv_boot_module mods[HVCTL_MAX_MODULES];
+	struct hv_boot_opts bo = {
+		.path = o->image ? o->image : o->multiboot,
+		.multiboot = o->multiboot != NULL,
+		.cmdline = o->cmdline,
+		.mods = mods,
+		.nmods = o->nmods,
+	};
+	struct hv_boot_info info;
+	char msg[PATH_MAX + 256], mem[24];
+	size_t i;
+	int err;
 
-	ret = read_file(ctx, path, o->mem, &img, &len);
-	if (ret)
-		return ret;
-	if (o->multiboot)
-		ret = load_multiboot(ctx, o, vm, bsp, img, len);
-	else if (len >= 4 && !memcmp(img, "\177ELF", 4))
-		ret = load_elf(ctx, o, vm, bsp, img, len);
-	else
-		ret = load_flat(ctx, o, vm, bsp, img, len);
-	free(img);
-	return ret;
+	/* --module FILE,STRING: the file name is not NUL-terminated. */
+	for (i = 0; i < o->nmods; i++) {
+		mods[i].path = strndup(o->mods[i].path, o->mods[i].path_len);
+		mods[i].string = o->mods[i].string;
+		if (!mods[i].path) {
+			bo.nmods = i;
+			msg[0] = '\0';
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	bo.err = msg;
+	bo.errlen = sizeof(msg);
+	err = hv_boot_image(vm, bsp, &bo, &info);
+out:
+	for (i = 0; i < bo.nmods; i++)
+		free((char *)mods[i].path);
+	if (!err)
+		return 0;
+	if (err == -ENOSPC && info.format == HV_BOOT_FLAT)
+		return hvctl_fail(ctx, "%s (--mem %s)", msg,
+				  hvctl_format_size(o->mem, mem, sizeof(mem)));
+	if (err == -ENOSPC)
+		return hvctl_fail(ctx, "%s: give more --mem", msg);
+	return hvctl_fail(ctx, "%s", msg[0] ? msg : hv_strerror(err));
 }
 
 /* hv_vm_create's errors; EBUSY and co. are about the hardware here. */
@@ -327,7 +213,7 @@ int hvctl_vm_build(const char *ctx, struct hv *hv,
 		}
 	}
 	if (o->image || o->multiboot) {
-		ret = load_image(ctx, o, vm, vcpus[0]);
+		ret = boot_image(ctx, o, vm, vcpus[0]);
 		if (ret)
 			goto fail;
 	}

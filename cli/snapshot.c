@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvctl snapshot, restore, clone (libhv's lib/snapshot.c and
+ * hvctl snapshot, restore, clone (libhv's lib/snap/snapshot.c and
  * lib/state.c do the work).  A running VM is paused around the work and
  * resumed after, so the state written is one instant of it; one that is
  * not running is left as it is.  Nothing is printed on success but a

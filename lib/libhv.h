@@ -94,7 +94,7 @@ const struct hv_feature *hv_feature_table(size_t *n);
 
 /* ------------------------------------------------------------------ */
 /*
- * VMs and vCPUs (lib/vm.c, lib/vcpu.c, lib/modes.c, lib/loader.c).
+ * VMs and vCPUs (lib/vm.c, lib/vcpu.c, lib/boot/modes.c, lib/boot/loader.c).
  *
  * A struct hv_vm is one open VM fd plus the guest RAM this process has
  * mapped; a struct hv_vcpu is one vCPU fd plus its mapped run area.  The
@@ -198,7 +198,7 @@ int hv_vcpu_get_cpuid(struct hv_vcpu *vcpu, struct hv_cpuid *cpuid);
 int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid);
 
 /*
- * Processor modes for flat code (lib/modes.c).
+ * Processor modes for flat code (lib/boot/modes.c).
  *
  * HV_MODE_REAL    16-bit real mode.  rip < 1 MiB: CS = rip >> 4 rounded
  *                 down to 64 KiB (0 below 64 KiB), IP = the rest; every
@@ -214,7 +214,7 @@ int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid);
  * bytes of guest RAM) gets the page tables, a GDT that matches the loaded
  * segments (so that interrupts and segment loads work) and a TSS.
  * LONG64 needs it; REAL ignores it; PROT32 writes its GDT and TSS there if
- * scratch_gpa is not HV_MODE_NO_SCRATCH.  Layout: see lib/modes.c.
+ * scratch_gpa is not HV_MODE_NO_SCRATCH.  Layout: see lib/boot/modes.c.
  *
  * Every segment is present, accessed, DPL 0; TR is a busy TSS; LDTR is
  * unusable: the state passes AMD's VMRUN and Intel's VM-entry checks.
@@ -257,7 +257,7 @@ int hv_vcpu_setup_mode(struct hv_vcpu *vcpu, struct hv_vm *vm,
 		       uint64_t scratch_gpa);
 
 /*
- * Flat binaries (lib/loader.c): copy a file, or a buffer, into guest RAM
+ * Flat binaries (lib/boot/loader.c): copy a file, or a buffer, into guest RAM
  * at @gpa.  -ERANGE: gpa is not in mapped RAM; -EFBIG: the image runs
  * past the end of the mapped region holding gpa, and nothing is written
  * (a file that is not a regular one, a pipe, is measured as it is read:
@@ -338,7 +338,8 @@ const char *hv_vm_state_name(uint32_t state);
 const char *hv_stop_reason_name(uint32_t reason);
 
 /*
- * Kernel images (lib/image.c, lib/elf.c, lib/multiboot.c).
+ * Kernel images (lib/boot/image.c, lib/boot/elf.c, lib/boot/multiboot.c;
+ * all three chosen and placed from a file by hv_boot_image(), below).
  *
  * Every loader checks the whole image, and every guest range it would
  * write, before it writes anything: an image that is refused leaves
@@ -443,6 +444,78 @@ int hv_vcpu_setup_multiboot(struct hv_vcpu *vcpu, struct hv_vm *vm,
 			    const struct hv_load_info *info);
 
 /*
+ * Booting an image file as hvctl create does (lib/boot/boot.c): one
+ * call that reads the file, picks its loader, places it, and sets up
+ * @vcpu to enter it.  "RAM" is the guest RAM mapped in this process
+ * without a gap from GPA 0.
+ *  - Multiboot v1 when opts->multiboot: hv_load_multiboot() with
+ *    opts->cmdline and the module files opts->mods, then
+ *    hv_vcpu_setup_multiboot();
+ *  - ELF (the file starts with \x7fELF): hv_load_elf()'s checks, and its
+ *    segments kept out of the top HV_MODE_SCRATCH_SIZE +
+ *    HV_BOOT_STACK_GAP (48 KiB) of RAM below 4 GiB; the scratch area is
+ *    the top HV_MODE_SCRATCH_SIZE bytes there and the stack pointer its
+ *    start.  ELF32 runs in HV_MODE_PROT32, ELF64 in HV_MODE_LONG64, from
+ *    out->load.entry;
+ *  - anything else is a flat binary: HV_BOOT_FLAT_GPA, entered in
+ *    HV_MODE_REAL at CS:IP 0000:1000 with SS:SP 0000:1000 (the stack
+ *    grows down towards the real-mode IVT, as a boot sector's does).
+ * Files (image and modules) may be up to the RAM size plus
+ * HV_BOOT_IMAGE_SLACK bytes (symbols beyond what is loaded).  Nothing is
+ * written to RAM for an image that is refused; a failure after that
+ * (the vCPU refused its state) leaves the image in RAM.
+ *
+ * Errors: those of hv_read_image(), the loaders and
+ * hv_vcpu_setup_mode(); -ENOEXEC: an empty flat image; -ENOSPC: more
+ * RAM would take the image (a flat image past the end of RAM; ELF
+ * segments in the 48 KiB kept at the top); -ERANGE: also RAM smaller
+ * than those 48 KiB, or an ELF entry point the mode cannot reach.
+ * opts->err (if not NULL) gets one line, without a newline, that names
+ * the file, e.g. "/boot/k.elf: segments end at 0x1f4103, in the 48K
+ * from 0x1f4000 that hv keeps for the stack and page tables", or
+ * "cannot set up vCPU 0: ..."; "" on success.  *out (may be NULL):
+ * what was done; out->format is set as soon as the file is read, also
+ * when a later step fails.
+ */
+#define HV_BOOT_FLAT_GPA	0x1000ULL	/* where a flat binary goes */
+#define HV_BOOT_FLAT_SP		0x1000ULL
+#define HV_BOOT_STACK_GAP	0x4000ULL	/* the stack, under the scratch */
+#define HV_BOOT_IMAGE_SLACK	(64ULL << 20)
+
+enum hv_boot_format {
+	HV_BOOT_FLAT = 1,
+	HV_BOOT_ELF,
+	HV_BOOT_MULTIBOOT,
+};
+
+/* A Multiboot module file; @string may be NULL (""). */
+struct hv_boot_module {
+	const char *path;
+	const char *string;
+};
+
+struct hv_boot_opts {
+	const char *path;	/* the image file */
+	bool multiboot;		/* load it as a Multiboot v1 kernel */
+	const char *cmdline;	/* Multiboot: the command line, or NULL */
+	const struct hv_boot_module *mods;	/* Multiboot: nmods modules */
+	size_t nmods;
+	char *err;		/* if not NULL: one line naming the problem */
+	size_t errlen;
+};
+
+struct hv_boot_info {
+	uint32_t format;	/* HV_BOOT_* */
+	uint32_t mode;		/* enum hv_cpu_mode the vCPU starts in */
+	uint64_t scratch;	/* scratch area GPA, or HV_MODE_NO_SCRATCH */
+	uint64_t sp;		/* the stack pointer; 0 for Multiboot */
+	struct hv_load_info load;	/* what the loader placed */
+};
+
+int hv_boot_image(struct hv_vm *vm, struct hv_vcpu *vcpu,
+		  const struct hv_boot_opts *opts, struct hv_boot_info *out);
+
+/*
  * Lifecycle events (lib/events.c): the module's generic netlink family
  * HV_GENL_NAME; a listener gets the events of the VMs it may see.
  * Uses libnl-genl-3 (link with pkg-config --libs libnl-genl-3.0).
@@ -525,7 +598,7 @@ int hv_vm_clone(struct hv_vm *vm, const char *name, uint32_t flags,
 
 /* ------------------------------------------------------------------ */
 /*
- * Snapshot files (lib/snapshot.c; the format, byte by byte, is in
+ * Snapshot files (lib/snap/snapshot.c; the format, byte by byte, is in
  * docs/snapshot-format.md).
  */
 

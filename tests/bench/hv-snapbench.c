@@ -47,7 +47,7 @@
 #include <unistd.h>
 
 #include "libhv.h"
-#include "../../lib/crc32c.h"
+#include "../../lib/snap/crc32c.h"
 
 #define MiB	(1ULL << 20)
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hvctl.h"
 #include "unit.h"
@@ -33,6 +34,20 @@ int run_hvctl(char **out, char **err, ...)
 	fclose(fo);
 	fclose(fe);
 	return ret;
+}
+
+char tmp_path[64];
+
+const char *tmp_file(const void *data, size_t len)
+{
+	int fd;
+
+	strcpy(tmp_path, "/tmp/hv-unit-img.XXXXXX");
+	fd = mkstemp(tmp_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return tmp_path;
 }
 
 int count_substr(const char *haystack, const char *needle)

@@ -19,21 +19,6 @@
 
 #define MiB	(1ULL << 20)
 
-static char tmp_path[64];
-
-/* A temporary file holding @len bytes; its path in tmp_path. */
-static const char *tmp_file(const void *data, size_t len)
-{
-	int fd;
-
-	strcpy(tmp_path, "/tmp/hv-unit-img.XXXXXX");
-	fd = mkstemp(tmp_path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	return tmp_path;
-}
-
 static struct fake_vm *find_vm(const char *name)
 {
 	unsigned int i;

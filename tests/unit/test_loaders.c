@@ -4,7 +4,9 @@
  * ELF64, Multiboot ELF and a.out-kludge images land in the fake VM's RAM
  * byte for byte, bss zeroed and nothing else touched; the Multiboot
  * information block is checked field by field against spec 0.6.96, 3.3,
- * and the vCPU state against 3.2.  Also hv_read_image().
+ * and the vCPU state against 3.2.  Also hv_read_image(), and
+ * hv_boot_image(): which loader, mode, scratch area and stack a file
+ * gets, and the lines naming it when it is refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -338,6 +340,215 @@ START_TEST(read_image)
 }
 END_TEST
 
+/* ---- hv_boot_image(): a file, its loader, its place, the vCPU ---- */
+
+/* vCPU 0 of the fixture VM, and the fake's view of it in *fv. */
+static struct hv_vcpu *bt_vcpu(struct fake_vcpu **fv)
+{
+	struct hv_vcpu *vcpu;
+
+	ck_assert_int_eq(hv_vcpu_create(ld_vm, 0, &vcpu), 0);
+	*fv = fake_vcpu_of(hv_vcpu_fd(vcpu));
+	ck_assert_ptr_nonnull(*fv);
+	return vcpu;
+}
+
+START_TEST(boot_elf)
+{
+	const uint64_t scratch = 2 * MiB - HV_MODE_SCRATCH_SIZE;
+	struct hv_boot_opts o = { 0 };
+	struct hv_boot_info info;
+	struct hv_vcpu *vcpu;
+	struct fake_vcpu *fv;
+	char msg[256];
+	struct img m;
+
+	vcpu = bt_vcpu(&fv);
+	img_elf64(&m, 0x100000);
+	o.path = tmp_file(m.b, m.len);
+	o.err = msg;
+	o.errlen = sizeof(msg);
+	memset(msg, 'x', sizeof(msg));
+	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, &info), 0);
+	unlink(tmp_path);
+	ck_assert_str_eq(msg, "");
+	ck_assert_uint_eq(info.format, HV_BOOT_ELF);
+	ck_assert_uint_eq(info.mode, HV_MODE_LONG64);
+	ck_assert_uint_eq(info.scratch, scratch);
+	ck_assert_uint_eq(info.sp, scratch);
+	ck_assert_uint_eq(info.load.entry, 0x100008);
+	ck_assert_uint_eq(info.load.elf_class, 64);
+	ck_assert_mem_eq(ld_ram(0x100000, 0x20), m.b + 0x100, 0x20);
+	/* PML4[0] in the scratch area, the vCPU in long mode there. */
+	ck_assert_uint_eq(img_get64(ld_ram(scratch, 8)) & ~0xfffULL,
+			  scratch + 0x1000);
+	ck_assert_uint_eq(fv->regs.rip, 0x100008);
+	ck_assert_uint_eq(fv->regs.rsp, scratch);
+	ck_assert_uint_eq(fv->sregs.cr3, scratch);
+	ck_assert_uint_eq(fv->sregs.cs.l, 1);
+
+	/* ELF32: protected mode, no paging, GDT in the same place. */
+	img_elf32(&m, 0x100000, 0x100000);
+	o.path = tmp_file(m.b, m.len);
+	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, NULL), 0);
+	unlink(tmp_path);
+	ck_assert_uint_eq(fv->regs.rip, 0x100004);
+	ck_assert_uint_eq(fv->regs.rsp, scratch);
+	ck_assert_uint_eq(fv->sregs.cr0 & 1, 1);
+	ck_assert_uint_eq(fv->sregs.cr0 >> 31, 0);
+	ck_assert_uint_eq(fv->sregs.gdt.base, scratch + 0x6000);
+	hv_vcpu_close(vcpu);
+}
+END_TEST
+
+START_TEST(boot_flat)
+{
+	static const uint8_t code[] = { 0xb0, 'h', 0xe6, 0xe9, 0xf4 };
+	struct hv_boot_opts o = { 0 };
+	struct hv_boot_info info;
+	struct hv_vcpu *vcpu;
+	struct fake_vcpu *fv;
+
+	vcpu = bt_vcpu(&fv);
+	o.path = tmp_file(code, sizeof(code));
+	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, &info), 0);
+	unlink(tmp_path);
+	ck_assert_uint_eq(info.format, HV_BOOT_FLAT);
+	ck_assert_uint_eq(info.mode, HV_MODE_REAL);
+	ck_assert_uint_eq(info.scratch, HV_MODE_NO_SCRATCH);
+	ck_assert_uint_eq(info.load.end, 0x1000 + sizeof(code));
+	ck_assert_mem_eq(ld_ram(0x1000, sizeof(code)), code, sizeof(code));
+	ld_assert_filled(0x1000 + sizeof(code), 0x10, RAM_FILL);
+	/* CS:IP 0000:1000, SS:SP 0000:1000 */
+	ck_assert_uint_eq(fv->sregs.cs.selector, 0);
+	ck_assert_uint_eq(fv->regs.rip, 0x1000);
+	ck_assert_uint_eq(fv->sregs.ss.selector, 0);
+	ck_assert_uint_eq(fv->regs.rsp, 0x1000);
+	ck_assert_uint_eq(fv->sregs.cr0 & 1, 0);
+	hv_vcpu_close(vcpu);
+}
+END_TEST
+
+/* Refused: the error, its line naming the file, RAM and vCPU as they were. */
+static void bt_refused(struct hv_vcpu *vcpu, const struct fake_vcpu *fv,
+		       struct hv_boot_opts *o, int ret, const char *want)
+{
+	struct hv_boot_info info;
+	char msg[256];
+
+	o->err = msg;
+	o->errlen = sizeof(msg);
+	ld_snapshot();
+	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, o, &info), ret);
+	ck_assert_str_eq(msg, want);
+	ld_assert_untouched(want);
+	ck_assert_int_eq(fv->set_regs + fv->set_sregs, 0);
+}
+
+/* @len bytes of @data as the image: refused with the line "FILE: @why". */
+static void bt_refused_image(struct hv_vcpu *vcpu, const struct fake_vcpu *fv,
+			     struct hv_boot_opts *o, const void *data,
+			     size_t len, int ret, const char *why)
+{
+	char want[256];
+
+	o->path = tmp_file(data, len);
+	snprintf(want, sizeof(want), "%s: %s", tmp_path, why);
+	bt_refused(vcpu, fv, o, ret, want);
+	unlink(tmp_path);
+}
+
+START_TEST(boot_refuses)
+{
+	static uint8_t big[8192];
+	struct hv_boot_opts o = { 0 };
+	struct hv_boot_module mod = { "/nonexistent/m", "x" };
+	struct hv_vcpu *vcpu;
+	struct fake_vcpu *fv;
+	struct img m;
+
+	vcpu = bt_vcpu(&fv);
+	/* Data segment 0x1fe000-0x1fe100: in the kept 48K from 0x1f4000. */
+	img_elf64(&m, 2 * MiB - 0x4000);
+	bt_refused_image(vcpu, fv, &o, m.b, m.len, -ENOSPC, "segments end at "
+			 "0x1fe100, in the 48K from 0x1f4000 that hv keeps for "
+			 "the stack and page tables");
+	/* The loader's own words after the file name. */
+	img_elf64(&m, 0x100000);
+	m.b[18] = 3;	/* ELF64 claiming EM_386 */
+	bt_refused_image(vcpu, fv, &o, m.b, m.len, -ENOEXEC, "ELF: e_machine "
+			 "= 3: an ELF64 file must be EM_X86_64 (62)");
+	bt_refused_image(vcpu, fv, &o, "", 0, -ENOEXEC, "empty image");
+	o.path = "/nonexistent/img";
+	bt_refused(vcpu, fv, &o, -ENOENT,
+		   "/nonexistent/img: No such file or directory");
+
+	/* Multiboot: a module file that is not there. */
+	img_mb_aout(&m, 0x100000);
+	o.path = tmp_file(m.b, m.len);
+	o.multiboot = true;
+	o.mods = &mod;
+	o.nmods = 1;
+	bt_refused(vcpu, fv, &o, -ENOENT,
+		   "/nonexistent/m: No such file or directory");
+	unlink(tmp_path);
+	memset(&o, 0, sizeof(o));
+	hv_vcpu_close(vcpu);
+
+	/* 8K of RAM: a flat image of 8K does not fit at 0x1000 ... */
+	ld_vm_replace("tiny", 8 * KiB);
+	vcpu = bt_vcpu(&fv);
+	bt_refused_image(vcpu, fv, &o, big, sizeof(big), -ENOSPC,
+			 "8192 bytes do not fit in RAM at 0x1000");
+	/* ... and an ELF image nothing at all. */
+	img_elf32(&m, 0x1000, 0x1000);
+	bt_refused_image(vcpu, fv, &o, m.b, m.len, -ERANGE, "an ELF image "
+			 "needs more than the 48K at the top of RAM that hv "
+			 "keeps for its stack and page tables");
+
+	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, NULL, NULL), -EINVAL);
+	ck_assert_int_eq(hv_boot_image(NULL, vcpu, &o, NULL), -EBADF);
+	hv_vcpu_close(vcpu);
+}
+END_TEST
+
+START_TEST(boot_multiboot)
+{
+	struct hv_boot_module mod = { NULL, "initrd root=/" };
+	struct hv_boot_opts o = { 0 };
+	struct hv_boot_info info;
+	struct hv_vcpu *vcpu;
+	struct fake_vcpu *fv;
+	char mod_path[64];
+	uint32_t mbi;
+	struct img m;
+
+	vcpu = bt_vcpu(&fv);
+	strcpy(mod_path, tmp_file("module data", 11));
+	mod.path = mod_path;
+	img_mb_aout(&m, 0x100000);
+	o.path = tmp_file(m.b, m.len);
+	o.multiboot = true;
+	o.cmdline = "console=ttyS0";
+	o.mods = &mod;
+	o.nmods = 1;
+	ck_assert_int_eq(hv_boot_image(ld_vm, vcpu, &o, &info), 0);
+	unlink(tmp_path);
+	unlink(mod_path);
+	ck_assert_uint_eq(info.format, HV_BOOT_MULTIBOOT);
+	ck_assert_uint_eq(info.mode, HV_MODE_PROT32);
+	ck_assert_uint_eq(fv->regs.rax, MB_BOOT_MAGIC);
+	ck_assert_uint_eq(fv->regs.rbx, info.load.mb_info);
+	ck_assert_uint_eq(fv->regs.rip, 0x100040);
+	/* MODS: one module, its bytes where mod_start says. */
+	mbi = (uint32_t)info.load.mb_info;
+	ck_assert_uint_eq(img_get32(ld_ram(mbi + 20, 4)), 1);
+	ck_assert_mem_eq(ld_ram(img_get32(ld_ram(img_get32(ld_ram(mbi + 24,
+				4)), 4)), 11), "module data", 11);
+	hv_vcpu_close(vcpu);
+}
+END_TEST
+
 Suite *loaders_suite(void)
 {
 	Suite *s = suite_create("loaders");
@@ -353,6 +564,14 @@ Suite *loaders_suite(void)
 	tcase_add_test(tc, mb_small_ram);
 	tcase_add_test(tc, mb_vcpu_state);
 	tcase_add_test(tc, read_image);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("boot");
+	tcase_add_checked_fixture(tc, ld_setup, ld_teardown);
+	tcase_add_test(tc, boot_elf);
+	tcase_add_test(tc, boot_flat);
+	tcase_add_test(tc, boot_refuses);
+	tcase_add_test(tc, boot_multiboot);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The pure format code (lib/snapfile.c, lib/crc32c.c), compiled into the
- * tests directly: CRC32C vectors and its two implementations agreeing,
- * field-by-field round trips, and files crafted with the encoder whose
- * checksums are right but whose contents are not.
+ * The pure format code (lib/snap/snapfile.c, lib/snap/crc32c.c),
+ * compiled into the tests directly: CRC32C vectors and its two
+ * implementations agreeing, field-by-field round trips, and files
+ * crafted with the encoder whose checksums are right but whose contents
+ * are not.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "snap_helpers.h"
-#include "crc32c.h"
-#include "snapfile.h"
+#include "snap/crc32c.h"
+#include "snap/snapfile.h"
 
 /* ---- CRC32C ---- */
 

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "snap_helpers.h"
-#include "crc32c.h"
-#include "snapfile.h"
+#include "snap/crc32c.h"
+#include "snap/snapfile.h"
 
 #define KiB	1024ULL
 #define MiB	(1024 * KiB)

@@ -81,6 +81,10 @@ int run_hvctl(char **out, char **err, ...);
 /* True if s is exactly one well-formed JSON value (RFC 8259) plus "\n". */
 bool json_valid(const char *s);
 
+/* A new temporary file holding @len bytes; its path, in tmp_path. */
+extern char tmp_path[64];
+const char *tmp_file(const void *data, size_t len);
+
 /* Number of times needle occurs in haystack. */
 int count_substr(const char *haystack, const char *needle);
 

@@ -37,17 +37,18 @@ $(UNIT_BIN): $(UNIT_OBJS) $(CLI_LIBOBJS) lib/libhv.a
 		$(UNIT_OBJS) $(CLI_LIBOBJS) lib/libhv.a $(LIBHV_LIBS) $(UNIT_CHECK_LIBS)
 
 # The snapshot parser's fuzzer: its own binary, with the sanitizers, over
-# lib/snapfile.c and lib/crc32c.c only (pure C).  It prints
+# lib/snap/snapfile.c, snapparse.c and crc32c.c only (pure C).  It prints
 # "fuzz: N passed, M failed"; hv-unit adds that to its own closing line
 # (HV_UNIT_EXTRA="N M"), so `make check` still ends with one
 # "check: N passed, M failed".  A fuzzer that crashes counts as a failure.
 FUZZ_BIN    := tests/unit/fuzz/fuzz-snapfile
 FUZZ_LOG    := tests/unit/fuzz/fuzz.log
-FUZZ_SRCS   := tests/unit/fuzz/fuzz_snapfile.c lib/snapfile.c lib/snapparse.c \
-	       lib/crc32c.c
+FUZZ_SRCS   := tests/unit/fuzz/fuzz_snapfile.c lib/snap/snapfile.c \
+	       lib/snap/snapparse.c lib/snap/crc32c.c
 FUZZ_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 
-$(FUZZ_BIN): $(FUZZ_SRCS) lib/snapfile.h lib/crc32c.h include/uapi/hv.h
+$(FUZZ_BIN): $(FUZZ_SRCS) lib/snap/snapfile.h lib/snap/crc32c.h \
+	     include/uapi/hv.h
 	$(CC) $(CFLAGS) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS) -lpthread
 
 check: $(UNIT_BIN) $(FUZZ_BIN)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Deterministic fuzzer for the snapshot parser (lib/snapfile.c): valid
+ * Deterministic fuzzer for the snapshot parser (lib/snap/snapfile.c): valid
  * seed files made with the encoder, mutated thousands of times (bit
  * flips, byte sets, truncations, insertions, deletions, splices between
  * seeds), half of them with every checksum and the file size fixed up
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc32c.h"
-#include "snapfile.h"
+#include "snap/crc32c.h"
+#include "snap/snapfile.h"
 
 static uint64_t rng;
 

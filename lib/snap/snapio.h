@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Snapshot files as lib/snapshot.c and lib/restore.c share them: a file
- * mapped and checked, and a file with the bases under it.
+ * Snapshot files as lib/snap/snapshot.c and lib/snap/restore.c share
+ * them: a file mapped and checked, and a file with the bases under it.
  */
 #ifndef LIBHV_SNAPIO_H
 #define LIBHV_SNAPIO_H

@@ -8,7 +8,7 @@
  * serves both directions (struct snap_io), so the writer and the reader
  * cannot disagree about the order of fields.
  *
- * The reader that checks whole files is lib/snapparse.c.
+ * The reader that checks whole files is lib/snap/snapparse.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -343,7 +343,7 @@ bool snap_page_is_zero(const void *p)
 	return true;
 }
 
-/* ---- decoding payloads (lib/snapparse.c checks the rest) ---- */
+/* ---- decoding payloads (lib/snap/snapparse.c checks the rest) ---- */
 
 static const char *io_result(const struct snap_io *io)
 {

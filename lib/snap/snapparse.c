@@ -15,6 +15,8 @@
 #include "crc32c.h"
 #include "snapfile.h"
 
+/* Where parsing stands in the fixed order of sections. */
+enum stage { ST_CONFIG, ST_VCPUS, ST_DEVICES, ST_MEMORY, ST_DONE };
 
 struct parser {
 	const uint8_t *buf;
@@ -24,6 +26,8 @@ struct parser {
 	size_t errlen;
 	struct snap_file *f;
 	uint64_t *seen[HV_MAX_REGIONS];	/* pages stored, per region */
+	enum stage st;
+	unsigned int nr_vcpus;		/* vCPU sections taken */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -216,36 +220,18 @@ static int check_vcpu(struct parser *ps, const char *sn, uint32_t index,
 	return 0;
 }
 
-static int check_memory(struct parser *ps, const char *sn, uint32_t index,
-			size_t off, uint64_t len)
+/*
+ * The @nr records at @r of a memory section of region @index (@pages
+ * pages): known kinds, in order, inside the region, no page stored
+ * twice in the file.  *data gets the pages with data.
+ */
+static int check_records(struct parser *ps, const char *sn, uint32_t index,
+			 const uint8_t *r, uint64_t nr, uint64_t pages,
+			 uint64_t *data)
 {
-	const struct snap_config *c = &ps->f->cfg;
-	struct snap_mem_section *m, *more;
-	uint64_t pages, nr, i, data = 0, next = 0;
-	const uint8_t *p = ps->buf + off;
+	uint64_t i, next = 0;
 
-	if (len < 16)
-		return fail(ps, "%s: too short", sn);
-	if (snap_get_le(p, 4) != index)
-		return fail(ps, "%s: names region %u", sn,
-			    (uint32_t)snap_get_le(p, 4));
-	if (index >= c->nr_regions)
-		return fail(ps, "%s: no such region (the VM has %u)", sn,
-			    c->nr_regions);
-	nr = snap_get_le(p + 4, 4);
-	if (snap_get_le(p + 8, 8))
-		return fail(ps, "%s: reserved field is not zero", sn);
-	if (nr == 0 || nr > (len - 16) / SNAP_MEM_RECORD)
-		return fail(ps, "%s: %llu records do not fit", sn,
-			    (unsigned long long)nr);
-	pages = c->regions[index].size / SNAP_PAGE;
-	if (!ps->seen[index]) {
-		ps->seen[index] = calloc((pages + 63) / 64, 8);
-		if (!ps->seen[index])
-			return -ENOMEM;
-	}
-	for (i = 0; i < nr; i++) {
-		const uint8_t *r = p + 16 + i * SNAP_MEM_RECORD;
+	for (i = 0; i < nr; i++, r += SNAP_MEM_RECORD) {
 		uint64_t page = snap_get_le(r, 8), pg;
 		uint32_t n = (uint32_t)snap_get_le(r + 8, 4);
 		uint32_t kind = (uint32_t)snap_get_le(r + 12, 4);
@@ -277,12 +263,47 @@ static int check_memory(struct parser *ps, const char *sn, uint32_t index,
 			ps->seen[index][pg / 64] |= bit;
 		}
 		if (kind == SNAP_MEM_DATA) {
-			data += n;
+			*data += n;
 			ps->f->pages_stored += n;
 		} else {
 			ps->f->zero_records += n;
 		}
 	}
+	return 0;
+}
+
+static int check_memory(struct parser *ps, const char *sn, uint32_t index,
+			size_t off, uint64_t len)
+{
+	const struct snap_config *c = &ps->f->cfg;
+	struct snap_mem_section *m, *more;
+	uint64_t pages, nr, data = 0;
+	const uint8_t *p = ps->buf + off;
+	int err;
+
+	if (len < 16)
+		return fail(ps, "%s: too short", sn);
+	if (snap_get_le(p, 4) != index)
+		return fail(ps, "%s: names region %u", sn,
+			    (uint32_t)snap_get_le(p, 4));
+	if (index >= c->nr_regions)
+		return fail(ps, "%s: no such region (the VM has %u)", sn,
+			    c->nr_regions);
+	nr = snap_get_le(p + 4, 4);
+	if (snap_get_le(p + 8, 8))
+		return fail(ps, "%s: reserved field is not zero", sn);
+	if (nr == 0 || nr > (len - 16) / SNAP_MEM_RECORD)
+		return fail(ps, "%s: %llu records do not fit", sn,
+			    (unsigned long long)nr);
+	pages = c->regions[index].size / SNAP_PAGE;
+	if (!ps->seen[index]) {
+		ps->seen[index] = calloc((pages + 63) / 64, 8);
+		if (!ps->seen[index])
+			return -ENOMEM;
+	}
+	err = check_records(ps, sn, index, p + 16, nr, pages, &data);
+	if (err)
+		return err;
 	if (data * SNAP_PAGE != len - 16 - nr * SNAP_MEM_RECORD)
 		return fail(ps, "%s: length %llu does not match its records "
 			    "(%llu data pages)", sn, (unsigned long long)len,
@@ -303,125 +324,179 @@ static int check_memory(struct parser *ps, const char *sn, uint32_t index,
 	return 0;
 }
 
-/* Where parsing stands in the fixed order of sections. */
-enum stage { ST_CONFIG, ST_VCPUS, ST_DEVICES, ST_MEMORY, ST_DONE };
+/* One section's frame, as read_section() found it sound. */
+struct section {
+	uint32_t type, index;
+	uint64_t len;		/* of the payload */
+	size_t off;		/* of the section header in the file */
+	const uint8_t *pl;	/* the payload */
+	unsigned int n;		/* 1 for the first section */
+	char name[64];		/* "section 3 (vcpu 1)", for messages */
+};
 
-static int parse_sections(struct parser *ps)
+static int fail_truncated(struct parser *ps)
+{
+	return fail(ps, "truncated at byte %zu (file is %zu bytes, header "
+		    "says %llu)", ps->len, ps->len,
+		    (unsigned long long)ps->f->hdr.file_size);
+}
+
+/*
+ * Section @n at @off: its header inside the file, its payload and
+ * trailer too, its checksum right.  Nothing of the payload is read.
+ */
+static int read_section(struct parser *ps, size_t off, unsigned int n,
+			struct section *sec)
+{
+	const uint8_t *p = ps->buf + off;
+	uint32_t crc;
+
+	if (ps->len - off < SNAP_SEC_HDR) {
+		if (ps->len < ps->f->hdr.file_size)
+			return fail_truncated(ps);
+		return fail(ps, "no end marker");
+	}
+	sec->type = (uint32_t)snap_get_le(p, 4);
+	sec->index = (uint32_t)snap_get_le(p + 4, 4);
+	sec->len = snap_get_le(p + 8, 8);
+	sec->off = off;
+	sec->pl = p + SNAP_SEC_HDR;
+	sec->n = n;
+	sec_name(sec->name, sizeof(sec->name), n, sec->type, sec->index);
+	if (sec->len > ps->len - off - SNAP_SEC_HDR ||
+	    ps->len - off - SNAP_SEC_HDR - sec->len < SNAP_SEC_TRAILER) {
+		if (ps->len < ps->f->hdr.file_size)
+			return fail_truncated(ps);
+		return fail(ps, "%s: length %llu runs past the end of the file",
+			    sec->name, (unsigned long long)sec->len);
+	}
+	crc = (uint32_t)snap_get_le(p + SNAP_SEC_HDR + sec->len, 4);
+	if (hv_crc32c(0, p, SNAP_SEC_HDR + sec->len) != crc)
+		return fail(ps, "%s: checksum mismatch", sec->name);
+	return 0;
+}
+
+static int take_config(struct parser *ps, const struct section *sec)
 {
 	struct snap_file *f = ps->f;
-	size_t off = f->hdr.header_size;
-	enum stage st = ST_CONFIG;
-	unsigned int n = 0, nr_vcpus = 0;
-	char sn[64];
+	const char *bad;
 	int err;
 
-	while (st != ST_DONE) {
-		const uint8_t *p = ps->buf + off;
-		uint32_t type, index, crc;
-		uint64_t len;
-		const uint8_t *pl = p + SNAP_SEC_HDR;
-		const char *bad = NULL;
+	bad = snap_decode_config(sec->pl, sec->len, &f->cfg);
+	if (bad)
+		return fail(ps, "%s: %s", sec->name, bad);
+	err = check_config(ps, sec->name);
+	if (err)
+		return err;
+	f->vcpus = calloc(f->cfg.nr_vcpus + 1, sizeof(*f->vcpus));
+	if (!f->vcpus)
+		return -ENOMEM;
+	ps->st = f->cfg.nr_vcpus ? ST_VCPUS : ST_DEVICES;
+	return 0;
+}
 
-		n++;
-		if (ps->len - off < SNAP_SEC_HDR) {
-			if (ps->len < f->hdr.file_size)
-				return fail(ps, "truncated at byte %zu (file "
-					    "is %zu bytes, header says %llu)",
-					    ps->len, ps->len,
-					    (unsigned long long)
-					    f->hdr.file_size);
-			return fail(ps, "no end marker");
-		}
-		type = (uint32_t)snap_get_le(p, 4);
-		index = (uint32_t)snap_get_le(p + 4, 4);
-		len = snap_get_le(p + 8, 8);
-		sec_name(sn, sizeof(sn), n, type, index);
-		if (len > ps->len - off - SNAP_SEC_HDR ||
-		    ps->len - off - SNAP_SEC_HDR - len < SNAP_SEC_TRAILER) {
-			if (ps->len < f->hdr.file_size)
-				return fail(ps, "truncated at byte %zu (file "
-					    "is %zu bytes, header says %llu)",
-					    ps->len, ps->len,
-					    (unsigned long long)
-					    f->hdr.file_size);
-			return fail(ps, "%s: length %llu runs past the end of "
-				    "the file", sn, (unsigned long long)len);
-		}
-		crc = (uint32_t)snap_get_le(p + SNAP_SEC_HDR + len, 4);
-		if (hv_crc32c(0, p, SNAP_SEC_HDR + len) != crc)
-			return fail(ps, "%s: checksum mismatch", sn);
+static int take_vcpu(struct parser *ps, const struct section *sec)
+{
+	struct snap_file *f = ps->f;
+	struct hv_vcpu_state *s = &f->vcpus[ps->nr_vcpus];
+	const char *bad;
+	int err;
 
-		if (type & 0x80000000u) {
-			/* Optional section of a later libhv: skipped. */
-		} else if (type == SNAP_SEC_CONFIG && st == ST_CONFIG) {
-			bad = snap_decode_config(pl, len, &f->cfg);
-			if (bad)
-				return fail(ps, "%s: %s", sn, bad);
-			err = check_config(ps, sn);
-			if (err)
-				return err;
-			f->vcpus = calloc(f->cfg.nr_vcpus + 1,
-					  sizeof(*f->vcpus));
-			if (!f->vcpus)
-				return -ENOMEM;
-			st = f->cfg.nr_vcpus ? ST_VCPUS : ST_DEVICES;
-		} else if (type == SNAP_SEC_VCPU && st == ST_VCPUS) {
-			struct hv_vcpu_state *s = &f->vcpus[nr_vcpus];
+	bad = snap_decode_vcpu(sec->pl, sec->len, s);
+	if (bad)
+		return fail(ps, "%s: %s", sec->name, bad);
+	err = check_vcpu(ps, sec->name, sec->index, s, ps->nr_vcpus);
+	if (err)
+		return err;
+	if (++ps->nr_vcpus == f->cfg.nr_vcpus)
+		ps->st = ST_DEVICES;
+	return 0;
+}
 
-			bad = snap_decode_vcpu(pl, len, s);
-			if (bad)
-				return fail(ps, "%s: %s", sn, bad);
-			err = check_vcpu(ps, sn, index, s, nr_vcpus);
-			if (err)
-				return err;
-			if (++nr_vcpus == f->cfg.nr_vcpus)
-				st = ST_DEVICES;
-		} else if (type == SNAP_SEC_DEVICES && st == ST_DEVICES) {
-			bad = snap_decode_devices(pl, len, &f->devices);
-			if (bad)
-				return fail(ps, "%s: %s", sn, bad);
-			if (f->devices.flags)
-				return fail(ps, "%s: unknown flags 0x%x", sn,
-					    f->devices.flags);
-			st = ST_MEMORY;
-		} else if (type == SNAP_SEC_MEMORY && st == ST_MEMORY) {
-			err = check_memory(ps, sn, index, off + SNAP_SEC_HDR,
-					   len);
-			if (err)
-				return err;
-		} else if (type == SNAP_SEC_END && st == ST_MEMORY) {
-			uint32_t count, reserved;
-			uint64_t pages;
+static int take_devices(struct parser *ps, const struct section *sec)
+{
+	struct snap_file *f = ps->f;
+	const char *bad;
 
-			if (len != 16)
-				return fail(ps, "%s: length %llu is not 16", sn,
-					    (unsigned long long)len);
-			count = (uint32_t)snap_get_le(pl, 4);
-			reserved = (uint32_t)snap_get_le(pl + 4, 4);
-			pages = snap_get_le(pl + 8, 8);
-			if (count != n - 1 || reserved ||
-			    pages != f->pages_stored)
-				return fail(ps, "%s: says %u sections and %llu "
-					    "pages, the file has %u and %llu",
-					    sn, count, (unsigned long long)pages,
-					    n - 1, (unsigned long long)
-					    f->pages_stored);
-			st = ST_DONE;
-		} else if (st == ST_VCPUS && type != SNAP_SEC_VCPU) {
-			return fail(ps, "%s: found after %u of %u vCPUs", sn,
-				    nr_vcpus, f->cfg.nr_vcpus);
-		} else {
-			return fail(ps, "%s: unexpected here", sn);
-		}
-		off += SNAP_SEC_HDR + len + SNAP_SEC_TRAILER;
+	bad = snap_decode_devices(sec->pl, sec->len, &f->devices);
+	if (bad)
+		return fail(ps, "%s: %s", sec->name, bad);
+	if (f->devices.flags)
+		return fail(ps, "%s: unknown flags 0x%x", sec->name,
+			    f->devices.flags);
+	ps->st = ST_MEMORY;
+	return 0;
+}
+
+/* The end marker counts the sections before it and the pages stored. */
+static int take_end(struct parser *ps, const struct section *sec)
+{
+	uint32_t count, reserved;
+	uint64_t pages;
+
+	if (sec->len != 16)
+		return fail(ps, "%s: length %llu is not 16", sec->name,
+			    (unsigned long long)sec->len);
+	count = (uint32_t)snap_get_le(sec->pl, 4);
+	reserved = (uint32_t)snap_get_le(sec->pl + 4, 4);
+	pages = snap_get_le(sec->pl + 8, 8);
+	if (count != sec->n - 1 || reserved || pages != ps->f->pages_stored)
+		return fail(ps, "%s: says %u sections and %llu pages, the file "
+			    "has %u and %llu", sec->name, count,
+			    (unsigned long long)pages, sec->n - 1,
+			    (unsigned long long)ps->f->pages_stored);
+	ps->st = ST_DONE;
+	return 0;
+}
+
+/* A sound section, by its type and the stage parsing is at. */
+static int take_section(struct parser *ps, const struct section *sec)
+{
+	uint32_t type = sec->type;
+
+	/* Optional section of a later libhv: skipped. */
+	if (type & 0x80000000u)
+		return 0;
+	if (type == SNAP_SEC_CONFIG && ps->st == ST_CONFIG)
+		return take_config(ps, sec);
+	if (type == SNAP_SEC_VCPU && ps->st == ST_VCPUS)
+		return take_vcpu(ps, sec);
+	if (type == SNAP_SEC_DEVICES && ps->st == ST_DEVICES)
+		return take_devices(ps, sec);
+	if (type == SNAP_SEC_MEMORY && ps->st == ST_MEMORY)
+		return check_memory(ps, sec->name, sec->index,
+				    sec->off + SNAP_SEC_HDR, sec->len);
+	if (type == SNAP_SEC_END && ps->st == ST_MEMORY)
+		return take_end(ps, sec);
+	if (ps->st == ST_VCPUS)
+		return fail(ps, "%s: found after %u of %u vCPUs", sec->name,
+			    ps->nr_vcpus, ps->f->cfg.nr_vcpus);
+	return fail(ps, "%s: unexpected here", sec->name);
+}
+
+/* Every section in turn up to the end marker, which ends the file. */
+static int parse_sections(struct parser *ps)
+{
+	size_t off = ps->f->hdr.header_size;
+	struct section sec;
+	unsigned int n = 0;
+	int err;
+
+	while (ps->st != ST_DONE) {
+		err = read_section(ps, off, ++n, &sec);
+		if (!err)
+			err = take_section(ps, &sec);
+		if (err)
+			return err;
+		off += SNAP_SEC_HDR + sec.len + SNAP_SEC_TRAILER;
 	}
 	if (off != ps->len)
 		return fail(ps, "%zu bytes after the end marker",
 			    ps->len - off);
-	if (off != f->hdr.file_size)
+	if (off != ps->f->hdr.file_size)
 		return fail(ps, "header says %llu bytes, the sections end at "
-			    "byte %zu", (unsigned long long)f->hdr.file_size,
-			    off);
+			    "byte %zu",
+			    (unsigned long long)ps->f->hdr.file_size, off);
 	return 0;
 }
 

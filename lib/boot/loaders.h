@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libhv: what the image loaders (lib/image.c, lib/elf.c,
- * lib/multiboot.c) share.  Not installed; the unit tests do not need it.
+ * libhv: what the image loaders (lib/boot/image.c, lib/boot/elf.c,
+ * lib/boot/multiboot.c, lib/boot/boot.c) share.  Not installed; the unit
+ * tests do not need it.
  *
  * Every loader works in two passes: check the whole image and every
  * guest range it will touch, then write.  The write pass cannot fail, so
@@ -50,6 +51,12 @@ static inline void hv_put_le64(uint8_t *p, uint64_t v)
 	hv_put_le32(p + 4, (uint32_t)(v >> 32));
 }
 
+/*
+ * Text for a file's errno (negative): hv_strerror() words ENOENT and
+ * EACCES for /dev/hv, which would mislead about an image file.
+ */
+HV_LOAD_HIDDEN const char *hv_file_strerror(int err);
+
 /* Clear @err's message (NULL is fine). */
 HV_LOAD_HIDDEN void hv_load_ok(struct hv_load_error *err);
 
@@ -71,7 +78,7 @@ HV_LOAD_HIDDEN void hv_ram_write(struct hv_vm *vm, uint64_t gpa,
 HV_LOAD_HIDDEN void hv_ram_zero(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 
 /*
- * ELF pass one (lib/elf.c): check @img as hv_load_elf() documents, with
+ * ELF pass one (lib/boot/elf.c): check @img as hv_load_elf() documents, with
  * every loaded byte below @limit, and fill @out.  Returns 0, -ENOEXEC
  * (malformed), -ERANGE (outside RAM or @limit) or -ENOMEM.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libhv: reading snapshot files (lib/snapparse.c checks the bytes):
+ * libhv: reading snapshot files (lib/snap/snapparse.c checks the bytes):
  * hv_snapshot_check() and hv_vm_restore().  A file is mmap'd
  * (MAP_POPULATE: one pass of faults), checked whole with its bases, and
  * only then is a VM created; pages go with one memcpy() from the file's

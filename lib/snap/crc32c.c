@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * CRC32C for snapshot files (lib/crc32c.h).
+ * CRC32C for snapshot files (lib/snap/crc32c.h).
  *
  * Software: slicing-by-8 (eight 256-entry tables, 8 bytes per step).
  * Hardware: SSE4.2's crc32 instruction computes exactly this CRC; one

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libhv: writing snapshot files (the format in lib/snapfile.c and
+ * libhv: writing snapshot files (the format in lib/snap/snapfile.c and
  * docs/snapshot-format.md): hv_vm_snapshot().  Reading them is
- * lib/restore.c.
+ * lib/snap/restore.c.
  *
  * Speed: guest memory goes from the VM's mapping to the file with
  * writev() of runs of non-zero pages (no copy in userspace), the CRC on
@@ -391,52 +391,114 @@ static uint32_t host_vendor(void)
 	return v;
 }
 
+/* The VM's info and RAM list, and the config section they make. */
+static int read_vm(struct snap_state *s, const char *path,
+		   struct hv_vm_info *info, struct snap_config *cfg)
+{
+	size_t r;
+	int ret;
+
+	ret = hv_vm_info(s->vm, info);
+	if (!ret)
+		ret = hv_vm_get_ram(s->vm, s->regions, &s->nr_regions);
+	if (ret)
+		return seterr(s->w.err, s->w.errlen, ret, "%s: cannot read the "
+			      "VM: %s", path, hv_strerror(ret));
+	memset(cfg, 0, sizeof(*cfg));
+	memcpy(cfg->name, info->name, HV_NAME_LEN - 1);
+	cfg->flags = info->flags & HV_VM_DESTROY_ON_CLOSE;
+	cfg->nr_vcpus = info->nr_vcpus;
+	cfg->nr_regions = (uint32_t)s->nr_regions;
+	for (r = 0; r < s->nr_regions; r++) {
+		cfg->regions[r].gpa = s->regions[r].gpa;
+		cfg->regions[r].size = s->regions[r].size;
+		s->total += s->regions[r].size;
+	}
+	return 0;
+}
+
+/* What the header knows before the state is read: who, what, its base. */
+static int begin_header(struct snap_state *s, const char *path,
+			const struct hv_vm_info *info,
+			const struct snap_config *cfg, struct snap_header *h)
+{
+	const struct hv_snapshot_opts *o = s->opts;
+
+	h->format_version = SNAP_FORMAT_VERSION;
+	h->vendor = host_vendor();
+	snprintf(h->hv_version, sizeof(h->hv_version), "%s", LIBHV_VERSION);
+	if (getrandom(h->id, SNAP_ID_LEN, 0) != SNAP_ID_LEN)
+		return seterr(s->w.err, s->w.errlen, -EIO, "%s: no random "
+			      "bytes for the snapshot id", path);
+	if (o && o->base)
+		return check_base(s, info, cfg, h);
+	return 0;
+}
+
+/* Into a new @tmp: what @b holds (header and state), then guest RAM. */
+static int write_body(struct snap_state *s, const char *path,
+		      const char *tmp, struct snap_buf *b)
+{
+	int ret;
+
+	ret = map_regions(s);
+	if (ret)
+		return ret;
+	s->w.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (s->w.fd < 0)
+		return seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
+			      "create %s: %s", path, tmp, strerror(errno));
+	ret = write_buf(&s->w, b);
+	if (!ret)
+		ret = write_memory(s);
+	return ret;
+}
+
+/* The end marker, then the header again with the file's size; fsync. */
+static int write_tail(struct snap_state *s, const char *path,
+		      struct snap_header *h, struct snap_buf *b,
+		      size_t hdr_len)
+{
+	size_t start;
+	int ret;
+
+	b->len = 0;
+	start = snap_section_begin(b, SNAP_SEC_END, 0);
+	snap_encode_end(b, s->nr_sections, s->pages_stored);
+	snap_section_end(b, start);
+	ret = write_buf(&s->w, b);
+	if (ret)
+		return ret;
+	h->file_size = (uint64_t)s->w.off;
+	b->len = 0;
+	snap_encode_header(b, h);
+	if (b->failed || b->len != hdr_len)
+		return -ENOMEM;
+	if (pwrite(s->w.fd, b->p, b->len, 0) != (ssize_t)b->len ||
+	    fsync(s->w.fd) < 0)
+		return seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
+			      "write: %s", path, strerror(errno));
+	return 0;
+}
+
 static int snapshot_to(struct snap_state *s, const char *path,
 		       const char *tmp)
 {
-	const struct hv_snapshot_opts *o = s->opts;
 	struct snap_header *h;
 	struct snap_config cfg;
 	struct hv_vm_info info;
 	struct snap_buf b = { 0 };
-	size_t r, hdr_len;
+	size_t hdr_len;
 	int ret;
 
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	ret = hv_vm_info(s->vm, &info);
+	ret = read_vm(s, path, &info, &cfg);
 	if (!ret)
-		ret = hv_vm_get_ram(s->vm, s->regions, &s->nr_regions);
-	if (ret) {
-		seterr(s->w.err, s->w.errlen, ret, "%s: cannot read the VM: "
-		       "%s", path, hv_strerror(ret));
+		ret = begin_header(s, path, &info, &cfg, h);
+	if (ret)
 		goto out;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	memcpy(cfg.name, info.name, HV_NAME_LEN - 1);
-	cfg.flags = info.flags & HV_VM_DESTROY_ON_CLOSE;
-	cfg.nr_vcpus = info.nr_vcpus;
-	cfg.nr_regions = (uint32_t)s->nr_regions;
-	for (r = 0; r < s->nr_regions; r++) {
-		cfg.regions[r].gpa = s->regions[r].gpa;
-		cfg.regions[r].size = s->regions[r].size;
-		s->total += s->regions[r].size;
-	}
-
-	h->format_version = SNAP_FORMAT_VERSION;
-	h->vendor = host_vendor();
-	snprintf(h->hv_version, sizeof(h->hv_version), "%s", LIBHV_VERSION);
-	if (getrandom(h->id, SNAP_ID_LEN, 0) != SNAP_ID_LEN) {
-		ret = seterr(s->w.err, s->w.errlen, -EIO, "%s: no random "
-			     "bytes for the snapshot id", path);
-		goto out;
-	}
-	if (o && o->base) {
-		ret = check_base(s, &info, &cfg, h);
-		if (ret)
-			goto out;
-	}
 
 	/* Header first with file_size 0; rewritten at the end. */
 	snap_encode_header(&b, h);
@@ -451,43 +513,9 @@ static int snapshot_to(struct snap_state *s, const char *path,
 	h->vm_id = info.id;
 	h->dirty_epoch = info.dirty_epoch;
 
-	ret = map_regions(s);
-	if (ret)
-		goto out;
-	s->w.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (s->w.fd < 0) {
-		ret = seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
-			     "create %s: %s", path, tmp, strerror(errno));
-		goto out;
-	}
-	ret = write_buf(&s->w, &b);
+	ret = write_body(s, path, tmp, &b);
 	if (!ret)
-		ret = write_memory(s);
-	if (ret)
-		goto out;
-	b.len = 0;
-	{
-		size_t start = snap_section_begin(&b, SNAP_SEC_END, 0);
-
-		snap_encode_end(&b, s->nr_sections, s->pages_stored);
-		snap_section_end(&b, start);
-	}
-	ret = write_buf(&s->w, &b);
-	if (ret)
-		goto out;
-	h->file_size = (uint64_t)s->w.off;
-	b.len = 0;
-	snap_encode_header(&b, h);
-	if (b.failed || b.len != hdr_len) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (pwrite(s->w.fd, b.p, b.len, 0) != (ssize_t)b.len ||
-	    fsync(s->w.fd) < 0) {
-		ret = seterr(s->w.err, s->w.errlen, -errno, "%s: cannot "
-			     "write: %s", path, strerror(errno));
-		goto out;
-	}
+		ret = write_tail(s, path, h, &b, hdr_len);
 out:
 	snap_buf_free(&b);
 	free(h);

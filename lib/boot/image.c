@@ -18,8 +18,7 @@
 #include "internal.h"
 #include "loaders.h"
 
-/* File errors read as file errors (hv_strerror words ENOENT for /dev/hv). */
-static const char *hv_file_strerror(int err)
+const char *hv_file_strerror(int err)
 {
 	const char *text = strerrordesc_np(-err);
 

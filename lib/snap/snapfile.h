@@ -2,9 +2,10 @@
 /*
  * The snapshot file format (docs/snapshot-format.md), pure C with no
  * ioctl and no file system access: encoders and decoders for each part
- * (lib/snapfile.c) and one validator over a whole file in memory
- * (lib/snapparse.c).  lib/snapshot.c and lib/restore.c do the I/O; the
- * unit tests and tests/unit/fuzz/ compile these files directly.
+ * (lib/snap/snapfile.c) and one validator over a whole file in memory
+ * (lib/snap/snapparse.c).  lib/snap/snapshot.c and lib/snap/restore.c
+ * do the I/O; the unit tests and tests/unit/fuzz/ compile these files
+ * directly.
  */
 #ifndef LIBHV_SNAPFILE_H
 #define LIBHV_SNAPFILE_H
@@ -135,7 +136,7 @@ static inline uint64_t snap_get_le(const uint8_t *p, int n)
 }
 
 /*
- * One payload's fields (lib/snapfile.c): NULL, or what is wrong ("too
+ * One payload's fields (lib/snap/snapfile.c): NULL, or what is wrong ("too
  * many MSRs", "length does not match its contents").
  */
 const char *snap_decode_config(const uint8_t *p, uint64_t len,
@@ -145,7 +146,7 @@ const char *snap_decode_vcpu(const uint8_t *p, uint64_t len,
 const char *snap_decode_devices(const uint8_t *p, uint64_t len,
 				struct hv_device_state *d);
 
-/* lib/snapparse.c */
+/* lib/snap/snapparse.c */
 /*
  * Validate every byte of the file @buf, @len bytes long, and fill @f
  * (free it with snap_file_free()).  On error: -EINVAL and one line in
