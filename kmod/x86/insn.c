@@ -20,11 +20,23 @@
 #define REX_X	0x2
 #define REX_B	0x1
 
+/*
+ * The decoder's state while it walks one instruction: the bytes and the
+ * position, then what the prefix and opcode phases found for the later
+ * phases.
+ */
 struct hv_insn_cursor {
 	const u8 *bytes;
 	size_t n;
 	unsigned int pos;
 	bool seg_override;	/* a segment prefix was seen */
+	bool opsize;		/* 66: operand-size override */
+	bool adsize;		/* 67: address-size override */
+	u8 rex;			/* the REX prefix right before the opcode, or 0 */
+	unsigned int osz;	/* effective operand size in bytes */
+	unsigned int asz;	/* effective address size in bits */
+	bool byte_reg;		/* the register operand is a byte register */
+	unsigned int imm_len;	/* bytes of immediate after ModRM/SIB/disp */
 };
 
 /* Consume @k bytes as a little-endian value. */
@@ -63,13 +75,15 @@ static const u8 hv_insn_rm16[8][2] = {
 
 /*
  * Consume the ModRM byte and whatever addressing bytes it implies, with
- * @asz the address size (16, 32, 64) and @mode the CPU mode, and record
+ * c->asz the address size (16, 32, 64) and @mode the CPU mode, and record
  * the operand in @out.  A register operand (mod 11) is not a memory
  * access, so it cannot be an MMIO exit: -EINVAL.
  */
-static int hv_insn_modrm(struct hv_insn_cursor *c, int asz, int mode, u8 rex,
-			 u8 *modrm, struct hv_insn *out)
+static int hv_insn_modrm(struct hv_insn_cursor *c, int mode, u8 *modrm,
+			 struct hv_insn *out)
 {
+	unsigned int asz = c->asz;
+	u8 rex = c->rex;
 	unsigned int mod, rm, disp = 0;
 	u64 v;
 	u8 sib;
@@ -139,41 +153,34 @@ static int hv_insn_modrm(struct hv_insn_cursor *c, int asz, int mode, u8 rex,
 	return 0;
 }
 
-int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
+/*
+ * Consume the legacy and REX prefixes (SDM Vol 2A, 2.1.1 and 2.2.1) and
+ * the opcode byte after them, returned in @opcode.
+ */
+static int hv_insn_prefixes(struct hv_insn_cursor *c, int mode, u8 *opcode,
+			    struct hv_insn *out)
 {
-	struct hv_insn_cursor c = { .bytes = bytes, .n = n };
-	bool opsize = false, adsize = false, byte_reg = false;
-	unsigned int osz, asz, imm_len = 0;
-	u8 b, rex = 0, modrm = 0;
-	u64 v;
+	u8 b;
 	int r;
-
-	if (mode != 16 && mode != 32 && mode != 64)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->seg = HV_SEG_DS;
-	out->base = HV_INSN_NOREG;
-	out->index = HV_INSN_NOREG;
-	out->scale = 1;
 
 	/* SDM Vol 2A, 2.1.1: legacy prefixes, in any order */
 	for (;;) {
-		r = hv_insn_byte(&c, &b);
+		r = hv_insn_byte(c, &b);
 		if (r)
 			return r;
 		switch (b) {
 		case 0x66:		/* operand-size override */
-			opsize = true;
+			c->opsize = true;
 			break;
 		case 0x67:		/* address-size override */
-			adsize = true;
+			c->adsize = true;
 			break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
 			/* SDM Vol 2A, 2.1.1: the last segment override wins */
 			/* 26 ES, 2e CS, 36 SS, 3e DS: bits 4:3 */
 			out->seg = b == 0x64 ? HV_SEG_FS :
 				   b == 0x65 ? HV_SEG_GS : (b >> 3) & 3;
-			c.seg_override = true;
+			c->seg_override = true;
 			break;
 		case 0xf0: case 0xf2: case 0xf3:
 			/* LOCK and REP do not change a MOV's access. */
@@ -181,30 +188,65 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 		default:
 			/* SDM Vol 2A, 2.2.1: REX only in 64-bit mode (else INC/DEC) */
 			if (mode == 64 && (b & 0xf0) == 0x40) {
-				rex = b;
+				c->rex = b;
 				continue;
 			}
-			goto opcode;
+			*opcode = b;
+			return 0;
 		}
 		/* SDM Vol 2A, 2.2.1: a REX not immediately before the opcode is ignored */
-		rex = 0;
+		c->rex = 0;
 	}
+}
 
-opcode:
-	/* SDM Vol 1, 3.6.1 Table 3-3/3-4: effective operand and address size */
+/* SDM Vol 1, 3.6.1 Table 3-3/3-4: effective operand and address size */
+static void hv_insn_sizes(struct hv_insn_cursor *c, int mode,
+			  struct hv_insn *out)
+{
 	if (mode == 16)
-		osz = opsize ? 4 : 2;
+		c->osz = c->opsize ? 4 : 2;
 	else
-		osz = opsize ? 2 : 4;
-	if (rex & REX_W)
-		osz = 8;		/* REX.W wins over 66 */
+		c->osz = c->opsize ? 2 : 4;
+	if (c->rex & REX_W)
+		c->osz = 8;		/* REX.W wins over 66 */
 	if (mode == 16)
-		asz = adsize ? 32 : 16;
+		c->asz = c->adsize ? 32 : 16;
 	else if (mode == 32)
-		asz = adsize ? 16 : 32;
+		c->asz = c->adsize ? 16 : 32;
 	else
-		asz = adsize ? 32 : 64;
-	out->asz = asz / 8;
+		c->asz = c->adsize ? 32 : 64;
+	out->asz = c->asz / 8;
+}
+
+/*
+ * MOV between the accumulator and a memory offset (A0-A3): no ModRM, the
+ * offset follows the opcode, and that ends the instruction.
+ */
+static int hv_insn_moffs(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
+{
+	u64 v;
+	int r;
+
+	out->op = (b & 2) ? HV_INSN_STORE : HV_INSN_LOAD;
+	out->size = (b & 1) ? c->osz : 1;
+	if (out->op == HV_INSN_LOAD)
+		out->dst_size = out->size;
+	/* SDM Vol 2A, 2.2.1.4: the offset is address-size wide */
+	r = hv_insn_take(c, c->asz / 8, &v);
+	if (r)
+		return r;
+	out->disp = v;
+	out->len = c->pos;
+	return 0;
+}
+
+/*
+ * The opcode of a move with a ModRM operand: which access, its size, and
+ * for the two-byte 0F opcodes (MOVZX, MOVSX) the second byte.
+ */
+static int hv_insn_opcode(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
+{
+	int r;
 
 	switch (b) {
 	case 0x88:			/* MOV r/m8, r8 */
@@ -212,32 +254,17 @@ opcode:
 	case 0x8a:			/* MOV r8, r/m8 */
 	case 0x8b:			/* MOV r, r/m16/32/64 */
 		out->op = (b & 2) ? HV_INSN_LOAD : HV_INSN_STORE;
-		out->size = (b & 1) ? osz : 1;
-		byte_reg = !(b & 1);
-		break;
+		out->size = (b & 1) ? c->osz : 1;
+		c->byte_reg = !(b & 1);
+		return 0;
 	case 0xc6:			/* MOV r/m8, imm8 (C6 /0) */
 	case 0xc7:			/* MOV r/m, imm16/32 (C7 /0) */
 		out->op = HV_INSN_STORE_IMM;
-		out->size = (b & 1) ? osz : 1;
-		imm_len = out->size > 4 ? 4 : out->size;
-		break;
-	case 0xa0:			/* MOV AL, moffs8 */
-	case 0xa1:			/* MOV eAX, moffs */
-	case 0xa2:			/* MOV moffs8, AL */
-	case 0xa3:			/* MOV moffs, eAX */
-		out->op = (b & 2) ? HV_INSN_STORE : HV_INSN_LOAD;
-		out->size = (b & 1) ? osz : 1;
-		if (out->op == HV_INSN_LOAD)
-			out->dst_size = out->size;
-		/* SDM Vol 2A, 2.2.1.4: the offset is address-size wide */
-		r = hv_insn_take(&c, asz / 8, &v);
-		if (r)
-			return r;
-		out->disp = v;
-		out->len = c.pos;
+		out->size = (b & 1) ? c->osz : 1;
+		c->imm_len = out->size > 4 ? 4 : out->size;
 		return 0;
 	case 0x0f:
-		r = hv_insn_byte(&c, &b);
+		r = hv_insn_byte(c, &b);
 		if (r)
 			return r;
 		switch (b) {
@@ -253,35 +280,79 @@ opcode:
 			return -EINVAL;
 		}
 		out->size = (b & 1) ? 2 : 1;
-		out->dst_size = osz;
-		break;
+		out->dst_size = c->osz;
+		return 0;
 	default:
 		return -EINVAL;
 	}
+}
 
-	r = hv_insn_modrm(&c, asz, mode, rex, &modrm, out);
-	if (r)
-		return r;
+/*
+ * After ModRM and its addressing bytes: the immediate of MOV imm, or the
+ * register that ModRM.reg names for the other moves.
+ */
+static int hv_insn_operand(struct hv_insn_cursor *c, u8 modrm,
+			   struct hv_insn *out)
+{
+	u64 v;
+	int r;
+
 	if (out->op == HV_INSN_STORE_IMM) {
 		if ((modrm >> 3) & 7)
 			return -EINVAL;	/* only /0 is MOV */
-		r = hv_insn_take(&c, imm_len, &v);
+		r = hv_insn_take(c, c->imm_len, &v);
 		if (r)
 			return r;
 		if (out->size == 8)	/* imm32 sign-extended to 64 bits */
 			v = (v ^ 0x80000000ULL) - 0x80000000ULL;
 		out->imm = v;
-	} else {
-		/* SDM Vol 2A, 2.2.1.2: REX.R extends ModRM.reg */
-		out->reg = ((modrm >> 3) & 7) | ((rex & REX_R) ? 8 : 0);
-		/* SDM Vol 2A, 2.2.1.2: without any REX, byte regs 4-7 are AH..BH */
-		if (byte_reg && !rex && out->reg >= 4) {
-			out->reg -= 4;
-			out->high8 = true;
-		}
-		if (out->op == HV_INSN_LOAD)
-			out->dst_size = out->size;
+		return 0;
 	}
+	/* SDM Vol 2A, 2.2.1.2: REX.R extends ModRM.reg */
+	out->reg = ((modrm >> 3) & 7) | ((c->rex & REX_R) ? 8 : 0);
+	/* SDM Vol 2A, 2.2.1.2: without any REX, byte regs 4-7 are AH..BH */
+	if (c->byte_reg && !c->rex && out->reg >= 4) {
+		out->reg -= 4;
+		out->high8 = true;
+	}
+	if (out->op == HV_INSN_LOAD)
+		out->dst_size = out->size;
+	return 0;
+}
+
+/*
+ * Phases: prefixes, operand/address size, opcode, ModRM/SIB/displacement,
+ * then the immediate or register operand.
+ */
+int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
+{
+	struct hv_insn_cursor c = { .bytes = bytes, .n = n };
+	u8 b, modrm = 0;
+	int r;
+
+	if (mode != 16 && mode != 32 && mode != 64)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->seg = HV_SEG_DS;
+	out->base = HV_INSN_NOREG;
+	out->index = HV_INSN_NOREG;
+	out->scale = 1;
+
+	r = hv_insn_prefixes(&c, mode, &b, out);
+	if (r)
+		return r;
+	hv_insn_sizes(&c, mode, out);
+	if (b >= 0xa0 && b <= 0xa3)	/* MOV AL/eAX <-> moffs */
+		return hv_insn_moffs(&c, b, out);
+	r = hv_insn_opcode(&c, b, out);
+	if (r)
+		return r;
+	r = hv_insn_modrm(&c, mode, &modrm, out);
+	if (r)
+		return r;
+	r = hv_insn_operand(&c, modrm, out);
+	if (r)
+		return r;
 	out->len = c.pos;
 	return 0;
 }

@@ -19,7 +19,7 @@
  *
  * Guests only ever execute bytes from a fixed set of harmless snippets
  * (safe_code below), and every state loaded is kept out of the QEMU 7.2
- * TCG hazards of /work/shared/DESIGN.md: EFER.LME=1 with CR0.PG=0 is
+ * TCG hazards listed in docs/testing.md: EFER.LME=1 with CR0.PG=0 is
  * never loaded, DR7 never arms a breakpoint (always 0x400), RFLAGS.TF/VM
  * are never set, and no interrupt shadow is ever started (no STI in the
  * guest code, HV_EV_SHADOW never loaded; see docs/testing.md).
@@ -535,7 +535,7 @@ static void fill_code(struct rng *r, uint8_t *p, size_t len)
 
 /* ------------------------------------------------ state sanitizing */
 
-/* Keep a state out of the emulators' hazards (DESIGN.md). */
+/* Keep a state out of the emulators' hazards (docs/testing.md). */
 static void sanitize_sregs(struct hv_sregs *s)
 {
 	if ((s->efer & EFER_LME) && !(s->cr0 & X86_CR0_PG))
