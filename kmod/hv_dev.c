@@ -202,8 +202,10 @@ long hv_ioctl_dispatch(const struct hv_ioctl_desc *table, size_t n,
 			return r;
 	}
 	if (_IOC_DIR(cmd) != _IOC_NONE) {
-		data = size <= sizeof(small) ? small :
-		       kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (size <= sizeof(small))
+			data = small;
+		else if (!hv_fail_alloc())
+			data = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		r = -ENOMEM;
 		if (!data)
 			goto unlock;

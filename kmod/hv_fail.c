@@ -13,8 +13,9 @@
  * the knob is global, for a test that runs alone.
  *
  * Covered: hv_gpt_alloc_table (every NPT/EPT table), guest RAM regions
- * (hv_region_alloc: arrays, then each page), copy-on-write copies and
- * clone arrays.
+ * (hv_region_alloc: arrays, then each page), copy-on-write copies,
+ * clone arrays, and the ioctl boundary's buffer for an argument larger
+ * than its stack space (hv_ioctl_dispatch).
  */
 #include "hv.h"
 

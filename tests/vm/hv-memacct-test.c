@@ -154,6 +154,51 @@ static bool af_same_ram(struct hv_vm *vm, const struct hv_ram_list *want,
 	return true;
 }
 
+/*
+ * The ioctl boundary copies an argument larger than its stack space into
+ * an allocated buffer: with that allocation failing, SET_VCPU_STATE and
+ * GET_VCPU_STATE are ENOMEM and the vCPU keeps its state.
+ */
+static bool af_ioctl_buffer(struct guest *g)
+{
+	struct hv_vcpu_state st, again;
+	long r;
+	int e;
+
+	if (hv_vm_get_vcpu_state(g->vm, 0, &st)) {
+		fail("GET_VCPU_STATE: %s", strerror(errno));
+		return false;
+	}
+	st.regs.rbx ^= 0x5a5a;
+	if (fail_nth(1))
+		return false;
+	r = hv_vm_set_vcpu_state(g->vm, &st);
+	e = errno;
+	fail_nth(0);
+	errno = e;
+	if (!expect_errno(r, ENOMEM, "SET_VCPU_STATE, its buffer failing"))
+		return false;
+	if (fail_nth(1))
+		return false;
+	r = hv_vm_get_vcpu_state(g->vm, 0, &again);
+	e = errno;
+	fail_nth(0);
+	errno = e;
+	if (!expect_errno(r, ENOMEM, "GET_VCPU_STATE, its buffer failing"))
+		return false;
+	if (hv_vm_get_vcpu_state(g->vm, 0, &again)) {
+		fail("GET_VCPU_STATE: %s", strerror(errno));
+		return false;
+	}
+	if (again.regs.rbx != (st.regs.rbx ^ 0x5a5a)) {
+		fail("the refused SET_VCPU_STATE changed RBX to %#llx",
+		     (unsigned long long)again.regs.rbx);
+		return false;
+	}
+	ok("ioctl buffer failing: SET/GET_VCPU_STATE ENOMEM, state kept");
+	return true;
+}
+
 static void case_addfail(void)
 {
 	struct hv_ram_list before;
@@ -237,6 +282,8 @@ static void case_addfail(void)
 	p[0] = 1;
 	p[AF_NEW_SIZE - 1] = 2;
 	ok("the later ADD_RAM succeeded; its RAM is zeroed and writable");
+	if (!af_ioctl_buffer(&g))
+		goto out;
 out:
 	fail_nth(0);
 	guest_fini(&g);
