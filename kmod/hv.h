@@ -587,4 +587,28 @@ static inline void hv_fxsave(struct fxregs_state *f)
 	asm volatile("fxsaveq %0" : "=m" (*f));
 }
 
+/*
+ * What the entry stubs return (vmx_vmenter.S, svm_vmrun.S; the assembly
+ * gets these values from the generated hv-asm-offsets.h):
+ *
+ * HV_ENTER_EXIT	The entry instruction completed and the CPU came
+ *			back through a VM exit, with the guest's GPRs stored
+ *			in struct hv_regs.  That includes an entry that
+ *			failed its guest-state checks, which the hardware
+ *			reports as an exit (VT-x: exit reason bit 31, SDM
+ *			Vol 3C, 27.8; AMD-V: VMEXIT_INVALID, APM Vol 2,
+ *			15.5.1): read the exit record either way.
+ * HV_ENTER_VMFAIL	VT-x only: VMLAUNCH/VMRESUME failed as an
+ *			instruction (VMfailValid/VMfailInvalid, SDM Vol 3C,
+ *			31.2); VM_INSTRUCTION_ERROR says why.  No guest ran
+ *			and struct hv_regs is as it was.  AMD-V checks
+ *			everything as part of VMRUN and never returns this.
+ * HV_ENTER_FAULT	An entry instruction faulted (#UD: VMX or SVM was
+ *			switched off under us, e.g. by an emergency reboot).
+ *			No guest ran; the backend returns -EIO.
+ */
+#define HV_ENTER_EXIT		0
+#define HV_ENTER_VMFAIL		1
+#define HV_ENTER_FAULT		2
+
 #endif /* HV_CORE_H */

@@ -78,7 +78,12 @@ extern const struct hv_pt_ops svm_npt_ops;
 void svm_db_arm(struct svm_vcpu *sv, bool live);
 int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit);
 
-/* svm_vmrun.S: VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host */
-int svm_vmrun(u64 vmcb_pa, u64 host_save_pa, struct hv_regs *regs);
+/*
+ * svm_vmrun.S: VMLOAD guest, VMRUN, VMSAVE guest, VMLOAD host.  Returns
+ * HV_ENTER_EXIT after the #VMEXIT (VMEXIT_INVALID included) or
+ * HV_ENTER_FAULT if an SVM instruction faulted (kmod/hv.h); never
+ * HV_ENTER_VMFAIL.
+ */
+int svm_vmrun(struct hv_regs *regs, u64 vmcb_pa, u64 host_save_pa);
 
 #endif /* HV_SVM_H */

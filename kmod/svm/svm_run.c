@@ -335,9 +335,8 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	xcr0 = hv_xcr0_load_guest(vcpu, vmcb->save.cr4);
 	svm_clgi();
 	svm_vmsave(page_to_phys(per_cpu(svm_host_save_page, cpu)));
-	r = svm_vmrun(sv->vmcb_pa,
-		      page_to_phys(per_cpu(svm_host_save_page, cpu)),
-		      &vcpu->regs);
+	r = svm_vmrun(&vcpu->regs, sv->vmcb_pa,
+		      page_to_phys(per_cpu(svm_host_save_page, cpu)));
 	hv_xcr0_load_host(xcr0);
 	if (!r && vmcb->control.exitcode != SVM_EXIT_INVALID)
 		ac->flush_pending = false;
@@ -357,7 +356,7 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	local_irq_enable();
 
 	if (r)
-		return r;
+		return -EIO;	/* HV_ENTER_FAULT: SVM is off, rebooting */
 
 	vcpu->regs.rax = vmcb->save.rax;
 	vcpu->regs.rsp = vmcb->save.rsp;

@@ -1,40 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * int svm_vmrun(u64 vmcb_pa, u64 host_save_pa, struct hv_regs *regs)
+ * int svm_vmrun(struct hv_regs *regs, u64 vmcb_pa, u64 host_save_pa)
  *
- * Called with interrupts off and GIF clear (CLGI).  Loads the guest's
- * general registers (RAX and RSP live in the VMCB), runs the guest, and
- * stores them back.  VMRUN itself saves and restores only part of the host
- * state (APM Vol 2, 15.5.1); FS, GS, TR, LDTR, KernelGSBase and the
- * SYSCALL/SYSENTER MSRs travel with VMLOAD/VMSAVE (15.5.2), so the host's
- * copies are reloaded here, before anything can touch per-CPU data via GS.
- * Returns 0, or -EIO if an SVM instruction faulted (SVM was switched off
- * under us, e.g. by an emergency reboot).
+ * Enter the guest once on AMD-V.  Called with interrupts off and GIF
+ * clear (CLGI); the guest's RAX, RSP, RIP and RFLAGS live in the VMCB,
+ * the other general registers in @regs.  VMRUN itself saves and restores
+ * only part of the host state (APM Vol 2, 15.5.1); FS, GS, TR, LDTR,
+ * KernelGSBase and the SYSCALL/SYSENTER MSRs travel with VMLOAD/VMSAVE
+ * (15.5.2), so the host's copies are reloaded here, before anything can
+ * touch per-CPU data via GS.  The steps:
+ *
+ *   1. Save the host's callee-saved registers; keep the host save area,
+ *      the guest VMCB and @regs on the stack.
+ *   2. Load the guest's general registers from @regs (vmx_vmenter.S
+ *      does the same, in the same order, from the same base register);
+ *      RAX holds the VMCB address for VMLOAD and VMRUN.
+ *   3. VMLOAD the guest's hidden state, VMRUN (15.5.1); a failed
+ *      consistency check is a #VMEXIT too (VMEXIT_INVALID).
+ *   4. After the #VMEXIT, RAX and RSP are the host's again: store the
+ *      guest's general registers in @regs.
+ *   5. VMSAVE the guest's hidden state, VMLOAD the host's (15.5.2).
+ *   6. Overwrite the return stack buffer, clear every caller-saved
+ *      register of guest values, restore the host's registers.
+ *
+ * Returns (kmod/hv.h, the same convention as vmx_vmenter):
+ *   HV_ENTER_EXIT	after the #VMEXIT, including VMEXIT_INVALID; @regs
+ *			holds the guest's.
+ *   HV_ENTER_FAULT	an SVM instruction faulted (SVM switched off under
+ *			us, e.g. by an emergency reboot).
+ * VMRUN has no VMfail: HV_ENTER_VMFAIL never comes back from here.
+ * Offsets and constants come from hv-asm-offsets.h, which kbuild
+ * generates from hv-asm-offsets.c.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/cpufeatures.h>
 #include <asm/nospec-branch.h>
-
-/* struct hv_regs offsets (include/uapi/hv.h) */
-#define REG_RBX		8
-#define REG_RCX		16
-#define REG_RDX		24
-#define REG_RSI		32
-#define REG_RDI		40
-#define REG_RBP		56
-#define REG_R8		64
-#define REG_R9		72
-#define REG_R10		80
-#define REG_R11		88
-#define REG_R12		96
-#define REG_R13		104
-#define REG_R14		112
-#define REG_R15		120
+#include "hv-asm-offsets.h"
 
 	.section .noinstr.text, "ax"
 
 SYM_FUNC_START(svm_vmrun)
+	/* 1. Host registers the C caller expects back */
 	push %rbp
 	mov  %rsp, %rbp
 	push %r15
@@ -42,27 +49,28 @@ SYM_FUNC_START(svm_vmrun)
 	push %r13
 	push %r12
 	push %rbx
-	push %rsi			/* host save area */
-	push %rdx			/* regs */
-	push %rdi			/* guest VMCB */
+	push %rdx			/* host save area */
+	push %rsi			/* guest VMCB */
+	push %rdi			/* regs */
 
-	/* Guest GPRs in; RAX keeps the VMCB address for VMLOAD/VMRUN. */
-	mov  %rdi, %rax
-	mov  REG_RBX(%rdx), %rbx
-	mov  REG_RCX(%rdx), %rcx
-	mov  REG_RSI(%rdx), %rsi
-	mov  REG_RDI(%rdx), %rdi
-	mov  REG_RBP(%rdx), %rbp
-	mov  REG_R8(%rdx),  %r8
-	mov  REG_R9(%rdx),  %r9
-	mov  REG_R10(%rdx), %r10
-	mov  REG_R11(%rdx), %r11
-	mov  REG_R12(%rdx), %r12
-	mov  REG_R13(%rdx), %r13
-	mov  REG_R14(%rdx), %r14
-	mov  REG_R15(%rdx), %r15
-	mov  REG_RDX(%rdx), %rdx
+	/* 2. Guest GPRs in; RDI, the base, last. */
+	mov  %rsi, %rax
+	mov  HV_REGS_RBX(%rdi), %rbx
+	mov  HV_REGS_RCX(%rdi), %rcx
+	mov  HV_REGS_RDX(%rdi), %rdx
+	mov  HV_REGS_RSI(%rdi), %rsi
+	mov  HV_REGS_RBP(%rdi), %rbp
+	mov  HV_REGS_R8(%rdi),  %r8
+	mov  HV_REGS_R9(%rdi),  %r9
+	mov  HV_REGS_R10(%rdi), %r10
+	mov  HV_REGS_R11(%rdi), %r11
+	mov  HV_REGS_R12(%rdi), %r12
+	mov  HV_REGS_R13(%rdi), %r13
+	mov  HV_REGS_R14(%rdi), %r14
+	mov  HV_REGS_R15(%rdi), %r15
+	mov  HV_REGS_RDI(%rdi), %rdi
 
+	/* 3. */
 1:	vmload %rax
 	/*
 	 * IF=1 with GIF=0: nothing reaches the host yet, but VMRUN records
@@ -73,34 +81,35 @@ SYM_FUNC_START(svm_vmrun)
 2:	vmrun %rax
 	cli
 
-	/* RAX is the host's again (the VMCB address); RSP too. */
-	mov  8(%rsp), %rax		/* regs */
-	mov  %rbx, REG_RBX(%rax)
-	mov  %rcx, REG_RCX(%rax)
-	mov  %rdx, REG_RDX(%rax)
-	mov  %rsi, REG_RSI(%rax)
-	mov  %rdi, REG_RDI(%rax)
-	mov  %rbp, REG_RBP(%rax)
-	mov  %r8,  REG_R8(%rax)
-	mov  %r9,  REG_R9(%rax)
-	mov  %r10, REG_R10(%rax)
-	mov  %r11, REG_R11(%rax)
-	mov  %r12, REG_R12(%rax)
-	mov  %r13, REG_R13(%rax)
-	mov  %r14, REG_R14(%rax)
-	mov  %r15, REG_R15(%rax)
+	/* 4. Guest GPRs out; RAX, the base, from the stack. */
+	mov  (%rsp), %rax		/* regs */
+	mov  %rbx, HV_REGS_RBX(%rax)
+	mov  %rcx, HV_REGS_RCX(%rax)
+	mov  %rdx, HV_REGS_RDX(%rax)
+	mov  %rsi, HV_REGS_RSI(%rax)
+	mov  %rdi, HV_REGS_RDI(%rax)
+	mov  %rbp, HV_REGS_RBP(%rax)
+	mov  %r8,  HV_REGS_R8(%rax)
+	mov  %r9,  HV_REGS_R9(%rax)
+	mov  %r10, HV_REGS_R10(%rax)
+	mov  %r11, HV_REGS_R11(%rax)
+	mov  %r12, HV_REGS_R12(%rax)
+	mov  %r13, HV_REGS_R13(%rax)
+	mov  %r14, HV_REGS_R14(%rax)
+	mov  %r15, HV_REGS_R15(%rax)
 
+	/* 5. */
+	pop  %rax			/* regs, done with */
 	pop  %rax			/* guest VMCB */
 3:	vmsave %rax
-	pop  %rax			/* regs, done with */
 	pop  %rax			/* host save area */
 4:	vmload %rax
 
-	/* Spectre v2: overwrite guest-filled RSB entries before any RET */
+	/* 6. Spectre v2: overwrite guest-filled RSB entries before any RET */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
-	xor  %eax, %eax
+	mov  $HV_ENTER_EXIT, %eax
 
-5:
+.Lout:
 	/* Leave no guest value in a register the compiler may not expect. */
 	xor  %ecx, %ecx
 	xor  %edx, %edx
@@ -120,17 +129,14 @@ SYM_FUNC_START(svm_vmrun)
 
 	/*
 	 * An SVM instruction faulted (SVM switched off under us).  RBP may
-	 * hold the guest's value, so unwind by RSP: each site knows how
-	 * many of its three scratch slots are still on the stack.
+	 * hold the guest's value, so unwind by RSP: each site drops the
+	 * stack slots it still has (three at 1 and 2, one at 3, none at 4).
 	 */
-10:	cli
-	add  $24, %rsp
-	jmp  13f
-11:	add  $16, %rsp
-	jmp  13f
-12:
-13:	mov  $-5, %eax			/* -EIO */
-	jmp  5b
+10:	cli				/* 2: after STI */
+	add  $16, %rsp
+11:	add  $8, %rsp
+12:	mov  $HV_ENTER_FAULT, %eax
+	jmp  .Lout
 
 	_ASM_EXTABLE(1b, 10b)
 	_ASM_EXTABLE(2b, 10b)

@@ -129,7 +129,11 @@ extern const struct hv_pt_ops vmx_ept_ops;
 void vmx_db_arm(struct vmx_vcpu *vv, bool live);
 int vmx_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit);
 
-/* vmx_vmenter.S */
+/*
+ * vmx_vmenter.S: VMLAUNCH (!launched) or VMRESUME.  Returns HV_ENTER_EXIT
+ * after a VM exit (a failed guest-state check included), HV_ENTER_VMFAIL
+ * (read VM_INSTRUCTION_ERROR) or HV_ENTER_FAULT (kmod/hv.h).
+ */
 int vmx_vmenter(struct hv_regs *regs, bool launched);
 extern char vmx_vmexit[];
 void vmx_do_interrupt_irqoff(unsigned long entry);

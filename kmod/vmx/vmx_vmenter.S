@@ -2,93 +2,100 @@
 /*
  * int vmx_vmenter(struct hv_regs *regs, bool launched)
  *
- * Called with interrupts off and the vCPU's VMCS current.  Loads the
- * guest's general registers (RSP, RIP and RFLAGS live in the VMCS), then
- * VMLAUNCH (first time) or VMRESUME.  A VM exit resumes at vmx_vmexit
- * (the VMCS's HOST_RIP) on the stack recorded in HOST_RSP, with RSP the
- * only general register restored (SDM Vol 3C, 28.5.1) - the same shape
- * as KVM's vmenter.S, which keeps objtool able to follow it.
- * Returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed (VMfail: read
- * VM_INSTRUCTION_ERROR), 2 if it faulted (VMX off under us).
+ * Enter the guest once on VT-x.  Called with interrupts off and the
+ * vCPU's VMCS current; the guest's RSP, RIP and RFLAGS live in the VMCS,
+ * the other general registers in @regs.  The steps:
+ *
+ *   1. Save the host's callee-saved registers; keep @regs and a status
+ *      slot (HV_ENTER_EXIT) on the stack.
+ *   2. Write RSP to HOST_RSP (SDM Vol 3C, 25.5): a VM exit loads it.
+ *   3. Load the guest's general registers from @regs.
+ *   4. VMLAUNCH the first time, VMRESUME after (SDM Vol 3C, 27.1).
+ *   5. A VM exit resumes at vmx_vmexit (the VMCS's HOST_RIP) with RSP
+ *      the only general register restored (SDM Vol 3C, 28.5.1), and
+ *      returns from vmx_do_enter - the same shape as KVM's vmenter.S
+ *      before 5.19, which keeps objtool able to follow it.
+ *   6. Store the guest's general registers in @regs (svm_vmrun.S does
+ *      the same, in the same order, from the same base register).
+ *   7. Overwrite the return stack buffer, clear every caller-saved
+ *      register of guest values, restore the host's registers.
+ *
+ * Returns (kmod/hv.h, the same convention as svm_vmrun):
+ *   HV_ENTER_EXIT	after a VM exit, including a failed guest-state
+ *			check (exit reason bit 31); @regs holds the guest's.
+ *   HV_ENTER_VMFAIL	VMLAUNCH/VMRESUME failed as an instruction (read
+ *			VM_INSTRUCTION_ERROR); @regs untouched.
+ *   HV_ENTER_FAULT	VMWRITE/VMLAUNCH/VMRESUME faulted (VMX off under
+ *			us); @regs untouched.
+ * Offsets and constants come from hv-asm-offsets.h, which kbuild
+ * generates from hv-asm-offsets.c.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
 #include <asm/cpufeatures.h>
 #include <asm/nospec-branch.h>
 #include <asm/segment.h>
-
-/* struct hv_regs offsets (include/uapi/hv.h) */
-#define REG_RAX		0
-#define REG_RBX		8
-#define REG_RCX		16
-#define REG_RDX		24
-#define REG_RSI		32
-#define REG_RDI		40
-#define REG_RBP		56
-#define REG_R8		64
-#define REG_R9		72
-#define REG_R10		80
-#define REG_R11		88
-#define REG_R12		96
-#define REG_R13		104
-#define REG_R14		112
-#define REG_R15		120
-
-#define VMCS_HOST_RSP	0x00006c14	/* SDM Vol 3C, Appendix B.4.4 */
+#include "hv-asm-offsets.h"
 
 	.section .noinstr.text, "ax"
 
 /*
- * vmx_do_enter: HOST_RSP = RSP (pointing at our return address), guest
- * GPRs in, then VMLAUNCH/VMRESUME.  Three ways back, all via that return
- * address: a VM exit (HOST_RIP = vmx_vmexit, which returns; RFLAGS = 2),
- * VMfail (falls through; CF or ZF set, EAX = 1), or a fault (EAX = 2, CF).
+ * vmx_do_enter: steps 2-4.  Called with the status slot at 16(%rsp) and
+ * @regs at 8(%rsp).  Three ways back, all through our return address:
+ * a VM exit (HOST_RIP = vmx_vmexit, which returns), VMfail (falls
+ * through) or a fault (the exception table); the last two write their
+ * HV_ENTER_* in the status slot.  The caller tests the slot, not flags,
+ * so that nothing depends on RET keeping RFLAGS (a return thunk may not).
  * RDI = regs, SIL = launched.
  */
 SYM_FUNC_START_LOCAL(vmx_do_enter)
+	/* 2. HOST_RSP = RSP, pointing at our return address */
 	mov  $VMCS_HOST_RSP, %rax
-	vmwrite %rsp, %rax
+0:	vmwrite %rsp, %rax
 
 	/* Flags survive the MOVs below; they choose LAUNCH or RESUME. */
 	test %sil, %sil
 
-	mov  REG_RAX(%rdi), %rax
-	mov  REG_RBX(%rdi), %rbx
-	mov  REG_RCX(%rdi), %rcx
-	mov  REG_RDX(%rdi), %rdx
-	mov  REG_RSI(%rdi), %rsi
-	mov  REG_RBP(%rdi), %rbp
-	mov  REG_R8(%rdi),  %r8
-	mov  REG_R9(%rdi),  %r9
-	mov  REG_R10(%rdi), %r10
-	mov  REG_R11(%rdi), %r11
-	mov  REG_R12(%rdi), %r12
-	mov  REG_R13(%rdi), %r13
-	mov  REG_R14(%rdi), %r14
-	mov  REG_R15(%rdi), %r15
-	mov  REG_RDI(%rdi), %rdi
+	/* 3. Guest GPRs in; RDI, the base, last. */
+	mov  HV_REGS_RAX(%rdi), %rax
+	mov  HV_REGS_RBX(%rdi), %rbx
+	mov  HV_REGS_RCX(%rdi), %rcx
+	mov  HV_REGS_RDX(%rdi), %rdx
+	mov  HV_REGS_RSI(%rdi), %rsi
+	mov  HV_REGS_RBP(%rdi), %rbp
+	mov  HV_REGS_R8(%rdi),  %r8
+	mov  HV_REGS_R9(%rdi),  %r9
+	mov  HV_REGS_R10(%rdi), %r10
+	mov  HV_REGS_R11(%rdi), %r11
+	mov  HV_REGS_R12(%rdi), %r12
+	mov  HV_REGS_R13(%rdi), %r13
+	mov  HV_REGS_R14(%rdi), %r14
+	mov  HV_REGS_R15(%rdi), %r15
+	mov  HV_REGS_RDI(%rdi), %rdi
 
+	/* 4. SDM Vol 3C, 31.2: VMfail sets CF or ZF and falls through */
 	jnz  2f
 1:	vmlaunch
-	mov  $1, %eax			/* MOV keeps VMfail's CF/ZF */
+	movq $HV_ENTER_VMFAIL, 16(%rsp)
 	RET
 2:	vmresume
-	mov  $1, %eax
+	movq $HV_ENTER_VMFAIL, 16(%rsp)
 	RET
-3:	mov  $2, %eax
-	stc
+3:	movq $HV_ENTER_FAULT, 16(%rsp)
 	RET
 
+	_ASM_EXTABLE(0b, 3b)
 	_ASM_EXTABLE(1b, 3b)
 	_ASM_EXTABLE(2b, 3b)
 SYM_FUNC_END(vmx_do_enter)
 
-/* HOST_RIP: RSP = HOST_RSP, so this returns to vmx_do_enter's caller. */
+/* 5. HOST_RIP: RSP = HOST_RSP, so this returns to vmx_do_enter's caller. */
 SYM_FUNC_START(vmx_vmexit)
 	RET
 SYM_FUNC_END(vmx_vmexit)
 
 SYM_FUNC_START(vmx_vmenter)
+	/* 1. Host registers the C caller expects back */
 	push %rbp
 	mov  %rsp, %rbp
 	push %r15
@@ -96,40 +103,41 @@ SYM_FUNC_START(vmx_vmenter)
 	push %r13
 	push %r12
 	push %rbx
+	push $HV_ENTER_EXIT		/* status */
 	push %rdi			/* regs */
 
 	call vmx_do_enter
-	jbe  .Lfailed			/* VMfail or fault: no guest ran */
+	cmpq $HV_ENTER_EXIT, 8(%rsp)
+	jne  .Lout			/* VMfail or fault: no guest ran */
 
-	/* VM exit: RSP is ours again; the regs slot is on top. */
+	/* 6. Guest GPRs out; RAX, the base, from the stack. */
 	push %rax			/* guest RAX */
 	mov  8(%rsp), %rax		/* regs */
-	mov  %rbx, REG_RBX(%rax)
-	mov  %rcx, REG_RCX(%rax)
-	mov  %rdx, REG_RDX(%rax)
-	mov  %rsi, REG_RSI(%rax)
-	mov  %rdi, REG_RDI(%rax)
-	mov  %rbp, REG_RBP(%rax)
-	mov  %r8,  REG_R8(%rax)
-	mov  %r9,  REG_R9(%rax)
-	mov  %r10, REG_R10(%rax)
-	mov  %r11, REG_R11(%rax)
-	mov  %r12, REG_R12(%rax)
-	mov  %r13, REG_R13(%rax)
-	mov  %r14, REG_R14(%rax)
-	mov  %r15, REG_R15(%rax)
-	pop  %rbx			/* guest RAX */
-	mov  %rbx, REG_RAX(%rax)
+	mov  %rbx, HV_REGS_RBX(%rax)
+	mov  %rcx, HV_REGS_RCX(%rax)
+	mov  %rdx, HV_REGS_RDX(%rax)
+	mov  %rsi, HV_REGS_RSI(%rax)
+	mov  %rdi, HV_REGS_RDI(%rax)
+	mov  %rbp, HV_REGS_RBP(%rax)
+	mov  %r8,  HV_REGS_R8(%rax)
+	mov  %r9,  HV_REGS_R9(%rax)
+	mov  %r10, HV_REGS_R10(%rax)
+	mov  %r11, HV_REGS_R11(%rax)
+	mov  %r12, HV_REGS_R12(%rax)
+	mov  %r13, HV_REGS_R13(%rax)
+	mov  %r14, HV_REGS_R14(%rax)
+	mov  %r15, HV_REGS_R15(%rax)
+	pop  HV_REGS_RAX(%rax)
 
 	/*
-	 * Spectre v2: the guest may have filled the return stack buffer;
+	 * 7. Spectre v2: the guest may have filled the return stack buffer;
 	 * overwrite it before the first host RET (as KVM's vmenter.S).
 	 */
 	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
-	xor  %eax, %eax
 
-.Lfailed:
-	pop  %rdi			/* regs slot */
+.Lout:
+	pop  %rdi			/* regs */
+	pop  %rax			/* status: the return value */
 	/* Leave no guest value in a register the compiler may not expect. */
 	xor  %ecx, %ecx
 	xor  %edx, %edx
