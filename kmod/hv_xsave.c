@@ -246,6 +246,14 @@ bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val)
 	return !((efer & EFER_LMA) && !(val & X86_CR4_PAE));
 }
 
+/* A guest CR4 write from @old to @val, on both vendors */
+void hv_cr4_changed(struct hvk_vcpu *vcpu, u64 old, u64 val)
+{
+	/* SDM Vol 3A, 4.10.4.1: a change of PGE, PAE or PSE flushes TLBs */
+	if ((old ^ val) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE))
+		hv_gpt_changed(vcpu->vm);
+}
+
 /* An instruction hv cannot emulate: to userspace, as hv_run.c does */
 static int hv_cr4_emulation_failed(struct hvk_vcpu *vcpu, const u8 *b,
 				   size_t n)
@@ -304,9 +312,7 @@ int hv_handle_cr4_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);
 		return 1;
 	}
-	/* SDM Vol 3A, 4.10.4.1: a change of PGE, PAE or PSE flushes TLBs */
-	if ((s.cr4 ^ val) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE))
-		hv_ops->flush_gpt(vcpu->vm);
+	hv_cr4_changed(vcpu, s.cr4, val);
 	s.cr4 = val;
 	data[1] = val;
 	if (hv_sregs_check(&s) || hv_ops->set_sregs(vcpu, &s))

@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/string_helpers.h>
 #include <linux/io.h>
 #include <asm/asm.h>
 #include <asm/msr.h>
@@ -366,6 +367,18 @@ static void vmx_cpu_emergency_disable(void)
 		vmx_vmxoff();
 }
 
+/* For the core's line at load (hv_main.c) */
+static void vmx_describe(const struct hv_caps *caps, char *buf, size_t len)
+{
+	u64 f = caps->features;
+
+	snprintf(buf, len,
+		 "EPT %s (2M %s), VPID %s, unrestricted guest %s, VMCS rev %u",
+		 str_yes_no(f & HV_FEAT_EPT), str_yes_no(f & HV_FEAT_EPT_2M),
+		 str_yes_no(f & HV_FEAT_VPID),
+		 str_yes_no(f & HV_FEAT_UNRESTRICTED), caps->vmcs_revision);
+}
+
 const struct hv_vendor_ops hv_vmx_ops = {
 	.name			= "Intel VT-x",
 	.peer_module		= "kvm_intel",
@@ -391,8 +404,8 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.inject_exception	= vmx_inject_exception,
 	.get_events		= vmx_get_events,
 	.set_events		= vmx_set_events,
-	.get_debugregs		= vmx_get_debugregs,
-	.set_debugregs		= vmx_set_debugregs,
+	.get_dr67		= vmx_get_dr67,
+	.set_dr67		= vmx_set_dr67,
 	.gpt_ops		= &vmx_ept_ops,
-	.flush_gpt		= vmx_flush_gpt,
+	.describe		= vmx_describe,
 };
