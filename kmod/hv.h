@@ -49,7 +49,7 @@ enum hv_exit_code {
 	HV_X_VIRT_INSN,		/* guest ran VMRUN, VMXON, ...: #UD it */
 	HV_X_UD,		/* #UD: maybe the other vendor's hypercall */
 	HV_X_XSETBV,
-	HV_X_CR4_WRITE,		/* MOV to CR4 the backend intercepted */
+	HV_X_CR_WRITE,		/* CR0/CR4 write the backend intercepted */
 	HV_X_DR_ACCESS,		/* MOV to/from DRn while DR0-3 are not live */
 	/* reach past the guest; one policy: hv_handle_host_insn() */
 	HV_X_INVD,
@@ -102,6 +102,7 @@ struct hv_exit {
 			u32 index;	/* ECX */
 		} msr;
 		struct {
+			u8 cr;		/* 0 or 4 */
 			int gpr;	/* source register; -1: decode it */
 		} cr;
 		struct {
@@ -554,7 +555,7 @@ void hv_fpu_save_guest(struct hvk_vcpu *vcpu);
 bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4);
 void hv_xcr0_load_host(bool loaded);
 int hv_handle_xsetbv(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
-int hv_handle_cr4_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val);
 void hv_cr4_changed(struct hvk_vcpu *vcpu, u64 old, u64 val);
 void hv_xsave_cpuid(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);

@@ -389,8 +389,8 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		return 1;
 	case HV_X_XSETBV:
 		return hv_handle_xsetbv(vcpu, exit);
-	case HV_X_CR4_WRITE:
-		return hv_handle_cr4_write(vcpu, exit);
+	case HV_X_CR_WRITE:
+		return hv_handle_cr_write(vcpu, exit);
 	case HV_X_DR_ACCESS:
 		/* Make DR0-3 live; the MOV runs again, now for real */
 		vcpu->db_live = true;

@@ -29,6 +29,7 @@
 #define SVM_LEN_XSETBV	3	/* 0f 01 d1 */
 
 /* APM Vol 2, 15.9: intercept_cr bits 31:16 are the writes of CR0-15 */
+#define SVM_INTERCEPT_CR0_WRITE	BIT(16 + 0)
 #define SVM_INTERCEPT_CR4_WRITE	BIT(16 + 4)
 #define SVM_CR_DECODED		BIT_ULL(63)	/* 15.33.1: EXITINFO1 */
 
@@ -169,15 +170,17 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = HV_X_XSETBV;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_XSETBV);
 		break;
+	case SVM_EXIT_WRITE_CR0:
 	case SVM_EXIT_WRITE_CR4:
 		/*
 		 * 15.33.1: with decode assists EXITINFO1 names the source
-		 * register of a MOV CR; without, the core decodes it.
+		 * register of a MOV CR (bit 63 clear: CLTS or LMSW); without,
+		 * the core decodes it.
 		 */
-		exit->code = HV_X_CR4_WRITE;
+		exit->code = HV_X_CR_WRITE;
+		exit->cr.cr = c->exitcode - SVM_EXIT_WRITE_CR0;
 		exit->cr.gpr = info1 & SVM_CR_DECODED ? (int)(info1 & 15) : -1;
-		exit->next_rip = hv_host_caps.features & HV_FEAT_NRIPS ?
-				 c->next_rip : 0;
+		exit->next_rip = svm_nrip_or_zero(sv);
 		break;
 	/*
 	 * Instructions that reach past the guest (hv_handle_host_insn).
@@ -246,15 +249,17 @@ static void svm_new_asid(struct svm_vcpu *sv, struct svm_asid_cpu *ac)
 }
 
 /*
- * Interrupts on: what this entry intercepts.  No CR4 guest/host mask on
- * AMD-V: while the guest may not set CR4.OSXSAVE (its CPUID hides XSAVE),
- * every MOV to CR4 exits and the core checks it (hv_handle_cr4_write).
- * DR accesses exit while the core has DR0-3 not live (15.12.1).
+ * Interrupts on: what this entry intercepts.  No CR0/CR4 guest/host masks
+ * on AMD-V: every CR0 write exits (MOV, and CLTS and LMSW: 15.9.1) and,
+ * while the guest may not set CR4.OSXSAVE (its CPUID hides XSAVE), every
+ * MOV to CR4; the core checks them (hv_handle_cr_write).  DR accesses
+ * exit while the core has DR0-3 not live (15.12.1).
  */
 static void svm_set_intercepts(struct svm_vcpu *sv)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
 
+	c->intercept_cr |= SVM_INTERCEPT_CR0_WRITE;
 	if (sv->vcpu.xcr0_allowed)
 		c->intercept_cr &= ~SVM_INTERCEPT_CR4_WRITE;
 	else

@@ -45,61 +45,35 @@ static void vmx_invvpid_single(u16 vpid)
 }
 
 /*
- * MOV to CR0/CR4 that touched a bit the host owns, and CR8 (TPR), which
- * is never passed through.  SDM Vol 3C, 28.1.3 Table 28-3 (qualification).
- * Emulated as the CPU would, with the core's rules (hv_cr0_ok,
- * hv_cr4_write_ok); bad values get #GP, as MOV to CR does.
+ * CR access (SDM Vol 3C, 28.1.3 Table 28-3: the qualification).  MOV to
+ * CR0/CR4 that touched a bit the host owns goes to the core, which has
+ * the rules for both vendors (hv_handle_cr_write).  CR8 (TPR) is never
+ * passed through: emulated here.  CLTS and LMSW never exit (TS, PE and
+ * MP are the guest's); anything else gets #GP, as MOV to CR does.
  */
-static bool vmx_handle_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip)
+static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
+			struct hv_exit *exit)
 {
-	struct hv_regs *r = &vv->vcpu.regs;
 	unsigned int cr = qual & 15, type = (qual >> 4) & 3;
-	u64 *gpr = hv_gpr(r, (qual >> 8) & 15), val = *gpr, efer;
-	bool lma;
+	u64 *gpr = hv_gpr(&vv->vcpu.regs, (qual >> 8) & 15);
 
-	if (type == 1 && cr == 8) {		/* MOV from CR8 */
+	exit->code = HV_X_NONE;
+	if (type == 0 && (cr == 0 || cr == 4)) {	/* MOV to CR0/CR4 */
+		exit->code = HV_X_CR_WRITE;
+		exit->cr.cr = cr;
+		exit->cr.gpr = (qual >> 8) & 15;
+		exit->next_rip = next_rip;
+		return;
+	}
+	if (type == 1 && cr == 8) {			/* MOV from CR8 */
 		*gpr = vv->cr8;
-		goto done;
+	} else if (type == 0 && cr == 8 && *gpr <= 15) {	/* MOV to CR8 */
+		vv->cr8 = *gpr;
+	} else {
+		vmx_inject_exception(&vv->vcpu, 13, true, 0);
+		return;
 	}
-	if (type != 0)				/* CLTS/LMSW: not masked */
-		return false;
-
-	switch (cr) {
-	case 0:
-		efer = vmcs_read(GUEST_IA32_EFER);
-		if (!hv_cr0_ok(val, vv->cr4_shadow, efer))
-			return false;
-		/* SDM Vol 3A, 10.8.5: LMA = LME && PG, as the CPU would */
-		lma = (efer & EFER_LME) && (val & X86_CR0_PG);
-		efer = lma ? efer | EFER_LMA : efer & ~EFER_LMA;
-		vmcs_write(GUEST_IA32_EFER, efer);
-		vmcs_write(VM_ENTRY_CONTROLS,
-			   (vmcs_read(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE) |
-			   (lma ? VM_ENTRY_IA32E_MODE : 0));
-		vmcs_write(GUEST_CR0, vmx_cr0_guest(val));
-		vmcs_write(CR0_READ_SHADOW, val);
-		vv->cr0_shadow = val;
-		break;
-	case 4:
-		/* The core's rules; OSXSAVE is in the mask (vmx_cr4_mask) */
-		if (!hv_cr4_write_ok(&vv->vcpu, vmcs_read(GUEST_IA32_EFER), val))
-			return false;
-		hv_cr4_changed(&vv->vcpu, vv->cr4_shadow, val);
-		vmcs_write(GUEST_CR4, vmx_cr4_guest(val));
-		vmcs_write(CR4_READ_SHADOW, val);
-		vv->cr4_shadow = val;
-		break;
-	case 8:
-		if (val > 15)
-			return false;
-		vv->cr8 = val;
-		break;
-	default:
-		return false;
-	}
-done:
-	r->rip = next_rip;
-	return true;
+	vv->vcpu.regs.rip = next_rip;
 }
 
 /*
@@ -249,10 +223,7 @@ static void vmx_translate_exit(struct vmx_vcpu *vv,
 		exit->npf.fetch = x->qual & BIT(2);
 		break;
 	case EXIT_REASON_CR_ACCESS:
-		if (vmx_handle_cr(vv, x->qual, x->next_rip))
-			exit->code = HV_X_NONE;
-		else
-			vmx_inject_exception(&vv->vcpu, 13, true, 0);
+		vmx_exit_cr(vv, x->qual, x->next_rip, exit);
 		break;
 	case EXIT_REASON_DR_ACCESS:
 		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
