@@ -7,7 +7,6 @@
 #include "svm/svm_vmcb.h"
 
 #include <linux/percpu.h>
-#include <asm/fpu/types.h>
 
 struct svm_vm {
 	struct hvk_vm vm;

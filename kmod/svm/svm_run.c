@@ -105,26 +105,33 @@ static void svm_exit_event(u64 info, struct hv_exit_event *ev)
 	ev->error = info >> 32;
 }
 
-static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
+/* 15.10.2: IOIO's EXITINFO1; EXITINFO2 always holds the next RIP */
+static void svm_exit_io(const struct vmcb_control *c, struct hv_exit *exit)
+{
+	u64 info1 = c->exitinfo1;
+
+	exit->code = HV_X_IO;
+	exit->io.port = info1 >> SVM_IOIO_PORT_SHIFT;
+	/* SZ8, SZ16, SZ32: one-hot in bits 6:4 */
+	exit->io.size = info1 & (4 << SVM_IOIO_SIZE_SHIFT) ? 4 :
+			info1 & (2 << SVM_IOIO_SIZE_SHIFT) ? 2 : 1;
+	exit->io.in = info1 & SVM_IOIO_IN;
+	exit->io.string = info1 & SVM_IOIO_STR;
+	exit->io.rep = info1 & SVM_IOIO_REP;
+	exit->next_rip = c->exitinfo2;
+}
+
+/*
+ * Exits for one guest instruction the core completes and skips: the code
+ * and next_rip (without NRIPS, from the fixed length; 0 where the core
+ * must decode it).  False for any other exit.
+ */
+static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
 	u64 info1 = c->exitinfo1;
 
 	switch (c->exitcode) {
-	case SVM_EXIT_INTR:
-		exit->code = HV_X_INTR;
-		break;
-	case SVM_EXIT_NMI:
-		exit->code = HV_X_NMI;
-		break;
-	case SVM_EXIT_EXCP_UD:
-		exit->code = HV_X_UD;
-		break;
-	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3:
-	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3:
-	case SVM_EXIT_WRITE_DR7:
-		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
-		break;
 	case SVM_EXIT_CPUID:
 		exit->code = HV_X_CPUID;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_CPUID);
@@ -134,16 +141,7 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_HLT);
 		break;
 	case SVM_EXIT_IOIO:
-		/* 15.10.2: EXITINFO2 always holds the next RIP */
-		exit->code = HV_X_IO;
-		exit->io.port = info1 >> SVM_IOIO_PORT_SHIFT;
-		/* SZ8, SZ16, SZ32: one-hot in bits 6:4 */
-		exit->io.size = info1 & (4 << SVM_IOIO_SIZE_SHIFT) ? 4 :
-				info1 & (2 << SVM_IOIO_SIZE_SHIFT) ? 2 : 1;
-		exit->io.in = info1 & SVM_IOIO_IN;
-		exit->io.string = info1 & SVM_IOIO_STR;
-		exit->io.rep = info1 & SVM_IOIO_REP;
-		exit->next_rip = c->exitinfo2;
+		svm_exit_io(c, exit);
 		break;
 	case SVM_EXIT_MSR:
 		exit->code = info1 ? HV_X_WRMSR : HV_X_RDMSR;
@@ -153,18 +151,6 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 	case SVM_EXIT_VMMCALL:
 		exit->code = HV_X_HYPERCALL;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_VMMCALL);
-		break;
-	case SVM_EXIT_SHUTDOWN:
-		exit->code = HV_X_SHUTDOWN;
-		break;
-	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-		exit->code = HV_X_VIRT_INSN;
 		break;
 	case SVM_EXIT_XSETBV:
 		exit->code = HV_X_XSETBV;
@@ -195,6 +181,48 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = HV_X_WBINVD;
 		exit->next_rip = svm_nrip_or_zero(sv);
 		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+	u64 info1 = c->exitinfo1;
+
+	if (svm_translate_insn(sv, exit))
+		return;
+	/* APM Vol 2, Appendix C: the exit codes */
+	switch (c->exitcode) {
+	case SVM_EXIT_INTR:
+		exit->code = HV_X_INTR;
+		break;
+	case SVM_EXIT_NMI:
+		exit->code = HV_X_NMI;
+		break;
+	case SVM_EXIT_EXCP_UD:
+		exit->code = HV_X_UD;
+		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3:
+	case SVM_EXIT_WRITE_DR7:
+		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		exit->code = HV_X_SHUTDOWN;
+		break;
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+		exit->code = HV_X_VIRT_INSN;
+		break;
+	/* The rest of hv_handle_host_insn()'s: #UD or #GP, no next_rip */
 	case SVM_EXIT_MONITOR:
 		exit->code = HV_X_MONITOR;
 		break;

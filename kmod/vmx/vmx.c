@@ -135,10 +135,10 @@ static u32 vmx_allowed1(u32 msr)
 	return rdmsrl_safe(msr, &v) ? 0 : v >> 32;
 }
 
-static int vmx_probe(struct hv_caps *caps, const char **why)
+/* Is VMX there, and did the firmware let us use it? */
+static int vmx_probe_enabled(struct hv_caps *caps, const char **why)
 {
-	u64 fc, basic, ept_cap = 0;
-	u32 proc, proc2 = 0;
+	u64 fc;
 
 	/* SDM Vol 3C, 24.6 "Discovering Support for VMX": CPUID.1:ECX[5] */
 	if (!(cpuid_ecx(1) & BIT(5))) {
@@ -165,18 +165,14 @@ static int vmx_probe(struct hv_caps *caps, const char **why)
 		*why = "Intel VT-x is disabled by firmware (IA32_FEATURE_CONTROL locked with VMX off): enable it in the firmware setup";
 		return -ENODEV;
 	}
+	return 0;
+}
 
-	/* SDM Vol 3C, A.1: revision id, region size, TRUE_* controls */
-	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
-	    VMX_BASIC_REGION_SIZE(basic) > PAGE_SIZE) {
-		*why = "Intel VT-x: IA32_VMX_BASIC is unreadable or reports a VMXON region larger than 4 KiB";
-		return -ENODEV;
-	}
-	caps->vmx_basic = basic;
-	vmx_revision = basic & VMX_BASIC_REVISION_MASK;
-	caps->vmcs_revision = vmx_revision;
-	if (basic & VMX_BASIC_HAS_TRUE_CTLS)
-		caps->features |= HV_FEAT_VMX_TRUE_CTLS;
+/* What the controls and the EPT/VPID capability MSR offer */
+static void vmx_probe_features(struct hv_caps *caps, u64 basic)
+{
+	u64 ept_cap = 0;
+	u32 proc, proc2 = 0;
 
 	/* SDM Vol 3C, A.3.2: primary controls; A.3.3: secondary controls */
 	proc = vmx_allowed1(basic & VMX_BASIC_HAS_TRUE_CTLS ?
@@ -210,7 +206,30 @@ static int vmx_probe(struct hv_caps *caps, const char **why)
 		if (ept_cap & VMX_VPID_CAP_INVVPID)
 			caps->features |= HV_FEAT_INVVPID;
 	}
+}
 
+static int vmx_probe(struct hv_caps *caps, const char **why)
+{
+	u64 basic;
+	int r;
+
+	r = vmx_probe_enabled(caps, why);
+	if (r)
+		return r;
+
+	/* SDM Vol 3C, A.1: revision id, region size, TRUE_* controls */
+	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
+	    VMX_BASIC_REGION_SIZE(basic) > PAGE_SIZE) {
+		*why = "Intel VT-x: IA32_VMX_BASIC is unreadable or reports a VMXON region larger than 4 KiB";
+		return -ENODEV;
+	}
+	caps->vmx_basic = basic;
+	vmx_revision = basic & VMX_BASIC_REVISION_MASK;
+	caps->vmcs_revision = vmx_revision;
+	if (basic & VMX_BASIC_HAS_TRUE_CTLS)
+		caps->features |= HV_FEAT_VMX_TRUE_CTLS;
+
+	vmx_probe_features(caps, basic);
 	vmx_ctls_ok = vmx_setup_ctls(basic);
 
 	/* SDM Vol 3C, A.7 and A.8: CR0/CR4 bits fixed in VMX operation */

@@ -10,7 +10,6 @@
 #include "hv.h"
 #include "vmx/vmx_arch.h"
 
-#include <asm/fpu/types.h>
 #include <asm/vmx.h>
 
 /* SDM Vol 3C, 25.7.2: one entry of a VM-entry/VM-exit MSR area */
