@@ -302,12 +302,16 @@ struct hvk_vcpu {
  *			hv_enter_guest() inside kernel_fpu_begin/end with the
  *			guest's x87/SSE/AVX registers loaded (preemption
  *			off).  With interrupts off it calls
- *			hv_guest_enter_irqoff() last before the entry (guest
- *			XCR0, DR0-3 if live; its .flush says the NPT/EPT
- *			changed: drop this VM's cached translations) and
- *			hv_guest_exit_irqoff() first after it.  It intercepts
- *			guest DR accesses exactly while !vcpu->db_live
- *			(HV_X_DR_ACCESS) and reports DR7 in @exit while live.
+ *			hv_guest_enter_irqoff() before the entry (guest XCR0,
+ *			DR0-3 if live; its .flush says the NPT/EPT changed:
+ *			drop this VM's cached translations) and
+ *			hv_guest_exit_irqoff() after it, before the host may
+ *			take an interrupt.  It intercepts guest DR accesses
+ *			exactly while !vcpu->db_live (HV_X_DR_ACCESS) and
+ *			reports DR7 in @exit while live; it hands CR0/CR4
+ *			writes that reach the host to the core
+ *			(HV_X_CR_WRITE), which applies legal ones through
+ *			set_sregs.
  * get_sregs, set_sregs	Segment/control state; set_sregs checks the state
  *			against the hardware's consistency rules and refuses
  *			(-EINVAL) what VMRUN/VMLAUNCH would reject.
