@@ -50,7 +50,8 @@ enum hv_exit_code {
 	HV_X_VIRT_INSN,		/* guest ran VMRUN, VMXON, ...: #UD it */
 	HV_X_UD,		/* #UD: maybe the other vendor's hypercall */
 	HV_X_XSETBV,
-	HV_X_CR4_WRITE,		/* MOV to CR4 the backend intercepted */
+	HV_X_CR_WRITE,		/* CR0/CR4 write the backend intercepted */
+	HV_X_DR_ACCESS,		/* MOV to/from DRn while DR0-3 are not live */
 	/* reach past the guest; one policy: hv_handle_host_insn() */
 	HV_X_INVD,
 	HV_X_WBINVD,		/* WBINVD, WBNOINVD */
@@ -83,6 +84,7 @@ struct hv_exit_event {
 struct hv_exit {
 	enum hv_exit_code code;
 	u64 next_rip;		/* RIP after the instruction, for skippable exits */
+	u64 dr7;		/* guest DR7 after the exit, while vcpu->db_live */
 	struct hv_exit_event event;	/* for every exit code */
 	union {
 		struct {
@@ -101,6 +103,7 @@ struct hv_exit {
 			u32 index;	/* ECX */
 		} msr;
 		struct {
+			u8 cr;		/* 0 or 4 */
 			int gpr;	/* source register; -1: decode it */
 		} cr;
 		struct {
@@ -180,6 +183,7 @@ struct hvk_vm {
 	unsigned int nr_regions;	/* [m] */
 	u64 mem_size;			/* [m] */
 	struct hv_pgtable gpt;		/* [m] NPT/EPT */
+	atomic64_t gpt_gen;		/* [a] bumped by hv_gpt_changed() */
 	struct hvk_vcpu *vcpus[HV_MAX_VCPUS];	/* [m] */
 	unsigned int nr_vcpus;		/* [m] */
 	atomic_t nr_running;		/* [a] vCPUs inside attached run */
@@ -252,11 +256,15 @@ struct hvk_vcpu {
 	u64 pending_rip;		/* [r] RIP once the access completes */
 	u64 exits;			/* [r] */
 	/*
-	 * [r] Guest DR0-3.  The backends load them into the hardware only
-	 * while the guest may use them (see their debug-register notes);
-	 * DR6 and DR7 live with the backend (VMCB, VMCS).
+	 * [r] Guest DR0-3, and whether they are live: loaded into the
+	 * hardware around each entry (hv_guest_enter/exit_irqoff).  While
+	 * not live, the backend intercepts guest DR accesses (HV_X_DR_ACCESS;
+	 * hv_run.c has the policy).  DR6 and DR7 live with the backend.
 	 */
 	u64 db[4];
+	bool db_live;
+	/* [r] the vm->gpt_gen this vCPU's last flush covered */
+	u64 gpt_gen;
 	/*
 	 * XSAVE (hv_xsave.c): the guest's XCR0 (1 at reset) [r]; the XCR0
 	 * bits its CPUID lets it set, 0 for no XSAVE [r]; its x87/SSE/AVX
@@ -291,11 +299,20 @@ struct hvk_vcpu {
  *			vcpu_alloc also puts the vCPU in its reset state.
  * vcpu_run		Enter the guest once and translate the exit into
  *			@exit.  Syncs vcpu->regs in before and out after.
- *			Non-zero only for host-side failures.  Called inside
- *			kernel_fpu_begin/end with the guest's x87/SSE/AVX
- *			registers loaded (preemption off); with interrupts
- *			off around the entry it calls hv_xcr0_load_guest()
- *			and hv_xcr0_load_host().
+ *			Non-zero only for host-side failures.  Called by
+ *			hv_enter_guest() inside kernel_fpu_begin/end with the
+ *			guest's x87/SSE/AVX registers loaded (preemption
+ *			off).  With interrupts off it calls
+ *			hv_guest_enter_irqoff() before the entry (guest XCR0,
+ *			DR0-3 if live; its .flush says the NPT/EPT changed:
+ *			drop this VM's cached translations) and
+ *			hv_guest_exit_irqoff() after it, before the host may
+ *			take an interrupt.  It intercepts guest DR accesses
+ *			exactly while !vcpu->db_live (HV_X_DR_ACCESS) and
+ *			reports DR7 in @exit while live; it hands CR0/CR4
+ *			writes that reach the host to the core
+ *			(HV_X_CR_WRITE), which applies legal ones through
+ *			set_sregs.
  * get_sregs, set_sregs	Segment/control state; set_sregs checks the state
  *			against the hardware's consistency rules and refuses
  *			(-EINVAL) what VMRUN/VMLAUNCH would reject.
@@ -310,12 +327,18 @@ struct hvk_vcpu {
  *			or interrupted hardware exception, the interrupt
  *			shadow, NMI blocking (struct hv_vcpu_events).
  * set_events		Replace all of that; a queued exception is one.
- * get_debugregs	dr[0..3] = vcpu->db, dr[6], dr[7] as the guest
- *			sees them.
- * set_debugregs	Store DR0-3 (vcpu->db), DR6 and DR7, and make sure
- *			the next entry gives the guest those values.
- * gpt_ops		The second-level page-table entry format.
- * flush_gpt		Make the CPU forget cached NPT/EPT translations.
+ * get_dr67		DR6 and DR7 as the guest sees them (DR0-3 are the
+ *			core's: vcpu->db).
+ * set_dr67		Store DR6 and DR7 for the next entry.
+ * gpt_ops		The second-level page-table entry format (the table
+ *			memory is the core's: hv_gpt_alloc in hv_mem.c).
+ * describe		At load, after probe: the backend's features for the
+ *			core's one log line, e.g. "EPT yes, VPID yes".
+ *
+ * Not the backends' (the core does it once for both): guest FPU and
+ * XCR0 (hv_xsave.c), DR0-3 and when to switch them, the NPT/EPT
+ * generation (hv_gpt_changed), and the CR0/CR4 rules (hv_cr0_ok,
+ * hv_cr4_write_ok).
  */
 struct hv_vendor_ops {
 	const char *name;	/* "Intel VT-x", "AMD-V" */
@@ -345,10 +368,10 @@ struct hv_vendor_ops {
 	void (*get_events)(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 	void (*set_events)(struct hvk_vcpu *vcpu,
 			   const struct hv_vcpu_events *ev);
-	void (*get_debugregs)(struct hvk_vcpu *vcpu, u64 dr[8]);
-	void (*set_debugregs)(struct hvk_vcpu *vcpu, const u64 dr[8]);
+	void (*get_dr67)(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);
+	void (*set_dr67)(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7);
 	const struct hv_pt_ops *gpt_ops;
-	void (*flush_gpt)(struct hvk_vm *vm);
+	void (*describe)(const struct hv_caps *caps, char *buf, size_t len);
 };
 
 extern const struct hv_vendor_ops hv_vmx_ops;
@@ -418,10 +441,8 @@ vm_fault_t hv_mem_user_write(struct hvk_vm *vm, u64 gpa, struct page *page);
 int hv_mem_set_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req);
 int hv_mem_get_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req);
 void hv_mem_get_ram(struct hvk_vm *vm, struct hv_ram_list *list);
-/* Table memory for the backends' gpt_ops; they supply only entry bits. */
-u64 *hv_gpt_alloc_table(void *opaque, u64 *pa);
-void hv_gpt_free_table(void *opaque, u64 *table);
-u64 *hv_gpt_table_va(void *opaque, u64 entry);
+/* At load, after probe: the backends' gpt_ops with the core's tables */
+void hv_mem_init(void);
 
 /* hv_user.c: who holds what (guest RAM and VMs per user, host reserve). */
 int hvk_vm_account_init(struct hvk_vm *vm);
@@ -460,6 +481,7 @@ int hvk_vcpu_create(struct hvk_vm *vm, unsigned long id);
 int hvk_vcpu_open(struct hvk_vm *vm, unsigned long id);
 void hvk_vcpu_destroy(struct hvk_vcpu *vcpu);
 int hv_sregs_check(const struct hv_sregs *s);
+bool hv_cr0_ok(u64 cr0, u64 cr4, u64 efer);
 /* SDM Vol 1, 3.4.3: RFLAGS bits 3, 5, 15, 63:22 are 0; bit 1 is 1 */
 #define HV_RFLAGS_RESERVED	(~0x3fffffULL | BIT(3) | BIT(5) | BIT(15))
 bool hv_rflags_valid(u64 rflags);
@@ -488,6 +510,22 @@ long hvk_vm_ioctl_get_vcpu_state(void *obj, void *data, unsigned long arg);
 long hvk_vm_ioctl_set_vcpu_state(void *obj, void *data, unsigned long arg);
 long hvk_vm_ioctl_get_device_state(void *obj, void *data, unsigned long arg);
 long hvk_vm_ioctl_set_device_state(void *obj, void *data, unsigned long arg);
+
+/*
+ * hv_run.c: the entry bracket the backends call with interrupts off,
+ * right before and right after the guest runs (see vcpu_run above).
+ */
+struct hv_entry {
+	bool xcr0;		/* guest XCR0 loaded: restore the host's */
+	bool flush;		/* NPT/EPT changed since this vCPU's last flush */
+};
+struct hv_entry hv_guest_enter_irqoff(struct hvk_vcpu *vcpu, u64 cr4);
+void hv_guest_exit_irqoff(struct hvk_vcpu *vcpu, struct hv_entry e);
+/* hv_mem.c and others: the NPT/EPT changed; every vCPU flushes at entry */
+static inline void hv_gpt_changed(struct hvk_vm *vm)
+{
+	atomic64_inc(&vm->gpt_gen);
+}
 
 /* hv_run.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
 u64 *hv_gpr(struct hv_regs *r, unsigned int n);	/* by x86 reg number */
@@ -523,8 +561,9 @@ void hv_fpu_save_guest(struct hvk_vcpu *vcpu);
 bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4);
 void hv_xcr0_load_host(bool loaded);
 int hv_handle_xsetbv(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
-int hv_handle_cr4_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val);
+void hv_cr4_changed(struct hvk_vcpu *vcpu, u64 old, u64 val);
 void hv_xsave_cpuid(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
 void hv_xsave_cpuid_leaf(u32 index, u32 out[4]);
 int hv_xsave_state_check(const struct hv_vcpu_state *st);

@@ -10,7 +10,6 @@
 
 #include <linux/module.h>
 #include <linux/cpumask.h>
-#include <linux/string_helpers.h>
 #include <asm/processor.h>
 
 const struct hv_vendor_ops *hv_ops;
@@ -37,21 +36,11 @@ static const struct hv_vendor_ops *hv_pick_backend(void)
 
 static void hv_report(void)
 {
-	u64 f = hv_host_caps.features;
+	char feat[160];
 
-	if (hv_ops->vendor == HV_VENDOR_INTEL)
-		pr_info("Intel VT-x: EPT %s (2M %s), VPID %s, unrestricted guest %s, VMCS rev %u; /dev/hv API %u\n",
-			str_yes_no(f & HV_FEAT_EPT),
-			str_yes_no(f & HV_FEAT_EPT_2M),
-			str_yes_no(f & HV_FEAT_VPID),
-			str_yes_no(f & HV_FEAT_UNRESTRICTED),
-			hv_host_caps.vmcs_revision, HV_API_VERSION);
-	else
-		pr_info("AMD-V: NPT %s, %u ASIDs, NRIP save %s, decode assists %s, SVM rev %u; /dev/hv API %u\n",
-			str_yes_no(f & HV_FEAT_NPT), hv_host_caps.nr_asids,
-			str_yes_no(f & HV_FEAT_NRIPS),
-			str_yes_no(f & HV_FEAT_DECODE_ASSISTS),
-			hv_host_caps.svm_revision, HV_API_VERSION);
+	hv_ops->describe(&hv_host_caps, feat, sizeof(feat));
+	pr_info("%s: %s; /dev/hv API %u\n", hv_ops->name, feat,
+		HV_API_VERSION);
 }
 
 static int __init hv_init(void)
@@ -75,6 +64,7 @@ static int __init hv_init(void)
 		return r;
 	}
 	hv_xsave_init();	/* what guests get of XSAVE, before any vCPU */
+	hv_mem_init();		/* the NPT/EPT ops, before any VM */
 
 	r = hv_ops->setup();
 	if (r) {

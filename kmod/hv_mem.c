@@ -38,7 +38,7 @@
  * Table pages are charged to the VM's memory cgroup whoever adds them: a
  * split on a managed vCPU's fault runs on a kernel thread.
  */
-u64 *hv_gpt_alloc_table(void *opaque, u64 *pa)
+static u64 *hv_gpt_alloc_table(void *opaque, u64 *pa)
 {
 	struct hvk_vm *vm = opaque;
 	struct mem_cgroup *old;
@@ -56,19 +56,32 @@ u64 *hv_gpt_alloc_table(void *opaque, u64 *pa)
 	return page_address(page);
 }
 
-void hv_gpt_free_table(void *opaque, u64 *table)
+static void hv_gpt_free_table(void *opaque, u64 *table)
 {
 	free_page((unsigned long)table);
 }
 
-u64 *hv_gpt_table_va(void *opaque, u64 entry)
+static u64 *hv_gpt_table_va(void *opaque, u64 entry)
 {
 	return phys_to_virt(entry & 0x000ffffffffff000ULL);
 }
 
+/* The backend's entry format with the core's table memory, for every VM */
+static struct hv_pt_ops hv_gpt_ops __ro_after_init;
+
+void __init hv_mem_init(void)
+{
+	hv_gpt_ops = *hv_ops->gpt_ops;
+	hv_gpt_ops.alloc_table = hv_gpt_alloc_table;
+	hv_gpt_ops.free_table = hv_gpt_free_table;
+	hv_gpt_ops.table_va = hv_gpt_table_va;
+}
+
 int hv_mem_gpt_init(struct hvk_vm *vm)
 {
-	return hv_pt_init(&vm->gpt, hv_ops->gpt_ops, vm);
+	/* Generation 1: a vCPU's first entry (its 0) flushes */
+	atomic64_set(&vm->gpt_gen, 1);
+	return hv_pt_init(&vm->gpt, &hv_gpt_ops, vm);
 }
 
 static void hv_region_free(struct hv_region *rg)
@@ -229,7 +242,7 @@ int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *req)
 	}
 	vm->nr_regions++;
 	vm->mem_size += rg->size;
-	hv_ops->flush_gpt(vm);
+	hv_gpt_changed(vm);
 	goto out;
 uncharge:
 	hvk_vm_uncharge_ram(vm, req->size);
@@ -328,8 +341,8 @@ static void hv_mem_nop(void *info)
 
 /*
  * Make every vCPU of @vm drop its cached NPT/EPT translations before we
- * go on.  flush_gpt bumps the generation that both backends compare,
- * with interrupts off, right before entry (svm_run.c, vmx_run.c); a vCPU
+ * go on.  hv_gpt_changed() bumps the generation that every vCPU compares,
+ * with interrupts off, right before entry (hv_guest_enter_irqoff); a vCPU
  * in guest mode leaves it on any host interrupt (SVM INTR intercept, APM
  * 15.13.1; VMX external-interrupt exiting, SDM Vol 3C, 25.6.1).  So once
  * a synchronous IPI has run on every CPU, each vCPU has either exited
@@ -338,7 +351,7 @@ static void hv_mem_nop(void *info)
 void hv_mem_flush_sync(struct hvk_vm *vm)
 {
 	lockdep_assert_held(&vm->lock);	/* no leaf changes meanwhile */
-	hv_ops->flush_gpt(vm);
+	hv_gpt_changed(vm);
 	on_each_cpu(hv_mem_nop, NULL, 1);
 }
 
@@ -417,7 +430,7 @@ static int hv_mem_break_cow(struct hvk_vm *vm, struct hv_region *rg, u64 idx)
 	vm->cow_copies++;
 	/* Writable only now; the extra bump is cheap and keeps it simple */
 	hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(new), true);
-	hv_ops->flush_gpt(vm);
+	hv_gpt_changed(vm);
 	/*
 	 * The owner's mmap still shows the old page: refault onto the new.
 	 * The old page's lock waits out a fault that found it before.
@@ -452,7 +465,7 @@ int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 		/* More permission: no other vCPU can hold a stale entry */
 		r = hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(rg->pages[idx]),
 				 true);
-		hv_ops->flush_gpt(vm);
+		hv_gpt_changed(vm);
 	}
 	/* else: another vCPU fixed it first */
 	if (r == 0) {

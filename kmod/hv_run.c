@@ -21,7 +21,9 @@
 #include "x86/gwalk.h"
 
 #include <linux/sched/signal.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/hw_breakpoint.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -387,8 +389,12 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		return 1;
 	case HV_X_XSETBV:
 		return hv_handle_xsetbv(vcpu, exit);
-	case HV_X_CR4_WRITE:
-		return hv_handle_cr4_write(vcpu, exit);
+	case HV_X_CR_WRITE:
+		return hv_handle_cr_write(vcpu, exit);
+	case HV_X_DR_ACCESS:
+		/* Make DR0-3 live; the MOV runs again, now for real */
+		vcpu->db_live = true;
+		return 1;
 	case HV_X_INVD:
 	case HV_X_WBINVD:
 	case HV_X_MONITOR:
@@ -407,6 +413,91 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		data[1] = exit->hw.qual;
 		return hv_exit_internal(vcpu, HV_INTERNAL_UNHANDLED, 2, data);
 	}
+}
+
+/*
+ * Guest debug registers.  DR7 (and DR6 on AMD-V) is VMCS/VMCB state,
+ * loaded at entry and saved at exit (SDM Vol 3C, 25.8.1 / 27.3.1; APM
+ * Vol 2, 15.5.1 / 15.6); DR0-3 are not, and swapping them around every
+ * entry would tax every exit for what few guests use.  So, as KVM's
+ * vcpu_enter_guest does: while the guest's DR0-3 are not live, the
+ * backend intercepts guest DR accesses (MOV-DR exiting, SDM Vol 3C,
+ * 25.6.2; the DR intercepts, APM Vol 2, 15.12.1); the first one
+ * (HV_X_DR_ACCESS) makes them live - loaded right before each entry,
+ * saved right after each exit, intercepts off - and the MOV runs again,
+ * now for real.  After an exit with DR7 enabling no breakpoint they stop
+ * being live: the values stay in vcpu->db and the next access traps
+ * again.  Cost: nothing for guests that leave the debug registers alone,
+ * one extra exit per burst of use for the others.
+ */
+static void hv_db_load(struct hvk_vcpu *vcpu)
+{
+	set_debugreg(vcpu->db[0], 0);
+	set_debugreg(vcpu->db[1], 1);
+	set_debugreg(vcpu->db[2], 2);
+	set_debugreg(vcpu->db[3], 3);
+}
+
+static void hv_db_save(struct hvk_vcpu *vcpu)
+{
+	get_debugreg(vcpu->db[0], 0);
+	get_debugreg(vcpu->db[1], 1);
+	get_debugreg(vcpu->db[2], 2);
+	get_debugreg(vcpu->db[3], 3);
+}
+
+/*
+ * Interrupts off, last thing before the entry: the guest's XCR0 and
+ * DR0-3, and whether the NPT/EPT changed since this vCPU last flushed.
+ * Reading the generation here, with interrupts off, is what
+ * hv_mem_flush_sync() relies on.
+ */
+struct hv_entry hv_guest_enter_irqoff(struct hvk_vcpu *vcpu, u64 cr4)
+{
+	u64 gen = atomic64_read(&vcpu->vm->gpt_gen);
+	struct hv_entry e = { .flush = vcpu->gpt_gen != gen };
+
+	vcpu->gpt_gen = gen;
+	if (vcpu->db_live)
+		hv_db_load(vcpu);
+	e.xcr0 = hv_xcr0_load_guest(vcpu, cr4);
+	return e;
+}
+
+/*
+ * Interrupts still off, first thing after the exit (before the host may
+ * take an interrupt): the host's XCR0, the guest's DR0-3 saved, and the
+ * host's breakpoints back if it uses them (perf, ptrace watchpoints):
+ * the exit left DR7 disabled (SDM Vol 3C, 28.5.1; APM Vol 2, 15.6).
+ */
+void hv_guest_exit_irqoff(struct hvk_vcpu *vcpu, struct hv_entry e)
+{
+	hv_xcr0_load_host(e.xcr0);
+	if (vcpu->db_live)
+		hv_db_save(vcpu);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+/*
+ * Enter the guest once (bhyve's vm_run() around vmmops_run, KVM's
+ * vcpu_enter_guest): the guest's x87/SSE/AVX registers for the entry -
+ * the host task's wait in memory until it returns to userspace
+ * (hv_xsave.c has the order, XCR0 included) - then the backend.
+ */
+static int hv_enter_guest(struct hvk_vcpu *vcpu, struct hv_exit *exit)
+{
+	int r;
+
+	kernel_fpu_begin();
+	hv_fpu_load_guest(vcpu);
+	r = hv_ops->vcpu_run(vcpu, exit);
+	hv_fpu_save_guest(vcpu);
+	kernel_fpu_end();
+	/* DR7 enables no breakpoint: trap the next DR access again */
+	if (!r && vcpu->db_live && !(exit->dr7 & 0xff))
+		vcpu->db_live = false;
+	return r;
 }
 
 /*
@@ -442,16 +533,7 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 		cond_resched();
 
 		memset(&exit, 0, sizeof(exit));
-		/*
-		 * The guest's x87/SSE/AVX registers for the entry; the host
-		 * task's wait in memory until it returns to userspace
-		 * (hv_xsave.c has the order, XCR0 included).
-		 */
-		kernel_fpu_begin();
-		hv_fpu_load_guest(vcpu);
-		r = hv_ops->vcpu_run(vcpu, &exit);
-		hv_fpu_save_guest(vcpu);
-		kernel_fpu_end();
+		r = hv_enter_guest(vcpu, &exit);
 		if (r)
 			break;
 		vcpu->exits++;

@@ -246,8 +246,16 @@ bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val)
 	return !((efer & EFER_LMA) && !(val & X86_CR4_PAE));
 }
 
+/* A guest CR4 write from @old to @val, on both vendors */
+void hv_cr4_changed(struct hvk_vcpu *vcpu, u64 old, u64 val)
+{
+	/* SDM Vol 3A, 4.10.4.1: a change of PGE, PAE or PSE flushes TLBs */
+	if ((old ^ val) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE))
+		hv_gpt_changed(vcpu->vm);
+}
+
 /* An instruction hv cannot emulate: to userspace, as hv_run.c does */
-static int hv_cr4_emulation_failed(struct hvk_vcpu *vcpu, const u8 *b,
+static int hv_cr_emulation_failed(struct hvk_vcpu *vcpu, const u8 *b,
 				   size_t n)
 {
 	struct hv_run *run = vcpu->run;
@@ -268,49 +276,110 @@ static bool hv_legacy_prefix(u8 b)
 	       b == 0x26 || b == 0x64 || b == 0x65;
 }
 
+/* What a CR0/CR4 write exit's instruction is */
+enum hv_cr_insn { HV_CR_MOV, HV_CR_CLTS, HV_CR_LMSW };
+
 /*
- * MOV to CR4 where the backend intercepts it (AMD-V has no CR4 guest/host
- * mask; APM Vol 2, 15.9).  Without decode assists the backend does not
- * know the source register: decode MOV CR, r (0F 22 /r; the mod field is
- * ignored, SDM Vol 2B) from the guest's instruction bytes.
+ * Decode the instruction of a CR write exit whose backend does not know
+ * the source register (AMD-V without decode assists, or CLTS/LMSW, which
+ * the CR0 write intercept also catches: APM Vol 2, 15.9.1).  MOV CR, r
+ * is 0F 22 /r (the mod field is ignored, SDM Vol 2B), CLTS 0F 06, LMSW
+ * 0F 01 /6 (register form only).  Returns the length, or 0.
  */
-int hv_handle_cr4_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
+static unsigned int hv_cr_decode(struct hvk_vcpu *vcpu, unsigned int cr,
+				 int *gpr, enum hv_cr_insn *insn,
+				 u8 *b, int *n)
 {
+	int mode, i = 0;
+	u8 rex = 0, modrm;
+
+	*n = hv_fetch_insn(vcpu, b, 15, &mode);
+	while (i < *n && hv_legacy_prefix(b[i]))
+		i++;
+	if (mode == 64 && i < *n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 2 > *n || b[i] != 0x0f)
+		return 0;
+	if (b[i + 1] == 0x06 && cr == 0) {
+		*insn = HV_CR_CLTS;
+		return i + 2;
+	}
+	if (i + 3 > *n)
+		return 0;
+	modrm = b[i + 2];
+	*gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	if (b[i + 1] == 0x01 && cr == 0 && (modrm & 0xf8) == 0xf0) {
+		*insn = HV_CR_LMSW;
+		return i + 3;
+	}
+	*insn = HV_CR_MOV;
+	if (b[i + 1] != 0x22 || (((modrm >> 3) & 7) | (rex & 4 ? 8 : 0)) != cr)
+		return 0;
+	return i + 3;
+}
+
+/* The rules for a guest's new CR0 (SDM Vol 2B, MOV CR) */
+static bool hv_cr0_write_ok(const struct hv_sregs *s, u64 val)
+{
+	/* 64-bit mode: clearing PG #GPs */
+	if ((s->efer & EFER_LMA) && s->cs.l && !(val & X86_CR0_PG))
+		return false;
+	return hv_cr0_ok(val, s->cr4, s->efer);
+}
+
+/*
+ * A guest write of CR0 or CR4 the backend intercepted: VT-x for the bits
+ * the CR0/CR4 guest/host masks give the host (SDM Vol 3C, 25.6.6), AMD-V
+ * for every CR0 write and, while the guest may not set OSXSAVE, every
+ * CR4 write (it has no mask; APM Vol 2, 15.9).  One set of rules for
+ * both: an illegal value gets #GP, a legal one is applied through
+ * set_sregs, with EFER.LMA as the CPU would set it.
+ */
+int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
+{
+	unsigned int cr = exit->cr.cr, len = 0;
+	enum hv_cr_insn insn = HV_CR_MOV;
+	int gpr = exit->cr.gpr, n = 0;
+	u64 data[2] = { cr, 0 }, val, *old;
 	struct hv_sregs s;
-	u64 data[2] = { 4, 0 }, val;
-	int gpr = exit->cr.gpr, mode, n, i = 0;
-	unsigned int len = 0;
-	u8 b[15], rex = 0, modrm;
+	bool ok;
+	u8 b[15];
 
 	if (gpr < 0 || !exit->next_rip) {
-		n = hv_fetch_insn(vcpu, b, sizeof(b), &mode);
-		while (i < n && hv_legacy_prefix(b[i]))
-			i++;
-		if (mode == 64 && i < n && (b[i] & 0xf0) == 0x40)
-			rex = b[i++];
-		if (n <= 0 || i + 3 > n || b[i] != 0x0f || b[i + 1] != 0x22)
-			return hv_cr4_emulation_failed(vcpu, b, max(n, 0));
-		modrm = b[i + 2];
-		if ((((modrm >> 3) & 7) | (rex & 4 ? 8 : 0)) != 4)
-			return hv_cr4_emulation_failed(vcpu, b, n);
-		gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
-		len = i + 3;
+		len = hv_cr_decode(vcpu, cr, &gpr, &insn, b, &n);
+		if (!len)
+			return hv_cr_emulation_failed(vcpu, b, max(n, 0));
 	}
 	hv_ops->get_sregs(vcpu, &s);
-	val = *hv_gpr(&vcpu->regs, gpr);
+	old = cr == 0 ? &s.cr0 : &s.cr4;
+	val = insn == HV_CR_CLTS ? 0 : *hv_gpr(&vcpu->regs, gpr);
 	if (!((s.efer & EFER_LMA) && s.cs.l))
 		val = (u32)val;		/* outside 64-bit mode: 32 bits */
-	if (!hv_cr4_write_ok(vcpu, s.efer, val)) {
+	if (insn == HV_CR_CLTS)		/* SDM Vol 2A, CLTS */
+		val = s.cr0 & ~X86_CR0_TS;
+	else if (insn == HV_CR_LMSW)	/* SDM Vol 2A, LMSW: PE never cleared */
+		val = (s.cr0 & ~0xeULL) | (val & 0xf) | (s.cr0 & X86_CR0_PE);
+	ok = cr == 0 ? hv_cr0_write_ok(&s, val) :
+		       hv_cr4_write_ok(vcpu, s.efer, val);
+	if (!ok) {
 		hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);
 		return 1;
 	}
-	/* SDM Vol 3A, 4.10.4.1: a change of PGE, PAE or PSE flushes TLBs */
-	if ((s.cr4 ^ val) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE))
-		hv_ops->flush_gpt(vcpu->vm);
-	s.cr4 = val;
+	if (cr == 4)
+		hv_cr4_changed(vcpu, s.cr4, val);
+	*old = val;
+	/* SDM Vol 3A, 10.8.5: LMA = LME && PG, as the CPU would */
+	if ((s.efer & EFER_LME) && (s.cr0 & X86_CR0_PG))
+		s.efer |= EFER_LMA;
+	else
+		s.efer &= ~EFER_LMA;
 	data[1] = val;
-	if (hv_sregs_check(&s) || hv_ops->set_sregs(vcpu, &s))
-		return hv_cr4_emulation_failed(vcpu, (u8 *)data, sizeof(data));
+	/*
+	 * The CR0 rules were just checked; the rest of the state is the
+	 * guest's own, as the CPU left it (CR4 keeps its old full check).
+	 */
+	if ((cr == 4 && hv_sregs_check(&s)) || hv_ops->set_sregs(vcpu, &s))
+		return hv_cr_emulation_failed(vcpu, (u8 *)data, sizeof(data));
 	vcpu->regs.rip = exit->next_rip ? exit->next_rip :
 			 vcpu->regs.rip + len;
 	return 1;

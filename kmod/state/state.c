@@ -192,6 +192,22 @@ static int hv_state_check(struct hvk_vcpu *vcpu,
 
 /* ---- the vCPU ---- */
 
+/* DR0-3 are the core's (hv_run.c), DR6 and DR7 the backend's */
+static void hv_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8])
+{
+	memcpy(dr, vcpu->db, sizeof(vcpu->db));
+	dr[4] = dr[5] = 0;
+	hv_ops->get_dr67(vcpu, &dr[6], &dr[7]);
+}
+
+static void hv_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8])
+{
+	memcpy(vcpu->db, dr, sizeof(vcpu->db));
+	hv_ops->set_dr67(vcpu, dr[6], dr[7]);
+	/* Breakpoints enabled: DR0-3 must be in the hardware from entry */
+	vcpu->db_live = dr[7] & 0xff;
+}
+
 /* The vCPU quiet (hvk_vcpu_quiet_begin); fills all of @st but vcpu_id. */
 int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 {
@@ -212,7 +228,7 @@ int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 	st->vcpu_id = id;
 	st->regs = vcpu->regs;
 	hv_ops->get_sregs(vcpu, &st->sregs);
-	hv_ops->get_debugregs(vcpu, st->dr);
+	hv_get_debugregs(vcpu, st->dr);
 	hv_ops->get_events(vcpu, &st->events);
 	for (i = 0; i < ARRAY_SIZE(hv_state_msrs); i++) {
 		st->msrs[i].index = hv_state_msrs[i];
@@ -247,7 +263,7 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 		hv_ops->set_msr(vcpu, st->msrs[i].index, st->msrs[i].value);
 	vcpu->cpuid = st->cpuid;
 	hv_xsave_cpuid_changed(vcpu);
-	hv_ops->set_debugregs(vcpu, st->dr);
+	hv_set_debugregs(vcpu, st->dr);
 	hv_ops->set_events(vcpu, &st->events);
 	hv_xsave_set_state(vcpu, st);
 	/* A full state replaces whatever the last exit left to finish */

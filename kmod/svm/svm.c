@@ -12,6 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/string_helpers.h>
 #include <linux/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -190,6 +191,18 @@ static void svm_cpu_emergency_disable(void)
 	svm_cpu_disable();
 }
 
+/* For the core's line at load (hv_main.c) */
+static void svm_describe(const struct hv_caps *caps, char *buf, size_t len)
+{
+	u64 f = caps->features;
+
+	snprintf(buf, len,
+		 "NPT %s, %u ASIDs, NRIP save %s, decode assists %s, SVM rev %u",
+		 str_yes_no(f & HV_FEAT_NPT), caps->nr_asids,
+		 str_yes_no(f & HV_FEAT_NRIPS),
+		 str_yes_no(f & HV_FEAT_DECODE_ASSISTS), caps->svm_revision);
+}
+
 const struct hv_vendor_ops hv_svm_ops = {
 	.name			= "AMD-V",
 	.peer_module		= "kvm_amd",
@@ -215,8 +228,8 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.inject_exception	= svm_inject_exception,
 	.get_events		= svm_get_events,
 	.set_events		= svm_set_events,
-	.get_debugregs		= svm_get_debugregs,
-	.set_debugregs		= svm_set_debugregs,
+	.get_dr67		= svm_get_dr67,
+	.set_dr67		= svm_set_dr67,
 	.gpt_ops		= &svm_npt_ops,
-	.flush_gpt		= svm_flush_gpt,
+	.describe		= svm_describe,
 };

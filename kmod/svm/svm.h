@@ -7,11 +7,9 @@
 #include "svm/svm_vmcb.h"
 
 #include <linux/percpu.h>
-#include <asm/fpu/types.h>
 
 struct svm_vm {
 	struct hvk_vm vm;
-	atomic64_t gpt_gen;	/* bumped whenever the NPT changes */
 };
 
 /*
@@ -35,8 +33,6 @@ struct svm_vcpu {
 	u64 vmcb_pa;
 	int last_cpu;		/* where this VMCB last ran; -1 never */
 	u64 asid_generation;	/* of last_cpu, when vmcb's ASID was given */
-	u64 gpt_gen;		/* NPT generation this vCPU flushed for */
-	bool db_live;		/* guest DR0-3 in the hardware while it runs */
 	bool nmi_masked;	/* no VMCB bit without vNMI: see svm_get_events */
 };
 
@@ -67,15 +63,13 @@ int svm_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
 int svm_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
 void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
-void svm_flush_gpt(struct hvk_vm *vm);
 void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
-void svm_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8]);
-void svm_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8]);
+void svm_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);
+void svm_set_dr67(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7);
 extern const struct hv_pt_ops svm_npt_ops;
 
 /* svm_run.c */
-void svm_db_arm(struct svm_vcpu *sv, bool live);
 int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit);
 
 /*

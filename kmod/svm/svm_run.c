@@ -4,10 +4,13 @@
  * vendor-neutral exit record.
  *
  * Order of one entry (compare KVM's svm_vcpu_run), inside the core's
- * kernel_fpu_begin/end with the guest's FPU registers loaded:
- *   interrupts off, pick the TLB flush, registers into the VMCB
- *   guest XCR0; CLGI; VMSAVE host; [VMLOAD guest; VMRUN; VMSAVE guest;
- *   VMLOAD host]; host XCR0
+ * hv_enter_guest() with the guest's FPU registers loaded:
+ *   intercepts for this entry (svm_set_intercepts)
+ *   interrupts off; the core's entry bracket (XCR0, DR0-3, NPT
+ *   generation); the TLB flush and ASID (svm_pick_tlb); registers into
+ *   the VMCB
+ *   CLGI; VMSAVE host; [VMLOAD guest; VMRUN; VMSAVE guest; VMLOAD host]
+ *   the core's exit bracket (XCR0, DR0-3, host breakpoints)
  *   STGI; interrupts on - a pending host interrupt or NMI is taken here
  *   registers out of the VMCB, translate the exit
  */
@@ -26,6 +29,7 @@
 #define SVM_LEN_XSETBV	3	/* 0f 01 d1 */
 
 /* APM Vol 2, 15.9: intercept_cr bits 31:16 are the writes of CR0-15 */
+#define SVM_INTERCEPT_CR0_WRITE	BIT(16 + 0)
 #define SVM_INTERCEPT_CR4_WRITE	BIT(16 + 4)
 #define SVM_CR_DECODED		BIT_ULL(63)	/* 15.33.1: EXITINFO1 */
 
@@ -60,28 +64,17 @@ static u64 svm_nrip_or_zero(struct svm_vcpu *sv)
 }
 
 /*
- * Guest debug registers.  DR6 and DR7 are VMCB state (VMRUN loads them,
- * #VMEXIT saves them; APM Vol 2, 15.5.1 and 15.6); DR0-3 are not, and
- * swapping them on every entry and exit would tax every exit for what
- * few guests use.  So, as KVM does: while the guest's DR0-3 are not in
- * the hardware, every guest access to DR0-3, and every write to DR7,
- * is intercepted (15.12.1); the first one makes them live (loaded before
- * each VMRUN, saved after it, intercepts off) and the instruction runs
- * again, now for real.  After an exit with DR7 enabling no breakpoint
- * they stop being live: the guest's values stay in vcpu->db, and its next
- * access traps again.  Cost: nothing for guests that leave the debug
- * registers alone, one extra exit per burst of use for the others.
+ * Guest debug registers: the core decides when DR0-3 are live (hv_run.c).
+ * DR6 and DR7 are VMCB state (VMRUN loads them, #VMEXIT saves them; APM
+ * Vol 2, 15.5.1 and 15.6); while DR0-3 are not live, every guest access
+ * to DR0-3 and every write to DR7 is intercepted (15.12.1).
  */
-void svm_db_arm(struct svm_vcpu *sv, bool live)
-{
-	sv->db_live = live;
-	sv->vmcb->control.intercept_dr = live ? 0 :
-		SVM_INTERCEPT_DR_READ(0) | SVM_INTERCEPT_DR_READ(1) |
-		SVM_INTERCEPT_DR_READ(2) | SVM_INTERCEPT_DR_READ(3) |
-		SVM_INTERCEPT_DR_WRITE(0) | SVM_INTERCEPT_DR_WRITE(1) |
-		SVM_INTERCEPT_DR_WRITE(2) | SVM_INTERCEPT_DR_WRITE(3) |
-		SVM_INTERCEPT_DR_WRITE(7);
-}
+#define SVM_DR_INTERCEPTS \
+	(SVM_INTERCEPT_DR_READ(0) | SVM_INTERCEPT_DR_READ(1) | \
+	 SVM_INTERCEPT_DR_READ(2) | SVM_INTERCEPT_DR_READ(3) | \
+	 SVM_INTERCEPT_DR_WRITE(0) | SVM_INTERCEPT_DR_WRITE(1) | \
+	 SVM_INTERCEPT_DR_WRITE(2) | SVM_INTERCEPT_DR_WRITE(3) | \
+	 SVM_INTERCEPT_DR_WRITE(7))
 
 /*
  * 15.7.2: an exit in the middle of delivering an event leaves it in
@@ -112,28 +105,33 @@ static void svm_exit_event(u64 info, struct hv_exit_event *ev)
 	ev->error = info >> 32;
 }
 
-static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
+/* 15.10.2: IOIO's EXITINFO1; EXITINFO2 always holds the next RIP */
+static void svm_exit_io(const struct vmcb_control *c, struct hv_exit *exit)
+{
+	u64 info1 = c->exitinfo1;
+
+	exit->code = HV_X_IO;
+	exit->io.port = info1 >> SVM_IOIO_PORT_SHIFT;
+	/* SZ8, SZ16, SZ32: one-hot in bits 6:4 */
+	exit->io.size = info1 & (4 << SVM_IOIO_SIZE_SHIFT) ? 4 :
+			info1 & (2 << SVM_IOIO_SIZE_SHIFT) ? 2 : 1;
+	exit->io.in = info1 & SVM_IOIO_IN;
+	exit->io.string = info1 & SVM_IOIO_STR;
+	exit->io.rep = info1 & SVM_IOIO_REP;
+	exit->next_rip = c->exitinfo2;
+}
+
+/*
+ * Exits for one guest instruction the core completes and skips: the code
+ * and next_rip (without NRIPS, from the fixed length; 0 where the core
+ * must decode it).  False for any other exit.
+ */
+static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
 	u64 info1 = c->exitinfo1;
 
 	switch (c->exitcode) {
-	case SVM_EXIT_INTR:
-		exit->code = HV_X_INTR;
-		break;
-	case SVM_EXIT_NMI:
-		exit->code = HV_X_NMI;
-		break;
-	case SVM_EXIT_EXCP_UD:
-		exit->code = HV_X_UD;
-		break;
-	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3:
-	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3:
-	case SVM_EXIT_WRITE_DR7:
-		/* Make DR0-3 live and run the MOV again (svm_db_arm) */
-		svm_db_arm(sv, true);
-		exit->code = HV_X_NONE;
-		break;
 	case SVM_EXIT_CPUID:
 		exit->code = HV_X_CPUID;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_CPUID);
@@ -143,16 +141,7 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_HLT);
 		break;
 	case SVM_EXIT_IOIO:
-		/* 15.10.2: EXITINFO2 always holds the next RIP */
-		exit->code = HV_X_IO;
-		exit->io.port = info1 >> SVM_IOIO_PORT_SHIFT;
-		/* SZ8, SZ16, SZ32: one-hot in bits 6:4 */
-		exit->io.size = info1 & (4 << SVM_IOIO_SIZE_SHIFT) ? 4 :
-				info1 & (2 << SVM_IOIO_SIZE_SHIFT) ? 2 : 1;
-		exit->io.in = info1 & SVM_IOIO_IN;
-		exit->io.string = info1 & SVM_IOIO_STR;
-		exit->io.rep = info1 & SVM_IOIO_REP;
-		exit->next_rip = c->exitinfo2;
+		svm_exit_io(c, exit);
 		break;
 	case SVM_EXIT_MSR:
 		exit->code = info1 ? HV_X_WRMSR : HV_X_RDMSR;
@@ -163,31 +152,21 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = HV_X_HYPERCALL;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_VMMCALL);
 		break;
-	case SVM_EXIT_SHUTDOWN:
-		exit->code = HV_X_SHUTDOWN;
-		break;
-	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-		exit->code = HV_X_VIRT_INSN;
-		break;
 	case SVM_EXIT_XSETBV:
 		exit->code = HV_X_XSETBV;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_XSETBV);
 		break;
+	case SVM_EXIT_WRITE_CR0:
 	case SVM_EXIT_WRITE_CR4:
 		/*
 		 * 15.33.1: with decode assists EXITINFO1 names the source
-		 * register of a MOV CR; without, the core decodes it.
+		 * register of a MOV CR (bit 63 clear: CLTS or LMSW); without,
+		 * the core decodes it.
 		 */
-		exit->code = HV_X_CR4_WRITE;
+		exit->code = HV_X_CR_WRITE;
+		exit->cr.cr = c->exitcode - SVM_EXIT_WRITE_CR0;
 		exit->cr.gpr = info1 & SVM_CR_DECODED ? (int)(info1 & 15) : -1;
-		exit->next_rip = hv_host_caps.features & HV_FEAT_NRIPS ?
-				 c->next_rip : 0;
+		exit->next_rip = svm_nrip_or_zero(sv);
 		break;
 	/*
 	 * Instructions that reach past the guest (hv_handle_host_insn).
@@ -202,6 +181,48 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = HV_X_WBINVD;
 		exit->next_rip = svm_nrip_or_zero(sv);
 		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+	u64 info1 = c->exitinfo1;
+
+	if (svm_translate_insn(sv, exit))
+		return;
+	/* APM Vol 2, Appendix C: the exit codes */
+	switch (c->exitcode) {
+	case SVM_EXIT_INTR:
+		exit->code = HV_X_INTR;
+		break;
+	case SVM_EXIT_NMI:
+		exit->code = HV_X_NMI;
+		break;
+	case SVM_EXIT_EXCP_UD:
+		exit->code = HV_X_UD;
+		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3:
+	case SVM_EXIT_WRITE_DR7:
+		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		exit->code = HV_X_SHUTDOWN;
+		break;
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+		exit->code = HV_X_VIRT_INSN;
+		break;
+	/* The rest of hv_handle_host_insn()'s: #UD or #GP, no next_rip */
 	case SVM_EXIT_MONITOR:
 		exit->code = HV_X_MONITOR;
 		break;
@@ -255,26 +276,68 @@ static void svm_new_asid(struct svm_vcpu *sv, struct svm_asid_cpu *ac)
 	sv->asid_generation = ac->generation;
 }
 
+/*
+ * Interrupts on: what this entry intercepts.  No CR0/CR4 guest/host masks
+ * on AMD-V: every CR0 write exits (MOV, and CLTS and LMSW: 15.9.1) and,
+ * while the guest may not set CR4.OSXSAVE (its CPUID hides XSAVE), every
+ * MOV to CR4; the core checks them (hv_handle_cr_write).  DR accesses
+ * exit while the core has DR0-3 not live (15.12.1).
+ */
+static void svm_set_intercepts(struct svm_vcpu *sv)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	c->intercept_cr |= SVM_INTERCEPT_CR0_WRITE;
+	if (sv->vcpu.xcr0_allowed)
+		c->intercept_cr &= ~SVM_INTERCEPT_CR4_WRITE;
+	else
+		c->intercept_cr |= SVM_INTERCEPT_CR4_WRITE;
+	c->intercept_dr = sv->vcpu.db_live ? 0 : SVM_DR_INTERCEPTS;
+}
+
+/*
+ * Interrupts off: TLB_CONTROL and the ASID for this VMRUN (15.16.1).  A
+ * vCPU arriving on a CPU, or whose ASID there belongs to an older
+ * generation, takes a fresh ASID; when the CPU runs out, a new generation
+ * starts with the whole TLB flushed.  Otherwise flush this ASID's
+ * translations when the core says the nested page tables changed.
+ */
+static struct svm_asid_cpu *svm_pick_tlb(struct svm_vcpu *sv, int cpu,
+					 bool flush)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+	struct svm_asid_cpu *ac;
+
+	c->tlb_control = 0;
+	if (sv->last_cpu != cpu) {
+		sv->asid_generation = 0;
+		sv->last_cpu = cpu;
+	}
+	if (flush)
+		c->tlb_control = hv_host_caps.features & HV_FEAT_FLUSH_BY_ASID ?
+				 SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
+	ac = this_cpu_ptr(&svm_asid_cpu);
+	svm_new_asid(sv, ac);
+	/*
+	 * 15.16.1 TLB_CONTROL 1: every ASID's entries on this CPU, at each
+	 * VMRUN here until one got past its checks (a VMRUN that fails them
+	 * may not have flushed), so no fresh ASID meets an old generation's.
+	 */
+	if (ac->flush_pending)
+		c->tlb_control = SVM_TLB_FLUSH_ALL;
+	return ac;
+}
+
 int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 {
 	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
-	struct svm_vm *svm = to_svm_vm(vcpu->vm);
 	struct vmcb *vmcb = sv->vmcb;
 	struct svm_asid_cpu *ac;
-	u64 gen, efer;
+	struct hv_entry e;
+	u64 efer;
 	int cpu, r;
-	bool xcr0;
 
-	/*
-	 * No CR4 guest/host mask on AMD-V: while the guest may not set
-	 * CR4.OSXSAVE (its CPUID hides XSAVE), every MOV to CR4 exits and
-	 * the core checks it (hv_handle_cr4_write).
-	 */
-	if (vcpu->xcr0_allowed)
-		vmcb->control.intercept_cr &= ~SVM_INTERCEPT_CR4_WRITE;
-	else
-		vmcb->control.intercept_cr |= SVM_INTERCEPT_CR4_WRITE;
-
+	svm_set_intercepts(sv);
 	local_irq_disable();
 
 	/*
@@ -289,35 +352,9 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 		return -EIO;
 	}
 
-	/*
-	 * 15.16.1: a vCPU arriving on a CPU, or whose ASID there belongs to
-	 * an older generation, takes a fresh ASID; when the CPU runs out,
-	 * a new generation starts with the whole TLB flushed.  Otherwise
-	 * flush this ASID's translations whenever the nested page tables
-	 * changed.
-	 */
 	cpu = smp_processor_id();
-	gen = atomic64_read(&svm->gpt_gen);
-	vmcb->control.tlb_control = 0;
-	if (sv->last_cpu != cpu) {
-		sv->asid_generation = 0;
-		sv->last_cpu = cpu;
-	}
-	if (sv->gpt_gen != gen) {
-		vmcb->control.tlb_control =
-			hv_host_caps.features & HV_FEAT_FLUSH_BY_ASID ?
-			SVM_TLB_FLUSH_ASID : SVM_TLB_FLUSH_ALL;
-		sv->gpt_gen = gen;
-	}
-	ac = this_cpu_ptr(&svm_asid_cpu);
-	svm_new_asid(sv, ac);
-	/*
-	 * 15.16.1 TLB_CONTROL 1: every ASID's entries on this CPU, at each
-	 * VMRUN here until one got past its checks (a VMRUN that fails them
-	 * may not have flushed), so no fresh ASID meets an old generation's.
-	 */
-	if (ac->flush_pending)
-		vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
+	e = hv_guest_enter_irqoff(vcpu, vmcb->save.cr4);
+	ac = svm_pick_tlb(sv, cpu, e.flush);
 
 	vmcb->save.rax = vcpu->regs.rax;
 	vmcb->save.rsp = vcpu->regs.rsp;
@@ -325,43 +362,24 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	vmcb->save.rflags = vcpu->regs.rflags;
 	vmcb->control.next_rip = 0;
 
-	if (sv->db_live) {
-		set_debugreg(vcpu->db[0], 0);
-		set_debugreg(vcpu->db[1], 1);
-		set_debugreg(vcpu->db[2], 2);
-		set_debugreg(vcpu->db[3], 3);
-	}
-
-	xcr0 = hv_xcr0_load_guest(vcpu, vmcb->save.cr4);
 	svm_clgi();
 	svm_vmsave(page_to_phys(per_cpu(svm_host_save_page, cpu)));
 	r = svm_vmrun(&vcpu->regs, sv->vmcb_pa,
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)));
-	hv_xcr0_load_host(xcr0);
-	if (!r && vmcb->control.exitcode != SVM_EXIT_INVALID)
+	hv_guest_exit_irqoff(vcpu, e);
+	if (r == HV_ENTER_EXIT && vmcb->control.exitcode != SVM_EXIT_INVALID)
 		ac->flush_pending = false;
-	if (sv->db_live) {
-		get_debugreg(vcpu->db[0], 0);
-		get_debugreg(vcpu->db[1], 1);
-		get_debugreg(vcpu->db[2], 2);
-		get_debugreg(vcpu->db[3], 3);
-		/* DR7 (VMCB) enables none of them: trap the next access */
-		if (!(vmcb->save.dr7 & 0xff))
-			svm_db_arm(sv, false);
-	}
-	/* Give the host its own breakpoints back if it uses them */
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
 	svm_stgi();
 	local_irq_enable();
 
-	if (r)
-		return -EIO;	/* HV_ENTER_FAULT: SVM is off, rebooting */
+	if (r != HV_ENTER_EXIT)
+		return -EIO;	/* SVM is off: the host is rebooting */
 
 	vcpu->regs.rax = vmcb->save.rax;
 	vcpu->regs.rsp = vmcb->save.rsp;
 	vcpu->regs.rip = vmcb->save.rip;
 	vcpu->regs.rflags = vmcb->save.rflags;
+	exit->dr7 = vmcb->save.dr7;
 
 	/* An event the exit interrupted: again at the next entry (15.7.2) */
 	vmcb->control.event_inj = 0;

@@ -28,20 +28,12 @@ void svm_vm_free(struct hvk_vm *vm)
 
 int svm_vm_init(struct hvk_vm *vm)
 {
-	struct svm_vm *svm = to_svm_vm(vm);
-
 	if (!(hv_host_caps.features & HV_FEAT_NPT))
 		return -EOPNOTSUPP;	/* hv needs nested paging */
 	/* ASIDs are per vCPU and per CPU, given at each VMRUN (svm_run.c) */
 	if (hv_host_caps.nr_asids < 2)
 		return -EOPNOTSUPP;	/* none for guests (15.16) */
-	atomic64_set(&svm->gpt_gen, 1);
 	return 0;
-}
-
-void svm_flush_gpt(struct hvk_vm *vm)
-{
-	atomic64_inc(&to_svm_vm(vm)->gpt_gen);
 }
 
 /* ---- nested page tables: ordinary x86-64 entries (15.25.5) ---- */
@@ -87,9 +79,6 @@ const struct hv_pt_ops svm_npt_ops = {
 	.is_writable	= svm_npt_writable,
 	.present	= svm_npt_present,
 	.is_large	= svm_npt_large,
-	.alloc_table	= hv_gpt_alloc_table,
-	.free_table	= hv_gpt_free_table,
-	.table_va	= hv_gpt_table_va,
 };
 
 /* ---- the VMCB ---- */
@@ -126,7 +115,6 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 			     SVM_INTERCEPT_MWAIT | SVM_INTERCEPT_MWAIT_ARMED |
 			     SVM_INTERCEPT_RDPRU;
 	c->intercept_exceptions = BIT(6);	/* #UD: see hv_handle_ud() */
-	svm_db_arm(sv, false);			/* DR0-3: see svm_run.c */
 	c->iopm_base_pa = svm_iopm_pa;		/* every port intercepted */
 	c->msrpm_base_pa = svm_msrpm_pa;	/* every MSR intercepted */
 	c->asid = 0;		/* 0 is invalid for a guest: given before VMRUN */
@@ -386,23 +374,18 @@ void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 }
 
 /* DR0-3 in vcpu->db (svm_run.c keeps them current); DR6/DR7 in the VMCB */
-void svm_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8])
+void svm_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7)
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
 
-	memcpy(dr, vcpu->db, sizeof(vcpu->db));
-	dr[4] = dr[5] = 0;
-	dr[6] = v->dr6;
-	dr[7] = v->dr7;
+	*dr6 = v->dr6;
+	*dr7 = v->dr7;
 }
 
-void svm_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8])
+void svm_set_dr67(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7)
 {
-	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
 
-	memcpy(vcpu->db, dr, sizeof(vcpu->db));
-	sv->vmcb->save.dr6 = dr[6];
-	sv->vmcb->save.dr7 = dr[7];
-	/* Breakpoints enabled: DR0-3 must be in the hardware from entry */
-	svm_db_arm(sv, dr[7] & 0xff);
+	v->dr6 = dr6;
+	v->dr7 = dr7;
 }

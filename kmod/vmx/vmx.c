@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <linux/string_helpers.h>
 #include <linux/io.h>
 #include <asm/asm.h>
 #include <asm/msr.h>
@@ -134,10 +135,10 @@ static u32 vmx_allowed1(u32 msr)
 	return rdmsrl_safe(msr, &v) ? 0 : v >> 32;
 }
 
-static int vmx_probe(struct hv_caps *caps, const char **why)
+/* Is VMX there, and did the firmware let us use it? */
+static int vmx_probe_enabled(struct hv_caps *caps, const char **why)
 {
-	u64 fc, basic, ept_cap = 0;
-	u32 proc, proc2 = 0;
+	u64 fc;
 
 	/* SDM Vol 3C, 24.6 "Discovering Support for VMX": CPUID.1:ECX[5] */
 	if (!(cpuid_ecx(1) & BIT(5))) {
@@ -164,18 +165,14 @@ static int vmx_probe(struct hv_caps *caps, const char **why)
 		*why = "Intel VT-x is disabled by firmware (IA32_FEATURE_CONTROL locked with VMX off): enable it in the firmware setup";
 		return -ENODEV;
 	}
+	return 0;
+}
 
-	/* SDM Vol 3C, A.1: revision id, region size, TRUE_* controls */
-	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
-	    VMX_BASIC_REGION_SIZE(basic) > PAGE_SIZE) {
-		*why = "Intel VT-x: IA32_VMX_BASIC is unreadable or reports a VMXON region larger than 4 KiB";
-		return -ENODEV;
-	}
-	caps->vmx_basic = basic;
-	vmx_revision = basic & VMX_BASIC_REVISION_MASK;
-	caps->vmcs_revision = vmx_revision;
-	if (basic & VMX_BASIC_HAS_TRUE_CTLS)
-		caps->features |= HV_FEAT_VMX_TRUE_CTLS;
+/* What the controls and the EPT/VPID capability MSR offer */
+static void vmx_probe_features(struct hv_caps *caps, u64 basic)
+{
+	u64 ept_cap = 0;
+	u32 proc, proc2 = 0;
 
 	/* SDM Vol 3C, A.3.2: primary controls; A.3.3: secondary controls */
 	proc = vmx_allowed1(basic & VMX_BASIC_HAS_TRUE_CTLS ?
@@ -209,7 +206,30 @@ static int vmx_probe(struct hv_caps *caps, const char **why)
 		if (ept_cap & VMX_VPID_CAP_INVVPID)
 			caps->features |= HV_FEAT_INVVPID;
 	}
+}
 
+static int vmx_probe(struct hv_caps *caps, const char **why)
+{
+	u64 basic;
+	int r;
+
+	r = vmx_probe_enabled(caps, why);
+	if (r)
+		return r;
+
+	/* SDM Vol 3C, A.1: revision id, region size, TRUE_* controls */
+	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
+	    VMX_BASIC_REGION_SIZE(basic) > PAGE_SIZE) {
+		*why = "Intel VT-x: IA32_VMX_BASIC is unreadable or reports a VMXON region larger than 4 KiB";
+		return -ENODEV;
+	}
+	caps->vmx_basic = basic;
+	vmx_revision = basic & VMX_BASIC_REVISION_MASK;
+	caps->vmcs_revision = vmx_revision;
+	if (basic & VMX_BASIC_HAS_TRUE_CTLS)
+		caps->features |= HV_FEAT_VMX_TRUE_CTLS;
+
+	vmx_probe_features(caps, basic);
 	vmx_ctls_ok = vmx_setup_ctls(basic);
 
 	/* SDM Vol 3C, A.7 and A.8: CR0/CR4 bits fixed in VMX operation */
@@ -366,6 +386,18 @@ static void vmx_cpu_emergency_disable(void)
 		vmx_vmxoff();
 }
 
+/* For the core's line at load (hv_main.c) */
+static void vmx_describe(const struct hv_caps *caps, char *buf, size_t len)
+{
+	u64 f = caps->features;
+
+	snprintf(buf, len,
+		 "EPT %s (2M %s), VPID %s, unrestricted guest %s, VMCS rev %u",
+		 str_yes_no(f & HV_FEAT_EPT), str_yes_no(f & HV_FEAT_EPT_2M),
+		 str_yes_no(f & HV_FEAT_VPID),
+		 str_yes_no(f & HV_FEAT_UNRESTRICTED), caps->vmcs_revision);
+}
+
 const struct hv_vendor_ops hv_vmx_ops = {
 	.name			= "Intel VT-x",
 	.peer_module		= "kvm_intel",
@@ -391,8 +423,8 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.inject_exception	= vmx_inject_exception,
 	.get_events		= vmx_get_events,
 	.set_events		= vmx_set_events,
-	.get_debugregs		= vmx_get_debugregs,
-	.set_debugregs		= vmx_set_debugregs,
+	.get_dr67		= vmx_get_dr67,
+	.set_dr67		= vmx_set_dr67,
 	.gpt_ops		= &vmx_ept_ops,
-	.flush_gpt		= vmx_flush_gpt,
+	.describe		= vmx_describe,
 };

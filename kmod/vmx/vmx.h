@@ -10,7 +10,6 @@
 #include "hv.h"
 #include "vmx/vmx_arch.h"
 
-#include <asm/fpu/types.h>
 #include <asm/vmx.h>
 
 /* SDM Vol 3C, 25.7.2: one entry of a VM-entry/VM-exit MSR area */
@@ -27,7 +26,6 @@ enum { VMX_MSR_STAR, VMX_MSR_LSTAR, VMX_MSR_SFMASK, VMX_MSR_KGS,
 struct vmx_vm {
 	struct hvk_vm vm;
 	u64 eptp;		/* SDM Vol 3C, 25.6.11 */
-	atomic64_t gpt_gen;	/* bumped whenever the EPT changes */
 };
 
 /*
@@ -43,7 +41,6 @@ struct vmx_vcpu {
 	bool launched;			/* VMLAUNCH done since last VMCLEAR */
 	struct list_head loaded_node;
 	u16 vpid;
-	u64 gpt_gen;
 	u64 cr0_shadow, cr4_shadow;	/* what the guest believes */
 	u64 cr2;			/* not in the VMCS: swapped by hand */
 	u64 cr8;			/* TPR: emulated, never the host's */
@@ -53,7 +50,7 @@ struct vmx_vcpu {
 	u64 cstar;			/* unused by Intel CPUs; kept for RDMSR */
 	struct hv_vmx_msr *guest_msrs;	/* entry load + exit store */
 	struct hv_vmx_msr *host_msrs;	/* exit load */
-	bool db_live;			/* guest DR0-3 in the hardware: vmx_run.c */
+	bool dr_exiting;		/* MOV-DR exiting is on: vmx_run.c */
 	u64 dr6;			/* not in the VMCS: swapped by hand */
 	int vmcs_error;			/* first VMWRITE failure at setup */
 };
@@ -114,11 +111,10 @@ int vmx_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
 int vmx_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
 void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
-void vmx_flush_gpt(struct hvk_vm *vm);
 void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
-void vmx_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8]);
-void vmx_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8]);
+void vmx_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);
+void vmx_set_dr67(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7);
 int vmx_vcpu_setup_vmcs(struct vmx_vcpu *vv);
 bool vmx_vcpu_load(struct vmx_vcpu *vv);
 u64 vmx_cr0_guest(u64 cr0);
@@ -126,7 +122,6 @@ u64 vmx_cr4_guest(u64 cr4);
 extern const struct hv_pt_ops vmx_ept_ops;
 
 /* vmx_run.c */
-void vmx_db_arm(struct vmx_vcpu *vv, bool live);
 int vmx_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit);
 
 /*

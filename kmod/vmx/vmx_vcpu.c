@@ -92,9 +92,6 @@ const struct hv_pt_ops vmx_ept_ops = {
 	.is_writable	= vmx_ept_writable,
 	.present	= vmx_ept_present,
 	.is_large	= vmx_ept_large,
-	.alloc_table	= hv_gpt_alloc_table,
-	.free_table	= hv_gpt_free_table,
-	.table_va	= hv_gpt_table_va,
 };
 
 struct hvk_vm *vmx_vm_alloc(void)
@@ -119,13 +116,7 @@ int vmx_vm_init(struct hvk_vm *vm)
 		return -EOPNOTSUPP;
 	/* SDM Vol 3C, 25.6.11: WB paging structures, 4-level walk */
 	vmx->eptp = vm->gpt.root_pa | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
-	atomic64_set(&vmx->gpt_gen, 1);
 	return 0;
-}
-
-void vmx_flush_gpt(struct hvk_vm *vm)
-{
-	atomic64_inc(&to_vmx_vm(vm)->gpt_gen);
 }
 
 /* ---- segments: VMX access-rights format (SDM Vol 3C, Table 25-2) ---- */
@@ -313,6 +304,7 @@ static bool vmx_setup_controls(struct vmx_vcpu *vv)
 	/* SDM Vol 3C, 25.6-25.8: execution, exit and entry controls */
 	ok &= vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_pin_ctls);
 	ok &= vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_proc_ctls);
+	vv->dr_exiting = vmx_proc_ctls & CPU_BASED_MOV_DR_EXITING;
 	ok &= vmcs_write(SECONDARY_VM_EXEC_CONTROL, vv->vpid ? vmx_proc2_ctls :
 			 vmx_proc2_ctls & ~SECONDARY_EXEC_ENABLE_VPID);
 	ok &= vmcs_write(VM_EXIT_CONTROLS, vmx_exit_ctls);
@@ -712,26 +704,21 @@ void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 				     ev->exception_error);
 }
 
-void vmx_get_debugregs(struct hvk_vcpu *vcpu, u64 dr[8])
+void vmx_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 
-	memcpy(dr, vcpu->db, sizeof(vcpu->db));
-	dr[4] = dr[5] = 0;
-	dr[6] = vv->dr6;
-	dr[7] = vmx_read_field(vv, GUEST_DR7);
+	*dr6 = vv->dr6;
+	*dr7 = vmx_read_field(vv, GUEST_DR7);
 }
 
-void vmx_set_debugregs(struct hvk_vcpu *vcpu, const u64 dr[8])
+void vmx_set_dr67(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7)
 {
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 
-	memcpy(vcpu->db, dr, sizeof(vcpu->db));
-	vv->dr6 = dr[6];
+	vv->dr6 = dr6;
 	preempt_disable();
 	vmx_vcpu_load(vv);
-	vmcs_write(GUEST_DR7, dr[7]);
-	/* Breakpoints enabled: DR0-3 must be in the hardware from entry */
-	vmx_db_arm(vv, dr[7] & 0xff);
+	vmcs_write(GUEST_DR7, dr7);
 	preempt_enable();
 }

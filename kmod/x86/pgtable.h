@@ -34,7 +34,11 @@ struct hv_pt_ops {
 	bool (*present)(u64 entry);
 	/* Is this level-2 entry a 2 MiB leaf rather than a table pointer? */
 	bool (*is_large)(u64 entry);
-	/* A zeroed, 4 KiB aligned table; returns its virtual address. */
+	/*
+	 * Table memory: the user's, not the entry format's (the kernel's
+	 * core fills these once for both backends: hv_mem_init()).
+	 * A zeroed, 4 KiB aligned table; returns its virtual address.
+	 */
 	u64 *(*alloc_table)(void *opaque, u64 *pa);
 	void (*free_table)(void *opaque, u64 *table);
 	/* Virtual address of the table an entry points to. */

@@ -18,6 +18,7 @@
 	.set HOSTILE_SPIN,	7	# jmp .
 	.set HOSTILE_HLT,	8	# hlt
 	.set HOSTILE_EXITS,	9	# RDX CPUIDs, then hlt
+	.set HOSTILE_CRGAMES,	10	# illegal CR0 values #GP; TS by MOV/CLTS/LMSW
 
 	.set RAM_FIRST,		0x100000	# ramtouch: above image and stack
 	.set RAM_MAGIC,		0x5a5a5a5a5a5a5a5a
@@ -27,7 +28,7 @@
 	.globl	_start
 _start:
 	ENTRY64
-	cmp	$HOSTILE_EXITS, %rsi
+	cmp	$HOSTILE_CRGAMES, %rsi
 	ja	bad_act
 	lea	acts(%rip), %rax
 	jmp	*(%rax, %rsi, 8)
@@ -37,7 +38,7 @@ bad_act:
 
 	.balign 8
 acts:	.quad	hostinsn, udstorm, virtjunk, stringio, ramtouch
-	.quad	portflood, cliloop, spin, halt, exits
+	.quad	portflood, cliloop, spin, halt, exits, crgames
 
 # Report a mark, run one instruction that must fault, resume after it.
 .macro EXPECT_FAULT idx, insn:vararg
@@ -49,6 +50,49 @@ acts:	.quad	hostinsn, udstorm, virtjunk, stringio, ramtouch
 	REPORT	$(RES_NOFAULT + \idx)
 .Lresume\@:
 .endm
+
+# ---- CR0: each illegal value raises #GP and leaves CR0 as it was, on
+# both vendors (SDM Vol 2B, MOV CR: AMD-V intercepts every CR0 write and
+# hv checks it, VT-x checks the bits it does not hand to hv); then legal
+# writes take effect: TS set by MOV, cleared by CLTS, set by LMSW.
+.macro CR0_TS
+	mov	%cr0, %rax
+	shr	$3, %eax
+	and	$1, %eax
+	REPORT	%eax
+.endm
+
+crgames:
+	call	idt_setup
+	mov	%cr0, %rbx
+	mov	%rbx, %rcx
+	btr	$30, %rcx			# CD = 0
+	bts	$29, %rcx			# NW = 1 without CD
+	EXPECT_FAULT 0, mov %rcx, %cr0
+	mov	%rbx, %rcx
+	bts	$32, %rcx			# a reserved bit
+	EXPECT_FAULT 1, mov %rcx, %cr0
+	mov	%rbx, %rcx
+	btr	$0, %rcx			# PG without PE
+	EXPECT_FAULT 2, mov %rcx, %cr0
+	mov	%cr0, %rax
+	cmp	%rax, %rbx
+	setne	%al
+	movzbl	%al, %eax
+	REPORT	%eax				# 0: CR0 unchanged
+	mov	%rbx, %rcx
+	bts	$3, %rcx
+	mov	%rcx, %cr0
+	CR0_TS					# 1
+	clts
+	CR0_TS					# 0
+	mov	%ebx, %eax
+	or	$8, %eax
+	lmsw	%ax
+	CR0_TS					# 1
+	clts
+	REPORT	$RES_DONE
+	hlt
 
 # ---- INVD and friends: 1000 INVD, 1000 WBINVD and a WBNOINVD must each
 # complete (a no-op, with an exit each), then MONITOR #UD, MWAIT #UD,

@@ -18,6 +18,7 @@
 #   hg-clistop    managed `cli; jmp .`, stopped by `hvctl stop`
 #   hg-busy       vCPU ioctls on a running vCPU: EBUSY at once
 #   hg-rflags     reserved RFLAGS bits refused by SET_REGS and SET_VCPU_STATE
+#   hg-crgames    illegal CR0 values #GP on both vendors; CLTS, LMSW work
 #   hg-ioperm     a host task's ioperm() port after a guest ran on its CPU
 #   hg-figures    last: "hostile-guests: N guests, M exits, 0 splats"
 #
@@ -52,6 +53,7 @@ case_hg_ramtouch()  { hg_case ramtouch; }
 case_hg_portflood() { hg_case portflood; }
 case_hg_busy()      { hg_case busy; }
 case_hg_rflags()    { hg_case rflags; }
+case_hg_crgames()   { hg_case crgames; }
 case_hg_ioperm()    { hg_case ioperm; }
 
 # hg-clistop: a managed guest spinning with interrupts off (cli; jmp .)

@@ -22,6 +22,8 @@
  *              managed `cli; jmp .` left running for `hvctl stop`
  *   busy       vCPU ioctls while a run holds the vCPU: EBUSY at once
  *   rflags     SET_REGS / SET_VCPU_STATE refuse every reserved RFLAGS bit
+ *   crgames    MOV to CR0 with NW without CD, a reserved bit, PG without
+ *              PE: #GP, CR0 unchanged; TS by MOV, CLTS, LMSW takes effect
  *   ioperm     a host task's ioperm() port still works after a guest ran
  *              on its CPU (VT-x cuts the TSS limit at every exit)
  *
@@ -50,6 +52,7 @@
 #define HOSTILE_SPIN		7
 #define HOSTILE_HLT		8
 #define HOSTILE_EXITS		9
+#define HOSTILE_CRGAMES		10
 #define RAM_FIRST		0x100000ULL
 #define RAM_MAGIC		0x5a5a5a5a5a5a5a5aULL
 #define FLOOD_DONE		0xf100dULL
@@ -743,6 +746,33 @@ static void case_busy(void)
 		hvtest_failures++;	/* the child said why */
 }
 
+/* ------------------------------------------------------------- crgames */
+
+static void case_crgames(void)
+{
+	static const uint64_t want[] = {
+		RES_MARK + 0, 13,	/* NW without CD: #GP */
+		RES_MARK + 1, 13,	/* bit 32: #GP */
+		RES_MARK + 2, 13,	/* PG without PE: #GP */
+		0,			/* CR0 unchanged */
+		1, 0, 1,		/* TS: MOV, CLTS, LMSW */
+		RES_DONE,
+	};
+	struct guest g;
+
+	if (hostile_init(&g, "crgames", 2 * MiB, HOSTILE_CRGAMES, 0))
+		goto out;
+	if (guest_run_expect(&g, HV_EXIT_HLT, "the CR0 writes"))
+		goto out;
+	if (guest_expect_results(&g, want, sizeof(want) / sizeof(want[0]),
+				 "three illegal CR0 writes (#GP = 13), CR0 kept, TS by MOV/CLTS/LMSW"))
+		goto out;
+	ok("illegal CR0 values #GP, CR0 kept; MOV, CLTS, LMSW take effect");
+out:
+	guest_ok(&g, "CR0 rules on both vendors");
+	guest_fini(&g);
+}
+
 /* -------------------------------------------------------------- rflags */
 
 static void case_rflags(void)
@@ -992,6 +1022,7 @@ static const struct guest_case cases[] = {
 	{ "clistart", case_clistart_main },
 	{ "busy", case_busy },
 	{ "rflags", case_rflags },
+	{ "crgames", case_crgames },
 	{ "ioperm", case_ioperm },
 };
 
