@@ -135,7 +135,7 @@ static const struct hv_exit_map svm_exit_map[] = {
 	 */
 	{ SVM_EXIT_INVD,	HV_X_INVD,	HV_XM_NRIP },
 	{ SVM_EXIT_WBINVD,	HV_X_WBINVD,	HV_XM_NRIP },
-	/* events: back to the loop's checks; #UD: see hv_handle_ud() */
+	/* the host's interrupts and NMIs; #UD (hv_handle_ud()); shutdown */
 	{ SVM_EXIT_INTR,	HV_X_INTR },
 	{ SVM_EXIT_NMI,		HV_X_NMI },
 	{ SVM_EXIT_EXCP_UD,	HV_X_UD },

@@ -153,9 +153,10 @@ static const struct hv_exit_map vmx_exit_map[] = {
 	/* SDM Vol 3C, 26.1.2 (INVD: always), 26.1.3 (WBINVD and WBNOINVD) */
 	{ EXIT_REASON_INVD,		HV_X_INVD,	HV_XM_NRIP },
 	{ EXIT_REASON_WBINVD,		HV_X_WBINVD,	HV_XM_NRIP },
-	/* back to the loop's checks */
+	/* interrupts, the preemption timer: back to the loop's checks */
 	{ EXIT_REASON_EXTERNAL_INTERRUPT, HV_X_INTR },
 	{ EXIT_REASON_PREEMPTION_TIMER,	HV_X_INTR },
+	/* a triple fault: the guest shuts down */
 	{ EXIT_REASON_TRIPLE_FAULT,	HV_X_SHUTDOWN },
 	/* the rest of hv_handle_host_insn()'s: #UD or #GP, no next_rip */
 	{ EXIT_REASON_MONITOR_INSTRUCTION, HV_X_MONITOR },
