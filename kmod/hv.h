@@ -113,6 +113,26 @@ struct hv_exit {
 	};
 };
 
+/*
+ * An exit a backend only renames: one row of its table, from hardware
+ * reason to HV_X_* code (the exits that need work stay code in the
+ * backend).  @skip, for an instruction the core completes and skips, says
+ * where next_rip comes from: HV_XM_NRIP, the hardware's (AMD-V without
+ * NRIPS: none, next_rip 0 and the core decodes the length); 1-15, the
+ * hardware's, or RIP plus this fixed length where it has none (AMD-V
+ * without NRIPS, APM Vol 2, 15.7.1).  0: no next_rip.
+ */
+struct hv_exit_map {
+	u16 reason;		/* VT-x basic exit reason, AMD-V EXITCODE */
+	u8 code;		/* enum hv_exit_code */
+	u8 skip;
+};
+#define HV_XM_NRIP		0xff
+
+/* hv_run.c: the row of @map for @reason, or NULL */
+const struct hv_exit_map *hv_exit_lookup(const struct hv_exit_map *map,
+					 size_t n, u64 reason);
+
 /* ------------------------------------------------------------------ */
 /* VMs and vCPUs.  A backend embeds these and uses container_of. */
 

@@ -353,6 +353,22 @@ static int hv_handle_host_insn(struct hvk_vcpu *vcpu,
 	}
 }
 
+/*
+ * A backend's renamed exits (struct hv_exit_map).  A walk: the tables are
+ * a few dozen rows, and the exits that need work (I/O, NPF, MSR...) are
+ * the backends' switch cases, never looked up here.
+ */
+const struct hv_exit_map *hv_exit_lookup(const struct hv_exit_map *map,
+					 size_t n, u64 reason)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (map[i].reason == reason)
+			return &map[i];
+	return NULL;
+}
+
 int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;

@@ -121,10 +121,66 @@ static void svm_exit_io(const struct vmcb_control *c, struct hv_exit *exit)
 	exit->next_rip = c->exitinfo2;
 }
 
+/* APM Vol 2, Appendix C: the exit codes hv only renames */
+static const struct hv_exit_map svm_exit_map[] = {
+	/* instructions the core completes and skips */
+	{ SVM_EXIT_CPUID,	HV_X_CPUID,	SVM_LEN_CPUID },
+	{ SVM_EXIT_HLT,		HV_X_HLT,	SVM_LEN_HLT },
+	{ SVM_EXIT_VMMCALL,	HV_X_HYPERCALL,	SVM_LEN_VMMCALL },
+	{ SVM_EXIT_XSETBV,	HV_X_XSETBV,	SVM_LEN_XSETBV },
+	/*
+	 * Instructions that reach past the guest (hv_handle_host_insn).
+	 * Without NRIPS, next_rip 0 asks the core to decode the length:
+	 * a WBNOINVD (f3 0f 09) exits as WBINVD, and prefixes are legal.
+	 */
+	{ SVM_EXIT_INVD,	HV_X_INVD,	HV_XM_NRIP },
+	{ SVM_EXIT_WBINVD,	HV_X_WBINVD,	HV_XM_NRIP },
+	/* the host's interrupts and NMIs; #UD (hv_handle_ud()); shutdown */
+	{ SVM_EXIT_INTR,	HV_X_INTR },
+	{ SVM_EXIT_NMI,		HV_X_NMI },
+	{ SVM_EXIT_EXCP_UD,	HV_X_UD },
+	{ SVM_EXIT_SHUTDOWN,	HV_X_SHUTDOWN },
+	/* SVM instructions: no nesting */
+	{ SVM_EXIT_INVLPGA,	HV_X_VIRT_INSN },
+	{ SVM_EXIT_VMRUN,	HV_X_VIRT_INSN },
+	{ SVM_EXIT_VMLOAD,	HV_X_VIRT_INSN },
+	{ SVM_EXIT_VMSAVE,	HV_X_VIRT_INSN },
+	{ SVM_EXIT_STGI,	HV_X_VIRT_INSN },
+	{ SVM_EXIT_CLGI,	HV_X_VIRT_INSN },
+	{ SVM_EXIT_SKINIT,	HV_X_VIRT_INSN },
+	/* The rest of hv_handle_host_insn()'s: #UD or #GP, no next_rip */
+	{ SVM_EXIT_MONITOR,	HV_X_MONITOR },
+	{ SVM_EXIT_MWAIT,	HV_X_MWAIT },
+	{ SVM_EXIT_MWAIT_COND,	HV_X_MWAIT },
+	{ SVM_EXIT_RDPMC,	HV_X_RDPMC },
+	{ SVM_EXIT_RDPRU,	HV_X_RDPRU },
+};
+
+/* An exit svm_exit_map renames; any other, one hv does not expect */
+static void svm_exit_renamed(struct svm_vcpu *sv, struct hv_exit *exit)
+{
+	const struct vmcb_control *c = &sv->vmcb->control;
+	const struct hv_exit_map *m;
+
+	m = hv_exit_lookup(svm_exit_map, ARRAY_SIZE(svm_exit_map),
+			   c->exitcode);
+	if (!m) {
+		exit->code = HV_X_UNHANDLED;
+		exit->hw.reason = c->exitcode;
+		exit->hw.qual = c->exitinfo1;
+	} else {
+		exit->code = m->code;
+		if (m->skip == HV_XM_NRIP)
+			exit->next_rip = svm_nrip_or_zero(sv);
+		else if (m->skip)
+			exit->next_rip = svm_next_rip(sv, m->skip);
+	}
+}
+
 /*
- * Exits for one guest instruction the core completes and skips: the code
- * and next_rip (without NRIPS, from the fixed length; 0 where the core
- * must decode it).  False for any other exit.
+ * Exits for one guest instruction the core completes and skips, besides
+ * svm_exit_map's: the code and next_rip (without NRIPS, from the fixed
+ * length; 0 where the core must decode it).  False for any other exit.
  */
 static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 {
@@ -132,14 +188,6 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 	u64 info1 = c->exitinfo1;
 
 	switch (c->exitcode) {
-	case SVM_EXIT_CPUID:
-		exit->code = HV_X_CPUID;
-		exit->next_rip = svm_next_rip(sv, SVM_LEN_CPUID);
-		break;
-	case SVM_EXIT_HLT:
-		exit->code = HV_X_HLT;
-		exit->next_rip = svm_next_rip(sv, SVM_LEN_HLT);
-		break;
 	case SVM_EXIT_IOIO:
 		svm_exit_io(c, exit);
 		break;
@@ -147,14 +195,6 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = info1 ? HV_X_WRMSR : HV_X_RDMSR;
 		exit->msr.index = sv->vcpu.regs.rcx;
 		exit->next_rip = svm_next_rip(sv, SVM_LEN_MSR);
-		break;
-	case SVM_EXIT_VMMCALL:
-		exit->code = HV_X_HYPERCALL;
-		exit->next_rip = svm_next_rip(sv, SVM_LEN_VMMCALL);
-		break;
-	case SVM_EXIT_XSETBV:
-		exit->code = HV_X_XSETBV;
-		exit->next_rip = svm_next_rip(sv, SVM_LEN_XSETBV);
 		break;
 	case SVM_EXIT_WRITE_CR0:
 	case SVM_EXIT_WRITE_CR4:
@@ -166,19 +206,6 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = HV_X_CR_WRITE;
 		exit->cr.cr = c->exitcode - SVM_EXIT_WRITE_CR0;
 		exit->cr.gpr = info1 & SVM_CR_DECODED ? (int)(info1 & 15) : -1;
-		exit->next_rip = svm_nrip_or_zero(sv);
-		break;
-	/*
-	 * Instructions that reach past the guest (hv_handle_host_insn).
-	 * Without NRIPS, next_rip 0 asks the core to decode the length:
-	 * a WBNOINVD (f3 0f 09) exits as WBINVD, and prefixes are legal.
-	 */
-	case SVM_EXIT_INVD:
-		exit->code = HV_X_INVD;
-		exit->next_rip = svm_nrip_or_zero(sv);
-		break;
-	case SVM_EXIT_WBINVD:
-		exit->code = HV_X_WBINVD;
 		exit->next_rip = svm_nrip_or_zero(sv);
 		break;
 	default:
@@ -196,45 +223,10 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		return;
 	/* APM Vol 2, Appendix C: the exit codes */
 	switch (c->exitcode) {
-	case SVM_EXIT_INTR:
-		exit->code = HV_X_INTR;
-		break;
-	case SVM_EXIT_NMI:
-		exit->code = HV_X_NMI;
-		break;
-	case SVM_EXIT_EXCP_UD:
-		exit->code = HV_X_UD;
-		break;
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 3:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 3:
 	case SVM_EXIT_WRITE_DR7:
 		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
-		break;
-	case SVM_EXIT_SHUTDOWN:
-		exit->code = HV_X_SHUTDOWN;
-		break;
-	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-		exit->code = HV_X_VIRT_INSN;
-		break;
-	/* The rest of hv_handle_host_insn()'s: #UD or #GP, no next_rip */
-	case SVM_EXIT_MONITOR:
-		exit->code = HV_X_MONITOR;
-		break;
-	case SVM_EXIT_MWAIT:
-	case SVM_EXIT_MWAIT_COND:
-		exit->code = HV_X_MWAIT;
-		break;
-	case SVM_EXIT_RDPMC:
-		exit->code = HV_X_RDPMC;
-		break;
-	case SVM_EXIT_RDPRU:
-		exit->code = HV_X_RDPRU;
 		break;
 	case SVM_EXIT_NPF:
 		/* 15.25.6: EXITINFO2 is the guest-physical address */
@@ -250,9 +242,7 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->hw.qual = info1;
 		break;
 	default:
-		exit->code = HV_X_UNHANDLED;
-		exit->hw.reason = c->exitcode;
-		exit->hw.qual = info1;
+		svm_exit_renamed(sv, exit);
 		break;
 	}
 }

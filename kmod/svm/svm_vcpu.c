@@ -43,42 +43,16 @@ int svm_vm_init(struct hvk_vm *vm)
 #define NPT_US		BIT_ULL(2)	/* nested walks are user accesses */
 #define NPT_PS		BIT_ULL(7)
 
-static u64 svm_npt_table(u64 pa)
-{
-	return pa | NPT_P | NPT_RW | NPT_US;
-}
-
 /*
- * PAT index 0 (PWT=PCD=0): write-back with the guest's own PAT on top.
- * R/W clear: a guest write is a nested page fault (15.25.5, 15.25.6).
+ * Leaves: PAT index 0 (PWT=PCD=0), write-back with the guest's own PAT on
+ * top; R/W clear, a guest write is a nested page fault (15.25.5, 15.25.6).
  */
-static u64 svm_npt_leaf(u64 pa, int level, bool write)
-{
-	return pa | NPT_P | NPT_US | (write ? NPT_RW : 0) |
-	       (level == 2 ? NPT_PS : 0);
-}
-
-static bool svm_npt_writable(u64 e)
-{
-	return e & NPT_RW;
-}
-
-static bool svm_npt_present(u64 e)
-{
-	return e & NPT_P;
-}
-
-static bool svm_npt_large(u64 e)
-{
-	return e & NPT_PS;
-}
-
 const struct hv_pt_ops svm_npt_ops = {
-	.table_entry	= svm_npt_table,
-	.leaf_entry	= svm_npt_leaf,
-	.is_writable	= svm_npt_writable,
-	.present	= svm_npt_present,
-	.is_large	= svm_npt_large,
+	.table_bits	= NPT_P | NPT_RW | NPT_US,
+	.leaf_bits	= NPT_P | NPT_US,
+	.present_mask	= NPT_P,
+	.write_mask	= NPT_RW,
+	.large_mask	= NPT_PS,
 };
 
 /* ---- the VMCB ---- */

@@ -141,9 +141,65 @@ static void vmx_exit_io(u64 qual, struct hv_exit *exit)
 	exit->io.port = qual >> 16;
 }
 
+#define VMX_EXIT_GETSEC		11	/* not in <asm/vmx.h> */
+
+/* SDM Vol 3C, Appendix C: the basic exit reasons hv only renames */
+static const struct hv_exit_map vmx_exit_map[] = {
+	/* instructions the core completes and skips */
+	{ EXIT_REASON_CPUID,		HV_X_CPUID,	HV_XM_NRIP },
+	{ EXIT_REASON_HLT,		HV_X_HLT,	HV_XM_NRIP },
+	{ EXIT_REASON_VMCALL,		HV_X_HYPERCALL,	HV_XM_NRIP },
+	{ EXIT_REASON_XSETBV,		HV_X_XSETBV,	HV_XM_NRIP },
+	/* SDM Vol 3C, 26.1.2 (INVD: always), 26.1.3 (WBINVD and WBNOINVD) */
+	{ EXIT_REASON_INVD,		HV_X_INVD,	HV_XM_NRIP },
+	{ EXIT_REASON_WBINVD,		HV_X_WBINVD,	HV_XM_NRIP },
+	/* interrupts, the preemption timer: back to the loop's checks */
+	{ EXIT_REASON_EXTERNAL_INTERRUPT, HV_X_INTR },
+	{ EXIT_REASON_PREEMPTION_TIMER,	HV_X_INTR },
+	/* a triple fault: the guest shuts down */
+	{ EXIT_REASON_TRIPLE_FAULT,	HV_X_SHUTDOWN },
+	/* the rest of hv_handle_host_insn()'s: #UD or #GP, no next_rip */
+	{ EXIT_REASON_MONITOR_INSTRUCTION, HV_X_MONITOR },
+	{ EXIT_REASON_MWAIT_INSTRUCTION, HV_X_MWAIT },
+	{ EXIT_REASON_RDPMC,		HV_X_RDPMC },
+	/* SMX and VMX instructions: no nesting */
+	{ VMX_EXIT_GETSEC,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMCLEAR,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMLAUNCH,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMPTRLD,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMPTRST,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMREAD,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMRESUME,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMWRITE,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMOFF,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMON,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_INVEPT,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_INVVPID,		HV_X_VIRT_INSN },
+	{ EXIT_REASON_VMFUNC,		HV_X_VIRT_INSN },
+};
+
+/* An exit vmx_exit_map renames; any other, one hv does not expect */
+static void vmx_exit_renamed(const struct vmx_exit_info *x,
+			     struct hv_exit *exit)
+{
+	const struct hv_exit_map *m;
+
+	m = hv_exit_lookup(vmx_exit_map, ARRAY_SIZE(vmx_exit_map),
+			   vmx_basic_reason(x));
+	if (!m) {
+		exit->code = HV_X_UNHANDLED;
+		exit->hw.reason = x->reason;
+		exit->hw.qual = x->qual;
+		return;
+	}
+	exit->code = m->code;
+	if (m->skip)
+		exit->next_rip = x->next_rip;
+}
+
 /*
- * Exits for one guest instruction the core completes and skips: the code,
- * and next_rip.  False for any other exit.
+ * Exits for one guest instruction the core completes and skips, besides
+ * vmx_exit_map's: the code, and next_rip.  False for any other exit.
  */
 static bool vmx_translate_insn(struct vmx_vcpu *vv,
 			       const struct vmx_exit_info *x,
@@ -151,15 +207,6 @@ static bool vmx_translate_insn(struct vmx_vcpu *vv,
 {
 	/* SDM Vol 3C, Appendix C: basic exit reasons */
 	switch (vmx_basic_reason(x)) {
-	case EXIT_REASON_CPUID:
-		exit->code = HV_X_CPUID;
-		break;
-	case EXIT_REASON_HLT:
-		exit->code = HV_X_HLT;
-		break;
-	case EXIT_REASON_VMCALL:
-		exit->code = HV_X_HYPERCALL;
-		break;
 	case EXIT_REASON_MSR_READ:
 		exit->code = HV_X_RDMSR;
 		exit->msr.index = vv->vcpu.regs.rcx;
@@ -170,16 +217,6 @@ static bool vmx_translate_insn(struct vmx_vcpu *vv,
 		break;
 	case EXIT_REASON_IO_INSTRUCTION:
 		vmx_exit_io(x->qual, exit);
-		break;
-	case EXIT_REASON_XSETBV:
-		exit->code = HV_X_XSETBV;
-		break;
-	/* SDM Vol 3C, 26.1.2 (INVD: always) and 26.1.3 (the controls) */
-	case EXIT_REASON_INVD:
-		exit->code = HV_X_INVD;
-		break;
-	case EXIT_REASON_WBINVD:	/* and WBNOINVD */
-		exit->code = HV_X_WBINVD;
 		break;
 	default:
 		return false;
@@ -204,16 +241,9 @@ static void vmx_translate_exit(struct vmx_vcpu *vv,
 
 	/* SDM Vol 3C, Appendix C: basic exit reasons */
 	switch (vmx_basic_reason(x)) {
-	case EXIT_REASON_EXTERNAL_INTERRUPT:
-	case EXIT_REASON_PREEMPTION_TIMER:
-		exit->code = HV_X_INTR;	/* back to the loop's checks */
-		break;
 	case EXIT_REASON_EXCEPTION_NMI:
 		/* NMIs, and #UD: the only exception in the bitmap */
 		exit->code = vmx_exit_is_nmi(x) ? HV_X_NMI : HV_X_UD;
-		break;
-	case EXIT_REASON_TRIPLE_FAULT:
-		exit->code = HV_X_SHUTDOWN;
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		/* SDM Vol 3C, Table 28-7; the GPA is its own VMCS field */
@@ -228,34 +258,8 @@ static void vmx_translate_exit(struct vmx_vcpu *vv,
 	case EXIT_REASON_DR_ACCESS:
 		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
 		break;
-	case EXIT_REASON_MONITOR_INSTRUCTION:
-		exit->code = HV_X_MONITOR;
-		break;
-	case EXIT_REASON_MWAIT_INSTRUCTION:
-		exit->code = HV_X_MWAIT;
-		break;
-	case EXIT_REASON_RDPMC:
-		exit->code = HV_X_RDPMC;
-		break;
-	case 11:	/* GETSEC */
-	case EXIT_REASON_VMCLEAR:
-	case EXIT_REASON_VMLAUNCH:
-	case EXIT_REASON_VMPTRLD:
-	case EXIT_REASON_VMPTRST:
-	case EXIT_REASON_VMREAD:
-	case EXIT_REASON_VMRESUME:
-	case EXIT_REASON_VMWRITE:
-	case EXIT_REASON_VMOFF:
-	case EXIT_REASON_VMON:
-	case EXIT_REASON_INVEPT:
-	case EXIT_REASON_INVVPID:
-	case EXIT_REASON_VMFUNC:
-		exit->code = HV_X_VIRT_INSN;
-		break;
 	default:
-		exit->code = HV_X_UNHANDLED;
-		exit->hw.reason = x->reason;
-		exit->hw.qual = x->qual;
+		vmx_exit_renamed(x, exit);
 		break;
 	}
 }

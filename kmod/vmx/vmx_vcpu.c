@@ -59,39 +59,16 @@ static void vmx_vpid_free(u16 vpid)
 #define EPT_MT_WB	(6ULL << 3)	/* leaf memory type: write-back */
 #define EPT_LARGE	BIT_ULL(7)
 
-static u64 vmx_ept_table(u64 pa)
-{
-	return pa | EPT_RWX;
-}
-
-/* Bit 1 (W) clear: a guest write is an EPT violation (SDM Vol 3C, 29.3.3) */
-static u64 vmx_ept_leaf(u64 pa, int level, bool write)
-{
-	return pa | (write ? EPT_RWX : EPT_RWX & ~EPT_W) | EPT_MT_WB |
-	       (level == 2 ? EPT_LARGE : 0);
-}
-
-static bool vmx_ept_writable(u64 e)
-{
-	return e & EPT_W;
-}
-
-static bool vmx_ept_present(u64 e)
-{
-	return e & EPT_RWX;
-}
-
-static bool vmx_ept_large(u64 e)
-{
-	return e & EPT_LARGE;
-}
-
+/*
+ * An entry with bits 2:0 all clear is not present (29.3.2).  Bit 1 (W)
+ * clear in a leaf: a guest write is an EPT violation (SDM Vol 3C, 29.3.3).
+ */
 const struct hv_pt_ops vmx_ept_ops = {
-	.table_entry	= vmx_ept_table,
-	.leaf_entry	= vmx_ept_leaf,
-	.is_writable	= vmx_ept_writable,
-	.present	= vmx_ept_present,
-	.is_large	= vmx_ept_large,
+	.table_bits	= EPT_RWX,
+	.leaf_bits	= (EPT_RWX & ~EPT_W) | EPT_MT_WB,
+	.present_mask	= EPT_RWX,
+	.write_mask	= EPT_W,
+	.large_mask	= EPT_LARGE,
 };
 
 struct hvk_vm *vmx_vm_alloc(void)

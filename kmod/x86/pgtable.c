@@ -28,6 +28,34 @@ static unsigned int hv_pt_index(u64 gpa, int level)
 	return (gpa >> (12 + 9 * (level - 1))) & (HV_PT_ENTRIES - 1);
 }
 
+/* The entry format: see struct hv_pt_ops */
+static u64 hv_pt_table_entry(const struct hv_pgtable *pt, u64 pa)
+{
+	return pa | pt->ops->table_bits;
+}
+
+static u64 hv_pt_leaf_entry(const struct hv_pgtable *pt, u64 pa, int level,
+			    bool write)
+{
+	return pa | pt->ops->leaf_bits | (write ? pt->ops->write_mask : 0) |
+	       (level == 2 ? pt->ops->large_mask : 0);
+}
+
+static bool hv_pt_present(const struct hv_pgtable *pt, u64 e)
+{
+	return e & pt->ops->present_mask;
+}
+
+static bool hv_pt_is_writable(const struct hv_pgtable *pt, u64 e)
+{
+	return e & pt->ops->write_mask;
+}
+
+static bool hv_pt_is_large(const struct hv_pgtable *pt, u64 e)
+{
+	return e & pt->ops->large_mask;
+}
+
 int hv_pt_init(struct hv_pgtable *pt, const struct hv_pt_ops *ops,
 	       void *opaque)
 {
@@ -50,8 +78,8 @@ static u64 *hv_pt_next(struct hv_pgtable *pt, u64 *table, unsigned int idx,
 {
 	u64 pa, *next;
 
-	if (pt->ops->present(table[idx])) {
-		if (level == 2 && pt->ops->is_large(table[idx])) {
+	if (hv_pt_present(pt, table[idx])) {
+		if (level == 2 && hv_pt_is_large(pt, table[idx])) {
 			*err = -EEXIST;
 			return NULL;
 		}
@@ -63,7 +91,7 @@ static u64 *hv_pt_next(struct hv_pgtable *pt, u64 *table, unsigned int idx,
 		return NULL;
 	}
 	pt->nr_tables++;
-	table[idx] = pt->ops->table_entry(pa);
+	table[idx] = hv_pt_table_entry(pt, pa);
 	return next;
 }
 
@@ -80,10 +108,10 @@ static int hv_pt_map_one(struct hv_pgtable *pt, u64 gpa, u64 hpa, int leaf,
 			return err;
 	}
 	/* Regions never overlap, so a present leaf here is a core bug. */
-	if (pt->ops->present(table[hv_pt_index(gpa, leaf)]))
+	if (hv_pt_present(pt, table[hv_pt_index(gpa, leaf)]))
 		return -EEXIST;
 	hv_pt_store(&table[hv_pt_index(gpa, leaf)],
-		    pt->ops->leaf_entry(hpa, leaf, write));
+		    hv_pt_leaf_entry(pt, hpa, leaf, write));
 	return 0;
 }
 
@@ -123,10 +151,10 @@ bool hv_pt_lookup(struct hv_pgtable *pt, u64 gpa, u64 *hpa, int *level)
 
 	for (l = HV_PT_LEVELS; l >= 1; l--) {
 		e = table[hv_pt_index(gpa, l)];
-		if (!pt->ops->present(e))
+		if (!hv_pt_present(pt, e))
 			return false;
 		/* Leaves live at level 1, or at level 2 when 2 MiB. */
-		if (l == 1 || (l == 2 && pt->ops->is_large(e))) {
+		if (l == 1 || (l == 2 && hv_pt_is_large(pt, e))) {
 			u64 mask = l == 1 ? HV_PT_4K - 1 : HV_PT_2M - 1;
 
 			*hpa = (e & HV_PT_ADDR_MASK & ~mask) | (gpa & mask);
@@ -147,9 +175,9 @@ static u64 *hv_pt_leaf(struct hv_pgtable *pt, u64 gpa, int *level)
 	for (l = HV_PT_LEVELS; l >= 1; l--) {
 		u64 *slot = &table[hv_pt_index(gpa, l)];
 
-		if (!pt->ops->present(*slot))
+		if (!hv_pt_present(pt, *slot))
 			return NULL;
-		if (l == 1 || (l == 2 && pt->ops->is_large(*slot))) {
+		if (l == 1 || (l == 2 && hv_pt_is_large(pt, *slot))) {
 			*level = l;
 			return slot;
 		}
@@ -170,7 +198,7 @@ static u64 hv_pt_leaf_pa(u64 e, int level)
 static int hv_pt_split(struct hv_pgtable *pt, u64 *slot)
 {
 	u64 e = *slot, base = hv_pt_leaf_pa(e, 2), pa, *table;
-	bool write = pt->ops->is_writable(e);
+	bool write = hv_pt_is_writable(pt, e);
 	unsigned int i;
 
 	table = pt->ops->alloc_table(pt->opaque, &pa);
@@ -178,8 +206,8 @@ static int hv_pt_split(struct hv_pgtable *pt, u64 *slot)
 		return -ENOMEM;
 	pt->nr_tables++;
 	for (i = 0; i < HV_PT_ENTRIES; i++)
-		table[i] = pt->ops->leaf_entry(base + i * HV_PT_4K, 1, write);
-	hv_pt_store(slot, pt->ops->table_entry(pa));
+		table[i] = hv_pt_leaf_entry(pt, base + i * HV_PT_4K, 1, write);
+	hv_pt_store(slot, hv_pt_table_entry(pt, pa));
 	return 0;
 }
 
@@ -204,8 +232,8 @@ int hv_pt_protect(struct hv_pgtable *pt, u64 gpa, u64 size)
 				return r;
 			continue;
 		}
-		if (pt->ops->is_writable(*slot))
-			hv_pt_store(slot, pt->ops->leaf_entry(
+		if (hv_pt_is_writable(pt, *slot))
+			hv_pt_store(slot, hv_pt_leaf_entry(pt,
 					hv_pt_leaf_pa(*slot, level), level,
 					false));
 		gpa += level == 2 ? HV_PT_2M : HV_PT_4K;
@@ -229,7 +257,7 @@ int hv_pt_set_4k(struct hv_pgtable *pt, u64 gpa, u64 hpa, bool write)
 			return r;
 		slot = hv_pt_leaf(pt, gpa, &level);
 	}
-	hv_pt_store(slot, pt->ops->leaf_entry(hpa, 1, write));
+	hv_pt_store(slot, hv_pt_leaf_entry(pt, hpa, 1, write));
 	return 0;
 }
 
@@ -266,7 +294,7 @@ bool hv_pt_writable(struct hv_pgtable *pt, u64 gpa)
 	int level;
 	u64 *slot = hv_pt_leaf(pt, gpa, &level);
 
-	return slot && pt->ops->is_writable(*slot);
+	return slot && hv_pt_is_writable(pt, *slot);
 }
 
 static void hv_pt_free_level(struct hv_pgtable *pt, u64 *table, int level)
@@ -277,9 +305,9 @@ static void hv_pt_free_level(struct hv_pgtable *pt, u64 *table, int level)
 		for (i = 0; i < HV_PT_ENTRIES; i++) {
 			u64 e = table[i];
 
-			if (!pt->ops->present(e))
+			if (!hv_pt_present(pt, e))
 				continue;
-			if (level == 2 && pt->ops->is_large(e))
+			if (level == 2 && hv_pt_is_large(pt, e))
 				continue;
 			hv_pt_free_level(pt, pt->ops->table_va(pt->opaque, e),
 					 level - 1);

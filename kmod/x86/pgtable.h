@@ -18,22 +18,20 @@
 #define HV_PT_4K		(1ULL << 12)
 #define HV_PT_2M		(1ULL << 21)
 
-/* How a backend writes entries, and how the tree gets memory. */
+/*
+ * The entry format, as bits (the backend's), and how the tree gets memory.
+ * Both formats are the address OR'ed with fixed bits: a table entry is
+ * @pa | table_bits; a leaf is @pa | leaf_bits, | write_mask if writable,
+ * | large_mask at level 2 (a 2 MiB page).  Leaves are always readable and
+ * executable; a write through a read-only leaf is an NPF / EPT violation
+ * (dirty log, COW).
+ */
 struct hv_pt_ops {
-	/* Entry pointing at a next-level table at host physical @pa. */
-	u64 (*table_entry)(u64 pa);
-	/*
-	 * Leaf entry for @pa; @level 1 = 4 KiB page, 2 = 2 MiB page.  Always
-	 * readable and executable; writable only with @write (a write through
-	 * a read-only leaf is an NPF / EPT violation: dirty log, COW).
-	 */
-	u64 (*leaf_entry)(u64 pa, int level, bool write);
-	/* Does this leaf allow writes? */
-	bool (*is_writable)(u64 entry);
-	/* Is this entry present (table or leaf)? */
-	bool (*present)(u64 entry);
-	/* Is this level-2 entry a 2 MiB leaf rather than a table pointer? */
-	bool (*is_large)(u64 entry);
+	u64 table_bits;		/* a table entry's bits besides the address */
+	u64 leaf_bits;		/* every leaf's: present, memory type */
+	u64 present_mask;	/* any of these set: present (table or leaf) */
+	u64 write_mask;		/* a leaf that allows writes */
+	u64 large_mask;		/* a level-2 entry that is a 2 MiB leaf */
 	/*
 	 * Table memory: the user's, not the entry format's (the kernel's
 	 * core fills these once for both backends: hv_mem_init()).

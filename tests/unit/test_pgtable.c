@@ -26,32 +26,6 @@ struct tables {
 	long fail_after;	/* allocations that succeed; -1: all */
 };
 
-static u64 npt_table_entry(u64 pa)
-{
-	return pa | P | RW | US;
-}
-
-static u64 npt_leaf_entry(u64 pa, int level, bool write)
-{
-	ck_assert(level == 1 || level == 2);
-	return pa | P | US | (write ? RW : 0) | (level == 2 ? PS : 0);
-}
-
-static bool npt_is_writable(u64 e)
-{
-	return e & RW;
-}
-
-static bool npt_present(u64 e)
-{
-	return e & P;
-}
-
-static bool npt_is_large(u64 e)
-{
-	return e & PS;
-}
-
 static u64 *npt_alloc_table(void *opaque, u64 *pa)
 {
 	struct tables *t = opaque;
@@ -82,11 +56,11 @@ static u64 *npt_table_va(void *opaque, u64 entry)
 }
 
 static const struct hv_pt_ops npt_ops = {
-	.table_entry = npt_table_entry,
-	.leaf_entry = npt_leaf_entry,
-	.is_writable = npt_is_writable,
-	.present = npt_present,
-	.is_large = npt_is_large,
+	.table_bits = P | RW | US,
+	.leaf_bits = P | US,
+	.present_mask = P,
+	.write_mask = RW,
+	.large_mask = PS,
 	.alloc_table = npt_alloc_table,
 	.free_table = npt_free_table,
 	.table_va = npt_table_va,
