@@ -313,7 +313,9 @@ struct hvk_vcpu {
  *			not fault, take locks or print.
  *
  * VMs and vCPUs (process context unless noted):
- * vm_alloc, vm_free	The backend's VM struct, embedding struct hvk_vm.
+ * vm_size		Size of the backend's VM struct, which embeds struct
+ *			hvk_vm as its first member; the core allocates and
+ *			frees it (KVM's kvm_x86_ops.vm_size).
  * vm_init		Per-VM hardware state (ASID/VPID); after gpt exists.
  * vcpu_alloc, vcpu_free The backend's vCPU, embedding struct hvk_vcpu;
  *			vcpu_alloc also puts the vCPU in its reset state.
@@ -346,7 +348,9 @@ struct hvk_vcpu {
  * get_events		What the next entry must still deliver: a queued
  *			or interrupted hardware exception, the interrupt
  *			shadow, NMI blocking (struct hv_vcpu_events).
- * set_events		Replace all of that; a queued exception is one.
+ * set_events		Replace the shadow and NMI blocking and drop any
+ *			queued event; the core then queues the state's
+ *			exception, if any, with inject_exception.
  * get_dr67		DR6 and DR7 as the guest sees them (DR0-3 are the
  *			core's: vcpu->db).
  * set_dr67		Store DR6 and DR7 for the next entry.
@@ -373,8 +377,7 @@ struct hv_vendor_ops {
 	void (*cpu_disable)(void);
 	void (*cpu_emergency_disable)(void);
 
-	struct hvk_vm *(*vm_alloc)(void);
-	void (*vm_free)(struct hvk_vm *vm);
+	size_t vm_size;
 	int (*vm_init)(struct hvk_vm *vm);
 	struct hvk_vcpu *(*vcpu_alloc)(struct hvk_vm *vm);
 	void (*vcpu_free)(struct hvk_vcpu *vcpu);

@@ -44,7 +44,7 @@ static void hvk_vm_release(struct kref *ref)
 	if (vm->virt_held)
 		hv_virt_put();
 	hvk_vm_account_free(vm);
-	hv_ops->vm_free(vm);
+	kfree(vm);		/* the backend's struct: hvk_vm comes first */
 	module_put(THIS_MODULE);
 }
 
@@ -197,7 +197,7 @@ struct hvk_vm *hvk_vm_new(const char *name, u32 flags, int *err)
 		*err = -ENODEV;
 		return NULL;
 	}
-	vm = hv_ops->vm_alloc();
+	vm = kzalloc(hv_ops->vm_size, GFP_KERNEL_ACCOUNT);
 	if (!vm) {
 		module_put(THIS_MODULE);
 		*err = -ENOMEM;

@@ -265,6 +265,10 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 	hv_xsave_cpuid_changed(vcpu);
 	hv_set_debugregs(vcpu, st->dr);
 	hv_ops->set_events(vcpu, &st->events);
+	if (st->events.flags & HV_EV_EXCEPTION)
+		hv_ops->inject_exception(vcpu, st->events.exception_vector,
+					 st->events.flags & HV_EV_EXCEPTION_ERROR,
+					 st->events.exception_error);
 	hv_xsave_set_state(vcpu, st);
 	/* A full state replaces whatever the last exit left to finish */
 	vcpu->pending = HV_PENDING_NONE;

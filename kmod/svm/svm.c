@@ -215,8 +215,7 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.cpu_disable		= svm_cpu_disable,
 	.cpu_emergency_disable	= svm_cpu_emergency_disable,
 
-	.vm_alloc		= svm_vm_alloc,
-	.vm_free		= svm_vm_free,
+	.vm_size		= sizeof(struct svm_vm),
 	.vm_init		= svm_vm_init,
 	.vcpu_alloc		= svm_vcpu_alloc,
 	.vcpu_free		= svm_vcpu_free,

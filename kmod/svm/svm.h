@@ -11,6 +11,8 @@
 struct svm_vm {
 	struct hvk_vm vm;
 };
+/* The core allocates vm_size bytes and frees them as a struct hvk_vm */
+static_assert(offsetof(struct svm_vm, vm) == 0);
 
 /*
  * ASIDs are handed out per CPU, per vCPU, as KVM does (pre_svm_run,
@@ -52,8 +54,6 @@ DECLARE_PER_CPU(struct page *, svm_host_save_page);
 DECLARE_PER_CPU(struct svm_asid_cpu, svm_asid_cpu);
 
 /* svm_vcpu.c */
-struct hvk_vm *svm_vm_alloc(void);
-void svm_vm_free(struct hvk_vm *vm);
 int svm_vm_init(struct hvk_vm *vm);
 struct hvk_vcpu *svm_vcpu_alloc(struct hvk_vm *vm);
 void svm_vcpu_free(struct hvk_vcpu *vcpu);

@@ -14,18 +14,6 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
-struct hvk_vm *svm_vm_alloc(void)
-{
-	struct svm_vm *svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
-
-	return svm ? &svm->vm : NULL;
-}
-
-void svm_vm_free(struct hvk_vm *vm)
-{
-	kfree(to_svm_vm(vm));
-}
-
 int svm_vm_init(struct hvk_vm *vm)
 {
 	if (!(hv_host_caps.features & HV_FEAT_NPT))
@@ -341,10 +329,6 @@ void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 	c->int_state = ev->flags & HV_EV_SHADOW ? SVM_INT_SHADOW : 0;
 	sv->nmi_masked = ev->flags & HV_EV_NMI_MASKED;
 	c->event_inj = 0;
-	if (ev->flags & HV_EV_EXCEPTION)
-		svm_inject_exception(vcpu, ev->exception_vector,
-				     ev->flags & HV_EV_EXCEPTION_ERROR,
-				     ev->exception_error);
 }
 
 /* DR0-3 in vcpu->db (svm_run.c keeps them current); DR6/DR7 in the VMCB */

@@ -410,8 +410,7 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.cpu_disable		= vmx_cpu_disable,
 	.cpu_emergency_disable	= vmx_cpu_emergency_disable,
 
-	.vm_alloc		= vmx_vm_alloc,
-	.vm_free		= vmx_vm_free,
+	.vm_size		= sizeof(struct vmx_vm),
 	.vm_init		= vmx_vm_init,
 	.vcpu_alloc		= vmx_vcpu_alloc,
 	.vcpu_free		= vmx_vcpu_free,

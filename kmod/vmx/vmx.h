@@ -27,6 +27,8 @@ struct vmx_vm {
 	struct hvk_vm vm;
 	u64 eptp;		/* SDM Vol 3C, 25.6.11 */
 };
+/* The core allocates vm_size bytes and frees them as a struct hvk_vm */
+static_assert(offsetof(struct vmx_vm, vm) == 0);
 
 /*
  * A vCPU.  The VMCS is "current" on at most one CPU; @cpu says which, and
@@ -100,8 +102,6 @@ DECLARE_PER_CPU(struct list_head, vmx_loaded_vmcss);
 DECLARE_PER_CPU(struct vmx_vcpu *, vmx_current);
 
 /* vmx_vcpu.c */
-struct hvk_vm *vmx_vm_alloc(void);
-void vmx_vm_free(struct hvk_vm *vm);
 int vmx_vm_init(struct hvk_vm *vm);
 struct hvk_vcpu *vmx_vcpu_alloc(struct hvk_vm *vm);
 void vmx_vcpu_free(struct hvk_vcpu *vcpu);

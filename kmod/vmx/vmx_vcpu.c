@@ -71,18 +71,6 @@ const struct hv_pt_ops vmx_ept_ops = {
 	.large_mask	= EPT_LARGE,
 };
 
-struct hvk_vm *vmx_vm_alloc(void)
-{
-	struct vmx_vm *vmx = kzalloc(sizeof(*vmx), GFP_KERNEL_ACCOUNT);
-
-	return vmx ? &vmx->vm : NULL;
-}
-
-void vmx_vm_free(struct hvk_vm *vm)
-{
-	kfree(to_vmx_vm(vm));
-}
-
 int vmx_vm_init(struct hvk_vm *vm)
 {
 	struct vmx_vm *vmx = to_vmx_vm(vm);
@@ -675,10 +663,6 @@ void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 	vmx_write_field(vv, GUEST_INTERRUPTIBILITY_INFO, intr);
 	vmx_write_field(vv, GUEST_PENDING_DBG_EXCEPTIONS, dbg);
 	vv->inject_info = 0;
-	if (ev->flags & HV_EV_EXCEPTION)
-		vmx_inject_exception(vcpu, ev->exception_vector,
-				     ev->flags & HV_EV_EXCEPTION_ERROR,
-				     ev->exception_error);
 }
 
 void vmx_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7)
