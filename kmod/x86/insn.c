@@ -320,6 +320,19 @@ static int hv_insn_operand(struct hv_insn_cursor *c, u8 modrm,
 	return 0;
 }
 
+/* An empty operand in the default segment; -EINVAL for a bad @mode */
+static int hv_insn_init(int mode, struct hv_insn *out)
+{
+	if (mode != 16 && mode != 32 && mode != 64)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->seg = HV_SEG_DS;
+	out->base = HV_INSN_NOREG;
+	out->index = HV_INSN_NOREG;
+	out->scale = 1;
+	return 0;
+}
+
 /*
  * Phases: prefixes, operand/address size, opcode, ModRM/SIB/displacement,
  * then the immediate or register operand.
@@ -330,14 +343,9 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 	u8 b, modrm = 0;
 	int r;
 
-	if (mode != 16 && mode != 32 && mode != 64)
-		return -EINVAL;
-	memset(out, 0, sizeof(*out));
-	out->seg = HV_SEG_DS;
-	out->base = HV_INSN_NOREG;
-	out->index = HV_INSN_NOREG;
-	out->scale = 1;
-
+	r = hv_insn_init(mode, out);
+	if (r)
+		return r;
 	r = hv_insn_prefixes(&c, mode, &b, out);
 	if (r)
 		return r;
@@ -353,6 +361,42 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 	r = hv_insn_operand(&c, modrm, out);
 	if (r)
 		return r;
+	out->len = c.pos;
+	return 0;
+}
+
+/*
+ * LMSW m16 (0F 01 /6, SDM Vol 2A, LMSW): the same prefix and ModRM
+ * phases; the operand is always 16 bits, whatever the operand size.
+ */
+int hv_insn_decode_lmsw(const u8 *bytes, size_t n, int mode,
+			struct hv_insn *out)
+{
+	struct hv_insn_cursor c = { .bytes = bytes, .n = n };
+	u8 b, modrm = 0;
+	int r;
+
+	r = hv_insn_init(mode, out);
+	if (r)
+		return r;
+	r = hv_insn_prefixes(&c, mode, &b, out);
+	if (r)
+		return r;
+	hv_insn_sizes(&c, mode, out);
+	if (b != 0x0f)
+		return -EINVAL;
+	r = hv_insn_byte(&c, &b);
+	if (r)
+		return r;
+	if (b != 0x01)
+		return -EINVAL;
+	r = hv_insn_modrm(&c, mode, &modrm, out);
+	if (r)
+		return r;
+	if (((modrm >> 3) & 7) != 6)
+		return -EINVAL;		/* another group-7 instruction */
+	out->op = HV_INSN_LOAD;
+	out->size = 2;
 	out->len = c.pos;
 	return 0;
 }
