@@ -216,7 +216,7 @@ static long hvk_vcpu_ioctl_set_sregs(void *obj, void *data, unsigned long arg)
 		return -EINVAL;
 	if (hv_sregs_check(sregs))
 		return -EINVAL;
-	/* CR4.OSXSAVE only for a guest offered XSAVE (hv_xsave.c) */
+	/* CR4.OSXSAVE only for a guest offered XSAVE (hv_cr4_write_ok) */
 	if ((sregs->cr4 & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
 		return -EINVAL;
 	return hv_ops->set_sregs(vcpu, sregs);

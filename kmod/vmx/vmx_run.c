@@ -86,7 +86,7 @@ static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
 }
 
 /*
- * Guest debug registers: the core decides when DR0-3 are live (hv_run.c);
+ * Guest debug registers: the core decides when DR0-3 are live (hv_cr.c);
  * here MOV-DR exiting (SDM Vol 3C, 25.6.2) is on exactly while they are
  * not.  DR7 is VMCS state (loaded at entry, saved at exit with the
  * debug-controls bits: SDM Vol 3C, 25.7.1 / 25.8.1); DR6 is not, and a
