@@ -320,9 +320,16 @@ static int hv_insn_operand(struct hv_insn_cursor *c, u8 modrm,
 	return 0;
 }
 
-/* An empty operand in the default segment; -EINVAL for a bad @mode */
-static int hv_insn_init(int mode, struct hv_insn *out)
+/*
+ * The first phases, the same for every instruction: @out cleared (no
+ * operand yet, the default segment), the prefixes, the opcode byte in
+ * @opcode, the operand and address sizes.
+ */
+static int hv_insn_start(struct hv_insn_cursor *c, int mode, u8 *opcode,
+			 struct hv_insn *out)
 {
+	int r;
+
 	if (mode != 16 && mode != 32 && mode != 64)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
@@ -330,6 +337,10 @@ static int hv_insn_init(int mode, struct hv_insn *out)
 	out->base = HV_INSN_NOREG;
 	out->index = HV_INSN_NOREG;
 	out->scale = 1;
+	r = hv_insn_prefixes(c, mode, opcode, out);
+	if (r)
+		return r;
+	hv_insn_sizes(c, mode, out);
 	return 0;
 }
 
@@ -343,13 +354,9 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 	u8 b, modrm = 0;
 	int r;
 
-	r = hv_insn_init(mode, out);
+	r = hv_insn_start(&c, mode, &b, out);
 	if (r)
 		return r;
-	r = hv_insn_prefixes(&c, mode, &b, out);
-	if (r)
-		return r;
-	hv_insn_sizes(&c, mode, out);
 	if (b >= 0xa0 && b <= 0xa3)	/* MOV AL/eAX <-> moffs */
 		return hv_insn_moffs(&c, b, out);
 	r = hv_insn_opcode(&c, b, out);
@@ -376,13 +383,9 @@ int hv_insn_decode_lmsw(const u8 *bytes, size_t n, int mode,
 	u8 b, modrm = 0;
 	int r;
 
-	r = hv_insn_init(mode, out);
+	r = hv_insn_start(&c, mode, &b, out);
 	if (r)
 		return r;
-	r = hv_insn_prefixes(&c, mode, &b, out);
-	if (r)
-		return r;
-	hv_insn_sizes(&c, mode, out);
 	if (b != 0x0f)
 		return -EINVAL;
 	r = hv_insn_byte(&c, &b);
