@@ -192,7 +192,7 @@ int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	if (d.insn == HV_CR_CLTS)	/* SDM Vol 2A, CLTS */
 		val = s.cr0 & ~X86_CR0_TS;
 	else if (d.insn == HV_CR_LMSW || d.insn == HV_CR_LMSW_MEM)
-		/* SDM Vol 2A, LMSW: CR0[3:0] from the source, PE never cleared */
+		/* SDM Vol 2A, LMSW: CR0[3:0] from it, PE never cleared */
 		val = (s.cr0 & ~0xeULL) | (val & 0xf) | (s.cr0 & X86_CR0_PE);
 	ok = cr == 0 ? hv_cr0_write_ok(&s, val) :
 		       hv_cr4_write_ok(vcpu, s.efer, val);
