@@ -504,7 +504,6 @@ int hvk_vcpu_create(struct hvk_vm *vm, unsigned long id);
 int hvk_vcpu_open(struct hvk_vm *vm, unsigned long id);
 void hvk_vcpu_destroy(struct hvk_vcpu *vcpu);
 int hv_sregs_check(const struct hv_sregs *s);
-bool hv_cr0_ok(u64 cr0, u64 cr4, u64 efer);
 /* SDM Vol 1, 3.4.3: RFLAGS bits 3, 5, 15, 63:22 are 0; bit 1 is 1 */
 #define HV_RFLAGS_RESERVED	(~0x3fffffULL | BIT(3) | BIT(5) | BIT(15))
 bool hv_rflags_valid(u64 rflags);
@@ -562,6 +561,8 @@ int hv_exit_internal(struct hvk_vcpu *vcpu, u32 suberror, u32 ndata,
 int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 int hv_mmio_complete(struct hvk_vcpu *vcpu);
 int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode);
+int hv_read_operand(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
+		    const struct hv_insn *in, void *buf, size_t n);
 /* The WRMSR rules: which MSRs a guest may use, and which values. */
 bool hv_msr_allowed(u32 index);
 bool hv_msr_value_ok(struct hvk_vcpu *vcpu, u32 index, u64 val);
@@ -572,7 +573,16 @@ void hv_cpuid_lookup(const struct hv_cpuid *cpuid, u32 fn, u32 index,
 		     u32 out[4]);
 int hv_cpuid_check(const struct hv_cpuid *cpuid);
 
-/* hv_xsave.c: XSAVE for guests (XCR0, the FPU area, XSETBV, OSXSAVE). */
+/*
+ * hv_cr.c: control and debug registers, one set of rules and write exits
+ * for both vendors.
+ */
+bool hv_cr0_ok(u64 cr0, u64 cr4, u64 efer);
+bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val);
+int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+int hv_handle_dr_access(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+
+/* hv_xsave.c: XSAVE for guests (XCR0, the FPU area, XSETBV). */
 extern u64 hv_xcr0_host, hv_xcr0_supported;
 void hv_xsave_init(void);
 u64 hv_xcr0_allowed(const struct hv_cpuid *cpuid);
@@ -584,9 +594,6 @@ void hv_fpu_save_guest(struct hvk_vcpu *vcpu);
 bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4);
 void hv_xcr0_load_host(bool loaded);
 int hv_handle_xsetbv(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
-int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
-bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val);
-void hv_cr4_changed(struct hvk_vcpu *vcpu, u64 old, u64 val);
 void hv_xsave_cpuid(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
 void hv_xsave_cpuid_leaf(u32 index, u32 out[4]);
 int hv_xsave_state_check(const struct hv_vcpu_state *st);

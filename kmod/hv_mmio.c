@@ -128,6 +128,29 @@ static u64 hv_mmio_gla(const struct hv_insn *in, const struct hv_sregs *s,
 }
 
 /*
+ * Read the @n bytes of @in's memory operand as the guest's own load
+ * would find them: segment base, the guest's page tables, each page on
+ * its own; RAM only.  For an exit whose instruction reads memory that is
+ * not the fault (LMSW m16 in hv_cr.c).  Returns the bytes read, fewer
+ * (or <0) where a page is missing or not RAM.
+ */
+int hv_read_operand(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
+		    const struct hv_insn *in, void *buf, size_t n)
+{
+	int mode = hv_guest_mode(s);
+	struct hv_gwalk_ctx ctx;
+	u64 gpr[16], next_rip;
+
+	hv_regs_to_gpr(&vcpu->regs, gpr);
+	next_rip = vcpu->regs.rip + in->len;
+	if (mode != 64)
+		next_rip = (u32)next_rip;
+	hv_walk_ctx(vcpu, s, &ctx);
+	return hv_gwalk_fetch(&ctx, hv_mmio_gla(in, s, mode, gpr, next_rip),
+			      buf, n);
+}
+
+/*
  * Write a piece of guest RAM as the guest's own store would: a page
  * shared copy-on-write is copied first, a logged page marked dirty
  * (hv_mem_write_fault).  @gpa..+@len lies in one page.

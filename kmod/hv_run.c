@@ -408,9 +408,7 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	case HV_X_CR_WRITE:
 		return hv_handle_cr_write(vcpu, exit);
 	case HV_X_DR_ACCESS:
-		/* Make DR0-3 live; the MOV runs again, now for real */
-		vcpu->db_live = true;
-		return 1;
+		return hv_handle_dr_access(vcpu, exit);
 	case HV_X_INVD:
 	case HV_X_WBINVD:
 	case HV_X_MONITOR:
@@ -431,21 +429,7 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	}
 }
 
-/*
- * Guest debug registers.  DR7 (and DR6 on AMD-V) is VMCS/VMCB state,
- * loaded at entry and saved at exit (SDM Vol 3C, 25.8.1 / 27.3.1; APM
- * Vol 2, 15.5.1 / 15.6); DR0-3 are not, and swapping them around every
- * entry would tax every exit for what few guests use.  So, as KVM's
- * vcpu_enter_guest does: while the guest's DR0-3 are not live, the
- * backend intercepts guest DR accesses (MOV-DR exiting, SDM Vol 3C,
- * 25.6.2; the DR intercepts, APM Vol 2, 15.12.1); the first one
- * (HV_X_DR_ACCESS) makes them live - loaded right before each entry,
- * saved right after each exit, intercepts off - and the MOV runs again,
- * now for real.  After an exit with DR7 enabling no breakpoint they stop
- * being live: the values stay in vcpu->db and the next access traps
- * again.  Cost: nothing for guests that leave the debug registers alone,
- * one extra exit per burst of use for the others.
- */
+/* Guest DR0-3 while they are live (hv_cr.c has when and why) */
 static void hv_db_load(struct hvk_vcpu *vcpu)
 {
 	set_debugreg(vcpu->db[0], 0);

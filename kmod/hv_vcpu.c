@@ -190,25 +190,6 @@ bool hv_rflags_valid(u64 rflags)
  * CR0.PG without CR0.PE, which MOV to CR0 refuses (#GP).  A backend adds
  * its own checks; whatever slips through becomes an entry-failure exit.
  */
-/*
- * Is @cr0 a legal CR0 next to @cr4 and @efer?  What MOV to CR0 #GPs on
- * (SDM Vol 2B, MOV CR: Protected Mode Exceptions; Vol 3A, 10.8.5), for
- * both the sregs check and the guest's own writes (vmx_run.c, hv_run.c).
- */
-bool hv_cr0_ok(u64 cr0, u64 cr4, u64 efer)
-{
-	bool pg = cr0 & X86_CR0_PG;
-
-	if (cr0 >> 32)					/* reserved */
-		return false;
-	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
-		return false;
-	if (pg && !(cr0 & X86_CR0_PE))
-		return false;
-	/* IA-32e mode needs PAE paging */
-	return !(pg && (efer & EFER_LME) && !(cr4 & X86_CR4_PAE));
-}
-
 int hv_sregs_check(const struct hv_sregs *s)
 {
 	bool lme = s->efer & EFER_LME, pg = s->cr0 & X86_CR0_PG;
@@ -235,7 +216,7 @@ static long hvk_vcpu_ioctl_set_sregs(void *obj, void *data, unsigned long arg)
 		return -EINVAL;
 	if (hv_sregs_check(sregs))
 		return -EINVAL;
-	/* CR4.OSXSAVE only for a guest offered XSAVE (hv_xsave.c) */
+	/* CR4.OSXSAVE only for a guest offered XSAVE (hv_cr4_write_ok) */
 	if ((sregs->cr4 & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
 		return -EINVAL;
 	return hv_ops->set_sregs(vcpu, sregs);

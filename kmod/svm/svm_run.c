@@ -64,7 +64,7 @@ static u64 svm_nrip_or_zero(struct svm_vcpu *sv)
 }
 
 /*
- * Guest debug registers: the core decides when DR0-3 are live (hv_run.c).
+ * Guest debug registers: the core decides when DR0-3 are live (hv_cr.c).
  * DR6 and DR7 are VMCB state (VMRUN loads them, #VMEXIT saves them; APM
  * Vol 2, 15.5.1 and 15.6); while DR0-3 are not live, every guest access
  * to DR0-3 and every write to DR7 is intercepted (15.12.1).

@@ -48,8 +48,10 @@ static void vmx_invvpid_single(u16 vpid)
  * CR access (SDM Vol 3C, 28.1.3 Table 28-3: the qualification).  MOV to
  * CR0/CR4 that touched a bit the host owns goes to the core, which has
  * the rules for both vendors (hv_handle_cr_write).  CR8 (TPR) is never
- * passed through: emulated here.  CLTS and LMSW never exit (TS, PE and
- * MP are the guest's); anything else gets #GP, as MOV to CR does.
+ * passed through: emulated here.  CLTS and LMSW exit only if the mask
+ * gave the host one of CR0[3:0] (25.6.6), which today it never does;
+ * should they, the core decodes them (gpr -1), the memory form of LMSW
+ * included.  Anything else gets #GP, as MOV to CR does.
  */
 static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
 			struct hv_exit *exit)
@@ -65,6 +67,13 @@ static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
 		exit->next_rip = next_rip;
 		return;
 	}
+	if (type == 2 || type == 3) {			/* CLTS, LMSW */
+		exit->code = HV_X_CR_WRITE;
+		exit->cr.cr = 0;
+		exit->cr.gpr = -1;
+		exit->next_rip = next_rip;
+		return;
+	}
 	if (type == 1 && cr == 8) {			/* MOV from CR8 */
 		*gpr = vv->cr8;
 	} else if (type == 0 && cr == 8 && *gpr <= 15) {	/* MOV to CR8 */
@@ -77,7 +86,7 @@ static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
 }
 
 /*
- * Guest debug registers: the core decides when DR0-3 are live (hv_run.c);
+ * Guest debug registers: the core decides when DR0-3 are live (hv_cr.c);
  * here MOV-DR exiting (SDM Vol 3C, 25.6.2) is on exactly while they are
  * not.  DR7 is VMCS state (loaded at entry, saved at exit with the
  * debug-controls bits: SDM Vol 3C, 25.7.1 / 25.8.1); DR6 is not, and a

@@ -321,13 +321,13 @@ static int hv_insn_operand(struct hv_insn_cursor *c, u8 modrm,
 }
 
 /*
- * Phases: prefixes, operand/address size, opcode, ModRM/SIB/displacement,
- * then the immediate or register operand.
+ * The first phases, the same for every instruction: @out cleared (no
+ * operand yet, the default segment), the prefixes, the opcode byte in
+ * @opcode, the operand and address sizes.
  */
-int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
+static int hv_insn_start(struct hv_insn_cursor *c, int mode, u8 *opcode,
+			 struct hv_insn *out)
 {
-	struct hv_insn_cursor c = { .bytes = bytes, .n = n };
-	u8 b, modrm = 0;
 	int r;
 
 	if (mode != 16 && mode != 32 && mode != 64)
@@ -337,11 +337,26 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 	out->base = HV_INSN_NOREG;
 	out->index = HV_INSN_NOREG;
 	out->scale = 1;
-
-	r = hv_insn_prefixes(&c, mode, &b, out);
+	r = hv_insn_prefixes(c, mode, opcode, out);
 	if (r)
 		return r;
-	hv_insn_sizes(&c, mode, out);
+	hv_insn_sizes(c, mode, out);
+	return 0;
+}
+
+/*
+ * Phases: prefixes, operand/address size, opcode, ModRM/SIB/displacement,
+ * then the immediate or register operand.
+ */
+int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
+{
+	struct hv_insn_cursor c = { .bytes = bytes, .n = n };
+	u8 b, modrm = 0;
+	int r;
+
+	r = hv_insn_start(&c, mode, &b, out);
+	if (r)
+		return r;
 	if (b >= 0xa0 && b <= 0xa3)	/* MOV AL/eAX <-> moffs */
 		return hv_insn_moffs(&c, b, out);
 	r = hv_insn_opcode(&c, b, out);
@@ -353,6 +368,38 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 	r = hv_insn_operand(&c, modrm, out);
 	if (r)
 		return r;
+	out->len = c.pos;
+	return 0;
+}
+
+/*
+ * LMSW m16 (0F 01 /6, SDM Vol 2A, LMSW): the same prefix and ModRM
+ * phases; the operand is always 16 bits, whatever the operand size.
+ */
+int hv_insn_decode_lmsw(const u8 *bytes, size_t n, int mode,
+			struct hv_insn *out)
+{
+	struct hv_insn_cursor c = { .bytes = bytes, .n = n };
+	u8 b, modrm = 0;
+	int r;
+
+	r = hv_insn_start(&c, mode, &b, out);
+	if (r)
+		return r;
+	if (b != 0x0f)
+		return -EINVAL;
+	r = hv_insn_byte(&c, &b);
+	if (r)
+		return r;
+	if (b != 0x01)
+		return -EINVAL;
+	r = hv_insn_modrm(&c, mode, &modrm, out);
+	if (r)
+		return r;
+	if (((modrm >> 3) & 7) != 6)
+		return -EINVAL;		/* another group-7 instruction */
+	out->op = HV_INSN_LOAD;
+	out->size = 2;
 	out->len = c.pos;
 	return 0;
 }

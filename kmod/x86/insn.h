@@ -4,7 +4,8 @@
  * tells the hypervisor only the address; the access size, direction and
  * register come from decoding the guest's instruction at RIP.  Only the
  * moves a driver uses for MMIO are decoded (MOV, MOV imm, MOVZX, MOVSX,
- * MOV moffs); anything else is -EINVAL and the core reports the bytes.
+ * MOV moffs), and LMSW's memory operand for CR0 write exits (hv_cr.c);
+ * anything else is -EINVAL and the core reports the bytes.
  *
  * Nothing here needs the kernel, so the unit tests compile it as it is.
  */
@@ -64,6 +65,15 @@ struct hv_insn {
  * (fetch more bytes and retry).
  */
 int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out);
+
+/*
+ * Decode LMSW with a memory operand (0F 01 /6, mod != 3) in bytes[0..n),
+ * for a CR0 write exit (hv_cr.c): len, the operand (size 2) and its
+ * segment; op is HV_INSN_LOAD and reg 0 (LMSW writes no GPR).  Returns as
+ * hv_insn_decode: -EINVAL for anything else, the register form included.
+ */
+int hv_insn_decode_lmsw(const u8 *bytes, size_t n, int mode,
+			struct hv_insn *out);
 
 /*
  * The effective address (the offset in the segment, SDM Vol 1, 3.7.5) of

@@ -19,6 +19,7 @@
 	.set HOSTILE_HLT,	8	# hlt
 	.set HOSTILE_EXITS,	9	# RDX CPUIDs, then hlt
 	.set HOSTILE_CRGAMES,	10	# illegal CR0 values #GP; TS by MOV/CLTS/LMSW
+					# (register and memory forms)
 
 	.set RAM_FIRST,		0x100000	# ramtouch: above image and stack
 	.set RAM_MAGIC,		0x5a5a5a5a5a5a5a5a
@@ -54,7 +55,8 @@ acts:	.quad	hostinsn, udstorm, virtjunk, stringio, ramtouch
 # ---- CR0: each illegal value raises #GP and leaves CR0 as it was, on
 # both vendors (SDM Vol 2B, MOV CR: AMD-V intercepts every CR0 write and
 # hv checks it, VT-x checks the bits it does not hand to hv); then legal
-# writes take effect: TS set by MOV, cleared by CLTS, set by LMSW.
+# writes take effect: TS set by MOV, cleared by CLTS, set by LMSW from a
+# register and from memory; LMSW from memory never clears PE.
 .macro CR0_TS
 	mov	%cr0, %rax
 	shr	$3, %eax
@@ -91,8 +93,30 @@ crgames:
 	lmsw	%ax
 	CR0_TS					# 1
 	clts
+	# LMSW m16 (0F 01 /6, mod != 3): TS from a word in memory, RIP-
+	# relative; then a word with PE clear, through (%rsp): PE stays set
+	# (SDM Vol 2A, LMSW), TS is set
+	mov	%ebx, %eax
+	or	$8, %eax
+	mov	%ax, lmsw_word(%rip)
+	lmsw	lmsw_word(%rip)
+	CR0_TS					# 1
+	clts
+	CR0_TS					# 0
+	mov	%ebx, %eax
+	and	$~1, %eax
+	or	$8, %eax
+	push	%rax
+	lmsw	(%rsp)
+	pop	%rax
+	mov	%cr0, %rax
+	and	$9, %eax
+	REPORT	%eax				# 9: PE kept, TS set
+	clts
 	REPORT	$RES_DONE
 	hlt
+lmsw_word:
+	.word	0
 
 # ---- INVD and friends: 1000 INVD, 1000 WBINVD and a WBNOINVD must each
 # complete (a no-op, with an exit each), then MONITOR #UD, MWAIT #UD,

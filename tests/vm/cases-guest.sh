@@ -18,7 +18,7 @@
 #   hg-clistop    managed `cli; jmp .`, stopped by `hvctl stop`
 #   hg-busy       vCPU ioctls on a running vCPU: EBUSY at once
 #   hg-rflags     reserved RFLAGS bits refused by SET_REGS and SET_VCPU_STATE
-#   hg-crgames    illegal CR0 values #GP on both vendors; CLTS, LMSW work
+#   hg-crgames    illegal CR0 values #GP on both vendors; CLTS, LMSW (r, m16) work
 #   hg-ioperm     a host task's ioperm() port after a guest ran on its CPU
 #   hg-figures    last: "hostile-guests: N guests, M exits, 0 splats"
 #

@@ -64,9 +64,10 @@ static void mode_real(void)
 		(void)(check_reg(&g, "bx", r.rbx, 0x1234) &&
 		       check_reg(&g, "si", r.rsi, 0x5678) &&
 		       check_reg(&g, "cx (read through ES = 0x100)", r.rcx, 0xbeef) &&
+		       check_reg(&g, "dx (CR0.TS after LMSW es:m16)", r.rdx & 0xffff, 8) &&
 		       check_reg(&g, "rip after hlt (= di)", r.rip, r.rdi));
 	}
-	guest_ok(&g, "real mode guest: output, registers, RIP after HLT");
+	guest_ok(&g, "real mode guest: output, registers, LMSW m16, RIP after HLT");
 	guest_fini(&g);
 }
 

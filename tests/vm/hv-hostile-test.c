@@ -23,7 +23,8 @@
  *   busy       vCPU ioctls while a run holds the vCPU: EBUSY at once
  *   rflags     SET_REGS / SET_VCPU_STATE refuse every reserved RFLAGS bit
  *   crgames    MOV to CR0 with NW without CD, a reserved bit, PG without
- *              PE: #GP, CR0 unchanged; TS by MOV, CLTS, LMSW takes effect
+ *              PE: #GP, CR0 unchanged; TS by MOV, CLTS, LMSW (register
+ *              and memory) takes effect; LMSW m16 never clears PE
  *   ioperm     a host task's ioperm() port still works after a guest ran
  *              on its CPU (VT-x cuts the TSS limit at every exit)
  *
@@ -755,7 +756,9 @@ static void case_crgames(void)
 		RES_MARK + 1, 13,	/* bit 32: #GP */
 		RES_MARK + 2, 13,	/* PG without PE: #GP */
 		0,			/* CR0 unchanged */
-		1, 0, 1,		/* TS: MOV, CLTS, LMSW */
+		1, 0, 1,		/* TS: MOV, CLTS, LMSW r16 */
+		1, 0,			/* TS: LMSW m16, CLTS */
+		9,			/* LMSW m16 without PE: PE, TS set */
 		RES_DONE,
 	};
 	struct guest g;
@@ -765,9 +768,9 @@ static void case_crgames(void)
 	if (guest_run_expect(&g, HV_EXIT_HLT, "the CR0 writes"))
 		goto out;
 	if (guest_expect_results(&g, want, sizeof(want) / sizeof(want[0]),
-				 "three illegal CR0 writes (#GP = 13), CR0 kept, TS by MOV/CLTS/LMSW"))
+				 "three illegal CR0 writes (#GP = 13), CR0 kept, TS by MOV/CLTS/LMSW, LMSW m16 keeps PE"))
 		goto out;
-	ok("illegal CR0 values #GP, CR0 kept; MOV, CLTS, LMSW take effect");
+	ok("illegal CR0 values #GP, CR0 kept; MOV, CLTS, LMSW (register and memory) take effect, PE kept");
 out:
 	guest_ok(&g, "CR0 rules on both vendors");
 	guest_fini(&g);
