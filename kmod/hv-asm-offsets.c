@@ -40,6 +40,6 @@ static void __used common(void)
 	DEFINE(HV_ENTER_FAULT, HV_ENTER_FAULT);
 	BLANK();
 
-	COMMENT("VMCS field encodings (<asm/vmx.h>; SDM Vol 3C, Appendix B)");
+	COMMENT("VMCS field encodings (<asm/vmx.h>; SDM Vol 3D, Appendix B)");
 	DEFINE(VMCS_HOST_RSP, HOST_RSP);
 }

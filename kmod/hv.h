@@ -76,7 +76,7 @@ struct hv_exit_event {
 	bool valid;
 	u8 vector;
 	u8 type;		/* 0 interrupt, 2 NMI, 3 exception, 4 INTn
-				 * (SDM Vol 3C Table 25-17, APM 15.20) */
+				 * (SDM Vol 3C, Table 25-17, APM Vol 2, 15.20) */
 	bool has_error;
 	u32 error;
 };

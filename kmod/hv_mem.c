@@ -343,7 +343,7 @@ static void hv_mem_nop(void *info)
  * Make every vCPU of @vm drop its cached NPT/EPT translations before we
  * go on.  hv_gpt_changed() bumps the generation that every vCPU compares,
  * with interrupts off, right before entry (hv_guest_enter_irqoff); a vCPU
- * in guest mode leaves it on any host interrupt (SVM INTR intercept, APM
+ * in guest mode leaves it on any host interrupt (SVM INTR intercept, APM Vol 2,
  * 15.13.1; VMX external-interrupt exiting, SDM Vol 3C, 25.6.1).  So once
  * a synchronous IPI has run on every CPU, each vCPU has either exited
  * since the bump or not yet read the generation: its next entry flushes.

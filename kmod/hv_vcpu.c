@@ -186,7 +186,7 @@ bool hv_rflags_valid(u64 rflags)
 
 /*
  * The architectural rules for control and segment state that both VMRUN
- * (APM Vol 2, 15.5.1) and VM entry (SDM Vol 3C, 26.3.1) enforce, plus
+ * (APM Vol 2, 15.5.1) and VM entry (SDM Vol 3C, 27.3.1) enforce, plus
  * CR0.PG without CR0.PE, which MOV to CR0 refuses (#GP).  A backend adds
  * its own checks; whatever slips through becomes an entry-failure exit.
  */

@@ -10,7 +10,7 @@
  * HV_VCPU_SET_SREGS, MSRs as WRMSR (hv_run.c), XCR0 as XSETBV and the
  * XSAVE image as XRSTOR (hv_xsave.c: a reserved MXCSR bit would #GP in
  * the host), the queued event
- * as VM entry (SDM Vol 3C, 26.2.1.3) and VMRUN (APM Vol 2, 15.20).
+ * as VM entry (SDM Vol 3C, 27.2.1.3) and VMRUN (APM Vol 2, 15.20).
  */
 #include "hv.h"
 
@@ -114,7 +114,7 @@ static bool hv_vector_has_error(u8 v)
 }
 
 /*
- * A queued exception as VM entry checks it (SDM Vol 3C, 26.2.1.3): a
+ * A queued exception as VM entry checks it (SDM Vol 3C, 27.2.1.3): a
  * hardware exception (not NMI, not reserved), an error code exactly when
  * the vector has one in protected mode, bits 31:16 of it zero.
  */

@@ -31,7 +31,7 @@
 /* APM Vol 2, 15.9: intercept_cr bits 31:16 are the writes of CR0-15 */
 #define SVM_INTERCEPT_CR0_WRITE	BIT(16 + 0)
 #define SVM_INTERCEPT_CR4_WRITE	BIT(16 + 4)
-#define SVM_CR_DECODED		BIT_ULL(63)	/* 15.33.1: EXITINFO1 */
+#define SVM_CR_DECODED		BIT_ULL(63)	/* APM Vol 2, 15.33.1: EXITINFO1 */
 
 static inline void svm_clgi(void)
 {
@@ -55,7 +55,7 @@ static u64 svm_next_rip(struct svm_vcpu *sv, unsigned int len)
 	return sv->vmcb->save.rip + len;
 }
 
-/* 15.7.1: the hardware's NEXT_RIP, or 0 where it has none */
+/* APM Vol 2, 15.7.1: the hardware's NEXT_RIP, or 0 where it has none */
 static u64 svm_nrip_or_zero(struct svm_vcpu *sv)
 {
 	if (hv_host_caps.features & HV_FEAT_NRIPS)
@@ -93,7 +93,7 @@ static u64 svm_reinject(u64 info)
 	return info;
 }
 
-/* 15.7.2, 15.20: EXITINTINFO for the core (an NPF there is no MMIO) */
+/* APM Vol 2, 15.7.2, 15.20: EXITINTINFO for the core (an NPF there is no MMIO) */
 static void svm_exit_event(u64 info, struct hv_exit_event *ev)
 {
 	if (!(info & SVM_EVTINJ_VALID))
@@ -105,7 +105,7 @@ static void svm_exit_event(u64 info, struct hv_exit_event *ev)
 	ev->error = info >> 32;
 }
 
-/* 15.10.2: IOIO's EXITINFO1; EXITINFO2 always holds the next RIP */
+/* APM Vol 2, 15.10.2: IOIO's EXITINFO1; EXITINFO2 always holds the next RIP */
 static void svm_exit_io(const struct vmcb_control *c, struct hv_exit *exit)
 {
 	u64 info1 = c->exitinfo1;
@@ -229,14 +229,14 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
 		break;
 	case SVM_EXIT_NPF:
-		/* 15.25.6: EXITINFO2 is the guest-physical address */
+		/* APM Vol 2, 15.25.6: EXITINFO2 is the guest-physical address */
 		exit->code = HV_X_NPF;
 		exit->npf.gpa = c->exitinfo2;
 		exit->npf.write = info1 & SVM_NPF_WRITE;
 		exit->npf.fetch = info1 & SVM_NPF_FETCH;
 		break;
 	case SVM_EXIT_INVALID:
-		/* 15.5.1: VMRUN found the guest state inconsistent */
+		/* APM Vol 2, 15.5.1: VMRUN found the guest state inconsistent */
 		exit->code = HV_X_FAIL_ENTRY;
 		exit->hw.reason = c->exitcode;
 		exit->hw.qual = info1;

@@ -54,7 +54,7 @@ static void svm_seg_reset(struct vmcb_seg *seg, u16 sel, u16 attrib,
 	seg->base = base;
 }
 
-/* The state after RESET/INIT, as APM Vol 2, 14.1.3 Table 14-1 gives it. */
+/* The state after RESET/INIT, as APM Vol 2, 14.1.3, Table 14-1 gives it. */
 static void svm_vmcb_reset(struct svm_vcpu *sv)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -67,7 +67,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 			     SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
 			     /* reach past the guest: hv_run.c decides */
 			     SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC;
-	/* 15.5.1: VMRUN must be intercepted, or VMRUN itself fails */
+	/* APM Vol 2, 15.5.1: VMRUN must be intercepted, or VMRUN itself fails */
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
 			     SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
@@ -96,7 +96,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 	s->gdtr.limit = 0xffff;
 	s->idtr.limit = 0xffff;
 	s->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
-	s->efer = EFER_SVME;	/* 15.5.1: must be set in the guest's EFER */
+	s->efer = EFER_SVME;	/* APM Vol 2, 15.5.1: must be set in the guest's EFER */
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->g_pat = 0x0007040600070406ULL;	/* the architectural PAT */

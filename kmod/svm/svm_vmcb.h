@@ -118,9 +118,9 @@ struct vmcb {
 #define SVM_INTERCEPT_XSETBV	BIT(13)
 #define SVM_INTERCEPT_RDPRU	BIT(14)
 
-#define SVM_V_INTR_MASKING	BIT_ULL(24)	/* 15.21.1 */
-#define SVM_NP_ENABLE		BIT_ULL(0)	/* 15.25.3 */
-#define SVM_TLB_FLUSH_ALL	1		/* 15.16.1 TLB_CONTROL */
+#define SVM_V_INTR_MASKING	BIT_ULL(24)	/* APM Vol 2, 15.21.1 */
+#define SVM_NP_ENABLE		BIT_ULL(0)	/* APM Vol 2, 15.25.3 */
+#define SVM_TLB_FLUSH_ALL	1		/* APM Vol 2, 15.16.1 TLB_CONTROL */
 #define SVM_TLB_FLUSH_ASID	3
 
 /* APM Vol 2, 15.20: EVENTINJ and EXITINTINFO */
@@ -131,10 +131,10 @@ struct vmcb {
 #define SVM_EVTINJ_TYPE_SOFT	(4ULL << 8)	/* INTn */
 #define SVM_EVTINJ_VEC_MASK	0xffULL
 
-/* 15.21.5: VMCB INTERRUPT_SHADOW */
+/* APM Vol 2, 15.21.5: VMCB INTERRUPT_SHADOW */
 #define SVM_INT_SHADOW		BIT_ULL(0)
 
-/* 15.12.1: DR intercepts, reads in 15:0, writes in 31:16 */
+/* APM Vol 2, 15.12.1: DR intercepts, reads in 15:0, writes in 31:16 */
 #define SVM_INTERCEPT_DR_READ(n)	BIT(n)
 #define SVM_INTERCEPT_DR_WRITE(n)	BIT(16 + (n))
 

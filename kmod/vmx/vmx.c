@@ -35,7 +35,7 @@ bool vmx_ctls_ok;
 u32 vmx_preempt_ticks;		/* VMX-preemption timer per entry, or 0 */
 
 /*
- * SDM Vol 3C, A.3-A.5: bits 31:0 of a control MSR are the allowed-0
+ * SDM Vol 3D, A.3-A.5: bits 31:0 of a control MSR are the allowed-0
  * settings (1 = must be 1), bits 63:32 the allowed-1 settings (0 = must
  * be 0).  Returns false if a control hv needs cannot be set.
  */
@@ -57,7 +57,7 @@ static bool vmx_adjust_ctls(u32 msr, u32 required, u32 optional, u32 *out)
  * exit on real hardware whatever the guest's RFLAGS.IF, but Bochs 2.7
  * does not exit for them while the guest has IF=0: without this, a guest
  * `cli; jmp .` there would never give its CPU back.  The timer counts
- * down at the TSC rate divided by 2^IA32_VMX_MISC[4:0] (SDM Vol 3C, A.6).
+ * down at the TSC rate divided by 2^IA32_VMX_MISC[4:0] (SDM Vol 3D, A.6).
  */
 static void vmx_setup_preempt_timer(void)
 {
@@ -174,7 +174,7 @@ static void vmx_probe_features(struct hv_caps *caps, u64 basic)
 	u64 ept_cap = 0;
 	u32 proc, proc2 = 0;
 
-	/* SDM Vol 3C, A.3.2: primary controls; A.3.3: secondary controls */
+	/* SDM Vol 3D, A.3.2: primary controls; A.3.3: secondary controls */
 	proc = vmx_allowed1(basic & VMX_BASIC_HAS_TRUE_CTLS ?
 			    MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			    MSR_IA32_VMX_PROCBASED_CTLS);
@@ -187,7 +187,7 @@ static void vmx_probe_features(struct hv_caps *caps, u64 basic)
 	if (proc2 & VMX_PROC2_UNRESTRICTED_GUEST)
 		caps->features |= HV_FEAT_UNRESTRICTED;
 
-	/* SDM Vol 3C, A.10: exists only if EPT or VPID may be enabled */
+	/* SDM Vol 3D, A.10: exists only if EPT or VPID may be enabled */
 	if ((proc2 & (VMX_PROC2_ENABLE_EPT | VMX_PROC2_ENABLE_VPID)) &&
 	    !rdmsrl_safe(MSR_IA32_VMX_EPT_VPID_CAP, &ept_cap)) {
 		caps->vmx_ept_vpid_cap = ept_cap;
@@ -217,7 +217,7 @@ static int vmx_probe(struct hv_caps *caps, const char **why)
 	if (r)
 		return r;
 
-	/* SDM Vol 3C, A.1: revision id, region size, TRUE_* controls */
+	/* SDM Vol 3D, A.1: revision id, region size, TRUE_* controls */
 	if (rdmsrl_safe(MSR_IA32_VMX_BASIC, &basic) ||
 	    VMX_BASIC_REGION_SIZE(basic) > PAGE_SIZE) {
 		*why = "Intel VT-x: IA32_VMX_BASIC is unreadable or reports a VMXON region larger than 4 KiB";
@@ -232,7 +232,7 @@ static int vmx_probe(struct hv_caps *caps, const char **why)
 	vmx_probe_features(caps, basic);
 	vmx_ctls_ok = vmx_setup_ctls(basic);
 
-	/* SDM Vol 3C, A.7 and A.8: CR0/CR4 bits fixed in VMX operation */
+	/* SDM Vol 3D, A.7 and A.8: CR0/CR4 bits fixed in VMX operation */
 	if (rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED0, &vmx_cr0_fixed0) ||
 	    rdmsrl_safe(MSR_IA32_VMX_CR0_FIXED1, &vmx_cr0_fixed1) ||
 	    rdmsrl_safe(MSR_IA32_VMX_CR4_FIXED0, &vmx_cr4_fixed0) ||
@@ -267,7 +267,7 @@ static int vmx_setup(void)
 			vmx_unsetup();
 			return -ENOMEM;
 		}
-		/* SDM Vol 3C, 24.11.5: the region starts with the revision id */
+		/* SDM Vol 3C, 25.11.5: the region starts with the revision id */
 		*(u32 *)page_address(page) = vmx_revision;
 		per_cpu(vmx_vmxon_page, cpu) = page;
 	}

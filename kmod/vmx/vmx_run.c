@@ -45,7 +45,7 @@ static void vmx_invvpid_single(u16 vpid)
 }
 
 /*
- * CR access (SDM Vol 3C, 28.1.3 Table 28-3: the qualification).  MOV to
+ * CR access (SDM Vol 3C, 28.2.1, Table 28-3: the qualification).  MOV to
  * CR0/CR4 that touched a bit the host owns goes to the core, which has
  * the rules for both vendors (hv_handle_cr_write).  CR8 (TPR) is never
  * passed through: emulated here.  CLTS and LMSW exit only if the mask
@@ -113,9 +113,9 @@ static void vmx_db_intercept(struct vmx_vcpu *vv)
 struct vmx_exit_info {
 	int r;			/* vmx_vmenter(): HV_ENTER_* */
 	u32 reason;		/* SDM Vol 3C, 28.2.1 */
-	u32 intr_info;		/* 28.2.2 */
-	u32 insn_err;		/* 31.4, for HV_ENTER_VMFAIL */
-	u64 qual;		/* 28.2.1 */
+	u32 intr_info;		/* SDM Vol 3C, 28.2.2 */
+	u32 insn_err;		/* SDM Vol 3C, 31.4, for HV_ENTER_VMFAIL */
+	u64 qual;		/* SDM Vol 3C, 28.2.1 */
 	u64 next_rip;
 };
 
@@ -152,7 +152,7 @@ static void vmx_exit_io(u64 qual, struct hv_exit *exit)
 
 #define VMX_EXIT_GETSEC		11	/* not in <asm/vmx.h> */
 
-/* SDM Vol 3C, Appendix C: the basic exit reasons hv only renames */
+/* SDM Vol 3D, Appendix C: the basic exit reasons hv only renames */
 static const struct hv_exit_map vmx_exit_map[] = {
 	/* instructions the core completes and skips */
 	{ EXIT_REASON_CPUID,		HV_X_CPUID,	HV_XM_NRIP },
@@ -214,7 +214,7 @@ static bool vmx_translate_insn(struct vmx_vcpu *vv,
 			       const struct vmx_exit_info *x,
 			       struct hv_exit *exit)
 {
-	/* SDM Vol 3C, Appendix C: basic exit reasons */
+	/* SDM Vol 3D, Appendix C: basic exit reasons */
 	switch (vmx_basic_reason(x)) {
 	case EXIT_REASON_MSR_READ:
 		exit->code = HV_X_RDMSR;
@@ -248,7 +248,7 @@ static void vmx_translate_exit(struct vmx_vcpu *vv,
 	if (vmx_translate_insn(vv, x, exit))
 		return;
 
-	/* SDM Vol 3C, Appendix C: basic exit reasons */
+	/* SDM Vol 3D, Appendix C: basic exit reasons */
 	switch (vmx_basic_reason(x)) {
 	case EXIT_REASON_EXCEPTION_NMI:
 		/* NMIs, and #UD: the only exception in the bitmap */

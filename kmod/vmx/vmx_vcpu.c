@@ -204,7 +204,7 @@ bool vmx_vcpu_load(struct vmx_vcpu *vv)
 
 u64 vmx_cr0_guest(u64 cr0)
 {
-	/* Unrestricted guest: PE and PG are the guest's (SDM 26.3.1.1) */
+	/* Unrestricted guest: PE and PG are the guest's (SDM Vol 3C, 27.3.1.1) */
 	u64 fixed0 = vmx_cr0_fixed0 & ~(u64)(X86_CR0_PE | X86_CR0_PG);
 
 	return (cr0 | fixed0) & vmx_cr0_fixed1;
@@ -284,19 +284,19 @@ static bool vmx_setup_controls(struct vmx_vcpu *vv)
 	ok &= vmcs_write(CR0_GUEST_HOST_MASK, vmx_cr0_mask());
 	ok &= vmcs_write(CR4_GUEST_HOST_MASK, vmx_cr4_mask());
 
-	/* 25.7.2 / 25.8.2: STAR, LSTAR, SFMASK, KernelGSBase switched */
+	/* SDM Vol 3C, 25.7.2 / 25.8.2: STAR, LSTAR, SFMASK, KernelGSBase switched */
 	ok &= vmcs_write(VM_ENTRY_MSR_LOAD_ADDR, virt_to_phys(vv->guest_msrs));
 	ok &= vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, VMX_NR_AUTOLOAD);
 	ok &= vmcs_write(VM_EXIT_MSR_STORE_ADDR, virt_to_phys(vv->guest_msrs));
 	ok &= vmcs_write(VM_EXIT_MSR_STORE_COUNT, VMX_NR_AUTOLOAD);
 	ok &= vmcs_write(VM_EXIT_MSR_LOAD_ADDR, virt_to_phys(vv->host_msrs));
 	ok &= vmcs_write(VM_EXIT_MSR_LOAD_COUNT, VMX_NR_AUTOLOAD);
-	/* 25.4.2: must be all ones when VMCS shadowing is off */
+	/* SDM Vol 3C, 25.4.2: must be all ones when VMCS shadowing is off */
 	ok &= vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	return ok;
 }
 
-/* The state after RESET, as SDM Vol 3A, 10.1.1 Table 10-1 gives it. */
+/* The state after RESET, as SDM Vol 3A, 10.1.1, Table 10-1 gives it. */
 static bool vmx_setup_guest_reset(struct vmx_vcpu *vv)
 {
 	struct hv_segment cs = {
@@ -463,7 +463,7 @@ void vmx_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 }
 
 /* SDM Vol 3A, 4.4.1: with PAE paging outside long mode, VM entry loads
- * the four PDPTEs from the VMCS (SDM Vol 3C, 26.3.2.4), not from CR3. */
+ * the four PDPTEs from the VMCS (SDM Vol 3C, 27.3.2.4), not from CR3. */
 static int vmx_read_pdptrs(struct hvk_vm *vm, const struct hv_sregs *s,
 			   u64 pdpte[4])
 {
@@ -509,7 +509,7 @@ int vmx_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s)
 	ok &= vmcs_write(GUEST_PDPTR1, pdpte[1]);
 	ok &= vmcs_write(GUEST_PDPTR2, pdpte[2]);
 	ok &= vmcs_write(GUEST_PDPTR3, pdpte[3]);
-	/* SDM Vol 3C, 26.2.1.3: IA-32e mode guest must equal EFER.LMA */
+	/* SDM Vol 3C, 27.2.1.3: IA-32e mode guest must equal EFER.LMA */
 	entry = vmcs_read(VM_ENTRY_CONTROLS) & ~VM_ENTRY_IA32E_MODE;
 	if (s->efer & EFER_LMA)
 		entry |= VM_ENTRY_IA32E_MODE;
@@ -613,11 +613,11 @@ void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 
 /* ---- state (state/state.c has checked every value) ---- */
 
-/* SDM Vol 3C, 25.4.2 Table 25-3: guest interruptibility state */
+/* SDM Vol 3C, 25.4.2, Table 25-3: guest interruptibility state */
 #define VMX_INTR_STI		BIT(0)
 #define VMX_INTR_MOV_SS		BIT(1)
 #define VMX_INTR_NMI		BIT(3)
-#define VMX_PENDING_DBG_BS	BIT(14)	/* 25.4.2: single-step pending */
+#define VMX_PENDING_DBG_BS	BIT(14)	/* SDM Vol 3C, 25.4.2: single-step pending */
 
 /* A queued or re-injected exception is vv->inject_info (vmx_run.c). */
 void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
@@ -650,11 +650,11 @@ void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
 	u32 intr = 0, dbg = 0;
 
-	/* 26.3.1.5: blocking by STI needs RFLAGS.IF; MOV SS does not */
+	/* SDM Vol 3C, 27.3.1.5: blocking by STI needs RFLAGS.IF; MOV SS does not */
 	if (ev->flags & HV_EV_SHADOW) {
 		intr = vcpu->regs.rflags & X86_EFLAGS_IF ? VMX_INTR_STI :
 							   VMX_INTR_MOV_SS;
-		/* 26.3.1.5: BS pending exactly when TF is set in a shadow */
+		/* SDM Vol 3C, 27.3.1.5: BS pending exactly when TF is set in a shadow */
 		if (vcpu->regs.rflags & X86_EFLAGS_TF)
 			dbg = VMX_PENDING_DBG_BS;
 	}

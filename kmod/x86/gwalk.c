@@ -120,7 +120,7 @@ static int hv_gwalk_4level(const struct hv_gwalk_ctx *c, u64 gla, u64 *gpa)
 	return -EFAULT;		/* not reached */
 }
 
-/* SDM Vol 3A, 4.1.1 Table 4-1: paging mode from CR0.PG, CR4.PAE, EFER.LMA */
+/* SDM Vol 3A, 4.1.1, Table 4-1: paging mode from CR0.PG, CR4.PAE, EFER.LMA */
 int hv_gwalk(const struct hv_gwalk_ctx *c, u64 gla, u64 *gpa)
 {
 	if (!(c->cr0 & X86_CR0_PG)) {

@@ -15,7 +15,7 @@
 #include <string.h>
 #endif
 
-#define REX_W	0x8	/* SDM Vol 2A, 2.2.1.2 Table 2-4: REX bit fields */
+#define REX_W	0x8	/* SDM Vol 2A, 2.2.1.2, Table 2-4: REX bit fields */
 #define REX_R	0x4
 #define REX_X	0x2
 #define REX_B	0x1
@@ -65,7 +65,7 @@ static int hv_insn_byte(struct hv_insn_cursor *c, u8 *b)
 	return r;
 }
 
-/* SDM Vol 2A, 2.1.5 Table 2-1: the 16-bit base and index of each rm */
+/* SDM Vol 2A, 2.1.5, Table 2-1: the 16-bit base and index of each rm */
 static const u8 hv_insn_rm16[8][2] = {
 	/* bx+si, bx+di, bp+si, bp+di */
 	{ 3, 6 }, { 3, 7 }, { 5, 6 }, { 5, 7 },
@@ -99,7 +99,7 @@ static int hv_insn_modrm(struct hv_insn_cursor *c, int mode, u8 *modrm,
 	out->scale = 1;
 
 	if (asz == 16) {
-		/* SDM Vol 2A, 2.1.5 Table 2-1: 16-bit forms, no SIB */
+		/* SDM Vol 2A, 2.1.5, Table 2-1: 16-bit forms, no SIB */
 		out->base = hv_insn_rm16[rm][0];
 		out->index = hv_insn_rm16[rm][1];
 		if (mod == 0 && rm == 6) {
@@ -111,11 +111,11 @@ static int hv_insn_modrm(struct hv_insn_cursor *c, int mode, u8 *modrm,
 			disp = 2;
 		}
 	} else {
-		/* SDM Vol 2A, 2.1.5 Table 2-2: 32-bit forms (also 64-bit) */
+		/* SDM Vol 2A, 2.1.5, Table 2-2: 32-bit forms (also 64-bit) */
 		out->base = rm | ((rex & REX_B) ? 8 : 0);
 		out->index = HV_INSN_NOREG;
 		if (rm == 4) {
-			/* SDM Vol 2A, 2.1.5 Table 2-3: SIB; base 101 + mod 00 = disp32 */
+			/* SDM Vol 2A, 2.1.5, Table 2-3: SIB; base 101 + mod 00 = disp32 */
 			r = hv_insn_byte(c, &sib);
 			if (r)
 				return r;
@@ -139,7 +139,7 @@ static int hv_insn_modrm(struct hv_insn_cursor *c, int mode, u8 *modrm,
 			disp = 4;
 		}
 	}
-	/* SDM Vol 1, 3.7.5 Table 3-5: rSP and rBP bases default to SS */
+	/* SDM Vol 1, 3.7.5, Table 3-5: rSP and rBP bases default to SS */
 	if (out->seg == HV_SEG_DS && !c->seg_override &&
 	    (out->base == 4 || out->base == 5))
 		out->seg = HV_SEG_SS;
@@ -199,7 +199,7 @@ static int hv_insn_prefixes(struct hv_insn_cursor *c, int mode, u8 *opcode,
 	}
 }
 
-/* SDM Vol 1, 3.6.1 Table 3-3/3-4: effective operand and address size */
+/* SDM Vol 1, 3.6.1, Table 3-3/3-4: effective operand and address size */
 static void hv_insn_sizes(struct hv_insn_cursor *c, int mode,
 			  struct hv_insn *out)
 {

@@ -32,7 +32,7 @@ _start:
 	EXPECT_UD 4, clgi
 	EXPECT_UD 5, skinit
 	EXPECT_UD 6, invlpga
-	# VT-x (SDM Vol 3, chapter 31)
+	# VT-x (SDM Vol 3C, Chapter 31)
 	mov	$SPARE_PAGE, %ebx
 	mov	%rbx, %rax
 	EXPECT_UD 7, vmxon (%rbx)

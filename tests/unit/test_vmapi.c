@@ -30,7 +30,7 @@ static uint64_t get64(const void *base, uint64_t off)
 
 /* ---- the hardware's rules, as a checker ---- */
 
-/* SDM Vol 3, 3.4.5: decode an 8-byte descriptor into a segment. */
+/* SDM Vol 3A, 3.4.5: decode an 8-byte descriptor into a segment. */
 static struct hv_segment decode(uint64_t d, uint16_t sel)
 {
 	struct hv_segment s;
@@ -73,7 +73,7 @@ static void check_matches_gdt(const struct hv_sregs *sr,
 		      "%s attributes differ from its descriptor", name);
 }
 
-/* APM Vol 2, 15.5.1 and SDM Vol 3, 27.3.1 as they apply to our states. */
+/* APM Vol 2, 15.5.1 and SDM Vol 3C, 27.3.1 as they apply to our states. */
 static void check_entry_rules(const struct hv_sregs *s, enum hv_cpu_mode m)
 {
 	const struct hv_segment *data[] = { &s->ds, &s->es, &s->fs, &s->gs,
@@ -216,7 +216,7 @@ START_TEST(mode_prot32)
 }
 END_TEST
 
-/* Walk 4-level paging in the scratch tables (SDM Vol 3, 4.5). */
+/* Walk 4-level paging in the scratch tables (SDM Vol 3A, 4.5). */
 static bool translate(const struct hv_sregs *s, uint64_t va, uint64_t *pa)
 {
 	uint64_t e = s->cr3;
