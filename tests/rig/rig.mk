@@ -30,7 +30,10 @@ VMTEST_DIR   := build/vmtest
 VMTEST_BIN   := $(VMTEST_DIR)/bin
 VMTEST_PROGS := $(patsubst tests/vm/%.c,$(VMTEST_BIN)/%,$(wildcard tests/vm/*.c))
 VMTEST_DEPS  := module cli/hvctl.static $(VMTEST_PROGS)
+# VMTEST_GUESTS: where tests/guests/guests.mk built the guests, also for a
+# script that boots from a run directory of its own (tests/pkg/run)
 VMTEST_ENV   := KVER=$(VMTEST_KVER) VMTEST_DIR=$(VMTEST_DIR) VMTEST_BIN=$(VMTEST_BIN) \
+		VMTEST_GUESTS=$(VMTEST_DIR)/guests \
 		HV_KO=kmod/hv.ko HVCTL=cli/hvctl.static
 
 .PHONY: vmtest vmtest-amd vmtest-intel vmtest-nosvm vmtest-progs \
