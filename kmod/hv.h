@@ -22,7 +22,11 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/wait.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/types.h>
+#include <asm/fpu/xcr.h>
+#include <asm/hw_breakpoint.h>
+#include <asm/special_insns.h>
 #include "uapi/hv.h"
 #include "x86/pgtable.h"
 #include "x86/insn.h"
@@ -129,9 +133,17 @@ struct hv_exit_map {
 };
 #define HV_XM_NRIP		0xff
 
-/* hv_run.c: the row of @map for @reason, or NULL */
-const struct hv_exit_map *hv_exit_lookup(const struct hv_exit_map *map,
-					 size_t n, u64 reason);
+/* The row of @map for @reason, or NULL (inline: on every exit) */
+static inline const struct hv_exit_map *
+hv_exit_lookup(const struct hv_exit_map *map, size_t n, u64 reason)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (map[i].reason == reason)
+			return &map[i];
+	return NULL;
+}
 
 /* ------------------------------------------------------------------ */
 /* VMs and vCPUs.  A backend embeds these and uses container_of. */
@@ -541,8 +553,8 @@ struct hv_entry {
 	bool xcr0;		/* guest XCR0 loaded: restore the host's */
 	bool flush;		/* NPT/EPT changed since this vCPU's last flush */
 };
-struct hv_entry hv_guest_enter_irqoff(struct hvk_vcpu *vcpu, u64 cr4);
-void hv_guest_exit_irqoff(struct hvk_vcpu *vcpu, struct hv_entry e);
+void hv_db_load(struct hvk_vcpu *vcpu);
+void hv_db_save(struct hvk_vcpu *vcpu);
 /* hv_mem.c and others: the NPT/EPT changed; every vCPU flushes at entry */
 static inline void hv_gpt_changed(struct hvk_vm *vm)
 {
@@ -591,8 +603,6 @@ int hvk_vcpu_fpu_alloc(struct hvk_vcpu *vcpu);
 void hvk_vcpu_fpu_free(struct hvk_vcpu *vcpu);
 void hv_fpu_load_guest(struct hvk_vcpu *vcpu);
 void hv_fpu_save_guest(struct hvk_vcpu *vcpu);
-bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4);
-void hv_xcr0_load_host(bool loaded);
 int hv_handle_xsetbv(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 void hv_xsave_cpuid(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
 void hv_xsave_cpuid_leaf(u32 index, u32 out[4]);
@@ -679,5 +689,66 @@ static inline void hv_fxsave(struct fxregs_state *f)
 #define HV_ENTER_EXIT		0
 #define HV_ENTER_VMFAIL		1
 #define HV_ENTER_FAULT		2
+
+/*
+ * The entry bracket the backends call, inline: it runs on every entry
+ * and exit, with interrupts off.
+ *
+ * Interrupts off, just before entry: the guest's XCR0 (SDM Vol 1, 13.3),
+ * when it differs from the host's and the guest may use XSAVE.  @cr4 is
+ * the guest's CR4 as the backend holds it.  Returns whether it was
+ * loaded, for hv_xcr0_load_host().
+ */
+static inline bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4)
+{
+	if (!hv_xcr0_host || vcpu->xcr0 == hv_xcr0_host)
+		return false;
+	if (!vcpu->xcr0_allowed && !(cr4 & X86_CR4_OSXSAVE))
+		return false;
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	return true;
+}
+
+/* Interrupts still off, just after the exit: the host's XCR0 back. */
+static inline void hv_xcr0_load_host(bool loaded)
+{
+	if (loaded)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, hv_xcr0_host);
+}
+
+/*
+ * Interrupts off, last thing before the entry: the guest's XCR0 and
+ * DR0-3, and whether the NPT/EPT changed since this vCPU last flushed.
+ * Reading the generation here, with interrupts off, is what
+ * hv_mem_flush_sync() relies on.
+ */
+static inline struct hv_entry
+hv_guest_enter_irqoff(struct hvk_vcpu *vcpu, u64 cr4)
+{
+	u64 gen = atomic64_read(&vcpu->vm->gpt_gen);
+	struct hv_entry e = { .flush = vcpu->gpt_gen != gen };
+
+	vcpu->gpt_gen = gen;
+	if (vcpu->db_live)
+		hv_db_load(vcpu);
+	e.xcr0 = hv_xcr0_load_guest(vcpu, cr4);
+	return e;
+}
+
+/*
+ * Interrupts still off, first thing after the exit (before the host may
+ * take an interrupt): the host's XCR0, the guest's DR0-3 saved, and the
+ * host's breakpoints back if it uses them (perf, ptrace watchpoints):
+ * the exit left DR7 disabled (SDM Vol 3C, 28.5.1; APM Vol 2, 15.6).
+ */
+static inline void hv_guest_exit_irqoff(struct hvk_vcpu *vcpu,
+					struct hv_entry e)
+{
+	hv_xcr0_load_host(e.xcr0);
+	if (vcpu->db_live)
+		hv_db_save(vcpu);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
 
 #endif /* HV_CORE_H */

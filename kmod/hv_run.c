@@ -358,16 +358,6 @@ static int hv_handle_host_insn(struct hvk_vcpu *vcpu,
  * a few dozen rows, and the exits that need work (I/O, NPF, MSR...) are
  * the backends' switch cases, never looked up here.
  */
-const struct hv_exit_map *hv_exit_lookup(const struct hv_exit_map *map,
-					 size_t n, u64 reason)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (map[i].reason == reason)
-			return &map[i];
-	return NULL;
-}
 
 int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
@@ -430,7 +420,7 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 }
 
 /* Guest DR0-3 while they are live (hv_cr.c has when and why) */
-static void hv_db_load(struct hvk_vcpu *vcpu)
+void hv_db_load(struct hvk_vcpu *vcpu)
 {
 	set_debugreg(vcpu->db[0], 0);
 	set_debugreg(vcpu->db[1], 1);
@@ -438,45 +428,12 @@ static void hv_db_load(struct hvk_vcpu *vcpu)
 	set_debugreg(vcpu->db[3], 3);
 }
 
-static void hv_db_save(struct hvk_vcpu *vcpu)
+void hv_db_save(struct hvk_vcpu *vcpu)
 {
 	get_debugreg(vcpu->db[0], 0);
 	get_debugreg(vcpu->db[1], 1);
 	get_debugreg(vcpu->db[2], 2);
 	get_debugreg(vcpu->db[3], 3);
-}
-
-/*
- * Interrupts off, last thing before the entry: the guest's XCR0 and
- * DR0-3, and whether the NPT/EPT changed since this vCPU last flushed.
- * Reading the generation here, with interrupts off, is what
- * hv_mem_flush_sync() relies on.
- */
-struct hv_entry hv_guest_enter_irqoff(struct hvk_vcpu *vcpu, u64 cr4)
-{
-	u64 gen = atomic64_read(&vcpu->vm->gpt_gen);
-	struct hv_entry e = { .flush = vcpu->gpt_gen != gen };
-
-	vcpu->gpt_gen = gen;
-	if (vcpu->db_live)
-		hv_db_load(vcpu);
-	e.xcr0 = hv_xcr0_load_guest(vcpu, cr4);
-	return e;
-}
-
-/*
- * Interrupts still off, first thing after the exit (before the host may
- * take an interrupt): the host's XCR0, the guest's DR0-3 saved, and the
- * host's breakpoints back if it uses them (perf, ptrace watchpoints):
- * the exit left DR7 disabled (SDM Vol 3C, 28.5.1; APM Vol 2, 15.6).
- */
-void hv_guest_exit_irqoff(struct hvk_vcpu *vcpu, struct hv_entry e)
-{
-	hv_xcr0_load_host(e.xcr0);
-	if (vcpu->db_live)
-		hv_db_save(vcpu);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
 }
 
 /*

@@ -177,27 +177,7 @@ void hv_fpu_save_guest(struct hvk_vcpu *vcpu)
 		asm volatile("fxsave64 (%0)" : : "r" (vcpu->fpu) : "memory");
 }
 
-/*
- * Interrupts off, just before entry: the guest's XCR0.  @cr4 is the
- * guest's CR4 as the backend holds it.  Returns whether it was loaded,
- * for hv_xcr0_load_host().
- */
-bool hv_xcr0_load_guest(struct hvk_vcpu *vcpu, u64 cr4)
-{
-	if (!hv_xcr0_host || vcpu->xcr0 == hv_xcr0_host)
-		return false;
-	if (!vcpu->xcr0_allowed && !(cr4 & X86_CR4_OSXSAVE))
-		return false;
-	xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
-	return true;
-}
-
-/* Interrupts still off, just after the exit: the host's XCR0 back. */
-void hv_xcr0_load_host(bool loaded)
-{
-	if (loaded)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, hv_xcr0_host);
-}
+/* The XCR0 switch around each entry is inline in hv.h (the entry bracket) */
 
 /* ---- exits ---- */
 
