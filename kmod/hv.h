@@ -56,6 +56,8 @@ enum hv_exit_code {
 	HV_X_XSETBV,
 	HV_X_CR_WRITE,		/* CR0/CR4 write the backend intercepted */
 	HV_X_DR_ACCESS,		/* MOV to/from DRn while DR0-3 are not live */
+	HV_X_IRQ_WINDOW,	/* the guest can take an interrupt now */
+	HV_X_NMI_WINDOW,	/* the guest can take an NMI now */
 	/* reach past the guest; one policy: hv_handle_host_insn() */
 	HV_X_INVD,
 	HV_X_WBINVD,		/* WBINVD, WBNOINVD */
@@ -177,6 +179,9 @@ struct hv_console {
 };
 
 /* In-kernel devices of a managed VM (io/devices.c), under @lock. */
+struct hv_platform;		/* io/platform.c: PIC, IOAPIC, PIT, RTC */
+struct hv_lapic;		/* io/lapic.c: one per vCPU */
+
 struct hv_devices {
 	spinlock_t lock;
 	struct hv_uart uart;
@@ -243,6 +248,7 @@ struct hvk_vm {
 	atomic64_t mmio_unclaimed;	/* [a] */
 	struct hv_devices dev;		/* [c] */
 	struct hv_console console;	/* [c] */
+	struct hv_platform *pf;		/* [c] the PC platform (io/platform.h) */
 };
 
 /* What the next run must finish from the last exit to userspace. */
@@ -273,6 +279,19 @@ struct hv_mmio_op {
 	u8 val[8];		/* the access's bytes, little-endian */
 	u64 next_rip;
 };
+
+/*
+ * Requests to a vCPU from other threads and from interrupt context (timer
+ * callbacks): bits in hvk_vcpu.requests, set with hvk_vcpu_request(),
+ * consumed by the vCPU's runner before each entry (hv_event.c).
+ */
+#define HV_REQ_EVENT		0	/* an interrupt or NMI may be pending */
+#define HV_REQ_INIT		1	/* INIT signal (SDM Vol 3A, 9.1) */
+#define HV_REQ_SIPI		2	/* start-up IPI, vector in sipi_vector */
+
+/* hvk_vcpu.mode: where the runner is, for hvk_vcpu_kick() */
+#define HV_VCPU_OUTSIDE		0
+#define HV_VCPU_IN_GUEST	1
 
 /* A vCPU.  [c] set at create; [r] under @run_lock (the runner owns it). */
 struct hvk_vcpu {
@@ -305,6 +324,19 @@ struct hvk_vcpu {
 	u64 xcr0;
 	u64 xcr0_allowed;
 	u8 *fpu;
+	/*
+	 * Interrupts and activity (hv_event.c).  [a] fields are written by
+	 * any thread or interrupt context and read by the runner.
+	 */
+	struct hv_lapic *apic;		/* [c] io/lapic.c */
+	u32 mp_state;			/* [r] HV_MP_* */
+	unsigned long requests;		/* [a] HV_REQ_* bits */
+	u8 sipi_vector;			/* [a] with HV_REQ_SIPI */
+	atomic_t nmi_pending;		/* [a] NMIs not yet injected */
+	int mode;			/* [a] HV_VCPU_OUTSIDE / IN_GUEST */
+	int cpu;			/* [r] host CPU of the last entry */
+	wait_queue_head_t wq;		/* [c] a halted or waiting runner */
+	s64 tsc_offset;			/* [r] guest TSC - host TSC */
 };
 
 /*
@@ -355,6 +387,24 @@ struct hvk_vcpu {
  *			only stores.  -EINVAL means "inject #GP".
  * inject_exception	Queue an exception for the next entry.
  *
+ * Events (hv_event.c decides what and when; the backend programs it):
+ * interrupt_allowed	The guest can take an external interrupt at the
+ *			next entry: RFLAGS.IF, no STI/MOV SS shadow, no event
+ *			already queued for that entry (injected exception,
+ *			interrupted delivery being redone).
+ * nmi_allowed		Same for an NMI: not blocked by NMI, no shadow, no
+ *			event queued.
+ * inject_irq		Queue external interrupt @vector for the next entry
+ *			(only after interrupt_allowed said yes).
+ * inject_nmi		Queue an NMI for the next entry (after nmi_allowed);
+ *			the guest is then blocked by NMI until its IRET.
+ * enable_irq_window	Exit (HV_X_IRQ_WINDOW) as soon as the guest can
+ *			take an interrupt; the backend switches the window
+ *			off again when that exit comes.
+ * enable_nmi_window	Same for an NMI (HV_X_NMI_WINDOW).
+ * set_tsc_offset	The guest's TSC reads host TSC + @offset from the next
+ *			entry on (RDTSC, RDTSCP, IA32_TSC).
+ *
  * State (state/state.c; the vCPU quiet, under its run_lock; values already
  * checked by the core, so the setters only store):
  * get_events		What the next entry must still deliver: a queued
@@ -400,6 +450,13 @@ struct hv_vendor_ops {
 	int (*set_msr)(struct hvk_vcpu *vcpu, u32 index, u64 val);
 	void (*inject_exception)(struct hvk_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
+	bool (*interrupt_allowed)(struct hvk_vcpu *vcpu);
+	bool (*nmi_allowed)(struct hvk_vcpu *vcpu);
+	void (*inject_irq)(struct hvk_vcpu *vcpu, u8 vector);
+	void (*inject_nmi)(struct hvk_vcpu *vcpu);
+	void (*enable_irq_window)(struct hvk_vcpu *vcpu);
+	void (*enable_nmi_window)(struct hvk_vcpu *vcpu);
+	void (*set_tsc_offset)(struct hvk_vcpu *vcpu, s64 offset);
 	void (*get_events)(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 	void (*set_events)(struct hvk_vcpu *vcpu,
 			   const struct hv_vcpu_events *ev);
@@ -552,6 +609,8 @@ long hvk_vm_ioctl_set_device_state(void *obj, void *data, unsigned long arg);
 struct hv_entry {
 	bool xcr0;		/* guest XCR0 loaded: restore the host's */
 	bool flush;		/* NPT/EPT changed since this vCPU's last flush */
+	bool cancel;		/* a request came: do not enter, return
+				 * HV_X_NONE (hv_guest_enter_irqoff) */
 };
 void hv_db_load(struct hvk_vcpu *vcpu);
 void hv_db_save(struct hvk_vcpu *vcpu);
@@ -561,6 +620,12 @@ static inline void hv_gpt_changed(struct hvk_vm *vm)
 	atomic64_inc(&vm->gpt_gen);
 }
 
+/* The low @size bytes of a register (size 1, 2, 4 or 8) */
+static inline u64 hv_size_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
 /* hv_run.c: exit dispatch.  >0 re-enter, 0 return to userspace, <0 err */
 u64 *hv_gpr(struct hv_regs *r, unsigned int n);	/* by x86 reg number */
 int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
@@ -568,6 +633,50 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 int hv_complete_userspace_exit(struct hvk_vcpu *vcpu);
 int hv_exit_internal(struct hvk_vcpu *vcpu, u32 suberror, u32 ndata,
 		     const u64 *data);
+
+/*
+ * hv_event.c: interrupts, NMIs, INIT/SIPI, HLT and kicks (KVM's
+ * kvm_vcpu_kick and inject_pending_event, bhyve's vm_inject_* ).
+ *
+ * hvk_vcpu_request	Set request @req and kick: any context, interrupt
+ *			context included (the APIC timer's hrtimer).
+ * hvk_vcpu_kick	Make the runner look at its requests soon: wake it if
+ *			it sleeps (HLT, wait-for-SIPI), or send its host CPU
+ *			an IPI if it is in the guest.  Any context.
+ * hvk_vcpu_nmi		Queue one NMI (LAPIC NMI IPI, LINT1) and kick.
+ * hvk_vcpu_init_signal, hvk_vcpu_sipi
+ *			INIT and start-up IPI (SDM Vol 3A, 9.4.4, 10.6.1).
+ * hv_events_before_entry
+ *			The runner, before each entry: consume requests,
+ *			inject what is deliverable, open a window for what is
+ *			not.  Returns >0 to enter, 0 to return to the driver
+ *			with run->exit_reason set, <0 (-EINTR) for a signal or
+ *			a stop/pause request while the vCPU waited.
+ * hv_handle_hlt	The HLT exit: sleep until an interrupt or NMI can be
+ *			delivered (hv_handle_exit's return convention).
+ * hv_skip_insn		Complete an instruction hv emulated: RIP to @next_rip,
+ *			and the single-step trap RFLAGS.TF asks for (SDM Vol
+ *			3A, 17.3.1.4: #DB with DR6.BS after the instruction).
+ *			Every handler that moves RIP past an instruction uses
+ *			it.
+ * hv_guest_tsc		The guest's TSC now.
+ */
+void hvk_vcpu_request(struct hvk_vcpu *vcpu, unsigned int req);
+void hvk_vcpu_kick(struct hvk_vcpu *vcpu);
+void hvk_vcpu_nmi(struct hvk_vcpu *vcpu);
+void hvk_vcpu_init_signal(struct hvk_vcpu *vcpu);
+void hvk_vcpu_sipi(struct hvk_vcpu *vcpu, u8 vector);
+int hv_events_before_entry(struct hvk_vcpu *vcpu);
+int hv_handle_hlt(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+void hv_skip_insn(struct hvk_vcpu *vcpu, u64 next_rip);
+u64 hv_guest_tsc(struct hvk_vcpu *vcpu);
+void hv_event_init_vcpu(struct hvk_vcpu *vcpu);	/* at vCPU create */
+
+/* hv_pio.c: port I/O exits, string I/O (INS/OUTS, REP) included. */
+int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+
+/* hv_msr.c: RDMSR/WRMSR exits, one set of rules for both vendors. */
+int hv_handle_msr(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 
 /* hv_mmio.c: nested page faults and MMIO emulation. */
 int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
@@ -584,6 +693,8 @@ void hv_cpuid_init(struct hv_cpuid *cpuid);
 void hv_cpuid_lookup(const struct hv_cpuid *cpuid, u32 fn, u32 index,
 		     u32 out[4]);
 int hv_cpuid_check(const struct hv_cpuid *cpuid);
+/* The per-vCPU parts of a CPUID answer (APIC ID, topology, x2APIC) */
+void hv_cpuid_vcpu(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
 
 /*
  * hv_cr.c: control and debug registers, one set of rules and write exits

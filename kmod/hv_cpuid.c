@@ -176,3 +176,11 @@ int hv_cpuid_check(const struct hv_cpuid *c)
 			return -EINVAL;
 	return 0;
 }
+
+/*
+ * The per-vCPU parts of a CPUID answer.
+ * STUB (issue 13 interface commit): none yet.
+ */
+void hv_cpuid_vcpu(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4])
+{
+}

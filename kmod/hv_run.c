@@ -43,11 +43,6 @@ u64 *hv_gpr(struct hv_regs *r, unsigned int n)
 	return map[n & 15];
 }
 
-static u64 hv_size_mask(unsigned int size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
 int hv_exit_internal(struct hvk_vcpu *vcpu, u32 suberror, u32 ndata,
 		     const u64 *data)
 {
@@ -93,138 +88,19 @@ int hv_complete_userspace_exit(struct hvk_vcpu *vcpu)
 	return 0;
 }
 
-static int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
-{
-	struct hv_run *run = vcpu->run;
-	u64 data[2] = { exit->io.port, exit->io.size };
-
-	/* INS/OUTS need the string engine; not yet (see docs/). */
-	if (exit->io.string)
-		return hv_exit_internal(vcpu, HV_INTERNAL_STRING_IO, 2, data);
-
-	run->exit_reason = HV_EXIT_IO;
-	run->io.port = exit->io.port;
-	run->io.size = exit->io.size;
-	if (exit->io.in) {
-		run->io.direction = HV_IO_IN;
-		run->io.data = 0;
-		vcpu->pending = HV_PENDING_IO_IN;
-		vcpu->pending_size = exit->io.size;
-		vcpu->pending_rip = exit->next_rip;
-	} else {
-		run->io.direction = HV_IO_OUT;
-		run->io.data = vcpu->regs.rax & hv_size_mask(exit->io.size);
-		vcpu->regs.rip = exit->next_rip;
-	}
-	return 0;
-}
-
 static int hv_handle_cpuid(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	u32 out[4];
 
 	hv_cpuid_lookup(&vcpu->cpuid, vcpu->regs.rax, vcpu->regs.rcx, out);
 	hv_xsave_cpuid(vcpu, vcpu->regs.rax, vcpu->regs.rcx, out);
+	hv_cpuid_vcpu(vcpu, vcpu->regs.rax, vcpu->regs.rcx, out);
 	/* SDM Vol 2A, CPUID: the upper halves of RAX..RDX are cleared */
 	vcpu->regs.rax = out[0];
 	vcpu->regs.rbx = out[1];
 	vcpu->regs.rcx = out[2];
 	vcpu->regs.rdx = out[3];
-	vcpu->regs.rip = exit->next_rip;
-	return 1;
-}
-
-/* The MSRs a guest may use; everything else raises #GP. */
-bool hv_msr_allowed(u32 index)
-{
-	switch (index) {
-	case MSR_EFER:
-	case MSR_STAR:
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_SYSCALL_MASK:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_IA32_SYSENTER_CS:
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-	case MSR_IA32_CR_PAT:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* SDM Vol 3A, 13.12.2 / APM Vol 2, 7.8.1: each PAT entry a valid type */
-static bool hv_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (i * 8);
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
-/*
- * The architectural rules for a WRMSR value, the same on both vendors;
- * a value breaking them raises #GP.  The backend only stores.
- */
-bool hv_msr_value_ok(struct hvk_vcpu *vcpu, u32 index, u64 val)
-{
-	struct hv_sregs s;
-	u64 efer;
-
-	switch (index) {
-	case MSR_EFER:
-		/* LMA is the CPU's to set; LME may not change under paging */
-		if (hv_ops->get_msr(vcpu, MSR_EFER, &efer))
-			return false;
-		hv_ops->get_sregs(vcpu, &s);
-		return !(val & ~HV_EFER_ALLOWED) &&
-		       (val & EFER_LMA) == (efer & EFER_LMA) &&
-		       !((val ^ efer) & EFER_LME && s.cr0 & X86_CR0_PG);
-	case MSR_IA32_CR_PAT:
-		return hv_pat_valid(val);
-	case MSR_STAR:
-	case MSR_SYSCALL_MASK:
-	case MSR_IA32_SYSENTER_CS:
-		return true;
-	default:
-		/* The rest hold addresses: non-canonical ones #GP */
-		return (u64)(((s64)val << 16) >> 16) == val;
-	}
-}
-
-static int hv_handle_msr(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
-{
-	u32 index = exit->msr.index;
-	u64 val;
-	int r = -EINVAL;
-
-	if (exit->code == HV_X_RDMSR) {
-		if (hv_msr_allowed(index))
-			r = hv_ops->get_msr(vcpu, index, &val);
-		if (!r) {
-			/* SDM Vol 2B, RDMSR: EDX:EAX, upper halves cleared */
-			vcpu->regs.rax = (u32)val;
-			vcpu->regs.rdx = val >> 32;
-		}
-	} else {
-		val = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
-		if (hv_msr_allowed(index) &&
-		    hv_msr_value_ok(vcpu, index, val))
-			r = hv_ops->set_msr(vcpu, index, val);
-	}
-	if (r) {
-		hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);
-		return 1;
-	}
-	vcpu->regs.rip = exit->next_rip;
+	hv_skip_insn(vcpu, exit->next_rip);
 	return 1;
 }
 

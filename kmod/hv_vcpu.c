@@ -4,6 +4,7 @@
  * that HV_VCPU_RUN enters is in hv_run.c.
  */
 #include "hv.h"
+#include "io/platform.h"
 
 #include <linux/anon_inodes.h>
 #include <linux/err.h>
@@ -52,6 +53,7 @@ struct hvk_vcpu *hvk_vcpu_new(struct hvk_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->run_lock);
+	hv_event_init_vcpu(vcpu);
 	hv_cpuid_init(&vcpu->cpuid);
 	hv_xsave_cpuid_changed(vcpu);
 	if (hvk_vcpu_fpu_alloc(vcpu))
@@ -59,10 +61,13 @@ struct hvk_vcpu *hvk_vcpu_new(struct hvk_vm *vm, u32 id)
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	if (!vcpu->run)
 		goto err;
+	if (hv_lapic_create(vcpu))
+		goto err;
 	set_active_memcg(old);
 	return vcpu;
 err:
 	set_active_memcg(old);
+	free_page((unsigned long)vcpu->run);
 	hvk_vcpu_fpu_free(vcpu);
 	hv_ops->vcpu_free(vcpu);
 	return NULL;
@@ -120,6 +125,7 @@ int hvk_vcpu_open(struct hvk_vm *vm, unsigned long id)
 /* Called when the VM goes; no fd can reach the vCPU any more. */
 void hvk_vcpu_destroy(struct hvk_vcpu *vcpu)
 {
+	hv_lapic_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	hvk_vcpu_fpu_free(vcpu);
 	hv_ops->vcpu_free(vcpu);

@@ -12,7 +12,8 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		3	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO */
+#define HV_API_VERSION		4	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
+				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC) */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -297,6 +298,35 @@ struct hv_ram_region {
  * a restored VM's, to run it attached.  ENOENT if there is none.
  */
 #define HV_VM_OPEN_VCPU		_IO(HV_IOCTL_MAGIC, 0x31)
+/*
+ * Interrupt lines and messages from userspace devices (API 4), for any
+ * VM: every VM has the PC platform (local APIC per vCPU, IOAPIC at
+ * 0xfec00000 with HV_NR_GSIS pins, the 8259 pair, PIT, CMOS/RTC) in the
+ * kernel.  IRQ_LINE sets a GSI's level (1 raised, 0 lowered; an edge is
+ * a raise then a lower): GSI n is IOAPIC pin n, and GSIs 0-15 but 2 are
+ * also the PIC's pin of that number (GSI 2 is the cascade; ISA IRQ 0,
+ * the PIT, is IOAPIC pin 2, as the MP/ACPI override says).  EINVAL for
+ * a GSI >= HV_NR_GSIS or a level other than 0/1.  SIGNAL_MSI sends one
+ * message-signalled interrupt (SDM Vol 3A, 10.11: address 0xfeexxxxx,
+ * data); EINVAL for an address outside 0xfee00000-0xfeefffff.
+ */
+#define HV_VM_IRQ_LINE		_IOW(HV_IOCTL_MAGIC, 0x32, struct hv_irq_line)
+#define HV_VM_SIGNAL_MSI	_IOW(HV_IOCTL_MAGIC, 0x33, struct hv_msi)
+
+#define HV_NR_GSIS		24
+
+struct hv_irq_line {
+	__u32 gsi;
+	__u32 level;
+	__u64 reserved;		/* must be zero */
+};
+
+struct hv_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;		/* must be zero */
+	__u64 reserved[2];	/* must be zero */
+};
 
 /* HV_VM_DESTROY's argument */
 #define HV_DESTROY_FORCE	(1U << 0)	/* stop a running VM first */
@@ -476,6 +506,26 @@ struct hv_run {
 #define HV_VCPU_SET_SREGS	_IOW(HV_IOCTL_MAGIC, 0x24, struct hv_sregs)
 #define HV_VCPU_GET_CPUID	_IOR(HV_IOCTL_MAGIC, 0x25, struct hv_cpuid)
 #define HV_VCPU_SET_CPUID	_IOW(HV_IOCTL_MAGIC, 0x26, struct hv_cpuid)
+/*
+ * The vCPU's activity (API 4): HV_MP_RUNNABLE, HV_MP_HALTED (in HLT,
+ * waiting for an interrupt), HV_MP_WAIT_SIPI (after INIT: waiting for a
+ * start-up IPI, SDM Vol 3A, 9.4).  vCPU 0 starts runnable, every other
+ * vCPU in HV_MP_WAIT_SIPI, as application processors do at power-on; an
+ * HV_VCPU_RUN of a vCPU that waits sleeps until it can run (or a signal).
+ * SET_MP_STATE makes a vCPU runnable without a SIPI, e.g. for a program
+ * that sets up each vCPU itself.  EINVAL for another value.
+ */
+#define HV_VCPU_GET_MP_STATE	_IOR(HV_IOCTL_MAGIC, 0x27, struct hv_mp_state)
+#define HV_VCPU_SET_MP_STATE	_IOW(HV_IOCTL_MAGIC, 0x28, struct hv_mp_state)
+
+#define HV_MP_RUNNABLE		0
+#define HV_MP_HALTED		1
+#define HV_MP_WAIT_SIPI		2
+
+struct hv_mp_state {
+	__u32 state;		/* HV_MP_* */
+	__u32 pad;		/* must be zero */
+};
 
 /* ------------------------------------------------------------------ */
 /*
@@ -488,6 +538,7 @@ struct hv_run {
 #define HV_EV_EXCEPTION_ERROR	(1U << 1)  /* ...with an error code */
 #define HV_EV_SHADOW		(1U << 2)  /* interrupt shadow (STI, MOV SS) */
 #define HV_EV_NMI_MASKED	(1U << 3)  /* inside an NMI handler */
+#define HV_EV_NMI_PENDING	(1U << 4)  /* an NMI waits to be delivered */
 
 /* Events in flight: what the next entry must still deliver. */
 struct hv_vcpu_events {
@@ -512,6 +563,26 @@ struct hv_msr_entry {
 #define HV_XSTATE_X87		(1ULL << 0)
 #define HV_XSTATE_SSE		(1ULL << 1)
 #define HV_XSTATE_AVX		(1ULL << 2)
+
+/*
+ * The local APIC (SDM Vol 3A, 10.4): the xAPIC register page as the
+ * guest reads it (Table 10-1; offsets 0x000-0x3f0, each register in the
+ * low 4 bytes of its 16, the current count at 0x390 included), plus
+ * what the page does not hold.  The timer is kept relative, so that it
+ * goes on where it stopped wherever the state is loaded: @timer_ns is
+ * the time left until the current count reaches zero (one-shot and
+ * periodic mode; 0: not counting), @tsc_deadline the IA32_TSC_DEADLINE
+ * value, in the guest's TSC (struct hv_vcpu_state.tsc).
+ */
+struct hv_lapic_state {
+	__u64 apic_base;	/* IA32_APIC_BASE */
+	__u64 tsc_deadline;	/* IA32_TSC_DEADLINE; 0: disarmed */
+	__u64 timer_ns;
+	__u32 flags;		/* must be zero */
+	__u32 pad;
+	__u64 reserved[4];	/* must be zero */
+	__u8  regs[1024];
+};
 
 /*
  * Everything needed to resume a vCPU exactly.  GET fills it all; SET
@@ -544,6 +615,12 @@ struct hv_vcpu_state {
 	__u64 xcr0;		/* the guest's XCR0 */
 	__u64 reserved[15];	/* must be zero */
 	__u8  xsave[HV_XSAVE_SIZE];
+	/* API 4 */
+	__u32 mp_state;		/* HV_MP_* */
+	__u32 pad3;
+	__u64 tsc;		/* the guest's TSC when the state was taken */
+	struct hv_lapic_state lapic;
+	__u64 reserved2[8];	/* must be zero */
 };
 
 /* The in-kernel 16550A UART (kmod/hv_uart.h), registers as stored. */
@@ -557,11 +634,90 @@ struct hv_uart_state {
 	__u64 reserved[2];	/* must be zero */
 };
 
+/* One 8259A (Intel 8259A datasheet; the fields of KVM's kvm_pic_state). */
+struct hv_pic_chip_state {
+	__u8 last_irr;		/* edge detection */
+	__u8 irr;
+	__u8 imr;
+	__u8 isr;
+	__u8 priority_add;	/* rotation: the IR of highest priority */
+	__u8 irq_base;		/* ICW2 */
+	__u8 read_reg_select;	/* OCW3: 0 IRR, 1 ISR */
+	__u8 poll;
+	__u8 special_mask;
+	__u8 init_state;	/* ICW step, 0: initialized */
+	__u8 auto_eoi;
+	__u8 rotate_on_auto_eoi;
+	__u8 special_fully_nested_mode;
+	__u8 init4;		/* ICW4 expected */
+	__u8 elcr;		/* edge/level control, ports 0x4d0/0x4d1 */
+	__u8 elcr_mask;
+	__u64 reserved;		/* must be zero */
+};
+
+/* The I/O APIC (82093AA datasheet): IOREGSEL, ID, pins, redirection. */
+struct hv_ioapic_state {
+	__u64 base;		/* 0xfec00000 */
+	__u32 ioregsel;
+	__u32 id;
+	__u32 irr;		/* pins raised (level) */
+	__u32 pad;
+	__u64 redir[HV_NR_GSIS];	/* remote IRR is bit 14 */
+	__u64 reserved[2];	/* must be zero */
+};
+
+/*
+ * One 8254 channel (Intel 82C54 datasheet).  @elapsed_ns: time since the
+ * count was loaded, so the count goes on from where it was.
+ */
+struct hv_pit_channel_state {
+	__u32 count;		/* the reload value; 0 means 0x10000 */
+	__u16 latched_count;
+	__u8  count_latched;
+	__u8  status_latched;
+	__u8  status;
+	__u8  read_state;
+	__u8  write_state;
+	__u8  write_latch;
+	__u8  rw_mode;
+	__u8  mode;
+	__u8  bcd;
+	__u8  gate;
+	__u8  pad[4];
+	__u64 elapsed_ns;
+};
+
+struct hv_pit_state {
+	struct hv_pit_channel_state ch[3];
+	__u8  port61;		/* NMI status and control: gate 2, speaker */
+	__u8  pad[7];
+	__u64 reserved[2];	/* must be zero */
+};
+
+/*
+ * The CMOS RTC (MC146818A datasheet): its 128 bytes with the clock
+ * registers as last read or set, the index at 0x70, and the guest's
+ * clock as an offset from the host's real time.
+ */
+struct hv_rtc_state {
+	__u8  cmos[128];
+	__u8  index;
+	__u8  pad[7];
+	__s64 offset_ns;	/* guest time of day - host CLOCK_REALTIME */
+	__u64 reserved[2];	/* must be zero */
+};
+
 struct hv_device_state {
 	__u32 flags;		/* must be zero */
 	__u32 shutdown_match;	/* characters of "Shutdown" seen at 0x8900 */
 	struct hv_uart_state uart;
 	__u64 reserved[8];	/* must be zero */
+	/* API 4: the PC platform */
+	struct hv_pic_chip_state pic[2];	/* master, slave */
+	struct hv_ioapic_state ioapic;
+	struct hv_pit_state pit;
+	struct hv_rtc_state rtc;
+	__u64 reserved2[8];	/* must be zero */
 };
 
 /* struct hv_dirty_log.flags (HV_VM_SET_DIRTY_LOG) */

@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
+/* io/rtc.c: STUB (issue 13 interface commit); see io/platform.h */
+#include "../hv.h"
+#include "platform.h"
