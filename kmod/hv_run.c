@@ -83,8 +83,8 @@ int hv_complete_userspace_exit(struct hvk_vcpu *vcpu)
 		vcpu->regs.rax = run->hypercall.ret;
 		break;
 	}
-	vcpu->regs.rip = vcpu->pending_rip;
 	vcpu->pending = HV_PENDING_NONE;
+	hv_skip_insn(vcpu, vcpu->pending_rip);
 	return 0;
 }
 
