@@ -260,9 +260,15 @@ enum hv_pending {
 };
 
 /*
- * One emulated MMIO access (hv_mmio.c): up to 8 bytes, split at page
- * boundaries into at most two pieces.  Pieces in RAM are done in place
- * at once; each piece outside RAM is one exit to userspace, in order.
+ * One emulated instruction's memory access (hv_mmio.c): up to 8 bytes,
+ * split at page boundaries into at most two pieces.  A read-modify-write
+ * instruction (ALU, XCHG) or a MOVS has a read phase, then a write phase
+ * with the value x86/emulate.c computed.  Pieces in RAM are done in place
+ * at once, pieces the platform claims (io/platform.h) too; each other
+ * piece is one exit to userspace, in order.  @gpr and @rflags are the
+ * registers once the instruction completes; they and RIP = @next_rip are
+ * committed when the last piece is done (a write: handed out).  @pio: an
+ * INS element waiting for its port's answer (hv_pio.c).
  */
 struct hv_mmio_frag {
 	u64 gpa;
@@ -273,11 +279,16 @@ struct hv_mmio_frag {
 
 struct hv_mmio_op {
 	struct hv_insn insn;
-	bool write;
-	u8 nfrag, cur;		/* cur: the piece out to userspace */
+	bool write;		/* the phase: false while reading */
+	bool pio;
+	u8 nfrag, cur;		/* the phase's pieces; cur: the one out */
 	struct hv_mmio_frag frag[2];
+	u8 nwfrag;
+	struct hv_mmio_frag wfrag[2];	/* the write phase's pieces */
 	u8 val[8];		/* the access's bytes, little-endian */
-	u64 next_rip;
+	u64 gpr[16];
+	u64 rflags;
+	u64 next_rip;		/* past it; on it while REP elements remain */
 };
 
 /*
@@ -707,6 +718,25 @@ int hv_mmio_complete(struct hvk_vcpu *vcpu);
 int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode);
 int hv_read_operand(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
 		    const struct hv_insn *in, void *buf, size_t n);
+/*
+ * The emulator's guest-memory steps, for string I/O (hv_pio.c):
+ * hv_guest_mode	the code's default size, 16, 32 or 64 (CS.L, CS.D).
+ * hv_seg_gla		segment @seg's base + @ea: the linear address.
+ * hv_emu_translate	the pieces (1 or 2) of an access of @size bytes at
+ *			@gla through the guest's page tables; 0 when a page
+ *			is not present and #PF (CR2, error code) is now
+ *			queued for the guest; -EINVAL when hv cannot walk.
+ * hv_emu_ram		read or write the pieces in guest RAM (-EFAULT for a
+ *			piece outside RAM, -ENOMEM).
+ */
+int hv_guest_mode(const struct hv_sregs *s);
+u64 hv_seg_gla(const struct hv_sregs *s, int mode, u8 seg, u64 ea);
+int hv_emu_translate(struct hvk_vcpu *vcpu, struct hv_sregs *s, u64 gla,
+		     unsigned int size, bool write,
+		     struct hv_mmio_frag frag[2]);
+int hv_emu_ram(struct hvk_vcpu *vcpu, const struct hv_mmio_frag *frag,
+	       unsigned int n, u8 *buf, bool write);
+int hv_pio_complete(struct hvk_vcpu *vcpu);	/* hv_pio.c: INS answered */
 /* The WRMSR rules: which MSRs a guest may use, and which values. */
 bool hv_msr_allowed(u32 index);
 bool hv_msr_value_ok(struct hvk_vcpu *vcpu, u32 index, u64 val);
