@@ -347,6 +347,7 @@ struct cpuid_answer { uint32_t eax, ebx, ecx, edx; };
 static const struct cpuid_query cpuid_queries[] = {
 	{ 0, 0 }, { 1, 0 }, { 0x80000001, 0 }, { 0x40000000, 0 },
 	{ CUSTOM_LEAF, 0 }, { CUSTOM_LEAF, 1 }, { 0x4fffffff, 0 },
+	{ 0xa, 0 }, { 7, 0 }, { 0xb, 0 }, { 0xb, 1 },
 };
 #define NQUERIES (sizeof(cpuid_queries) / sizeof(cpuid_queries[0]))
 
@@ -440,7 +441,31 @@ static void case_cpuid(void)
 	    !check_reg(&g, "unknown leaf eax|ebx|ecx|edx",
 		       a[6].eax | a[6].ebx | a[6].ecx | a[6].edx, 0))
 		goto out;
-	ok("signature \"%s\", hypervisor bit set, VMX and SVM hidden", sig);
+	/*
+	 * The PC platform (kmod/hv_cpuid.c): an APIC with x2APIC and the
+	 * TSC-deadline timer, initial APIC ID 0; no PMU (PDCM, leaf 0xA);
+	 * no TSC_ADJUST; leaf 0xB, if the table has it: one thread per
+	 * core, one core (this VM has one vCPU), x2APIC ID 0.
+	 */
+	if (!check_reg(&g, "leaf 1 ECX.x2APIC[21]", (a[1].ecx >> 21) & 1, 1) ||
+	    !check_reg(&g, "leaf 1 ECX.TSC-deadline[24]", (a[1].ecx >> 24) & 1,
+		       1) ||
+	    !check_reg(&g, "leaf 1 ECX.PDCM[15]", (a[1].ecx >> 15) & 1, 0) ||
+	    !check_reg(&g, "leaf 1 EDX.APIC[9]", (a[1].edx >> 9) & 1, 1) ||
+	    !check_reg(&g, "leaf 1 EBX[31:24] (APIC ID)", a[1].ebx >> 24, 0) ||
+	    !check_reg(&g, "leaf 0xa eax|ebx|ecx|edx",
+		       a[7].eax | a[7].ebx | a[7].ecx | a[7].edx, 0) ||
+	    !check_reg(&g, "leaf 7 EBX.TSC_ADJUST[1]", (a[8].ebx >> 1) & 1, 0))
+		goto out;
+	if (cpuid_find(c, 0xb) &&
+	    (!check_reg(&g, "leaf 0xb.0 ebx (threads)", a[9].ebx, 1) ||
+	     !check_reg(&g, "leaf 0xb.0 ecx (SMT, 0)", a[9].ecx, 0x100) ||
+	     !check_reg(&g, "leaf 0xb.0 edx (x2APIC ID)", a[9].edx, 0) ||
+	     !check_reg(&g, "leaf 0xb.1 ebx (cores)", a[10].ebx, 1) ||
+	     !check_reg(&g, "leaf 0xb.1 ecx (core, 1)", a[10].ecx, 0x201)))
+		goto out;
+	ok("signature \"%s\", hypervisor bit set, VMX and SVM hidden; APIC, "
+	   "x2APIC, TSC-deadline; no PMU, no TSC_ADJUST; leaf 0xB topology", sig);
 out:
 	free(c);
 	guest_ok(&g, "CPUID as the guest sees it, with a custom table");
@@ -479,6 +504,33 @@ static const struct { struct msr_entry e; int gp_write, gp_read;
 	  0x0007040600070406ULL },
 	{ { 0x277, MSR_WRITE, 0x0007040600070402ULL }, 1, 0,
 	  0x0007040600070406ULL },
+	/*
+	 * The platform's MSRs (kmod/hv_msr.c, docs/msrs.md), the same on
+	 * both vendors.  MISC_ENABLE: fast strings, BTS/PEBS unavailable;
+	 * the same value may be written back, another one #GPs.
+	 */
+	{ { 0x1a0, 0, 0 }, 0, 0, 0x1801 },
+	{ { 0x1a0, MSR_WRITE, 0x1801 }, 0, 0, 0x1801 },
+	{ { 0x1a0, MSR_WRITE, 0x1 }, 1, 0, 0x1801 },
+	/* no PMU: PDCM is hidden and PERF_CAPABILITIES #GPs */
+	{ { 0x345, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* no TSC_ADJUST (CPUID.7.0:EBX[1] hidden) */
+	{ { 0x3b, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* microcode revision 1; Linux writes 0 first */
+	{ { 0x8b, MSR_WRITE, 0 }, 0, 0, 1ULL << 32 },
+	/* MTRRs: none but the default type, write-back and enabled */
+	{ { 0xfe, 0, 0 }, 0, 0, 0 },
+	{ { 0x2ff, MSR_WRITE, 0x6 }, 0, 0, 0x806 },
+	{ { 0x2ff, MSR_WRITE, 0x802 }, 1, 0, 0x806 },
+	{ { 0x200, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* AMD's legacy counters: read 0, writes change nothing */
+	{ { 0xc0010004, MSR_WRITE, 0x1234 }, 0, 0, 0 },
+	{ { 0xc0010003, 0, 0 }, 0, 0, 0 },
+	/* ... but not the extended ones (PerfCtrExtCore hidden) */
+	{ { 0xc0010200, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* AMD HWCR: TscFreqSel; the flush-filter bit may be flipped */
+	{ { 0xc0010015, MSR_WRITE, 0x1000040 }, 0, 0, 0x1000000 },
+	{ { 0xc0010015, MSR_WRITE, 0 }, 1, 0, 0x1000000 },
 };
 #define NMSR (sizeof(msr_tests) / sizeof(msr_tests[0]))
 
@@ -519,7 +571,8 @@ static void case_msr(void)
 	}
 	ok("STAR, LSTAR, SFMASK, KERNEL_GS_BASE, EFER, PAT read back; "
 	   "refused MSRs and bad values (non-canonical, reserved EFER bits, "
-	   "LME under paging, bad PAT type) raise #GP");
+	   "LME under paging, bad PAT type) raise #GP; MISC_ENABLE, "
+	   "microcode revision, MTRRs, HWCR, AMD counters as docs/msrs.md");
 out:
 	guest_ok(&g, "MSRs: allowed ones work, the rest #GP in the guest");
 	guest_fini(&g);
