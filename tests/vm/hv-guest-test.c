@@ -362,9 +362,40 @@ static const struct hv_cpuid_entry *cpuid_find(const struct hv_cpuid *c,
 	return NULL;
 }
 
+/*
+ * vCPU 2 of @g's VM, in vCPU 0's state (the program at its start) but
+ * for what is its own (activity, TSC, APIC: its fresh state's), and
+ * runnable: an application processor would otherwise wait for a SIPI.
+ */
+static int cpuid_second_vcpu(struct guest *g, struct hv_vcpu **v2)
+{
+	struct hv_vcpu_state *st0 = calloc(1, sizeof(*st0));
+	struct hv_vcpu_state *st2 = calloc(1, sizeof(*st2));
+	int err = -ENOMEM;
+
+	if (st0 && st2)
+		err = hv_vcpu_create(g->vm, 2, v2);
+	if (!err)
+		err = hv_vm_get_vcpu_state(g->vm, 0, st0);
+	if (!err)
+		err = hv_vm_get_vcpu_state(g->vm, 2, st2);
+	if (!err) {
+		memcpy(st2, st0, offsetof(struct hv_vcpu_state, mp_state));
+		st2->vcpu_id = 2;
+		st2->mp_state = HV_MP_RUNNABLE;
+		err = hv_vm_set_vcpu_state(g->vm, st2);
+	}
+	if (err)
+		guest_why(g, "vCPU 2 in vCPU 0's state: %s", hv_strerror(err));
+	free(st0);
+	free(st2);
+	return err ? -1 : 0;
+}
+
 static void case_cpuid(void)
 {
 	static const uint64_t done[] = { RES_DONE };
+	struct hv_vcpu *v0 = NULL, *v2 = NULL;
 	struct cpuid_answer a[NQUERIES];
 	const struct hv_cpuid_entry *e;
 	struct hv_cpuid *c = calloc(1, sizeof(*c));
@@ -376,6 +407,7 @@ static void case_cpuid(void)
 	if (guest_init(&g, hv, vendor, "cpuid", 2 * MiB, "cpuid.bin",
 		       HV_MODE_LONG64, 0))
 		goto out;
+	v0 = g.vcpu;
 	if (!c || hv_vcpu_get_cpuid(g.vcpu, c)) {
 		guest_why(&g, "HV_VCPU_GET_CPUID failed");
 		goto out;
@@ -406,6 +438,9 @@ static void case_cpuid(void)
 	in = hv_vm_gpa_ptr(g.vm, TABLE_IN, 8 + sizeof(cpuid_queries));
 	in[0] = NQUERIES;
 	memcpy(in + 2, cpuid_queries, sizeof(cpuid_queries));
+	/* A second vCPU, id 2, that will run the same program after */
+	if (cpuid_second_vcpu(&g, &v2))
+		goto out;
 	if (guest_run_expect(&g, HV_EXIT_HLT, "cpuid") ||
 	    guest_expect_results(&g, done, 1, "cpuid"))
 		goto out;
@@ -461,12 +496,39 @@ static void case_cpuid(void)
 	    (!check_reg(&g, "leaf 0xb.0 ebx (threads)", a[9].ebx, 1) ||
 	     !check_reg(&g, "leaf 0xb.0 ecx (SMT, 0)", a[9].ecx, 0x100) ||
 	     !check_reg(&g, "leaf 0xb.0 edx (x2APIC ID)", a[9].edx, 0) ||
-	     !check_reg(&g, "leaf 0xb.1 ebx (cores)", a[10].ebx, 1) ||
+	     !check_reg(&g, "leaf 0xb.1 ebx (cores)", a[10].ebx, 2) ||
 	     !check_reg(&g, "leaf 0xb.1 ecx (core, 1)", a[10].ecx, 0x201)))
 		goto out;
 	ok("signature \"%s\", hypervisor bit set, VMX and SVM hidden; APIC, "
 	   "x2APIC, TSC-deadline; no PMU, no TSC_ADJUST; leaf 0xB topology", sig);
+
+	/* vCPU 2: its own APIC ID, the VM's two vCPUs in the topology */
+	g.vcpu = v2;
+	g.run = hv_vcpu_run_area(v2);
+	g.nres = 0;
+	if (guest_run_expect(&g, HV_EXIT_HLT, "cpuid on vCPU 2") ||
+	    guest_expect_results(&g, done, 1, "cpuid on vCPU 2"))
+		goto out;
+	memcpy(a, hv_vm_gpa_ptr(g.vm, TABLE_OUT, sizeof(a)), sizeof(a));
+	printf("  vCPU 2: cpuid 0x1.0: %08x %08x %08x %08x\n", a[1].eax,
+	       a[1].ebx, a[1].ecx, a[1].edx);
+	if (!check_reg(&g, "vCPU 2 leaf 1 EBX[31:24] (APIC ID)",
+		       a[1].ebx >> 24, 2) ||
+	    !check_reg(&g, "vCPU 2 leaf 1 EBX[23:16] (IDs)",
+		       (a[1].ebx >> 16) & 0xff, 2) ||
+	    !check_reg(&g, "vCPU 2 leaf 1 EDX.HTT[28]", (a[1].edx >> 28) & 1, 1))
+		goto out;
+	if (cpuid_find(c, 0xb) &&
+	    (!check_reg(&g, "vCPU 2 leaf 0xb.0 edx (x2APIC ID)", a[9].edx, 2) ||
+	     !check_reg(&g, "vCPU 2 leaf 0xb.1 edx (x2APIC ID)", a[10].edx, 2) ||
+	     !check_reg(&g, "vCPU 2 leaf 0xb.1 eax (shift)", a[10].eax, 1)))
+		goto out;
+	ok("vCPU 2 reads APIC ID 2, HTT with 2 IDs, x2APIC ID 2 in leaf 0xB");
 out:
+	if (v2) {
+		g.vcpu = v0;
+		hv_vcpu_close(v2);
+	}
 	free(c);
 	guest_ok(&g, "CPUID as the guest sees it, with a custom table");
 	guest_fini(&g);
