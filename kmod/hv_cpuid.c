@@ -2,7 +2,10 @@
 /*
  * CPUID as guests see it.  hv's default table is the host's answers with
  * what a guest must not see removed (VMX, SVM: hv does not nest) and the
- * hypervisor bit and hv's own leaf 0x40000000 added.  Userspace may
+ * hypervisor bit and hv's own leaf 0x40000000 added, and what the PC
+ * platform implies: the APIC, x2APIC and TSC-deadline advertised, every
+ * feature whose MSRs hv does not have hidden (docs/msrs.md), the APIC ID
+ * and topology filled per vCPU (hv_cpuid_vcpu()).  Userspace may
  * replace the table per vCPU (HV_VCPU_SET_CPUID).
  */
 #include "hv.h"
