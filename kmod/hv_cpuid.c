@@ -2,7 +2,10 @@
 /*
  * CPUID as guests see it.  hv's default table is the host's answers with
  * what a guest must not see removed (VMX, SVM: hv does not nest) and the
- * hypervisor bit and hv's own leaf 0x40000000 added.  Userspace may
+ * hypervisor bit and hv's own leaf 0x40000000 added, and what the PC
+ * platform implies: the APIC, x2APIC and TSC-deadline advertised, every
+ * feature whose MSRs hv does not have hidden (docs/msrs.md), the APIC ID
+ * and topology filled per vCPU (hv_cpuid_vcpu()).  Userspace may
  * replace the table per vCPU (HV_VCPU_SET_CPUID).
  */
 #include "hv.h"
@@ -36,6 +39,7 @@
 #define CPUID_1_ECX_X2APIC	BIT(21)
 #define CPUID_1_ECX_TSC_DEADLINE BIT(24)
 #define CPUID_1_EDX_APIC	BIT(9)
+#define CPUID_1_EDX_MTRR	BIT(12)	/* MTRRCAP, MTRRdefType: hv_msr.c */
 #define CPUID_1_EDX_HTT		BIT(28)
 
 /*
@@ -133,7 +137,7 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 		e->edx &= ~CPUID_1_EDX_HIDE;
 		e->ecx |= CPUID_1_ECX_HYPERVISOR | CPUID_1_ECX_X2APIC |
 			  CPUID_1_ECX_TSC_DEADLINE;
-		e->edx |= CPUID_1_EDX_APIC;
+		e->edx |= CPUID_1_EDX_APIC | CPUID_1_EDX_MTRR;
 		/* APIC ID, HTT and the count are the vCPU's: hv_cpuid_vcpu() */
 		e->ebx &= 0x0000ffff;
 		e->edx &= ~CPUID_1_EDX_HTT;

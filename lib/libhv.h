@@ -577,6 +577,8 @@ const char *hv_event_name(uint32_t event);
 /*
  * State, dirty-page logging and clones (lib/state.c); the VM must be
  * quiet (see HV_VM_GET_VCPU_STATE in include/uapi/hv.h): -EBUSY if not.
+ * Since API 4 the vCPU state holds its activity, TSC and local APIC, and
+ * the device state the PIC, IOAPIC, PIT and RTC.
  */
 int hv_vm_get_vcpu_state(struct hv_vm *vm, uint32_t id,
 			 struct hv_vcpu_state *state);

@@ -277,10 +277,20 @@ static const struct { const char *what; struct msr_entry e;
 	{ "EFER.LMA cleared", { 0xc0000080, MSR_W, 0x901 }, 1, 0, 0xd01 },
 	{ "EFER.LME cleared under paging", { 0xc0000080, MSR_W, 0xc01 }, 1, 0,
 	  0xd01 },
-	/* the local APIC base: no APIC MSRs for guests */
-	{ "APIC_BASE read", { 0x1b, 0, 0 }, 0, 1, DEAD },
-	{ "APIC_BASE moved", { 0x1b, MSR_W, 0xfee00900 }, 1, 1, DEAD },
-	{ "APIC_BASE x2APIC", { 0x1b, MSR_W, 0xfee00d00 }, 1, 1, DEAD },
+	/*
+	 * The local APIC's MSRs (APIC base, x2APIC) are io/lapic.c's, with
+	 * tests of their own.  The platform's fixed MSRs take only what
+	 * changes nothing (kmod/hv_msr.c).
+	 */
+	{ "MISC_ENABLE fast strings off", { 0x1a0, MSR_W, 0x1800 }, 1, 0,
+	  0x1801 },
+	{ "MISC_ENABLE limit CPUID", { 0x1a0, MSR_W, 0x401801 }, 1, 0, 0x1801 },
+	{ "MTRRCAP written", { 0xfe, MSR_W, 0x508 }, 1, 0, 0 },
+	{ "MTRRdefType reserved bit 12", { 0x2ff, MSR_W, 0x1806 }, 1, 0, 0x806 },
+	{ "MTRRdefType type 7", { 0x2ff, MSR_W, 0x807 }, 1, 0, 0x806 },
+	{ "HWCR SmmLock", { 0xc0010015, MSR_W, 0x1000001 }, 1, 0, 0x1000000 },
+	{ "PERF_CAPABILITIES", { 0x345, MSR_W, 0 }, 1, 1, DEAD },
+	{ "TSC_AUX (RDTSCP hidden)", { 0xc0000103, MSR_W, 1 }, 1, 1, DEAD },
 	/* FEATURE_CONTROL: lock with VMXON enabled */
 	{ "FEATURE_CONTROL", { 0x3a, MSR_W, 0x5 }, 1, 1, DEAD },
 	/* SYSENTER: canonical addresses stay, non-canonical ones #GP */
@@ -334,7 +344,7 @@ static void case_msrgames(void)
 		if (!check_reg(&g, msr_games[i].what, got[i],
 			       msr_games[i].want))
 			goto out;
-	ok("EFER (SVME, FFXSR, reserved bits, LMA/LME games), APIC base, FEATURE_CONTROL, VM_CR, VM_HSAVE_PA, VMX_BASIC: #GP; SYSENTER non-canonical #GP, canonical kept");
+	ok("EFER (SVME, FFXSR, reserved bits, LMA/LME games), the platform's fixed MSRs, FEATURE_CONTROL, VM_CR, VM_HSAVE_PA, VMX_BASIC: #GP; SYSENTER non-canonical #GP, canonical kept");
 	figure("msrgames", g.run->exit_count);
 out:
 	guest_ok(&g, "MSR writes a hostile guest tries");
