@@ -372,6 +372,27 @@ void hv_lapic_ack(struct hvk_vcpu *vcpu, u8 vector)
 	spin_unlock_irqrestore(&a->lock, flags);
 }
 
+u8 hv_lapic_get_cr8(struct hvk_vcpu *vcpu)
+{
+	/* SDM Vol 3A, 10.8.6.1: CR8[3:0] is TPR[7:4] */
+	return (READ_ONCE(REG(vcpu->apic, LAPIC_REG_TPR)) >> 4) & 0xf;
+}
+
+void hv_lapic_set_cr8(struct hvk_vcpu *vcpu, u8 cr8)
+{
+	struct hv_lapic *a = vcpu->apic;
+	unsigned long flags;
+	bool kick;
+
+	spin_lock_irqsave(&a->lock, flags);
+	/* SDM Vol 3A, 10.8.6.1: a CR8 write sets TPR[7:4], TPR[3:0] = 0 */
+	REG(a, LAPIC_REG_TPR) = (cr8 & 0xf) << 4;
+	kick = apic_update_ppr(a);
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (kick)
+		hvk_vcpu_request(vcpu, HV_REQ_EVENT);
+}
+
 bool hv_lapic_accepts_pic(struct hvk_vcpu *vcpu)
 {
 	struct hv_lapic *a = vcpu->apic;
@@ -812,7 +833,8 @@ static int apic_x2_wrmsr(struct hv_lapic *a, u32 index, u64 val,
 		if ((u32)val & ~LAPIC_ICR_X2_VALID)
 			return -EINVAL;
 		REG(a, LAPIC_REG_ICR_HI) = val >> 32;
-		REG(a, LAPIC_REG_ICR_LO) = (u32)val;
+		/* the busy bit is reserved; AMD wants 0, Intel ignores it */
+		REG(a, LAPIC_REG_ICR_LO) = (u32)val & ~LAPIC_ICR_BUSY;
 		after->send_icr = true;
 		return 0;
 	}

@@ -77,7 +77,7 @@
 #define LAPIC_ICR_ASSERT		(1u << 14)
 #define LAPIC_ICR_LEVEL		(1u << 15)
 #define LAPIC_ICR_SHORTHAND(v)	(((v) >> 18) & 3)
-#define LAPIC_ICR_X2_VALID	0x000ccfffu	/* bits x2APIC defines */
+#define LAPIC_ICR_X2_VALID	0x000cdfffu	/* 31:20, 17:16, 13 reserved */
 
 #define LAPIC_MSR_APIC_BASE		0x1b
 #define LAPIC_MSR_TSC_DEADLINE	0x6e0
