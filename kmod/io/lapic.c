@@ -174,7 +174,7 @@ static void apic_timer_arm(struct hv_lapic *a, ktime_t expire)
 {
 	a->timer_expire = expire;
 	a->timer_armed = true;
-	hrtimer_start(&a->timer, expire, HRTIMER_MODE_ABS_HARD);
+	hrtimer_start(&a->timer, expire, LAPIC_HRTIMER_MODE);
 }
 
 /*
@@ -324,7 +324,7 @@ int hv_lapic_create(struct hvk_vcpu *vcpu)
 		return -ENOMEM;
 	spin_lock_init(&a->lock);
 	a->vcpu = vcpu;
-	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	hrtimer_init(&a->timer, CLOCK_MONOTONIC, LAPIC_HRTIMER_MODE);
 	a->timer.function = apic_timer_fire;
 	vcpu->apic = a;
 	hv_lapic_reset(vcpu, false);
@@ -652,7 +652,8 @@ static void apic_send_icr(struct hvk_vcpu *vcpu, u32 lo, u32 hi, bool x2)
 }
 
 /* Everything a register write left to do, the lock dropped. */
-static void apic_after_write(struct hvk_vcpu *vcpu, const struct apic_after *after,
+static void apic_after_write(struct hvk_vcpu *vcpu,
+			     const struct apic_after *after,
 			     u32 icr_lo, u32 icr_hi, bool x2)
 {
 	if (after->send_icr)
@@ -907,7 +908,8 @@ static bool apic_match_dest(struct hv_lapic *a, const struct hv_apic_irq *irq,
 }
 
 /* One message into one APIC. */
-static void apic_deliver_one(struct hvk_vcpu *vcpu, const struct hv_apic_irq *irq)
+static void apic_deliver_one(struct hvk_vcpu *vcpu,
+			     const struct hv_apic_irq *irq)
 {
 	struct hv_lapic *a = vcpu->apic;
 	unsigned long flags;
