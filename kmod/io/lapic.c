@@ -207,7 +207,8 @@ static void apic_timer_start_deadline(struct hv_lapic *a)
 		return;
 	/* a deadline already past fires at once */
 	if (a->tsc_deadline > tsc && tsc_khz)
-		ns = mul_u64_u32_div(a->tsc_deadline - tsc, 1000000, tsc_khz);
+		ns = mul_u64_u32_div(a->tsc_deadline - tsc, 1000000,
+				      tsc_khz) + 1;	/* never early */
 	apic_timer_arm(a, ktime_add_ns(ktime_get(), ns));
 }
 
