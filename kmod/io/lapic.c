@@ -174,7 +174,7 @@ static void apic_timer_arm(struct hv_lapic *a, ktime_t expire)
 {
 	a->timer_expire = expire;
 	a->timer_armed = true;
-	hrtimer_start(&a->timer, expire, HRTIMER_MODE_ABS_HARD);
+	hrtimer_start(&a->timer, expire, LAPIC_HRTIMER_MODE);
 }
 
 /*
@@ -207,7 +207,8 @@ static void apic_timer_start_deadline(struct hv_lapic *a)
 		return;
 	/* a deadline already past fires at once */
 	if (a->tsc_deadline > tsc && tsc_khz)
-		ns = mul_u64_u32_div(a->tsc_deadline - tsc, 1000000, tsc_khz);
+		ns = mul_u64_u32_div(a->tsc_deadline - tsc, 1000000,
+				      tsc_khz) + 1;	/* never early */
 	apic_timer_arm(a, ktime_add_ns(ktime_get(), ns));
 }
 
@@ -324,7 +325,7 @@ int hv_lapic_create(struct hvk_vcpu *vcpu)
 		return -ENOMEM;
 	spin_lock_init(&a->lock);
 	a->vcpu = vcpu;
-	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	hrtimer_init(&a->timer, CLOCK_MONOTONIC, LAPIC_HRTIMER_MODE);
 	a->timer.function = apic_timer_fire;
 	vcpu->apic = a;
 	hv_lapic_reset(vcpu, false);
@@ -370,6 +371,27 @@ void hv_lapic_ack(struct hvk_vcpu *vcpu, u8 vector)
 	apic_set_vec(a, LAPIC_REG_ISR, vector);
 	apic_update_ppr(a);
 	spin_unlock_irqrestore(&a->lock, flags);
+}
+
+u8 hv_lapic_get_cr8(struct hvk_vcpu *vcpu)
+{
+	/* SDM Vol 3A, 10.8.6.1: CR8[3:0] is TPR[7:4] */
+	return (READ_ONCE(REG(vcpu->apic, LAPIC_REG_TPR)) >> 4) & 0xf;
+}
+
+void hv_lapic_set_cr8(struct hvk_vcpu *vcpu, u8 cr8)
+{
+	struct hv_lapic *a = vcpu->apic;
+	unsigned long flags;
+	bool kick;
+
+	spin_lock_irqsave(&a->lock, flags);
+	/* SDM Vol 3A, 10.8.6.1: a CR8 write sets TPR[7:4], TPR[3:0] = 0 */
+	REG(a, LAPIC_REG_TPR) = (cr8 & 0xf) << 4;
+	kick = apic_update_ppr(a);
+	spin_unlock_irqrestore(&a->lock, flags);
+	if (kick)
+		hvk_vcpu_request(vcpu, HV_REQ_EVENT);
 }
 
 bool hv_lapic_accepts_pic(struct hvk_vcpu *vcpu)
@@ -631,7 +653,8 @@ static void apic_send_icr(struct hvk_vcpu *vcpu, u32 lo, u32 hi, bool x2)
 }
 
 /* Everything a register write left to do, the lock dropped. */
-static void apic_after_write(struct hvk_vcpu *vcpu, const struct apic_after *after,
+static void apic_after_write(struct hvk_vcpu *vcpu,
+			     const struct apic_after *after,
 			     u32 icr_lo, u32 icr_hi, bool x2)
 {
 	if (after->send_icr)
@@ -812,7 +835,8 @@ static int apic_x2_wrmsr(struct hv_lapic *a, u32 index, u64 val,
 		if ((u32)val & ~LAPIC_ICR_X2_VALID)
 			return -EINVAL;
 		REG(a, LAPIC_REG_ICR_HI) = val >> 32;
-		REG(a, LAPIC_REG_ICR_LO) = (u32)val;
+		/* the busy bit is reserved; AMD wants 0, Intel ignores it */
+		REG(a, LAPIC_REG_ICR_LO) = (u32)val & ~LAPIC_ICR_BUSY;
 		after->send_icr = true;
 		return 0;
 	}
@@ -885,7 +909,8 @@ static bool apic_match_dest(struct hv_lapic *a, const struct hv_apic_irq *irq,
 }
 
 /* One message into one APIC. */
-static void apic_deliver_one(struct hvk_vcpu *vcpu, const struct hv_apic_irq *irq)
+static void apic_deliver_one(struct hvk_vcpu *vcpu,
+			     const struct hv_apic_irq *irq)
 {
 	struct hv_lapic *a = vcpu->apic;
 	unsigned long flags;

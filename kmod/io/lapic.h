@@ -77,7 +77,7 @@
 #define LAPIC_ICR_ASSERT		(1u << 14)
 #define LAPIC_ICR_LEVEL		(1u << 15)
 #define LAPIC_ICR_SHORTHAND(v)	(((v) >> 18) & 3)
-#define LAPIC_ICR_X2_VALID	0x000ccfffu	/* bits x2APIC defines */
+#define LAPIC_ICR_X2_VALID	0x000cdfffu	/* 31:20, 17:16, 13 reserved */
 
 #define LAPIC_MSR_APIC_BASE		0x1b
 #define LAPIC_MSR_TSC_DEADLINE	0x6e0
@@ -95,6 +95,14 @@
 #define HV_APIC_MIN_PERIOD_NS	100000ULL
 
 /*
+ * The timer fires in hard interrupt context, as KVM's, where the lock
+ * below is a real spinlock; on PREEMPT_RT spinlocks sleep, so there it
+ * fires in softirq context instead.
+ */
+#define LAPIC_HRTIMER_MODE	(IS_ENABLED(CONFIG_PREEMPT_RT) ? \
+				 HRTIMER_MODE_ABS_SOFT : HRTIMER_MODE_ABS_HARD)
+
+/*
  * One local APIC.  [c] set at create; [l] under @lock, which other
  * vCPUs' threads (IPIs), devices and the hrtimer callback take too
  * (irqsave).  Never hold two APICs' locks.
@@ -107,7 +115,7 @@ struct hv_lapic {
 	u32 esr_pending;		/* [l] errors since the last ESR write */
 	bool lint[2];			/* [l] LINT0/LINT1 pin levels */
 	/* The timer: one-shot, periodic or TSC-deadline (10.5.4) */
-	struct hrtimer timer;		/* [c] fires in hard irq context */
+	struct hrtimer timer;		/* [c] LAPIC_HRTIMER_MODE */
 	bool timer_armed;		/* [l] the callback should fire */
 	ktime_t timer_expire;		/* [l] count reaches 0 / deadline */
 	u64 timer_period;		/* [l] ns of one full count */
