@@ -277,6 +277,7 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 {
 	struct hv_vcpu_events ev = st->events;
 	struct hv_sregs old_sregs;
+	struct hv_cpuid *old_cpuid;
 	s64 old_offset = vcpu->tsc_offset;
 	unsigned int i;
 	int r;
@@ -289,20 +290,31 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 	 * and the LAPIC (io/lapic.c checks its own state).  sregs first;
 	 * if the LAPIC then refuses, the old sregs go back, which loaded a
 	 * moment ago.  The TSC goes before the LAPIC, whose TSC deadline
-	 * is armed against it.
+	 * is armed against it, and so does the CPUID table, whose x2APIC
+	 * bit decides whether the LAPIC may be in x2APIC mode.
 	 */
+	old_cpuid = kmemdup(&vcpu->cpuid, sizeof(vcpu->cpuid),
+			    GFP_KERNEL_ACCOUNT);
+	if (!old_cpuid)
+		return -ENOMEM;
 	hv_ops->get_sregs(vcpu, &old_sregs);
 	r = hv_ops->set_sregs(vcpu, &st->sregs);
-	if (r)
+	if (r) {
+		kfree(old_cpuid);
 		return r;
+	}
 	/* SDM Vol 3B, 17.17: the guest's TSC goes on from @st->tsc */
 	hv_set_tsc_offset(vcpu, st->tsc - rdtsc());
+	vcpu->cpuid = st->cpuid;
 	r = hv_lapic_set_state(vcpu, &st->lapic);
 	if (r) {
+		vcpu->cpuid = *old_cpuid;
+		kfree(old_cpuid);
 		hv_set_tsc_offset(vcpu, old_offset);
 		WARN_ON_ONCE(hv_ops->set_sregs(vcpu, &old_sregs));
 		return r;
 	}
+	kfree(old_cpuid);
 	vcpu->mp_state = st->mp_state;
 	/* At most one NMI waits: a second one while pending is lost anyway */
 	atomic_set(&vcpu->nmi_pending, !!(ev.flags & HV_EV_NMI_PENDING));
@@ -314,7 +326,6 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 	vcpu->regs = st->regs;
 	for (i = 0; i < st->nr_msrs; i++)
 		hv_ops->set_msr(vcpu, st->msrs[i].index, st->msrs[i].value);
-	vcpu->cpuid = st->cpuid;
 	hv_xsave_cpuid_changed(vcpu);
 	hv_set_debugregs(vcpu, st->dr);
 	hv_ops->set_events(vcpu, &ev);
