@@ -118,6 +118,10 @@ struct fake_vm {
 	struct hv_device_state devices;
 	bool managed;
 	unsigned int pauses, resumes, stops;
+	/* API 4: the last IRQ_LINE and SIGNAL_MSI arguments, and counts */
+	struct hv_irq_line irq_line;
+	struct hv_msi msi;
+	unsigned int irq_lines, msis;
 };
 
 struct fake_vcpu {
