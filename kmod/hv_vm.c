@@ -37,9 +37,10 @@ static void hvk_vm_release(struct kref *ref)
 	/* A run that ended by itself may still have threads to reap */
 	if (vm->managed)
 		hvk_vm_stop(vm, HV_STOP_DESTROYED);
+	/* Devices first: the PIT's and RTC's timers reach the vCPUs */
+	hv_devices_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvk_vcpu_destroy(vm->vcpus[i]);
-	hv_devices_free(vm);
 	hv_mem_free(vm);
 	hv_pt_destroy(&vm->gpt);
 	if (vm->virt_held)

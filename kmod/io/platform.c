@@ -71,17 +71,11 @@ static void hv_platform_ram(struct hvk_vm *vm, u64 *below, u64 *above)
 	mutex_unlock(&vm->lock);
 }
 
-bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
-		     u32 *val)
+/* One byte port; false if the platform has no such port */
+static bool hv_platform_port(struct hvk_vm *vm, u16 port, bool in, u8 *v)
 {
-	struct hvk_vm *vm = vcpu->vm;
 	struct hv_platform *pf = vm->pf;
-	u8 v = in ? 0xff : *val;
 
-	/*
-	 * Byte registers: a wider access reaches the first port only, and
-	 * an IN reads the rest as the ISA bus does, all-ones.
-	 */
 	switch (port) {
 	case 0x20:
 	case 0x21:
@@ -90,17 +84,17 @@ bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
 	case 0x4d0:
 	case 0x4d1:
 		if (in)
-			v = hv_pic_read(&pf->pic, port);
+			*v = hv_pic_read(&pf->pic, port);
 		else
-			hv_pic_write(&pf->pic, port, v);
-		break;
+			hv_pic_write(&pf->pic, port, *v);
+		return true;
 	case 0x40 ... 0x43:
 	case 0x61:
 		if (in)
-			v = hv_pit_read(&pf->pit, port);
+			*v = hv_pit_read(&pf->pit, port);
 		else
-			hv_pit_write(&pf->pit, port, v);
-		break;
+			hv_pit_write(&pf->pit, port, *v);
+		return true;
 	case 0x70:
 	case 0x71:
 		if (!READ_ONCE(pf->rtc.mem_set)) {
@@ -110,15 +104,37 @@ bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
 			hv_rtc_set_mem(&pf->rtc, below, above);
 		}
 		if (in)
-			v = hv_rtc_read(&pf->rtc, port);
+			*v = hv_rtc_read(&pf->rtc, port);
 		else
-			hv_rtc_write(&pf->rtc, port, v);
-		break;
-	default:
+			hv_rtc_write(&pf->rtc, port, *v);
+		return true;
+	}
+	return false;
+}
+
+bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
+		     u32 *val)
+{
+	u32 out = 0;
+	unsigned int i;
+	u8 v;
+
+	/*
+	 * Byte registers: the ISA bus splits a wider access into byte
+	 * cycles, port by port (an outw to 0x4d0 sets both ELCRs); a byte
+	 * no device answers reads as all-ones.  Claimed by the first port.
+	 */
+	v = in ? 0xff : *val;
+	if (!hv_platform_port(vcpu->vm, port, in, &v))
 		return false;
+	out = v;
+	for (i = 1; i < size && i < 4; i++) {
+		v = in ? 0xff : *val >> (8 * i);
+		hv_platform_port(vcpu->vm, port + i, in, &v);
+		out |= (u32)v << (8 * i);
 	}
 	if (in)
-		*val = (0xffffffffU << 8) | v;
+		*val = out;
 	return true;
 }
 
@@ -143,7 +159,8 @@ void hv_isa_irq(struct hvk_vm *vm, unsigned int irq, bool level)
 
 	if (irq >= 16)
 		return;
-	hv_pic_set_irq(&pf->pic, irq, HV_SRC_KERNEL, level);
+	if (irq != 2)		/* PIC IR2 is the cascade */
+		hv_pic_set_irq(&pf->pic, irq, HV_SRC_KERNEL, level);
 	hv_ioapic_set_irq(&pf->ioapic, irq ? irq : 2, HV_SRC_KERNEL, level);
 }
 

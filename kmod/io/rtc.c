@@ -204,7 +204,8 @@ static ktime_t rtc_next_event(struct hv_rtc *rtc)
 		ktime_t sec;
 
 		rtc_guest_sec(rtc, &rem);
-		sec = ktime_add_ns(ktime_get(), NSEC_PER_SEC - rem);
+		/* Just past the boundary, whatever the clocks' drift */
+		sec = ktime_add_ns(ktime_get(), NSEC_PER_SEC - rem + 1000);
 		if (!next || sec < next)
 			next = sec;
 	}
