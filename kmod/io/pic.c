@@ -14,7 +14,7 @@
  * PIIX), buffered mode, 8080 call addresses (ICW1 ADI).  The poll
  * command reads the chip it is sent to.
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 

@@ -13,7 +13,7 @@
  * IRQ on channel 0; the BCD bit is stored and read back, the count is
  * always binary.
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 

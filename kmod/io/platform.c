@@ -16,7 +16,7 @@
  * IRQ n is PIC pin n and IOAPIC pin n, but IRQ 0 (the PIT) is pin 2
  * (the interrupt source override every PC firmware declares).
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 

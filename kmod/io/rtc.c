@@ -16,7 +16,7 @@
  * update-ended and alarm interrupts run on one hrtimer, armed only
  * while PIE, UIE or AIE asks for it.
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 

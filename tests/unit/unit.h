@@ -25,6 +25,7 @@ Suite *pgtable_suite(void);
 Suite *insn_suite(void);
 Suite *gwalk_suite(void);
 Suite *uart_suite(void);
+Suite *chipset_suite(void);
 Suite *vmapi_suite(void);
 Suite *loaders_suite(void);
 Suite *malformed_suite(void);
