@@ -163,13 +163,18 @@ void hv_pit_init(struct hv_pit *pit, struct hvk_vm *vm)
 	for (i = 0; i < 3; i++) {
 		struct hv_pit_channel *c = &pit->ch[i];
 
-		/* Power-on: count 0x10000, LSB/MSB, mode 0, gates 0/1 high */
+		/*
+		 * Power-on: count 0x10000, LSB/MSB, mode 0, gates 0/1 high,
+		 * and the count long run out (OUT high, no IRQ 0 pending):
+		 * the datasheet leaves it undefined until programmed.
+		 */
 		c->s.count = 0x10000;
 		c->s.rw_mode = RW_WORD0;
 		c->s.read_state = RW_WORD0;
 		c->s.write_state = RW_WORD0;
 		c->s.gate = i != 2;
-		c->load = ktime_get();
+		c->load = ktime_sub_ns(ktime_get(), NSEC_PER_SEC);
+		c->frozen_ns = NSEC_PER_SEC;
 	}
 }
 

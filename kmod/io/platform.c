@@ -186,17 +186,59 @@ void hv_platform_get_state(struct hvk_vm *vm, struct hv_device_state *st)
 	hv_rtc_get(&pf->rtc, &st->rtc);
 }
 
-int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
+static void hv_platform_set(struct hv_platform *pf,
+			    const struct hv_device_state *st)
 {
-	struct hv_platform *pf = vm->pf;
-
-	if (hv_pic_check(st->pic) || hv_ioapic_check(&st->ioapic) ||
-	    hv_pit_check(&st->pit) || hv_rtc_check(&st->rtc) ||
-	    !hv_reserved_zero(st->reserved2))
-		return -EINVAL;
 	hv_pit_set(&pf->pit, &st->pit);
 	hv_ioapic_set(&pf->ioapic, &st->ioapic);
 	hv_pic_set(&pf->pic, st->pic);
 	hv_rtc_set(&pf->rtc, &st->rtc);
+}
+
+/*
+ * The devices as at power-on: the state of a new platform, set.  For a
+ * state whose platform part is all zeroes (an API 3 snapshot, or a
+ * caller that only restores the UART), which no device can be in.
+ */
+static int hv_platform_reset(struct hvk_vm *vm)
+{
+	struct hv_device_state *st;
+	struct hv_platform *tmp;
+	int r = -ENOMEM;
+
+	st = hv_fail_alloc() ? NULL : kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	tmp = hv_fail_alloc() ? NULL : kzalloc(sizeof(*tmp),
+					       GFP_KERNEL_ACCOUNT);
+	if (st && tmp) {
+		/* Its timers are never started, nor its lines raised */
+		hv_pic_init(&tmp->pic, vm);
+		hv_ioapic_init(&tmp->ioapic, vm);
+		hv_pit_init(&tmp->pit, vm);
+		hv_rtc_init(&tmp->rtc, vm);
+		hv_pic_get(&tmp->pic, st->pic);
+		hv_ioapic_get(&tmp->ioapic, &st->ioapic);
+		hv_pit_get(&tmp->pit, &st->pit);
+		hv_rtc_get(&tmp->rtc, &st->rtc);
+		hv_platform_set(vm->pf, st);
+		/* The memory-size bytes come again from the RAM */
+		WRITE_ONCE(vm->pf->rtc.mem_set, false);
+		r = 0;
+	}
+	kfree(tmp);
+	kfree(st);
+	return r;
+}
+
+int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
+{
+	if (!hv_reserved_zero(st->reserved2))
+		return -EINVAL;
+	if (hv_reserved_zero(st->pic) && hv_reserved_zero(st->ioapic) &&
+	    hv_reserved_zero(st->pit) && hv_reserved_zero(st->rtc))
+		return hv_platform_reset(vm);
+	if (hv_pic_check(st->pic) || hv_ioapic_check(&st->ioapic) ||
+	    hv_pit_check(&st->pit) || hv_rtc_check(&st->rtc))
+		return -EINVAL;
+	hv_platform_set(vm->pf, st);
 	return 0;
 }

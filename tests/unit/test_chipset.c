@@ -570,6 +570,19 @@ START_TEST(state_round_trip)
 	ck_assert_int_eq(hv_platform_set_state(&vm, &st2), -EINVAL);
 	hv_platform_get_state(&vm, &st2);
 	ck_assert_int_eq(memcmp(st.pic, st2.pic, sizeof(st.pic)), 0);
+
+	/* An all-zero platform part (API 3) is the power-on state */
+	memset(&st2, 0, sizeof(st2));
+	ck_assert_int_eq(hv_platform_set_state(&vm, &st2), 0);
+	ck_assert(!vm.pf->pit.armed);
+	ck_assert(!vm.pf->rtc.timer.queued);
+	ck_assert_uint_eq(ioapic_read(0x10 + 2 * 5), 0x10000);
+	ck_assert_uint_eq(in(0x4d0), 0x00);
+	out(0x4d0, 0xff);
+	ck_assert_uint_eq(in(0x4d0), 0xf8);
+	ck_assert_uint_eq(cmos(0x0b), 0x02);
+	ck_assert_uint_eq(cmos(0x15) | cmos(0x16) << 8, 640);
+	ck_assert_uint_eq(cmos(0x50), 0x00);
 	teardown();
 }
 END_TEST
