@@ -229,16 +229,32 @@ static int hv_platform_reset(struct hvk_vm *vm)
 	return r;
 }
 
-int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
+static bool hv_platform_state_zero(const struct hv_device_state *st)
+{
+	return hv_reserved_zero(st->pic) && hv_reserved_zero(st->ioapic) &&
+	       hv_reserved_zero(st->pit) && hv_reserved_zero(st->rtc);
+}
+
+int hv_platform_check_state(const struct hv_device_state *st)
 {
 	if (!hv_reserved_zero(st->reserved2))
 		return -EINVAL;
-	if (hv_reserved_zero(st->pic) && hv_reserved_zero(st->ioapic) &&
-	    hv_reserved_zero(st->pit) && hv_reserved_zero(st->rtc))
-		return hv_platform_reset(vm);
+	if (hv_platform_state_zero(st))
+		return 0;
 	if (hv_pic_check(st->pic) || hv_ioapic_check(&st->ioapic) ||
 	    hv_pit_check(&st->pit) || hv_rtc_check(&st->rtc))
 		return -EINVAL;
+	return 0;
+}
+
+int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
+{
+	int r = hv_platform_check_state(st);
+
+	if (r)
+		return r;
+	if (hv_platform_state_zero(st))
+		return hv_platform_reset(vm);
 	hv_platform_set(vm->pf, st);
 	return 0;
 }

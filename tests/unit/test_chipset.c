@@ -567,7 +567,9 @@ START_TEST(state_round_trip)
 	ck_assert_int_eq(hv_platform_set_state(&vm, &st2), -EINVAL);
 	st2 = st;
 	st2.reserved2[3] = 1;
+	ck_assert_int_eq(hv_platform_check_state(&st2), -EINVAL);
 	ck_assert_int_eq(hv_platform_set_state(&vm, &st2), -EINVAL);
+	ck_assert_int_eq(hv_platform_check_state(&st), 0);
 	hv_platform_get_state(&vm, &st2);
 	ck_assert_int_eq(memcmp(st.pic, st2.pic, sizeof(st.pic)), 0);
 
