@@ -95,7 +95,7 @@ static int pit_out(const struct hv_pit_channel *c)
 static void pit_arm(struct hv_pit *pit, u64 elapsed_ns)
 {
 	struct hv_pit_channel *c = &pit->ch[0];
-	u64 period = pit_ticks_to_ns(c->s.count), first;
+	u64 period = pit_ticks_to_ns(c->s.count), first, rem;
 
 	lockdep_assert_held(&pit->lock);
 	/* Not waiting for it: the callback checks @armed under the lock */
@@ -113,7 +113,8 @@ static void pit_arm(struct hv_pit *pit, u64 elapsed_ns)
 		pit->periodic = true;
 		/* Host timers are not throttled: bound the rate (KVM) */
 		period = max(period, PIT_MIN_PERIOD_NS);
-		first = period - do_div(elapsed_ns, period);
+		div64_u64_rem(elapsed_ns, period, &rem);
+		first = period - rem;
 		break;
 	default:
 		return;

@@ -539,6 +539,10 @@ START_TEST(state_round_trip)
 	ck_assert_uint_eq(st.pit.ch[0].elapsed_ns, 123456);
 	ck_assert_int_eq(hv_platform_set_state(&vm, &st), 0);
 	ck_assert(vm.pf->pit.armed);
+	/* The period goes on where it was: 10 ms, 123456 ns into it */
+	ck_assert_uint_eq(vm.pf->pit.period_ns, 10000150);
+	ck_assert_int_eq(vm.pf->pit.timer.expires,
+			 kshim_now + 10000150 - 123456);
 	ck_assert(vm.pf->rtc.timer.queued);
 	hv_platform_get_state(&vm, &st2);
 	ck_assert_int_eq(memcmp(st.pic, st2.pic, sizeof(st.pic)), 0);

@@ -65,6 +65,11 @@ static inline u64 ktime_get_real_ns(void) { return kshim_real + kshim_now; }
 
 static inline u64 div64_u64(u64 a, u64 b) { return a / b; }
 static inline u64 div_u64(u64 a, u32 b) { return a / b; }
+static inline u64 div64_u64_rem(u64 a, u64 b, u64 *r)
+{
+	*r = a % b;
+	return a / b;
+}
 static inline u64 div_u64_rem(u64 a, u32 b, u32 *r)
 {
 	*r = a % b;
