@@ -390,6 +390,16 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 	vv->inject_info = idt_info & ~INTR_INFO_RESVD_BITS_MASK;
 	vv->inject_error = idt_err;
 	vv->inject_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	/*
+	 * 26.3.1.5: injecting an NMI needs blocking by NMI clear, which an
+	 * exit in the middle of the NMI's delivery may have left set
+	 * (28.3: as KVM's vmx_complete_interrupts does, clear it).
+	 */
+	if ((idt_info & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR &&
+	    (vv->intr_state & GUEST_INTR_STATE_NMI)) {
+		vv->intr_state &= ~GUEST_INTR_STATE_NMI;
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vv->intr_state);
+	}
 	/* ...and tell the core: no EPT violation is MMIO now */
 	exit->event.valid = true;
 	exit->event.vector = idt_info & VECTORING_INFO_VECTOR_MASK;
