@@ -382,7 +382,7 @@ void svm_enable_nmi_window(struct hvk_vcpu *vcpu)
 	sv->vmcb->control.intercept_exceptions |= SVM_EXC_DB;
 }
 
-/* The step's #DB came (svm_run.c), or the state was replaced */
+/* The step's #DB came (svm_run.c) */
 void svm_nmi_step_end(struct svm_vcpu *sv)
 {
 	if (!sv->nmi_ss)
@@ -438,7 +438,8 @@ void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 
 	c->int_state = ev->flags & HV_EV_SHADOW ? SVM_INT_SHADOW : 0;
 	sv->exit_rip = vcpu->regs.rip;	/* the shadow is for this RIP */
-	svm_nmi_step_end(sv);
+	sv->nmi_ss = false;		/* DR6 is the caller's now */
+	c->intercept_exceptions &= ~SVM_EXC_DB;
 	sv->nmi_masked = ev->flags & HV_EV_NMI_MASKED;
 	sv->nmi_iret = false;
 	/* Blocked by NMI: its IRET ends it, so intercept that IRET */
