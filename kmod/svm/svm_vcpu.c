@@ -183,7 +183,6 @@ static void svm_seg_set(struct vmcb_seg *v, const struct hv_segment *s)
 void svm_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
-	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
 
 	svm_seg_get(&v->cs, &s->cs);
 	svm_seg_get(&v->ds, &s->ds);
@@ -201,7 +200,7 @@ void svm_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 	s->cr2 = v->cr2;
 	s->cr3 = v->cr3;
 	s->cr4 = v->cr4;
-	s->cr8 = c->v_intr & 0xf;
+	s->cr8 = hv_lapic_get_cr8(vcpu);
 	s->efer = v->efer & ~EFER_SVME;	/* hv's, not the guest's */
 }
 
@@ -228,6 +227,7 @@ int svm_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s)
 	v->cr2 = s->cr2;
 	v->cr3 = s->cr3;
 	v->cr4 = s->cr4;
+	hv_lapic_set_cr8(vcpu, s->cr8);
 	c->v_intr = (c->v_intr & ~0xfULL) | s->cr8;
 	v->efer = s->efer | EFER_SVME;
 	/* CPL is SS.DPL (15.5.1: the VMCB's CPL field is what VMRUN uses) */
@@ -420,6 +420,11 @@ void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 		ev->flags |= HV_EV_NMI_PENDING;
 	else if (sv->nmi_masked)
 		ev->flags |= HV_EV_NMI_MASKED;
+	if ((inj & SVM_EVTINJ_VALID) &&
+	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_INTR) {
+		ev->flags |= HV_EV_INTERRUPT;
+		ev->interrupt_vector = inj & SVM_EVTINJ_VEC_MASK;
+	}
 	if ((inj & SVM_EVTINJ_VALID) &&
 	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC) {
 		ev->flags |= HV_EV_EXCEPTION;

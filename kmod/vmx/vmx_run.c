@@ -76,10 +76,11 @@ static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
 		exit->next_rip = next_rip;
 		return;
 	}
+	/* SDM Vol 3A, 10.8.6.1: CR8 is the local APIC's TPR[7:4] */
 	if (type == 1 && cr == 8) {			/* MOV from CR8 */
-		*gpr = vv->cr8;
+		*gpr = hv_lapic_get_cr8(&vv->vcpu);
 	} else if (type == 0 && cr == 8 && *gpr <= 15) {	/* MOV to CR8 */
-		vv->cr8 = *gpr;
+		hv_lapic_set_cr8(&vv->vcpu, *gpr);
 	} else {
 		vmx_inject_exception(&vv->vcpu, 13, true, 0);
 		return;
