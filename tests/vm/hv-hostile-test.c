@@ -14,7 +14,7 @@
  *   msrgames   EFER, APIC base, FEATURE_CONTROL, SYSENTER, VM_CR... writes
  *   stringio   REP OUTSB / REP INSB / STD; REP OUTSB: one HV_EXIT_IO
  *              per element, RIP kept until RCX is 0, INSB's answers in
- *              guest memory; managed: INs read all-ones, the guest halts
+ *              guest memory; managed: INs read all-ones, the guest ends
  *   ramtouch   the guest writes and checks every page of its RAM; the
  *              host sees the same through its mapping
  *   portflood  managed: N OUTs to unclaimed ports, counted; INs read
@@ -437,7 +437,11 @@ static void case_stringio(void)
 		goto out;
 	}
 	if (!check_reg(&g, "state", info.state, HV_VM_STATE_STOPPED) ||
-	    !check_reg(&g, "stop_reason", info.stop_reason, HV_STOP_HALTED) ||
+	    /* RES_DONE on PORT_RESULT, the debug-exit port: the end */
+	    !check_reg(&g, "stop_reason", info.stop_reason,
+		       HV_STOP_DEBUG_EXIT) ||
+	    !check_reg(&g, "exit_status", info.exit_status,
+		       ((RES_DONE & 0xff) << 1) | 1) ||
 	    !check_reg(&g, "io_unclaimed >= 22", info.io_unclaimed >= 22, 1))
 		goto out;
 	for (i = 0; i < 4; i++)
@@ -445,7 +449,7 @@ static void case_stringio(void)
 			goto out;
 	if (!check_reg(&g, "byte after", page[0x104], 0))
 		goto out;
-	ok("managed: every element unclaimed, INSB reads all-ones, the guest halts");
+	ok("managed: every element unclaimed, INSB reads all-ones, the guest reaches its end");
 	figure("stringio", exits + info.exits);
 out:
 	guest_ok(&g, "string I/O");
