@@ -217,7 +217,7 @@ virtjunk:
 # ---- string I/O at port 0x1234: REP OUTSB of 16 bytes from SPARE_PAGE,
 # REP INSB of 4 bytes to SPARE_PAGE + 0x100, then, with DF set, REP
 # OUTSB of 2 bytes from SPARE_PAGE + 15 down, then REP OUTSB from an
-# unmapped page: #PF (vector, CR2 >> 4, RCX reported).  R14/R15 hold the
+# unmapped page: #PF (vector, CR2 in two halves, RCX reported).  R14/R15 hold the
 # addresses of the first two, so the host can check where the guest is.
 stringio:
 	mov	$0x1234, %dx
@@ -241,9 +241,10 @@ stringio:
 	movabs	$0x8000000010, %rsi
 	mov	$3, %ecx
 	rep outsb
-3:	mov	%cr2, %rax
-	shr	$4, %rax
-	REPORT	%eax				# 0x8000000010 >> 4
+3:	mov	%cr2, %rdx
+	REPORT	%edx				# 0x10
+	shr	$32, %rdx
+	REPORT	%edx				# 0x80
 	REPORT	%ecx				# 3: untouched
 	REPORT	$RES_DONE
 	hlt

@@ -407,11 +407,11 @@ static void case_stringio(void)
 	{
 		/* then the unmapped source: #PF, CR2, RCX untouched */
 		static const uint64_t done[] = {
-			14, 0x8000000010ULL >> 4, 3, RES_DONE,
+			14, 0x10, 0x80, 3, RES_DONE,	/* CR2 0x8000000010 */
 		};
 
 		if (guest_run_expect(&g, HV_EXIT_HLT, "after string I/O") ||
-		    guest_expect_results(&g, done, 4, "#PF, end"))
+		    guest_expect_results(&g, done, 5, "#PF, end"))
 			goto out;
 	}
 	ok("REP OUTSB from an unmapped page: #PF with CR2, nothing done");
