@@ -414,7 +414,7 @@ struct hv_cpuid {
 
 /* internal.suberror */
 #define HV_INTERNAL_EMULATION	1	/* MMIO instruction not decodable */
-#define HV_INTERNAL_STRING_IO	2	/* INS/OUTS not supported yet */
+#define HV_INTERNAL_STRING_IO	2	/* INS/OUTS with a memory side outside RAM */
 #define HV_INTERNAL_UNHANDLED	3	/* an exit hv did not expect */
 /*
  * An access hv would have to emulate (MMIO) happened while the CPU was
