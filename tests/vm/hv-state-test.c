@@ -316,6 +316,23 @@ static void platform(struct guest *g, const struct hv_vcpu_state *good)
 	}
 }
 
+/*
+ * Two device states alike but for what time moves on its own (a PIT
+ * channel's elapsed time since its count was loaded).
+ */
+static bool devices_alike(const struct hv_device_state *a,
+			  const struct hv_device_state *b)
+{
+	static struct hv_device_state x, y;
+	int i;
+
+	x = *a;
+	y = *b;
+	for (i = 0; i < 3; i++)
+		x.pit.ch[i].elapsed_ns = y.pit.ch[i].elapsed_ns = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
 static void devices(struct guest *g)
 {
 	static struct hv_device_state ds, back, bad;
@@ -330,11 +347,17 @@ static void devices(struct guest *g)
 	ds.uart.ier = 0x05;
 	ds.shutdown_match = 3;
 	expect_success(ioctl(fd, HV_VM_SET_DEVICE_STATE, &ds), "SET_DEVICE_STATE");
+	/*
+	 * The UART as set; the platform as the UART's line may have left it
+	 * (IER receive with bytes waiting raises IRQ 4).
+	 */
 	if (ioctl(fd, HV_VM_GET_DEVICE_STATE, &back) == 0 &&
-	    memcmp(&ds, &back, sizeof(ds)) == 0)
+	    memcmp(&ds.uart, &back.uart, sizeof(ds.uart)) == 0 &&
+	    back.shutdown_match == 3)
 		ok("device state reads back as set");
 	else
 		fail("device state did not read back as set");
+	ds = back;
 	bad = ds;
 	bad.uart.rx_count = 1025;
 	expect_errno(ioctl(fd, HV_VM_SET_DEVICE_STATE, &bad), EINVAL, "rx_count 1025");
@@ -351,7 +374,7 @@ static void devices(struct guest *g)
 	bad.reserved2[7] = 1;
 	expect_errno(ioctl(fd, HV_VM_SET_DEVICE_STATE, &bad), EINVAL, "device reserved2 set");
 	if (ioctl(fd, HV_VM_GET_DEVICE_STATE, &back) == 0 &&
-	    memcmp(&ds, &back, sizeof(ds)) == 0)
+	    devices_alike(&ds, &back))
 		ok("refused device states changed nothing");
 	else
 		fail("a refused device state changed something");
