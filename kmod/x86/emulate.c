@@ -147,28 +147,6 @@ bool hv_alu_writes(unsigned int op)
 	return op != HV_ALU_CMP && op != HV_ALU_TEST && op != HV_ALU_BT;
 }
 
-void hv_emu_set_reg(u64 *reg, unsigned int size, bool high8, u64 v)
-{
-	switch (size) {
-	case 1:
-		if (high8)
-			*reg = (*reg & ~0xff00ULL) | (v & 0xff) << 8;
-		else
-			*reg = (*reg & ~0xffULL) | (v & 0xff);
-		break;
-	case 2:
-		*reg = (*reg & ~0xffffULL) | (v & 0xffff);
-		break;
-	case 4:
-		/* SDM Vol 1, 3.4.1.1: a 32-bit write zero-extends */
-		*reg = v & 0xffffffffULL;
-		break;
-	default:
-		*reg = v;
-		break;
-	}
-}
-
 /* The register operand of @in, at its size (AH..BH for high8) */
 static u64 hv_emu_reg(const struct hv_insn *in, const u64 gpr[16])
 {
@@ -236,16 +214,16 @@ bool hv_emu_exec(const struct hv_insn *in, u64 gpr[16], u64 *rflags,
 		res = hv_alu(in->alu, in->size, hv_emu_reg(in, gpr), mem,
 			     rflags);
 		if (hv_alu_writes(in->alu))
-			hv_emu_set_reg(&gpr[in->reg & 15], in->size, in->high8,
+			hv_insn_set_reg(&gpr[in->reg & 15], in->size, in->high8,
 				       res);
 		return false;
 	case HV_INSN_XCHG:
 		/* SDM Vol 2B, XCHG: locked whatever the prefix; no flags */
 		*out = hv_emu_reg(in, gpr);
-		hv_emu_set_reg(&gpr[in->reg & 15], in->size, in->high8, mem);
+		hv_insn_set_reg(&gpr[in->reg & 15], in->size, in->high8, mem);
 		return true;
 	case HV_INSN_LODS:
-		hv_emu_set_reg(&gpr[RAX], in->size, false, mem);
+		hv_insn_set_reg(&gpr[RAX], in->size, false, mem);
 		return false;
 	case HV_INSN_STOS:
 		*out = gpr[RAX] & mask;
@@ -279,12 +257,12 @@ bool hv_emu_string_next(const struct hv_insn *in, u64 gpr[16], u64 rflags)
 
 	if (in->op == HV_INSN_MOVS || in->op == HV_INSN_LODS ||
 	    in->op == HV_INSN_OUTS)
-		hv_emu_set_reg(&gpr[RSI], in->asz, false, gpr[RSI] + d);
+		hv_insn_set_reg(&gpr[RSI], in->asz, false, gpr[RSI] + d);
 	if (in->op == HV_INSN_MOVS || in->op == HV_INSN_STOS ||
 	    in->op == HV_INSN_INS)
-		hv_emu_set_reg(&gpr[RDI], in->asz, false, gpr[RDI] + d);
+		hv_insn_set_reg(&gpr[RDI], in->asz, false, gpr[RDI] + d);
 	if (!in->rep)
 		return true;
-	hv_emu_set_reg(&gpr[RCX], in->asz, false, gpr[RCX] - 1);
+	hv_insn_set_reg(&gpr[RCX], in->asz, false, gpr[RCX] - 1);
 	return !(gpr[RCX] & hv_emu_mask(in->asz));
 }

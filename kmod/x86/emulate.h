@@ -75,11 +75,4 @@ void hv_emu_string_addr(const struct hv_insn *in, const u64 gpr[16],
  */
 bool hv_emu_string_next(const struct hv_insn *in, u64 gpr[16], u64 rflags);
 
-/*
- * A register write of @size bytes (1 low byte, or the high byte when
- * @high8; 2; 4; 8) with the x86 rules: 8- and 16-bit writes merge, 32-bit
- * ones zero-extend (SDM Vol 1, 3.4.1.1), 64-bit ones replace.
- */
-void hv_emu_set_reg(u64 *reg, unsigned int size, bool high8, u64 v);
-
 #endif /* HV_EMULATE_H */

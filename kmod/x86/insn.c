@@ -640,6 +640,33 @@ u64 hv_insn_store_value(const struct hv_insn *in, const u64 gpr[16])
 	return v & hv_insn_mask(in->size);
 }
 
+/*
+ * Write @v to a register as an instruction with a @size-byte destination
+ * does: 1 (AH-BH when @high8) and 2 keep the rest, 4 zero-extends (SDM
+ * Vol 1, 3.4.1.1; outside 64-bit mode the upper half is invisible, and
+ * undefined on return to it, so zero-extending always is right too).
+ */
+void hv_insn_set_reg(u64 *reg, unsigned int size, bool high8, u64 v)
+{
+	switch (size) {
+	case 1:
+		if (high8)
+			*reg = (*reg & ~0xff00ULL) | (v & 0xff) << 8;
+		else
+			*reg = (*reg & ~0xffULL) | (v & 0xff);
+		break;
+	case 2:
+		*reg = (*reg & ~0xffffULL) | (v & 0xffff);
+		break;
+	case 4:
+		*reg = v & 0xffffffffULL;
+		break;
+	default:
+		*reg = v;
+		break;
+	}
+}
+
 void hv_insn_load_result(const struct hv_insn *in, u64 gpr[16], u64 data)
 {
 	u64 *r = &gpr[in->reg & 15];
@@ -653,26 +680,5 @@ void hv_insn_load_result(const struct hv_insn *in, u64 gpr[16], u64 data)
 		v = (v ^ sign) - sign;
 	}
 
-	switch (in->dst_size) {
-	case 1:
-		if (in->high8)
-			*r = (*r & ~0xff00ULL) | (v & 0xff) << 8;
-		else
-			*r = (*r & ~0xffULL) | (v & 0xff);
-		break;
-	case 2:
-		*r = (*r & ~0xffffULL) | (v & 0xffff);
-		break;
-	case 4:
-		/*
-		 * SDM Vol 1, 3.4.1.1: zero-extends in 64-bit mode.  Outside it
-		 * the upper half is invisible (and undefined on return to
-		 * 64-bit mode), so zero-extending always is right too.
-		 */
-		*r = v & 0xffffffffULL;
-		break;
-	case 8:
-		*r = v;
-		break;
-	}
+	hv_insn_set_reg(r, in->dst_size, in->high8, v);
 }

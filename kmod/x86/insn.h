@@ -136,6 +136,7 @@ u64 hv_insn_store_value(const struct hv_insn *in, const u64 gpr[16]);
  * of a LOAD, LOAD_ZX or LOAD_SX with the x86 rules: 8- and 16-bit writes
  * merge, 32-bit writes zero-extend, 64-bit writes replace.
  */
+void hv_insn_set_reg(u64 *reg, unsigned int size, bool high8, u64 v);
 void hv_insn_load_result(const struct hv_insn *in, u64 gpr[16], u64 data);
 
 #endif /* HV_INSN_H */
