@@ -172,8 +172,28 @@ static void apic_timer_stop(struct hv_lapic *a)
 
 static void apic_timer_arm(struct hv_lapic *a, ktime_t expire)
 {
+	u32 lvt = REG(a, LAPIC_REG_LVT_TIMER);
+
 	a->timer_expire = expire;
 	a->timer_armed = true;
+	/*
+	 * A one-shot count or a TSC deadline already due when armed (a
+	 * count of a few ticks, a deadline in the past): it expires here
+	 * and now, as in apic_timer_fire(), instead of through a host timer
+	 * interrupt and one more exit (KVM's start_sw_period() too).  The
+	 * runner injects it before its next entry; another thread arming
+	 * the timer (a state being loaded) leaves the request.
+	 */
+	if (apic_timer_mode(a) != LAPIC_TIMER_PERIODIC &&
+	    ktime_compare(expire, ktime_get()) <= 0) {
+		if (!(lvt & LAPIC_LVT_MASKED))
+			apic_accept_fixed(a, lvt & 0xff, false);
+		if (apic_timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE)
+			a->tsc_deadline = 0;	/* 10.5.4.1: fired, disarmed */
+		a->timer_armed = false;
+		set_bit(HV_REQ_EVENT, &a->vcpu->requests);
+		return;
+	}
 	hrtimer_start(&a->timer, expire, LAPIC_HRTIMER_MODE);
 }
 
