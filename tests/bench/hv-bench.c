@@ -3,7 +3,7 @@
  * hv-bench: hv against KVM, the same guest work in the same machine.
  *
  *   hv-bench [-n EXITS] [-c CREATES] [-i IRQS] [-r ROUNDS] [-t TARGET]
- *            [-w SECONDS]
+ *            [-w SECONDS] [-m MEASURE+...]
  *
  * Runs inside the emulated test machines (make bench), with hv.ko and
  * the vendor's KVM module both loaded.  For each measure it runs the same
@@ -25,7 +25,8 @@
  * measures" below).  One sample times a whole loop: EXITS in-kernel exits
  * inside one run ioctl, or EXITS run ioctls for port I/O, or CREATES VM
  * lifetimes, or IRQS round trips or timer interrupts; -w SECONDS bounds
- * a pass of the interrupt measures (default 5 + IRQS / 50).  A
+ * a pass of the interrupt measures (default 5 + IRQS / 50); -m runs only
+ * the measures named (hypercall+cpuid+io+create+ipi_rtt+timer_irq).  A
  * warm-up round (one sample each, discarded) comes first, then ROUNDS
  * rounds of hv, KVM, hv, KVM...; the figure is the median over rounds of
  * the per-operation time, and the ratio is the median of each round's
@@ -160,6 +161,7 @@ struct guest {
 	/* KVM */
 	int vm_fd, vcpu_fd[MAX_VCPUS];
 	struct kvm_run *run[MAX_VCPUS];
+	uint8_t out_data[MAX_VCPUS];	/* the byte of the last OUT */
 };
 
 /* What a run stopped for, on either hypervisor. */
@@ -220,7 +222,8 @@ static int kvm_guest_open(struct guest *g)
 		goto out_vm;
 	}
 	p = mmap(NULL, GUEST_RAM, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		 (g->irq ? MAP_POPULATE : 0), -1, 0);
 	if (p == MAP_FAILED) {
 		err = -errno;
 		goto out_vm;
@@ -403,6 +406,7 @@ static enum stop hv_guest_run(struct guest *g, unsigned int v,
 	if (run->exit_reason == HV_EXIT_IO &&
 	    run->io.direction == HV_IO_OUT && run->io.size == 1) {
 		*port = run->io.port;
+		g->out_data[v] = run->io.data;
 		return STOP_IO_OUT;
 	}
 	snprintf(why, len, "unexpected hv exit %u (io port %#x; hardware "
@@ -429,6 +433,7 @@ static enum stop kvm_guest_run(struct guest *g, unsigned int v,
 	    run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 1 &&
 	    run->io.count == 1) {
 		*port = run->io.port;
+		g->out_data[v] = *((uint8_t *)run + run->io.data_offset);
 		return STOP_IO_OUT;
 	}
 	snprintf(why, len, "unexpected KVM exit %u (hardware reason %#llx, "
@@ -496,8 +501,8 @@ static int guest_get_rax_rsi(struct guest *g, unsigned int v,
  */
 #define IRQ_CODE	GUEST_CODE	/* hv-bench-irq.S, 0x800 bytes */
 #define IRQ_IDT		0x3000ULL	/* 256 gates */
-#define IRQ_REPLIES	0x600		/* u32: replies vCPU 0 counted */
-#define IRQ_READY1	0x604		/* u32: vCPU 1 has its APIC on */
+#define IRQ_REPLIES	0x5000		/* u32: replies vCPU 0 counted */
+#define IRQ_READY1	0x5004		/* u32: vCPU 1 has its APIC on */
 #define IRQ_STACK1	0x7000ULL	/* vCPU 1's stack; vCPU 0: GUEST_STACK */
 #define IRQ_SCRATCH	0x10000ULL	/* hv_mode_prepare's GDT and TSS */
 #define PORT_DONE	0x80		/* vCPU 0 is done */
@@ -511,8 +516,8 @@ static int guest_get_rax_rsi(struct guest *g, unsigned int v,
 #define IRQ_PING_ISR	0x400
 #define IRQ_PONG_ISR	0x500
 #define IRQ_STOP_ISR	0x600
-#define IRQ_BAD_ISR	0x700
 #define IRQ_SPURIOUS_ISR 0x780
+#define IRQ_BAD_STUBS	0x800	/* 8 bytes per vector, up to 0x1000 */
 
 #define VEC_TIMER	0x40
 #define VEC_PING	0x41
@@ -584,7 +589,7 @@ static const uint8_t irq_ipi_bsp[] = {	/* at IRQ_CODE + 0x200 */
 	0xfb,	/*  30: sti */
 	0xf4,	/*  31: hlt */
 	0xfa,	/*  32: cli */
-	0x39, 0x3d, 0x00, 0x06, 0x00, 0x00,	/*  33: cmp %edi,0x600 */
+	0x39, 0x3d, 0x00, 0x50, 0x00, 0x00,	/*  33: cmp %edi,0x5000 */
 	0x75, 0xf5,	/*  39: jne 0x30 */
 	0x4e,	/*  3b: dec %esi */
 	0x75, 0xe0,	/*  3c: jne 0x1e */
@@ -605,7 +610,7 @@ static const uint8_t irq_ipi_ap[] = {	/* at IRQ_CODE + 0x300 */
 	0xb8, 0xff, 0x01, 0x00, 0x00,	/*  13: mov $0x1ff,%eax */
 	0x31, 0xd2,	/*  18: xor %edx,%edx */
 	0x0f, 0x30,	/*  1a: wrmsr */
-	0xc7, 0x05, 0x04, 0x06, 0x00, 0x00, 0x01,	/*  1c: movl $0x1,0x604 */
+	0xc7, 0x05, 0x04, 0x50, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,	/*  1c: movl $0x1,0x5004 */
 	0xfb,	/*  26: sti */
 	0xf4,	/*  27: hlt */
 	0xeb, 0xfc,	/*  28: jmp 0x26 */
@@ -631,7 +636,7 @@ static const uint8_t irq_pong_isr[] = {	/* at IRQ_CODE + 0x500 */
 	0x50,	/*   0: push %eax */
 	0x51,	/*   1: push %ecx */
 	0x52,	/*   2: push %edx */
-	0xff, 0x05, 0x00, 0x06, 0x00, 0x00,	/*   3: incl 0x600 */
+	0xff, 0x05, 0x00, 0x50, 0x00, 0x00,	/*   3: incl 0x5000 */
 	0xb9, 0x0b, 0x08, 0x00, 0x00,	/*   9: mov $0x80b,%ecx */
 	0x31, 0xc0,	/*   e: xor %eax,%eax */
 	0x31, 0xd2,	/*  10: xor %edx,%edx */
@@ -651,12 +656,6 @@ static const uint8_t irq_stop_isr[] = {	/* at IRQ_CODE + 0x600 */
 	0xf4,	/*   e: hlt */
 	0xeb, 0xfc,	/*   f: jmp 0xd */
 };
-static const uint8_t irq_bad_isr[] = {	/* at IRQ_CODE + 0x700 */
-	0xe6, 0x82,	/*   0: out %al,$0x82 */
-	0xfa,	/*   2: cli */
-	0xf4,	/*   3: hlt */
-	0xeb, 0xfc,	/*   4: jmp 0x2 */
-};
 static const uint8_t irq_spurious_isr[] = {	/* at IRQ_CODE + 0x780 */
 	0xcf,	/*   0: iret */
 };
@@ -673,7 +672,6 @@ static const struct {
 	{ IRQ_PING_ISR, irq_ping_isr, sizeof(irq_ping_isr) },
 	{ IRQ_PONG_ISR, irq_pong_isr, sizeof(irq_pong_isr) },
 	{ IRQ_STOP_ISR, irq_stop_isr, sizeof(irq_stop_isr) },
-	{ IRQ_BAD_ISR, irq_bad_isr, sizeof(irq_bad_isr) },
 	{ IRQ_SPURIOUS_ISR, irq_spurious_isr, sizeof(irq_spurious_isr) },
 };
 
@@ -687,7 +685,14 @@ static void irq_load(struct guest *g)
 		memcpy(g->ram + IRQ_CODE + irq_frags[i].at, irq_frags[i].code,
 		       irq_frags[i].len);
 	for (i = 0; i < 256; i++) {
-		uint32_t at = IRQ_CODE + IRQ_BAD_ISR;
+		/* mov $i,%al; out %al,$PORT_BAD; 1: hlt; jmp 1b */
+		static const uint8_t stub[8] = {
+			0xb0, 0, 0xe6, PORT_BAD, 0xf4, 0xeb, 0xfd, 0x90,
+		};
+		uint32_t at = IRQ_CODE + IRQ_BAD_STUBS + 8 * i;
+
+		memcpy(g->ram + at, stub, sizeof(stub));
+		g->ram[at + 1] = i;
 
 		switch (i) {
 		case VEC_TIMER:	   at = IRQ_CODE + IRQ_TIMER_ISR; break;
@@ -830,6 +835,32 @@ static void watchdog_stop(struct watchdog *w)
 	pthread_mutex_destroy(&w->lock);
 }
 
+/* Say which vector, and the top of the stack (error code?, EIP, CS). */
+static void irq_bad_vector(struct guest *g, unsigned int v, char *why,
+			   size_t len)
+{
+	uint64_t rsp = 0;
+	const uint32_t *st;
+	struct kvm_regs kr;
+	struct hv_regs hr;
+
+	if (g->side == SIDE_HV && !hv_vcpu_get_regs(g->vcpu[v], &hr))
+		rsp = hr.rsp;
+	if (g->side == SIDE_KVM && !ioctl(g->vcpu_fd[v], KVM_GET_REGS, &kr))
+		rsp = kr.rsp;
+	if (rsp < 0x1000 || rsp > GUEST_STACK - 16) {
+		snprintf(why, len, "vCPU %u: unexpected vector %u (exception "
+			 "or interrupt), ESP %#llx", v, g->out_data[v],
+			 (unsigned long long)rsp);
+		return;
+	}
+	st = (const uint32_t *)(g->ram + rsp);
+	snprintf(why, len, "vCPU %u: unexpected vector %u (exception or "
+		 "interrupt); ESP %#llx: %#x %#x %#x %#x %#x %#x %#x %#x", v,
+		 g->out_data[v], (unsigned long long)rsp, st[0], st[1], st[2],
+		 st[3], st[4], st[5], st[6], st[7]);
+}
+
 /*
  * Run vCPU v until it does OUT to port want.  0, or -1 with *why: another
  * exit, or the watchdog fired.
@@ -850,8 +881,7 @@ static int irq_run_until(struct guest *g, unsigned int v, unsigned int want,
 			snprintf(why, len, "vCPU %u: no interrupt came within "
 				 "%.0f s", v, w->limit_s);
 		else if (s == STOP_IO_OUT && port == PORT_BAD)
-			snprintf(why, len, "vCPU %u: an unexpected vector or "
-				 "exception (OUT to port %#x)", v, port);
+			irq_bad_vector(g, v, why, len);
 		else if (s == STOP_IO_OUT)
 			snprintf(why, len, "vCPU %u: OUT to port %#x", v, port);
 		else if (s == STOP_HLT)
@@ -1311,6 +1341,24 @@ static enum outcome probe_kvm(void)
 	return FAILED;
 }
 
+/*
+ * Is name ("ipi_rtt_us") in list ("ipi_rtt+timer_irq_us"; "+" or ",")?
+ * (run-bench turns commas into spaces.)
+ */
+static bool measure_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name) - 3;	/* without "_us" */
+	const char *p;
+
+	for (p = list; *p; p += strcspn(p, ",+") + (p[strcspn(p, ",+")] != 0)) {
+		size_t len = strcspn(p, ",+");
+
+		if ((len == n || len == n + 3) && !strncmp(p, name, len))
+			return true;
+	}
+	return false;
+}
+
 static unsigned int parse_uint(const char *s, unsigned int max)
 {
 	char *end;
@@ -1329,20 +1377,22 @@ int main(int argc, char **argv)
 			      .rounds = 7, .target = 0.8 };
 	struct sigaction sa = { .sa_handler = watchdog_signal };
 	enum outcome state[NR_SIDES];
+	const char *only = NULL;
 	int opt, m;
 
-	while ((opt = getopt(argc, argv, "n:c:i:r:t:w:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:i:m:r:t:w:h")) != -1) {
 		switch (opt) {
 		case 'n': cfg.exits = parse_uint(optarg, 1u << 30); break;
 		case 'c': cfg.creates = parse_uint(optarg, 1u << 20); break;
 		case 'i': cfg.irqs = parse_uint(optarg, 1u << 24); break;
+		case 'm': only = optarg; break;
 		case 'w': irq_limit_s = parse_uint(optarg, 86400); break;
 		case 'r': cfg.rounds = parse_uint(optarg, MAX_ROUNDS); break;
 		case 't': cfg.target = strtod(optarg, NULL); break;
 		default:
 			fprintf(stderr, "usage: hv-bench [-n EXITS] "
 				"[-c CREATES] [-i IRQS] [-r ROUNDS] "
-				"[-t TARGET] [-w SECONDS]\n");
+				"[-t TARGET] [-w SECONDS] [-m MEASURE+...]\n");
 			return 2;
 		}
 	}
@@ -1367,7 +1417,8 @@ int main(int argc, char **argv)
 	state[SIDE_KVM] = probe_kvm();
 	state[SIDE_HV] = probe_hv();
 	for (m = 0; m < NR_MEASURES; m++)
-		bench_measure(&cfg, m, state);
+		if (!only || measure_listed(only, measure_name[m]))
+			bench_measure(&cfg, m, state);
 
 	if (hv_dev)
 		hv_close(hv_dev);
