@@ -196,6 +196,14 @@ int hv_vcpu_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *sregs);
 int hv_vcpu_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *sregs);
 int hv_vcpu_get_cpuid(struct hv_vcpu *vcpu, struct hv_cpuid *cpuid);
 int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid);
+/*
+ * HV_VCPU_GET/SET_MP_STATE: HV_MP_RUNNABLE, HV_MP_HALTED or
+ * HV_MP_WAIT_SIPI.  vCPU 0 starts runnable, every other vCPU waiting for
+ * a start-up IPI: a program that sets up and runs an AP itself makes it
+ * runnable first.  -EINVAL for another value.
+ */
+int hv_vcpu_get_mp_state(struct hv_vcpu *vcpu, uint32_t *state);
+int hv_vcpu_set_mp_state(struct hv_vcpu *vcpu, uint32_t state);
 
 /*
  * Processor modes for flat code (lib/boot/modes.c).
