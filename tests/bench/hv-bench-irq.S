@@ -44,11 +44,10 @@
 	mov $0x838, %ecx	/* TICR = 1: fire */
 	mov $1, %eax
 	wrmsr
-1:	sti
-	hlt
-	cli
-	test %esi, %esi
+	sti			/* spin: every exit is the timer's own */
+1:	test %esi, %esi
 	jnz 1b
+	cli
 	out %al, $0x80
 2:	hlt
 	jmp 2b

@@ -481,7 +481,8 @@ static int guest_get_rax_rsi(struct guest *g, unsigned int v,
  *
  *   timer_irq  vCPU 0: LAPIC timer one-shot, divide by 1, initial count
  *              1; the handler (vector 0x40) re-arms and EOIs; the main
- *              loop waits in STI; HLT.  ESI interrupts, then OUT 0x80.
+ *              loop spins with IF=1 (no HLT: every exit is the timer's
+ *              own).  ESI interrupts, then OUT 0x80.
  *   ipi_rtt    vCPU 0 sends fixed IPI 0x41 to APIC ID 1 and waits in
  *              STI; HLT for the reply; vCPU 1's handler EOIs and sends
  *              fixed IPI 0x42 to APIC ID 0, whose handler counts it at
@@ -544,13 +545,12 @@ static const uint8_t irq_timer_main[] = {	/* at IRQ_CODE + 0x000 */
 	0xb8, 0x01, 0x00, 0x00, 0x00,	/*  39: mov $0x1,%eax */
 	0x0f, 0x30,	/*  3e: wrmsr */
 	0xfb,	/*  40: sti */
-	0xf4,	/*  41: hlt */
-	0xfa,	/*  42: cli */
-	0x85, 0xf6,	/*  43: test %esi,%esi */
-	0x75, 0xf9,	/*  45: jne 0x40 */
-	0xe6, 0x80,	/*  47: out %al,$0x80 */
-	0xf4,	/*  49: hlt */
-	0xeb, 0xfd,	/*  4a: jmp 0x49 */
+	0x85, 0xf6,	/*  41: test %esi,%esi */
+	0x75, 0xfc,	/*  43: jne 0x41 */
+	0xfa,	/*  45: cli */
+	0xe6, 0x80,	/*  46: out %al,$0x80 */
+	0xf4,	/*  48: hlt */
+	0xeb, 0xfd,	/*  49: jmp 0x48 */
 };
 static const uint8_t irq_timer_isr[] = {	/* at IRQ_CODE + 0x100 */
 	0x50,	/*   0: push %eax */
@@ -914,6 +914,42 @@ static void *ap_main(void *arg)
 static double irq_limit_s = 0;		/* -w; 0: 5 s + 20 ms per interrupt */
 
 /*
+ * After a failed pass on hv: where each vCPU is and what its LAPIC holds
+ * (SDM Vol 3A, Table 10-1 offsets), on stderr.
+ */
+static void irq_hv_dump(struct guest *g)
+{
+	struct hv_vcpu_state *st = calloc(1, sizeof(*st));
+	unsigned int v, i;
+
+	if (!st)
+		return;
+	for (v = 0; v < g->nr_vcpus; v++) {
+		const uint8_t *r = st->lapic.regs;
+#define LR(off) (*(const uint32_t *)(r + (off)))
+		if (hv_vm_get_vcpu_state(g->vm, v, st))
+			continue;
+		fprintf(stderr, "hv-bench: vCPU %u: rip %#llx rflags %#llx "
+			"esi %#llx mp_state %u apic_base %#llx timer_ns %llu "
+			"SVR %#x LVTT %#x TMICT %#x TMCCT %#x DCR %#x", v,
+			(unsigned long long)st->regs.rip,
+			(unsigned long long)st->regs.rflags,
+			(unsigned long long)st->regs.rsi, st->mp_state,
+			(unsigned long long)st->lapic.apic_base,
+			(unsigned long long)st->lapic.timer_ns, LR(0xf0),
+			LR(0x320), LR(0x380), LR(0x390), LR(0x3e0));
+		for (i = 0; i < 8; i++)
+			if (LR(0x200 + 16 * i) || LR(0x100 + 16 * i))
+				fprintf(stderr, " IRR%u %#x ISR%u %#x", i,
+					LR(0x200 + 16 * i), i,
+					LR(0x100 + 16 * i));
+		fprintf(stderr, " events %#x\n", st->events.flags);
+#undef LR
+	}
+	free(st);
+}
+
+/*
  * One pass of an interrupt measure with ESI = count: the time from vCPU
  * 0's first run to its OUT, checked: ESI = 0, count replies.
  */
@@ -977,6 +1013,8 @@ static int irq_once(struct guest *g, bool ipi, uint32_t count, double *us,
 		}
 	}
 	watchdog_stop(&w);
+	if (err && g->side == SIDE_HV)
+		irq_hv_dump(g);
 	if (err)
 		return -1;
 	*us = t1 - t0;
