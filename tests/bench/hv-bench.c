@@ -930,11 +930,14 @@ static void irq_hv_dump(struct guest *g)
 		if (hv_vm_get_vcpu_state(g->vm, v, st))
 			continue;
 		fprintf(stderr, "hv-bench: vCPU %u: rip %#llx rflags %#llx "
-			"esi %#llx mp_state %u apic_base %#llx timer_ns %llu "
-			"SVR %#x LVTT %#x TMICT %#x TMCCT %#x DCR %#x", v,
+			"esi %#llx edi %#llx replies %u mp_state %u apic_base "
+			"%#llx timer_ns %llu SVR %#x LVTT %#x TMICT %#x TMCCT "
+			"%#x DCR %#x", v,
 			(unsigned long long)st->regs.rip,
 			(unsigned long long)st->regs.rflags,
-			(unsigned long long)st->regs.rsi, st->mp_state,
+			(unsigned long long)st->regs.rsi,
+			(unsigned long long)st->regs.rdi,
+			*(uint32_t *)(g->ram + IRQ_REPLIES), st->mp_state,
 			(unsigned long long)st->lapic.apic_base,
 			(unsigned long long)st->lapic.timer_ns, LR(0xf0),
 			LR(0x320), LR(0x380), LR(0x390), LR(0x3e0));
