@@ -513,6 +513,7 @@ static int guest_get_rax_rsi(struct guest *g, unsigned int v,
 #define IRQ_TIMER_MAIN	0x000	/* offsets from IRQ_CODE */
 #define IRQ_TIMER_ISR	0x100
 #define IRQ_IPI_BSP	0x200
+#define IRQ_BSP_HLT	0x231	/* BSP_HLT in hv-bench-irq.S */
 #define IRQ_IPI_AP	0x300
 #define IRQ_PING_ISR	0x400
 #define IRQ_PONG_ISR	0x500
@@ -684,6 +685,9 @@ static void irq_load(struct guest *g)
 	for (i = 0; i < sizeof(irq_frags) / sizeof(irq_frags[0]); i++)
 		memcpy(g->ram + IRQ_CODE + irq_frags[i].at, irq_frags[i].code,
 		       irq_frags[i].len);
+	/* The reply handler knows where vCPU 0's HLT is (BSP_HLT). */
+	if (g->ram[IRQ_CODE + IRQ_BSP_HLT] != 0xf4)
+		abort();
 	for (i = 0; i < 256; i++) {
 		/* mov $i,%al; out %al,$PORT_BAD; 1: hlt; jmp 1b */
 		static const uint8_t stub[8] = {
