@@ -62,6 +62,7 @@
 	.set	CNT,		0x23000		# u32 per vector, all CPUs
 	.set	PCNT,		0x24000		# u32 per (APIC ID < 4, vector)
 	.set	TICKS,		0x25000		# u64 TSC per tick (hook_tick)
+	.set	STAMPS,		0x25800		# u64 TSC per vector & 15 (hook_stamp)
 	.set	SNAP_TICKS,	0x21800		# pc-snap: ticks, loops (u64 each)
 	.set	AP_STACKS,	0x70000
 	.set	HI_PDPT,	0x26000		# see pc_setup
@@ -175,11 +176,14 @@ tsc:
 	ret
 
 apic_on:
+	movl	$1, apic_used(%rip)
 	movl	$0x100 | V_SPUR, A_SVR		# SDM 10.9: APIC software enable
 	movl	$0, A_TPR
 	ret
 
 timer_off:
+	cmpl	$0, apic_used(%rip)		# the APIC untouched: leave it
+	je	1f
 	movl	$0x10000, A_LVTT		# masked
 	movl	$0, A_TICR
 	push	%rcx
@@ -192,7 +196,7 @@ timer_off:
 	pop	%rdx
 	pop	%rax
 	pop	%rcx
-	ret
+1:	ret
 
 # self IPI, vector EAX (ICR shorthand "self", fixed: SDM Figure 10-12)
 self_ipi:
@@ -358,6 +362,21 @@ hook_tick:
 	pop	%rdx
 	ret
 
+# hook_stamp: the TSC of the vector's interrupt at STAMPS + 8 * (vector
+# & 15) (the one-shot and deadline timers: one interrupt each)
+hook_stamp:
+	push	%rdx
+	push	%rcx
+	mov	%edi, %ecx
+	and	$15, %ecx
+	rdtsc
+	shl	$32, %rdx
+	or	%rdx, %rax
+	mov	%rax, STAMPS(,%rcx,8)
+	pop	%rcx
+	pop	%rdx
+	ret
+
 # hook_pcnt: count (APIC ID, vector) in PCNT; ID from the xAPIC page.
 hook_pcnt:
 	mov	A_ID, %eax
@@ -392,6 +411,7 @@ t_timer:
 	lea	hook_tick(%rip), %rax
 	call	set_hook
 	mov	$V_ONESHOT, %edi
+	lea	hook_stamp(%rip), %rax
 	call	set_hook
 	mov	$V_DEADLINE, %edi
 	call	set_hook
@@ -422,7 +442,6 @@ t_timer:
 	call	report
 
 	# one-shot, 1 ms
-	movl	$0, ticks_n(%rip)
 	movl	$V_ONESHOT, A_LVTT		# one-shot
 	call	tsc
 	mov	%rax, %r15
@@ -435,7 +454,7 @@ t_timer:
 	mov	$3, %eax
 	call	delay_ms			# (IF=1: a second one would count)
 	cli
-	mov	TICKS, %rax
+	mov	STAMPS + 8 * (V_ONESHOT & 15), %rax
 	sub	%r15, %rax
 	call	report64
 	mov	CNT + 4 * V_ONESHOT, %eax
@@ -450,7 +469,6 @@ t_timer:
 	shr	$24, %eax
 	and	$1, %eax
 	call	report
-	movl	$0, ticks_n(%rip)
 	movl	$0x40000 | V_DEADLINE, A_LVTT	# TSC-deadline mode
 	mfence
 	call	tsc
@@ -466,7 +484,7 @@ t_timer:
 	call	wait_count
 	cli
 	call	report
-	mov	TICKS, %rax
+	mov	STAMPS + 8 * (V_DEADLINE & 15), %rax
 	sub	%r15, %rax
 	call	report64
 	mov	$MSR_TSC_DEADLINE, %ecx
@@ -906,6 +924,8 @@ t_pic:
 	sti
 	mov	$SYNC_LINE | (5 << 8) | (1 << 16), %eax
 	call	sync
+	mov	$1, %eax			# high until acknowledged (8259A)
+	call	delay_ms
 	mov	$SYNC_LINE | (5 << 8), %eax
 	call	sync
 	mov	$2, %eax
@@ -1706,6 +1726,7 @@ ap_started:	.long	0
 # ------------------------------------------------------------ data
 	.balign 8
 test_arg:	.long	0
+apic_used:	.long	0
 auto_eoi:	.long	0
 vlog_n:		.long	0
 ticks_n:	.long	0

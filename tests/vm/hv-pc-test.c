@@ -388,6 +388,19 @@ static bool want_period(struct pc_ctx *c, unsigned int i, unsigned int n,
 	return true;
 }
 
+/* On a failure, every result the guest left in RAM. */
+static void pc_dump(struct pc_ctx *c)
+{
+	unsigned int i;
+
+	if (!c->g->why[0] || !c->n)
+		return;
+	printf("  guest's results in RAM:");
+	for (i = 0; i < c->n; i++)
+		printf(" %u:%#llx", i, (unsigned long long)c->v[i]);
+	putchar('\n');
+}
+
 /* Run sub-test @sub attached, then check its results with @fn. */
 static void pc_attached(const char *tag, uint32_t sub,
 			bool (*fn)(struct pc_ctx *))
@@ -397,6 +410,10 @@ static void pc_attached(const char *tag, uint32_t sub,
 
 	measure_tsc();
 	memset(mmio, 0, sizeof(mmio));
+	/* what pc-string's XCHG, MOVSX and MOVZX find there */
+	mmio[8] = 0x88, mmio[9] = 0x77, mmio[10] = 0x66, mmio[11] = 0x55;
+	mmio[12] = 0x44, mmio[13] = 0x33, mmio[14] = 0x22, mmio[15] = 0x11;
+	mmio[16] = 0x80, mmio[17] = 0x81;
 	n_str_out = n_str_in = n_sync = 0;
 	if (pc_init(&g, tag, sub) == 0 && pc_run(&g) == 0) {
 		c.n = pc_results(&g, &c.v);
@@ -404,6 +421,7 @@ static void pc_attached(const char *tag, uint32_t sub,
 			guest_why(&g, "no results in TABLE_OUT");
 		else
 			fn(&c);
+		pc_dump(&c);
 	}
 	guest_ok(&g, tag);
 	guest_fini(&g);
@@ -733,7 +751,7 @@ static bool pc_wait_done(struct guest *g)
 	}
 	if (info.state != HV_VM_STATE_STOPPED ||
 	    info.stop_reason != HV_STOP_DEBUG_EXIT ||
-	    info.exit_status != ((RES_DONE << 1) | 1)) {
+	    info.exit_status != (((RES_DONE & 0xff) << 1) | 1)) {
 		guest_why(g, "VM %s, stop reason %s, exit status %#x; expected the debug exit with RES_DONE",
 			  hv_vm_state_name(info.state),
 			  hv_stop_reason_name(info.stop_reason),
@@ -827,6 +845,9 @@ static void case_ipi(void)
 	}
 	printf("  every (APIC ID, vector) count as expected\n");
 out:
+	if (!c.n && g.vm)
+		c.n = pc_results(&g, &c.v);
+	pc_dump(&c);
 	for (i = 1; i < 4; i++)
 		hv_vcpu_close(ap[i]);
 	guest_ok(&g, "pc-ipi");
@@ -908,6 +929,9 @@ static void case_uart(void)
 			  (unsigned long long)c.v[1]);
 	want_done(&c, 3);
 out:
+	if (!c.n && g.vm)
+		c.n = pc_results(&g, &c.v);
+	pc_dump(&c);
 	if (fd >= 0)
 		close(fd);
 	guest_ok(&g, "pc-uart");
