@@ -27,6 +27,9 @@
 #               its tick pending in the IRR; restored, the count goes on;
 #               the file is carried to the other vendor's machine
 #   pc-snap-restore  the other vendor's pc-snap file restores here
+#   pc-kvm      the attached sub-tests (not rtc: KVM has no CMOS) under
+#               KVM's in-kernel irqchip with the same checks: the tests
+#               themselves proven against the reference (amd only)
 #
 # CASES_PC in tests/rig/vmtest.
 
@@ -64,4 +67,19 @@ case_pc_snap_restore() {
 	[ -f "/hvtest/carry/pc-snap-$from.hv" ] ||
 		fail "no pc-snap-$from.hv carried from the $from machine (did its pc-snap pass?)"
 	PC_SNAP_FILE=/hvtest/carry/pc-snap-$from.hv pc_case snap-restore
+}
+
+case_pc_kvm() {
+	hv_load
+	kvm_load
+	export HV_GUESTS=/hvtest/guests
+	bad=
+	for c in timer eoi ioapic pic pit2 sti hlt string step; do
+		: >"$HVTEST_WHY"
+		run hv-pc-test "kvm-$c" "$VENDOR" ||
+			bad="$bad kvm-$c: $(head -n 1 "$HVTEST_WHY");"
+	done
+	kvm_unload || fail "unloading KVM failed"
+	[ -z "$bad" ] || fail "under KVM:$bad"
+	no_splat
 }

@@ -388,6 +388,17 @@ static bool want_period(struct pc_ctx *c, unsigned int i, unsigned int n,
 	return true;
 }
 
+/* The userspace devices as each run starts. */
+static void pc_mmio_init(void)
+{
+	memset(mmio, 0, sizeof(mmio));
+	/* what pc-string's XCHG, MOVSX and MOVZX find there */
+	mmio[8] = 0x88, mmio[9] = 0x77, mmio[10] = 0x66, mmio[11] = 0x55;
+	mmio[12] = 0x44, mmio[13] = 0x33, mmio[14] = 0x22, mmio[15] = 0x11;
+	mmio[16] = 0x80, mmio[17] = 0x81;
+	n_str_out = n_str_in = n_sync = 0;
+}
+
 /* On a failure, every result the guest left in RAM. */
 static void pc_dump(struct pc_ctx *c)
 {
@@ -409,12 +420,7 @@ static void pc_attached(const char *tag, uint32_t sub,
 	struct pc_ctx c = { .g = &g };
 
 	measure_tsc();
-	memset(mmio, 0, sizeof(mmio));
-	/* what pc-string's XCHG, MOVSX and MOVZX find there */
-	mmio[8] = 0x88, mmio[9] = 0x77, mmio[10] = 0x66, mmio[11] = 0x55;
-	mmio[12] = 0x44, mmio[13] = 0x33, mmio[14] = 0x22, mmio[15] = 0x11;
-	mmio[16] = 0x80, mmio[17] = 0x81;
-	n_str_out = n_str_in = n_sync = 0;
+	pc_mmio_init();
 	if (pc_init(&g, tag, sub) == 0 && pc_run(&g) == 0) {
 		c.n = pc_results(&g, &c.v);
 		if (!c.n)
@@ -721,6 +727,19 @@ static void case_sti(void)    { pc_attached("pc-sti", PC_STI, check_sti); }
 static void case_hlt(void)    { pc_attached("pc-hlt", PC_HLT, check_hlt); }
 static void case_string(void) { pc_attached("pc-string", PC_STRING, check_string); }
 static void case_step(void)   { pc_attached("pc-step", PC_STEP, check_step); }
+
+#include "hvpc-kvm.h"
+
+/* The reference: the same guests and checks under KVM (hvpc-kvm.h). */
+static void case_kvm_timer(void)  { kvm_attached("kvm pc-timer", PC_TIMER, check_timer); }
+static void case_kvm_eoi(void)    { kvm_attached("kvm pc-eoi", PC_EOI, check_eoi); }
+static void case_kvm_ioapic(void) { kvm_attached("kvm pc-ioapic", PC_IOAPIC, check_ioapic); }
+static void case_kvm_pic(void)    { kvm_attached("kvm pc-pic", PC_PIC, check_pic); }
+static void case_kvm_pit2(void)   { kvm_attached("kvm pc-pit2", PC_PIT2, check_pit2); }
+static void case_kvm_sti(void)    { kvm_attached("kvm pc-sti", PC_STI, check_sti); }
+static void case_kvm_hlt(void)    { kvm_attached("kvm pc-hlt", PC_HLT, check_hlt); }
+static void case_kvm_string(void) { kvm_attached("kvm pc-string", PC_STRING, check_string); }
+static void case_kvm_step(void)   { kvm_attached("kvm pc-step", PC_STEP, check_step); }
 
 /* ------------------------------------------------------------ managed */
 
@@ -1137,6 +1156,11 @@ int main(int argc, char **argv)
 		{ "string", case_string }, { "step", case_step },
 		{ "ipi", case_ipi }, { "uart", case_uart },
 		{ "snap", case_snap }, { "snap-restore", case_snap_restore },
+		{ "kvm-timer", case_kvm_timer }, { "kvm-eoi", case_kvm_eoi },
+		{ "kvm-ioapic", case_kvm_ioapic }, { "kvm-pic", case_kvm_pic },
+		{ "kvm-pit2", case_kvm_pit2 }, { "kvm-sti", case_kvm_sti },
+		{ "kvm-hlt", case_kvm_hlt }, { "kvm-string", case_kvm_string },
+		{ "kvm-step", case_kvm_step },
 	};
 
 	return guest_test_main(argc, argv, "hv-pc-test", cases,
