@@ -49,7 +49,7 @@ struct kvm_pc {
 static int kvm_pc_setup(struct kvm_pc *k, struct guest *g, uint32_t sub)
 {
 	struct kvm_userspace_memory_region region = { 0 };
-	struct kvm_pit_config pit = { 0 };
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	struct {
 		struct kvm_cpuid2 c;
 		struct kvm_cpuid_entry2 e[100];
