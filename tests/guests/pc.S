@@ -1004,55 +1004,30 @@ hook_pic:
 # ------------------------------------------------------------ pc-pit2
 #
 # Linux's PIT calibration (arch/x86/kernel/tsc.c, pit_calibrate_tsc):
-# channel 2 mode 0 via port 0x61's gate.  Results: OUT2 (0x61 bit 5)
-# right after programming with the gate low (0); still 0 after 3 ms
-# with the gate low (it does not count); gate on: loops until OUT2
-# rose (> 0), TSC from gate-on to OUT2 high (2 ms: 2386 counts);
-# speaker data bit 1 kept as written (0), gate bit read back (1).
+# gate on (port 0x61 bit 0), speaker off, channel 2 mode 0, poll OUT2
+# (bit 5).  Results: 0 OUT2 right after programming (0); 1 polls until
+# it rose (> 0); 2 TSC from programming to OUT2 high (2386 counts,
+# 2 ms); 3 speaker data bit as written (0); 4 gate bit read back (1).
+# The gate (8254 datasheet, mode 0: GATE = 0 disables counting): 5 OUT2
+# 3 ms after programming with the gate low (0); 6 TSC from gate on to
+# OUT2 high (2 ms again).  7-8 the counter's rate: counts between two
+# latched reads, and the TSC between them.
 t_pit2:
 	in	$0x61, %al
-	and	$0xfc, %al			# gate low, speaker off
-	out	%al, $0x61
-	mov	$0xb0, %al			# ch 2, lo/hi, mode 0, binary
-	out	%al, $0x43
-	mov	$2386 & 0xff, %al
-	out	%al, $0x42
-	mov	$2386 >> 8, %al
-	out	%al, $0x42
-	in	$0x61, %al
-	shr	$5, %al
-	and	$1, %eax
-	call	report				# 0
-	mov	$3, %eax
-	call	delay_ms
-	in	$0x61, %al
-	shr	$5, %al
-	and	$1, %eax
-	call	report				# 0
-	in	$0x61, %al
 	and	$0xfd, %al
-	or	$0x01, %al			# gate high
+	or	$0x01, %al			# gate high, speaker off
 	out	%al, $0x61
+	call	pit2_start
 	call	tsc
 	mov	%rax, %r15
-	xor	%ebx, %ebx
-	mov	TABLE_IN, %rcx
-	shl	$10, %rcx			# give up after ~1 s
-	add	%rax, %rcx
-1:	inc	%ebx
 	in	$0x61, %al
-	test	$0x20, %al
-	jnz	2f
-	call	tsc
-	cmp	%rcx, %rax
-	jb	1b
-	xor	%ebx, %ebx
-2:	call	tsc
-	sub	%r15, %rax
-	mov	%rax, %r14
-	mov	%ebx, %eax
-	call	report				# > 0
+	shr	$5, %al
+	and	$1, %eax
+	call	report				# 0
+	call	pit2_poll
+	call	report				# polls
 	mov	%r14, %rax
+	sub	%r15, %rax
 	call	report64			# ~2 ms of TSC
 	in	$0x61, %al
 	mov	%al, %bl
@@ -1062,6 +1037,27 @@ t_pit2:
 	movzbl	%bl, %eax
 	and	$1, %eax
 	call	report				# 1
+
+	in	$0x61, %al
+	and	$0xfc, %al			# gate low
+	out	%al, $0x61
+	call	pit2_start
+	mov	$3, %eax
+	call	delay_ms
+	in	$0x61, %al
+	shr	$5, %al
+	and	$1, %eax
+	call	report				# 0
+	in	$0x61, %al
+	or	$0x01, %al			# gate high
+	out	%al, $0x61
+	call	tsc
+	mov	%rax, %r15
+	call	pit2_poll
+	mov	%r14, %rax
+	sub	%r15, %rax
+	call	report64			# ~2 ms of TSC
+
 	# the counter's rate against the TSC: mode 0 from 0xffff, gate on,
 	# latched (counter latch command) 5 ms apart
 	mov	$0xb0, %al
@@ -1087,6 +1083,41 @@ t_pit2:
 	in	$0x61, %al
 	and	$0xfc, %al
 	out	%al, $0x61
+	ret
+
+# channel 2: mode 0, 2386 counts (2 ms)
+pit2_start:
+	mov	$0xb0, %al			# ch 2, lo/hi, mode 0, binary
+	out	%al, $0x43
+	mov	$2386 & 0xff, %al
+	out	%al, $0x42
+	mov	$2386 >> 8, %al
+	out	%al, $0x42
+	ret
+
+# poll port 0x61 until OUT2 is high (at most ~1 s): EAX = polls (0 if
+# it never rose), R14 = the TSC then
+pit2_poll:
+	push	%rbx
+	push	%rcx
+	xor	%ebx, %ebx
+	call	tsc
+	mov	TABLE_IN, %rcx
+	shl	$10, %rcx
+	add	%rax, %rcx
+1:	inc	%ebx
+	in	$0x61, %al
+	test	$0x20, %al
+	jnz	2f
+	call	tsc
+	cmp	%rcx, %rax
+	jb	1b
+	xor	%ebx, %ebx
+2:	call	tsc
+	mov	%rax, %r14
+	mov	%ebx, %eax
+	pop	%rcx
+	pop	%rbx
 	ret
 
 # EAX = channel 2's count (8254: counter latch command, then LSB, MSB)

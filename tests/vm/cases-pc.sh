@@ -27,7 +27,7 @@
 #               its tick pending in the IRR; restored, the count goes on;
 #               the file is carried to the other vendor's machine
 #   pc-snap-restore  the other vendor's pc-snap file restores here
-#   pc-kvm      the attached sub-tests (not rtc: KVM has no CMOS) under
+#   pc-kvm      the sub-tests (not rtc: KVM has no CMOS; not uart) under
 #               KVM's in-kernel irqchip with the same checks: the tests
 #               themselves proven against the reference (amd only)
 #
@@ -74,7 +74,7 @@ case_pc_kvm() {
 	kvm_load
 	export HV_GUESTS=/hvtest/guests
 	bad=
-	for c in timer eoi ioapic pic pit2 sti hlt string step; do
+	for c in timer eoi ioapic pic pit2 sti hlt string step ipi; do
 		: >"$HVTEST_WHY"
 		run hv-pc-test "kvm-$c" "$VENDOR" ||
 			bad="$bad kvm-$c: $(head -n 1 "$HVTEST_WHY");"

@@ -75,6 +75,7 @@ static uint32_t vendor;
 static uint64_t tsc_per_ms;
 static uint32_t apic_per_ms;
 static const char *apic_src;
+static bool kvm_ref;		/* running the reference, KVM (hvpc-kvm.h) */
 
 /* Host-emulated devices of the attached runs. */
 static uint8_t mmio[4096];
@@ -359,14 +360,13 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /*
- * The median of @n TSC deltas from result @i on: within 0.5x-2x of
- * @period (TSC ticks).  The median, so that one tick the emulator was
- * late for (and the next one early) cannot fail it.
+ * @n TSC deltas between interrupts from result @i on, against @period
+ * (TSC ticks).
  */
 static bool want_period(struct pc_ctx *c, unsigned int i, unsigned int n,
 			uint64_t period, const char *what)
 {
-	uint64_t d[16];
+	uint64_t d[16], mean = 0;
 	unsigned int k;
 
 	if (i + n > c->n || n > 16) {
@@ -378,38 +378,24 @@ static bool want_period(struct pc_ctx *c, unsigned int i, unsigned int n,
 	for (k = 0; k < n; k++)
 		printf(" %llu", (unsigned long long)d[k]);
 	printf(" (period %llu)\n", (unsigned long long)period);
+	for (k = 0; k < n; k++)
+		mean += d[k];
+	mean /= n;
 	qsort(d, n, sizeof(d[0]), cmp_u64);
-	if (d[n / 2] < period / 2 || d[n / 2] > period * 2) {
-		guest_why(c->g, "%s: median interval %llu TSC ticks, programmed %llu (0.5x-2x allowed; APIC rate %s)",
+	/*
+	 * Either the median (robust to a late tick, which emulators have) or
+	 * the mean (robust to catch-up bursts, which KVM's PIT makes) in
+	 * 0.5x-2x: a wrong rate fails both.
+	 */
+	if ((d[n / 2] < period / 2 || d[n / 2] > period * 2) &&
+	    (mean < period / 2 || mean > period * 2)) {
+		guest_why(c->g, "%s: median interval %llu, mean %llu TSC ticks, programmed %llu (0.5x-2x allowed; APIC rate %s)",
 			  what, (unsigned long long)d[n / 2],
+			  (unsigned long long)mean,
 			  (unsigned long long)period, apic_src);
 		return false;
 	}
 	return true;
-}
-
-/* The userspace devices as each run starts. */
-static void pc_mmio_init(void)
-{
-	memset(mmio, 0, sizeof(mmio));
-	/* what pc-string's XCHG, MOVSX and MOVZX find there */
-	mmio[8] = 0x88, mmio[9] = 0x77, mmio[10] = 0x66, mmio[11] = 0x55;
-	mmio[12] = 0x44, mmio[13] = 0x33, mmio[14] = 0x22, mmio[15] = 0x11;
-	mmio[16] = 0x80, mmio[17] = 0x81;
-	n_str_out = n_str_in = n_sync = 0;
-}
-
-/* On a failure, every result the guest left in RAM. */
-static void pc_dump(struct pc_ctx *c)
-{
-	unsigned int i;
-
-	if (!c->g->why[0] || !c->n)
-		return;
-	printf("  guest's results in RAM:");
-	for (i = 0; i < c->n; i++)
-		printf(" %u:%#llx", i, (unsigned long long)c->v[i]);
-	putchar('\n');
 }
 
 /*
@@ -535,15 +521,25 @@ static bool check_pit2(struct pc_ctx *c)
 {
 	uint64_t period = tsc_per_ms * 2386 * 1000 / 1193182;
 
-	return want_eq(c, 0, 0, "OUT2 after programming mode 0") &&
-	       want_eq(c, 1, 0, "OUT2 3 ms later with the gate low") &&
-	       want_range(c, 2, 1, ~0U, "polls of port 0x61 until OUT2 rose") &&
-	       want_range(c, 3, period / 2, 500 * tsc_per_ms,
-			  "TSC from gate on to OUT2 high (2386 counts; not early)") &&
-	       want_eq(c, 4, 0, "port 0x61 speaker data bit") &&
-	       want_eq(c, 5, 1, "port 0x61 gate bit") &&
-	       want_rate(c, 6, 1193, "channel 2's rate (latched counts)") &&
-	       want_done(c, 8);
+	if (!want_eq(c, 0, 0, "OUT2 right after programming mode 0") ||
+	    !want_range(c, 1, 1, ~0U, "polls of port 0x61 until OUT2 rose") ||
+	    !want_range(c, 2, period / 2, 500 * tsc_per_ms,
+			"TSC from programming to OUT2 high (2386 counts; not early)") ||
+	    !want_eq(c, 3, 0, "port 0x61 speaker data bit") ||
+	    !want_eq(c, 4, 1, "port 0x61 gate bit") ||
+	    !want_rate(c, 7, 1193, "channel 2's rate (latched counts)") ||
+	    !want_done(c, 9))
+		return false;
+	/* KVM's i8254.c does not stop mode 0 with the gate ("XXX: just
+	 * disable/enable counting"); the 8254 datasheet does */
+	if (kvm_ref) {
+		printf("  (KVM: the gate-low checks skipped: OUT2 %llu, TSC %llu)\n",
+		       (unsigned long long)c->v[5], (unsigned long long)c->v[6]);
+		return true;
+	}
+	return want_eq(c, 5, 0, "OUT2 3 ms after programming with the gate low") &&
+	       want_range(c, 6, period / 2, 500 * tsc_per_ms,
+			  "TSC from gate on to OUT2 high (counting began there)");
 }
 
 static unsigned int rtc_val(uint64_t v, uint64_t regb)
@@ -758,19 +754,6 @@ static void case_hlt(void)    { pc_attached("pc-hlt", PC_HLT, check_hlt); }
 static void case_string(void) { pc_attached("pc-string", PC_STRING, check_string); }
 static void case_step(void)   { pc_attached("pc-step", PC_STEP, check_step); }
 
-#include "hvpc-kvm.h"
-
-/* The reference: the same guests and checks under KVM (hvpc-kvm.h). */
-static void case_kvm_timer(void)  { kvm_attached("kvm pc-timer", PC_TIMER, check_timer); }
-static void case_kvm_eoi(void)    { kvm_attached("kvm pc-eoi", PC_EOI, check_eoi); }
-static void case_kvm_ioapic(void) { kvm_attached("kvm pc-ioapic", PC_IOAPIC, check_ioapic); }
-static void case_kvm_pic(void)    { kvm_attached("kvm pc-pic", PC_PIC, check_pic); }
-static void case_kvm_pit2(void)   { kvm_attached("kvm pc-pit2", PC_PIT2, check_pit2); }
-static void case_kvm_sti(void)    { kvm_attached("kvm pc-sti", PC_STI, check_sti); }
-static void case_kvm_hlt(void)    { kvm_attached("kvm pc-hlt", PC_HLT, check_hlt); }
-static void case_kvm_string(void) { kvm_attached("kvm pc-string", PC_STRING, check_string); }
-static void case_kvm_step(void)   { kvm_attached("kvm pc-step", PC_STEP, check_step); }
-
 /* ------------------------------------------------------------ managed */
 
 /* A managed VM's end: vCPU handle first, then the VM, stopped if need be. */
@@ -810,7 +793,8 @@ static bool pc_wait_done(struct guest *g)
 	return true;
 }
 
-static void case_ipi(void)
+/* pc-ipi's results, and @pcnt: the (APIC ID, vector) counts in RAM. */
+static bool check_ipi(struct pc_ctx *c, const uint32_t *pcnt)
 {
 	/* (APIC ID << 8 | vector) -> count; every other must be 0 */
 	static const struct { uint32_t key, count; } want[] = {
@@ -825,12 +809,42 @@ static void case_ipi(void)
 		"fixed to all excluding self", "NMI to all excluding self",
 		"fixed to all including self", "fixed to logical 0x0a (APs 1, 3)",
 	};
+	unsigned int i, k;
+
+	if (!want_eq(c, 0, 3, "APs started by INIT, SIPI, SIPI") ||
+	    !want_eq(c, 1, 3, "APs started, 1 ms later (the second SIPI ignored)"))
+		return false;
+	for (i = 0; i < 6; i++)
+		if (!want_eq(c, 2 + i, 1, steps[i]))
+			return false;
+	if (!want_done(c, 8))
+		return false;
+	for (k = 0; k < 4 * 256; k++) {
+		uint32_t w = 0;
+
+		if ((k & 0xff) == 0xff)		/* spurious: allowed */
+			continue;
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			if (want[i].key == k)
+				w = want[i].count;
+		if (pcnt[k] != w) {
+			guest_why(c->g, "APIC %u took vector %#x %u times, expected %u",
+				  k >> 8, k & 0xff, pcnt[k], w);
+			return false;
+		}
+	}
+	printf("  every (APIC ID, vector) count as expected\n");
+	return true;
+}
+
+static void case_ipi(void)
+{
 	struct hv_vcpu *ap[4] = { NULL };
 	struct guest g;
 	struct pc_ctx c = { .g = &g };
 	const uint32_t *pcnt;
 	uint32_t st = 0;
-	unsigned int i, k;
+	unsigned int i;
 	int err;
 
 	measure_tsc();
@@ -865,34 +879,12 @@ static void case_ipi(void)
 	if (!pc_wait_done(&g))
 		goto out;
 	c.n = pc_results(&g, &c.v);
-	if (!want_eq(&c, 0, 3, "APs started by INIT, SIPI, SIPI") ||
-	    !want_eq(&c, 1, 3, "APs started, 1 ms later (the second SIPI ignored)"))
-		goto out;
-	for (i = 0; i < 6; i++)
-		if (!want_eq(&c, 2 + i, 1, steps[i]))
-			goto out;
-	if (!want_done(&c, 8))
-		goto out;
 	pcnt = hv_vm_gpa_ptr(g.vm, PCNT, 4 * 256 * 4);
 	if (!pcnt) {
 		guest_why(&g, "no mapping of PCNT");
 		goto out;
 	}
-	for (k = 0; k < 4 * 256; k++) {
-		uint32_t w = 0;
-
-		if ((k & 0xff) == 0xff)		/* spurious: allowed */
-			continue;
-		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
-			if (want[i].key == k)
-				w = want[i].count;
-		if (pcnt[k] != w) {
-			guest_why(&g, "APIC %u took vector %#x %u times, expected %u",
-				  k >> 8, k & 0xff, pcnt[k], w);
-			goto out;
-		}
-	}
-	printf("  every (APIC ID, vector) count as expected\n");
+	check_ipi(&c, pcnt);
 out:
 	if (!c.n && g.vm)
 		c.n = pc_results(&g, &c.v);
@@ -1169,6 +1161,19 @@ out:
 	guest_ok(&g, "pc-snap-restore");
 }
 
+#include "hvpc-kvm.h"
+
+/* The reference: the same guests and checks under KVM (hvpc-kvm.h). */
+static void case_kvm_timer(void)  { kvm_attached("kvm pc-timer", PC_TIMER, check_timer); }
+static void case_kvm_eoi(void)    { kvm_attached("kvm pc-eoi", PC_EOI, check_eoi); }
+static void case_kvm_ioapic(void) { kvm_attached("kvm pc-ioapic", PC_IOAPIC, check_ioapic); }
+static void case_kvm_pic(void)    { kvm_attached("kvm pc-pic", PC_PIC, check_pic); }
+static void case_kvm_pit2(void)   { kvm_attached("kvm pc-pit2", PC_PIT2, check_pit2); }
+static void case_kvm_sti(void)    { kvm_attached("kvm pc-sti", PC_STI, check_sti); }
+static void case_kvm_hlt(void)    { kvm_attached("kvm pc-hlt", PC_HLT, check_hlt); }
+static void case_kvm_string(void) { kvm_attached("kvm pc-string", PC_STRING, check_string); }
+static void case_kvm_step(void)   { kvm_attached("kvm pc-step", PC_STEP, check_step); }
+
 /* hvguest.h's helpers that this program does not need */
 static void __attribute__((unused)) pc_unused(void)
 {
@@ -1190,7 +1195,7 @@ int main(int argc, char **argv)
 		{ "kvm-ioapic", case_kvm_ioapic }, { "kvm-pic", case_kvm_pic },
 		{ "kvm-pit2", case_kvm_pit2 }, { "kvm-sti", case_kvm_sti },
 		{ "kvm-hlt", case_kvm_hlt }, { "kvm-string", case_kvm_string },
-		{ "kvm-step", case_kvm_step },
+		{ "kvm-step", case_kvm_step }, { "kvm-ipi", case_kvm_ipi },
 	};
 
 	return guest_test_main(argc, argv, "hv-pc-test", cases,

@@ -290,6 +290,7 @@ static void kvm_attached(const char *tag, uint32_t sub,
 	uint32_t *nres;
 
 	memset(&g, 0, sizeof(g));
+	kvm_ref = true;
 	measure_tsc();
 	pc_mmio_init();
 	apic_per_ms = 1000000;		/* KVM's APIC bus: 1 GHz */
@@ -305,5 +306,113 @@ static void kvm_attached(const char *tag, uint32_t sub,
 		pc_dump(&c);
 	}
 	guest_ok(&g, tag);
+	kvm_pc_free(&k);
+}
+
+/*
+ * pc-ipi under KVM: vCPUs 1-3 in threads of their own, each in KVM_RUN
+ * (KVM holds an AP in wait-for-SIPI there); the BSP runs until its
+ * debug-exit OUT of RES_DONE, then a signal ends the others' KVM_RUN.
+ */
+#include <pthread.h>
+#include <signal.h>
+
+struct kvm_ap {
+	pthread_t thread;
+	int fd;
+	struct kvm_run *run;
+	struct guest *g;
+};
+
+static volatile int kvm_ap_stop;
+
+static void kvm_ap_signal(int sig)
+{
+	(void)sig;
+}
+
+static void *kvm_ap_main(void *arg)
+{
+	struct kvm_ap *ap = arg;
+
+	while (!kvm_ap_stop) {
+		if (ioctl(ap->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			guest_why(ap->g, "AP KVM_RUN: %s", strerror(errno));
+			break;
+		}
+		guest_why(ap->g, "AP exit reason %u", ap->run->exit_reason);
+		break;
+	}
+	return NULL;
+}
+
+static void case_kvm_ipi(void)
+{
+	struct kvm_pc k = { .kvm = -1, .vm = -1, .vcpu = -1 };
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} cpuid = { .c.nent = 100 };
+	struct sigaction sa = { .sa_handler = kvm_ap_signal };
+	struct kvm_ap ap[4] = { { 0 } };
+	struct guest g;
+	struct pc_ctx c = { .g = &g };
+	uint32_t *nres;
+	int i, started = 0;
+
+	memset(&g, 0, sizeof(g));
+	measure_tsc();
+	apic_per_ms = 1000000;
+	apic_src = "KVM's 1 GHz";
+	sigaction(SIGUSR1, &sa, NULL);
+	kvm_ap_stop = 0;
+	if (kvm_pc_setup(&k, &g, PC_IPI | PC_MANAGED))
+		goto out;
+	if (kvm_ioctl_ok(k.vcpu, KVM_GET_CPUID2, &cpuid, &g, "GET_CPUID2"))
+		goto out;
+	for (i = 1; i < 4; i++) {
+		ap[i].g = &g;
+		ap[i].fd = ioctl(k.vm, KVM_CREATE_VCPU, i);
+		if (ap[i].fd < 0) {
+			guest_why(&g, "KVM_CREATE_VCPU %d: %s", i, strerror(errno));
+			goto out;
+		}
+		if (kvm_ioctl_ok(ap[i].fd, KVM_SET_CPUID2, &cpuid, &g, "SET_CPUID2"))
+			goto out;
+		ap[i].run = mmap(NULL, k.run_size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, ap[i].fd, 0);
+		if (ap[i].run == MAP_FAILED) {
+			ap[i].run = NULL;
+			guest_why(&g, "mmap the AP's run area: %s", strerror(errno));
+			goto out;
+		}
+	}
+	for (i = 1; i < 4; i++, started++)
+		if (pthread_create(&ap[i].thread, NULL, kvm_ap_main, &ap[i])) {
+			guest_why(&g, "pthread_create failed");
+			goto out;
+		}
+	if (kvm_pc_run(&k, &g) == 0) {
+		nres = (uint32_t *)(k.mem + TABLE_OUT);
+		c.n = *nres > 500 ? 0 : *nres;
+		c.v = (const uint64_t *)(k.mem + TABLE_OUT + 8);
+		check_ipi(&c, (const uint32_t *)(k.mem + PCNT));
+		pc_dump(&c);
+	}
+out:
+	kvm_ap_stop = 1;
+	for (i = 1; i <= started; i++) {
+		pthread_kill(ap[i].thread, SIGUSR1);
+		pthread_join(ap[i].thread, NULL);
+	}
+	for (i = 1; i < 4; i++) {
+		if (ap[i].run)
+			munmap(ap[i].run, k.run_size);
+		if (ap[i].fd > 0)
+			close(ap[i].fd);
+	}
+	guest_ok(&g, "kvm pc-ipi");
 	kvm_pc_free(&k);
 }
