@@ -398,6 +398,30 @@ static bool want_period(struct pc_ctx *c, unsigned int i, unsigned int n,
 	return true;
 }
 
+/* The userspace devices as each run starts. */
+static void pc_mmio_init(void)
+{
+	memset(mmio, 0, sizeof(mmio));
+	/* what pc-string's XCHG, MOVSX and MOVZX find there */
+	mmio[8] = 0x88, mmio[9] = 0x77, mmio[10] = 0x66, mmio[11] = 0x55;
+	mmio[12] = 0x44, mmio[13] = 0x33, mmio[14] = 0x22, mmio[15] = 0x11;
+	mmio[16] = 0x80, mmio[17] = 0x81;
+	n_str_out = n_str_in = n_sync = 0;
+}
+
+/* On a failure, every result the guest left in RAM. */
+static void pc_dump(struct pc_ctx *c)
+{
+	unsigned int i;
+
+	if (!c->g->why[0] || !c->n)
+		return;
+	printf("  guest's results in RAM:");
+	for (i = 0; i < c->n; i++)
+		printf(" %u:%#llx", i, (unsigned long long)c->v[i]);
+	putchar('\n');
+}
+
 /*
  * A counter's rate: result @i counts over result @i + 1 TSC ticks, per
  * ms, within 0.75x-1.33x of @per_ms.  Both clocks run on the same host
