@@ -260,9 +260,15 @@ enum hv_pending {
 };
 
 /*
- * One emulated MMIO access (hv_mmio.c): up to 8 bytes, split at page
- * boundaries into at most two pieces.  Pieces in RAM are done in place
- * at once; each piece outside RAM is one exit to userspace, in order.
+ * One emulated instruction's memory access (hv_mmio.c): up to 8 bytes,
+ * split at page boundaries into at most two pieces.  A read-modify-write
+ * instruction (ALU, XCHG) or a MOVS has a read phase, then a write phase
+ * with the value x86/emulate.c computed.  Pieces in RAM are done in place
+ * at once, pieces the platform claims (io/platform.h) too; each other
+ * piece is one exit to userspace, in order.  @gpr and @rflags are the
+ * registers once the instruction completes; they and RIP = @next_rip are
+ * committed when the last piece is done (a write: handed out).  @pio: an
+ * INS element waiting for its port's answer (hv_pio.c).
  */
 struct hv_mmio_frag {
 	u64 gpa;
@@ -273,11 +279,16 @@ struct hv_mmio_frag {
 
 struct hv_mmio_op {
 	struct hv_insn insn;
-	bool write;
-	u8 nfrag, cur;		/* cur: the piece out to userspace */
+	bool write;		/* the phase: false while reading */
+	bool pio;
+	u8 nfrag, cur;		/* the phase's pieces; cur: the one out */
 	struct hv_mmio_frag frag[2];
+	u8 nwfrag;
+	struct hv_mmio_frag wfrag[2];	/* the write phase's pieces */
 	u8 val[8];		/* the access's bytes, little-endian */
-	u64 next_rip;
+	u64 gpr[16];
+	u64 rflags;
+	u64 next_rip;		/* past it; on it while REP elements remain */
 };
 
 /*
@@ -337,6 +348,12 @@ struct hvk_vcpu {
 	int cpu;			/* [r] host CPU of the last entry */
 	wait_queue_head_t wq;		/* [c] a halted or waiting runner */
 	s64 tsc_offset;			/* [r] guest TSC - host TSC */
+	/*
+	 * [a] Managed mode: in HLT with RFLAGS.IF=0, so only an NMI, INIT
+	 * or a stop wakes it (hv_handle_hlt: when every vCPU is so, or
+	 * waits for a SIPI, the VM stops as halted).
+	 */
+	bool halted_if0;
 };
 
 /*
@@ -378,7 +395,13 @@ struct hvk_vcpu {
  *			reports DR7 in @exit while live; it hands CR0/CR4
  *			writes that reach the host to the core
  *			(HV_X_CR_WRITE), which applies legal ones through
- *			set_sregs.
+ *			set_sregs.  When .cancel comes back from
+ *			hv_guest_enter_irqoff() it does not enter: interrupts
+ *			on again, exit code HV_X_NONE, return 0.  When the
+ *			core moved RIP since the last exit (it completed the
+ *			instruction), the backend drops the STI/MOV SS
+ *			shadow, which covered that instruction only (SDM Vol
+ *			3C, 25.4.2, Table 25-3; APM Vol 2, 15.21.5).
  * get_sregs, set_sregs	Segment/control state; set_sregs checks the state
  *			against the hardware's consistency rules and refuses
  *			(-EINVAL) what VMRUN/VMLAUNCH would reject.
@@ -402,14 +425,25 @@ struct hvk_vcpu {
  *			take an interrupt; the backend switches the window
  *			off again when that exit comes.
  * enable_nmi_window	Same for an NMI (HV_X_NMI_WINDOW).
+ *			The backends keep the host's interrupts working
+ *			whatever the guest's RFLAGS.IF (external-interrupt
+ *			exiting, SDM Vol 3C, 25.6.1; V_INTR_MASKING, APM Vol
+ *			2, 15.21.1), and re-inject an interrupted interrupt or
+ *			NMI delivery as they do exceptions (struct
+ *			hv_exit_event).  AMD-V has no NMI-window exit: svm
+ *			intercepts the IRET that ends the guest's NMI handler
+ *			and single-steps over it (svm_run.c).
  * set_tsc_offset	The guest's TSC reads host TSC + @offset from the next
- *			entry on (RDTSC, RDTSCP, IA32_TSC).
+ *			entry on (RDTSC, RDTSCP, IA32_TSC); also stores it in
+ *			vcpu->tsc_offset.
  *
  * State (state/state.c; the vCPU quiet, under its run_lock; values already
  * checked by the core, so the setters only store):
  * get_events		What the next entry must still deliver: a queued
  *			or interrupted hardware exception, the interrupt
- *			shadow, NMI blocking (struct hv_vcpu_events).
+ *			shadow, NMI blocking, a queued or interrupted NMI
+ *			(HV_EV_NMI_PENDING; the core adds vcpu->nmi_pending)
+ *			(struct hv_vcpu_events).
  * set_events		Replace the shadow and NMI blocking and drop any
  *			queued event; the core then queues the state's
  *			exception, if any, with inject_exception.
@@ -684,6 +718,25 @@ int hv_mmio_complete(struct hvk_vcpu *vcpu);
 int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode);
 int hv_read_operand(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
 		    const struct hv_insn *in, void *buf, size_t n);
+/*
+ * The emulator's guest-memory steps, for string I/O (hv_pio.c):
+ * hv_guest_mode	the code's default size, 16, 32 or 64 (CS.L, CS.D).
+ * hv_seg_gla		segment @seg's base + @ea: the linear address.
+ * hv_emu_translate	the pieces (1 or 2) of an access of @size bytes at
+ *			@gla through the guest's page tables; 0 when a page
+ *			is not present and #PF (CR2, error code) is now
+ *			queued for the guest; -EINVAL when hv cannot walk.
+ * hv_emu_ram		read or write the pieces in guest RAM (-EFAULT for a
+ *			piece outside RAM, -ENOMEM).
+ */
+int hv_guest_mode(const struct hv_sregs *s);
+u64 hv_seg_gla(const struct hv_sregs *s, int mode, u8 seg, u64 ea);
+int hv_emu_translate(struct hvk_vcpu *vcpu, struct hv_sregs *s, u64 gla,
+		     unsigned int size, bool write,
+		     struct hv_mmio_frag frag[2]);
+int hv_emu_ram(struct hvk_vcpu *vcpu, const struct hv_mmio_frag *frag,
+	       unsigned int n, u8 *buf, bool write);
+int hv_pio_complete(struct hvk_vcpu *vcpu);	/* hv_pio.c: INS answered */
 /* The WRMSR rules: which MSRs a guest may use, and which values. */
 bool hv_msr_allowed(u32 index);
 bool hv_msr_value_ok(struct hvk_vcpu *vcpu, u32 index, u64 val);
@@ -831,14 +884,33 @@ static inline void hv_xcr0_load_host(bool loaded)
  * Interrupts off, last thing before the entry: the guest's XCR0 and
  * DR0-3, and whether the NPT/EPT changed since this vCPU last flushed.
  * Reading the generation here, with interrupts off, is what
- * hv_mem_flush_sync() relies on.
+ * hv_mem_flush_sync() relies on.  With .cancel (a request is pending)
+ * nothing was loaded: the backend does not enter, and does not call
+ * hv_guest_exit_irqoff().
  */
 static inline struct hv_entry
 hv_guest_enter_irqoff(struct hvk_vcpu *vcpu, u64 cr4)
 {
-	u64 gen = atomic64_read(&vcpu->vm->gpt_gen);
-	struct hv_entry e = { .flush = vcpu->gpt_gen != gen };
+	struct hv_entry e = { };
+	u64 gen;
 
+	/*
+	 * In guest mode from here on for hvk_vcpu_kick(): a request set
+	 * before the barrier is seen below and cancels the entry; one set
+	 * after it sees IN_GUEST and sends this CPU an IPI, which (taken
+	 * with interrupts off) makes the guest exit at once (KVM's
+	 * vcpu_enter_guest, with its smp_mb).
+	 */
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	WRITE_ONCE(vcpu->mode, HV_VCPU_IN_GUEST);
+	smp_mb();
+	if (READ_ONCE(vcpu->requests)) {
+		WRITE_ONCE(vcpu->mode, HV_VCPU_OUTSIDE);
+		e.cancel = true;
+		return e;
+	}
+	gen = atomic64_read(&vcpu->vm->gpt_gen);
+	e.flush = vcpu->gpt_gen != gen;
 	vcpu->gpt_gen = gen;
 	if (vcpu->db_live)
 		hv_db_load(vcpu);
@@ -855,6 +927,8 @@ hv_guest_enter_irqoff(struct hvk_vcpu *vcpu, u64 cr4)
 static inline void hv_guest_exit_irqoff(struct hvk_vcpu *vcpu,
 					struct hv_entry e)
 {
+	/* Kicks from now on only need to set the request (and wake) */
+	WRITE_ONCE(vcpu->mode, HV_VCPU_OUTSIDE);
 	hv_xcr0_load_host(e.xcr0);
 	if (vcpu->db_live)
 		hv_db_save(vcpu);

@@ -215,8 +215,8 @@ int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	 */
 	if ((cr == 4 && hv_sregs_check(&s)) || hv_ops->set_sregs(vcpu, &s))
 		return hv_cr_emulation_failed(vcpu, (u8 *)data, sizeof(data));
-	vcpu->regs.rip = exit->next_rip ? exit->next_rip :
-			 vcpu->regs.rip + d.len;
+	hv_skip_insn(vcpu, exit->next_rip ? exit->next_rip :
+			   vcpu->regs.rip + d.len);
 	return 1;
 }
 

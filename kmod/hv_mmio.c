@@ -11,9 +11,28 @@
  * (x86/gwalk.c), as KVM's emulator_read_write() does.  A part in RAM is
  * read or written in place; each part outside RAM is one MMIO exit of
  * exactly its bytes at its own GPA, in address order (KVM's
- * mmio_fragments).  The access completes, and RIP moves past the
- * instruction, when the last part is done: for a read once userspace
- * answered it, for a write once it is handed out.
+ * mmio_fragments), unless the in-kernel platform (the LAPIC page, the
+ * IOAPIC: io/platform.h) claims it first.  The access completes, and RIP
+ * moves past the instruction (hv_skip_insn), when the last part is done:
+ * for a read once userspace answered it, for a write once it is handed
+ * out.
+ *
+ * Beyond the moves, the instructions x86/insn.c decodes run here through
+ * x86/emulate.c: a read-modify-write (ADD, OR, AND, ..., NOT, NEG, INC,
+ * DEC, BTS/BTR/BTC, XCHG) is a read phase - one read exit per part
+ * outside RAM - then the computed write phase - one write exit per part;
+ * registers, RFLAGS and RIP change when the write is handed out.  CMP,
+ * TEST and BT only read.  MOVS, STOS and LODS move one element per exit
+ * (either side of a MOVS may be MMIO; both is a read then a write): rSI,
+ * rDI and rCX step, and while a REP count remains RIP stays on the
+ * instruction, so the guest runs it again for the next element and
+ * interrupts may come in between, as on hardware (SDM Vol 2B, REP).
+ *
+ * A page of the access (the second page of a split access, the other
+ * side of a MOVS) that the guest's tables do not map raises #PF in the
+ * guest, CR2 its linear address, nothing done.  The walk checks
+ * presence only (x86/gwalk.h): a write through a read-only or
+ * supervisor-only mapping is not faulted.
  *
  * An exit in the middle of delivering an event (an IDT or a stack in
  * MMIO) is never decoded: the instruction at RIP is not the access.
@@ -24,7 +43,9 @@
  */
 #include "hv.h"
 #include "x86/insn.h"
+#include "x86/emulate.h"
 #include "x86/gwalk.h"
+#include "io/platform.h"
 
 #include <linux/highmem.h>
 #include <asm/msr-index.h>
@@ -52,7 +73,7 @@ static int hv_read_gpa(void *opaque, u64 gpa, void *buf, size_t len)
 }
 
 /* Default operand size of the guest's code: 16, 32 or 64. */
-static int hv_guest_mode(const struct hv_sregs *s)
+int hv_guest_mode(const struct hv_sregs *s)
 {
 	if ((s->efer & EFER_LMA) && s->cs.l)
 		return 64;
@@ -115,16 +136,19 @@ static u64 hv_seg_base(const struct hv_sregs *s, u8 seg)
 }
 
 /* SDM Vol 3A, 3.4: the linear address is the segment base + the offset */
+u64 hv_seg_gla(const struct hv_sregs *s, int mode, u8 seg, u64 ea)
+{
+	/* SDM Vol 3A, 3.4.4: in 64-bit mode only FS and GS have a base */
+	if (mode == 64)
+		return seg == HV_SEG_FS || seg == HV_SEG_GS ?
+		       ea + hv_seg_base(s, seg) : ea;
+	return (u32)(hv_seg_base(s, seg) + ea);
+}
+
 static u64 hv_mmio_gla(const struct hv_insn *in, const struct hv_sregs *s,
 		       int mode, const u64 gpr[16], u64 next_rip)
 {
-	u64 ea = hv_insn_ea(in, gpr, next_rip);
-
-	/* SDM Vol 3A, 3.4.4: in 64-bit mode only FS and GS have a base */
-	if (mode == 64)
-		return in->seg == HV_SEG_FS || in->seg == HV_SEG_GS ?
-		       ea + hv_seg_base(s, in->seg) : ea;
-	return (u32)(hv_seg_base(s, in->seg) + ea);
+	return hv_seg_gla(s, mode, in->seg, hv_insn_ea(in, gpr, next_rip));
 }
 
 /*
@@ -172,6 +196,94 @@ static int hv_mmio_write_ram(struct hvk_vm *vm, u64 gpa, const void *buf,
 	return 0;
 }
 
+#define X86_VEC_PF	14	/* SDM Vol 3A, Table 6-1 */
+#define X86_PF_WRITE	BIT(1)	/* SDM Vol 3A, 4.7, Figure 4-12: W/R */
+#define X86_PF_USER	BIT(2)	/* U/S: the access was at CPL 3 */
+
+/*
+ * #PF for a page the guest's tables do not map: not-present (P = 0),
+ * W/R from the access, U/S from the CPL (SS.DPL, SDM Vol 3A, 5.5), and
+ * CR2 the linear address (SDM Vol 3A, 6.15, Interrupt 14).
+ */
+static void hv_emu_inject_pf(struct hvk_vcpu *vcpu, struct hv_sregs *s,
+			     u64 cr2, bool write)
+{
+	u32 err = (write ? X86_PF_WRITE : 0) |
+		  (s->ss.dpl == 3 ? X86_PF_USER : 0);
+
+	s->cr2 = cr2;
+	hv_ops->set_sregs(vcpu, s);	/* the state it just read: valid */
+	hv_ops->inject_exception(vcpu, X86_VEC_PF, true, err);
+}
+
+int hv_emu_translate(struct hvk_vcpu *vcpu, struct hv_sregs *s, u64 gla,
+		     unsigned int size, bool write,
+		     struct hv_mmio_frag frag[2])
+{
+	struct hv_gwalk_piece pc[2];
+	struct hv_gwalk_ctx ctx;
+	u64 gpa, cr2 = gla;
+	int i, n;
+
+	hv_walk_ctx(vcpu, s, &ctx);
+	n = hv_gwalk_split(&ctx, gla, size, pc);
+	if (n == -EFAULT) {
+		/* Which page: the first, or the one after it */
+		if (!hv_gwalk(&ctx, gla, &gpa)) {
+			cr2 = (gla | ~PAGE_MASK) + 1;
+			if (!(s->efer & EFER_LMA))
+				cr2 = (u32)cr2;
+		}
+		hv_emu_inject_pf(vcpu, s, cr2, write);
+		return 0;
+	}
+	if (n <= 0 || n > 2)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		frag[i] = (struct hv_mmio_frag) {
+			.gpa = pc[i].gpa, .off = pc[i].off, .len = pc[i].len,
+			.ram = hv_mem_is_ram(vcpu->vm, pc[i].gpa),
+		};
+	return n;
+}
+
+int hv_emu_ram(struct hvk_vcpu *vcpu, const struct hv_mmio_frag *frag,
+	       unsigned int n, u8 *buf, bool write)
+{
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		const struct hv_mmio_frag *f = &frag[i];
+
+		if (!f->ram)
+			return -EFAULT;
+		r = write ? hv_mmio_write_ram(vcpu->vm, f->gpa, buf + f->off,
+					      f->len) :
+			    hv_mem_read(vcpu->vm, f->gpa, buf + f->off, f->len);
+		if (r)
+			return r == -ENOMEM ? r : -EFAULT;
+	}
+	return 0;
+}
+
+/* The pieces of @frag in RAM, read or written in place at once */
+static int hv_mmio_ram_pieces(struct hvk_vcpu *vcpu, bool write)
+{
+	struct hv_mmio_op *op = &vcpu->pending_mmio;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < op->nfrag; i++) {
+		if (!op->frag[i].ram)
+			continue;
+		r = hv_emu_ram(vcpu, &op->frag[i], 1, op->val, write);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 /* The first piece outside RAM at or after @from; op->nfrag if none. */
 static unsigned int hv_mmio_next(const struct hv_mmio_op *op,
 				 unsigned int from)
@@ -181,80 +293,167 @@ static unsigned int hv_mmio_next(const struct hv_mmio_op *op,
 	return from;
 }
 
+/* The instruction is done: registers, RFLAGS, then RIP (and TF's trap) */
+static void hv_mmio_finish(struct hvk_vcpu *vcpu)
+{
+	struct hv_mmio_op *op = &vcpu->pending_mmio;
+
+	hv_gpr_to_regs(op->gpr, &vcpu->regs);
+	vcpu->regs.rflags = op->rflags;
+	vcpu->pending = HV_PENDING_NONE;
+	hv_skip_insn(vcpu, op->next_rip);
+}
+
 /*
- * Hand the piece at op->cur (or the next outside RAM) to userspace, or
- * finish the access when none is left.  Returns 0 with an MMIO exit in
- * the run area, 1 when the access is complete.
+ * The read phase is over (or there was none): execute the instruction on
+ * the value read, and set up the write phase if it writes.  For a string
+ * instruction, step rSI/rDI/rCX; RIP stays while elements remain.
+ */
+static int hv_mmio_compute(struct hvk_vcpu *vcpu)
+{
+	struct hv_mmio_op *op = &vcpu->pending_mmio;
+	u64 mem = 0, out = 0;
+	bool writes;
+
+	memcpy(&mem, op->val, op->insn.size);		/* LE */
+	writes = hv_emu_exec(&op->insn, op->gpr, &op->rflags, mem, &out);
+	if (hv_insn_is_string(op->insn.op) &&
+	    !hv_emu_string_next(&op->insn, op->gpr, op->rflags))
+		op->next_rip = vcpu->regs.rip;
+	op->write = true;
+	op->cur = 0;
+	op->nfrag = 0;
+	if (!writes)
+		return 0;
+	op->nfrag = op->nwfrag;
+	memcpy(op->frag, op->wfrag, sizeof(op->frag));
+	memset(op->val, 0, sizeof(op->val));
+	memcpy(op->val, &out, op->insn.size);		/* LE */
+	return hv_mmio_ram_pieces(vcpu, true);
+}
+
+/*
+ * Hand the piece at op->cur (or the next the platform does not claim) to
+ * userspace, go on to the write phase when the reads are done, or finish
+ * the instruction when nothing is left.  Returns 0 with an MMIO exit in
+ * the run area, 1 when the instruction is complete, <0 on a host error.
  */
 static int hv_mmio_step(struct hvk_vcpu *vcpu)
 {
 	struct hv_mmio_op *op = &vcpu->pending_mmio;
 	struct hv_run *run = vcpu->run;
 	const struct hv_mmio_frag *f;
-	u64 gpr[16], v = 0;
+	bool phase_write;
+	u64 v;
+	int r;
 
-	op->cur = hv_mmio_next(op, op->cur);
-	if (op->cur < op->nfrag) {
-		f = &op->frag[op->cur];
-		run->exit_reason = HV_EXIT_MMIO;
-		run->mmio.gpa = f->gpa;
-		run->mmio.len = f->len;
-		run->mmio.is_write = op->write;
-		if (op->write)
-			memcpy(&v, op->val + f->off, f->len);
-		run->mmio.data = v;
-		vcpu->pending = HV_PENDING_MMIO;
-		/* A write is done once its last piece is out (as in KVM) */
-		if (op->write && hv_mmio_next(op, op->cur + 1) == op->nfrag) {
-			vcpu->regs.rip = op->next_rip;
-			vcpu->pending = HV_PENDING_NONE;
+	do {
+		for (; op->cur < op->nfrag; op->cur++) {
+			f = &op->frag[op->cur];
+			if (f->ram ||
+			    hv_platform_mmio(vcpu, f->gpa, op->write,
+					     op->val + f->off, f->len))
+				continue;
+			run->exit_reason = HV_EXIT_MMIO;
+			run->mmio.gpa = f->gpa;
+			run->mmio.len = f->len;
+			run->mmio.is_write = op->write;
+			v = 0;
+			if (op->write)
+				memcpy(&v, op->val + f->off, f->len);
+			run->mmio.data = v;
+			vcpu->pending = HV_PENDING_MMIO;
+			/* A write is done once its last piece is out (as in KVM) */
+			if (op->write && hv_mmio_next(op, op->cur + 1) == op->nfrag)
+				hv_mmio_finish(vcpu);
+			return 0;
 		}
-		return 0;
-	}
-	if (!op->write) {
-		memcpy(&v, op->val, sizeof(v));
-		hv_regs_to_gpr(&vcpu->regs, gpr);
-		hv_insn_load_result(&op->insn, gpr, v);
-		hv_gpr_to_regs(gpr, &vcpu->regs);
-	}
-	vcpu->regs.rip = op->next_rip;
-	vcpu->pending = HV_PENDING_NONE;
+		phase_write = op->write;
+		if (!phase_write) {
+			r = hv_mmio_compute(vcpu);
+			if (r)
+				return r;
+		}
+	} while (!phase_write);
+	hv_mmio_finish(vcpu);
 	return 1;
 }
 
 /*
  * Userspace answered the piece at op->cur (a read's data is in
- * run->mmio.data, its low len bytes).  Returns 1 with the next piece's
- * exit in the run area, 0 when the access is complete.
+ * run->mmio.data, its low len bytes).  Returns 1 with the next exit in
+ * the run area (the next piece, or an internal error), 0 when the
+ * instruction is complete.
  */
 int hv_mmio_complete(struct hvk_vcpu *vcpu)
 {
 	struct hv_mmio_op *op = &vcpu->pending_mmio;
-	const struct hv_mmio_frag *f = &op->frag[op->cur];
-	u64 data = vcpu->run->mmio.data;
+	u64 data = vcpu->run->mmio.data, err[1];
+	int r;
 
+	if (op->pio)
+		return hv_pio_complete(vcpu);
 	if (op->cur >= op->nfrag) {		/* cannot happen; be safe */
 		vcpu->pending = HV_PENDING_NONE;
 		return 0;
 	}
 	if (!op->write)
-		memcpy(op->val + f->off, &data, f->len);	/* LE */
+		memcpy(op->val + op->frag[op->cur].off, &data,
+		       op->frag[op->cur].len);		/* LE */
 	op->cur++;
-	return hv_mmio_step(vcpu) == 0;
+	r = hv_mmio_step(vcpu);
+	if (r < 0) {
+		vcpu->pending = HV_PENDING_NONE;
+		err[0] = -r;
+		hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 1, err);
+		return 1;
+	}
+	return r == 0;
+}
+
+/*
+ * The pieces of a non-string operand at @gla: within one page the
+ * hardware's own translation, @gpa (its page offset must match, or the
+ * decoded instruction is not the one that faulted); across a page both
+ * pages walked.
+ */
+static int hv_mmio_pieces(struct hvk_vcpu *vcpu, struct hv_sregs *s,
+			  u64 gla, u64 gpa, unsigned int size, bool write,
+			  struct hv_mmio_frag frag[2])
+{
+	if ((gla & ~PAGE_MASK) + size <= PAGE_SIZE) {
+		if ((gla ^ gpa) & ~PAGE_MASK)
+			return -EINVAL;
+		frag[0] = (struct hv_mmio_frag){ .gpa = gpa, .len = size };
+		return 1;
+	}
+	return hv_emu_translate(vcpu, s, gla, size, write, frag);
+}
+
+/* Whether @gpa is in one of @n pieces; that piece is marked not RAM */
+static bool hv_mmio_hit(struct hv_mmio_frag *frag, unsigned int n, u64 gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (gpa >= frag[i].gpa && gpa - frag[i].gpa < frag[i].len) {
+			frag[i].ram = false;
+			return true;
+		}
+	return false;
 }
 
 /* A guest access to a GPA without RAM: decode it, split it, hand it out. */
 static int hv_mmio_emulate(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_mmio_op *op = &vcpu->pending_mmio;
-	struct hv_gwalk_piece pc[2];
-	struct hv_gwalk_ctx ctx;
 	struct hv_sregs s;
 	struct hv_insn insn;
-	u64 gpa = exit->npf.gpa, gpr[16], gla, next_rip, val;
+	u64 gpa = exit->npf.gpa, gpr[16], gla, next_rip, src, dst;
 	u64 data[4] = { 0, 0, gpa, 0 };
 	u8 bytes[16] = { 0 };
-	int i, n, r, mode, hit = -1;
+	bool reads, writes, hit;
+	int n, r, mode;
 
 	if (hv_mem_is_ram(vcpu->vm, gpa) || exit->npf.fetch)
 		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
@@ -267,64 +466,82 @@ static int hv_mmio_emulate(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
 	/* The decoder's numbers bound what follows: never trust them blindly */
 	if (insn.len > n || !insn.size || insn.size > sizeof(op->val) ||
-	    (insn.size & (insn.size - 1)))
+	    (insn.size & (insn.size - 1)) ||
+	    insn.op == HV_INSN_INS || insn.op == HV_INSN_OUTS)
 		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);
 
 	hv_regs_to_gpr(&vcpu->regs, gpr);
 	next_rip = vcpu->regs.rip + insn.len;
 	if (mode != 64)
 		next_rip = (u32)next_rip;
-	gla = hv_mmio_gla(&insn, &s, mode, gpr, next_rip);
-	data[3] = gla;
-
-	if ((gla & ~PAGE_MASK) + insn.size <= PAGE_SIZE) {
-		/* One page: the hardware's own translation, the usual case */
-		pc[0] = (struct hv_gwalk_piece){ .gpa = gpa, .len = insn.size };
-		n = 1;
-		if ((gla ^ gpa) & ~PAGE_MASK)
-			n = -EINVAL;	/* not the access that faulted */
-		hit = 0;
-	} else {
-		hv_walk_ctx(vcpu, &s, &ctx);
-		n = hv_gwalk_split(&ctx, gla, insn.size, pc);
-		/* The page that faulted must be one of them, at that offset */
-		for (i = 0; i < n; i++)
-			if (gpa >= pc[i].gpa && gpa - pc[i].gpa < pc[i].len)
-				hit = i;
-	}
-	if (n <= 0 || hit < 0)
-		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 4, data);
 
 	memset(op, 0, sizeof(*op));
 	op->insn = insn;
-	op->write = insn.op == HV_INSN_STORE || insn.op == HV_INSN_STORE_IMM;
+	memcpy(op->gpr, gpr, sizeof(op->gpr));
+	op->rflags = vcpu->regs.rflags;
 	op->next_rip = next_rip;
-	op->nfrag = n;
-	if (op->write) {
-		val = hv_insn_store_value(&insn, gpr);
-		memcpy(op->val, &val, insn.size);	/* LE */
-	}
-	for (i = 0; i < n; i++) {
-		struct hv_mmio_frag *f = &op->frag[i];
+	reads = hv_emu_reads(&insn);
+	writes = hv_emu_writes(&insn);
 
-		f->gpa = pc[i].gpa;
-		f->off = pc[i].off;
-		f->len = pc[i].len;
-		f->ram = i != hit && hv_mem_is_ram(vcpu->vm, f->gpa);
-		if (!f->ram)
-			continue;
-		r = op->write ?
-		    hv_mmio_write_ram(vcpu->vm, f->gpa, op->val + f->off,
-				      f->len) :
-		    hv_mem_read(vcpu->vm, f->gpa, op->val + f->off, f->len);
-		if (r == -ENOMEM)
-			return r;
-		if (r)
-			return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 4,
-						data);
+	if (hv_insn_is_string(insn.op)) {
+		/* SDM Vol 2B, REP: a zero count does nothing (no access) */
+		if (!hv_emu_string_count(&insn, gpr)) {
+			hv_skip_insn(vcpu, next_rip);
+			return 1;
+		}
+		/* SDM Vol 2B, MOVS: the source DS:rSI (overridable), the
+		 * destination ES:rDI */
+		hv_emu_string_addr(&insn, gpr, &src, &dst);
+		gla = hv_seg_gla(&s, mode, insn.seg, src);
+		data[3] = gla;
+		n = 1;
+		if (reads) {
+			n = hv_emu_translate(vcpu, &s, gla, insn.size, false,
+					     op->frag);
+			op->nfrag = n;
+		}
+		if (n > 0 && writes) {
+			gla = hv_seg_gla(&s, mode, HV_SEG_ES, dst);
+			n = hv_emu_translate(vcpu, &s, gla, insn.size, true,
+					     op->wfrag);
+			op->nwfrag = n;
+		}
+	} else {
+		gla = hv_mmio_gla(&insn, &s, mode, gpr, next_rip);
+		data[3] = gla;
+		n = hv_mmio_pieces(vcpu, &s, gla, gpa, insn.size, writes,
+				   reads ? op->frag : op->wfrag);
+		if (n > 0 && reads) {
+			op->nfrag = n;
+			if (writes)
+				memcpy(op->wfrag, op->frag, sizeof(op->frag));
+		}
+		if (n > 0 && writes)
+			op->nwfrag = n;
 	}
-	op->cur = 0;
-	return hv_mmio_step(vcpu);
+	if (!n)
+		return 1;		/* #PF queued: the guest takes it */
+	hit = n > 0 && (hv_mmio_hit(op->frag, op->nfrag, gpa) |
+			hv_mmio_hit(op->wfrag, op->nwfrag, gpa));
+	if (!hit)
+		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 4, data);
+
+	op->write = !reads;
+	if (reads) {
+		r = hv_mmio_ram_pieces(vcpu, false);
+	} else {
+		r = hv_mmio_compute(vcpu);
+	}
+	if (r == -ENOMEM)
+		return r;
+	if (r)
+		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 4, data);
+	r = hv_mmio_step(vcpu);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 4, data);
+	return r;
 }
 
 /* MMIO while delivering an event: stop, keep the event (see the top). */

@@ -83,8 +83,8 @@ int hv_complete_userspace_exit(struct hvk_vcpu *vcpu)
 		vcpu->regs.rax = run->hypercall.ret;
 		break;
 	}
-	vcpu->regs.rip = vcpu->pending_rip;
 	vcpu->pending = HV_PENDING_NONE;
+	hv_skip_insn(vcpu, vcpu->pending_rip);
 	return 0;
 }
 
@@ -136,7 +136,7 @@ static int hv_handle_hypercall(struct hvk_vcpu *vcpu,
 
 	if (nr < HV_HC_USER_BASE) {
 		vcpu->regs.rax = nr == HV_HC_PING ? HV_HC_PONG : HV_HC_ENOSYS;
-		vcpu->regs.rip = exit->next_rip;
+		hv_skip_insn(vcpu, exit->next_rip);
 		return 1;
 	}
 	run->exit_reason = HV_EXIT_HYPERCALL;
@@ -211,13 +211,13 @@ static int hv_handle_host_insn(struct hvk_vcpu *vcpu,
 	case HV_X_INVD:
 	case HV_X_WBINVD:
 		if (exit->next_rip) {
-			vcpu->regs.rip = exit->next_rip;
+			hv_skip_insn(vcpu, exit->next_rip);
 			return 1;
 		}
 		len = hv_insn_len_invd(vcpu);
 		if (!len)
 			return 1;	/* rewritten under us: run it again */
-		vcpu->regs.rip += len;
+		hv_skip_insn(vcpu, vcpu->regs.rip + len);
 		return 1;
 	case HV_X_RDPMC:
 		/* SDM Vol 2B, RDPMC: an invalid counter in ECX: #GP(0) */
@@ -243,8 +243,11 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	switch (exit->code) {
 	case HV_X_INTR:
 	case HV_X_NMI:
-	case HV_X_NONE:
+	case HV_X_NONE:		/* also: the entry was cancelled */
 		return 1;	/* the host has handled it; go back in */
+	case HV_X_IRQ_WINDOW:
+	case HV_X_NMI_WINDOW:
+		return 1;	/* hv_events_before_entry() injects it now */
 	case HV_X_IO:
 		return hv_handle_io(vcpu, exit);
 	case HV_X_NPF:
@@ -259,9 +262,7 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	case HV_X_UD:
 		return hv_handle_ud(vcpu, exit);
 	case HV_X_HLT:
-		vcpu->regs.rip = exit->next_rip;
-		run->exit_reason = HV_EXIT_HLT;
-		return 0;
+		return hv_handle_hlt(vcpu, exit);
 	case HV_X_SHUTDOWN:
 		run->exit_reason = HV_EXIT_SHUTDOWN;
 		return 0;
@@ -364,6 +365,11 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+
+		/* INIT/SIPI, sleep while halted or waiting, inject events */
+		r = hv_events_before_entry(vcpu);
+		if (r <= 0)
+			break;
 
 		memset(&exit, 0, sizeof(exit));
 		r = hv_enter_guest(vcpu, &exit);

@@ -251,6 +251,37 @@ static long hvk_vcpu_ioctl_set_cpuid(void *obj, void *data, unsigned long arg)
 }
 
 /*
+ * HV_VCPU_GET/SET_MP_STATE: the vCPU's activity (uapi).  Setting it
+ * RUNNABLE starts a vCPU without INIT/SIPI (a program that sets up each
+ * vCPU itself, KVM_SET_MP_STATE); HALTED makes the next run wait for an
+ * interrupt; WAIT_SIPI for a start-up IPI.
+ */
+static long hvk_vcpu_ioctl_get_mp_state(void *obj, void *data,
+					unsigned long arg)
+{
+	struct hvk_vcpu *vcpu = obj;
+	struct hv_mp_state *mp = data;
+
+	mp->state = vcpu->mp_state;
+	return 0;
+}
+
+static long hvk_vcpu_ioctl_set_mp_state(void *obj, void *data,
+					unsigned long arg)
+{
+	struct hvk_vcpu *vcpu = obj;
+	const struct hv_mp_state *mp = data;
+
+	if (mp->pad || (mp->state != HV_MP_RUNNABLE &&
+			mp->state != HV_MP_HALTED &&
+			mp->state != HV_MP_WAIT_SIPI))
+		return -EINVAL;
+	WRITE_ONCE(vcpu->halted_if0, false);
+	WRITE_ONCE(vcpu->mp_state, mp->state);
+	return 0;
+}
+
+/*
  * Every vCPU ioctl holds the vCPU quiet: one thread drives a vCPU, and
  * nobody waits for one that runs (hvk_vcpu_quiet_begin).
  */
@@ -262,6 +293,8 @@ static const struct hv_ioctl_desc hvk_vcpu_ioctls[] = {
 	{ HV_VCPU_SET_SREGS,	hvk_vcpu_ioctl_set_sregs, HV_IOCTL_VCPU },
 	{ HV_VCPU_GET_CPUID,	hvk_vcpu_ioctl_get_cpuid, HV_IOCTL_VCPU },
 	{ HV_VCPU_SET_CPUID,	hvk_vcpu_ioctl_set_cpuid, HV_IOCTL_VCPU },
+	{ HV_VCPU_GET_MP_STATE,	hvk_vcpu_ioctl_get_mp_state, HV_IOCTL_VCPU },
+	{ HV_VCPU_SET_MP_STATE,	hvk_vcpu_ioctl_set_mp_state, HV_IOCTL_VCPU },
 };
 
 static long hvk_vcpu_ioctl(struct file *file, unsigned int cmd,

@@ -211,7 +211,7 @@ int hv_handle_xsetbv(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		return 1;
 	}
 	vcpu->xcr0 = val;
-	vcpu->regs.rip = exit->next_rip;
+	hv_skip_insn(vcpu, exit->next_rip);
 	return 1;
 }
 

@@ -196,6 +196,14 @@ int hv_vcpu_get_sregs(struct hv_vcpu *vcpu, struct hv_sregs *sregs);
 int hv_vcpu_set_sregs(struct hv_vcpu *vcpu, const struct hv_sregs *sregs);
 int hv_vcpu_get_cpuid(struct hv_vcpu *vcpu, struct hv_cpuid *cpuid);
 int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid);
+/*
+ * HV_VCPU_GET/SET_MP_STATE: HV_MP_RUNNABLE, HV_MP_HALTED or
+ * HV_MP_WAIT_SIPI.  vCPU 0 starts runnable, every other vCPU waiting for
+ * a start-up IPI: a program that sets up and runs an AP itself makes it
+ * runnable first.  -EINVAL for another value.
+ */
+int hv_vcpu_get_mp_state(struct hv_vcpu *vcpu, uint32_t *state);
+int hv_vcpu_set_mp_state(struct hv_vcpu *vcpu, uint32_t state);
 
 /*
  * Processor modes for flat code (lib/boot/modes.c).
@@ -569,6 +577,8 @@ const char *hv_event_name(uint32_t event);
 /*
  * State, dirty-page logging and clones (lib/state.c); the VM must be
  * quiet (see HV_VM_GET_VCPU_STATE in include/uapi/hv.h): -EBUSY if not.
+ * Since API 4 the vCPU state holds its activity, TSC and local APIC, and
+ * the device state the PIC, IOAPIC, PIT and RTC.
  */
 int hv_vm_get_vcpu_state(struct hv_vm *vm, uint32_t id,
 			 struct hv_vcpu_state *state);

@@ -143,3 +143,23 @@ int hv_vcpu_set_cpuid(struct hv_vcpu *vcpu, const struct hv_cpuid *cpuid)
 		return -EINVAL;
 	return hv_vcpu_ioctl(vcpu, HV_VCPU_SET_CPUID, cpuid);
 }
+
+int hv_vcpu_get_mp_state(struct hv_vcpu *vcpu, uint32_t *state)
+{
+	struct hv_mp_state mp = { 0 };
+	int err;
+
+	if (!state)
+		return -EINVAL;
+	err = hv_vcpu_ioctl(vcpu, HV_VCPU_GET_MP_STATE, &mp);
+	if (!err)
+		*state = mp.state;
+	return err;
+}
+
+int hv_vcpu_set_mp_state(struct hv_vcpu *vcpu, uint32_t state)
+{
+	struct hv_mp_state mp = { .state = state };
+
+	return hv_vcpu_ioctl(vcpu, HV_VCPU_SET_MP_STATE, &mp);
+}

@@ -14,8 +14,14 @@
  * Anything else reads as all-ones and drops writes, like an empty ISA bus,
  * and is counted (hv_vm_info.io_unclaimed).  Only managed mode uses this:
  * in attached mode the program that runs the vCPU owns every port.
+ *
+ * The UART's interrupt output is ISA IRQ 4 (hv_isa_irq), driven with
+ * dev.lock held: dev.lock -> the PIC's and IOAPIC's locks.  Every VM
+ * also has the PC platform (io/platform.c), made and freed here; its
+ * ports are claimed before any of these (hv_pio.c).
  */
 #include "hv.h"
+#include "io/platform.h"
 
 #include <linux/anon_inodes.h>
 #include <linux/fcntl.h>
@@ -50,10 +56,25 @@ static void hv_console_put(void *opaque, u8 byte)
 	wake_up_interruptible(&c->wq);
 }
 
+/* The UART's INTR: COM1 is ISA IRQ 4 */
+static void hv_uart_irq(void *opaque, bool level)
+{
+	struct hvk_vm *vm = opaque;
+
+	lockdep_assert_held(&vm->dev.lock);
+	hv_isa_irq(vm, 4, level);
+}
+
 int hv_devices_init(struct hvk_vm *vm)
 {
+	int r;
+
+	r = hv_platform_create(vm);
+	if (r)
+		return r;
 	spin_lock_init(&vm->dev.lock);
 	hv_uart_init(&vm->dev.uart, hv_console_put, vm);
+	hv_uart_set_irq(&vm->dev.uart, hv_uart_irq);
 	spin_lock_init(&vm->console.lock);
 	init_waitqueue_head(&vm->console.wq);
 	vm->console.ring = __vmalloc(HV_CONSOLE_SIZE,
@@ -63,6 +84,7 @@ int hv_devices_init(struct hvk_vm *vm)
 
 void hv_devices_free(struct hvk_vm *vm)
 {
+	hv_platform_free(vm);
 	vfree(vm->console.ring);
 	vm->console.ring = NULL;
 }

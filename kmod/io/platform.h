@@ -63,6 +63,12 @@ void hv_lapic_reset(struct hvk_vcpu *vcpu, bool init);
 int hv_lapic_pending(struct hvk_vcpu *vcpu);
 /* The core injected @vector: IRR -> ISR (SDM Vol 3A, 10.8.4) */
 void hv_lapic_ack(struct hvk_vcpu *vcpu, u8 vector);
+/*
+ * CR8 is TPR[7:4] (SDM Vol 3A, 10.8.6.1): for the backends' MOV to/from
+ * CR8 and V_TPR, so that CR8 and the APIC's TPR are one register.
+ */
+u8 hv_lapic_get_cr8(struct hvk_vcpu *vcpu);
+void hv_lapic_set_cr8(struct hvk_vcpu *vcpu, u8 cr8);
 /* LINT0 takes the PIC's INTR (ExtINT, unmasked) or the APIC is off */
 bool hv_lapic_accepts_pic(struct hvk_vcpu *vcpu);
 /* xAPIC page access at @gpa: true if this vCPU's APIC claimed it */

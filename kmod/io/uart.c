@@ -53,6 +53,23 @@ static u8 hv_uart_iir(struct hv_uart *u)
 	return fifo | UART_IIR_NONE;
 }
 
+void hv_uart_set_irq(struct hv_uart *u, void (*irq)(void *, bool))
+{
+	u->irq = irq;
+}
+
+/* PC16550D, "INTR": high while an enabled interrupt is pending */
+static void hv_uart_update_irq(struct hv_uart *u)
+{
+	bool level = !(hv_uart_iir(u) & UART_IIR_NONE);
+
+	if (level == u->irq_level)
+		return;
+	u->irq_level = level;
+	if (u->irq)
+		u->irq(u->opaque, level);
+}
+
 static u8 hv_uart_pop(struct hv_uart *u)
 {
 	u8 b;
@@ -71,6 +88,7 @@ bool hv_uart_receive(struct hv_uart *u, u8 byte)
 		return false;
 	u->rx[(u->rx_head + u->rx_count) % HV_UART_RX_SIZE] = byte;
 	u->rx_count++;
+	hv_uart_update_irq(u);
 	return true;
 }
 
@@ -79,7 +97,7 @@ unsigned int hv_uart_rx_space(const struct hv_uart *u)
 	return HV_UART_RX_SIZE - u->rx_count;
 }
 
-u8 hv_uart_read(struct hv_uart *u, unsigned int offset)
+static u8 hv_uart_read_reg(struct hv_uart *u, unsigned int offset)
 {
 	u8 v;
 
@@ -114,6 +132,15 @@ u8 hv_uart_read(struct hv_uart *u, unsigned int offset)
 	default:
 		return u->scr;
 	}
+}
+
+u8 hv_uart_read(struct hv_uart *u, unsigned int offset)
+{
+	u8 v = hv_uart_read_reg(u, offset);
+
+	/* RBR reads drain the FIFO, IIR reads clear THRE */
+	hv_uart_update_irq(u);
+	return v;
 }
 
 void hv_uart_write(struct hv_uart *u, unsigned int offset, u8 val)
@@ -158,6 +185,7 @@ void hv_uart_write(struct hv_uart *u, unsigned int offset, u8 val)
 		u->scr = val;
 		break;
 	}
+	hv_uart_update_irq(u);
 }
 
 void hv_uart_get_state(const struct hv_uart *u, struct hv_uart_state *st)
@@ -205,5 +233,6 @@ int hv_uart_set_state(struct hv_uart *u, const struct hv_uart_state *st)
 	memcpy(u->rx, st->rx, st->rx_count);
 	u->rx_head = 0;
 	u->rx_count = st->rx_count;
+	hv_uart_update_irq(u);
 	return 0;
 }

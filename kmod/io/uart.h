@@ -3,8 +3,10 @@
  * A 16550A UART (National Semiconductor PC16550D data sheet), as far as a
  * guest's console driver needs it: THR/RBR with a receive FIFO, IER,
  * IIR/FCR, LCR with the DLAB divisor latch, MCR (with loopback), LSR, MSR
- * and the scratch register.  Interrupt lines come with the interrupt
- * controller; IIR already reports what would be pending.
+ * and the scratch register.  The interrupt output (INTR) is high while
+ * IIR reports an enabled interrupt pending (received data, IER bit 0;
+ * THR empty, IER bit 1), and the @irq callback hears every change of it
+ * (io/devices.c: ISA IRQ 4).  MCR OUT2 does not gate it (as QEMU's).
  *
  * Pure C: the unit tests compile it as it is.  Not thread-safe; the
  * caller serialises (io/devices.c holds a spinlock).
@@ -23,12 +25,17 @@ struct hv_uart {
 	u8 ier, iir_thri, lcr, mcr, scr, dll, dlm, fcr;
 	u8 rx[HV_UART_RX_SIZE];
 	unsigned int rx_head, rx_count;
+	bool irq_level;		/* INTR as last reported to @irq */
 	/* A byte the guest transmitted (not in loopback). */
 	void (*tx)(void *opaque, u8 byte);
+	/* INTR changed (may be NULL); called with the caller's lock held */
+	void (*irq)(void *opaque, bool level);
 	void *opaque;
 };
 
 void hv_uart_init(struct hv_uart *u, void (*tx)(void *, u8), void *opaque);
+/* After hv_uart_init: where INTR goes (same @opaque as @tx) */
+void hv_uart_set_irq(struct hv_uart *u, void (*irq)(void *, bool));
 /* @offset is 0..7 from the base port. */
 u8 hv_uart_read(struct hv_uart *u, unsigned int offset);
 void hv_uart_write(struct hv_uart *u, unsigned int offset, u8 val);

@@ -17,8 +17,9 @@
  * signal through wait queues, so stop can wait for them safely.
  *
  * vCPU 0 is the bootstrap processor.  The others wait for a start-up IPI
- * (SDM Vol 3A, 9.4), which arrives with the interrupt controller later:
- * until then their threads just wait.
+ * (SDM Vol 3A, 9.4): their threads enter the same loop, which sleeps on
+ * the vCPU's wait queue until INIT and SIPI come (hv_event.c).  Stop and
+ * pause wake every vCPU's queue, so a sleeping vCPU leaves too.
  */
 #include "hv.h"
 
@@ -68,6 +69,16 @@ bool hvk_vm_managed_running(struct hvk_vm *vm)
 	return running;
 }
 
+/* Every vCPU of a managed VM: in the guest, halted or waiting for SIPI */
+static void hv_kick_vcpus(struct hvk_vm *vm)
+{
+	unsigned int i;
+
+	/* vCPUs are fixed while managed (hvk_vcpu_create refuses) */
+	for (i = 0; i < vm->nr_vcpus; i++)
+		hvk_vcpu_kick(vm->vcpus[i]);
+}
+
 static void hv_kick_all(struct hvk_vm *vm)
 {
 	unsigned int i;
@@ -75,6 +86,7 @@ static void hv_kick_all(struct hvk_vm *vm)
 	/* An IPI makes a vCPU in guest mode exit and see the request. */
 	for (i = 0; i < vm->nr_threads; i++)
 		kick_process(vm->threads[i]);
+	hv_kick_vcpus(vm);
 	wake_up_all(&vm->park_wq);
 }
 
@@ -89,7 +101,8 @@ void hvk_vm_request_stop(struct hvk_vm *vm, u32 reason, u32 status)
 	}
 	spin_unlock(&vm->state_lock);
 	wake_up_all(&vm->park_wq);
-	/* Other vCPUs notice at their next exit (at most a timer tick). */
+	/* In the guest they exit at once; halted or waiting, they wake */
+	hv_kick_vcpus(vm);
 }
 
 /*
@@ -126,7 +139,11 @@ static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 	case HV_EXIT_INTR:
 		return true;
 	case HV_EXIT_HLT:
-		/* No interrupt can arrive yet: a halted BSP is a halted VM. */
+		/*
+		 * hv_handle_hlt() says so only when every vCPU is halted
+		 * with interrupts off or waits for a SIPI: nothing can wake
+		 * any of them, the VM is done.
+		 */
 		hvk_vm_request_stop(vm, HV_STOP_HALTED, 0);
 		return false;
 	case HV_EXIT_SHUTDOWN:
@@ -180,13 +197,7 @@ static int hvk_vcpu_thread(void *arg)
 			hv_managed_park(vm);
 			continue;
 		}
-		if (vcpu->id != 0) {
-			/* An AP: wait-for-SIPI, which nothing sends yet */
-			wait_event(vm->park_wq, READ_ONCE(vm->stop_req) ||
-				   READ_ONCE(vm->pause_req) ||
-				   kthread_should_stop());
-			continue;
-		}
+		/* An AP waiting for SIPI, or a halted vCPU, sleeps in here */
 		mutex_lock(&vcpu->run_lock);
 		r = hvk_vcpu_loop(vcpu);
 		if (r == 0 && !hv_managed_exit(vcpu))

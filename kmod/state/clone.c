@@ -170,8 +170,9 @@ static int hv_clone_devices(struct hvk_vm *dst, struct hvk_vm *src)
 	lockdep_assert_held(&src->lock);
 	if (!st)
 		return -ENOMEM;
-	hv_devices_get_state(src, st);
-	r = hv_devices_set_state(dst, st);
+	/* As HV_VM_GET/SET_DEVICE_STATE: the UART and the PC platform */
+	hvk_vm_ioctl_get_device_state(src, st, 0);
+	r = hvk_vm_ioctl_set_device_state(dst, st, 0);
 	kfree(st);
 	return r;
 }

@@ -11,12 +11,20 @@
  * XSAVE image as XRSTOR (hv_xsave.c: a reserved MXCSR bit would #GP in
  * the host), the queued event
  * as VM entry (SDM Vol 3C, 27.2.1.3) and VMRUN (APM Vol 2, 15.20).
+ *
+ * API 4 adds the PC platform: the vCPU's activity (mp_state), its TSC,
+ * its local APIC and a pending NMI, and the VM's PIC, IOAPIC, PIT and
+ * RTC.  The TSC and the APIC timer travel as guest time (the TSC value,
+ * the time left), so a state loaded later or on the other vendor goes
+ * on where it stopped.
  */
 #include "hv.h"
+#include "io/platform.h"
 
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <linux/slab.h>
 
 /* The MSRs of struct hv_vcpu_state: hv_run.c's allow-list but EFER. */
 static const u32 hv_state_msrs[] = {
@@ -122,7 +130,7 @@ static int hv_events_check(const struct hv_vcpu_events *ev,
 			   const struct hv_sregs *s)
 {
 	u32 known = HV_EV_EXCEPTION | HV_EV_EXCEPTION_ERROR | HV_EV_SHADOW |
-		    HV_EV_NMI_MASKED;
+		    HV_EV_NMI_MASKED | HV_EV_NMI_PENDING;
 	u8 v = ev->exception_vector;
 	bool err;
 
@@ -163,6 +171,10 @@ static int hv_state_check(struct hvk_vcpu *vcpu,
 
 	if (st->flags || !hv_reserved_zero(st->pad) ||
 	    st->nr_msrs > HV_STATE_MAX_MSRS || !hv_reserved_zero(st->reserved))
+		return -EINVAL;
+	/* API 4; the LAPIC's own fields are io/lapic.c's to check */
+	if (st->mp_state > HV_MP_WAIT_SIPI || st->pad3 ||
+	    !hv_reserved_zero(st->reserved2))
 		return -EINVAL;
 	if (!hv_rflags_valid(st->regs.rflags) ||
 	    !hv_reserved_zero(st->sregs.reserved))
@@ -230,6 +242,12 @@ int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 	hv_ops->get_sregs(vcpu, &st->sregs);
 	hv_get_debugregs(vcpu, st->dr);
 	hv_ops->get_events(vcpu, &st->events);
+	if (atomic_read(&vcpu->nmi_pending))
+		st->events.flags |= HV_EV_NMI_PENDING;
+	st->mp_state = vcpu->mp_state;
+	/* The TSC first: the APIC's deadline is in the same guest time */
+	st->tsc = hv_guest_tsc(vcpu);
+	hv_lapic_get_state(vcpu, &st->lapic);
 	for (i = 0; i < ARRAY_SIZE(hv_state_msrs); i++) {
 		st->msrs[i].index = hv_state_msrs[i];
 		r = hv_ops->get_msr(vcpu, hv_state_msrs[i], &st->msrs[i].value);
@@ -242,29 +260,64 @@ int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 	return 0;
 }
 
+/* The guest's TSC reads @offset + host TSC from the next entry on */
+static void hv_set_tsc_offset(struct hvk_vcpu *vcpu, s64 offset)
+{
+	vcpu->tsc_offset = offset;
+	/* NULL only until the events work is merged (issue 13) */
+	if (hv_ops->set_tsc_offset)
+		hv_ops->set_tsc_offset(vcpu, offset);
+}
+
 /*
  * The vCPU quiet, or not yet reachable by anyone (a clone's, before it
  * is published); -EINVAL (nothing changed) for any bad field.
  */
 int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 {
+	struct hv_vcpu_events ev = st->events;
+	struct hv_sregs old_sregs;
+	s64 old_offset = vcpu->tsc_offset;
 	unsigned int i;
 	int r;
 
 	r = hv_state_check(vcpu, st);
 	if (r)
 		return r;
-	/* The only setter that can still refuse (VMX PDPTEs): first */
+	/*
+	 * Two setters can still refuse: the backend's sregs (VMX PDPTEs)
+	 * and the LAPIC (io/lapic.c checks its own state).  sregs first;
+	 * if the LAPIC then refuses, the old sregs go back, which loaded a
+	 * moment ago.  The TSC goes before the LAPIC, whose TSC deadline
+	 * is armed against it.
+	 */
+	hv_ops->get_sregs(vcpu, &old_sregs);
 	r = hv_ops->set_sregs(vcpu, &st->sregs);
 	if (r)
 		return r;
+	/* SDM Vol 3B, 17.17: the guest's TSC goes on from @st->tsc */
+	hv_set_tsc_offset(vcpu, st->tsc - rdtsc());
+	r = hv_lapic_set_state(vcpu, &st->lapic);
+	if (r) {
+		hv_set_tsc_offset(vcpu, old_offset);
+		WARN_ON_ONCE(hv_ops->set_sregs(vcpu, &old_sregs));
+		return r;
+	}
+	vcpu->mp_state = st->mp_state;
+	/* At most one NMI waits: a second one while pending is lost anyway */
+	atomic_set(&vcpu->nmi_pending, !!(ev.flags & HV_EV_NMI_PENDING));
+	ev.flags &= ~HV_EV_NMI_PENDING;		/* the core's, not the backend's */
+	/* The old state's INIT or SIPI is gone; let the runner look again */
+	clear_bit(HV_REQ_INIT, &vcpu->requests);
+	clear_bit(HV_REQ_SIPI, &vcpu->requests);
+	set_bit(HV_REQ_EVENT, &vcpu->requests);
 	vcpu->regs = st->regs;
 	for (i = 0; i < st->nr_msrs; i++)
 		hv_ops->set_msr(vcpu, st->msrs[i].index, st->msrs[i].value);
 	vcpu->cpuid = st->cpuid;
 	hv_xsave_cpuid_changed(vcpu);
 	hv_set_debugregs(vcpu, st->dr);
-	hv_ops->set_events(vcpu, &st->events);
+	hv_ops->set_events(vcpu, &ev);
 	if (st->events.flags & HV_EV_EXCEPTION)
 		hv_ops->inject_exception(vcpu, st->events.exception_vector,
 					 st->events.flags & HV_EV_EXCEPTION_ERROR,
@@ -291,13 +344,45 @@ long hvk_vm_ioctl_set_vcpu_state(void *obj, void *data, unsigned long arg)
 	return hvk_vcpu_set_state(obj, data);
 }
 
+/*
+ * The device state is two parts: the UART and the power-off ports
+ * (io/devices.c), the PC platform (io/platform.c).  The clone code
+ * calls these two as well (state/clone.c).
+ */
 long hvk_vm_ioctl_get_device_state(void *obj, void *data, unsigned long arg)
 {
-	hv_devices_get_state(obj, data);
+	struct hv_device_state *st = data;
+
+	hv_devices_get_state(obj, st);		/* zeroes all of @st first */
+	hv_platform_get_state(obj, st);
 	return 0;
 }
 
+/* -EINVAL (nothing changed) for any bad field. */
 long hvk_vm_ioctl_set_device_state(void *obj, void *data, unsigned long arg)
 {
-	return hv_devices_set_state(obj, data);
+	const struct hv_device_state *st = data;
+	struct hv_device_state *old;
+	struct hvk_vm *vm = obj;
+	int r;
+
+	if (!hv_reserved_zero(st->reserved2))
+		return -EINVAL;
+	/*
+	 * Each part checks its own fields before it changes anything; if
+	 * the platform refuses, the devices' part goes back as it was
+	 * (a state hv_devices_get_state gave is always accepted).
+	 */
+	old = kmalloc(sizeof(*old), GFP_KERNEL_ACCOUNT);
+	if (!old)
+		return -ENOMEM;
+	hv_devices_get_state(vm, old);
+	r = hv_devices_set_state(vm, st);
+	if (!r) {
+		r = hv_platform_set_state(vm, st);
+		if (r)
+			WARN_ON_ONCE(hv_devices_set_state(vm, old));
+	}
+	kfree(old);
+	return r;
 }

@@ -35,7 +35,20 @@ struct svm_vcpu {
 	u64 vmcb_pa;
 	int last_cpu;		/* where this VMCB last ran; -1 never */
 	u64 asid_generation;	/* of last_cpu, when vmcb's ASID was given */
-	bool nmi_masked;	/* no VMCB bit without vNMI: see svm_get_events */
+	/*
+	 * NMIs (svm_vcpu.c, svm_run.c).  Without vNMI the VMCB has no NMI
+	 * blocking bit and no NMI-window exit: hv tracks blocking itself,
+	 * from the injection to the completion of the handler's IRET
+	 * (intercepted; done once RIP has left it), and gets its window by
+	 * single-stepping the guest (TF, #DB intercepted), as KVM does.
+	 */
+	bool nmi_masked;
+	bool nmi_iret;		/* the IRET ran: unmasked once RIP moves on */
+	u64 nmi_iret_rip;
+	bool nmi_ss;		/* single-stepping for an NMI window */
+	bool nmi_ss_tf;		/* ... and the guest had TF set itself */
+	u64 nmi_ss_dr6;		/* the guest's DR6 before the step */
+	u64 exit_rip;		/* RIP at the last exit: its shadow's */
 };
 
 static inline struct svm_vm *to_svm_vm(struct hvk_vm *vm)
@@ -63,6 +76,14 @@ int svm_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
 int svm_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
 void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
+bool svm_interrupt_allowed(struct hvk_vcpu *vcpu);
+bool svm_nmi_allowed(struct hvk_vcpu *vcpu);
+void svm_inject_irq(struct hvk_vcpu *vcpu, u8 vector);
+void svm_inject_nmi(struct hvk_vcpu *vcpu);
+void svm_enable_irq_window(struct hvk_vcpu *vcpu);
+void svm_enable_nmi_window(struct hvk_vcpu *vcpu);
+void svm_set_tsc_offset(struct hvk_vcpu *vcpu, s64 offset);
+void svm_nmi_step_end(struct svm_vcpu *sv);
 void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
 void svm_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);

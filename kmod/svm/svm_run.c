@@ -7,8 +7,9 @@
  * hv_enter_guest() with the guest's FPU registers loaded:
  *   intercepts for this entry (svm_set_intercepts)
  *   interrupts off; the core's entry bracket (XCR0, DR0-3, NPT
- *   generation); the TLB flush and ASID (svm_pick_tlb); registers into
- *   the VMCB
+ *   generation; a request that came late cancels the entry); the TLB
+ *   flush and ASID (svm_pick_tlb); registers into the VMCB (EVENTINJ,
+ *   V_IRQ and the event intercepts are set already: svm_vcpu.c)
  *   CLGI; VMSAVE host; [VMLOAD guest; VMRUN; VMSAVE guest; VMLOAD host]
  *   the core's exit bracket (XCR0, DR0-3, host breakpoints)
  *   STGI; interrupts on - a pending host interrupt or NMI is taken here
@@ -214,6 +215,56 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 	return true;
 }
 
+/*
+ * The exits of the event machinery (svm_vcpu.c has the other half):
+ *
+ * VINTR	the guest would take the virtual interrupt that
+ *		enable_irq_window raised: it can take an interrupt now
+ *		(15.21.4).  Take V_IRQ down, the core injects the real one.
+ * IRET		the guest's NMI handler returns (15.8.1: intercepted before
+ *		it runs).  Blocking ends when the IRET completes: at the
+ *		first exit with RIP elsewhere (svm_vcpu_run), or at once
+ *		through the single-step an NMI waiting for it asks for.
+ * #DB		only intercepted while single-stepping for an NMI window: the
+ *		step is done.  The guest's own single-step, if it had TF set,
+ *		is its #DB too (SDM Vol 3A, 17.3.1.4).
+ */
+static void svm_exit_events(struct svm_vcpu *sv, struct hv_exit *exit)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	switch (c->exitcode) {
+	case SVM_EXIT_VINTR:
+		c->v_intr &= ~SVM_V_IRQ;
+		c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+		exit->code = HV_X_IRQ_WINDOW;
+		break;
+	case SVM_EXIT_IRET:
+		c->intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+		sv->nmi_iret = true;
+		sv->nmi_iret_rip = sv->vcpu.regs.rip;
+		exit->code = HV_X_NMI_WINDOW;
+		break;
+	default:	/* SVM_EXIT_EXCP_DB */
+		if (sv->nmi_ss) {
+			bool guest_tf = sv->nmi_ss_tf;
+			u64 dr6 = sv->vmcb->save.dr6;
+
+			svm_nmi_step_end(sv);
+			if (guest_tf) {
+				sv->vmcb->save.dr6 = sv->nmi_ss_dr6 |
+						     (dr6 & DR_STEP);
+				svm_inject_exception(&sv->vcpu, 1, false, 0);
+			}
+			exit->code = HV_X_NMI_WINDOW;
+		} else {
+			svm_inject_exception(&sv->vcpu, 1, false, 0);
+			exit->code = HV_X_NONE;
+		}
+		break;
+	}
+}
+
 static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -234,6 +285,11 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->npf.gpa = c->exitinfo2;
 		exit->npf.write = info1 & SVM_NPF_WRITE;
 		exit->npf.fetch = info1 & SVM_NPF_FETCH;
+		break;
+	case SVM_EXIT_VINTR:
+	case SVM_EXIT_IRET:
+	case SVM_EXIT_EXCP_DB:
+		svm_exit_events(sv, exit);
 		break;
 	case SVM_EXIT_INVALID:
 		/* APM Vol 2, 15.5.1: VMRUN found the guest state inconsistent */
@@ -344,12 +400,23 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 
 	cpu = smp_processor_id();
 	e = hv_guest_enter_irqoff(vcpu, vmcb->save.cr4);
+	if (e.cancel) {
+		/* A request came: back to the core's loop, nothing entered */
+		local_irq_enable();
+		exit->code = HV_X_NONE;
+		return 0;
+	}
 	ac = svm_pick_tlb(sv, cpu, e.flush);
 
 	vmcb->save.rax = vcpu->regs.rax;
 	vmcb->save.rsp = vcpu->regs.rsp;
 	vmcb->save.rip = vcpu->regs.rip;
 	vmcb->save.rflags = vcpu->regs.rflags;
+	if (sv->nmi_ss)		/* stepping for an NMI window: svm_vcpu.c */
+		vmcb->save.rflags |= X86_EFLAGS_TF;
+	/* The core completed the instruction: its shadow is over (15.21.5) */
+	if (vcpu->regs.rip != sv->exit_rip)
+		vmcb->control.int_state &= ~SVM_INT_SHADOW;
 	vmcb->control.next_rip = 0;
 
 	svm_clgi();
@@ -369,7 +436,15 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	vcpu->regs.rsp = vmcb->save.rsp;
 	vcpu->regs.rip = vmcb->save.rip;
 	vcpu->regs.rflags = vmcb->save.rflags;
+	if (sv->nmi_ss && !sv->nmi_ss_tf)
+		vcpu->regs.rflags &= ~X86_EFLAGS_TF;	/* hv's, not the guest's */
+	sv->exit_rip = vcpu->regs.rip;
 	exit->dr7 = vmcb->save.dr7;
+	/* The NMI handler's IRET completed: NMIs unblocked (SDM Vol 3A, 6.7.1) */
+	if (sv->nmi_iret && vcpu->regs.rip != sv->nmi_iret_rip) {
+		sv->nmi_masked = false;
+		sv->nmi_iret = false;
+	}
 
 	/* An event the exit interrupted: again at the next entry (15.7.2) */
 	vmcb->control.event_inj = 0;

@@ -292,13 +292,120 @@ void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 				    (u64)error << 32 : 0);
 }
 
+/* ---- interrupts and NMIs (hv_event.c decides; this programs it) ---- */
+
+#define SVM_EXC_DB		BIT(1)	/* intercept_exceptions: #DB */
+
+/*
+ * 15.21.5: the interrupt shadow as the next VMRUN will have it: none once
+ * the core moved RIP past the instruction that exited (svm_vcpu_run
+ * then clears INTERRUPT_SHADOW).
+ */
+static bool svm_shadow(struct svm_vcpu *sv)
+{
+	return sv->vcpu.regs.rip == sv->exit_rip &&
+	       (sv->vmcb->control.int_state & SVM_INT_SHADOW);
+}
+
+/* 15.20, 15.21.1: IF=1 (V_INTR_MASKING: the guest's own), no shadow, EVENTINJ free */
+bool svm_interrupt_allowed(struct hvk_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+
+	return (vcpu->regs.rflags & X86_EFLAGS_IF) && !svm_shadow(sv) &&
+	       !(sv->vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
+bool svm_nmi_allowed(struct hvk_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+
+	return !sv->nmi_masked && !svm_shadow(sv) &&
+	       !(sv->vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
+/* 15.20: EVENTINJ type 0, external interrupt */
+void svm_inject_irq(struct hvk_vcpu *vcpu, u8 vector)
+{
+	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
+
+	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR | vector;
+}
+
+/*
+ * 15.20: EVENTINJ type 2 (the vector is ignored; 2 by convention).  The
+ * guest is blocked by NMI from its delivery until its handler's IRET
+ * (SDM Vol 3A, 6.7.1): intercept that IRET to know (15.8.1).
+ */
+void svm_inject_nmi(struct hvk_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI | 2;
+	sv->nmi_masked = true;
+	sv->nmi_iret = false;
+	c->intercept_misc1 |= SVM_INTERCEPT_IRET;
+}
+
+/*
+ * 15.21.4: a virtual interrupt (V_IRQ, top priority, TPR ignored) whose
+ * acceptance the VINTR intercept catches: an exit exactly when the guest
+ * can take an interrupt.  svm_run.c takes it down when the exit comes.
+ */
+void svm_enable_irq_window(struct hvk_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
+
+	c->v_intr |= SVM_V_IRQ | SVM_V_IGN_TPR |
+		     (0xfULL << SVM_V_INTR_PRIO_SHIFT);
+	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
+}
+
+/*
+ * No NMI-window exit on AMD-V without vNMI.  Blocked by NMI, before its
+ * IRET: nothing to do, the IRET intercept comes first.  Otherwise (the
+ * IRET is running, or a shadow or a queued event is in the way): single-
+ * step the guest, so that it exits after its next instruction (KVM's
+ * svm_enable_nmi_window; SDM Vol 3A, 17.3.1.4).  TF goes into the VMCB
+ * only (svm_vcpu_run), the core's RFLAGS never shows it; #DB intercepted.
+ */
+void svm_enable_nmi_window(struct hvk_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+
+	if ((sv->nmi_masked && !sv->nmi_iret) || sv->nmi_ss)
+		return;
+	sv->nmi_ss = true;
+	sv->nmi_ss_tf = vcpu->regs.rflags & X86_EFLAGS_TF;
+	sv->nmi_ss_dr6 = sv->vmcb->save.dr6;
+	sv->vmcb->control.intercept_exceptions |= SVM_EXC_DB;
+}
+
+/* The step's #DB came (svm_run.c), or the state was replaced */
+void svm_nmi_step_end(struct svm_vcpu *sv)
+{
+	if (!sv->nmi_ss)
+		return;
+	sv->nmi_ss = false;
+	sv->vmcb->control.intercept_exceptions &= ~SVM_EXC_DB;
+	sv->vmcb->save.dr6 = sv->nmi_ss_dr6;	/* the step's BS is hv's */
+}
+
+/* 15.18.1: the guest's TSC is the host's plus TSC_OFFSET */
+void svm_set_tsc_offset(struct hvk_vcpu *vcpu, s64 offset)
+{
+	to_svm_vcpu(vcpu)->vmcb->control.tsc_offset = offset;
+	vcpu->tsc_offset = offset;
+}
+
 /* ---- state (state/state.c has checked every value) ---- */
 
 /*
  * 15.21.5: INTERRUPT_SHADOW; 15.20: a queued or re-injected exception
- * in EVENTINJ (svm_vcpu_run puts an interrupted delivery there).  SVM
- * keeps NMI blocking to itself without vNMI; hv never gives a guest an
- * NMI, so the flag is only carried for the round trip.
+ * in EVENTINJ (svm_vcpu_run puts an interrupted delivery there).  NMI
+ * blocking is hv's own without vNMI (nmi_masked); an NMI in EVENTINJ
+ * is not delivered yet: pending, and not blocking.
  */
 void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 {
@@ -308,7 +415,10 @@ void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 
 	if (c->int_state & SVM_INT_SHADOW)
 		ev->flags |= HV_EV_SHADOW;
-	if (sv->nmi_masked)
+	if ((inj & SVM_EVTINJ_VALID) &&
+	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI)
+		ev->flags |= HV_EV_NMI_PENDING;
+	else if (sv->nmi_masked)
 		ev->flags |= HV_EV_NMI_MASKED;
 	if ((inj & SVM_EVTINJ_VALID) &&
 	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC) {
@@ -327,7 +437,17 @@ void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 	struct vmcb_control *c = &sv->vmcb->control;
 
 	c->int_state = ev->flags & HV_EV_SHADOW ? SVM_INT_SHADOW : 0;
+	sv->exit_rip = vcpu->regs.rip;	/* the shadow is for this RIP */
+	svm_nmi_step_end(sv);
 	sv->nmi_masked = ev->flags & HV_EV_NMI_MASKED;
+	sv->nmi_iret = false;
+	/* Blocked by NMI: its IRET ends it, so intercept that IRET */
+	if (sv->nmi_masked)
+		c->intercept_misc1 |= SVM_INTERCEPT_IRET;
+	else
+		c->intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+	c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+	c->v_intr &= ~SVM_V_IRQ;
 	c->event_inj = 0;
 }
 

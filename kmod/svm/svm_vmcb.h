@@ -95,8 +95,10 @@ struct vmcb {
 /* APM Vol 2, Table B-1: intercept vector 3 (misc1) */
 #define SVM_INTERCEPT_INTR	BIT(0)
 #define SVM_INTERCEPT_NMI	BIT(1)
+#define SVM_INTERCEPT_VINTR	BIT(4)
 #define SVM_INTERCEPT_RDPMC	BIT(15)
 #define SVM_INTERCEPT_CPUID	BIT(18)
+#define SVM_INTERCEPT_IRET	BIT(20)
 #define SVM_INTERCEPT_INVD	BIT(22)
 #define SVM_INTERCEPT_HLT	BIT(24)
 #define SVM_INTERCEPT_INVLPGA	BIT(26)
@@ -118,7 +120,11 @@ struct vmcb {
 #define SVM_INTERCEPT_XSETBV	BIT(13)
 #define SVM_INTERCEPT_RDPRU	BIT(14)
 
-#define SVM_V_INTR_MASKING	BIT_ULL(24)	/* APM Vol 2, 15.21.1 */
+/* APM Vol 2, 15.21.1-4: VMCB offset 0x60, virtual interrupts */
+#define SVM_V_IRQ		BIT_ULL(8)
+#define SVM_V_INTR_PRIO_SHIFT	16
+#define SVM_V_IGN_TPR		BIT_ULL(20)
+#define SVM_V_INTR_MASKING	BIT_ULL(24)
 #define SVM_NP_ENABLE		BIT_ULL(0)	/* APM Vol 2, 15.25.3 */
 #define SVM_TLB_FLUSH_ALL	1		/* APM Vol 2, 15.16.1 TLB_CONTROL */
 #define SVM_TLB_FLUSH_ASID	3
@@ -127,6 +133,8 @@ struct vmcb {
 #define SVM_EVTINJ_VALID	BIT_ULL(31)
 #define SVM_EVTINJ_ERR_VALID	BIT_ULL(11)
 #define SVM_EVTINJ_TYPE_MASK	(7ULL << 8)
+#define SVM_EVTINJ_TYPE_INTR	(0ULL << 8)
+#define SVM_EVTINJ_TYPE_NMI	(2ULL << 8)
 #define SVM_EVTINJ_TYPE_EXC	(3ULL << 8)
 #define SVM_EVTINJ_TYPE_SOFT	(4ULL << 8)	/* INTn */
 #define SVM_EVTINJ_VEC_MASK	0xffULL
@@ -144,11 +152,14 @@ struct vmcb {
 #define SVM_EXIT_READ_DR0	0x020	/* + n */
 #define SVM_EXIT_WRITE_DR0	0x030	/* + n */
 #define SVM_EXIT_WRITE_DR7	0x037
-#define SVM_EXIT_EXCP_UD	0x046	/* 0x40 + vector */
+#define SVM_EXIT_EXCP_DB	0x041	/* 0x40 + vector */
+#define SVM_EXIT_EXCP_UD	0x046
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
+#define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPGA	0x07a

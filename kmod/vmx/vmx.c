@@ -33,6 +33,8 @@ u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls;
 u32 vmx_exit_ctls, vmx_entry_ctls;
 bool vmx_ctls_ok;
 u32 vmx_preempt_ticks;		/* VMX-preemption timer per entry, or 0 */
+/* Interrupt- and NMI-window exiting, where the CPU has them (vmx_run.c) */
+u32 vmx_window_ctls;
 
 /*
  * SDM Vol 3D, A.3-A.5: bits 31:0 of a control MSR are the allowed-0
@@ -73,6 +75,8 @@ static void vmx_setup_preempt_timer(void)
 	vmx_preempt_ticks = clamp_t(u64, ticks, 1, U32_MAX);
 }
 
+static u32 vmx_allowed1(u32 msr);
+
 /* Pick every control once, at load (compare KVM's setup_vmcs_config). */
 static bool vmx_setup_ctls(u64 basic)
 {
@@ -82,7 +86,9 @@ static bool vmx_setup_ctls(u64 basic)
 	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			      MSR_IA32_VMX_PINBASED_CTLS,
 			      PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING,
-			      PIN_BASED_VMX_PREEMPTION_TIMER, &vmx_pin_ctls);
+			      PIN_BASED_VMX_PREEMPTION_TIMER |
+			      /* SDM Vol 3C, 25.6.1: NMI blocking tracked per guest */
+			      PIN_BASED_VIRTUAL_NMIS, &vmx_pin_ctls);
 	/* No I/O or MSR bitmaps: every IN/OUT and RDMSR/WRMSR exits. */
 	ok &= vmx_adjust_ctls(t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			      MSR_IA32_VMX_PROCBASED_CTLS,
@@ -98,7 +104,19 @@ static bool vmx_setup_ctls(u64 basic)
 			      CPU_BASED_MONITOR_EXITING |
 			      CPU_BASED_RDPMC_EXITING |
 			      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
-			      0, &vmx_proc_ctls);
+			      /* the guest's TSC: host TSC + TSC_OFFSET */
+			      CPU_BASED_USE_TSC_OFFSETTING, &vmx_proc_ctls);
+	/*
+	 * SDM Vol 3C, 25.6.2: interrupt-window exiting, and NMI-window
+	 * exiting, which needs virtual NMIs (26.2.1.1); switched on per
+	 * entry while the core waits for a window (vmx_run.c).
+	 */
+	vmx_window_ctls = vmx_allowed1(t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				       MSR_IA32_VMX_PROCBASED_CTLS) &
+			  (CPU_BASED_INTR_WINDOW_EXITING |
+			   CPU_BASED_NMI_WINDOW_EXITING);
+	if (!(vmx_pin_ctls & PIN_BASED_VIRTUAL_NMIS))
+		vmx_window_ctls &= ~CPU_BASED_NMI_WINDOW_EXITING;
 	ok &= vmx_adjust_ctls(MSR_IA32_VMX_PROCBASED_CTLS2,
 			      SECONDARY_EXEC_ENABLE_EPT |
 			      SECONDARY_EXEC_UNRESTRICTED_GUEST,
@@ -420,6 +438,13 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.inject_exception	= vmx_inject_exception,
+	.interrupt_allowed	= vmx_interrupt_allowed,
+	.nmi_allowed		= vmx_nmi_allowed,
+	.inject_irq		= vmx_inject_irq,
+	.inject_nmi		= vmx_inject_nmi,
+	.enable_irq_window	= vmx_enable_irq_window,
+	.enable_nmi_window	= vmx_enable_nmi_window,
+	.set_tsc_offset		= vmx_set_tsc_offset,
 	.get_events		= vmx_get_events,
 	.set_events		= vmx_set_events,
 	.get_dr67		= vmx_get_dr67,

@@ -52,7 +52,15 @@ struct vmx_vcpu {
 	u64 cstar;			/* unused by Intel CPUs; kept for RDMSR */
 	struct hv_vmx_msr *guest_msrs;	/* entry load + exit store */
 	struct hv_vmx_msr *host_msrs;	/* exit load */
-	bool dr_exiting;		/* MOV-DR exiting is on: vmx_run.c */
+	u32 exec_ctls;			/* CPU_BASED_VM_EXEC_CONTROL as written */
+	/*
+	 * Events (vmx_run.c): windows the core asked for, switched on at
+	 * the next entry and off by their exit; the guest interruptibility
+	 * state and RIP the last exit left (SDM Vol 3C, 25.4.2).
+	 */
+	bool irq_window, nmi_window;
+	u32 intr_state;
+	u64 exit_rip;
 	u64 dr6;			/* not in the VMCS: swapped by hand */
 	int vmcs_error;			/* first VMWRITE failure at setup */
 };
@@ -93,6 +101,7 @@ static inline bool vmcs_write(unsigned long field, u64 val)
 extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls;
 extern u32 vmx_exit_ctls, vmx_entry_ctls;
+extern u32 vmx_window_ctls;
 extern bool vmx_ctls_ok;
 extern u32 vmx_preempt_ticks;
 void vmx_vmclear_local(struct vmx_vcpu *vv);
@@ -111,6 +120,13 @@ int vmx_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
 int vmx_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
 void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
+bool vmx_interrupt_allowed(struct hvk_vcpu *vcpu);
+bool vmx_nmi_allowed(struct hvk_vcpu *vcpu);
+void vmx_inject_irq(struct hvk_vcpu *vcpu, u8 vector);
+void vmx_inject_nmi(struct hvk_vcpu *vcpu);
+void vmx_enable_irq_window(struct hvk_vcpu *vcpu);
+void vmx_enable_nmi_window(struct hvk_vcpu *vcpu);
+void vmx_set_tsc_offset(struct hvk_vcpu *vcpu, s64 offset);
 void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
 void vmx_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);

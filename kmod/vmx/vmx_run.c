@@ -8,8 +8,10 @@
  * off), one function per phase:
  *   VMCS current here; host state that is the task's (vmx_save_host)
  *   interrupts off; the core's entry bracket (XCR0, DR0-3, NPT/EPT
- *   generation); TLB flushes, host and guest state into the VMCS, guest
- *   CR2 and DR6 (vmx_load_guest); VMLAUNCH/VMRESUME
+ *   generation; a request that came late cancels the entry); TLB
+ *   flushes, host and guest state into the VMCS, the event to inject
+ *   and the window exits, guest CR2 and DR6 (vmx_load_guest);
+ *   VMLAUNCH/VMRESUME
  *   guest DR6; the core's exit bracket; read the exit (vmx_read_exit);
  *   host DEBUGCTL, GDT, TR and DS/ES/FS/GS (vmx_restore_host)
  *   an interrupt or NMI the exit took goes to the host (vmx_host_events)
@@ -82,31 +84,40 @@ static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
 		vmx_inject_exception(&vv->vcpu, 13, true, 0);
 		return;
 	}
-	vv->vcpu.regs.rip = next_rip;
+	hv_skip_insn(&vv->vcpu, next_rip);
 }
 
 /*
+ * The processor-based controls that change between entries, written
+ * only when they do (vv->exec_ctls holds what the VMCS has):
+ *
  * Guest debug registers: the core decides when DR0-3 are live (hv_cr.c);
  * here MOV-DR exiting (SDM Vol 3C, 25.6.2) is on exactly while they are
  * not.  DR7 is VMCS state (loaded at entry, saved at exit with the
  * debug-controls bits: SDM Vol 3C, 25.7.1 / 25.8.1); DR6 is not, and a
  * guest #DB also writes it: one read per exit, the guest's kept in
  * vv->dr6, the host given DR6_RESERVED back, the value Linux keeps there.
+ *
+ * Interrupt- and NMI-window exiting (SDM Vol 3C, 27.7.5-6): on while the
+ * core waits for the guest to be able to take an interrupt or NMI, off
+ * again when that exit comes (vmx_translate_exit).
  */
-static void vmx_db_intercept(struct vmx_vcpu *vv)
+static void vmx_exec_controls(struct vmx_vcpu *vv)
 {
-	bool exiting = !vv->vcpu.db_live;
-	u32 ctl;
+	u32 ctl = vv->exec_ctls & ~(CPU_BASED_MOV_DR_EXITING |
+				    CPU_BASED_INTR_WINDOW_EXITING |
+				    CPU_BASED_NMI_WINDOW_EXITING);
 
-	if (vv->dr_exiting == exiting)
-		return;
-	ctl = vmcs_read(CPU_BASED_VM_EXEC_CONTROL);
-	if (exiting)
+	if (!vv->vcpu.db_live)
 		ctl |= CPU_BASED_MOV_DR_EXITING;
-	else
-		ctl &= ~CPU_BASED_MOV_DR_EXITING;
+	if (vv->irq_window)
+		ctl |= vmx_window_ctls & CPU_BASED_INTR_WINDOW_EXITING;
+	if (vv->nmi_window)
+		ctl |= vmx_window_ctls & CPU_BASED_NMI_WINDOW_EXITING;
+	if (ctl == vv->exec_ctls)
+		return;
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl);
-	vv->dr_exiting = exiting;
+	vv->exec_ctls = ctl;
 }
 
 /* What the exit left in the VMCS, read with interrupts off */
@@ -267,6 +278,14 @@ static void vmx_translate_exit(struct vmx_vcpu *vv,
 	case EXIT_REASON_DR_ACCESS:
 		exit->code = HV_X_DR_ACCESS;	/* the core makes DR0-3 live */
 		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		vv->irq_window = false;		/* 27.7.5: off until asked again */
+		exit->code = HV_X_IRQ_WINDOW;
+		break;
+	case EXIT_REASON_NMI_WINDOW:
+		vv->nmi_window = false;		/* 27.7.6 */
+		exit->code = HV_X_NMI_WINDOW;
+		break;
 	default:
 		vmx_exit_renamed(x, exit);
 		break;
@@ -304,12 +323,19 @@ static void vmx_load_guest(struct vmx_vcpu *vv, const struct vmx_host *h,
 	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
 	if (vmx_preempt_ticks)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_preempt_ticks);
+	/* The core completed the instruction: its STI/MOV SS shadow is over */
+	if (vcpu->regs.rip != vv->exit_rip &&
+	    (vv->intr_state & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))) {
+		vv->intr_state &= ~(GUEST_INTR_STATE_STI |
+				    GUEST_INTR_STATE_MOV_SS);
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vv->intr_state);
+	}
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vv->inject_info);
 	if (vv->inject_info) {
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, vv->inject_error);
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, vv->inject_len);
 	}
-	vmx_db_intercept(vv);
+	vmx_exec_controls(vv);
 	/* CR2 is not part of the VMCS (SDM Vol 3C, 25.4.1) */
 	if (native_read_cr2() != vv->cr2)
 		native_write_cr2(vv->cr2);
@@ -338,6 +364,9 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 	vcpu->regs.rip = vmcs_read(GUEST_RIP);
 	vcpu->regs.rsp = vmcs_read(GUEST_RSP);
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
+	/* 25.4.2: shadow and NMI blocking, for the core's next injection */
+	vv->intr_state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+	vv->exit_rip = vcpu->regs.rip;
 	if (vcpu->db_live)
 		exit->dr7 = vmcs_read(GUEST_DR7);
 	/* A failed entry leaves the launch state as it was (26.7) */
@@ -345,7 +374,8 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 		vv->launched = true;
 	/*
 	 * SDM Vol 3C, 28.2.4: an event whose delivery the exit interrupted
-	 * is in IDT-vectoring info; deliver it again.
+	 * is in IDT-vectoring info - an interrupt, an NMI, an exception -
+	 * deliver it again (27.6.1.1 has the software events' length).
 	 */
 	vv->inject_info = 0;
 	if (!(idt_info & VECTORING_INFO_VALID_MASK) ||
@@ -427,6 +457,12 @@ int vmx_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	h.cpu = smp_processor_id();
 	h.debugctl = get_debugctlmsr();
 	e = hv_guest_enter_irqoff(vcpu, vv->cr4_shadow);
+	if (e.cancel) {
+		/* A request came: back to the core's loop, nothing entered */
+		local_irq_enable();
+		exit->code = HV_X_NONE;
+		return 0;
+	}
 	vmx_load_guest(vv, &h, arrived, e.flush);
 
 	x.r = vmx_vmenter(&vcpu->regs, vv->launched);

@@ -269,7 +269,8 @@ static bool vmx_setup_controls(struct vmx_vcpu *vv)
 	/* SDM Vol 3C, 25.6-25.8: execution, exit and entry controls */
 	ok &= vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_pin_ctls);
 	ok &= vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_proc_ctls);
-	vv->dr_exiting = vmx_proc_ctls & CPU_BASED_MOV_DR_EXITING;
+	vv->exec_ctls = vmx_proc_ctls;
+	ok &= vmcs_write(TSC_OFFSET, 0);		/* 25.6.5 */
 	ok &= vmcs_write(SECONDARY_VM_EXEC_CONTROL, vv->vpid ? vmx_proc2_ctls :
 			 vmx_proc2_ctls & ~SECONDARY_EXEC_ENABLE_VPID);
 	ok &= vmcs_write(VM_EXIT_CONTROLS, vmx_exit_ctls);
@@ -611,13 +612,88 @@ void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 	vv->inject_len = 0;
 }
 
-/* ---- state (state/state.c has checked every value) ---- */
+/* ---- interrupts and NMIs (hv_event.c decides; this programs it) ---- */
 
 /* SDM Vol 3C, 25.4.2, Table 25-3: guest interruptibility state */
 #define VMX_INTR_STI		BIT(0)
 #define VMX_INTR_MOV_SS		BIT(1)
 #define VMX_INTR_NMI		BIT(3)
 #define VMX_PENDING_DBG_BS	BIT(14)	/* SDM Vol 3C, 25.4.2: single-step pending */
+
+/*
+ * Blocking by STI or MOV SS as the next entry will have it: none once
+ * the core moved RIP past the instruction that exited (vmx_load_guest
+ * then clears it in the VMCS).
+ */
+static u32 vmx_shadow(struct vmx_vcpu *vv)
+{
+	if (vv->vcpu.regs.rip != vv->exit_rip)
+		return 0;
+	return vv->intr_state & (VMX_INTR_STI | VMX_INTR_MOV_SS);
+}
+
+/* SDM Vol 3C, 26.3.1.5 and 6.8.1: IF=1, no shadow, nothing queued */
+bool vmx_interrupt_allowed(struct hvk_vcpu *vcpu)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+
+	return (vcpu->regs.rflags & X86_EFLAGS_IF) && !vmx_shadow(vv) &&
+	       !(vv->inject_info & INTR_INFO_VALID_MASK);
+}
+
+/* SDM Vol 3C, 26.3.1.5: NMI injection needs no blocking by NMI or STI/MOV SS */
+bool vmx_nmi_allowed(struct hvk_vcpu *vcpu)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+
+	return !(vv->intr_state & VMX_INTR_NMI) && !vmx_shadow(vv) &&
+	       !(vv->inject_info & INTR_INFO_VALID_MASK);
+}
+
+/* SDM Vol 3C, 25.8.3, Table 25-17: VM-entry interruption information */
+void vmx_inject_irq(struct hvk_vcpu *vcpu, u8 vector)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+
+	vv->inject_info = INTR_INFO_VALID_MASK | INTR_TYPE_EXT_INTR | vector;
+	vv->inject_error = 0;
+	vv->inject_len = 0;
+}
+
+/* 26.6.1.2: with virtual NMIs, the entry sets virtual-NMI blocking */
+void vmx_inject_nmi(struct hvk_vcpu *vcpu)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+
+	vv->inject_info = INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR | 2;
+	vv->inject_error = 0;
+	vv->inject_len = 0;
+}
+
+/* SDM Vol 3C, 27.7.5-6: the window exits, programmed at the next entry */
+void vmx_enable_irq_window(struct hvk_vcpu *vcpu)
+{
+	to_vmx_vcpu(vcpu)->irq_window = true;
+}
+
+/*
+ * Without virtual NMIs (no NMI-window exiting) the VMX-preemption timer
+ * brings the vCPU back within about a millisecond, and the core tries
+ * again: late, never lost.
+ */
+void vmx_enable_nmi_window(struct hvk_vcpu *vcpu)
+{
+	to_vmx_vcpu(vcpu)->nmi_window = true;
+}
+
+/* SDM Vol 3C, 25.6.5: RDTSC, RDTSCP and RDMSR(TSC) add TSC_OFFSET */
+void vmx_set_tsc_offset(struct hvk_vcpu *vcpu, s64 offset)
+{
+	vmx_write_field(to_vmx_vcpu(vcpu), TSC_OFFSET, offset);
+	vcpu->tsc_offset = offset;
+}
+
+/* ---- state (state/state.c has checked every value) ---- */
 
 /* A queued or re-injected exception is vv->inject_info (vmx_run.c). */
 void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
@@ -628,7 +704,14 @@ void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 
 	if (intr & (VMX_INTR_STI | VMX_INTR_MOV_SS))
 		ev->flags |= HV_EV_SHADOW;
-	if (intr & VMX_INTR_NMI)
+	/*
+	 * An NMI queued or interrupted is not delivered yet: pending, and
+	 * not blocking (it could only be queued while NMIs were unblocked).
+	 */
+	if ((info & INTR_INFO_VALID_MASK) &&
+	    (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		ev->flags |= HV_EV_NMI_PENDING;
+	else if (intr & VMX_INTR_NMI)
 		ev->flags |= HV_EV_NMI_MASKED;
 	/*
 	 * Only hardware exceptions: an interrupted INTn, INT3 or INTO
@@ -662,7 +745,11 @@ void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 		intr |= VMX_INTR_NMI;
 	vmx_write_field(vv, GUEST_INTERRUPTIBILITY_INFO, intr);
 	vmx_write_field(vv, GUEST_PENDING_DBG_EXCEPTIONS, dbg);
+	vv->intr_state = intr;
+	vv->exit_rip = vcpu->regs.rip;	/* the shadow is for this RIP */
 	vv->inject_info = 0;
+	vv->irq_window = false;
+	vv->nmi_window = false;
 }
 
 void vmx_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7)

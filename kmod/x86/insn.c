@@ -37,6 +37,11 @@ struct hv_insn_cursor {
 	unsigned int asz;	/* effective address size in bits */
 	bool byte_reg;		/* the register operand is a byte register */
 	unsigned int imm_len;	/* bytes of immediate after ModRM/SIB/disp */
+	bool imm_zx;		/* the immediate is not sign-extended */
+	bool group;		/* ModRM.reg extends the opcode: no register */
+	u16 opc;		/* the opcode: one byte, or 0x0fXX */
+	u8 rep;			/* F2/F3, the last one */
+	bool lock;		/* F0 */
 };
 
 /* Consume @k bytes as a little-endian value. */
@@ -182,8 +187,12 @@ static int hv_insn_prefixes(struct hv_insn_cursor *c, int mode, u8 *opcode,
 				   b == 0x65 ? HV_SEG_GS : (b >> 3) & 3;
 			c->seg_override = true;
 			break;
-		case 0xf0: case 0xf2: case 0xf3:
-			/* LOCK and REP do not change a MOV's access. */
+		case 0xf0:
+			c->lock = true;
+			break;
+		case 0xf2: case 0xf3:
+			/* SDM Vol 2A, 2.1.1: group 1, the last one counts */
+			c->rep = b;
 			break;
 		default:
 			/* SDM Vol 2A, 2.2.1: REX only in 64-bit mode (else INC/DEC) */
@@ -241,13 +250,68 @@ static int hv_insn_moffs(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
 }
 
 /*
- * The opcode of a move with a ModRM operand: which access, its size, and
- * for the two-byte 0F opcodes (MOVZX, MOVSX) the second byte.
+ * The string instructions (no ModRM): MOVS, STOS, LODS, INS, OUTS.  The
+ * element size comes from the opcode and the operand size; INS and OUTS
+ * move at most 32 bits whatever REX.W says (SDM Vol 2A, INS/OUTS).  The
+ * source segment (rSI) is DS or an override; the destination (rDI) is
+ * always ES (SDM Vol 2B, MOVS).
  */
-static int hv_insn_opcode(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
+static int hv_insn_string(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
+{
+	switch (b) {
+	case 0xa4: case 0xa5:
+		out->op = HV_INSN_MOVS;
+		break;
+	case 0xaa: case 0xab:
+		out->op = HV_INSN_STOS;
+		break;
+	case 0xac: case 0xad:
+		out->op = HV_INSN_LODS;
+		break;
+	case 0x6c: case 0x6d:
+		out->op = HV_INSN_INS;
+		break;
+	case 0x6e: case 0x6f:
+		out->op = HV_INSN_OUTS;
+		break;
+	default:
+		return -EINVAL;
+	}
+	out->size = (b & 1) ? c->osz : 1;
+	if ((out->op == HV_INSN_INS || out->op == HV_INSN_OUTS) &&
+	    out->size == 8)
+		out->size = 4;
+	if (out->op == HV_INSN_LODS)
+		out->dst_size = out->size;
+	out->reg = 0;				/* rAX: STOS, LODS */
+	out->len = c->pos;
+	return 0;
+}
+
+/*
+ * The opcode of an instruction with a ModRM operand: which access, its
+ * size, whether ModRM.reg names a register or extends the opcode, and
+ * the immediate's length.  Group opcodes are finished in
+ * hv_insn_operand(), once ModRM.reg is known.
+ */
+static int hv_insn_opcode(struct hv_insn_cursor *c, u8 b, int mode,
+			  struct hv_insn *out)
 {
 	int r;
 
+	c->opc = b;
+	if (b == 0x82 && mode == 64)
+		return -EINVAL;		/* SDM Vol 2A, Table A-2: i64 */
+	/* SDM Vol 2A, Table A-2: 00-3F, the ALU rows; xx0-xx3 take ModRM */
+	if (b < 0x40 && (b & 7) < 4) {
+		out->alu = b >> 3;
+		out->op = (b & 2) ? HV_INSN_ALU_REG : HV_INSN_ALU;
+		out->size = (b & 1) ? c->osz : 1;
+		if (out->op == HV_INSN_ALU_REG)
+			out->dst_size = out->size;
+		c->byte_reg = !(b & 1);
+		return 0;
+	}
 	switch (b) {
 	case 0x88:			/* MOV r/m8, r8 */
 	case 0x89:			/* MOV r/m16/32/64, r */
@@ -257,16 +321,63 @@ static int hv_insn_opcode(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
 		out->size = (b & 1) ? c->osz : 1;
 		c->byte_reg = !(b & 1);
 		return 0;
+	case 0x63:			/* MOVSXD r, r/m32 (64-bit mode only) */
+		if (mode != 64)
+			return -EINVAL;	/* ARPL */
+		if (c->osz == 8) {
+			out->op = HV_INSN_LOAD_SX;
+			out->size = 4;
+			out->dst_size = 8;
+		} else {
+			/* SDM Vol 2B, MOVSXD: without REX.W a plain move */
+			out->op = HV_INSN_LOAD;
+			out->size = c->osz;
+		}
+		return 0;
+	case 0x84:			/* TEST r/m8, r8 */
+	case 0x85:			/* TEST r/m, r */
+		out->op = HV_INSN_ALU;
+		out->alu = HV_ALU_TEST;
+		out->size = (b & 1) ? c->osz : 1;
+		c->byte_reg = !(b & 1);
+		return 0;
+	case 0x86:			/* XCHG r/m8, r8 */
+	case 0x87:			/* XCHG r/m, r */
+		out->op = HV_INSN_XCHG;
+		out->size = (b & 1) ? c->osz : 1;
+		out->dst_size = out->size;
+		c->byte_reg = !(b & 1);
+		return 0;
+	case 0x82:			/* group 1 r/m8, imm8; #UD in 64-bit */
+	case 0x80:			/* group 1 r/m8, imm8 */
+	case 0x81:			/* group 1 r/m, imm16/32 */
+	case 0x83:			/* group 1 r/m, imm8 sign-extended */
+		out->op = HV_INSN_ALU;
+		out->src_imm = true;
+		out->size = (b == 0x81 || b == 0x83) ? c->osz : 1;
+		c->imm_len = b == 0x81 ? (out->size > 4 ? 4 : out->size) : 1;
+		c->group = true;
+		return 0;
 	case 0xc6:			/* MOV r/m8, imm8 (C6 /0) */
 	case 0xc7:			/* MOV r/m, imm16/32 (C7 /0) */
 		out->op = HV_INSN_STORE_IMM;
 		out->size = (b & 1) ? c->osz : 1;
 		c->imm_len = out->size > 4 ? 4 : out->size;
+		c->group = true;
+		return 0;
+	case 0xf6:			/* group 3 r/m8 */
+	case 0xf7:			/* group 3 r/m */
+	case 0xfe:			/* group 4: INC/DEC r/m8 */
+	case 0xff:			/* group 5: INC/DEC r/m */
+		out->op = HV_INSN_ALU;
+		out->size = (b & 1) ? c->osz : 1;
+		c->group = true;
 		return 0;
 	case 0x0f:
 		r = hv_insn_byte(c, &b);
 		if (r)
 			return r;
+		c->opc = 0x0f00 | b;
 		switch (b) {
 		case 0xb6:		/* MOVZX r, r/m8 */
 		case 0xb7:		/* MOVZX r, r/m16 */
@@ -276,6 +387,22 @@ static int hv_insn_opcode(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
 		case 0xbf:		/* MOVSX r, r/m16 */
 			out->op = HV_INSN_LOAD_SX;
 			break;
+		case 0xa3:		/* BT r/m, r */
+		case 0xab:		/* BTS r/m, r */
+		case 0xb3:		/* BTR r/m, r */
+		case 0xbb:		/* BTC r/m, r */
+			out->op = HV_INSN_ALU;
+			out->alu = HV_ALU_BT + ((b >> 3) & 3);
+			out->size = c->osz;
+			return 0;
+		case 0xba:		/* group 8: BT* r/m, imm8 */
+			out->op = HV_INSN_ALU;
+			out->src_imm = true;
+			out->size = c->osz;
+			c->imm_len = 1;
+			c->imm_zx = true;
+			c->group = true;
+			return 0;
 		default:
 			return -EINVAL;
 		}
@@ -288,26 +415,78 @@ static int hv_insn_opcode(struct hv_insn_cursor *c, u8 b, struct hv_insn *out)
 }
 
 /*
- * After ModRM and its addressing bytes: the immediate of MOV imm, or the
- * register that ModRM.reg names for the other moves.
+ * ModRM.reg of a group opcode: SDM Vol 2A, Table A-6.  Returns -EINVAL
+ * for the members that are not memory operations hv emulates (MUL, DIV,
+ * CALL, JMP, PUSH...).
+ */
+static int hv_insn_group(struct hv_insn_cursor *c, unsigned int ext,
+			 struct hv_insn *out)
+{
+	switch (c->opc) {
+	case 0x80: case 0x81: case 0x82: case 0x83:
+		out->alu = ext;			/* ADD .. CMP */
+		return 0;
+	case 0xc6: case 0xc7:
+		return ext ? -EINVAL : 0;	/* only /0 is MOV */
+	case 0xf6: case 0xf7:
+		switch (ext) {
+		case 0:				/* TEST r/m, imm */
+			out->alu = HV_ALU_TEST;
+			out->src_imm = true;
+			c->imm_len = out->size > 4 ? 4 : out->size;
+			return 0;
+		case 2:
+			out->alu = HV_ALU_NOT;
+			return 0;
+		case 3:
+			out->alu = HV_ALU_NEG;
+			return 0;
+		}
+		return -EINVAL;
+	case 0xfe: case 0xff:
+		if (ext > 1)
+			return -EINVAL;
+		out->alu = ext ? HV_ALU_DEC : HV_ALU_INC;
+		return 0;
+	case 0x0fba:
+		if (ext < 4)
+			return -EINVAL;
+		out->alu = HV_ALU_BT + ext - 4;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * After ModRM and its addressing bytes: the immediate, or the register
+ * that ModRM.reg names.
  */
 static int hv_insn_operand(struct hv_insn_cursor *c, u8 modrm,
 			   struct hv_insn *out)
 {
-	u64 v;
+	unsigned int bits;
+	u64 v, sign;
 	int r;
 
-	if (out->op == HV_INSN_STORE_IMM) {
-		if ((modrm >> 3) & 7)
-			return -EINVAL;	/* only /0 is MOV */
+	if (c->group) {
+		r = hv_insn_group(c, (modrm >> 3) & 7, out);
+		if (r)
+			return r;
+	}
+	if (c->imm_len) {
 		r = hv_insn_take(c, c->imm_len, &v);
 		if (r)
 			return r;
-		if (out->size == 8)	/* imm32 sign-extended to 64 bits */
-			v = (v ^ 0x80000000ULL) - 0x80000000ULL;
-		out->imm = v;
-		return 0;
+		/* SDM Vol 2A, 2.2.1.5: immediates are sign-extended */
+		if (!c->imm_zx) {
+			sign = 1ULL << (8 * c->imm_len - 1);
+			v = (v ^ sign) - sign;
+		}
+		bits = 8 * out->size;
+		out->imm = bits >= 64 ? v : v & ((1ULL << bits) - 1);
 	}
+	if (c->group)
+		return 0;
 	/* SDM Vol 2A, 2.2.1.2: REX.R extends ModRM.reg */
 	out->reg = ((modrm >> 3) & 7) | ((c->rex & REX_R) ? 8 : 0);
 	/* SDM Vol 2A, 2.2.1.2: without any REX, byte regs 4-7 are AH..BH */
@@ -340,6 +519,8 @@ static int hv_insn_start(struct hv_insn_cursor *c, int mode, u8 *opcode,
 	r = hv_insn_prefixes(c, mode, opcode, out);
 	if (r)
 		return r;
+	out->rep = c->rep;
+	out->lock = c->lock;
 	hv_insn_sizes(c, mode, out);
 	return 0;
 }
@@ -359,7 +540,10 @@ int hv_insn_decode(const u8 *bytes, size_t n, int mode, struct hv_insn *out)
 		return r;
 	if (b >= 0xa0 && b <= 0xa3)	/* MOV AL/eAX <-> moffs */
 		return hv_insn_moffs(&c, b, out);
-	r = hv_insn_opcode(&c, b, out);
+	if ((b >= 0xa4 && b <= 0xad && b != 0xa8 && b != 0xa9 &&
+	     b != 0xa6 && b != 0xa7) || (b >= 0x6c && b <= 0x6f))
+		return hv_insn_string(&c, b, out);
+	r = hv_insn_opcode(&c, b, mode, out);
 	if (r)
 		return r;
 	r = hv_insn_modrm(&c, mode, &modrm, out);
@@ -409,9 +593,29 @@ static u64 hv_insn_mask(unsigned int size)
 	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
+/* BT* with a register offset: the signed offset's whole units, in bytes */
+static u64 hv_insn_bt_disp(const struct hv_insn *in, const u64 gpr[16])
+{
+	unsigned int bits = 8 * in->size;
+	s64 off = (s64)gpr[in->reg & 15];
+
+	/* SDM Vol 2A, BT: -2^15..2^15-1, -2^31..2^31-1 or 64-bit offsets */
+	if (bits == 16)
+		off = (s16)off;
+	else if (bits == 32)
+		off = (s32)off;
+	/* an arithmetic shift: floor(off / bits) units of size bytes */
+	return (u64)((off >> (bits == 16 ? 4 : bits == 32 ? 5 : 6)) *
+		     (s64)in->size);
+}
+
 u64 hv_insn_ea(const struct hv_insn *in, const u64 gpr[16], u64 next_rip)
 {
 	u64 ea = in->disp;
+
+	if (in->op == HV_INSN_ALU && in->alu >= HV_ALU_BT && !in->src_imm &&
+	    in->size >= 2)
+		ea += hv_insn_bt_disp(in, gpr);
 
 	if (in->base == HV_INSN_RIP)
 		ea += next_rip;

@@ -2,10 +2,15 @@
 /*
  * MMIO instruction decoder.  A nested page fault on a GPA without RAM
  * tells the hypervisor only the address; the access size, direction and
- * register come from decoding the guest's instruction at RIP.  Only the
- * moves a driver uses for MMIO are decoded (MOV, MOV imm, MOVZX, MOVSX,
- * MOV moffs), and LMSW's memory operand for CR0 write exits (hv_cr.c);
- * anything else is -EINVAL and the core reports the bytes.
+ * register come from decoding the guest's instruction at RIP.  Decoded
+ * are the instructions drivers and kernels use on MMIO (the subset of
+ * KVM's emulate.c opcode table that matters there): the moves (MOV, MOV
+ * imm, MOVZX, MOVSX, MOVSXD, MOV moffs), the ALU operations with a
+ * memory operand (ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST, NOT, NEG,
+ * INC, DEC), XCHG, the bit tests (BT, BTS, BTR, BTC), the string moves
+ * (MOVS, STOS, LODS) and string port I/O (INS, OUTS), and LMSW's memory
+ * operand for CR0 write exits (hv_cr.c); anything else is -EINVAL and
+ * the core reports the bytes.  x86/emulate.c executes what this decodes.
  *
  * Nothing here needs the kernel, so the unit tests compile it as it is.
  */
@@ -22,7 +27,36 @@ enum hv_insn_op {
 	HV_INSN_STORE_IMM,	/* immediate -> memory */
 	HV_INSN_LOAD_ZX,	/* memory -> register, zero-extended (MOVZX) */
 	HV_INSN_LOAD_SX,	/* memory -> register, sign-extended (MOVSX) */
+	HV_INSN_ALU,		/* memory op= reg/imm: alu, src_imm; the
+				 * memory written back unless CMP/TEST/BT */
+	HV_INSN_ALU_REG,	/* reg op= memory (02, 03, 0A, ... 3B) */
+	HV_INSN_XCHG,		/* memory <-> reg (86, 87) */
+	HV_INSN_MOVS,		/* seg:[rSI] -> ES:[rDI] (A4, A5) */
+	HV_INSN_STOS,		/* rAX -> ES:[rDI] (AA, AB) */
+	HV_INSN_LODS,		/* seg:[rSI] -> rAX (AC, AD) */
+	HV_INSN_INS,		/* port DX -> ES:[rDI] (6C, 6D) */
+	HV_INSN_OUTS,		/* seg:[rSI] -> port DX (6E, 6F) */
 };
+
+/*
+ * The ALU operations (x86/emulate.c executes them).  The first eight are
+ * in the order of the 00-3F opcode rows and of ModRM.reg in 80/81/83
+ * (SDM Vol 2A, Table A-6, group 1), so the decoder uses the number as
+ * it is.
+ */
+enum hv_alu_op {
+	HV_ALU_ADD, HV_ALU_OR, HV_ALU_ADC, HV_ALU_SBB,
+	HV_ALU_AND, HV_ALU_SUB, HV_ALU_XOR, HV_ALU_CMP,
+	HV_ALU_TEST, HV_ALU_NOT, HV_ALU_NEG, HV_ALU_INC, HV_ALU_DEC,
+	HV_ALU_BT, HV_ALU_BTS, HV_ALU_BTR, HV_ALU_BTC,
+	HV_ALU_NR
+};
+
+/* The string instructions: no ModRM; rSI, rDI, rCX at the address size */
+static inline bool hv_insn_is_string(unsigned int op)
+{
+	return op >= HV_INSN_MOVS && op <= HV_INSN_OUTS;
+}
 
 /* Segment registers in their x86 encoding order (SDM Vol 2A, 3.1.1.3). */
 enum hv_insn_seg {
@@ -39,16 +73,26 @@ struct hv_insn {
 	u8 dst_size;	/* register size written by loads (2, 4, 8; 1 for
 			 * a byte LOAD); equals size for LOAD, 0 for stores */
 	u8 reg;		/* GPR 0..15 in x86 encoding order (rax, rcx, rdx,
-			 * rbx, rsp, rbp, rsi, rdi, r8..r15); 0 for STORE_IMM */
+			 * rbx, rsp, rbp, rsi, rdi, r8..r15); 0 for STORE_IMM;
+			 * the source of ALU (the bit offset of BT*), the
+			 * destination of ALU_REG; 0 (rAX) for STOS, LODS */
 	bool high8;	/* byte register AH/CH/DH/BH: reg holds 0..3 */
-	u64 imm;	/* STORE_IMM: the immediate, at most size bytes, but
-			 * C7 with REX.W sign-extends imm32 to 64 bits */
+	u64 imm;	/* STORE_IMM and ALU with src_imm: the immediate,
+			 * sign-extended where the opcode says and cut to
+			 * size bytes (C7 with REX.W: imm32 to 64 bits); the
+			 * bit number of BT* imm8 as encoded */
+	u8 alu;		/* ALU, ALU_REG: enum hv_alu_op */
+	bool src_imm;	/* ALU: the source is imm, not reg (NOT, NEG,
+			 * INC, DEC have neither) */
+	u8 rep;		/* a REP prefix seen: 0, 0xf3 or 0xf2 (the last) */
+	bool lock;	/* a LOCK prefix seen */
 	/*
 	 * The memory operand, for hv_insn_ea(): base + index * scale + disp
 	 * in an address of asz bytes, in segment seg (an override, or the
 	 * default: SS for rSP/rBP bases, else DS).  The hardware gives only
 	 * the guest-physical address of the page that faulted; an access
-	 * that crosses a page needs its linear address.
+	 * that crosses a page needs its linear address.  A string
+	 * instruction has only asz and seg (of rSI: DS or an override).
 	 */
 	u8 asz;		/* address size in bytes: 2, 4, 8 */
 	u8 base;	/* GPR 0..15, HV_INSN_RIP, or HV_INSN_NOREG */
@@ -78,7 +122,9 @@ int hv_insn_decode_lmsw(const u8 *bytes, size_t n, int mode,
 /*
  * The effective address (the offset in the segment, SDM Vol 1, 3.7.5) of
  * the memory operand, wrapped to the address size; @next_rip is the
- * address of the next instruction, for RIP-relative operands.
+ * address of the next instruction, for RIP-relative operands.  For BT,
+ * BTS, BTR, BTC with a register bit offset that includes the offset's
+ * whole operand-size units (SDM Vol 2A, BT: the bit string).
  */
 u64 hv_insn_ea(const struct hv_insn *in, const u64 gpr[16], u64 next_rip);
 

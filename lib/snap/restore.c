@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,37 @@ static int copy_run(void *opaque, uint32_t region, uint64_t page,
 	return 0;
 }
 
+/*
+ * A version 1 file (before API 4) has no activity state, TSC or local
+ * APIC for its vCPUs, and no PC platform: the guest ran on an hv without
+ * them.  It gets what a new VM has - the fresh vCPU's APIC and TSC, the
+ * fresh VM's PIC, IOAPIC, PIT and RTC, just as if it had been made on
+ * this hv - but every vCPU runnable, as every vCPU was then (no vCPU
+ * waited for a start-up IPI before API 4).
+ */
+static int v1_vcpu_state(struct hv_vm *vm, const struct hv_vcpu_state *s,
+			 struct hv_vcpu_state *out)
+{
+	int ret = hv_vm_get_vcpu_state(vm, s->vcpu_id, out);
+
+	if (ret)
+		return ret;
+	out->mp_state = HV_MP_RUNNABLE;
+	memcpy(out, s, offsetof(struct hv_vcpu_state, mp_state));
+	return 0;
+}
+
+static int v1_device_state(struct hv_vm *vm, const struct hv_device_state *d,
+			   struct hv_device_state *out)
+{
+	int ret = hv_vm_get_device_state(vm, out);
+
+	if (ret)
+		return ret;
+	memcpy(out, d, offsetof(struct hv_device_state, pic));
+	return 0;
+}
+
 static int restore_into(struct hv_vm *vm, struct chain *c,
 			const struct hv_restore_opts *o, char *err,
 			size_t errlen)
@@ -223,7 +255,10 @@ static int restore_into(struct hv_vm *vm, struct chain *c,
 	struct copy_ctx cc = { .vm = vm, .cfg = &f->cfg, .opts = o };
 	const char *label = c->l[0].label;
 	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
+	struct hv_vcpu_state *vs = NULL;	/* version 1: filled in */
+	struct hv_device_state *dev = NULL;
 	uint32_t i, nr = 0;
+	bool v1;
 	int k, ret;
 
 	for (i = 0; i < f->cfg.nr_regions; i++) {
@@ -256,6 +291,17 @@ static int restore_into(struct hv_vm *vm, struct chain *c,
 	if (o && o->progress)
 		o->progress(o->opaque, cc.total, cc.total);
 
+	v1 = f->hdr.format_version < 2;
+	if (v1) {
+		vs = malloc(sizeof(*vs));
+		dev = malloc(sizeof(*dev));
+		if (!vs || !dev) {
+			free(vs);
+			free(dev);
+			return seterr(err, errlen, -ENOMEM, "%s: out of memory",
+				      label);
+		}
+	}
 	ret = 0;
 	for (i = 0; i < f->cfg.nr_vcpus && !ret; i++) {
 		const struct hv_vcpu_state *s = &f->vcpus[i];
@@ -267,18 +313,36 @@ static int restore_into(struct hv_vm *vm, struct chain *c,
 			break;
 		}
 		nr = i + 1;
+		if (v1) {
+			ret = v1_vcpu_state(vm, s, vs);
+			if (ret) {
+				seterr(err, errlen, ret, "%s: vcpu %u: cannot "
+				       "read its new state: %s", label,
+				       s->vcpu_id, hv_strerror(ret));
+				break;
+			}
+			s = vs;
+		}
 		ret = hv_vm_set_vcpu_state(vm, s);
 		if (ret)
 			seterr(err, errlen, ret, "%s: vcpu %u: the kernel "
 			       "refused its state: %s", label, s->vcpu_id,
 			       hv_strerror(ret));
 	}
+	if (!ret && v1) {
+		ret = v1_device_state(vm, &f->devices, dev);
+		if (ret)
+			seterr(err, errlen, ret, "%s: cannot read the new "
+			       "device state: %s", label, hv_strerror(ret));
+	}
 	if (!ret) {
-		ret = hv_vm_set_device_state(vm, &f->devices);
+		ret = hv_vm_set_device_state(vm, v1 ? dev : &f->devices);
 		if (ret)
 			seterr(err, errlen, ret, "%s: the kernel refused the "
 			       "device state: %s", label, hv_strerror(ret));
 	}
+	free(vs);
+	free(dev);
 	/* The vCPUs belong to the VM; these were only handles (as create). */
 	for (i = 0; i < nr; i++)
 		hv_vcpu_close(vcpus[i]);

@@ -4,7 +4,11 @@
  *
  * Every field is written on its own, little-endian, never as a C struct:
  * the file must outlive the structs (uapi structs only grow, and a future
- * libhv must still read a version-1 file).  One walker per structure
+ * libhv must still read a version-1 file).  Version 2 (API 4, the PC
+ * platform) appends the vCPU's activity, TSC and local APIC to the vCPU
+ * payload and the PIC, IOAPIC, PIT and RTC to the devices payload; the
+ * walkers read version 1 payloads too, leaving those fields zero
+ * (lib/snap/restore.c fills them in).  One walker per structure
  * serves both directions (struct snap_io), so the writer and the reader
  * cannot disagree about the order of fields.
  *
@@ -85,6 +89,7 @@ struct snap_io {
 	struct snap_buf *w;	/* writing, or */
 	const uint8_t *r;	/* reading r[0 .. len) */
 	size_t len, off;
+	uint32_t version;	/* SNAP_FORMAT_VERSION or an older one */
 	bool overrun;		/* read past the end */
 	const char *bad;	/* a value out of range (reading) */
 };
@@ -153,6 +158,15 @@ static void io_dtable(struct snap_io *io, struct hv_dtable *d)
 	IO(io, d->limit);
 }
 
+static void io_lapic(struct snap_io *io, struct hv_lapic_state *l)
+{
+	IO(io, l->apic_base);
+	IO(io, l->tsc_deadline);
+	IO(io, l->timer_ns);
+	IO(io, l->flags);
+	io_bytes(io, l->regs, sizeof(l->regs));
+}
+
 static void io_vcpu(struct snap_io *io, struct hv_vcpu_state *s)
 {
 	struct hv_regs *r = &s->regs;
@@ -213,6 +227,58 @@ static void io_vcpu(struct snap_io *io, struct hv_vcpu_state *s)
 		io_bad(io, "XSAVE area is not 4096 bytes");
 	else
 		io_bytes(io, s->xsave, HV_XSAVE_SIZE);
+	if (io->version < 2)
+		return;
+	IO(io, s->mp_state);
+	IO(io, s->tsc);
+	io_lapic(io, &s->lapic);
+}
+
+static void io_pic(struct snap_io *io, struct hv_pic_chip_state *p)
+{
+	IO(io, p->last_irr); IO(io, p->irr); IO(io, p->imr); IO(io, p->isr);
+	IO(io, p->priority_add); IO(io, p->irq_base);
+	IO(io, p->read_reg_select); IO(io, p->poll); IO(io, p->special_mask);
+	IO(io, p->init_state); IO(io, p->auto_eoi);
+	IO(io, p->rotate_on_auto_eoi); IO(io, p->special_fully_nested_mode);
+	IO(io, p->init4); IO(io, p->elcr); IO(io, p->elcr_mask);
+}
+
+static void io_ioapic(struct snap_io *io, struct hv_ioapic_state *a)
+{
+	uint32_t i;
+
+	IO(io, a->base);
+	IO(io, a->ioregsel);
+	IO(io, a->id);
+	IO(io, a->irr);
+	for (i = 0; i < HV_NR_GSIS; i++)
+		IO(io, a->redir[i]);
+}
+
+static void io_pit(struct snap_io *io, struct hv_pit_state *p)
+{
+	uint32_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct hv_pit_channel_state *c = &p->ch[i];
+
+		IO(io, c->count); IO(io, c->latched_count);
+		IO(io, c->count_latched); IO(io, c->status_latched);
+		IO(io, c->status); IO(io, c->read_state);
+		IO(io, c->write_state); IO(io, c->write_latch);
+		IO(io, c->rw_mode); IO(io, c->mode); IO(io, c->bcd);
+		IO(io, c->gate);
+		IO(io, c->elapsed_ns);
+	}
+	IO(io, p->port61);
+}
+
+static void io_rtc(struct snap_io *io, struct hv_rtc_state *r)
+{
+	io_bytes(io, r->cmos, sizeof(r->cmos));
+	IO(io, r->index);
+	IO(io, r->offset_ns);
 }
 
 static void io_devices(struct snap_io *io, struct hv_device_state *d)
@@ -224,10 +290,18 @@ static void io_devices(struct snap_io *io, struct hv_device_state *d)
 	IO(io, u->ier); IO(io, u->iir_thri); IO(io, u->lcr); IO(io, u->mcr);
 	IO(io, u->scr); IO(io, u->dll); IO(io, u->dlm); IO(io, u->fcr);
 	IO(io, u->rx_count);
-	if (u->rx_count > HV_UART_STATE_RX)
+	if (u->rx_count > HV_UART_STATE_RX) {
 		io_bad(io, "UART receive buffer holds more than 1024 bytes");
-	else
-		io_bytes(io, u->rx, u->rx_count);
+		return;
+	}
+	io_bytes(io, u->rx, u->rx_count);
+	if (io->version < 2)
+		return;
+	io_pic(io, &d->pic[0]);
+	io_pic(io, &d->pic[1]);
+	io_ioapic(io, &d->ioapic);
+	io_pit(io, &d->pit);
+	io_rtc(io, &d->rtc);
 }
 
 static void io_config(struct snap_io *io, struct snap_config *c)
@@ -258,7 +332,9 @@ void snap_encode_header(struct snap_buf *b, const struct snap_header *h)
 	size_t start = b->len, plen = strlen(h->base_path);
 
 	snap_put_bytes(b, SNAP_MAGIC, 8);
-	snap_put_u32(b, SNAP_FORMAT_VERSION);
+	/* 0: the current version; tests write older ones */
+	snap_put_u32(b, h->format_version ? h->format_version
+					  : SNAP_FORMAT_VERSION);
 	snap_put_u32(b, (uint32_t)(SNAP_HDR_FIXED + plen + 4));
 	snap_put_u32(b, h->flags);
 	snap_put_u32(b, h->vendor);
@@ -309,18 +385,31 @@ void snap_encode_config(struct snap_buf *b, const struct snap_config *c)
 	io_config(&io, (struct snap_config *)c);
 }
 
-void snap_encode_vcpu(struct snap_buf *b, const struct hv_vcpu_state *s)
+void snap_encode_vcpu_version(struct snap_buf *b,
+			      const struct hv_vcpu_state *s, uint32_t version)
 {
-	struct snap_io io = { .w = b };
+	struct snap_io io = { .w = b, .version = version };
 
 	io_vcpu(&io, (struct hv_vcpu_state *)s);
 }
 
-void snap_encode_devices(struct snap_buf *b, const struct hv_device_state *d)
+void snap_encode_devices_version(struct snap_buf *b,
+				 const struct hv_device_state *d,
+				 uint32_t version)
 {
-	struct snap_io io = { .w = b };
+	struct snap_io io = { .w = b, .version = version };
 
 	io_devices(&io, (struct hv_device_state *)d);
+}
+
+void snap_encode_vcpu(struct snap_buf *b, const struct hv_vcpu_state *s)
+{
+	snap_encode_vcpu_version(b, s, SNAP_FORMAT_VERSION);
+}
+
+void snap_encode_devices(struct snap_buf *b, const struct hv_device_state *d)
+{
+	snap_encode_devices_version(b, d, SNAP_FORMAT_VERSION);
 }
 
 void snap_encode_end(struct snap_buf *b, uint32_t nr_sections,
@@ -364,18 +453,18 @@ const char *snap_decode_config(const uint8_t *p, uint64_t len,
 }
 
 const char *snap_decode_vcpu(const uint8_t *p, uint64_t len,
-			     struct hv_vcpu_state *s)
+			     uint32_t version, struct hv_vcpu_state *s)
 {
-	struct snap_io io = { .r = p, .len = len };
+	struct snap_io io = { .r = p, .len = len, .version = version };
 
 	io_vcpu(&io, s);
 	return io_result(&io);
 }
 
 const char *snap_decode_devices(const uint8_t *p, uint64_t len,
-				struct hv_device_state *d)
+				uint32_t version, struct hv_device_state *d)
 {
-	struct snap_io io = { .r = p, .len = len };
+	struct snap_io io = { .r = p, .len = len, .version = version };
 
 	io_devices(&io, d);
 	return io_result(&io);

@@ -20,7 +20,12 @@
 #pragma GCC visibility push(hidden)
 
 #define SNAP_MAGIC		"HVSNAP\r\n"	/* 8 bytes */
-#define SNAP_FORMAT_VERSION	1
+/*
+ * 2: the PC platform (API 4).  Version 1 files still load: restore
+ * fills what they lack (docs/snapshot-format.md, "Version 1 files").
+ */
+#define SNAP_FORMAT_VERSION	2
+#define SNAP_FORMAT_OLDEST	1
 #define SNAP_FLAG_INCREMENTAL	(1u << 0)
 #define SNAP_ID_LEN		16
 #define SNAP_HDR_FIXED		124	/* header bytes before the base path */
@@ -103,7 +108,10 @@ void snap_put_u64(struct snap_buf *b, uint64_t v);
 void snap_put_bytes(struct snap_buf *b, const void *p, size_t n);
 void snap_buf_free(struct snap_buf *b);
 
-/* The header, with its CRC (the base path from h->base_path). */
+/*
+ * The header, with its CRC (the base path from h->base_path; version
+ * h->format_version, or the current one if that is 0).
+ */
 void snap_encode_header(struct snap_buf *b, const struct snap_header *h);
 /*
  * A section with a payload known in full: header, payload, CRC.
@@ -115,6 +123,12 @@ void snap_section_end(struct snap_buf *b, size_t start);
 void snap_encode_config(struct snap_buf *b, const struct snap_config *c);
 void snap_encode_vcpu(struct snap_buf *b, const struct hv_vcpu_state *s);
 void snap_encode_devices(struct snap_buf *b, const struct hv_device_state *d);
+/* The same in an older format version (tests: files of older libhvs) */
+void snap_encode_vcpu_version(struct snap_buf *b,
+			      const struct hv_vcpu_state *s, uint32_t version);
+void snap_encode_devices_version(struct snap_buf *b,
+				 const struct hv_device_state *d,
+				 uint32_t version);
 void snap_encode_end(struct snap_buf *b, uint32_t nr_sections,
 		     uint64_t pages_stored);
 /* A section header for a payload of @len bytes (the caller CRCs). */
@@ -142,9 +156,9 @@ static inline uint64_t snap_get_le(const uint8_t *p, int n)
 const char *snap_decode_config(const uint8_t *p, uint64_t len,
 			       struct snap_config *c);
 const char *snap_decode_vcpu(const uint8_t *p, uint64_t len,
-			     struct hv_vcpu_state *s);
+			     uint32_t version, struct hv_vcpu_state *s);
 const char *snap_decode_devices(const uint8_t *p, uint64_t len,
-				struct hv_device_state *d);
+				uint32_t version, struct hv_device_state *d);
 
 /* lib/snap/snapparse.c */
 /*

@@ -84,10 +84,11 @@ static int parse_header(struct parser *ps)
 			    ps->len);
 	h->format_version = (uint32_t)snap_get_le(p + 8, 4);
 	h->header_size = (uint32_t)snap_get_le(p + 12, 4);
-	if (h->format_version != SNAP_FORMAT_VERSION)
+	if (h->format_version < SNAP_FORMAT_OLDEST ||
+	    h->format_version > SNAP_FORMAT_VERSION)
 		return fail(ps, "format version %u is not supported (this "
-			    "libhv reads version %u)", h->format_version,
-			    SNAP_FORMAT_VERSION);
+			    "libhv reads versions %u to %u)", h->format_version,
+			    SNAP_FORMAT_OLDEST, SNAP_FORMAT_VERSION);
 	if (h->header_size < SNAP_HDR_FIXED + 4 ||
 	    h->header_size > SNAP_HDR_FIXED + 4 + SNAP_BASE_PATH_MAX)
 		return fail(ps, "header: impossible size %u", h->header_size);
@@ -213,6 +214,9 @@ static int check_vcpu(struct parser *ps, const char *sn, uint32_t index,
 		return fail(ps, "%s: vCPU id beyond %u", sn, HV_MAX_VCPUS - 1);
 	if (s->flags)
 		return fail(ps, "%s: unknown flags 0x%x", sn, s->flags);
+	if (s->mp_state > HV_MP_WAIT_SIPI)
+		return fail(ps, "%s: unknown activity state %u", sn,
+			    s->mp_state);
 	for (i = 0; i < nr; i++)
 		if (ps->f->vcpus[i].vcpu_id == s->vcpu_id)
 			return fail(ps, "%s: vcpu %u appears twice", sn,
@@ -402,7 +406,7 @@ static int take_vcpu(struct parser *ps, const struct section *sec)
 	const char *bad;
 	int err;
 
-	bad = snap_decode_vcpu(sec->pl, sec->len, s);
+	bad = snap_decode_vcpu(sec->pl, sec->len, f->hdr.format_version, s);
 	if (bad)
 		return fail(ps, "%s: %s", sec->name, bad);
 	err = check_vcpu(ps, sec->name, sec->index, s, ps->nr_vcpus);
@@ -418,7 +422,8 @@ static int take_devices(struct parser *ps, const struct section *sec)
 	struct snap_file *f = ps->f;
 	const char *bad;
 
-	bad = snap_decode_devices(sec->pl, sec->len, &f->devices);
+	bad = snap_decode_devices(sec->pl, sec->len, f->hdr.format_version,
+				  &f->devices);
 	if (bad)
 		return fail(ps, "%s: %s", sec->name, bad);
 	if (f->devices.flags)

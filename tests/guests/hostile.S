@@ -11,7 +11,7 @@
 	.set HOSTILE_HOSTINSN,	0	# INVD, WBINVD, MONITOR, MWAIT, RDPMC, RDPRU
 	.set HOSTILE_UDSTORM,	1	# RDX #UDs with its own handler, then none
 	.set HOSTILE_VIRTJUNK,	2	# VMRUN, VMXON... with garbage; VMCALL junk
-	.set HOSTILE_STRINGIO,	3	# REP OUTSB, INSB
+	.set HOSTILE_STRINGIO,	3	# REP OUTSB, REP INSB, STD; REP OUTSB
 	.set HOSTILE_RAMTOUCH,	4	# write and check every page below RDX
 	.set HOSTILE_PORTFLOOD,	5	# RDX OUTs to unclaimed ports, then spin
 	.set HOSTILE_CLILOOP,	6	# cli; jmp .
@@ -214,9 +214,10 @@ virtjunk:
 	REPORT	$RES_DONE
 	hlt
 
-# ---- string I/O: R14/R15 hold the addresses of the REP OUTSB and the
-# INSB, so the host can check where the guest stopped; it steps over
-# each (2 bytes, 1 byte).
+# ---- string I/O at port 0x1234: REP OUTSB of 16 bytes from SPARE_PAGE,
+# REP INSB of 4 bytes to SPARE_PAGE + 0x100, then, with DF set, REP
+# OUTSB of 2 bytes from SPARE_PAGE + 15 down.  R14/R15 hold the
+# addresses of the first two, so the host can check where the guest is.
 stringio:
 	mov	$0x1234, %dx
 	mov	$SPARE_PAGE, %esi
@@ -225,7 +226,13 @@ stringio:
 	lea	1f(%rip), %r14
 	lea	2f(%rip), %r15
 1:	rep outsb
-2:	insb
+	mov	$4, %ecx
+2:	rep insb
+	std
+	mov	$SPARE_PAGE + 15, %esi
+	mov	$2, %ecx
+	rep outsb
+	cld
 	REPORT	$RES_DONE
 	hlt
 

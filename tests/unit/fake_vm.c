@@ -426,6 +426,13 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 			vm->has_vcpu[id] = true;
 			vm->nr_vcpus++;
 			vm->vcpu_state[id].xcr0 = 3;
+			/* as the module: APs wait for SIPI; the APIC's base */
+			vm->vcpu_state[id].mp_state = id ? HV_MP_WAIT_SIPI
+							 : HV_MP_RUNNABLE;
+			vm->vcpu_state[id].lapic.apic_base =
+				0xfee00800 | (id ? 0 : 0x100);
+			vm->vcpu_state[id].tsc = 1000000 + id;
+			vm->devices.rtc.cmos[0x0d] = 0x80;	/* VRT */
 		}
 		v->regs.rip = 0xfff0;	/* something else than the tests set */
 		v->sregs.cr0 = 0x60000010;

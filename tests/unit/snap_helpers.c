@@ -89,7 +89,7 @@ void snap_fill_vcpu(struct hv_vcpu_state *s, uint32_t id, uint32_t seed)
 	s->sregs.efer = rnd(&x);
 	for (i = 0; i < 8; i++)
 		s->dr[i] = i == 4 || i == 5 ? 0 : rnd(&x);
-	s->events.flags = rnd(&x) & 15;
+	s->events.flags = rnd(&x) & 31;	/* HV_EV_NMI_PENDING too */
 	s->events.exception_vector = (uint8_t)rnd(&x);
 	s->events.exception_error = (uint32_t)rnd(&x);
 	s->nr_msrs = 1 + seed % HV_STATE_MAX_MSRS;
@@ -115,6 +115,72 @@ void snap_fill_vcpu(struct hv_vcpu_state *s, uint32_t id, uint32_t seed)
 
 		memcpy(s->xsave + i, &v, 8);
 	}
+	/* API 4: activity, TSC, local APIC (format version 2) */
+	s->mp_state = rnd(&x) % 3;
+	s->tsc = rnd(&x);
+	s->lapic.apic_base = rnd(&x);
+	s->lapic.tsc_deadline = rnd(&x);
+	s->lapic.timer_ns = rnd(&x);
+	s->lapic.flags = (uint32_t)rnd(&x);
+	for (i = 0; i < sizeof(s->lapic.regs); i++)
+		s->lapic.regs[i] = (uint8_t)rnd(&x);
+}
+
+static void fill_pic(struct hv_pic_chip_state *p, uint64_t *x)
+{
+	p->last_irr = (uint8_t)rnd(x);
+	p->irr = (uint8_t)rnd(x);
+	p->imr = (uint8_t)rnd(x);
+	p->isr = (uint8_t)rnd(x);
+	p->priority_add = (uint8_t)rnd(x);
+	p->irq_base = (uint8_t)rnd(x);
+	p->read_reg_select = (uint8_t)rnd(x);
+	p->poll = (uint8_t)rnd(x);
+	p->special_mask = (uint8_t)rnd(x);
+	p->init_state = (uint8_t)rnd(x);
+	p->auto_eoi = (uint8_t)rnd(x);
+	p->rotate_on_auto_eoi = (uint8_t)rnd(x);
+	p->special_fully_nested_mode = (uint8_t)rnd(x);
+	p->init4 = (uint8_t)rnd(x);
+	p->elcr = (uint8_t)rnd(x);
+	p->elcr_mask = (uint8_t)rnd(x);
+}
+
+/* The PC platform's part of the device state (format version 2) */
+static void fill_platform(struct hv_device_state *d, uint64_t *x)
+{
+	unsigned int i;
+
+	fill_pic(&d->pic[0], x);
+	fill_pic(&d->pic[1], x);
+	d->ioapic.base = rnd(x);
+	d->ioapic.ioregsel = (uint32_t)rnd(x);
+	d->ioapic.id = (uint32_t)rnd(x);
+	d->ioapic.irr = (uint32_t)rnd(x);
+	for (i = 0; i < HV_NR_GSIS; i++)
+		d->ioapic.redir[i] = rnd(x);
+	for (i = 0; i < 3; i++) {
+		struct hv_pit_channel_state *c = &d->pit.ch[i];
+
+		c->count = (uint32_t)rnd(x);
+		c->latched_count = (uint16_t)rnd(x);
+		c->count_latched = (uint8_t)rnd(x);
+		c->status_latched = (uint8_t)rnd(x);
+		c->status = (uint8_t)rnd(x);
+		c->read_state = (uint8_t)rnd(x);
+		c->write_state = (uint8_t)rnd(x);
+		c->write_latch = (uint8_t)rnd(x);
+		c->rw_mode = (uint8_t)rnd(x);
+		c->mode = (uint8_t)rnd(x);
+		c->bcd = (uint8_t)rnd(x);
+		c->gate = (uint8_t)rnd(x);
+		c->elapsed_ns = rnd(x);
+	}
+	d->pit.port61 = (uint8_t)rnd(x);
+	for (i = 0; i < sizeof(d->rtc.cmos); i++)
+		d->rtc.cmos[i] = (uint8_t)rnd(x);
+	d->rtc.index = (uint8_t)rnd(x);
+	d->rtc.offset_ns = (int64_t)rnd(x);
 }
 
 void snap_fill_devices(struct hv_device_state *d, uint32_t seed)
@@ -135,6 +201,7 @@ void snap_fill_devices(struct hv_device_state *d, uint32_t seed)
 	d->uart.rx_count = 1 + seed % HV_UART_STATE_RX;
 	for (i = 0; i < d->uart.rx_count; i++)
 		d->uart.rx[i] = (uint8_t)rnd(&x);
+	fill_platform(d, &x);
 }
 
 struct hv_vm *snap_make_vm(struct hv *hv, const char *name,

@@ -7,6 +7,7 @@
  * are not.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "snap_helpers.h"
@@ -65,6 +66,7 @@ struct craft {
 	uint32_t nr_mem;
 	uint64_t pages;
 	int32_t end_count_delta;
+	uint32_t version;		/* 0: SNAP_FORMAT_VERSION */
 };
 
 static void craft_init(struct craft *c)
@@ -114,6 +116,7 @@ static uint8_t *craft_build(struct craft *c, uint32_t flags, size_t *len)
 	size_t start;
 
 	memset(&h, 0, sizeof(h));
+	h.format_version = c->version;
 	h.flags = flags;
 	strcpy(h.hv_version, "test");
 	h.id[0] = 1;
@@ -129,12 +132,14 @@ static uint8_t *craft_build(struct craft *c, uint32_t flags, size_t *len)
 	for (i = 0; i < c->nr_vcpu_sections; i++) {
 		start = snap_section_begin(&b, SNAP_SEC_VCPU,
 					   c->vcpu[i].vcpu_id);
-		snap_encode_vcpu(&b, &c->vcpu[i]);
+		snap_encode_vcpu_version(&b, &c->vcpu[i], c->version ?
+					 c->version : SNAP_FORMAT_VERSION);
 		snap_section_end(&b, start);
 		nsec++;
 	}
 	start = snap_section_begin(&b, SNAP_SEC_DEVICES, 0);
-	snap_encode_devices(&b, &c->dev);
+	snap_encode_devices_version(&b, &c->dev, c->version ?
+				    c->version : SNAP_FORMAT_VERSION);
 	snap_section_end(&b, start);
 	nsec++;
 	snap_put_bytes(&b, c->mem.p, c->mem.len);
@@ -303,6 +308,58 @@ START_TEST(craft_bad_contents)
 END_TEST
 
 /* The sizes docs/snapshot-format.md gives. */
+/*
+ * A version 1 file (before the PC platform) still parses: the fields it
+ * does not have read as zero.  A version 2 payload in a version 1 file
+ * (or the reverse) is refused by its length; an activity state out of
+ * range is refused.
+ */
+START_TEST(craft_version1)
+{
+	struct hv_vcpu_state *v = calloc(1, sizeof(*v));
+	struct hv_device_state *d = calloc(1, sizeof(*d));
+	struct craft c;
+	struct snap_file f;
+	char err[512];
+	size_t len;
+	uint8_t *b;
+
+	craft_init(&c);
+	c.version = 1;
+	c.vcpu[0].events.flags &= 15;	/* no NMI_PENDING before API 4 */
+	b = craft_build(&c, 0, &len);
+	ck_assert_int_eq(snap_parse(b, len, "x.hv", &f, err, sizeof(err)), 0);
+	ck_assert_uint_eq(f.hdr.format_version, 1);
+	memcpy(v, &c.vcpu[0], offsetof(struct hv_vcpu_state, mp_state));
+	ck_assert(!memcmp(&f.vcpus[0], v, sizeof(*v)));
+	memcpy(d, &c.dev, offsetof(struct hv_device_state, pic));
+	ck_assert(!memcmp(&f.devices, d, sizeof(*d)));
+	snap_file_free(&f);
+	free(b);
+
+	/* Version 2 payloads under a version 1 header: too long */
+	craft_init(&c);
+	b = craft_build(&c, 0, &len);
+	b[8] = 1;
+	{
+		uint32_t hs = (uint32_t)snap_get_le(b + 12, 4);
+		uint32_t crc = hv_crc32c(0, b, hs - 4);
+
+		memcpy(b + hs - 4, &crc, 4);
+	}
+	ck_assert_int_eq(snap_parse(b, len, "x.hv", &f, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "length does not match"));
+	free(b);
+
+	craft_init(&c);
+	c.vcpu[0].mp_state = 3;
+	expect(&c, 0, "unknown activity state 3");
+	free(v);
+	free(d);
+}
+END_TEST
+
 START_TEST(documented_sizes)
 {
 	struct snap_buf b = { 0 };
@@ -324,10 +381,16 @@ START_TEST(documented_sizes)
 	v->nr_msrs = 3;
 	v->cpuid.nent = 10;
 	snap_encode_vcpu(&b, v);
+	ck_assert_uint_eq(b.len, 5657 + 12 * 3 + 28 * 10);
+	b.len = 0;
+	snap_encode_vcpu_version(&b, v, 1);
 	ck_assert_uint_eq(b.len, 4593 + 12 * 3 + 28 * 10);
 	b.len = 0;
 	memset(&d, 0, sizeof(d));
 	snap_encode_devices(&b, &d);
+	ck_assert_uint_eq(b.len, 474);
+	b.len = 0;
+	snap_encode_devices_version(&b, &d, 1);
 	ck_assert_uint_eq(b.len, 20);
 	b.len = 0;
 	memset(&c, 0, sizeof(c));
@@ -374,6 +437,7 @@ Suite *snapfile_suite(void)
 
 	tcase_add_test(tc, craft_round_trip);
 	tcase_add_test(tc, craft_bad_contents);
+	tcase_add_test(tc, craft_version1);
 	tcase_add_test(tc, zero_page_test);
 	tcase_add_test(tc, documented_sizes);
 	suite_add_tcase(s, tc);

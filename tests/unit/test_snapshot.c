@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -103,7 +104,7 @@ START_TEST(round_trip)
 	ck_assert_str_eq(err, "");
 
 	ck_assert_int_eq(hv_snapshot_check(path, &info, err, sizeof(err)), 0);
-	ck_assert_uint_eq(info.format_version, 1);
+	ck_assert_uint_eq(info.format_version, 2);
 	ck_assert_uint_eq(info.vendor, HV_VENDOR_INTEL);
 	ck_assert_str_eq(info.name, "src");
 	ck_assert_uint_eq(info.nr_vcpus, 2);
@@ -121,6 +122,88 @@ START_TEST(round_trip)
 	assert_same_vm("src", "dst");
 	hv_vm_close(copy);
 	hv_vm_close(vm);
+}
+END_TEST
+
+/*
+ * A version 1 file (libhv before API 4) restores: its vCPUs all runnable
+ * (none waited for a SIPI then), their APIC and TSC and the PC platform
+ * as a new VM has them; everything the file holds as it was.
+ */
+START_TEST(version1_restores)
+{
+	struct hv_vcpu_state *v = calloc(3, sizeof(*v));
+	struct hv_device_state d, want;
+	struct snap_header h;
+	struct snap_buf b = { 0 };
+	struct snap_config cfg;
+	const char *path = snap_path(0, "v1.hv");
+	struct fake_vm *fv;
+	struct hv_vm *copy;
+	size_t start;
+	unsigned int i;
+
+	memset(&h, 0, sizeof(h));
+	h.format_version = 1;
+	strcpy(h.hv_version, "0.0.9");
+	h.id[0] = 7;
+	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.name, "old");
+	cfg.nr_vcpus = 2;
+	snap_fill_vcpu(&v[0], 0, 3);
+	snap_fill_vcpu(&v[1], 1, 4);
+	snap_fill_devices(&d, 6);
+	for (i = 0; i < 2; i++) {
+		v[i].events.flags &= 15;
+		v[i].mp_state = 0;
+	}
+	for (i = 0; i < 2; i++) {
+		snap_encode_header(&b, &h);
+		start = snap_section_begin(&b, SNAP_SEC_CONFIG, 0);
+		snap_encode_config(&b, &cfg);
+		snap_section_end(&b, start);
+		start = snap_section_begin(&b, SNAP_SEC_VCPU, 0);
+		snap_encode_vcpu_version(&b, &v[0], 1);
+		snap_section_end(&b, start);
+		start = snap_section_begin(&b, SNAP_SEC_VCPU, 1);
+		snap_encode_vcpu_version(&b, &v[1], 1);
+		snap_section_end(&b, start);
+		start = snap_section_begin(&b, SNAP_SEC_DEVICES, 0);
+		snap_encode_devices_version(&b, &d, 1);
+		snap_section_end(&b, start);
+		start = snap_section_begin(&b, SNAP_SEC_END, 0);
+		snap_encode_end(&b, 4, 0);
+		snap_section_end(&b, start);
+		ck_assert(!b.failed);
+		if (i == 0) {	/* again, with the size known */
+			h.file_size = b.len;
+			b.len = 0;
+		}
+	}
+	snap_write(path, b.p, b.len);
+	snap_buf_free(&b);
+
+	ck_assert_int_eq(restore(path, "dst", &copy), 0);
+	fv = fake_vm_named("dst");
+	ck_assert_ptr_nonnull(fv);
+	for (i = 0; i < 2; i++) {
+		struct hv_vcpu_state *got = &fv->vcpu_state[i];
+
+		ck_assert(!memcmp(got, &v[i],
+				  offsetof(struct hv_vcpu_state, mp_state)));
+		ck_assert_uint_eq(got->mp_state, HV_MP_RUNNABLE);
+		/* the fake's new vCPU: base 0xfee00800, BSP bit on vCPU 0 */
+		ck_assert_uint_eq(got->lapic.apic_base,
+				  0xfee00800 | (i ? 0 : 0x100));
+		ck_assert_uint_eq(got->tsc, 1000000 + i);
+	}
+	memcpy(&want, &d, offsetof(struct hv_device_state, pic));
+	memset((char *)&want + offsetof(struct hv_device_state, pic), 0,
+	       sizeof(want) - offsetof(struct hv_device_state, pic));
+	want.rtc.cmos[0x0d] = 0x80;
+	ck_assert(!memcmp(&fv->devices, &want, sizeof(want)));
+	hv_vm_close(copy);
+	free(v);
 }
 END_TEST
 
@@ -375,11 +458,16 @@ START_TEST(corruption)
 	snap_write(bad, c, len);
 	refused(bad, "not an hv snapshot (bad magic)");
 	memcpy(c, b, len);
-	set_le32(c + 8, 2);
+	set_le32(c + 8, 3);
 	set_le32(c + hsize - 4, hv_crc32c(0, c, hsize - 4));
 	snap_write(bad, c, len);
-	refused(bad, "format version 2 is not supported (this libhv reads "
-		"version 1)");
+	refused(bad, "format version 3 is not supported (this libhv reads "
+		"versions 1 to 2)");
+	memcpy(c, b, len);
+	set_le32(c + 8, 0);
+	set_le32(c + hsize - 4, hv_crc32c(0, c, hsize - 4));
+	snap_write(bad, c, len);
+	refused(bad, "format version 0 is not supported");
 
 	/* A missing file. */
 	{
@@ -462,6 +550,7 @@ Suite *snapshot_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, version1_restores);
 	tcase_add_test(tc, atomic_replace);
 	tcase_add_test(tc, dirty_log_after_full);
 	tcase_add_test(tc, incremental);

@@ -23,6 +23,7 @@ Suite *cli_vm_suite(void);
 Suite *cli_create_suite(void);
 Suite *pgtable_suite(void);
 Suite *insn_suite(void);
+Suite *emulate_suite(void);
 Suite *gwalk_suite(void);
 Suite *uart_suite(void);
 Suite *vmapi_suite(void);

@@ -18,7 +18,8 @@ UNIT_BIN  := tests/unit/hv-unit
 
 # Module code that also runs in userspace, compiled unchanged; objects go
 # to tests/unit/kmod_*.o so they never mix with kbuild's in kmod/.
-UNIT_KMOD_SRCS := kmod/x86/pgtable.c kmod/x86/insn.c kmod/x86/gwalk.c kmod/io/uart.c
+UNIT_KMOD_SRCS := kmod/x86/pgtable.c kmod/x86/insn.c kmod/x86/gwalk.c \
+		  kmod/x86/emulate.c kmod/io/uart.c
 UNIT_KMOD_HDRS := $(UNIT_KMOD_SRCS:.c=.h) kmod/x86/types.h
 UNIT_OBJS += $(patsubst %.c,tests/unit/%.o,$(subst /,_,$(UNIT_KMOD_SRCS)))
 

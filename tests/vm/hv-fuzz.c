@@ -1491,6 +1491,7 @@ static void op_managed(struct thr *t)
 /* Guest state for a run: real mode, flat 32-bit, or what is there. */
 static void guest_setup(struct thr *t, int fd)
 {
+	struct hv_mp_state mp = { .state = HV_MP_RUNNABLE };
 	struct rng *r = &t->r;
 	struct hv_sregs s;
 	struct hv_regs g;
@@ -1548,6 +1549,9 @@ static void guest_setup(struct thr *t, int fd)
 			       E_ANY, "HV_VCPU_SET_SREGS (run)") == 0;
 	t->last_set &= do_ioctl(t, fd, K_VCPU, HV_VCPU_SET_REGS, (uintptr_t)&g,
 				E_ANY, "HV_VCPU_SET_REGS (run)") == 0;
+	/* An AP waits for a SIPI: runnable, as KVM_SET_MP_STATE would make it */
+	do_ioctl(t, fd, K_VCPU, HV_VCPU_SET_MP_STATE, (uintptr_t)&mp, E_ANY,
+		 "HV_VCPU_SET_MP_STATE (run)");
 	t->last_sregs = s;
 	t->last_regs = g;
 }

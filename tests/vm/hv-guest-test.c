@@ -347,6 +347,7 @@ struct cpuid_answer { uint32_t eax, ebx, ecx, edx; };
 static const struct cpuid_query cpuid_queries[] = {
 	{ 0, 0 }, { 1, 0 }, { 0x80000001, 0 }, { 0x40000000, 0 },
 	{ CUSTOM_LEAF, 0 }, { CUSTOM_LEAF, 1 }, { 0x4fffffff, 0 },
+	{ 0xa, 0 }, { 7, 0 }, { 0xb, 0 }, { 0xb, 1 },
 };
 #define NQUERIES (sizeof(cpuid_queries) / sizeof(cpuid_queries[0]))
 
@@ -361,9 +362,40 @@ static const struct hv_cpuid_entry *cpuid_find(const struct hv_cpuid *c,
 	return NULL;
 }
 
+/*
+ * vCPU 2 of @g's VM, in vCPU 0's state (the program at its start) but
+ * for what is its own (activity, TSC, APIC: its fresh state's), and
+ * runnable: an application processor would otherwise wait for a SIPI.
+ */
+static int cpuid_second_vcpu(struct guest *g, struct hv_vcpu **v2)
+{
+	struct hv_vcpu_state *st0 = calloc(1, sizeof(*st0));
+	struct hv_vcpu_state *st2 = calloc(1, sizeof(*st2));
+	int err = -ENOMEM;
+
+	if (st0 && st2)
+		err = hv_vcpu_create(g->vm, 2, v2);
+	if (!err)
+		err = hv_vm_get_vcpu_state(g->vm, 0, st0);
+	if (!err)
+		err = hv_vm_get_vcpu_state(g->vm, 2, st2);
+	if (!err) {
+		memcpy(st2, st0, offsetof(struct hv_vcpu_state, mp_state));
+		st2->vcpu_id = 2;
+		st2->mp_state = HV_MP_RUNNABLE;
+		err = hv_vm_set_vcpu_state(g->vm, st2);
+	}
+	if (err)
+		guest_why(g, "vCPU 2 in vCPU 0's state: %s", hv_strerror(err));
+	free(st0);
+	free(st2);
+	return err ? -1 : 0;
+}
+
 static void case_cpuid(void)
 {
 	static const uint64_t done[] = { RES_DONE };
+	struct hv_vcpu *v0 = NULL, *v2 = NULL;
 	struct cpuid_answer a[NQUERIES];
 	const struct hv_cpuid_entry *e;
 	struct hv_cpuid *c = calloc(1, sizeof(*c));
@@ -375,6 +407,7 @@ static void case_cpuid(void)
 	if (guest_init(&g, hv, vendor, "cpuid", 2 * MiB, "cpuid.bin",
 		       HV_MODE_LONG64, 0))
 		goto out;
+	v0 = g.vcpu;
 	if (!c || hv_vcpu_get_cpuid(g.vcpu, c)) {
 		guest_why(&g, "HV_VCPU_GET_CPUID failed");
 		goto out;
@@ -405,6 +438,9 @@ static void case_cpuid(void)
 	in = hv_vm_gpa_ptr(g.vm, TABLE_IN, 8 + sizeof(cpuid_queries));
 	in[0] = NQUERIES;
 	memcpy(in + 2, cpuid_queries, sizeof(cpuid_queries));
+	/* A second vCPU, id 2, that will run the same program after */
+	if (cpuid_second_vcpu(&g, &v2))
+		goto out;
 	if (guest_run_expect(&g, HV_EXIT_HLT, "cpuid") ||
 	    guest_expect_results(&g, done, 1, "cpuid"))
 		goto out;
@@ -440,8 +476,59 @@ static void case_cpuid(void)
 	    !check_reg(&g, "unknown leaf eax|ebx|ecx|edx",
 		       a[6].eax | a[6].ebx | a[6].ecx | a[6].edx, 0))
 		goto out;
-	ok("signature \"%s\", hypervisor bit set, VMX and SVM hidden", sig);
+	/*
+	 * The PC platform (kmod/hv_cpuid.c): an APIC with x2APIC and the
+	 * TSC-deadline timer, initial APIC ID 0; no PMU (PDCM, leaf 0xA);
+	 * no TSC_ADJUST; leaf 0xB, if the table has it: one thread per
+	 * core, one core (this VM has one vCPU), x2APIC ID 0.
+	 */
+	if (!check_reg(&g, "leaf 1 ECX.x2APIC[21]", (a[1].ecx >> 21) & 1, 1) ||
+	    !check_reg(&g, "leaf 1 ECX.TSC-deadline[24]", (a[1].ecx >> 24) & 1,
+		       1) ||
+	    !check_reg(&g, "leaf 1 ECX.PDCM[15]", (a[1].ecx >> 15) & 1, 0) ||
+	    !check_reg(&g, "leaf 1 EDX.APIC[9]", (a[1].edx >> 9) & 1, 1) ||
+	    !check_reg(&g, "leaf 1 EBX[31:24] (APIC ID)", a[1].ebx >> 24, 0) ||
+	    !check_reg(&g, "leaf 0xa eax|ebx|ecx|edx",
+		       a[7].eax | a[7].ebx | a[7].ecx | a[7].edx, 0) ||
+	    !check_reg(&g, "leaf 7 EBX.TSC_ADJUST[1]", (a[8].ebx >> 1) & 1, 0))
+		goto out;
+	if (cpuid_find(c, 0xb) &&
+	    (!check_reg(&g, "leaf 0xb.0 ebx (threads)", a[9].ebx, 1) ||
+	     !check_reg(&g, "leaf 0xb.0 ecx (SMT, 0)", a[9].ecx, 0x100) ||
+	     !check_reg(&g, "leaf 0xb.0 edx (x2APIC ID)", a[9].edx, 0) ||
+	     !check_reg(&g, "leaf 0xb.1 ebx (cores)", a[10].ebx, 2) ||
+	     !check_reg(&g, "leaf 0xb.1 ecx (core, 1)", a[10].ecx, 0x201)))
+		goto out;
+	ok("signature \"%s\", hypervisor bit set, VMX and SVM hidden; APIC, "
+	   "x2APIC, TSC-deadline; no PMU, no TSC_ADJUST; leaf 0xB topology", sig);
+
+	/* vCPU 2: its own APIC ID, the VM's two vCPUs in the topology */
+	g.vcpu = v2;
+	g.run = hv_vcpu_run_area(v2);
+	g.nres = 0;
+	if (guest_run_expect(&g, HV_EXIT_HLT, "cpuid on vCPU 2") ||
+	    guest_expect_results(&g, done, 1, "cpuid on vCPU 2"))
+		goto out;
+	memcpy(a, hv_vm_gpa_ptr(g.vm, TABLE_OUT, sizeof(a)), sizeof(a));
+	printf("  vCPU 2: cpuid 0x1.0: %08x %08x %08x %08x\n", a[1].eax,
+	       a[1].ebx, a[1].ecx, a[1].edx);
+	if (!check_reg(&g, "vCPU 2 leaf 1 EBX[31:24] (APIC ID)",
+		       a[1].ebx >> 24, 2) ||
+	    !check_reg(&g, "vCPU 2 leaf 1 EBX[23:16] (IDs)",
+		       (a[1].ebx >> 16) & 0xff, 2) ||
+	    !check_reg(&g, "vCPU 2 leaf 1 EDX.HTT[28]", (a[1].edx >> 28) & 1, 1))
+		goto out;
+	if (cpuid_find(c, 0xb) &&
+	    (!check_reg(&g, "vCPU 2 leaf 0xb.0 edx (x2APIC ID)", a[9].edx, 2) ||
+	     !check_reg(&g, "vCPU 2 leaf 0xb.1 edx (x2APIC ID)", a[10].edx, 2) ||
+	     !check_reg(&g, "vCPU 2 leaf 0xb.1 eax (shift)", a[10].eax, 1)))
+		goto out;
+	ok("vCPU 2 reads APIC ID 2, HTT with 2 IDs, x2APIC ID 2 in leaf 0xB");
 out:
+	if (v2) {
+		g.vcpu = v0;
+		hv_vcpu_close(v2);
+	}
 	free(c);
 	guest_ok(&g, "CPUID as the guest sees it, with a custom table");
 	guest_fini(&g);
@@ -479,6 +566,33 @@ static const struct { struct msr_entry e; int gp_write, gp_read;
 	  0x0007040600070406ULL },
 	{ { 0x277, MSR_WRITE, 0x0007040600070402ULL }, 1, 0,
 	  0x0007040600070406ULL },
+	/*
+	 * The platform's MSRs (kmod/hv_msr.c, docs/msrs.md), the same on
+	 * both vendors.  MISC_ENABLE: fast strings, BTS/PEBS unavailable;
+	 * the same value may be written back, another one #GPs.
+	 */
+	{ { 0x1a0, 0, 0 }, 0, 0, 0x1801 },
+	{ { 0x1a0, MSR_WRITE, 0x1801 }, 0, 0, 0x1801 },
+	{ { 0x1a0, MSR_WRITE, 0x1 }, 1, 0, 0x1801 },
+	/* no PMU: PDCM is hidden and PERF_CAPABILITIES #GPs */
+	{ { 0x345, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* no TSC_ADJUST (CPUID.7.0:EBX[1] hidden) */
+	{ { 0x3b, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* microcode revision 1; Linux writes 0 first */
+	{ { 0x8b, MSR_WRITE, 0 }, 0, 0, 1ULL << 32 },
+	/* MTRRs: none but the default type, write-back and enabled */
+	{ { 0xfe, 0, 0 }, 0, 0, 0 },
+	{ { 0x2ff, MSR_WRITE, 0x6 }, 0, 0, 0x806 },
+	{ { 0x2ff, MSR_WRITE, 0x802 }, 1, 0, 0x806 },
+	{ { 0x200, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* AMD's legacy counters: read 0, writes change nothing */
+	{ { 0xc0010004, MSR_WRITE, 0x1234 }, 0, 0, 0 },
+	{ { 0xc0010003, 0, 0 }, 0, 0, 0 },
+	/* ... but not the extended ones (PerfCtrExtCore hidden) */
+	{ { 0xc0010200, 0, 0 }, 0, 1, 0xdead0000dead0000ULL },
+	/* AMD HWCR: TscFreqSel; the flush-filter bit may be flipped */
+	{ { 0xc0010015, MSR_WRITE, 0x1000040 }, 0, 0, 0x1000000 },
+	{ { 0xc0010015, MSR_WRITE, 0 }, 1, 0, 0x1000000 },
 };
 #define NMSR (sizeof(msr_tests) / sizeof(msr_tests[0]))
 
@@ -519,7 +633,8 @@ static void case_msr(void)
 	}
 	ok("STAR, LSTAR, SFMASK, KERNEL_GS_BASE, EFER, PAT read back; "
 	   "refused MSRs and bad values (non-canonical, reserved EFER bits, "
-	   "LME under paging, bad PAT type) raise #GP");
+	   "LME under paging, bad PAT type) raise #GP; MISC_ENABLE, "
+	   "microcode revision, MTRRs, HWCR, AMD counters as docs/msrs.md");
 out:
 	guest_ok(&g, "MSRs: allowed ones work, the rest #GP in the guest");
 	guest_fini(&g);

@@ -12,6 +12,8 @@
  * the state reaches the guest's handler; the interrupt shadow and NMI
  * blocking round-trip.  Every invalid field is EINVAL and leaves the
  * state as it was; a running managed VM is EBUSY; no such vCPU ENOENT.
+ * API 4: the activity state and a pending NMI round-trip; the TSC goes
+ * on from the value SET loads (it is guest time, not the host's).
  */
 #define _GNU_SOURCE
 #include <sys/ioctl.h>
@@ -156,7 +158,11 @@ static int check_restored(struct guest *g)
 	return good;
 }
 
-/* One invalid field: EINVAL, and GET before == GET after. */
+/*
+ * One invalid field: EINVAL, and GET before == GET after - but for the
+ * TSC, which counts on (and must not have gone back: a refused SET
+ * leaves the TSC offset alone).
+ */
 static void bad_field(struct guest *g, const struct hv_vcpu_state *good,
 		      void (*spoil)(struct hv_vcpu_state *), const char *what)
 {
@@ -169,6 +175,11 @@ static void bad_field(struct guest *g, const struct hv_vcpu_state *good,
 	snprintf(desc, sizeof(desc), "SET_VCPU_STATE with %s", what);
 	expect_errno(set_state(g, &st), EINVAL, desc);
 	get_state(g, 0, &after);
+	if (after.tsc < before.tsc || after.tsc - before.tsc > (1ULL << 40))
+		fail("%s moved the TSC from %#llx to %#llx", desc,
+		     (unsigned long long)before.tsc,
+		     (unsigned long long)after.tsc);
+	before.tsc = after.tsc = 0;
 	if (memcmp(&before, &after, sizeof(before)))
 		fail("%s changed the vCPU's state", desc);
 }
@@ -199,6 +210,9 @@ static void sp_err(struct hv_vcpu_state *s) { s->events.flags = HV_EV_EXCEPTION 
 static void sp_evflag(struct hv_vcpu_state *s) { s->events.flags = 1 << 7; }
 static void sp_rflags(struct hv_vcpu_state *s) { s->regs.rflags |= 1ULL << 40; }
 static void sp_cpuid(struct hv_vcpu_state *s) { s->cpuid.nent = HV_CPUID_MAX_ENTRIES + 1; }
+static void sp_mp(struct hv_vcpu_state *s) { s->mp_state = 3; }
+static void sp_pad3(struct hv_vcpu_state *s) { s->pad3 = 1; }
+static void sp_res2(struct hv_vcpu_state *s) { s->reserved2[7] = 1; }
 
 static void bad_input(struct guest *g, const struct hv_vcpu_state *good)
 {
@@ -230,6 +244,9 @@ static void bad_input(struct guest *g, const struct hv_vcpu_state *good)
 	bad_field(g, good, sp_evflag, "an unknown event flag");
 	bad_field(g, good, sp_rflags, "a reserved RFLAGS bit");
 	bad_field(g, good, sp_cpuid, "too many CPUID entries");
+	bad_field(g, good, sp_mp, "mp_state 3");
+	bad_field(g, good, sp_pad3, "pad3 set");
+	bad_field(g, good, sp_res2, "reserved2[7] set");
 
 	st = *good;
 	st.vcpu_id = 7;
@@ -276,6 +293,29 @@ static void events(struct guest *g)
 		fail("queued #GP: %s", g->why);
 }
 
+/* API 4: mp_state and a pending NMI read back as SET loaded them. */
+static void platform(struct guest *g, const struct hv_vcpu_state *good)
+{
+	static struct hv_vcpu_state st, back;
+
+	st = *good;
+	st.mp_state = HV_MP_WAIT_SIPI;
+	st.events.flags |= HV_EV_NMI_PENDING;
+	if (expect_success(set_state(g, &st), "SET with WAIT_SIPI and an NMI pending") &&
+	    get_state(g, 0, &back) == 0) {
+		expect_eq(back.mp_state, HV_MP_WAIT_SIPI, "mp_state read back");
+		expect_eq(back.events.flags & HV_EV_NMI_PENDING,
+			  HV_EV_NMI_PENDING, "NMI pending read back");
+	}
+	st = *good;
+	expect_success(set_state(g, &st), "SET the state back");
+	if (get_state(g, 0, &back) == 0) {
+		expect_eq(back.mp_state, good->mp_state, "mp_state as before");
+		expect_eq(back.events.flags & HV_EV_NMI_PENDING, 0,
+			  "no NMI pending again");
+	}
+}
+
 static void devices(struct guest *g)
 {
 	static struct hv_device_state ds, back, bad;
@@ -307,6 +347,9 @@ static void devices(struct guest *g)
 	bad = ds;
 	bad.reserved[7] = 1;
 	expect_errno(ioctl(fd, HV_VM_SET_DEVICE_STATE, &bad), EINVAL, "device reserved set");
+	bad = ds;
+	bad.reserved2[7] = 1;
+	expect_errno(ioctl(fd, HV_VM_SET_DEVICE_STATE, &bad), EINVAL, "device reserved2 set");
 	if (ioctl(fd, HV_VM_GET_DEVICE_STATE, &back) == 0 &&
 	    memcmp(&ds, &back, sizeof(ds)) == 0)
 		ok("refused device states changed nothing");
@@ -398,6 +441,7 @@ int main(int argc, char **argv)
 		return hvtest_exit();
 	check_taken(&st);
 	bad_input(&g1, &st);
+	platform(&g1, &st);
 
 	if (guest_init(&g2, hv, vendor, "st2", GUEST_RAM, NULL,
 		       HV_MODE_LONG64, 0)) {
@@ -417,8 +461,19 @@ int main(int argc, char **argv)
 	 * not only after a trapped access as in the first VM.
 	 */
 	st.dr[7] = 0x401;
+	/* A TSC far from the host's: the second VM's goes on from it */
+	st.tsc = 1ULL << 50;
+	/* The first stopped at its HLT; the second runs on from there */
+	st.mp_state = HV_MP_RUNNABLE;
 	if (expect_success(set_state(&g2, &st), "SET_VCPU_STATE into a second VM") &&
 	    get_state(&g2, 0, &back) == 0) {
+		if (back.tsc < st.tsc || back.tsc - st.tsc > (1ULL << 40))
+			fail("the second VM's TSC reads %#llx, loaded %#llx",
+			     (unsigned long long)back.tsc,
+			     (unsigned long long)st.tsc);
+		else
+			ok("the second VM's TSC goes on from the one loaded");
+		back.tsc = st.tsc;
 		if (memcmp(&back, &st, sizeof(st)))
 			fail("the second VM's GET differs from what SET loaded");
 		else
