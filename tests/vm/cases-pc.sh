@@ -27,9 +27,14 @@
 #               its tick pending in the IRR; restored, the count goes on;
 #               the file is carried to the other vendor's machine
 #   pc-snap-restore  the other vendor's pc-snap file restores here
-#   pc-kvm      the sub-tests (not rtc: KVM has no CMOS; not uart) under
-#               KVM's in-kernel irqchip with the same checks: the tests
-#               themselves proven against the reference (amd only)
+#   pc-kvm      the sub-tests under KVM's in-kernel irqchip with the same
+#               checks: the tests themselves proven against the reference
+#               (amd only).  Not rtc (KVM has no CMOS), uart (no in-kernel
+#               UART), snap; not pit2 either: its gate checks fail there
+#               (KVM's i8254.c does not stop mode 0 with the gate, see
+#               check_pit2), and in one run on a loaded machine the nested
+#               KVM guest polling port 0x61 wedged QEMU's both CPUs
+#               (soft lockups); `hv-pc-test kvm-pit2` runs it by hand.
 #
 # CASES_PC in tests/rig/vmtest.
 
@@ -74,7 +79,7 @@ case_pc_kvm() {
 	kvm_load
 	export HV_GUESTS=/hvtest/guests
 	bad=
-	for c in timer eoi ioapic pic pit2 sti hlt string step ipi; do
+	for c in timer eoi ioapic pic sti hlt string step ipi; do
 		: >"$HVTEST_WHY"
 		run hv-pc-test "kvm-$c" "$VENDOR" ||
 			bad="$bad kvm-$c: $(head -n 1 "$HVTEST_WHY");"
