@@ -635,7 +635,9 @@ static bool check_sti(struct pc_ctx *c)
 	       want_eq(c, 3, 1, "timer expired while IF=0: IRR bit seen") &&
 	       want_eq(c, 4, 1, "timer: R12 in the handler") &&
 	       want_eq(c, 5, 1, "timer: interrupted RIP after the INC") &&
-	       want_done(c, 6);
+	       want_eq(c, 6, 1, "one-shot expiring while the guest spins with IF=1 (a kick)") &&
+	       want_eq(c, 7, 1, "one-shot expiring while the guest spins `sti; nop; cli` (the window)") &&
+	       want_done(c, 8);
 }
 
 static bool check_hlt(struct pc_ctx *c)
@@ -828,8 +830,9 @@ static bool check_ipi(struct pc_ctx *c, const uint32_t *pcnt)
 		{ 0x071, 1 }, { 0x171, 1 }, { 0x271, 1 }, { 0x371, 1 },
 		{ 0x172, 1 }, { 0x372, 1 },			/* logical 0x0a */
 	};
-	static const char *const steps[6] = {
-		"fixed IPIs, physical, twice to each AP", "NMI to AP 2",
+	static const char *const steps[7] = {
+		"fixed IPIs, physical, to each AP",
+		"fixed IPIs, physical, to each AP again", "NMI to AP 2",
 		"fixed to all excluding self", "NMI to all excluding self",
 		"fixed to all including self", "fixed to logical 0x0a (APs 1, 3)",
 	};
@@ -838,10 +841,10 @@ static bool check_ipi(struct pc_ctx *c, const uint32_t *pcnt)
 	if (!want_eq(c, 0, 3, "APs started by INIT, SIPI, SIPI") ||
 	    !want_eq(c, 1, 3, "APs started, 1 ms later (the second SIPI ignored)"))
 		return false;
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		if (!want_eq(c, 2 + i, 1, steps[i]))
 			return false;
-	if (!want_done(c, 8))
+	if (!want_done(c, 9))
 		return false;
 	for (k = 0; k < 4 * 256; k++) {
 		uint32_t w = 0;

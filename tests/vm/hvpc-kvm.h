@@ -337,7 +337,8 @@ static void *kvm_ap_main(void *arg)
 
 	while (!kvm_ap_stop) {
 		if (ioctl(ap->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
+			/* EAGAIN: KVM woke it in wait-for-SIPI (INIT) */
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			guest_why(ap->g, "AP KVM_RUN: %s", strerror(errno));
 			break;
