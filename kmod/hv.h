@@ -31,6 +31,7 @@
 #include "x86/pgtable.h"
 #include "x86/insn.h"
 #include "io/uart.h"
+#include "io/platform.h"
 
 struct page;
 struct hv_user;

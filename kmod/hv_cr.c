@@ -172,6 +172,18 @@ int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		if (!d.len)
 			return hv_cr_emulation_failed(vcpu, d.b, max(d.n, 0));
 	}
+	if (cr == 8) {
+		/* SDM Vol 3A, 10.8.6.1: CR8 is TPR[7:4]; bits 63:4 reserved */
+		val = *hv_gpr(&vcpu->regs, d.gpr);
+		if (val & ~0xfULL) {
+			hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);
+			return 1;
+		}
+		hv_lapic_set_cr8(vcpu, val);
+		hv_skip_insn(vcpu, exit->next_rip ? exit->next_rip :
+				   vcpu->regs.rip + d.len);
+		return 1;
+	}
 	hv_ops->get_sregs(vcpu, &s);
 	old = cr == 0 ? &s.cr0 : &s.cr4;
 	if (d.insn == HV_CR_LMSW_MEM) {

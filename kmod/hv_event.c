@@ -151,14 +151,14 @@ static void hv_vcpu_init(struct hvk_vcpu *vcpu)
 	vcpu->regs.rdx = sig[0];
 	vcpu->pending = HV_PENDING_NONE;
 
+	/* Nothing queued, no shadow, no NMI blocking or pending (KVM too) */
+	hv_ops->set_events(vcpu, &ev);
+	atomic_set(&vcpu->nmi_pending, 0);
+
 	/* DR0-3 0, DR6 FFFF0FF0, DR7 400 */
 	memset(vcpu->db, 0, sizeof(vcpu->db));
 	vcpu->db_live = false;
 	hv_ops->set_dr67(vcpu, DR6_RESERVED, 0x400);
-
-	/* Nothing queued, no shadow, no NMI blocking or pending (KVM too) */
-	hv_ops->set_events(vcpu, &ev);
-	atomic_set(&vcpu->nmi_pending, 0);
 	hv_lapic_reset(vcpu, true);
 	/* 9.4: the BSP starts over at the reset vector, an AP waits for SIPI */
 	hv_set_mp_state(vcpu, vcpu->id ? HV_MP_WAIT_SIPI : HV_MP_RUNNABLE);

@@ -363,8 +363,9 @@ static int hv_mmio_step(struct hvk_vcpu *vcpu)
 				memcpy(&v, op->val + f->off, f->len);
 			run->mmio.data = v;
 			vcpu->pending = HV_PENDING_MMIO;
-			/* A write is done once its last piece is out (as in KVM) */
-			if (op->write && hv_mmio_next(op, op->cur + 1) == op->nfrag)
+			/* A write is done once its last piece is out (KVM) */
+			if (op->write &&
+			    hv_mmio_next(op, op->cur + 1) == op->nfrag)
 				hv_mmio_finish(vcpu);
 			return 0;
 		}

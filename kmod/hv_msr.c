@@ -186,10 +186,7 @@ static int hv_platform_wrmsr(struct hvk_vcpu *vcpu, u32 index, u64 val)
 		 * counting from there.  IA32_TSC_ADJUST is not advertised
 		 * (hv_cpuid.c), so there is no adjust to move with it (17.17.3).
 		 */
-		vcpu->tsc_offset = val - rdtsc();
-		/* NULL only until the events work is merged (issue 13) */
-		if (hv_ops->set_tsc_offset)
-			hv_ops->set_tsc_offset(vcpu, vcpu->tsc_offset);
+		hv_ops->set_tsc_offset(vcpu, val - rdtsc());
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		return val == HV_MISC_ENABLE ? 0 : -EINVAL;

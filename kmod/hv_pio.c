@@ -152,7 +152,7 @@ static int hv_handle_string_io(struct hvk_vcpu *vcpu,
 
 	if (hv_platform_pio(vcpu, exit->io.port, insn.size, true, &v)) {
 		r = hv_pio_in_done(vcpu, v);
-		return r ? 0 : 1;	/* 1: an internal error in the run area */
+		return r ? 0 : 1;	/* r: an internal error is in run */
 	}
 	run->exit_reason = HV_EXIT_IO;
 	run->io.direction = HV_IO_IN;

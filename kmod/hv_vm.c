@@ -10,6 +10,7 @@
  * virtualization (hv_virt_get) for its whole life.
  */
 #include "hv.h"
+#include "io/platform.h"
 
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
@@ -36,9 +37,10 @@ static void hvk_vm_release(struct kref *ref)
 	/* A run that ended by itself may still have threads to reap */
 	if (vm->managed)
 		hvk_vm_stop(vm, HV_STOP_DESTROYED);
+	/* Devices first: the PIT's and RTC's timers reach the vCPUs */
+	hv_devices_free(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvk_vcpu_destroy(vm->vcpus[i]);
-	hv_devices_free(vm);
 	hv_mem_free(vm);
 	hv_pt_destroy(&vm->gpt);
 	if (vm->virt_held)
@@ -488,6 +490,27 @@ static long hvk_vm_ioctl_get_ram(void *obj, void *data, unsigned long arg)
 	return 0;
 }
 
+/* API 4: lines and messages from userspace devices (uapi: EINVAL rules) */
+static long hvk_vm_ioctl_irq_line(void *obj, void *data, unsigned long arg)
+{
+	struct hv_irq_line *line = data;
+
+	if (!hv_reserved_zero(line->reserved) || line->level > 1)
+		return -EINVAL;
+	return hv_gsi_set(obj, line->gsi, line->level);
+}
+
+static long hvk_vm_ioctl_signal_msi(void *obj, void *data, unsigned long arg)
+{
+	struct hv_msi *msi = data;
+
+	/* SDM Vol 3A, 10.11.1: the address is 0xfeexxxxx */
+	if (msi->flags || !hv_reserved_zero(msi->reserved) ||
+	    (msi->address >> 20) != 0xfee)
+		return -EINVAL;
+	return hv_apic_msi(obj, msi->address, msi->data);
+}
+
 static const struct hv_ioctl_desc hvk_vm_ioctls[] = {
 	{ HV_VM_ADD_RAM,	hvk_vm_ioctl_add_ram,		0 },
 	{ HV_VM_CREATE_VCPU,	hvk_vm_ioctl_create_vcpu,	0 },
@@ -503,6 +526,9 @@ static const struct hv_ioctl_desc hvk_vm_ioctls[] = {
 	{ HV_VM_CLONE,		hvk_vm_ioctl_clone,		0 },
 	{ HV_VM_GET_RAM,	hvk_vm_ioctl_get_ram,		0 },
 	{ HV_VM_OPEN_VCPU,	hvk_vm_ioctl_open_vcpu,		0 },
+	/* io/platform.c: the devices' spinlocks only (any time, any VM) */
+	{ HV_VM_IRQ_LINE,	hvk_vm_ioctl_irq_line,		0 },
+	{ HV_VM_SIGNAL_MSI,	hvk_vm_ioctl_signal_msi,	0 },
 	/* state/state.c: mgmt_lock, then the vCPU's run_lock without waiting */
 	{ HV_VM_GET_VCPU_STATE,	hvk_vm_ioctl_get_vcpu_state,
 	  HV_IOCTL_BY_ID | HV_IOCTL_QUIET | HV_IOCTL_VCPU },

@@ -169,6 +169,21 @@ int hv_list_vms(struct hv *hv, struct hv_vm_info **out, size_t *n);
 int hv_vm_fd(const struct hv_vm *vm);
 
 /*
+ * HV_VM_IRQ_LINE (API 4): set GSI @gsi's level, 1 raised or 0 lowered
+ * (an edge-triggered interrupt is a raise then a lower).  GSI n is IOAPIC
+ * pin n, and GSIs 0-15 but 2 are also PIC pin n.  -EINVAL: @gsi >=
+ * HV_NR_GSIS or @level not 0/1.
+ */
+int hv_vm_irq_line(struct hv_vm *vm, uint32_t gsi, uint32_t level);
+
+/*
+ * HV_VM_SIGNAL_MSI (API 4): one message-signalled interrupt, as a PCI
+ * device writes @data to @addr.  -EINVAL: @addr outside 0xfee00000-
+ * 0xfeefffff.
+ */
+int hv_vm_signal_msi(struct hv_vm *vm, uint64_t addr, uint32_t data);
+
+/*
  * HV_VM_CREATE_VCPU, and map its run area.  -EINVAL: id >=
  * HV_MAX_VCPUS; -EEXIST: the id is taken.
  */

@@ -260,6 +260,30 @@ int hv_vm_fd(const struct hv_vm *vm)
 	return vm ? vm->fd : -EBADF;
 }
 
+int hv_vm_irq_line(struct hv_vm *vm, uint32_t gsi, uint32_t level)
+{
+	struct hv_irq_line line;
+
+	if (!vm)
+		return -EBADF;
+	memset(&line, 0, sizeof(line));
+	line.gsi = gsi;
+	line.level = level;
+	return ioctl(vm->fd, HV_VM_IRQ_LINE, &line) < 0 ? -errno : 0;
+}
+
+int hv_vm_signal_msi(struct hv_vm *vm, uint64_t addr, uint32_t data)
+{
+	struct hv_msi msi;
+
+	if (!vm)
+		return -EBADF;
+	memset(&msi, 0, sizeof(msi));
+	msi.address = addr;
+	msi.data = data;
+	return ioctl(vm->fd, HV_VM_SIGNAL_MSI, &msi) < 0 ? -errno : 0;
+}
+
 int hv_list_vms(struct hv *hv, struct hv_vm_info **out, size_t *n)
 {
 	struct hv_vm_info *buf = NULL, *bigger;

@@ -414,7 +414,7 @@ struct hv_cpuid {
 
 /* internal.suberror */
 #define HV_INTERNAL_EMULATION	1	/* MMIO instruction not decodable */
-#define HV_INTERNAL_STRING_IO	2	/* INS/OUTS not supported yet */
+#define HV_INTERNAL_STRING_IO	2	/* INS/OUTS with a memory side outside RAM */
 #define HV_INTERNAL_UNHANDLED	3	/* an exit hv did not expect */
 /*
  * An access hv would have to emulate (MMIO) happened while the CPU was
@@ -539,12 +539,16 @@ struct hv_mp_state {
 #define HV_EV_SHADOW		(1U << 2)  /* interrupt shadow (STI, MOV SS) */
 #define HV_EV_NMI_MASKED	(1U << 3)  /* inside an NMI handler */
 #define HV_EV_NMI_PENDING	(1U << 4)  /* an NMI waits to be delivered */
+#define HV_EV_INTERRUPT		(1U << 5)  /* external interrupt
+					    * interrupt_vector queued: its
+					    * APIC or PIC took it already */
 
 /* Events in flight: what the next entry must still deliver. */
 struct hv_vcpu_events {
 	__u32 flags;		/* HV_EV_* */
 	__u8  exception_vector;
-	__u8  pad[3];
+	__u8  interrupt_vector;	/* HV_EV_INTERRUPT (API 4), 16-255 */
+	__u8  pad[2];
 	__u32 exception_error;
 	__u32 pad2;
 	__u64 reserved[2];	/* must be zero */

@@ -12,7 +12,7 @@
  * comes from the LAPICs (hv_ioapic_eoi).  No interrupt-storm throttle:
  * a line stuck high is delivered once per guest EOI.
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 

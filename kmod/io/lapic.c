@@ -375,6 +375,8 @@ void hv_lapic_ack(struct hvk_vcpu *vcpu, u8 vector)
 
 u8 hv_lapic_get_cr8(struct hvk_vcpu *vcpu)
 {
+	if (!vcpu->apic)	/* the backend's reset, before the APIC */
+		return 0;
 	/* SDM Vol 3A, 10.8.6.1: CR8[3:0] is TPR[7:4] */
 	return (READ_ONCE(REG(vcpu->apic, LAPIC_REG_TPR)) >> 4) & 0xf;
 }
@@ -385,6 +387,8 @@ void hv_lapic_set_cr8(struct hvk_vcpu *vcpu, u8 cr8)
 	unsigned long flags;
 	bool kick;
 
+	if (!a)
+		return;
 	spin_lock_irqsave(&a->lock, flags);
 	/* SDM Vol 3A, 10.8.6.1: a CR8 write sets TPR[7:4], TPR[3:0] = 0 */
 	REG(a, LAPIC_REG_TPR) = (cr8 & 0xf) << 4;

@@ -14,7 +14,7 @@
  * PIIX), buffered mode, 8080 call addresses (ICW1 ADI).  The poll
  * command reads the chip it is sent to.
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 
@@ -97,20 +97,31 @@ static bool pic_update(struct hv_pic *pic)
 		pic_set_irq1(&pic->chip[0], 2, true);
 		pic_set_irq1(&pic->chip[0], 2, false);
 	}
-	pic->output = pic_get_irq(&pic->chip[0], true) >= 0;
+	WRITE_ONCE(pic->output, pic_get_irq(&pic->chip[0], true) >= 0);
 	return pic->output && !was;
 }
 
+/*
+ * INTR goes to the BSP, vCPU id 0: not always vcpus[0], which is the
+ * first vCPU created.  vcpus[] only grows and its entries stay until
+ * the VM goes (after the platform: hvk_vm_release).
+ */
 static void pic_kick(struct hv_pic *pic, bool rose)
 {
-	struct hvk_vcpu *bsp;
+	struct hvk_vm *vm = pic->vm;
+	unsigned int i, n;
 
 	if (!rose)
 		return;
-	/* vcpus[] only grows; a VM without vCPU 0 has nobody to wake */
-	bsp = READ_ONCE(pic->vm->vcpus[0]);
-	if (bsp)
-		hvk_vcpu_request(bsp, HV_REQ_EVENT);
+	n = min_t(unsigned int, READ_ONCE(vm->nr_vcpus), HV_MAX_VCPUS);
+	for (i = 0; i < n; i++) {
+		struct hvk_vcpu *v = READ_ONCE(vm->vcpus[i]);
+
+		if (v && v->id == 0) {
+			hvk_vcpu_request(v, HV_REQ_EVENT);
+			return;
+		}
+	}
 }
 
 static void pic_clear_isr(struct hv_pic_chip_state *s, int irq)
@@ -193,7 +204,8 @@ int hv_pic_ack(struct hvk_vm *vm)
 		/* 8259A: no request left at INTA is the spurious IR7 */
 		vec = pic->chip[0].irq_base + 7;
 	}
-	pic->output = false;
+	/* INTA drops INTR; a request still waiting raises it again */
+	WRITE_ONCE(pic->output, false);
 	rose = pic_update(pic);
 	spin_unlock_irqrestore(&pic->lock, flags);
 	pic_kick(pic, rose);
@@ -392,11 +404,11 @@ void hv_pic_set(struct hv_pic *pic, const struct hv_pic_chip_state st[2])
 
 	spin_lock_irqsave(&pic->lock, flags);
 	memcpy(pic->chip, st, sizeof(pic->chip));
+	WRITE_ONCE(pic->output, false);
 	lines = st[0].last_irr | (st[1].last_irr << 8);
 	lines &= ~(1 << 2);		/* the cascade is no ISA line */
 	pic->line[HV_SRC_KERNEL] = lines & ((1 << 0) | (1 << 4) | (1 << 8));
 	pic->line[HV_SRC_USER] = lines & ~pic->line[HV_SRC_KERNEL];
-	pic->output = false;
 	rose = pic_update(pic);
 	spin_unlock_irqrestore(&pic->lock, flags);
 	pic_kick(pic, rose);

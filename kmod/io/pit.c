@@ -13,7 +13,7 @@
  * IRQ on channel 0; the BCD bit is stored and read back, the count is
  * always binary.
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 
@@ -95,7 +95,7 @@ static int pit_out(const struct hv_pit_channel *c)
 static void pit_arm(struct hv_pit *pit, u64 elapsed_ns)
 {
 	struct hv_pit_channel *c = &pit->ch[0];
-	u64 period = pit_ticks_to_ns(c->s.count), first;
+	u64 period = pit_ticks_to_ns(c->s.count), first, rem;
 
 	lockdep_assert_held(&pit->lock);
 	/* Not waiting for it: the callback checks @armed under the lock */
@@ -113,7 +113,8 @@ static void pit_arm(struct hv_pit *pit, u64 elapsed_ns)
 		pit->periodic = true;
 		/* Host timers are not throttled: bound the rate (KVM) */
 		period = max(period, PIT_MIN_PERIOD_NS);
-		first = period - do_div(elapsed_ns, period);
+		div64_u64_rem(elapsed_ns, period, &rem);
+		first = period - rem;
 		break;
 	default:
 		return;
@@ -163,13 +164,18 @@ void hv_pit_init(struct hv_pit *pit, struct hvk_vm *vm)
 	for (i = 0; i < 3; i++) {
 		struct hv_pit_channel *c = &pit->ch[i];
 
-		/* Power-on: count 0x10000, LSB/MSB, mode 0, gates 0/1 high */
+		/*
+		 * Power-on: count 0x10000, LSB/MSB, mode 0, gates 0/1 high,
+		 * and the count long run out (OUT high, no IRQ 0 pending):
+		 * the datasheet leaves it undefined until programmed.
+		 */
 		c->s.count = 0x10000;
 		c->s.rw_mode = RW_WORD0;
 		c->s.read_state = RW_WORD0;
 		c->s.write_state = RW_WORD0;
 		c->s.gate = i != 2;
-		c->load = ktime_get();
+		c->load = ktime_sub_ns(ktime_get(), NSEC_PER_SEC);
+		c->frozen_ns = NSEC_PER_SEC;
 	}
 }
 

@@ -16,7 +16,7 @@
  * IRQ n is PIC pin n and IOAPIC pin n, but IRQ 0 (the PIT) is pin 2
  * (the interrupt source override every PC firmware declares).
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 
@@ -71,17 +71,11 @@ static void hv_platform_ram(struct hvk_vm *vm, u64 *below, u64 *above)
 	mutex_unlock(&vm->lock);
 }
 
-bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
-		     u32 *val)
+/* One byte port; false if the platform has no such port */
+static bool hv_platform_port(struct hvk_vm *vm, u16 port, bool in, u8 *v)
 {
-	struct hvk_vm *vm = vcpu->vm;
 	struct hv_platform *pf = vm->pf;
-	u8 v = in ? 0xff : *val;
 
-	/*
-	 * Byte registers: a wider access reaches the first port only, and
-	 * an IN reads the rest as the ISA bus does, all-ones.
-	 */
 	switch (port) {
 	case 0x20:
 	case 0x21:
@@ -90,17 +84,17 @@ bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
 	case 0x4d0:
 	case 0x4d1:
 		if (in)
-			v = hv_pic_read(&pf->pic, port);
+			*v = hv_pic_read(&pf->pic, port);
 		else
-			hv_pic_write(&pf->pic, port, v);
-		break;
+			hv_pic_write(&pf->pic, port, *v);
+		return true;
 	case 0x40 ... 0x43:
 	case 0x61:
 		if (in)
-			v = hv_pit_read(&pf->pit, port);
+			*v = hv_pit_read(&pf->pit, port);
 		else
-			hv_pit_write(&pf->pit, port, v);
-		break;
+			hv_pit_write(&pf->pit, port, *v);
+		return true;
 	case 0x70:
 	case 0x71:
 		if (!READ_ONCE(pf->rtc.mem_set)) {
@@ -110,15 +104,37 @@ bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
 			hv_rtc_set_mem(&pf->rtc, below, above);
 		}
 		if (in)
-			v = hv_rtc_read(&pf->rtc, port);
+			*v = hv_rtc_read(&pf->rtc, port);
 		else
-			hv_rtc_write(&pf->rtc, port, v);
-		break;
-	default:
+			hv_rtc_write(&pf->rtc, port, *v);
+		return true;
+	}
+	return false;
+}
+
+bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
+		     u32 *val)
+{
+	u32 out = 0;
+	unsigned int i;
+	u8 v;
+
+	/*
+	 * Byte registers: the ISA bus splits a wider access into byte
+	 * cycles, port by port (an outw to 0x4d0 sets both ELCRs); a byte
+	 * no device answers reads as all-ones.  Claimed by the first port.
+	 */
+	v = in ? 0xff : *val;
+	if (!hv_platform_port(vcpu->vm, port, in, &v))
 		return false;
+	out = v;
+	for (i = 1; i < size && i < 4; i++) {
+		v = in ? 0xff : *val >> (8 * i);
+		hv_platform_port(vcpu->vm, port + i, in, &v);
+		out |= (u32)v << (8 * i);
 	}
 	if (in)
-		*val = (0xffffffffU << 8) | v;
+		*val = out;
 	return true;
 }
 
@@ -143,7 +159,8 @@ void hv_isa_irq(struct hvk_vm *vm, unsigned int irq, bool level)
 
 	if (irq >= 16)
 		return;
-	hv_pic_set_irq(&pf->pic, irq, HV_SRC_KERNEL, level);
+	if (irq != 2)		/* PIC IR2 is the cascade */
+		hv_pic_set_irq(&pf->pic, irq, HV_SRC_KERNEL, level);
 	hv_ioapic_set_irq(&pf->ioapic, irq ? irq : 2, HV_SRC_KERNEL, level);
 }
 
@@ -169,17 +186,75 @@ void hv_platform_get_state(struct hvk_vm *vm, struct hv_device_state *st)
 	hv_rtc_get(&pf->rtc, &st->rtc);
 }
 
-int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
+static void hv_platform_set(struct hv_platform *pf,
+			    const struct hv_device_state *st)
 {
-	struct hv_platform *pf = vm->pf;
-
-	if (hv_pic_check(st->pic) || hv_ioapic_check(&st->ioapic) ||
-	    hv_pit_check(&st->pit) || hv_rtc_check(&st->rtc) ||
-	    !hv_reserved_zero(st->reserved2))
-		return -EINVAL;
 	hv_pit_set(&pf->pit, &st->pit);
 	hv_ioapic_set(&pf->ioapic, &st->ioapic);
 	hv_pic_set(&pf->pic, st->pic);
 	hv_rtc_set(&pf->rtc, &st->rtc);
+}
+
+/*
+ * The devices as at power-on: the state of a new platform, set.  For a
+ * state whose platform part is all zeroes (an API 3 snapshot, or a
+ * caller that only restores the UART), which no device can be in.
+ */
+static int hv_platform_reset(struct hvk_vm *vm)
+{
+	struct hv_device_state *st;
+	struct hv_platform *tmp;
+	int r = -ENOMEM;
+
+	st = hv_fail_alloc() ? NULL : kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+	tmp = hv_fail_alloc() ? NULL : kzalloc(sizeof(*tmp),
+					       GFP_KERNEL_ACCOUNT);
+	if (st && tmp) {
+		/* Its timers are never started, nor its lines raised */
+		hv_pic_init(&tmp->pic, vm);
+		hv_ioapic_init(&tmp->ioapic, vm);
+		hv_pit_init(&tmp->pit, vm);
+		hv_rtc_init(&tmp->rtc, vm);
+		hv_pic_get(&tmp->pic, st->pic);
+		hv_ioapic_get(&tmp->ioapic, &st->ioapic);
+		hv_pit_get(&tmp->pit, &st->pit);
+		hv_rtc_get(&tmp->rtc, &st->rtc);
+		hv_platform_set(vm->pf, st);
+		/* The memory-size bytes come again from the RAM */
+		WRITE_ONCE(vm->pf->rtc.mem_set, false);
+		r = 0;
+	}
+	kfree(tmp);
+	kfree(st);
+	return r;
+}
+
+static bool hv_platform_state_zero(const struct hv_device_state *st)
+{
+	return hv_reserved_zero(st->pic) && hv_reserved_zero(st->ioapic) &&
+	       hv_reserved_zero(st->pit) && hv_reserved_zero(st->rtc);
+}
+
+int hv_platform_check_state(const struct hv_device_state *st)
+{
+	if (!hv_reserved_zero(st->reserved2))
+		return -EINVAL;
+	if (hv_platform_state_zero(st))
+		return 0;
+	if (hv_pic_check(st->pic) || hv_ioapic_check(&st->ioapic) ||
+	    hv_pit_check(&st->pit) || hv_rtc_check(&st->rtc))
+		return -EINVAL;
+	return 0;
+}
+
+int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
+{
+	int r = hv_platform_check_state(st);
+
+	if (r)
+		return r;
+	if (hv_platform_state_zero(st))
+		return hv_platform_reset(vm);
+	hv_platform_set(vm->pf, st);
 	return 0;
 }

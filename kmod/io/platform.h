@@ -116,8 +116,13 @@ bool hv_pic_intr(struct hvk_vm *vm);
 int hv_pic_ack(struct hvk_vm *vm);
 /* EOI of a level-triggered vector, broadcast from a LAPIC (irq) */
 void hv_ioapic_eoi(struct hvk_vm *vm, u8 vector);
-/* Device state (quiet VM): set checks first, -EINVAL changes nothing */
+/*
+ * Device state (quiet VM): set checks first, -EINVAL changes nothing;
+ * check is set's test alone, for a caller that restores other devices
+ * first.  A platform part all zeroes (API 3) is the power-on state.
+ */
 void hv_platform_get_state(struct hvk_vm *vm, struct hv_device_state *st);
+int hv_platform_check_state(const struct hv_device_state *st);
 int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st);
 
 #endif /* HV_IO_PLATFORM_H */

@@ -16,7 +16,7 @@
  * update-ended and alarm interrupts run on one hrtimer, armed only
  * while PIE, UIE or AIE asks for it.
  */
-#include "../hv.h"
+#include "hv.h"
 #include "platform.h"
 #include "chipset.h"
 
@@ -204,7 +204,8 @@ static ktime_t rtc_next_event(struct hv_rtc *rtc)
 		ktime_t sec;
 
 		rtc_guest_sec(rtc, &rem);
-		sec = ktime_add_ns(ktime_get(), NSEC_PER_SEC - rem);
+		/* Just past the boundary, whatever the clocks' drift */
+		sec = ktime_add_ns(ktime_get(), NSEC_PER_SEC - rem + 1000);
 		if (!next || sec < next)
 			next = sec;
 	}

@@ -130,13 +130,24 @@ static int hv_events_check(const struct hv_vcpu_events *ev,
 			   const struct hv_sregs *s)
 {
 	u32 known = HV_EV_EXCEPTION | HV_EV_EXCEPTION_ERROR | HV_EV_SHADOW |
-		    HV_EV_NMI_MASKED | HV_EV_NMI_PENDING;
+		    HV_EV_NMI_MASKED | HV_EV_NMI_PENDING | HV_EV_INTERRUPT;
 	u8 v = ev->exception_vector;
 	bool err;
 
 	if (ev->flags & ~known || !hv_reserved_zero(ev->pad) ||
 	    !hv_reserved_zero(ev->pad2) || !hv_reserved_zero(ev->reserved))
 		return -EINVAL;
+	/*
+	 * One event is queued for an entry at most (SDM Vol 3C, 26.6; APM
+	 * Vol 2, 15.20: one EVENTINJ); an interrupt's vector is not one of
+	 * the exceptions' 0-15 (SDM Vol 3A, 10.5.2: illegal for an APIC).
+	 */
+	if (ev->flags & HV_EV_INTERRUPT) {
+		if (ev->flags & HV_EV_EXCEPTION || ev->interrupt_vector < 16)
+			return -EINVAL;
+	} else if (ev->interrupt_vector) {
+		return -EINVAL;
+	}
 	if (!(ev->flags & HV_EV_EXCEPTION))
 		return ev->flags & HV_EV_EXCEPTION_ERROR || v ||
 		       ev->exception_error ? -EINVAL : 0;
@@ -260,15 +271,6 @@ int hvk_vcpu_get_state(struct hvk_vcpu *vcpu, struct hv_vcpu_state *st)
 	return 0;
 }
 
-/* The guest's TSC reads @offset + host TSC from the next entry on */
-static void hv_set_tsc_offset(struct hvk_vcpu *vcpu, s64 offset)
-{
-	vcpu->tsc_offset = offset;
-	/* NULL only until the events work is merged (issue 13) */
-	if (hv_ops->set_tsc_offset)
-		hv_ops->set_tsc_offset(vcpu, offset);
-}
-
 /*
  * The vCPU quiet, or not yet reachable by anyone (a clone's, before it
  * is published); -EINVAL (nothing changed) for any bad field.
@@ -277,6 +279,7 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 {
 	struct hv_vcpu_events ev = st->events;
 	struct hv_sregs old_sregs;
+	struct hv_cpuid *old_cpuid;
 	s64 old_offset = vcpu->tsc_offset;
 	unsigned int i;
 	int r;
@@ -289,20 +292,31 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 	 * and the LAPIC (io/lapic.c checks its own state).  sregs first;
 	 * if the LAPIC then refuses, the old sregs go back, which loaded a
 	 * moment ago.  The TSC goes before the LAPIC, whose TSC deadline
-	 * is armed against it.
+	 * is armed against it, and so does the CPUID table, whose x2APIC
+	 * bit decides whether the LAPIC may be in x2APIC mode.
 	 */
+	old_cpuid = kmemdup(&vcpu->cpuid, sizeof(vcpu->cpuid),
+			    GFP_KERNEL_ACCOUNT);
+	if (!old_cpuid)
+		return -ENOMEM;
 	hv_ops->get_sregs(vcpu, &old_sregs);
 	r = hv_ops->set_sregs(vcpu, &st->sregs);
-	if (r)
+	if (r) {
+		kfree(old_cpuid);
 		return r;
+	}
 	/* SDM Vol 3B, 17.17: the guest's TSC goes on from @st->tsc */
-	hv_set_tsc_offset(vcpu, st->tsc - rdtsc());
+	hv_ops->set_tsc_offset(vcpu, st->tsc - rdtsc());
+	vcpu->cpuid = st->cpuid;
 	r = hv_lapic_set_state(vcpu, &st->lapic);
 	if (r) {
-		hv_set_tsc_offset(vcpu, old_offset);
+		vcpu->cpuid = *old_cpuid;
+		kfree(old_cpuid);
+		hv_ops->set_tsc_offset(vcpu, old_offset);
 		WARN_ON_ONCE(hv_ops->set_sregs(vcpu, &old_sregs));
 		return r;
 	}
+	kfree(old_cpuid);
 	vcpu->mp_state = st->mp_state;
 	/* At most one NMI waits: a second one while pending is lost anyway */
 	atomic_set(&vcpu->nmi_pending, !!(ev.flags & HV_EV_NMI_PENDING));
@@ -314,7 +328,6 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 	vcpu->regs = st->regs;
 	for (i = 0; i < st->nr_msrs; i++)
 		hv_ops->set_msr(vcpu, st->msrs[i].index, st->msrs[i].value);
-	vcpu->cpuid = st->cpuid;
 	hv_xsave_cpuid_changed(vcpu);
 	hv_set_debugregs(vcpu, st->dr);
 	hv_ops->set_events(vcpu, &ev);
@@ -322,6 +335,9 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 		hv_ops->inject_exception(vcpu, st->events.exception_vector,
 					 st->events.flags & HV_EV_EXCEPTION_ERROR,
 					 st->events.exception_error);
+	/* Acknowledged by its APIC or PIC already: only the entry delivers it */
+	if (st->events.flags & HV_EV_INTERRUPT)
+		hv_ops->inject_irq(vcpu, st->events.interrupt_vector);
 	hv_xsave_set_state(vcpu, st);
 	/* A full state replaces whatever the last exit left to finish */
 	vcpu->pending = HV_PENDING_NONE;

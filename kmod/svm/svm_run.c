@@ -32,6 +32,7 @@
 /* APM Vol 2, 15.9: intercept_cr bits 31:16 are the writes of CR0-15 */
 #define SVM_INTERCEPT_CR0_WRITE	BIT(16 + 0)
 #define SVM_INTERCEPT_CR4_WRITE	BIT(16 + 4)
+#define SVM_INTERCEPT_CR8_WRITE	BIT(16 + 8)
 #define SVM_CR_DECODED		BIT_ULL(63)	/* APM Vol 2, 15.33.1: EXITINFO1 */
 
 static inline void svm_clgi(void)
@@ -199,6 +200,7 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 		break;
 	case SVM_EXIT_WRITE_CR0:
 	case SVM_EXIT_WRITE_CR4:
+	case SVM_EXIT_WRITE_CR8:
 		/*
 		 * 15.33.1: with decode assists EXITINFO1 names the source
 		 * register of a MOV CR (bit 63 clear: CLTS or LMSW); without,
@@ -333,7 +335,12 @@ static void svm_set_intercepts(struct svm_vcpu *sv)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
 
-	c->intercept_cr |= SVM_INTERCEPT_CR0_WRITE;
+	c->intercept_cr |= SVM_INTERCEPT_CR0_WRITE | SVM_INTERCEPT_CR8_WRITE;
+	/*
+	 * 15.21.2: with V_INTR_MASKING, CR8 reads V_TPR: keep it the APIC's
+	 * TPR[7:4] (the writes exit: the APIC decides what they unmask).
+	 */
+	c->v_intr = (c->v_intr & ~0xfULL) | hv_lapic_get_cr8(&sv->vcpu);
 	if (sv->vcpu.xcr0_allowed)
 		c->intercept_cr &= ~SVM_INTERCEPT_CR4_WRITE;
 	else

@@ -183,7 +183,6 @@ static void svm_seg_set(struct vmcb_seg *v, const struct hv_segment *s)
 void svm_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 {
 	struct vmcb_save *v = &to_svm_vcpu(vcpu)->vmcb->save;
-	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
 
 	svm_seg_get(&v->cs, &s->cs);
 	svm_seg_get(&v->ds, &s->ds);
@@ -201,7 +200,7 @@ void svm_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 	s->cr2 = v->cr2;
 	s->cr3 = v->cr3;
 	s->cr4 = v->cr4;
-	s->cr8 = c->v_intr & 0xf;
+	s->cr8 = hv_lapic_get_cr8(vcpu);
 	s->efer = v->efer & ~EFER_SVME;	/* hv's, not the guest's */
 }
 
@@ -228,6 +227,7 @@ int svm_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s)
 	v->cr2 = s->cr2;
 	v->cr3 = s->cr3;
 	v->cr4 = s->cr4;
+	hv_lapic_set_cr8(vcpu, s->cr8);
 	c->v_intr = (c->v_intr & ~0xfULL) | s->cr8;
 	v->efer = s->efer | EFER_SVME;
 	/* CPL is SS.DPL (15.5.1: the VMCB's CPL field is what VMRUN uses) */
@@ -382,7 +382,7 @@ void svm_enable_nmi_window(struct hvk_vcpu *vcpu)
 	sv->vmcb->control.intercept_exceptions |= SVM_EXC_DB;
 }
 
-/* The step's #DB came (svm_run.c), or the state was replaced */
+/* The step's #DB came (svm_run.c) */
 void svm_nmi_step_end(struct svm_vcpu *sv)
 {
 	if (!sv->nmi_ss)
@@ -421,6 +421,11 @@ void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 	else if (sv->nmi_masked)
 		ev->flags |= HV_EV_NMI_MASKED;
 	if ((inj & SVM_EVTINJ_VALID) &&
+	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_INTR) {
+		ev->flags |= HV_EV_INTERRUPT;
+		ev->interrupt_vector = inj & SVM_EVTINJ_VEC_MASK;
+	}
+	if ((inj & SVM_EVTINJ_VALID) &&
 	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC) {
 		ev->flags |= HV_EV_EXCEPTION;
 		ev->exception_vector = inj & SVM_EVTINJ_VEC_MASK;
@@ -438,7 +443,8 @@ void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 
 	c->int_state = ev->flags & HV_EV_SHADOW ? SVM_INT_SHADOW : 0;
 	sv->exit_rip = vcpu->regs.rip;	/* the shadow is for this RIP */
-	svm_nmi_step_end(sv);
+	sv->nmi_ss = false;		/* DR6 is the caller's now */
+	c->intercept_exceptions &= ~SVM_EXC_DB;
 	sv->nmi_masked = ev->flags & HV_EV_NMI_MASKED;
 	sv->nmi_iret = false;
 	/* Blocked by NMI: its IRET ends it, so intercept that IRET */

@@ -149,6 +149,7 @@ struct vmcb {
 /* APM Vol 2, Appendix C: exit codes */
 #define SVM_EXIT_WRITE_CR0	0x010
 #define SVM_EXIT_WRITE_CR4	0x014
+#define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_READ_DR0	0x020	/* + n */
 #define SVM_EXIT_WRITE_DR0	0x030	/* + n */
 #define SVM_EXIT_WRITE_DR7	0x037

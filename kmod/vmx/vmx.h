@@ -45,7 +45,6 @@ struct vmx_vcpu {
 	u16 vpid;
 	u64 cr0_shadow, cr4_shadow;	/* what the guest believes */
 	u64 cr2;			/* not in the VMCS: swapped by hand */
-	u64 cr8;			/* TPR: emulated, never the host's */
 	u32 inject_info;		/* VM-entry interruption info, or 0 */
 	u32 inject_error;
 	u32 inject_len;			/* for software events */

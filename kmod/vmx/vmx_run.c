@@ -76,10 +76,11 @@ static void vmx_exit_cr(struct vmx_vcpu *vv, u64 qual, u64 next_rip,
 		exit->next_rip = next_rip;
 		return;
 	}
+	/* SDM Vol 3A, 10.8.6.1: CR8 is the local APIC's TPR[7:4] */
 	if (type == 1 && cr == 8) {			/* MOV from CR8 */
-		*gpr = vv->cr8;
+		*gpr = hv_lapic_get_cr8(&vv->vcpu);
 	} else if (type == 0 && cr == 8 && *gpr <= 15) {	/* MOV to CR8 */
-		vv->cr8 = *gpr;
+		hv_lapic_set_cr8(&vv->vcpu, *gpr);
 	} else {
 		vmx_inject_exception(&vv->vcpu, 13, true, 0);
 		return;
@@ -303,17 +304,23 @@ static void vmx_save_host(struct vmx_vcpu *vv, struct vmx_host *h)
 	rdmsrl(MSR_KERNEL_GS_BASE, vv->host_msrs[VMX_MSR_KGS].value);
 }
 
+/* SDM Vol 3C, 29.4.3: flush what may be stale for this EPT / VPID */
+static void vmx_flush_tlb(struct vmx_vcpu *vv, bool arrived,
+				 bool flush)
+{
+	if (arrived || flush)
+		vmx_invept_single(to_vmx_vm(vv->vcpu.vm)->eptp);
+	if (arrived && vv->vpid)
+		vmx_invvpid_single(vv->vpid);
+}
+
 /* Phase 2, interrupts off: TLB flushes, then the VMCS for this entry */
 static void vmx_load_guest(struct vmx_vcpu *vv, const struct vmx_host *h,
 			   bool arrived, bool flush)
 {
 	struct hvk_vcpu *vcpu = &vv->vcpu;
 
-	/* SDM Vol 3C, 29.4.3: flush what may be stale for this EPT / VPID */
-	if (arrived || flush)
-		vmx_invept_single(to_vmx_vm(vcpu->vm)->eptp);
-	if (arrived && vv->vpid)
-		vmx_invvpid_single(vv->vpid);
+	vmx_flush_tlb(vv, arrived, flush);
 
 	vmcs_write(HOST_CR3, __read_cr3());
 	vmcs_write(HOST_CR4, __read_cr4());
@@ -384,6 +391,16 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 	vv->inject_info = idt_info & ~INTR_INFO_RESVD_BITS_MASK;
 	vv->inject_error = idt_err;
 	vv->inject_len = vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	/*
+	 * 26.3.1.5: injecting an NMI needs blocking by NMI clear, which an
+	 * exit in the middle of the NMI's delivery may have left set
+	 * (28.3: as KVM's vmx_complete_interrupts does, clear it).
+	 */
+	if ((idt_info & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR &&
+	    (vv->intr_state & GUEST_INTR_STATE_NMI)) {
+		vv->intr_state &= ~GUEST_INTR_STATE_NMI;
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO, vv->intr_state);
+	}
 	/* ...and tell the core: no EPT violation is MMIO now */
 	exit->event.valid = true;
 	exit->event.vector = idt_info & VECTORING_INFO_VECTOR_MASK;
@@ -458,7 +475,13 @@ int vmx_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	h.debugctl = get_debugctlmsr();
 	e = hv_guest_enter_irqoff(vcpu, vv->cr4_shadow);
 	if (e.cancel) {
-		/* A request came: back to the core's loop, nothing entered */
+		/*
+		 * A request came: back to the core's loop, nothing entered.
+		 * A vCPU that just arrived here flushes now: the next
+		 * vmx_vcpu_load() will not say it arrived.
+		 */
+		if (arrived)
+			vmx_flush_tlb(vv, true, false);
 		local_irq_enable();
 		exit->code = HV_X_NONE;
 		return 0;

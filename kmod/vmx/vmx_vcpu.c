@@ -460,7 +460,7 @@ void vmx_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 	s->efer = vmcs_read(GUEST_IA32_EFER);
 	preempt_enable();
 	s->cr2 = vv->cr2;
-	s->cr8 = vv->cr8;
+	s->cr8 = hv_lapic_get_cr8(vcpu);
 }
 
 /* SDM Vol 3A, 4.4.1: with PAE paging outside long mode, VM entry loads
@@ -519,7 +519,7 @@ int vmx_set_sregs(struct hvk_vcpu *vcpu, const struct hv_sregs *s)
 	vv->cr0_shadow = s->cr0;
 	vv->cr4_shadow = s->cr4;
 	vv->cr2 = s->cr2;
-	vv->cr8 = s->cr8;
+	hv_lapic_set_cr8(vcpu, s->cr8);
 	return ok ? 0 : -EIO;
 }
 
@@ -717,6 +717,11 @@ void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 	 * Only hardware exceptions: an interrupted INTn, INT3 or INTO
 	 * (types 4-6) left RIP on its instruction, which raises it again.
 	 */
+	if ((info & INTR_INFO_VALID_MASK) &&
+	    (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_EXT_INTR) {
+		ev->flags |= HV_EV_INTERRUPT;
+		ev->interrupt_vector = info & INTR_INFO_VECTOR_MASK;
+	}
 	if ((info & INTR_INFO_VALID_MASK) &&
 	    (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION) {
 		ev->flags |= HV_EV_EXCEPTION;

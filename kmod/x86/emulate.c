@@ -128,7 +128,7 @@ u64 hv_alu(unsigned int op, unsigned int size, u64 dst, u64 src,
 	case HV_ALU_BTS:
 	case HV_ALU_BTR:
 	case HV_ALU_BTC:
-		/* SDM Vol 2A, BT: CF = the bit; ZF kept; OF SF AF PF undefined */
+		/* SDM Vol 2A, BT: CF the bit; ZF kept; OF SF AF PF undefined */
 		src &= 8 * size - 1;
 		*rflags = (*rflags & ~HV_FL_CF) | ((dst >> src) & 1);
 		if (op == HV_ALU_BTS)
@@ -261,7 +261,7 @@ bool hv_emu_exec(const struct hv_insn *in, u64 gpr[16], u64 *rflags,
 
 u64 hv_emu_string_count(const struct hv_insn *in, const u64 gpr[16])
 {
-	/* SDM Vol 2B, REP: the count register is CX, ECX or RCX by address size */
+	/* SDM Vol 2B, REP: the count is CX, ECX or RCX by address size */
 	return in->rep ? gpr[RCX] & hv_emu_mask(in->asz) : 1;
 }
 

@@ -231,6 +231,7 @@ static void io_vcpu(struct snap_io *io, struct hv_vcpu_state *s)
 		return;
 	IO(io, s->mp_state);
 	IO(io, s->tsc);
+	IO(io, s->events.interrupt_vector);
 	io_lapic(io, &s->lapic);
 }
 

@@ -216,7 +216,8 @@ virtjunk:
 
 # ---- string I/O at port 0x1234: REP OUTSB of 16 bytes from SPARE_PAGE,
 # REP INSB of 4 bytes to SPARE_PAGE + 0x100, then, with DF set, REP
-# OUTSB of 2 bytes from SPARE_PAGE + 15 down.  R14/R15 hold the
+# OUTSB of 2 bytes from SPARE_PAGE + 15 down, then REP OUTSB from an
+# unmapped page: #PF (vector, CR2 in two halves, RCX reported).  R14/R15 hold the
 # addresses of the first two, so the host can check where the guest is.
 stringio:
 	mov	$0x1234, %dx
@@ -233,6 +234,18 @@ stringio:
 	mov	$2, %ecx
 	rep outsb
 	cld
+	# REP OUTSB from an unmapped page (PML4 entry 1 is not present):
+	# #PF, CR2 the source, nothing done; the host sees no I/O exit
+	call	idt_setup
+	lea	3f(%rip), %r13
+	movabs	$0x8000000010, %rsi
+	mov	$3, %ecx
+	rep outsb
+3:	mov	%cr2, %rdx
+	REPORT	%edx				# 0x10
+	shr	$32, %rdx
+	REPORT	%edx				# 0x80
+	REPORT	%ecx				# 3: untouched
 	REPORT	$RES_DONE
 	hlt
 

@@ -95,11 +95,16 @@ _start:
 	mov	$HC_SPLIT3, %eax
 	call	hypercall
 
-	# F: a string move into MMIO: refused, RIP stays on it
+	# F: string moves into MMIO, one element per exit: MOVSB from RAM,
+	# then REP STOSW of two words (RIP stays on it until RCX is 0)
 	lea	1f(%rip), %r12
+	lea	2f(%rip), %r14
 	mov	$MMIO_A, %edi
 	mov	$TABLE_IN, %esi
 1:	movsb
+	mov	$0x1234, %eax
+	mov	$2, %ecx
+2:	rep stosw
 	REPORT	$RES_DONE
 	hlt
 	.include "lib64.inc"

@@ -383,6 +383,26 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 	case HV_VM_GET_DIRTY_LOG:
 	case HV_VM_CLONE:
 		return state_ioctl(vm, req, arg);
+	case HV_VM_IRQ_LINE: {
+		const struct hv_irq_line *l = arg;
+
+		/* The module's rules (include/uapi/hv.h) */
+		if (l->gsi >= HV_NR_GSIS || l->level > 1 || l->reserved)
+			return -EINVAL;
+		vm->irq_line = *l;
+		vm->irq_lines++;
+		return 0;
+	}
+	case HV_VM_SIGNAL_MSI: {
+		const struct hv_msi *m = arg;
+
+		if ((m->address >> 20) != 0xfee || m->flags ||
+		    m->reserved[0] || m->reserved[1])
+			return -EINVAL;
+		vm->msi = *m;
+		vm->msis++;
+		return 0;
+	}
 	case HV_VM_ADD_RAM: {
 		const struct hv_ram_region *r = arg;
 		struct stat st;

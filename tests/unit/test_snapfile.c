@@ -381,7 +381,7 @@ START_TEST(documented_sizes)
 	v->nr_msrs = 3;
 	v->cpuid.nent = 10;
 	snap_encode_vcpu(&b, v);
-	ck_assert_uint_eq(b.len, 5657 + 12 * 3 + 28 * 10);
+	ck_assert_uint_eq(b.len, 5658 + 12 * 3 + 28 * 10);
 	b.len = 0;
 	snap_encode_vcpu_version(&b, v, 1);
 	ck_assert_uint_eq(b.len, 4593 + 12 * 3 + 28 * 10);

@@ -108,6 +108,62 @@ START_TEST(iir_sources)
 }
 END_TEST
 
+/* INTR: what io/devices.c forwards to ISA IRQ 4 */
+static int irq_level = -1;
+static unsigned int irq_changes;
+
+static void irq(void *opaque, bool level)
+{
+	(void)opaque;
+	irq_level = level;
+	irq_changes++;
+}
+
+START_TEST(intr_follows_iir)
+{
+	static struct hv_uart_state st;
+
+	setup();
+	irq_level = -1;
+	irq_changes = 0;
+	hv_uart_set_irq(&u, irq);
+	/* Nothing enabled: input alone raises nothing */
+	hv_uart_receive(&u, 'a');
+	ck_assert_uint_eq(irq_changes, 0);
+	/* Receive data interrupt (IER bit 0) with a byte waiting */
+	hv_uart_write(&u, 1, 0x01);
+	ck_assert_int_eq(irq_level, 1);
+	hv_uart_read(&u, 0);				/* drained */
+	ck_assert_int_eq(irq_level, 0);
+	hv_uart_receive(&u, 'b');
+	ck_assert_int_eq(irq_level, 1);
+	hv_uart_write(&u, 1, 0x00);			/* disabled */
+	ck_assert_int_eq(irq_level, 0);
+	hv_uart_read(&u, 0);
+
+	/* THRE (IER bit 1): raised on enable, lowered by the IIR read */
+	hv_uart_write(&u, 1, 0x02);
+	ck_assert_int_eq(irq_level, 1);
+	ck_assert_uint_eq(hv_uart_read(&u, 2), 0x02);
+	ck_assert_int_eq(irq_level, 0);
+	hv_uart_write(&u, 0, 'x');			/* THR empties again */
+	ck_assert_int_eq(irq_level, 1);
+	hv_uart_write(&u, 0, 'y');			/* still high: no edge */
+	ck_assert_int_eq(irq_level, 1);
+	ck_assert_uint_eq(irq_changes, 7);
+
+	/* A restored state with data and RDI raises it too */
+	hv_uart_write(&u, 1, 0x00);
+	ck_assert_int_eq(irq_level, 0);
+	hv_uart_get_state(&u, &st);
+	st.ier = 0x01;
+	st.rx_count = 1;
+	st.rx[0] = 'r';
+	ck_assert_int_eq(hv_uart_set_state(&u, &st), 0);
+	ck_assert_int_eq(irq_level, 1);
+}
+END_TEST
+
 START_TEST(loopback_and_scratch)
 {
 	setup();
@@ -209,6 +265,7 @@ Suite *uart_suite(void)
 	tcase_add_test(tc, receive_full);
 	tcase_add_test(tc, dlab_divisor);
 	tcase_add_test(tc, iir_sources);
+	tcase_add_test(tc, intr_follows_iir);
 	tcase_add_test(tc, loopback_and_scratch);
 	tcase_add_test(tc, state_round_trip);
 	tcase_add_test(tc, state_refused);

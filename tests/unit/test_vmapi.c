@@ -363,6 +363,40 @@ START_TEST(vm_create_map_info)
 }
 END_TEST
 
+/* API 4: the interrupt wrappers fill the ioctl's argument, zeroes too */
+START_TEST(vm_irq_line_msi)
+{
+	struct hv *hv = open_fake();
+	struct hv_vm *vm;
+	struct fake_vm *f;
+
+	ck_assert_int_eq(hv_vm_create(hv, "irq", 0, &vm), 0);
+	f = fake_vm_named("irq");
+	ck_assert_ptr_nonnull(f);
+
+	ck_assert_int_eq(hv_vm_irq_line(vm, 4, 1), 0);
+	ck_assert_uint_eq(f->irq_line.gsi, 4);
+	ck_assert_uint_eq(f->irq_line.level, 1);
+	ck_assert_int_eq(hv_vm_irq_line(vm, HV_NR_GSIS - 1, 0), 0);
+	ck_assert_uint_eq(f->irq_line.gsi, HV_NR_GSIS - 1);
+	ck_assert_uint_eq(f->irq_line.level, 0);
+	ck_assert_int_eq(hv_vm_irq_line(vm, HV_NR_GSIS, 1), -EINVAL);
+	ck_assert_int_eq(hv_vm_irq_line(vm, 4, 2), -EINVAL);
+	ck_assert_uint_eq(f->irq_lines, 2);
+
+	ck_assert_int_eq(hv_vm_signal_msi(vm, 0xfee01000, 0x4031), 0);
+	ck_assert_uint_eq(f->msi.address, 0xfee01000);
+	ck_assert_uint_eq(f->msi.data, 0x4031);
+	ck_assert_int_eq(hv_vm_signal_msi(vm, 0xfed00000, 0x31), -EINVAL);
+	ck_assert_uint_eq(f->msis, 1);
+
+	ck_assert_int_eq(hv_vm_irq_line(NULL, 0, 1), -EBADF);
+	ck_assert_int_eq(hv_vm_signal_msi(NULL, 0xfee00000, 0), -EBADF);
+	hv_vm_close(vm);
+	hv_close(hv);
+}
+END_TEST
+
 START_TEST(vm_list_grows)
 {
 	struct hv *hv = open_fake();
@@ -518,6 +552,7 @@ Suite *vmapi_suite(void)
 
 	tcase_add_checked_fixture(vm, fake_hv_setup, fake_hv_teardown);
 	tcase_add_test(vm, vm_create_map_info);
+	tcase_add_test(vm, vm_irq_line_msi);
 	tcase_add_test(vm, vm_list_grows);
 	tcase_add_test(vm, loader);
 	tcase_add_test(vm, vcpu_setup_mode);

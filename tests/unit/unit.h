@@ -26,6 +26,7 @@ Suite *insn_suite(void);
 Suite *emulate_suite(void);
 Suite *gwalk_suite(void);
 Suite *uart_suite(void);
+Suite *chipset_suite(void);
 Suite *vmapi_suite(void);
 Suite *loaders_suite(void);
 Suite *malformed_suite(void);
@@ -119,6 +120,10 @@ struct fake_vm {
 	struct hv_device_state devices;
 	bool managed;
 	unsigned int pauses, resumes, stops;
+	/* API 4: the last IRQ_LINE and SIGNAL_MSI arguments, and counts */
+	struct hv_irq_line irq_line;
+	struct hv_msi msi;
+	unsigned int irq_lines, msis;
 };
 
 struct fake_vcpu {

@@ -28,6 +28,23 @@ tests/unit/kmod_x86_%.o: kmod/x86/%.c $(UNIT_KMOD_HDRS)
 tests/unit/kmod_io_%.o: kmod/io/%.c $(UNIT_KMOD_HDRS)
 	$(CC) $(CFLAGS) -Ikmod -c -o $@ $<
 
+# The PC platform's devices are kernel code: they compile over
+# tests/unit/kshim, a stand-in for kmod/hv.h and the kernel headers.
+UNIT_PLATFORM_SRCS := kmod/io/pic.c kmod/io/ioapic.c kmod/io/pit.c \
+		      kmod/io/rtc.c kmod/io/platform.c
+UNIT_PLATFORM_HDRS := kmod/io/platform.h kmod/io/chipset.h \
+		      $(wildcard tests/unit/kshim/*.h tests/unit/kshim/linux/*.h)
+UNIT_OBJS += $(patsubst %.c,tests/unit/%.o,$(subst /,_,$(UNIT_PLATFORM_SRCS)))
+UNIT_KSHIM := -Itests/unit/kshim -Ikmod
+
+$(patsubst %.c,tests/unit/%.o,$(subst /,_,$(UNIT_PLATFORM_SRCS))): \
+tests/unit/kmod_io_%.o: kmod/io/%.c $(UNIT_PLATFORM_HDRS)
+	$(CC) $(CFLAGS) $(UNIT_KSHIM) -c -o $@ $<
+
+tests/unit/test_chipset.o: tests/unit/test_chipset.c $(UNIT_PLATFORM_HDRS) \
+			   $(wildcard tests/unit/*.h) $(HDRS)
+	$(CC) $(CFLAGS) $(UNIT_KSHIM) -Itests/unit $(UNIT_CHECK_CFLAGS) -c -o $@ $<
+
 tests/unit/%.o: tests/unit/%.c $(HDRS) $(wildcard tests/unit/*.h) $(UNIT_KMOD_HDRS)
 	$(CC) $(CFLAGS) -Itests/unit -Icli -Ikmod $(UNIT_CHECK_CFLAGS) -c -o $@ $<
 

@@ -8,7 +8,8 @@
  *
  *   split      tests/guests/mmiosplit.S: loads and stores across the end
  *              of RAM and across MMIO pages (neighbouring and unrelated
- *              GPAs), MMIO far beyond RAM, a string move into MMIO.
+ *              GPAs), MMIO far beyond RAM, string moves into MMIO
+ *              (MOVSB, REP STOSW: one exit per element).
  *              Every exit must carry exactly the bytes outside RAM at
  *              their GPA; the RAM bytes land in RAM; registers and
  *              memory are checked after the host answers.
@@ -19,6 +20,10 @@
  *   reinject   mmioidt.S, RSI 1: an exception queued by the host whose
  *              delivery faults on a write-protected stack page (dirty
  *              log) is delivered after that exit, not lost.
+ *   alu        tests/guests/mmioalu.S: OR, AND (LOCK), ADD, CMP, TEST,
+ *              INC, NEG, XCHG, BTS, BT (register offset past the
+ *              dword), SUB, MOVSXD, NOT on MMIO: the read exit, the
+ *              computed write exit, the flags and registers after.
  */
 #define _GNU_SOURCE
 #include <stdbool.h>
@@ -205,14 +210,39 @@ static void case_split(void)
 		goto out;
 	ok("through FS in 64-bit mode: its base counts, the split is exact");
 
-	if (guest_run_expect(&g, HV_EXIT_INTERNAL_ERROR, "F: movsb into MMIO") ||
-	    !check_reg(&g, "F: suberror", g.run->internal.suberror,
-		       HV_INTERNAL_EMULATION) ||
-	    hv_vcpu_get_regs(g.vcpu, &r) ||
-	    !check_reg(&g, "F: rip (on the movsb)", r.rip, r.r12) ||
-	    !check_reg(&g, "F: rdi (untouched)", r.rdi, MMIO_A))
-		goto out;
-	ok("a string move into MMIO is refused, RIP on it");
+	{
+		static const struct split_exit f1 = {
+			"F: movsb into MMIO", true, MMIO_A, 1, 0 };
+		static const struct split_exit f2[] = {
+			{ "F: rep stosw, first word", true, MMIO_A + 1, 2,
+			  0x1234 },
+			{ "F: rep stosw, second word", true, MMIO_A + 3, 2,
+			  0x1234 },
+		};
+		struct split_exit x = f1;
+		const uint8_t *in = hv_vm_gpa_ptr(g.vm, TABLE_IN, 1);
+
+		x.data = in ? in[0] : 0;
+		if (!split_run(&g, &x) || hv_vcpu_get_regs(g.vcpu, &r) ||
+		    !check_reg(&g, "F: rip (past the movsb)", r.rip, r.r12 + 1) ||
+		    !check_reg(&g, "F: rdi", r.rdi, MMIO_A + 1) ||
+		    !check_reg(&g, "F: rsi", r.rsi, TABLE_IN + 1))
+			goto out;
+		if (!split_run(&g, &f2[0]) || hv_vcpu_get_regs(g.vcpu, &r) ||
+		    !check_reg(&g, "F: rip (still on the stosw)", r.rip,
+			       r.r14) ||
+		    !check_reg(&g, "F: rcx", r.rcx, 1) ||
+		    !check_reg(&g, "F: rdi", r.rdi, MMIO_A + 3))
+			goto out;
+		if (!split_run(&g, &f2[1]) ||
+		    guest_run_expect(&g, HV_EXIT_HLT, "F: the end") ||
+		    hv_vcpu_get_regs(g.vcpu, &r) ||
+		    !check_reg(&g, "F: rcx", r.rcx, 0) ||
+		    !check_reg(&g, "F: rdi", r.rdi, MMIO_A + 5))
+			goto out;
+	}
+	ok("string moves into MMIO: one exit per element, RIP on a REP "
+	   "instruction until RCX is 0");
 out:
 	guest_ok(&g, "MMIO across page boundaries: exact fragments, RAM in place");
 	guest_fini(&g);
@@ -340,10 +370,84 @@ out:
 	guest_fini(&g);
 }
 
+/*
+ * mmioalu.S: one instruction after another, each a read exit (answered
+ * with .data) and, when it writes, a write exit (.data must match).
+ */
+static const struct split_exit alu_exits[] = {
+	{ "or dword, imm: read", false, MMIO_A + 0x10, 4, 0x80000001 },
+	{ "or dword, imm: write", true, MMIO_A + 0x10, 4, 0x80000101 },
+	{ "lock and dword, -2: read", false, MMIO_A + 0x10, 4, 3 },
+	{ "lock and dword, -2: write", true, MMIO_A + 0x10, 4, 2 },
+	{ "add byte, cl: read", false, MMIO_A + 0x20, 1, 0xff },
+	{ "add byte, cl: write", true, MMIO_A + 0x20, 1, 0 },
+	{ "cmp dword, eax: read only", false, MMIO_A + 0x24, 4, 5 },
+	{ "test byte, 0x40: read only", false, MMIO_A + 0x28, 1, 0x40 },
+	{ "inc word: read", false, MMIO_A + 0x2a, 2, 0x7fff },
+	{ "inc word: write", true, MMIO_A + 0x2a, 2, 0x8000 },
+	{ "neg dword: read", false, MMIO_A + 0x2c, 4, 1 },
+	{ "neg dword: write", true, MMIO_A + 0x2c, 4, 0xffffffff },
+	{ "xchg qword, rdx: read", false, MMIO_A + 0x30, 8,
+	  0xaabbccddeeff0011ULL },
+	{ "xchg qword, rdx: write", true, MMIO_A + 0x30, 8,
+	  0x1122334455667788ULL },
+	{ "bts dword, 5: read", false, MMIO_A + 0x38, 4, 1 },
+	{ "bts dword, 5: write", true, MMIO_A + 0x38, 4, 0x21 },
+	{ "bt dword, ecx=35: the next dword, read only", false,
+	  MMIO_A + 0x3c, 4, 8 },
+	{ "sub ebx, dword: read", false, MMIO_A + 0x40, 4, 3 },
+	{ "movsxd rsi, dword: read", false, MMIO_A + 0x44, 4, 0x80000000 },
+	{ "not byte: read", false, MMIO_A + 0x48, 1, 0x0f },
+	{ "not byte: write", true, MMIO_A + 0x48, 1, 0xf0 },
+};
+
+/* What mmioalu.S reports: flags (CF PF AF ZF SF OF) after each, values */
+static const uint64_t alu_results[] = {
+	0x80,			/* or: SF */
+	0,			/* and: 2 */
+	0x55,			/* add: CF PF AF ZF */
+	0x44,			/* cmp: PF ZF */
+	0,			/* test */
+	0x895,			/* inc: OF SF AF PF, CF kept */
+	0x95,			/* neg: SF AF PF CF */
+	0xeeff0011, 0xaabbccdd,	/* xchg: rdx */
+	0,			/* bts: CF = old bit 5 */
+	1,			/* bt: CF = bit 35 */
+	0, 7,			/* sub: flags, ebx */
+	0x80000000, 0xffffffff,	/* movsxd: rsi */
+	0x8d5,			/* not: the flags it was given */
+	RES_DONE,
+};
+
+static void case_alu(void)
+{
+	struct guest g;
+	unsigned int i;
+
+	if (guest_init(&g, hv, vendor, "malu", 2 * MiB, "mmioalu.bin",
+		       HV_MODE_LONG64, 0))
+		goto out;
+	for (i = 0; i < sizeof(alu_exits) / sizeof(alu_exits[0]); i++)
+		if (!split_run(&g, &alu_exits[i]))
+			goto out;
+	ok("OR, AND, ADD, CMP, TEST, INC, NEG, XCHG, BTS, BT, SUB, MOVSXD, "
+	   "NOT on MMIO: a read exit, then the computed write exit");
+	if (guest_run_expect(&g, HV_EXIT_HLT, "the end") ||
+	    guest_expect_results(&g, alu_results,
+				 sizeof(alu_results) / sizeof(alu_results[0]),
+				 "flags and registers"))
+		goto out;
+	ok("the status flags and registers as the CPU would leave them");
+out:
+	guest_ok(&g, "ALU instructions on MMIO");
+	guest_fini(&g);
+}
+
 static const struct guest_case cases[] = {
 	{ "split", case_split },
 	{ "idt", case_idt },
 	{ "reinject", case_reinject },
+	{ "alu", case_alu },
 };
 
 int main(int argc, char **argv)
