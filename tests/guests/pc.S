@@ -774,6 +774,25 @@ sti_after2:
 2:	mov	CNT + 4 * V_ONESHOT, %eax
 	sub	%r8d, %eax
 	call	report				# 1
+	# ...and in `sti; pause; cli` rounds (wait_count's loop)
+	mov	CNT + 4 * V_ONESHOT, %r8d
+	mov	TABLE_IN + 8, %eax
+	mov	%eax, A_TICR
+	call	tsc
+	mov	TABLE_IN, %r9
+	imul	$200, %r9, %r9
+	add	%rax, %r9
+1:	sti
+	pause
+	cli
+	cmp	CNT + 4 * V_ONESHOT, %r8d
+	jne	2f
+	call	tsc
+	cmp	%r9, %rax
+	jb	1b
+2:	mov	CNT + 4 * V_ONESHOT, %eax
+	sub	%r8d, %eax
+	call	report				# 1
 	ret
 
 hook_sti:

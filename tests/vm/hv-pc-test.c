@@ -638,7 +638,8 @@ static bool check_sti(struct pc_ctx *c)
 	       want_eq(c, 6, 1, "one-shot expiring while the guest spins with IF=1 (a kick)") &&
 	       want_eq(c, 7, 1, "one-shot expiring while the guest spins `sti; nop; cli` (the window)") &&
 	       want_eq(c, 8, 1, "one-shot expiring while the guest spins `sti; cpuid; cli` (the shadow ends with an exiting instruction)") &&
-	       want_done(c, 9);
+	       want_eq(c, 9, 1, "one-shot expiring while the guest spins `sti; pause; cli`") &&
+	       want_done(c, 10);
 }
 
 static bool check_hlt(struct pc_ctx *c)
