@@ -205,9 +205,9 @@ self_ipi:
 	mov	%eax, A_ICRLO
 	ret
 
-# wait until CNT[EDI] >= ESI or EAX ms of TSC passed, with IF=1 and HLT
-# (a wake is an interrupt: the periodic ones of the caller keep it
-# going); returns the count in EAX.
+# wait until CNT[EDI] >= ESI or EAX ms of TSC passed, polling with IF=0
+# and opening the window at one boundary a round; returns the count in
+# EAX (and IF=1).
 wait_count:
 	push	%rcx
 	push	%rdx
@@ -224,7 +224,7 @@ wait_count:
 	cmp	%rcx, %rax
 	jae	2f
 	sti
-	pause
+	nop		# not PAUSE: pc-sti checks `sti; pause; cli` on its own
 	cli
 	jmp	1b
 2:	mov	CNT(,%rdi,4), %eax
