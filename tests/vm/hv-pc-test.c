@@ -1036,6 +1036,23 @@ static bool snap_wait(struct hv_vm *vm, uint64_t n)
 	return t && t[0] >= n;
 }
 
+/* The LAPIC timer in vCPU 0's state, for the console. */
+static void snap_show_timer(struct hv_vm *vm, const char *when)
+{
+	static struct hv_vcpu_state st;
+	uint32_t lvt, icr, ccr, irr;
+
+	if (hv_vm_get_vcpu_state(vm, 0, &st))
+		return;
+	memcpy(&lvt, st.lapic.regs + 0x320, 4);
+	memcpy(&icr, st.lapic.regs + 0x380, 4);
+	memcpy(&ccr, st.lapic.regs + 0x390, 4);
+	memcpy(&irr, st.lapic.regs + 0x220, 4);
+	printf("  %s: LVT timer %#x, initial %u, current %u, timer_ns %llu, IRR 0x40-0x5f %#x, SVR %#x\n",
+	       when, lvt, icr, ccr, (unsigned long long)st.lapic.timer_ns, irr,
+	       *(uint32_t *)(st.lapic.regs + 0xf0));
+}
+
 /*
  * A restored pc-snap VM must go on: the tick pending at the snapshot is
  * taken at once (no round in which a pending tick was not delivered,
@@ -1052,6 +1069,7 @@ static void snap_continue(struct guest *g, struct hv_vm *vm, const char *from)
 		guest_why(g, "no mapping of the tick counters");
 		return;
 	}
+	snap_show_timer(vm, "restored state before the start");
 	n0 = t[0];
 	lost0 = t[2];
 	printf("  restored (%s): %llu ticks, %llu rounds, %llu lost\n", from,
@@ -1065,6 +1083,8 @@ static void snap_continue(struct guest *g, struct hv_vm *vm, const char *from)
 	if (!snap_wait(vm, n0 + 5)) {
 		guest_why(g, "restored VM: ticks stuck at %llu (were %llu)",
 			  (unsigned long long)t[0], (unsigned long long)n0);
+		if (hv_vm_pause(vm) == 0)
+			snap_show_timer(vm, "restored VM, paused after");
 		if (hv_vm_info(vm, &info) == 0)
 				printf("  its state: %s, stop reason %s\n",
 			       hv_vm_state_name(info.state),
