@@ -48,6 +48,7 @@ enum hv_exit_code {
 	HV_X_RDMSR,
 	HV_X_WRMSR,
 	HV_X_HLT,
+	HV_X_PAUSE,		/* PAUSE (a spin loop): yield, then go on */
 	HV_X_HYPERCALL,		/* VMMCALL / VMCALL */
 	HV_X_SHUTDOWN,		/* triple fault */
 	HV_X_INTR,		/* physical interrupt: the host took it */

@@ -261,6 +261,10 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		return hv_handle_hypercall(vcpu, exit);
 	case HV_X_UD:
 		return hv_handle_ud(vcpu, exit);
+	case HV_X_PAUSE:
+		/* The loop's cond_resched() gives the CPU to whom it is due */
+		hv_skip_insn(vcpu, exit->next_rip);
+		return 1;
 	case HV_X_HLT:
 		return hv_handle_hlt(vcpu, exit);
 	case HV_X_SHUTDOWN:

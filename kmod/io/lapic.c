@@ -240,7 +240,11 @@ static u64 apic_timer_left_ns(const struct hv_lapic *a)
 	if (!a->timer_armed || apic_timer_mode(a) == LAPIC_TIMER_TSC_DEADLINE)
 		return 0;
 	left = ktime_to_ns(ktime_sub(a->timer_expire, ktime_get()));
-	return left > 0 ? left : 0;
+	/*
+	 * Armed and due, its callback not run yet: still counting (1 ns
+	 * left), or a state taken now would stop the timer for good.
+	 */
+	return left > 0 ? left : 1;
 }
 
 /* SDM Vol 3A, 10.5.4: the current count, from the time left */

@@ -26,6 +26,7 @@
 #define SVM_LEN_CPUID	2	/* 0f a2 */
 #define SVM_LEN_MSR	2	/* 0f 32 / 0f 30 */
 #define SVM_LEN_HLT	1	/* f4 */
+#define SVM_LEN_PAUSE	2	/* f3 90 */
 #define SVM_LEN_VMMCALL	3	/* 0f 01 d9 */
 #define SVM_LEN_XSETBV	3	/* 0f 01 d1 */
 
@@ -128,6 +129,7 @@ static const struct hv_exit_map svm_exit_map[] = {
 	/* instructions the core completes and skips */
 	{ SVM_EXIT_CPUID,	HV_X_CPUID,	SVM_LEN_CPUID },
 	{ SVM_EXIT_HLT,		HV_X_HLT,	SVM_LEN_HLT },
+	{ SVM_EXIT_PAUSE,	HV_X_PAUSE,	SVM_LEN_PAUSE },
 	{ SVM_EXIT_VMMCALL,	HV_X_HYPERCALL,	SVM_LEN_VMMCALL },
 	{ SVM_EXIT_XSETBV,	HV_X_XSETBV,	SVM_LEN_XSETBV },
 	/*

@@ -5,6 +5,7 @@
  * the consistency checks VMRUN would apply (APM Vol 2, 15.5.1).
  */
 #include "svm/svm.h"
+#include "svm/svm_arch.h"
 
 #include <linux/bitmap.h>
 #include <linux/io.h>
@@ -66,7 +67,20 @@ static void svm_vmcb_reset(struct svm_vcpu *sv)
 			     SVM_INTERCEPT_INVLPGA | SVM_INTERCEPT_IOIO |
 			     SVM_INTERCEPT_MSR | SVM_INTERCEPT_SHUTDOWN |
 			     /* reach past the guest: hv_run.c decides */
-			     SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC;
+			     SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC |
+			     SVM_INTERCEPT_PAUSE;
+	/*
+	 * 15.14.4: PAUSE exits after pause_filter_count of them (within
+	 * the threshold's cycles apart, 15.14.5), a spinning guest gives its
+	 * CPU back; KVM's defaults.  Without the filter every PAUSE exits:
+	 * QEMU's TCG has none and leaves `sti; pause; cli` otherwise without
+	 * a window for interrupts (its PAUSE leaves the CPU loop inside the
+	 * STI shadow), which the exit and hv_skip_insn() end.
+	 */
+	if (hv_host_caps.svm_features & SVM_FEAT_PAUSE_FILTER)
+		c->pause_filter_count = 3000;
+	if (hv_host_caps.svm_features & SVM_FEAT_PAUSE_THRESHOLD)
+		c->pause_filter_thresh = 128;
 	/* APM Vol 2, 15.5.1: VMRUN must be intercepted, or VMRUN itself fails */
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
 			     SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |

@@ -169,6 +169,7 @@ static const struct hv_exit_map vmx_exit_map[] = {
 	/* instructions the core completes and skips */
 	{ EXIT_REASON_CPUID,		HV_X_CPUID,	HV_XM_NRIP },
 	{ EXIT_REASON_HLT,		HV_X_HLT,	HV_XM_NRIP },
+	{ EXIT_REASON_PAUSE_INSTRUCTION, HV_X_PAUSE,	HV_XM_NRIP },
 	{ EXIT_REASON_VMCALL,		HV_X_HYPERCALL,	HV_XM_NRIP },
 	{ EXIT_REASON_XSETBV,		HV_X_XSETBV,	HV_XM_NRIP },
 	/* SDM Vol 3C, 26.1.2 (INVD: always), 26.1.3 (WBINVD and WBNOINVD) */
