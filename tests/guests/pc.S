@@ -85,6 +85,32 @@
 1:
 .endm
 
+# A 1 ms one-shot (TABLE_IN + 8) armed, then `sti; INSN; cli` rounds until
+# it came or 200 ms (TABLE_IN: TSC ticks per ms) passed; reports how many
+# came (1).  CNT and LIM are the registers it may use; PRE, if any, runs
+# before each round's STI.
+.macro ONESHOT_ROUNDS cnt:req, lim:req, insn:req, pre:vararg
+	mov	CNT + 4 * V_ONESHOT, \cnt
+	mov	TABLE_IN + 8, %eax
+	mov	%eax, A_TICR
+	call	tsc
+	mov	TABLE_IN, \lim
+	imul	$200, \lim, \lim
+	add	%rax, \lim
+1:	\pre
+	sti
+	\insn
+	cli
+	cmp	CNT + 4 * V_ONESHOT, \cnt
+	jne	2f
+	call	tsc
+	cmp	\lim, %rax
+	jb	1b
+2:	mov	CNT + 4 * V_ONESHOT, %eax
+	sub	\cnt, %eax
+	call	report				# 1
+.endm
+
 	.globl	_start
 _start:
 	ENTRY64
@@ -734,65 +760,13 @@ sti_after2:
 	mov	CNT + 4 * V_ONESHOT, %eax
 	sub	%ebx, %eax
 	call	report				# 1
-	mov	CNT + 4 * V_ONESHOT, %ebx
-	mov	TABLE_IN + 8, %eax
-	mov	%eax, A_TICR
-	call	tsc
-	mov	TABLE_IN, %rcx
-	imul	$200, %rcx, %rcx
-	add	%rax, %rcx
-1:	sti
-	nop
-	cli
-	cmp	CNT + 4 * V_ONESHOT, %ebx
-	jne	2f
-	call	tsc
-	cmp	%rcx, %rax
-	jb	1b
-2:	mov	CNT + 4 * V_ONESHOT, %eax
-	sub	%ebx, %eax
-	call	report				# 1
+	ONESHOT_ROUNDS %ebx, %rcx, nop
 	# ...and in `sti; cpuid; cli` rounds: CPUID always exits and hv
 	# completes it; the shadow must end with it (SDM Vol 3A 6.8.3: one
 	# instruction), so the window opens before the CLI
-	mov	CNT + 4 * V_ONESHOT, %r8d
-	mov	TABLE_IN + 8, %eax
-	mov	%eax, A_TICR
-	call	tsc
-	mov	TABLE_IN, %r9
-	imul	$200, %r9, %r9
-	add	%rax, %r9
-1:	xor	%eax, %eax
-	sti
-	cpuid
-	cli
-	cmp	CNT + 4 * V_ONESHOT, %r8d
-	jne	2f
-	call	tsc
-	cmp	%r9, %rax
-	jb	1b
-2:	mov	CNT + 4 * V_ONESHOT, %eax
-	sub	%r8d, %eax
-	call	report				# 1
+	ONESHOT_ROUNDS %r8d, %r9, cpuid, xor %eax, %eax
 	# ...and in `sti; pause; cli` rounds (wait_count's loop)
-	mov	CNT + 4 * V_ONESHOT, %r8d
-	mov	TABLE_IN + 8, %eax
-	mov	%eax, A_TICR
-	call	tsc
-	mov	TABLE_IN, %r9
-	imul	$200, %r9, %r9
-	add	%rax, %r9
-1:	sti
-	pause
-	cli
-	cmp	CNT + 4 * V_ONESHOT, %r8d
-	jne	2f
-	call	tsc
-	cmp	%r9, %rax
-	jb	1b
-2:	mov	CNT + 4 * V_ONESHOT, %eax
-	sub	%r8d, %eax
-	call	report				# 1
+	ONESHOT_ROUNDS %r8d, %r9, pause
 	ret
 
 hook_sti:
