@@ -381,23 +381,15 @@ static void svm_single_step(struct svm_vcpu *sv)
  * 15.21.4: a virtual interrupt (V_IRQ, top priority, TPR ignored) whose
  * acceptance the VINTR intercept catches: an exit exactly when the guest
  * can take an interrupt.  svm_run.c takes it down when the exit comes.
+  *
+ * QEMU's TCG before 9.1 drops the interrupt shadow at VMRUN ("target/i386:
+ * fix INHIBIT_IRQ/TF/RF handling for VMRUN") and takes V_IRQ inside it;
+ * hardware does not (docs/decisions.md, issue 13's known gaps).
  */
 void svm_enable_irq_window(struct hvk_vcpu *vcpu)
 {
-	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
-	struct vmcb_control *c = &sv->vmcb->control;
+	struct vmcb_control *c = &to_svm_vcpu(vcpu)->vmcb->control;
 
-	/*
-	 * In an interrupt shadow, step over the shadowed instruction instead:
-	 * QEMU's TCG before 9.1 drops the shadow at VMRUN (fixed by its
-	 * "target/i386: fix INHIBIT_IRQ/TF/RF handling for VMRUN") and would
-	 * take V_IRQ inside it, between an STI and its HLT.  On hardware it
-	 * costs one exit, and only here.
-	 */
-	if (svm_shadow(sv)) {
-		svm_single_step(sv);
-		return;
-	}
 	c->v_intr |= SVM_V_IRQ | SVM_V_IGN_TPR |
 		     (0xfULL << SVM_V_INTR_PRIO_SHIFT);
 	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
