@@ -167,33 +167,19 @@ static int hv_handle_string_io(struct hvk_vcpu *vcpu,
 int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_run *run = vcpu->run;
+	u32 v = exit->io.in ? 0 : vcpu->regs.rax & hv_size_mask(exit->io.size);
 
 	if (exit->io.string)
 		return hv_handle_string_io(vcpu, exit);
 
-	if (!exit->io.in) {
-		u32 v = vcpu->regs.rax & hv_size_mask(exit->io.size);
-
-		if (hv_platform_pio(vcpu, exit->io.port, exit->io.size,
-				    false, &v)) {
-			hv_skip_insn(vcpu, exit->next_rip);
-			return 1;
-		}
-	} else {
-		u32 v = 0;
-
-		if (hv_platform_pio(vcpu, exit->io.port, exit->io.size,
-				    true, &v)) {
-			/* SDM Vol 2A, IN: a 32-bit IN zero-extends into RAX */
-			if (exit->io.size == 4)
-				vcpu->regs.rax = v;
-			else
-				vcpu->regs.rax = (vcpu->regs.rax &
-						  ~hv_size_mask(exit->io.size)) |
-						 (v & hv_size_mask(exit->io.size));
-			hv_skip_insn(vcpu, exit->next_rip);
-			return 1;
-		}
+	if (hv_platform_pio(vcpu, exit->io.port, exit->io.size, exit->io.in,
+			    &v)) {
+		/* SDM Vol 2A, IN: AL/AX merge, a 32-bit IN zero-extends */
+		if (exit->io.in)
+			hv_insn_set_reg(&vcpu->regs.rax, exit->io.size, false,
+					v);
+		hv_skip_insn(vcpu, exit->next_rip);
+		return 1;
 	}
 
 	run->exit_reason = HV_EXIT_IO;
@@ -206,7 +192,7 @@ int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		vcpu->pending_size = exit->io.size;
 		vcpu->pending_rip = exit->next_rip;
 	} else {
-		run->io.data = vcpu->regs.rax & hv_size_mask(exit->io.size);
+		run->io.data = v;
 		run->io.direction = HV_IO_OUT;
 		hv_skip_insn(vcpu, exit->next_rip);	/* done once out */
 	}

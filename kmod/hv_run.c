@@ -68,14 +68,9 @@ int hv_complete_userspace_exit(struct hvk_vcpu *vcpu)
 	case HV_PENDING_NONE:
 		return 0;
 	case HV_PENDING_IO_IN:
-		/* SDM Vol 2A, IN: a 32-bit IN zero-extends into RAX */
-		if (vcpu->pending_size == 4)
-			vcpu->regs.rax = (u32)run->io.data;
-		else
-			vcpu->regs.rax = (vcpu->regs.rax &
-					  ~hv_size_mask(vcpu->pending_size)) |
-					 (run->io.data &
-					  hv_size_mask(vcpu->pending_size));
+		/* SDM Vol 2A, IN: AL/AX merge, a 32-bit IN zero-extends */
+		hv_insn_set_reg(&vcpu->regs.rax, vcpu->pending_size, false,
+				run->io.data);
 		break;
 	case HV_PENDING_MMIO:
 		return hv_mmio_complete(vcpu);
