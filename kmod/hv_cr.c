@@ -162,15 +162,17 @@ int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	struct hv_cr_decoded d = { .insn = HV_CR_MOV, .gpr = exit->cr.gpr };
 	unsigned int cr = exit->cr.cr;
-	u64 data[2] = { cr, 0 }, val = 0, *old;
+	u64 data[2] = { cr, 0 }, val = 0, *old, next_rip = exit->next_rip;
 	struct hv_sregs s;
 	u16 word;
 	bool ok;
 
-	if (d.gpr < 0 || !exit->next_rip) {
+	if (d.gpr < 0 || !next_rip) {
 		hv_cr_decode(vcpu, cr, &d);
 		if (!d.len)
 			return hv_cr_emulation_failed(vcpu, d.b, max(d.n, 0));
+		if (!next_rip)
+			next_rip = vcpu->regs.rip + d.len;
 	}
 	if (cr == 8) {
 		/* SDM Vol 3A, 10.8.6.1: CR8 is TPR[7:4]; bits 63:4 reserved */
@@ -180,8 +182,7 @@ int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 			return 1;
 		}
 		hv_lapic_set_cr8(vcpu, val);
-		hv_skip_insn(vcpu, exit->next_rip ? exit->next_rip :
-				   vcpu->regs.rip + d.len);
+		hv_skip_insn(vcpu, next_rip);
 		return 1;
 	}
 	hv_ops->get_sregs(vcpu, &s);
@@ -227,8 +228,7 @@ int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	 */
 	if ((cr == 4 && hv_sregs_check(&s)) || hv_ops->set_sregs(vcpu, &s))
 		return hv_cr_emulation_failed(vcpu, (u8 *)data, sizeof(data));
-	hv_skip_insn(vcpu, exit->next_rip ? exit->next_rip :
-			   vcpu->regs.rip + d.len);
+	hv_skip_insn(vcpu, next_rip);
 	return 1;
 }
 
