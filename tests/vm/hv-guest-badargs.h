@@ -336,6 +336,74 @@ static void badargs_vcpu(int cpufd)
 		ok("GET_CPUID unchanged by the refused SET_CPUIDs");
 }
 
+/*
+ * The PC platform's ioctls (API 4): each refused argument is EINVAL and
+ * changes nothing - no line raised at the IOAPIC or PIC, no activity
+ * state changed.
+ */
+static void badargs_platform(int vmfd, int cpufd)
+{
+	static struct hv_device_state before, after;	/* too big for the stack */
+	struct hv_irq_line l;
+	struct hv_msi m;
+	struct hv_mp_state mp;
+
+	if (ioctl(vmfd, HV_VM_GET_DEVICE_STATE, &before) < 0) {
+		fail("GET_DEVICE_STATE: %s", strerror(errno));
+		return;
+	}
+	expect_errno(ioctl(vmfd, HV_VM_IRQ_LINE, NULL), EFAULT, "IRQ_LINE NULL");
+	memset(&l, 0, sizeof(l));
+	l.gsi = HV_NR_GSIS;
+	l.level = 1;
+	expect_errno(ioctl(vmfd, HV_VM_IRQ_LINE, &l), EINVAL,
+		     "IRQ_LINE gsi HV_NR_GSIS");
+	l.gsi = 0xffffffff;
+	expect_errno(ioctl(vmfd, HV_VM_IRQ_LINE, &l), EINVAL,
+		     "IRQ_LINE gsi 0xffffffff");
+	l.gsi = 5;
+	l.level = 2;
+	expect_errno(ioctl(vmfd, HV_VM_IRQ_LINE, &l), EINVAL, "IRQ_LINE level 2");
+	l.level = 1;
+	l.reserved = 1;
+	expect_errno(ioctl(vmfd, HV_VM_IRQ_LINE, &l), EINVAL,
+		     "IRQ_LINE reserved != 0");
+	memset(&m, 0, sizeof(m));
+	m.address = 0xfed00000;
+	m.data = 0x40;
+	expect_errno(ioctl(vmfd, HV_VM_SIGNAL_MSI, &m), EINVAL,
+		     "SIGNAL_MSI address 0xfed00000");
+	m.address = 0xfee00000;
+	m.flags = 1;
+	expect_errno(ioctl(vmfd, HV_VM_SIGNAL_MSI, &m), EINVAL,
+		     "SIGNAL_MSI flags != 0");
+	m.flags = 0;
+	m.reserved[1] = 1;
+	expect_errno(ioctl(vmfd, HV_VM_SIGNAL_MSI, &m), EINVAL,
+		     "SIGNAL_MSI reserved != 0");
+	if (ioctl(vmfd, HV_VM_GET_DEVICE_STATE, &after) == 0 &&
+	    after.ioapic.irr == before.ioapic.irr &&
+	    after.pic[0].irr == before.pic[0].irr &&
+	    after.pic[1].irr == before.pic[1].irr)
+		ok("refused IRQ_LINE/SIGNAL_MSI raised no line");
+	else
+		fail("a refused IRQ_LINE/SIGNAL_MSI raised a line");
+
+	memset(&mp, 0, sizeof(mp));
+	mp.state = HV_MP_WAIT_SIPI + 1;
+	expect_errno(ioctl(cpufd, HV_VCPU_SET_MP_STATE, &mp), EINVAL,
+		     "SET_MP_STATE state 3");
+	mp.state = HV_MP_HALTED;
+	mp.pad = 1;
+	expect_errno(ioctl(cpufd, HV_VCPU_SET_MP_STATE, &mp), EINVAL,
+		     "SET_MP_STATE pad != 0");
+	memset(&mp, 0xff, sizeof(mp));
+	if (expect_success(ioctl(cpufd, HV_VCPU_GET_MP_STATE, &mp),
+			   "GET_MP_STATE"))
+		expect_eq(mp.state, HV_MP_RUNNABLE,
+			  "vCPU 0 still runnable after the refused SET_MP_STATEs");
+}
+
 static void case_badargs(void)
 {
 	struct hv_vm *vm = NULL;
@@ -360,6 +428,7 @@ static void case_badargs(void)
 	badargs_mmap(hv_vm_fd(vm));
 	badargs_vcpu_create(hv_vm_fd(vm));
 	badargs_vcpu(hv_vcpu_fd(vcpu));
+	badargs_platform(hv_vm_fd(vm), hv_vcpu_fd(vcpu));
 out:
 	hv_vcpu_close(vcpu);
 	if (vm) {
