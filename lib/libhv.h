@@ -539,6 +539,126 @@ int hv_boot_image(struct hv_vm *vm, struct hv_vcpu *vcpu,
 		  const struct hv_boot_opts *opts, struct hv_boot_info *out);
 
 /*
+ * Linux (lib/boot/linux.c): the x86 boot protocol of
+ * Documentation/arch/x86/boot.rst and zero-page.rst, entered at the
+ * 64-bit entry point, with the platform described by ACPI tables
+ * (lib/boot/acpi.c).  The layout of guest RAM it makes (docs/linux.md):
+ *
+ *   0x00500  GDT: 0x10 flat 64-bit code (__BOOT_CS), 0x18 flat data
+ *   0x07000  boot_params (the "zero page"), RSI at entry
+ *   0x09000  identity page tables for the first 4 GiB (2 MiB pages)
+ *   0x20000  the command line
+ *   0xe0000  ACPI: RSDP, XSDT, MADT, FADT, FACS, DSDT (HV_ACPI_GPA)
+ *   kernel   a bzImage's protected-mode part at its pref_address (or
+ *            1 MiB when that does not fit and it is relocatable); a
+ *            vmlinux by its program headers
+ *   initrd   as high as it fits below initrd_addr_max and the end of RAM
+ *
+ * RAM must be mapped without a gap from GPA 0, at least
+ * HV_LINUX_MIN_RAM and at most HV_LINUX_MAX_RAM (the 32-bit hole above
+ * holds the IOAPIC and local APIC pages).
+ */
+#define HV_LINUX_MIN_RAM	(16ULL << 20)
+#define HV_LINUX_MAX_RAM	(3ULL << 30)
+#define HV_LINUX_BOOT_CS	0x10
+#define HV_LINUX_BOOT_DS	0x18
+
+enum hv_linux_format {
+	HV_LINUX_BZIMAGE = 1,	/* a bzImage (boot protocol 2.12 or later) */
+	HV_LINUX_VMLINUX,	/* an uncompressed vmlinux ELF64 */
+};
+
+struct hv_linux_opts {
+	const void *kernel;	/* the image, read into memory */
+	size_t kernel_len;
+	const void *initrd;	/* NULL: none */
+	size_t initrd_len;
+	const char *cmdline;	/* NULL: "" */
+	uint32_t vcpus;		/* 1..HV_MAX_VCPUS: the MADT's processors */
+	uint32_t flags;		/* 0 */
+	char *err;		/* if not NULL: one line naming the problem */
+	size_t errlen;
+};
+
+/* What hv_linux_layout() placed, and where the boot CPU enters. */
+struct hv_linux_info {
+	uint32_t format;	/* enum hv_linux_format */
+	uint32_t protocol;	/* boot protocol version, e.g. 0x020f */
+	uint64_t entry;		/* RIP: the 64-bit entry point */
+	uint64_t boot_params;	/* RSI: the zero page */
+	uint64_t cr3;		/* the identity page tables */
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint16_t pad[3];
+	uint64_t kernel_gpa;	/* where the kernel went, and one past it */
+	uint64_t kernel_end;
+	uint64_t initrd_gpa;	/* 0 if none */
+	uint64_t initrd_size;
+	uint64_t cmdline_gpa;
+	uint64_t rsdp;		/* the ACPI RSDP */
+};
+
+/*
+ * Lay out a Linux boot in @ram, which the guest sees as GPA 0 to
+ * @ram_size (a plain buffer: the tests' and KVM loader's RAM too).
+ * Checks everything first and writes nothing if anything is wrong:
+ * -ENOEXEC (not a kernel hv can boot: bad magic, protocol too old, no
+ * 64-bit entry, not relocatable where it must be, misaligned, a
+ * truncated or foreign file), -EFBIG (the kernel or initramfs does
+ * not fit in RAM), -ERANGE (RAM outside HV_LINUX_MIN_RAM..MAX_RAM),
+ * -EINVAL (bad arguments, a command line longer than the kernel
+ * takes).  o->err gets one line saying which field or size is wrong.
+ */
+int hv_linux_layout(void *ram, uint64_t ram_size,
+		    const struct hv_linux_opts *o, struct hv_linux_info *out);
+
+/*
+ * The boot CPU's state at the 64-bit entry of boot.rst: long mode,
+ * paging on with CR3 info->cr3, CS HV_LINUX_BOOT_CS, DS/ES/SS
+ * HV_LINUX_BOOT_DS (flat), GDTR the layout's GDT, interrupts off,
+ * RSI info->boot_params, RIP info->entry, other registers 0.
+ */
+int hv_linux_setup_vcpu(struct hv_vcpu *vcpu, const struct hv_linux_info *info);
+
+/*
+ * One call to boot Linux from files, as hvctl create --kernel does:
+ * read the kernel and initramfs, lay them out in the RAM this process
+ * has mapped from GPA 0 (hv_linux_layout()), and set @bsp up to enter
+ * (hv_linux_setup_vcpu()).  The other vCPUs wait for the SIPI that
+ * Linux sends them.  Errors as hv_linux_layout() and the file reads;
+ * err names the file.
+ */
+struct hv_linux_boot {
+	const char *kernel;	/* path of the bzImage or vmlinux */
+	const char *initrd;	/* path, or NULL */
+	const char *cmdline;	/* NULL: "" */
+	uint32_t vcpus;		/* the VM's vCPUs, for the MADT */
+	char *err;
+	size_t errlen;
+};
+
+int hv_boot_linux(struct hv_vm *vm, struct hv_vcpu *bsp,
+		  const struct hv_linux_boot *b, struct hv_linux_info *out);
+
+/*
+ * ACPI tables for hv's PC (lib/boot/acpi.c, ACPI 6.4): RSDP, XSDT, MADT
+ * (a local APIC per vCPU, the IOAPIC, ISA overrides), FADT with FACS
+ * and the PM1 blocks hv emulates, and a DSDT with the UART and \_S5.
+ * Written into @buf (@room bytes), which the guest sees at @gpa; the
+ * RSDP comes first.  Returns the bytes used, -ENOSPC or -EINVAL.
+ */
+#define HV_ACPI_GPA		0xe0000ULL
+#define HV_ACPI_SIZE		0x20000ULL
+
+struct hv_acpi_config {
+	uint32_t vcpus;		/* 1..HV_MAX_VCPUS */
+	uint32_t flags;		/* 0 */
+};
+
+int hv_acpi_build(void *buf, size_t room, uint64_t gpa,
+		  const struct hv_acpi_config *cfg);
+
+/*
  * Lifecycle events (lib/events.c): the module's generic netlink family
  * HV_GENL_NAME; a listener gets the events of the VMs it may see.
  * Uses libnl-genl-3 (link with pkg-config --libs libnl-genl-3.0).
