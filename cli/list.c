@@ -25,7 +25,7 @@
  *   stop_reason       why the last managed run stopped: "none", "halted",
  *                     "debug-exit", "triple-fault", "entry-failure",
  *                     "stopped" (on request), "destroyed", "power-off",
- *                     "internal-error" (hv_stop_reason_name())
+ *                     "internal-error", "reboot" (hv_stop_reason_name())
  *   exit_status       with "debug-exit": (v << 1) | 1 for `out 0xf4, v`
  *   uptime_ns         since the last start; 0 unless running or paused
  *   exits             VM exits, all vCPUs, all kinds

@@ -7,7 +7,7 @@
  * hvctl even if hvctl is killed.  No terminal is needed: guest output
  * goes to stdout as it comes, stdin (if any) to the guest's UART.  The
  * exit status is the guest's result (hvctl_vm_result()): the debug-exit
- * status, 0 after HLT or power-off, 1 with a line naming the reason
+ * status, 0 after HLT, power-off or reboot, 1 with a line naming the reason
  * otherwise; 1 after Ctrl-] (the VM is destroyed); 128 + N after signal
  * N (SIGINT, SIGTERM, SIGHUP).
  */

@@ -170,6 +170,7 @@ int hvctl_vm_result(const char *ctx, const struct hv_vm_info *info)
 	switch (info->stop_reason) {
 	case HV_STOP_HALTED:
 	case HV_STOP_POWER_OFF:
+	case HV_STOP_REBOOT:	/* the guest asked to reset: it ended well */
 		return HVCTL_EXIT_OK;
 	case HV_STOP_DEBUG_EXIT:
 		/* (v << 1) | 1, as QEMU's isa-debug-exit: never 0 */

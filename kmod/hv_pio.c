@@ -64,6 +64,21 @@ static int hv_pio_in_done(struct hvk_vcpu *vcpu, u64 v)
 	return 0;
 }
 
+/*
+ * io/pm.c: the guest asked to power off or reset.  The port access is
+ * finished as usual, then the exit goes out to the VM's driver (uapi
+ * HV_EXIT_SYSTEM_EVENT; managed.c stops the VM).
+ */
+void hv_system_event(struct hvk_vcpu *vcpu, u32 type, u64 data)
+{
+	struct hv_run *run = vcpu->run;
+
+	run->exit_reason = HV_EXIT_SYSTEM_EVENT;
+	run->system_event.type = type;
+	run->system_event.pad = 0;
+	run->system_event.data = data;
+}
+
 int hv_pio_complete(struct hvk_vcpu *vcpu)
 {
 	return hv_pio_in_done(vcpu, vcpu->run->io.data);
@@ -135,6 +150,7 @@ static int hv_handle_string_io(struct hvk_vcpu *vcpu,
 			return hv_exit_internal(vcpu, HV_INTERNAL_STRING_IO, 3,
 						data);
 		memcpy(&v, op->val, insn.size);		/* LE */
+		run->exit_reason = HV_EXIT_NONE;
 		if (!hv_platform_pio(vcpu, exit->io.port, insn.size, false,
 				     &v)) {
 			/* SDM Vol 2A, OUTS: done once the element is out */
@@ -147,7 +163,8 @@ static int hv_handle_string_io(struct hvk_vcpu *vcpu,
 			return 0;
 		}
 		hv_pio_string_done(vcpu, op);
-		return 1;
+		/* io/pm.c asked for poweroff or reset: out once done */
+		return run->exit_reason == HV_EXIT_SYSTEM_EVENT ? 0 : 1;
 	}
 
 	if (hv_platform_pio(vcpu, exit->io.port, insn.size, true, &v)) {
@@ -172,6 +189,7 @@ int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	if (exit->io.string)
 		return hv_handle_string_io(vcpu, exit);
 
+	run->exit_reason = HV_EXIT_NONE;
 	if (hv_platform_pio(vcpu, exit->io.port, exit->io.size, exit->io.in,
 			    &v)) {
 		/* SDM Vol 2A, IN: AL/AX merge, a 32-bit IN zero-extends */
@@ -179,7 +197,8 @@ int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 			hv_insn_set_reg(&vcpu->regs.rax, exit->io.size, false,
 					v);
 		hv_skip_insn(vcpu, exit->next_rip);
-		return 1;
+		/* io/pm.c asked for poweroff or reset: out once the OUT is done */
+		return run->exit_reason == HV_EXIT_SYSTEM_EVENT ? 0 : 1;
 	}
 
 	run->exit_reason = HV_EXIT_IO;

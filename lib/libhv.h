@@ -355,7 +355,7 @@ int hv_vm_wait_stopped(struct hv_vm *vm, int timeout_ms,
  * Names of HV_VM_STATE_* ("created", "running", "destroyed", "paused",
  * "stopped") and of HV_STOP_* ("none", "halted", "debug-exit",
  * "triple-fault", "entry-failure", "stopped", "destroyed", "power-off",
- * "internal-error"); "unknown" for anything else.  Static, never NULL.
+ * "internal-error", "reboot"); "unknown" for anything else.  Static, never NULL.
  */
 const char *hv_vm_state_name(uint32_t state);
 const char *hv_stop_reason_name(uint32_t reason);

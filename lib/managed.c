@@ -136,6 +136,7 @@ const char *hv_stop_reason_name(uint32_t reason)
 	case HV_STOP_DESTROYED:		return "destroyed";
 	case HV_STOP_POWER_OFF:		return "power-off";
 	case HV_STOP_INTERNAL_ERROR:	return "internal-error";
+	case HV_STOP_REBOOT:		return "reboot";
 	}
 	return "unknown";
 }

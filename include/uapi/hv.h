@@ -12,8 +12,10 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		4	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
-				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC) */
+#define HV_API_VERSION		5	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
+				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC);
+				 * 5: ACPI PM1 block and reset (HV_STOP_REBOOT,
+				 *    HV_EXIT_SYSTEM_EVENT, hv_device_state.pm) */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -176,8 +178,9 @@ struct hv_vm_open {
 #define HV_STOP_ENTRY_FAILURE	4	/* the hardware refused the guest state */
 #define HV_STOP_REQUESTED	5	/* HV_VM_STOP */
 #define HV_STOP_DESTROYED	6	/* HV_VM_DESTROY with HV_DESTROY_FORCE */
-#define HV_STOP_POWER_OFF	7	/* Bochs/QEMU shutdown port */
+#define HV_STOP_POWER_OFF	7	/* ACPI S5, Bochs/QEMU shutdown port */
 #define HV_STOP_INTERNAL_ERROR	8	/* an exit hv could not handle */
+#define HV_STOP_REBOOT		9	/* API 5: reset via port 0xcf9 or 0x64 */
 
 struct hv_vm_info {
 	char name[HV_NAME_LEN];
@@ -408,6 +411,17 @@ struct hv_cpuid {
 #define HV_EXIT_FAIL_ENTRY	6	/* hardware refused the guest state */
 #define HV_EXIT_INTR		7	/* a signal is pending (run: -EINTR) */
 #define HV_EXIT_INTERNAL_ERROR	8	/* hv cannot emulate; see internal */
+#define HV_EXIT_SYSTEM_EVENT	9	/* API 5: poweroff or reset; see system_event */
+
+/*
+ * system_event.type (as KVM_EXIT_SYSTEM_EVENT): the guest asked the
+ * platform (kmod/io/pm.c) to power off (ACPI S5: PM1a_CNT SLP_EN with
+ * SLP_TYP 0) or to reset (RST_CPU at port 0xcf9, 0xfe at port 0x64).
+ * The instruction is done: running again continues after it.  Managed
+ * VMs stop with HV_STOP_POWER_OFF or HV_STOP_REBOOT instead.
+ */
+#define HV_SYSTEM_POWEROFF	1
+#define HV_SYSTEM_REBOOT	2
 
 #define HV_IO_IN		0
 #define HV_IO_OUT		1
@@ -471,6 +485,11 @@ struct hv_run {
 			__u32 ndata;
 			__u64 data[4];		/* e.g. instruction bytes, GPA */
 		} internal;
+		struct {
+			__u32 type;		/* HV_SYSTEM_* */
+			__u32 pad;
+			__u64 data;		/* the value written */
+		} system_event;
 		__u8 raw[256];
 	};
 	__u64 reserved[16];
@@ -711,6 +730,22 @@ struct hv_rtc_state {
 	__u64 reserved[2];	/* must be zero */
 };
 
+/*
+ * The ACPI PM1 block and reset control (ACPI 6.4, 4.8.3; kmod/io/pm.c):
+ * PM1_STS, PM1_EN, PM1_CNT's read/write bits (SCI_EN always reads 1,
+ * SLP_EN is write-only) and the last value written to port 0xcf9.  All
+ * zero is the power-on state (an API 4 state).  The PM timer is the
+ * guest's TSC, so it needs no state of its own.
+ */
+struct hv_pm_state {
+	__u16 pm1_sts;
+	__u16 pm1_en;
+	__u16 pm1_cnt;
+	__u8  reset_ctl;	/* port 0xcf9 */
+	__u8  pad;
+	__u64 reserved;		/* must be zero */
+};
+
 struct hv_device_state {
 	__u32 flags;		/* must be zero */
 	__u32 shutdown_match;	/* characters of "Shutdown" seen at 0x8900 */
@@ -721,7 +756,9 @@ struct hv_device_state {
 	struct hv_ioapic_state ioapic;
 	struct hv_pit_state pit;
 	struct hv_rtc_state rtc;
-	__u64 reserved2[8];	/* must be zero */
+	/* API 5: the ACPI PM1 block (was reserved2[0..1]) */
+	struct hv_pm_state pm;
+	__u64 reserved2[6];	/* must be zero */
 };
 
 /* struct hv_dirty_log.flags (HV_VM_SET_DIRTY_LOG) */

@@ -12,6 +12,7 @@
  *	pic.lock:	leaf (the vCPU 0 kick is sent after it is dropped)
  *	ioapic.lock -> the LAPICs' locks (hv_apic_deliver) -> the kick
  *	pit.lock:	leaf (dropped before the PIT raises IRQ 0)
+ *	pm.lock:	leaf
  *
  * The LAPIC calls hv_ioapic_eoi() with none of its own locks held, so
  * the IOAPIC may deliver with its lock held (KVM's ioapic does the same).
@@ -24,6 +25,7 @@
 #include "uapi/hv.h"
 
 struct hvk_vm;
+struct hvk_vcpu;
 
 /*
  * Who drives a line (KVM's irq_states, in two): the in-kernel devices
@@ -131,11 +133,35 @@ int hv_rtc_check(const struct hv_rtc_state *st);
 void hv_rtc_set(struct hv_rtc *rtc, const struct hv_rtc_state *st);
 
 /* ---- platform.c ----------------------------------------------------- */
+/* ---- pm.c: ACPI PM1 block 0x600-0x60b, reset 0xcf9, 0x64 ----------- */
+
+struct hv_pm {
+	spinlock_t lock;	/* leaf */
+	u16 sts;		/* PM1_STS: write 1 to clear */
+	u16 en;			/* PM1_EN */
+	u16 cnt;		/* PM1_CNT's read/write bits */
+	u8 reset_ctl;		/* port 0xcf9 as last written */
+};
+
+void hv_pm_init(struct hv_pm *pm);
+/* A port access of @vcpu: true if claimed (hv_platform_pio's rule) */
+bool hv_pm_pio(struct hv_pm *pm, struct hvk_vcpu *vcpu, u16 port, u8 size,
+	       bool in, u32 *val);
+void hv_pm_get(struct hv_pm *pm, struct hv_pm_state *st);
+int hv_pm_check(const struct hv_pm_state *st);
+void hv_pm_set(struct hv_pm *pm, const struct hv_pm_state *st);
+/*
+ * The guest asked to power off or reset (HV_SYSTEM_*): the core ends
+ * the port exit with HV_EXIT_SYSTEM_EVENT (hv_pio.c).
+ */
+void hv_system_event(struct hvk_vcpu *vcpu, u32 type, u64 data);
+
 struct hv_platform {
 	struct hv_pic pic;
 	struct hv_ioapic ioapic;
 	struct hv_pit pit;
 	struct hv_rtc rtc;
+	struct hv_pm pm;
 };
 
 #endif /* HV_IO_CHIPSET_H */

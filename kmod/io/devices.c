@@ -7,9 +7,8 @@
  *   0xf4         debug exit, QEMU's isa-debug-exit convention: writing v
  *                stops the VM with exit status (v << 1) | 1
  *   0x8900       Bochs/QEMU shutdown port: the string "Shutdown" powers off
- *   0x604        QEMU PIIX4 ACPI PM1a control (as QEMU's -M pc):
- *                SLP_EN (bit 13) with SLP_TYP 0 powers off
- *   0xb004       Bochs' ACPI PM1a control, the same
+ *   0xb004       Bochs' ACPI PM1a control: SLP_EN (bit 13) with
+ *                SLP_TYP 0 powers off
  *
  * Anything else reads as all-ones and drops writes, like an empty ISA bus,
  * and is counted (hv_vm_info.io_unclaimed).  Only managed mode uses this:
@@ -18,7 +17,9 @@
  * The UART's interrupt output is ISA IRQ 4 (hv_isa_irq), driven with
  * dev.lock held: dev.lock -> the PIC's and IOAPIC's locks.  Every VM
  * also has the PC platform (io/platform.c), made and freed here; its
- * ports are claimed before any of these (hv_pio.c).
+ * ports are claimed before any of these (hv_pio.c), among them the ACPI
+ * PM1 block at 0x600 (QEMU's PIIX4 PM1a_CNT 0x604 too) and the reset
+ * ports 0xcf9 and 0x64 (io/pm.c), in attached mode as well.
  */
 #include "hv.h"
 #include "io/platform.h"
@@ -34,7 +35,6 @@
 
 #define HV_PORT_DEBUG_EXIT	0xf4
 #define HV_PORT_SHUTDOWN	0x8900
-#define HV_PORT_QEMU_PM1A_CNT	0x604
 #define HV_PORT_BOCHS_PM1A_CNT	0xb004
 #define HV_ACPI_SLP_EN		(1U << 13)	/* ACPI 6.4, 4.8.3.2.1 */
 #define HV_ACPI_SLP_TYP		(7U << 10)
@@ -159,7 +159,6 @@ void hv_devices_pio(struct hvk_vcpu *vcpu, struct hv_run *run)
 			hv_shutdown_port(vm, val);
 			spin_unlock(&vm->dev.lock);
 			return;
-		case HV_PORT_QEMU_PM1A_CNT:
 		case HV_PORT_BOCHS_PM1A_CNT:
 			if (run->io.size >= 2 && (val & HV_ACPI_SLP_EN) &&
 			    !(val & HV_ACPI_SLP_TYP)) {

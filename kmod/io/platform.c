@@ -9,6 +9,7 @@
  *   0x4d0, 0x4d1             ELCR1, ELCR2             (io/pic.c)
  *   0x40-0x43, 0x61          PIT, NMI status/control  (io/pit.c)
  *   0x70, 0x71               CMOS index, data         (io/rtc.c)
+ *   0x600-0x60b, 0xcf9, 0x64 ACPI PM1 block, resets   (io/pm.c)
  *   0xfec00000 + 0x100       IOAPIC                   (io/ioapic.c)
  *
  * Routing (uapi HV_VM_IRQ_LINE; the MP table's and ACPI MADT's usual
@@ -34,6 +35,7 @@ int hv_platform_create(struct hvk_vm *vm)
 	hv_ioapic_init(&pf->ioapic, vm);
 	hv_pit_init(&pf->pit, vm);
 	hv_rtc_init(&pf->rtc, vm);
+	hv_pm_init(&pf->pm);
 	vm->pf = pf;
 	return 0;
 }
@@ -119,6 +121,9 @@ bool hv_platform_pio(struct hvk_vcpu *vcpu, u16 port, u8 size, bool in,
 	unsigned int i;
 	u8 v;
 
+	/* ACPI registers are 16 and 32 bits wide: pm.c takes them whole */
+	if (hv_pm_pio(&vcpu->vm->pf->pm, vcpu, port, size, in, val))
+		return true;
 	/*
 	 * Byte registers: the ISA bus splits a wider access into byte
 	 * cycles, port by port (an outw to 0x4d0 sets both ELCRs); a byte
@@ -184,6 +189,7 @@ void hv_platform_get_state(struct hvk_vm *vm, struct hv_device_state *st)
 	hv_ioapic_get(&pf->ioapic, &st->ioapic);
 	hv_pit_get(&pf->pit, &st->pit);
 	hv_rtc_get(&pf->rtc, &st->rtc);
+	hv_pm_get(&pf->pm, &st->pm);
 }
 
 static void hv_platform_set(struct hv_platform *pf,
@@ -237,7 +243,7 @@ static bool hv_platform_state_zero(const struct hv_device_state *st)
 
 int hv_platform_check_state(const struct hv_device_state *st)
 {
-	if (!hv_reserved_zero(st->reserved2))
+	if (!hv_reserved_zero(st->reserved2) || hv_pm_check(&st->pm))
 		return -EINVAL;
 	if (hv_platform_state_zero(st))
 		return 0;
@@ -253,8 +259,12 @@ int hv_platform_set_state(struct hvk_vm *vm, const struct hv_device_state *st)
 
 	if (r)
 		return r;
+	/* API 5: all zero (an API 4 state) is the PM block at power-on */
 	if (hv_platform_state_zero(st))
-		return hv_platform_reset(vm);
-	hv_platform_set(vm->pf, st);
-	return 0;
+		r = hv_platform_reset(vm);
+	else
+		hv_platform_set(vm->pf, st);
+	if (!r)
+		hv_pm_set(&vm->pf->pm, &st->pm);
+	return r;
 }

@@ -153,6 +153,11 @@ static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 		hvk_vm_request_stop(vm, HV_STOP_ENTRY_FAILURE,
 				   run->fail_entry.hardware_reason);
 		return false;
+	case HV_EXIT_SYSTEM_EVENT:	/* io/pm.c: ACPI S5 or a reset port */
+		hvk_vm_request_stop(vm, run->system_event.type ==
+				   HV_SYSTEM_REBOOT ? HV_STOP_REBOOT :
+				   HV_STOP_POWER_OFF, 0);
+		return false;
 	default:
 		hvk_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
 				   run->internal.suberror);

@@ -31,9 +31,10 @@ START_TEST(managed_names)
 	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_REQUESTED), "stopped");
 	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_DESTROYED), "destroyed");
 	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_POWER_OFF), "power-off");
+	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_REBOOT), "reboot");
 	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_INTERNAL_ERROR),
 			 "internal-error");
-	ck_assert_str_eq(hv_stop_reason_name(9), "unknown");
+	ck_assert_str_eq(hv_stop_reason_name(10), "unknown");
 }
 END_TEST
 

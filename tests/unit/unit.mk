@@ -31,7 +31,7 @@ tests/unit/kmod_io_%.o: kmod/io/%.c $(UNIT_KMOD_HDRS)
 # The PC platform's devices are kernel code: they compile over
 # tests/unit/kshim, a stand-in for kmod/hv.h and the kernel headers.
 UNIT_PLATFORM_SRCS := kmod/io/pic.c kmod/io/ioapic.c kmod/io/pit.c \
-		      kmod/io/rtc.c kmod/io/platform.c
+		      kmod/io/rtc.c kmod/io/pm.c kmod/io/platform.c
 UNIT_PLATFORM_HDRS := kmod/io/platform.h kmod/io/chipset.h \
 		      $(wildcard tests/unit/kshim/*.h tests/unit/kshim/linux/*.h)
 UNIT_OBJS += $(patsubst %.c,tests/unit/%.o,$(subst /,_,$(UNIT_PLATFORM_SRCS)))
@@ -41,7 +41,8 @@ $(patsubst %.c,tests/unit/%.o,$(subst /,_,$(UNIT_PLATFORM_SRCS))): \
 tests/unit/kmod_io_%.o: kmod/io/%.c $(UNIT_PLATFORM_HDRS)
 	$(CC) $(CFLAGS) $(UNIT_KSHIM) -c -o $@ $<
 
-tests/unit/test_chipset.o: tests/unit/test_chipset.c $(UNIT_PLATFORM_HDRS) \
+tests/unit/test_chipset.o tests/unit/test_pm.o: \
+tests/unit/test_%.o: tests/unit/test_%.c $(UNIT_PLATFORM_HDRS) \
 			   $(wildcard tests/unit/*.h) $(HDRS)
 	$(CC) $(CFLAGS) $(UNIT_KSHIM) -Itests/unit $(UNIT_CHECK_CFLAGS) -c -o $@ $<
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A stand-in for kmod/hv.h and the kernel headers, just enough for the
- * PC platform's devices (kmod/io/pic.c, ioapic.c, pit.c, rtc.c,
+ * PC platform's devices (kmod/io/pic.c, ioapic.c, pit.c, rtc.c, pm.c,
  * platform.c) to compile and run in the unit tests (test_chipset.c):
  * one thread, spinlocks that check they are held, a clock the test
  * moves (kshim_now, kshim_real) and hrtimers that only remember their
@@ -185,5 +185,9 @@ struct hvk_vm {
 
 #define HV_REQ_EVENT		0
 void hvk_vcpu_request(struct hvk_vcpu *vcpu, unsigned int req);
+
+/* io/pm.c's clock: the guest's TSC and its rate (test_pm.c's) */
+extern unsigned int tsc_khz;
+u64 hv_guest_tsc(struct hvk_vcpu *vcpu);
 
 #endif /* HV_KSHIM_HV_H */
