@@ -40,8 +40,8 @@
 #define PORT_RESET_CTL		0xcf9
 #define PORT_8042_CMD		0x64
 
-/* ACPI 6.4, Table 4.16: PM1 status bits */
-#define PM1_STS_BITS		0x8d31	/* TMR BM GBL PWRBTN SLPBTN RTC WAK */
+/* ACPI 6.4, Table 4.16: TMR BM GBL PWRBTN SLPBTN RTC PCIEXP_WAKE WAK */
+#define PM1_STS_BITS		0xc731
 /* Table 4.18: PM1 enable bits (TMR GBL PWRBTN SLPBTN RTC PCIEXP_WAKE_DIS) */
 #define PM1_EN_BITS		0x4721
 /* Table 4.20: PM1 control */
@@ -143,9 +143,13 @@ static bool hv_pm_block(struct hv_pm *pm, struct hvk_vcpu *vcpu, u16 port,
 			continue;
 		}
 		if (in) {
-			u32 b = off >= PM_TMR ? tmr >> (8 * (off - PM_TMR)) :
-				(u32)hv_pm_reg_read(pm, off & ~1U) >> (8 * (off & 1));
+			u32 b;
 
+			if (off >= PM_TMR)
+				b = tmr >> (8 * (off - PM_TMR));
+			else
+				b = hv_pm_reg_read(pm, off & ~1U) >>
+				    (8 * (off & 1));
 			out |= (b & 0xff) << (8 * i);
 		} else if (off < PM_TMR) {	/* PM_TMR is read-only */
 			e = hv_pm_reg_write(pm, off & ~1U, off & 1,
@@ -195,7 +199,8 @@ bool hv_pm_pio(struct hv_pm *pm, struct hvk_vcpu *vcpu, u16 port, u8 size,
 		if (in)
 			*val = 0;	/* status: nothing to read, ready */
 		else if ((*val & 0xff) == KBC_PULSE_RESET)
-			hv_system_event(vcpu, HV_SYSTEM_REBOOT, KBC_PULSE_RESET);
+			hv_system_event(vcpu, HV_SYSTEM_REBOOT,
+					KBC_PULSE_RESET);
 		return true;
 	}
 	return false;

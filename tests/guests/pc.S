@@ -27,7 +27,9 @@
 	.set	PC_STRING,	11
 	.set	PC_STEP,	12
 	.set	PC_SNAP,	13
+	.set	PC_PM,		14
 	.set	PC_MANAGED,	0x100
+	.set	PM_OP_SHIFT,	9	# pc-pm, managed: 1 reset at 0xcf9, 2 S5
 
 	.set	PORT_SYNC,	0x510
 	.set	PORT_STR,	0x520
@@ -120,7 +122,7 @@ _start:
 	cld
 	mov	test_arg(%rip), %eax
 	and	$0xff, %eax
-	cmp	$PC_SNAP, %eax
+	cmp	$PC_PM, %eax
 	ja	bad_test
 	lea	tests(%rip), %rbx
 	call	*(%rbx,%rax,8)
@@ -141,6 +143,7 @@ bad_test:
 	.balign 8
 tests:	.quad	bad_test, t_timer, t_ipi, t_eoi, t_ioapic, t_pic, t_pit2
 	.quad	t_rtc, t_uart, t_sti, t_hlt, t_string, t_step, t_snap
+	.quad	t_pm
 
 # ------------------------------------------------------------ helpers
 
@@ -1669,6 +1672,80 @@ t_snap:
 
 hook_snap:
 	incq	SNAP_TICKS
+	ret
+
+# ------------------------------------------------------------ pc-pm
+#
+# The ACPI PM1 block of hv's FADT and the reset ports (issue 14,
+# kmod/io/pm.c; ACPI 6.4, 4.8.3).  Results: PM1_CNT (SCI_EN: 1), the PM
+# timer's counts over about 5 ms and the TSC ticks they took, 0xcf9 and
+# the 8042 status at 0x64 (0 both).  Attached, then: 0x02 to 0xcf9 (no
+# reset: 0xcf9 reads 0x02), 0x06 to 0xcf9, 0xfe to 0x64, SLP_EN with
+# SLP_TYP 0 to PM1_CNT - three HV_EXIT_SYSTEM_EVENTs the host answers by
+# running on - then 0xcf9 again (0x02, RST_CPU cleared) and 1.  Managed,
+# the operation in test_arg bits 9-10 stops the VM (reboot, power-off);
+# should it not, the debug exit with RES_DONE follows.
+t_pm:
+	mov	$0x604, %dx
+	in	%dx, %ax
+	movzwl	%ax, %eax
+	call	report				# PM1_CNT: 1
+	mov	$0x608, %dx
+	in	%dx, %eax
+	mov	%eax, %ebx
+	call	tsc
+	mov	%rax, %rcx
+	mov	$5, %eax
+	call	delay_ms
+	in	%dx, %eax
+	sub	%ebx, %eax
+	call	report				# PM timer counts
+	call	tsc
+	sub	%rcx, %rax
+	call	report64			# ... in these TSC ticks
+	mov	$0xcf9, %dx
+	in	%dx, %al
+	movzbl	%al, %eax
+	call	report				# 0xcf9: 0
+	in	$0x64, %al
+	movzbl	%al, %eax
+	call	report				# 0x64: 0
+	mov	test_arg(%rip), %eax
+	shr	$PM_OP_SHIFT, %eax
+	and	$3, %eax
+	cmp	$1, %eax
+	je	pm_reset
+	cmp	$2, %eax
+	je	pm_s5
+	mov	$0xcf9, %dx
+	mov	$0x02, %al
+	out	%al, %dx			# SYS_RST alone: nothing
+	in	%dx, %al
+	movzbl	%al, %eax
+	call	report				# 0x02
+	mov	$0x06, %al
+	out	%al, %dx			# event: reboot, 0x06
+	mov	$0xfe, %al
+	out	%al, $0x64			# event: reboot, 0xfe
+	call	pm_s5				# event: poweroff, 0x2000
+	mov	$0xcf9, %dx
+	in	%dx, %al
+	movzbl	%al, %eax
+	call	report				# 0x02
+	mov	$1, %eax
+	jmp	report				# ran on after the events
+pm_reset:
+	mov	$0xcf9, %dx
+	mov	$0x06, %al
+	out	%al, %dx
+	ret
+pm_s5:	# Linux's acpi_hw_legacy_sleep: SLP_TYP, then SLP_EN with it
+	mov	$0x604, %dx
+	in	%dx, %ax
+	and	$~0x3c00, %ax
+	out	%ax, %dx
+	or	$0x2000, %ax
+	out	%ax, %dx
 	ret
 
 # ------------------------------------------------------------ pc-ipi

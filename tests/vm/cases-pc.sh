@@ -37,6 +37,11 @@
 #               fail under KVM anyway (its i8254.c does not stop mode 0
 #               with the gate, see check_pit2).  `hv-pc-test kvm-pic` and
 #               `kvm-pit2` run them by hand.
+#   pc-pm       (issue 14) the ACPI PM1 block: SCI_EN, the PM timer's
+#               rate, 0xcf9/0x64 reads; resets and S5 exit attached as
+#               HV_EXIT_SYSTEM_EVENT and the guest runs on
+#   pc-pm-reboot  managed: 0x06 to port 0xcf9 stops it as "reboot"
+#   pc-pm-off   managed: ACPI S5 (SLP_EN, SLP_TYP 0) stops it as power-off
 #
 # CASES_PC in tests/rig/vmtest.
 
@@ -59,6 +64,9 @@ case_pc_sti()    { pc_case sti; }
 case_pc_hlt()    { pc_case hlt; }
 case_pc_string() { pc_case string; }
 case_pc_step()   { pc_case step; }
+case_pc_pm()     { pc_case pm; }
+case_pc_pm_reboot() { pc_case pm-reboot; }
+case_pc_pm_off() { pc_case pm-off; }
 
 case_pc_snap() {
 	rm -f "/tmp/pc-snap-$VENDOR.hv"

@@ -29,6 +29,13 @@
  *            (to $PC_SNAP_FILE, default /tmp/pc-snap.hv), restore, the
  *            count goes on and no pending tick is lost
  *   snap-restore  the same from another machine's $PC_SNAP_FILE
+ * ACPI PM1 block and resets (issue 14, kmod/io/pm.c):
+ *   pm         attached: PM1_CNT's SCI_EN, the PM timer's rate against
+ *              the TSC, 0xcf9 and 0x64 reads; 0x06 to 0xcf9, 0xfe to
+ *              0x64 and ACPI S5 each exit HV_EXIT_SYSTEM_EVENT and the
+ *              guest runs on after them
+ *   pm-reboot  managed: 0x06 to 0xcf9 stops the VM with reason reboot
+ *   pm-off     managed: SLP_EN with SLP_TYP 0 stops it with power-off
  *
  * Numbers the guest reports are checked against what the architecture
  * says they must be (SDM Vol 3A ch. 10, the 8259A, 82093AA, 8254 and
@@ -58,7 +65,10 @@
 #define PC_STRING	11
 #define PC_STEP		12
 #define PC_SNAP		13
+#define PC_PM		14
 #define PC_MANAGED	0x100
+#define PM_OP_SHIFT	9	/* pc-pm, managed: 1 reset at 0xcf9, 2 S5 */
+#define PM_TMR_PER_MS	3580	/* 3.579545 MHz, ACPI 6.4 4.8.3.3 */
 
 #define PORT_SYNC	0x510
 #define PORT_STR	0x520
@@ -85,6 +95,11 @@ static struct {
 } str_out[64];
 static unsigned int n_str_out, n_str_in;
 static unsigned int n_sync;
+static struct {
+	uint32_t type;
+	uint64_t data;
+} sys_ev[8];
+static unsigned int n_sys_ev;
 
 static uint64_t now_ns(void)
 {
@@ -271,6 +286,14 @@ static int pc_run(struct guest *g)
 				continue;
 			}
 			break;
+		case HV_EXIT_SYSTEM_EVENT:
+			/* pc-pm: noted; running again goes on after the OUT */
+			if (n_sys_ev < 8) {
+				sys_ev[n_sys_ev].type = run->system_event.type;
+				sys_ev[n_sys_ev].data = run->system_event.data;
+			}
+			n_sys_ev++;
+			continue;
 		case HV_EXIT_MMIO:
 			if (run->mmio.gpa >= MMIO_U &&
 			    run->mmio.gpa + run->mmio.len <= MMIO_U + sizeof(mmio) &&
@@ -771,6 +794,48 @@ static bool check_step(struct pc_ctx *c)
 	return want_done(c, 29);
 }
 
+/* pc-pm's reads, both modes: results 0-4 */
+static bool check_pm_reads(struct pc_ctx *c)
+{
+	return want_eq(c, 0, 1, "PM1_CNT: SCI_EN reads 1") &&
+	       want_rate(c, 1, PM_TMR_PER_MS, "PM timer") &&
+	       want_eq(c, 3, 0, "0xcf9 at power-on") &&
+	       want_eq(c, 4, 0, "8042 status at 0x64");
+}
+
+static bool check_pm(struct pc_ctx *c)
+{
+	static const struct { uint32_t type; uint64_t data; } want[] = {
+		{ HV_SYSTEM_REBOOT, 0x06 },	/* RST_CPU at 0xcf9 */
+		{ HV_SYSTEM_REBOOT, 0xfe },	/* 8042 pulse reset */
+		{ HV_SYSTEM_POWEROFF, 0x2001 },	/* SLP_EN, SLP_TYP 0, SCI_EN */
+	};
+	unsigned int i;
+
+	if (!check_pm_reads(c) ||
+	    !want_eq(c, 5, 0x02, "0xcf9 after 0x02 (no reset)") ||
+	    !want_eq(c, 6, 0x02, "0xcf9 after the reset (RST_CPU cleared)") ||
+	    !want_eq(c, 7, 1, "ran on after three system events"))
+		return false;
+	if (n_sys_ev != 3) {
+		guest_why(c->g, "%u HV_EXIT_SYSTEM_EVENTs, expected 3", n_sys_ev);
+		return false;
+	}
+	for (i = 0; i < 3; i++) {
+		if (sys_ev[i].type != want[i].type ||
+		    sys_ev[i].data != want[i].data) {
+			guest_why(c->g, "system event %u: type %u data %#llx, expected type %u data %#llx",
+				  i, sys_ev[i].type,
+				  (unsigned long long)sys_ev[i].data,
+				  want[i].type, (unsigned long long)want[i].data);
+			return false;
+		}
+		printf("  system event %u: type %u, data %#llx\n", i,
+		       want[i].type, (unsigned long long)want[i].data);
+	}
+	return want_done(c, 8);
+}
+
 static void case_timer(void)  { pc_attached("pc-timer", PC_TIMER, check_timer); }
 static void case_eoi(void)    { pc_attached("pc-eoi", PC_EOI, check_eoi); }
 static void case_ioapic(void) { pc_attached("pc-ioapic", PC_IOAPIC, check_ioapic); }
@@ -781,6 +846,7 @@ static void case_sti(void)    { pc_attached("pc-sti", PC_STI, check_sti); }
 static void case_hlt(void)    { pc_attached("pc-hlt", PC_HLT, check_hlt); }
 static void case_string(void) { pc_attached("pc-string", PC_STRING, check_string); }
 static void case_step(void)   { pc_attached("pc-step", PC_STEP, check_step); }
+static void case_pm(void)     { pc_attached("pc-pm", PC_PM, check_pm); }
 
 /* ------------------------------------------------------------ managed */
 
@@ -1007,6 +1073,51 @@ out:
 	guest_ok(&g, "pc-uart");
 	pc_fini_managed(&g);
 }
+
+/* pc-pm managed: operation @op must stop the VM with @reason. */
+static void pc_pm_managed(const char *tag, uint32_t op, uint32_t reason)
+{
+	struct hv_vm_info info;
+	struct guest g;
+	struct pc_ctx c = { .g = &g };
+	int err;
+
+	measure_tsc();
+	if (pc_init(&g, tag, PC_PM | PC_MANAGED | op << PM_OP_SHIFT))
+		goto out;
+	err = hv_vm_start(g.vm);
+	if (err) {
+		guest_why(&g, "start: %s", hv_strerror(err));
+		goto out;
+	}
+	err = hv_vm_wait_stopped(g.vm, MANAGED_WAIT_MS, &info);
+	if (err) {
+		guest_why(&g, "waiting for the VM to stop: %s", hv_strerror(err));
+		hv_vm_stop(g.vm);
+		goto out;
+	}
+	if (info.state != HV_VM_STATE_STOPPED || info.stop_reason != reason) {
+		guest_why(&g, "VM %s, stop reason %s; expected %s",
+			  hv_vm_state_name(info.state),
+			  hv_stop_reason_name(info.stop_reason),
+			  hv_stop_reason_name(reason));
+		goto out;
+	}
+	printf("  stopped: %s\n", hv_stop_reason_name(info.stop_reason));
+	c.n = pc_results(&g, &c.v);
+	if (check_pm_reads(&c) && c.n != 5)
+		guest_why(&g, "%u results, expected 5 (nothing after the %s)",
+			  c.n, hv_stop_reason_name(reason));
+out:
+	if (!c.n && g.vm)
+		c.n = pc_results(&g, &c.v);
+	pc_dump(&c);
+	guest_ok(&g, tag);
+	pc_fini_managed(&g);
+}
+
+static void case_pm_reboot(void) { pc_pm_managed("pc-pm-reboot", 1, HV_STOP_REBOOT); }
+static void case_pm_off(void)    { pc_pm_managed("pc-pm-off", 2, HV_STOP_POWER_OFF); }
 
 static const char *snap_file(void)
 {
@@ -1241,6 +1352,8 @@ int main(int argc, char **argv)
 		{ "string", case_string }, { "step", case_step },
 		{ "ipi", case_ipi }, { "uart", case_uart },
 		{ "snap", case_snap }, { "snap-restore", case_snap_restore },
+		{ "pm", case_pm }, { "pm-reboot", case_pm_reboot },
+		{ "pm-off", case_pm_off },
 		{ "kvm-timer", case_kvm_timer }, { "kvm-eoi", case_kvm_eoi },
 		{ "kvm-ioapic", case_kvm_ioapic }, { "kvm-pic", case_kvm_pic },
 		{ "kvm-pit2", case_kvm_pit2 }, { "kvm-sti", case_kvm_sti },

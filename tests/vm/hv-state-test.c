@@ -371,7 +371,7 @@ static void devices(struct guest *g)
 	bad.reserved[7] = 1;
 	expect_errno(ioctl(fd, HV_VM_SET_DEVICE_STATE, &bad), EINVAL, "device reserved set");
 	bad = ds;
-	bad.reserved2[7] = 1;
+	bad.reserved2[5] = 1;
 	expect_errno(ioctl(fd, HV_VM_SET_DEVICE_STATE, &bad), EINVAL, "device reserved2 set");
 	if (ioctl(fd, HV_VM_GET_DEVICE_STATE, &back) == 0 &&
 	    devices_alike(&ds, &back))
