@@ -1604,6 +1604,7 @@ static void op_run(struct thr *t)
 			run->hypercall.ret = rnd(r);
 			continue;
 		case HV_EXIT_HLT:
+		case HV_EXIT_SYSTEM_EVENT:	/* API 5: a reset or S5 port */
 			continue;
 		case HV_EXIT_INTR:
 		case HV_EXIT_SHUTDOWN:
