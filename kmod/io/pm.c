@@ -8,7 +8,7 @@
  *   0x602  PM1_EN  (16)   kept; hv has no fixed events to enable
  *   0x604  PM1_CNT (16)   SCI_EN reads 1 (SMI_CMD is 0: always ACPI
  *                         mode); SLP_EN with SLP_TYP 0 (\_S5_) powers off
- *   0x608  PM_TMR  (32)   3.579545 MHz from the guest's TSC, read-only
+ *   0x608  PM_TMR  (32)   3.579545 MHz from the first vCPU's TSC, read-only
  *   0xcf9  reset control  RST_CPU (bit 2) resets; reads the last value
  *   0x64   8042 command   0xfe (pulse the reset line) resets; reads 0x00:
  *                         no data, input buffer empty (the FADT says
@@ -72,10 +72,17 @@ void hv_pm_init(struct hv_pm *pm)
 	pm->reset_ctl = 0;
 }
 
-/* ACPI 6.4, 4.8.3.3: the 32-bit PM timer, from the guest's TSC */
+/*
+ * ACPI 6.4, 4.8.3.3: the 32-bit PM timer.  One clock for the whole VM,
+ * so that it never goes back between vCPUs (Linux's acpi_pm clocksource
+ * would take that for a wrap): the first vCPU's TSC, which a snapshot
+ * carries, so the timer goes on after a restore as the guest's TSC does.
+ * vcpus[0] is set before any vCPU can run and stays while the VM lives.
+ */
 static u32 hv_pm_timer(struct hvk_vcpu *vcpu)
 {
-	u64 tsc = hv_guest_tsc(vcpu);
+	struct hvk_vcpu *ref = READ_ONCE(vcpu->vm->vcpus[0]);
+	u64 tsc = hv_guest_tsc(ref ? ref : vcpu);
 
 	if (!tsc_khz)
 		return (u32)mul_u64_u32_div(ktime_get_ns(), PM_TMR_HZ,

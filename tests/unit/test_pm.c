@@ -14,11 +14,14 @@ unsigned int tsc_khz;
 static u64 pm_tsc;
 static struct hvk_vm pm_vm;
 static struct hvk_vcpu pm_bsp = { .id = 0, .vm = &pm_vm };
+static struct hvk_vcpu pm_ap = { .id = 1, .vm = &pm_vm };
 static u32 events, last_type;
 static u64 last_data;
 
 u64 hv_guest_tsc(struct hvk_vcpu *vcpu)
 {
+	/* The PM timer is one clock: the first vCPU's, whoever reads */
+	ck_assert_ptr_eq(vcpu, &pm_bsp);
 	return pm_tsc;
 }
 
@@ -120,7 +123,7 @@ END_TEST
 
 START_TEST(pm_timer)
 {
-	u32 t0, t1;
+	u32 t0, t1, v;
 
 	/* 1 s of guest TSC at 2 GHz is 3579545 ticks */
 	pm_tsc = 2000000000ULL;
@@ -142,6 +145,12 @@ START_TEST(pm_timer)
 	tsc_khz = 3000000;
 	pm_tsc = 3000000000ULL * 10;
 	ck_assert_uint_eq(pin(0x608, 4), 35795450);
+	/* Read from another vCPU: the same clock */
+	pm_vm.vcpus[1] = &pm_ap;
+	pm_vm.nr_vcpus = 2;
+	v = 0;
+	ck_assert(hv_platform_pio(&pm_ap, 0x608, 4, true, &v));
+	ck_assert_uint_eq(v, 35795450);
 	ck_assert_uint_eq(events, 0);
 }
 END_TEST
