@@ -650,6 +650,25 @@ int hv_boot_linux(struct hv_vm *vm, struct hv_vcpu *bsp,
 #define HV_ACPI_GPA		0xe0000ULL
 #define HV_ACPI_SIZE		0x20000ULL
 
+/* The platform the tables describe (kmod/io/pm.c, docs/linux.md). */
+#define HV_ACPI_PM1A_EVT	0x600	/* PM1_STS 0x600, PM1_EN 0x602 */
+#define HV_ACPI_PM1A_CNT	0x604
+#define HV_ACPI_PM_TMR		0x608	/* 32-bit, 3.579545 MHz */
+#define HV_ACPI_RESET_PORT	0xcf9
+#define HV_ACPI_RESET_VALUE	0x06	/* RST_CPU | SYS_RST */
+#define HV_ACPI_SCI_IRQ		9
+#define HV_ACPI_RTC_CENTURY	0x32
+#define HV_ACPI_LAPIC_ADDR	0xfee00000U
+#define HV_ACPI_IOAPIC_ADDR	0xfec00000U
+#define HV_ACPI_FADT_LEN	276
+/* IAPC_BOOT_ARCH (Table 5.11): LEGACY_DEVICES | VGA Not Present; no 8042 */
+#define HV_ACPI_BOOT_ARCH	0x0005
+/*
+ * FADT Flags (Table 5.10): WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON
+ * (none), FIX_RTC, TMR_VAL_EXT (32-bit PM timer), RESET_REG_SUP.
+ */
+#define HV_ACPI_FADT_FLAGS	0x00000575U
+
 struct hv_acpi_config {
 	uint32_t vcpus;		/* 1..HV_MAX_VCPUS */
 	uint32_t flags;		/* 0 */

@@ -37,6 +37,7 @@ Suite *snapfile_suite(void);
 Suite *snapshot_suite(void);
 Suite *cli_snapshot_suite(void);
 Suite *progress_suite(void);
+Suite *acpi_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
