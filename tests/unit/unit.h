@@ -38,6 +38,7 @@ Suite *snapshot_suite(void);
 Suite *cli_snapshot_suite(void);
 Suite *progress_suite(void);
 Suite *acpi_suite(void);
+Suite *linux_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
