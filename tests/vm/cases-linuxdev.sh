@@ -11,7 +11,13 @@
 #
 #   linuxdev-1, -2, -4   that many vCPUs, 256 MiB, nokaslr
 
-LXDEV_TIMEOUT=${LXDEV_TIMEOUT:-150}
+# Seconds (guest time) to wait for the guest's poweroff: Bochs is slow.
+lxdev_timeout() {
+	case $VENDOR in
+	intel) echo 1500 ;;
+	*) echo 150 ;;
+	esac
+}
 
 lxdev_boot() { # VCPUS
 	hv_load
@@ -29,7 +35,8 @@ lxdev_boot() { # VCPUS
 	hvctl console "$name" >"$out" 2>&1 &
 	cpid=$!
 	i=0
-	while [ $i -lt "$LXDEV_TIMEOUT" ]; do
+	limit=$(lxdev_timeout)
+	while [ $i -lt "$limit" ]; do
 		hvctl info "$name" 2>/dev/null | grep -q '^state: *stopped' && break
 		grep -q 'HVLINUX-POWEROFF' "$out" && sleep 2
 		sleep 1
