@@ -29,6 +29,15 @@
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)	/* reserved for hypervisors */
 #define CPUID_81_ECX_SVM	BIT(2)	/* APM Vol 3, Fn8000_0001_ECX */
 #define CPUID_7_EBX_AVX2	BIT(5)
+/*
+ * INVPCID (leaf 7.0 EBX[10]): under VMX it raises #UD unless the
+ * "enable INVPCID" secondary control is set (SDM Vol 3C, 25.6.2), which
+ * hv does not set; Linux executes it in native_flush_tlb_global() when
+ * CPUID says it is there and dies of the #UD.  Hidden on both vendors,
+ * so the guest's CPUID stays the same across a cross-vendor restore;
+ * without it Linux flushes global pages by toggling CR4.PGE.
+ */
+#define CPUID_7_EBX_INVPCID	BIT(10)
 /* What hv_handle_host_insn() refuses must not be advertised either */
 #define CPUID_1_ECX_MONITOR	BIT(3)	/* MONITOR/MWAIT */
 #define CPUID_81_ECX_MONITORX	BIT(29)	/* APM Vol 3, E.4.2 */
@@ -163,7 +172,8 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 	case 7:
 		if (!(hv_xcr0_supported & HV_XSTATE_AVX))
 			e->ebx &= ~CPUID_7_EBX_AVX2;	/* YMM state */
-		e->ebx &= ~(CPUID_7_EBX_HIDE | CPUID_7_EBX_MSRS);
+		e->ebx &= ~(CPUID_7_EBX_HIDE | CPUID_7_EBX_MSRS |
+			    CPUID_7_EBX_INVPCID);
 		e->ecx &= ~(CPUID_7_ECX_HIDE | CPUID_7_ECX_MSRS);
 		e->edx &= ~(CPUID_7_EDX_HIDE | CPUID_7_EDX_MSRS);
 		break;

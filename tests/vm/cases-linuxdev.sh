@@ -39,6 +39,7 @@ lxdev_boot() { # VCPUS
 	while [ $i -lt "$limit" ]; do
 		hvctl info "$name" 2>/dev/null | grep -q '^state: *stopped' && break
 		grep -q 'HVLINUX-POWEROFF' "$out" && sleep 2
+		grep -q 'PANIC: early exception\|Kernel panic' "$out" && break
 		sleep 1
 		i=$((i + 1))
 	done
