@@ -3,7 +3,7 @@
 # hv top-level build.
 #   make            module (kmod/hv.ko), libhv (lib/libhv.a, .so), hvctl,
 #                   examples (examples/embed)
-#   make userspace  libhv and hvctl only; make examples: examples/embed
+#   make userspace  libhv and hvctl only; make examples: examples/embed, examples/linux
 #   make install    libhv, its headers and libhv.pc, hvctl, man pages, the
 #                   udev rule, bash completion, the hv@.service template
 #                   (PREFIX=/usr/local, DESTDIR; see below); needs no
@@ -78,7 +78,7 @@ cli/hvctl.static: $(CLI_OBJS) lib/libhv.a
 		$(LIBHV_STATIC_LIBS)
 
 # Programs that show how to use libhv; built against the tree's libhv.a.
-EXAMPLES := examples/embed
+EXAMPLES := examples/embed examples/linux
 examples: $(EXAMPLES)
 examples/%: examples/%.c lib/libhv.a $(HDRS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libhv.a $(LIBHV_LIBS)

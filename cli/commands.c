@@ -10,7 +10,8 @@
 
 #define HVCTL_CREATE_USAGE						\
 	"NAME --mem SIZE [--vcpus N] [--image FILE | --multiboot FILE "	\
-	"[--module FILE[,STRING]]... [--cmdline STR]]"
+	"[--module FILE[,STRING]]... [--cmdline STR] | --kernel FILE "	\
+	"[--initrd FILE] [--cmdline STR]]"
 
 #define HVCTL_CREATE_DETAILS						\
 	"  --mem SIZE        guest RAM at address 0: bytes, or with a K, M\n" \
@@ -30,7 +31,12 @@
 	"  --module FILE[,STRING]\n"					\
 	"                    a Multiboot module (repeatable); its string is\n" \
 	"                    STRING, or FILE without one\n"		\
-	"  --cmdline STR     the Multiboot command line\n"
+	"  --kernel FILE     a Linux bzImage or vmlinux, booted by the\n"	\
+	"                    64-bit boot protocol with ACPI tables for\n"	\
+	"                    the vCPUs (--mem 16M to 3G; the kernel needs\n" \
+	"                    RAM up to its pref_address + init_size)\n"	\
+	"  --initrd FILE     the initramfs for --kernel\n"		\
+	"  --cmdline STR     the Multiboot or Linux command line\n"
 
 const struct hvctl_cmd hvctl_cmds[] = {
 	{ "help", hvctl_cmd_help, "[COMMAND]",

@@ -7,7 +7,8 @@
  * hv_boot_image() (lib/boot/boot.c): a flat binary at 0x1000 in real
  * mode, ELF32/ELF64 in protected/long mode with the scratch area and
  * stack in the top 48K of RAM below 4 GiB, Multiboot v1 as GRUB leaves
- * it.  This file parses the options and words the errors.
+ * it; Linux (--kernel, --initrd) is hv_boot_linux() (lib/boot/linux.c).
+ * This file parses the options and words the errors.
  *
  * Other vCPUs keep their reset state: they wait for a start-up IPI.
  *
@@ -23,7 +24,7 @@
 
 enum {
 	OPT_HELP = HVCTL_OPT_HELP, OPT_MEM, OPT_VCPUS, OPT_IMAGE, OPT_MULTIBOOT,
-	OPT_MODULE, OPT_CMDLINE,
+	OPT_MODULE, OPT_CMDLINE, OPT_KERNEL, OPT_INITRD,
 };
 
 int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
@@ -35,6 +36,8 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 		{ "multiboot", required_argument, NULL, OPT_MULTIBOOT },
 		{ "module", required_argument, NULL, OPT_MODULE },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -62,13 +65,23 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 			break;
 		case OPT_IMAGE:
 		case OPT_MULTIBOOT:
-			if (o->image || o->multiboot)
+		case OPT_KERNEL:
+			if (o->image || o->multiboot || o->kernel)
 				return hvctl_usage_error(cmd, "one image only "
-					"(--image or --multiboot, once)");
+					"(--image, --multiboot or --kernel, "
+					"once)");
 			if (c == OPT_IMAGE)
 				o->image = optarg;
-			else
+			else if (c == OPT_MULTIBOOT)
 				o->multiboot = optarg;
+			else
+				o->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			if (o->initrd)
+				return hvctl_usage_error(cmd, "one --initrd "
+					"only");
+			o->initrd = optarg;
 			break;
 		case OPT_MODULE: {
 			const char *comma = strchr(optarg, ',');
@@ -101,8 +114,11 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 		return hvctl_usage_error(cmd, "missing --mem SIZE");
 	if (!o->multiboot && o->nmods)
 		return hvctl_usage_error(cmd, "--module needs --multiboot");
-	if (!o->multiboot && o->cmdline)
-		return hvctl_usage_error(cmd, "--cmdline needs --multiboot");
+	if (!o->multiboot && !o->kernel && o->cmdline)
+		return hvctl_usage_error(cmd, "--cmdline needs --multiboot or "
+					 "--kernel");
+	if (!o->kernel && o->initrd)
+		return hvctl_usage_error(cmd, "--initrd needs --kernel");
 	return -1;
 }
 
@@ -149,6 +165,33 @@ out:
 		return hvctl_fail(ctx, "%s (--mem %s)", msg,
 				  hvctl_format_size(o->mem, mem, sizeof(mem)));
 	if (err == -ENOSPC)
+		return hvctl_fail(ctx, "%s: give more --mem", msg);
+	return hvctl_fail(ctx, "%s", msg[0] ? msg : hv_strerror(err));
+}
+
+/*
+ * hv_boot_linux() on vCPU 0, with ACPI tables for every vCPU.  Its
+ * messages name the file.
+ */
+static int boot_linux(const char *ctx, const struct hvctl_create_opts *o,
+		      struct hv_vm *vm, struct hv_vcpu *bsp)
+{
+	char msg[PATH_MAX + 256];
+	struct hv_linux_boot b = {
+		.kernel = o->kernel,
+		.initrd = o->initrd,
+		.cmdline = o->cmdline,
+		.vcpus = o->vcpus,
+		.err = msg,
+		.errlen = sizeof(msg),
+	};
+	int err;
+
+	msg[0] = '\0';
+	err = hv_boot_linux(vm, bsp, &b, NULL);
+	if (!err)
+		return 0;
+	if (err == -EFBIG)
 		return hvctl_fail(ctx, "%s: give more --mem", msg);
 	return hvctl_fail(ctx, "%s", msg[0] ? msg : hv_strerror(err));
 }
@@ -214,6 +257,11 @@ int hvctl_vm_build(const char *ctx, struct hv *hv,
 	}
 	if (o->image || o->multiboot) {
 		ret = boot_image(ctx, o, vm, vcpus[0]);
+		if (ret)
+			goto fail;
+	}
+	if (o->kernel) {
+		ret = boot_linux(ctx, o, vm, vcpus[0]);
 		if (ret)
 			goto fail;
 	}

@@ -33,7 +33,7 @@ _hvctl()
 		return 0
 	fi
 	case $prev in
-	--image|--multiboot|--module|--incremental)
+	--image|--multiboot|--module|--incremental|--kernel|--initrd)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	--mem|--vcpus|--cmdline|--count|--name)
@@ -46,7 +46,7 @@ _hvctl()
 	# Which positional argument this is (options and their values skipped).
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--image|--multiboot|--module|--incremental|--mem|--vcpus|--cmdline|--count|--name)
+		--image|--multiboot|--module|--incremental|--kernel|--initrd|--mem|--vcpus|--cmdline|--count|--name)
 			((i++)) ;;
 		-*) ;;
 		*) ((npos++)) ;;

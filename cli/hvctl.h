@@ -190,6 +190,8 @@ struct hvctl_create_opts {
 	unsigned int vcpus;	/* 1 .. HV_MAX_VCPUS */
 	const char *image;	/* --image: ELF or flat */
 	const char *multiboot;	/* --multiboot */
+	const char *kernel;	/* --kernel: Linux bzImage or vmlinux */
+	const char *initrd;	/* --initrd, with --kernel */
 	const char *cmdline;	/* --cmdline, or NULL */
 	struct hvctl_module_opt mods[HVCTL_MAX_MODULES];
 	size_t nmods;

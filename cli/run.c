@@ -29,9 +29,9 @@ int hvctl_cmd_run(int argc, char **argv)
 	ret = hvctl_create_parse(argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	if (!o.image && !o.multiboot)
-		return hvctl_usage_error(argv[0], "missing --image FILE or "
-					 "--multiboot FILE");
+	if (!o.image && !o.multiboot && !o.kernel)
+		return hvctl_usage_error(argv[0], "missing --image FILE, "
+					 "--multiboot FILE or --kernel FILE");
 	hvctl_ctx(ctx, sizeof(ctx), argv[0], o.name);
 	ret = hvctl_open(ctx, &hv);
 	if (ret)

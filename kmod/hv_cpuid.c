@@ -10,9 +10,12 @@
  */
 #include "hv.h"
 
+#include <linux/gcd.h>
 #include <linux/log2.h>
+#include <linux/math.h>
 #include <linux/string.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 /* HV_CPUID_SIGNATURE in EBX, ECX, EDX of leaf 0x40000000: "hvhv" x3 */
 #define HV_SIG_DWORD	('h' | 'v' << 8 | 'h' << 16 | 'v' << 24)
@@ -26,6 +29,15 @@
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)	/* reserved for hypervisors */
 #define CPUID_81_ECX_SVM	BIT(2)	/* APM Vol 3, Fn8000_0001_ECX */
 #define CPUID_7_EBX_AVX2	BIT(5)
+/*
+ * INVPCID (leaf 7.0 EBX[10]): under VMX it raises #UD unless the
+ * "enable INVPCID" secondary control is set (SDM Vol 3C, 25.6.2), which
+ * hv does not set; Linux executes it in native_flush_tlb_global() when
+ * CPUID says it is there and dies of the #UD.  Hidden on both vendors,
+ * so the guest's CPUID stays the same across a cross-vendor restore;
+ * without it Linux flushes global pages by toggling CR4.PGE.
+ */
+#define CPUID_7_EBX_INVPCID	BIT(10)
 /* What hv_handle_host_insn() refuses must not be advertised either */
 #define CPUID_1_ECX_MONITOR	BIT(3)	/* MONITOR/MWAIT */
 #define CPUID_81_ECX_MONITORX	BIT(29)	/* APM Vol 3, E.4.2 */
@@ -160,7 +172,8 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 	case 7:
 		if (!(hv_xcr0_supported & HV_XSTATE_AVX))
 			e->ebx &= ~CPUID_7_EBX_AVX2;	/* YMM state */
-		e->ebx &= ~(CPUID_7_EBX_HIDE | CPUID_7_EBX_MSRS);
+		e->ebx &= ~(CPUID_7_EBX_HIDE | CPUID_7_EBX_MSRS |
+			    CPUID_7_EBX_INVPCID);
 		e->ecx &= ~(CPUID_7_ECX_HIDE | CPUID_7_ECX_MSRS);
 		e->edx &= ~(CPUID_7_EDX_HIDE | CPUID_7_EDX_MSRS);
 		break;
@@ -192,6 +205,50 @@ static void hv_cpuid_add(struct hv_cpuid *c, u32 fn, u32 index, u32 flags)
 	}
 }
 
+/*
+ * The TSC's frequency, as Intel tells it (SDM Vol 2A, CPUID leaf 15H:
+ * TSC = ECX (crystal Hz) * EBX / EAX; leaf 16H: base, maximum and bus
+ * MHz), so that Linux neither calibrates against the PIT - slow, and
+ * under nested emulation often failing - nor marks the TSC unstable
+ * (arch/x86/kernel/tsc.c, native_calibrate_tsc(), which reads these on
+ * Intel only).  The crystal is the local APIC timer's 1 GHz clock
+ * (io/lapic.c: 1 ns a tick), which Linux also takes as the timer's rate
+ * (lapic_timer_period), skipping its calibration.  The guest's TSC runs
+ * at the host's tsc_khz.  Linux multiplies crystal kHz by EBX in 32
+ * bits, so EBX stays below 2^32 / 10^6: the ratio is tsc_khz / 10^6
+ * reduced, or else MHz / 1000.
+ */
+#define HV_CRYSTAL_HZ		1000000000U
+#define HV_CRYSTAL_KHZ		(HV_CRYSTAL_HZ / 1000)
+
+static void hv_cpuid_add_tsc(struct hv_cpuid *c)
+{
+	struct hv_cpuid_entry *e;
+	u32 khz = tsc_khz, num, den, g;
+
+	if (!khz || c->nent + 2 > HV_CPUID_MAX_ENTRIES)
+		return;
+	g = gcd(khz, HV_CRYSTAL_KHZ);
+	num = khz / g;
+	den = HV_CRYSTAL_KHZ / g;
+	if ((u64)num * HV_CRYSTAL_KHZ > U32_MAX) {
+		num = DIV_ROUND_CLOSEST(khz, 1000);
+		den = 1000;
+	}
+	e = &c->entries[c->nent++];
+	memset(e, 0, sizeof(*e));
+	e->function = 0x15;
+	e->eax = den;
+	e->ebx = num;
+	e->ecx = HV_CRYSTAL_HZ;
+	e = &c->entries[c->nent++];
+	memset(e, 0, sizeof(*e));
+	e->function = 0x16;
+	e->eax = DIV_ROUND_CLOSEST(khz, 1000);	/* base MHz */
+	e->ebx = e->eax;			/* maximum MHz */
+	e->ecx = HV_CRYSTAL_KHZ / 1000;		/* bus (reference) MHz */
+}
+
 void hv_cpuid_init(struct hv_cpuid *c)
 {
 	u32 max = min_t(u32, cpuid_eax(0), 0xd);
@@ -216,6 +273,11 @@ void hv_cpuid_init(struct hv_cpuid *c)
 		hv_cpuid_add(c, fn, 0, indexed ? HV_CPUID_FLAG_INDEXED : 0);
 	}
 	c->entries[0].eax = max;	/* leaf 0: highest basic leaf */
+	if (boot_cpu_data.x86_vendor == X86_VENDOR_INTEL) {
+		hv_cpuid_add_tsc(c);
+		if (c->entries[c->nent - 1].function == 0x16)
+			c->entries[0].eax = 0x16;
+	}
 
 	/* hv's leaf: the highest hypervisor leaf and the signature */
 	if (c->nent < HV_CPUID_MAX_ENTRIES) {

@@ -141,6 +141,15 @@ bool hv_msr_value_ok(struct hvk_vcpu *vcpu, u32 index, u64 val)
 #define HV_AMD_PERF_FIRST	MSR_K7_EVNTSEL0
 #define HV_AMD_PERF_LAST	(MSR_K7_PERFCTR0 + 3)
 
+/*
+ * AMD's Interrupt Pending Message register (BKDG for AMD Family 0Fh,
+ * MSRC001_0055): where C1E is reported.  Linux reads it with a plain
+ * RDMSR on family 0Fh/10h CPUs with erratum 400 (arch_post_acpi_subsys_init)
+ * - a #GP there is an "unchecked MSR access" splat.  hv has no C1E: it
+ * reads 0 (C1E not active) and takes writes, changing nothing, as KVM's.
+ */
+#define HV_K8_INT_PENDING_MSG	0xc0010055
+
 /* SDM Vol 3A, 11.11.2.1 / APM Vol 2, 7.7.1: UC, WC, WT, WP, WB */
 static bool hv_mtrr_type_valid(u8 t)
 {
@@ -170,6 +179,7 @@ static int hv_platform_rdmsr(struct hvk_vcpu *vcpu, u32 index, u64 *val)
 		*val = HV_HWCR;
 		return 0;
 	case HV_AMD_PERF_FIRST ... HV_AMD_PERF_LAST:
+	case HV_K8_INT_PENDING_MSG:
 		*val = 0;
 		return 0;
 	default:
@@ -198,6 +208,7 @@ static int hv_platform_wrmsr(struct hvk_vcpu *vcpu, u32 index, u64 val)
 	case MSR_K7_HWCR:
 		return (val & ~HV_HWCR_IGNORED) == HV_HWCR ? 0 : -EINVAL;
 	case HV_AMD_PERF_FIRST ... HV_AMD_PERF_LAST:
+	case HV_K8_INT_PENDING_MSG:
 		return 0;
 	case MSR_MTRRcap:		/* read-only: SDM Vol 3A, 11.11.1 */
 		return -EINVAL;

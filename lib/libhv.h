@@ -544,14 +544,17 @@ int hv_boot_image(struct hv_vm *vm, struct hv_vcpu *vcpu,
  * 64-bit entry point, with the platform described by ACPI tables
  * (lib/boot/acpi.c).  The layout of guest RAM it makes (docs/linux.md):
  *
- *   0x00500  GDT: 0x10 flat 64-bit code (__BOOT_CS), 0x18 flat data
+ *   0x00500  GDT: 0x10 flat 64-bit code (__BOOT_CS), 0x18 flat data,
+ *            0x20 the TSS at 0x580 that TR names
  *   0x07000  boot_params (the "zero page"), RSI at entry
  *   0x09000  identity page tables for the first 4 GiB (2 MiB pages)
  *   0x20000  the command line
  *   0xe0000  ACPI: RSDP, XSDT, MADT, FADT, FACS, DSDT (HV_ACPI_GPA)
- *   kernel   a bzImage's protected-mode part at its pref_address (or
- *            1 MiB when that does not fit and it is relocatable); a
- *            vmlinux by its program headers
+ *   kernel   a bzImage's protected-mode part at its pref_address,
+ *            relocatable or not (an x86-64 kernel decompresses to at
+ *            least LOAD_PHYSICAL_ADDR = pref_address anyway), with
+ *            init_size bytes from there in RAM; a vmlinux by its
+ *            program headers (p_paddr), entered at e_entry (physical)
  *   initrd   as high as it fits below initrd_addr_max and the end of RAM
  *
  * RAM must be mapped without a gap from GPA 0, at least

@@ -341,6 +341,108 @@ START_TEST(create_multiboot)
 }
 END_TEST
 
+/* A minimal bzImage (boot.rst): 4 setup sectors, 4K of code, protocol
+ * 2.15, pref_address 16 MiB, init_size 8 MiB. */
+static size_t make_bzimage(uint8_t *k)
+{
+	size_t off = 5 * 512;
+
+	memset(k, 0, off + 4096);
+	k[0x1f1] = 4;
+	k[0x1f5] = 1;				/* syssize 256 */
+	k[0x1fe] = 0x55;
+	k[0x1ff] = 0xaa;
+	k[0x201] = 0x6a;
+	memcpy(k + 0x202, "HdrS", 4);
+	k[0x206] = 0x0f;
+	k[0x207] = 0x02;
+	memcpy(k + 0x22c, "\xff\xff\xff\x7f", 4);	/* initrd_addr_max */
+	k[0x232] = 0x20;			/* kernel_alignment 2M */
+	k[0x234] = 1;
+	k[0x236] = 0x7f;			/* xloadflags */
+	k[0x238] = 0xff;			/* cmdline_size 255 */
+	k[0x25b] = 0x01;			/* pref_address 16M */
+	k[0x262] = 0x80;			/* init_size 8M */
+	memset(k + off, 0xcc, 4096);
+	return off + 4096;
+}
+
+START_TEST(create_linux)
+{
+	static uint8_t img[5 * 512 + 4096];
+	uint8_t got[8];
+	struct fake_vm *vm;
+	char kernel[64], initrd[64], *out, *err, want[256];
+	size_t len;
+
+	len = make_bzimage(img);
+	tmp_file(img, len);
+	strcpy(kernel, tmp_path);
+	tmp_file("an initramfs", 12);
+	strcpy(initrd, tmp_path);
+
+	free(HVCTL(0, "", "create", "lx", "--mem", "32M", "--vcpus", "2",
+		   "--kernel", kernel, "--initrd", initrd, "--cmdline",
+		   "console=ttyS0"));
+	vm = find_vm("lx");
+	guest_read(vm, 0x1000000, got, 8);
+	ck_assert_mem_eq(got, img + 5 * 512, 8);
+	guest_read(vm, 0x7000 + 0x202, got, 4);
+	ck_assert_mem_eq(got, "HdrS", 4);
+	guest_read(vm, 0x20000, got, 8);
+	ck_assert_mem_eq(got, "console=", 8);
+	guest_read(vm, 32 * MiB - 4096, got, 8);
+	ck_assert_mem_eq(got, "an initr", 8);
+
+	/* Too little RAM for pref_address + init_size: say so. */
+	snprintf(want, sizeof(want), "hvctl: create lxsmall: %s: the kernel "
+		 "needs RAM to 0x1800000 (pref_address 0x1000000 + init_size "
+		 "0x800000); RAM ends at 0x1000000: give more --mem\n", kernel);
+	free(HVCTL(1, want, "create", "lxsmall", "--mem", "16M", "--kernel",
+		   kernel));
+	ck_assert(!find_vm("lxsmall")->listed);
+
+	/* Not a kernel: one line naming the file, nothing left. */
+	img[0x202] = 'X';
+	tmp_file(img, len);
+	ck_assert_int_eq(run_hvctl(&out, &err, "create", "lxbad", "--mem",
+				   "32M", "--kernel", tmp_path, NULL), 1);
+	snprintf(want, sizeof(want), "hvctl: create lxbad: %s: not a Linux "
+		 "bzImage or vmlinux: no \"HdrS\" setup header magic\n",
+		 tmp_path);
+	ck_assert_str_eq(err, want);
+	free(out);
+	free(err);
+	unlink(tmp_path);
+	ck_assert(!find_vm("lxbad")->listed);
+
+	/* An initramfs that is not there. */
+	snprintf(want, sizeof(want), "hvctl: create lxnoinit: /nonexistent/i:"
+		 " No such file or directory\n");
+	free(HVCTL(1, want, "create", "lxnoinit", "--mem", "32M", "--kernel",
+		   kernel, "--initrd", "/nonexistent/i"));
+	ck_assert(!find_vm("lxnoinit")->listed);
+
+	/* A command line longer than cmdline_size (255). */
+	{
+		char cl[300];
+
+		memset(cl, 'c', 256);
+		cl[256] = '\0';
+		ck_assert_int_eq(run_hvctl(&out, &err, "create", "lxcl",
+					   "--mem", "32M", "--kernel", kernel,
+					   "--cmdline", cl, NULL), 1);
+		ck_assert_ptr_nonnull(strstr(err, "command line of 256 bytes: "
+					     "the kernel takes at most 255"));
+		free(out);
+		free(err);
+	}
+	ck_assert(!find_vm("lxcl")->listed);
+	unlink(kernel);
+	unlink(initrd);
+}
+END_TEST
+
 /* ---- the console pump, on a socket pair standing in for the console ---- */
 
 struct pump_io {
@@ -522,6 +624,7 @@ Suite *cli_create_suite(void)
 	tcase_add_test(tc, create_flat);
 	tcase_add_test(tc, create_elf);
 	tcase_add_test(tc, create_multiboot);
+	tcase_add_test(tc, create_linux);
 	tcase_add_test(tc, console_pump);
 	suite_add_tcase(s, tc);
 	return s;

@@ -182,13 +182,21 @@ START_TEST(args)
 	free(HVCTL(2, USAGE("create", "--vcpus two: not a number from 1 to "
 			    "8"), "create", "web", "--mem", "1M", "--vcpus",
 		   "two"));
-	free(HVCTL(2, USAGE("create", "one image only (--image or "
-			    "--multiboot, once)"), "create", "web", "--mem",
-		   "1M", "--image", "a", "--multiboot", "b"));
+	free(HVCTL(2, USAGE("create", "one image only (--image, "
+			    "--multiboot or --kernel, once)"), "create", "web",
+		   "--mem", "1M", "--image", "a", "--multiboot", "b"));
+	free(HVCTL(2, USAGE("create", "one image only (--image, "
+			    "--multiboot or --kernel, once)"), "create", "web",
+		   "--mem", "1M", "--kernel", "a", "--image", "b"));
+	free(HVCTL(2, USAGE("create", "one --initrd only"), "create", "web",
+		   "--mem", "1M", "--kernel", "a", "--initrd", "b",
+		   "--initrd", "c"));
+	free(HVCTL(2, USAGE("create", "--initrd needs --kernel"), "create",
+		   "web", "--mem", "1M", "--image", "a", "--initrd", "b"));
 	free(HVCTL(2, USAGE("create", "--module needs --multiboot"),
 		   "create", "web", "--mem", "1M", "--image", "a",
 		   "--module", "m"));
-	free(HVCTL(2, USAGE("create", "--cmdline needs --multiboot"),
+	free(HVCTL(2, USAGE("create", "--cmdline needs --multiboot or --kernel"),
 		   "create", "web", "--mem", "1M", "--cmdline", "x"));
 	free(HVCTL(2, USAGE("create", "--module ,str: no file name"),
 		   "create", "web", "--mem", "1M", "--multiboot", "k",
@@ -202,8 +210,9 @@ START_TEST(args)
 			    "a letter or digit"), "create", "a b", "--mem",
 		   "1M"));
 
-	free(HVCTL(2, USAGE("run", "missing --image FILE or --multiboot "
-			    "FILE"), "run", "--mem", "1M", "web"));
+	free(HVCTL(2, USAGE("run", "missing --image FILE, --multiboot "
+			    "FILE or --kernel FILE"), "run", "--mem", "1M",
+		   "web"));
 	free(HVCTL(2, USAGE("start", "missing VM name"), "start"));
 	free(HVCTL(2, USAGE("start", "unexpected argument 'b'"), "start",
 		   "a", "b"));

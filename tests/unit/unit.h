@@ -38,6 +38,7 @@ Suite *snapshot_suite(void);
 Suite *cli_snapshot_suite(void);
 Suite *progress_suite(void);
 Suite *acpi_suite(void);
+Suite *linux_suite(void);
 Suite *pm_suite(void);
 
 /*
