@@ -267,6 +267,8 @@ lx_boot() { # VCPUS
 	lx_no_splat $vm
 	guest_up=$(grep -o 'HVLINUX-UP .*' "$LX_DIR/$vm.con" | sed 's/.*up=//')
 	say "$vm: timing: start to /init $(lx_secs "$lx_t0" "$t_up")s (the guest's uptime then ${guest_up}s), to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
+	# What the guest says about its clocks (HVLINUX-INFO): shown, not judged.
+	lx_lines $vm | grep -o 'HVLINUX-INFO .*' | while IFS= read -r l; do say "$vm: $l"; done
 	mg_ok "destroy" destroy $vm
 	mg_none_left
 	no_splat
