@@ -1,0 +1,429 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cases-linux.sh: a stock Linux under hv (issue 14), sourced by cases.sh
+# (the mg_* helpers of cases-managed.sh, carry_out of cases-snapshot.sh).
+# The guest is the rig's own kernel with a small busybox initramfs
+# (tests/linux/mkguest, packed by tests/rig/mkinitramfs):
+#
+#   /hvtest/linux/vmlinuz    Debian's bzImage, the one this machine booted
+#   /hvtest/linux/initrd.gz  busybox + tests/linux/init
+#
+# Its /init prints HVLINUX-* markers on ttyS0 and checks, itself, nproc
+# against hvl.cpus, dmesg's "smp: Brought up", sleep 1 against its
+# clock, sha256 of a known file on every CPU and no splat in dmesg; then
+# hvl.mode says what next: poweroff (check), a shell on the console
+# (interactive) or hvl.count steps of a CPU job (long). See its header.
+# Here each case follows the console with `hvctl console`, every line
+# stamped with this machine's /proc/uptime, and judges it:
+#
+#   linux-boot1, linux-boot2, linux-boot4
+#               --vcpus N: every HVLINUX-CHECK ok, sleep 1 takes about a
+#               second of this machine's clock too (the time between two
+#               markers), no splat on the guest's console, the VM stops
+#               with reason power-off
+#   linux-input typed input through `hvctl console` reaches the guest's
+#               shell and its answer comes back; a typed `poweroff -f`
+#               powers the VM off
+#   linux-snap  snapshot mid-workload (2 vCPUs), destroy, restore: the
+#               same /init goes on where it was (no second boot), its
+#               clock does not go back, it finishes, powers off
+#   linux-clone clone a running Linux: parent and clone both finish
+#               their count, independently, and power off
+#
+# CASES_LINUX in tests/rig/vmtest. Every case prints one "timing:" line
+# (seconds of this machine's clock from `hvctl start`).
+
+LX_DIR=/tmp/lx
+LX_KERNEL=/hvtest/linux/vmlinuz
+LX_INITRD=/hvtest/linux/initrd.gz
+LX_MEM=${LX_MEM:-256M}
+# quiet: the checks read dmesg inside the guest rather than printing the
+# boot log through an emulated UART (Bochs pays for every byte).
+# panic=-1: a panicking guest reboots at once, and the case sees it
+# (stop reason reboot) instead of waiting for its limit.
+LX_CMDLINE="console=ttyS0 quiet panic=-1"
+# Bochs's corei7_skylake_x reports a compacted XSAVE size that does not
+# match its components, and Linux warns with a splat (see
+# tests/rig/boot-vm, which boots this machine with the same option).
+if [ "$VENDOR" = intel ]; then
+	LX_CMDLINE="$LX_CMDLINE clearcpuid=xsaves,xsavec"
+fi
+# How long a guest may take, in seconds of this machine's clock, from
+# start to power-off (each case has CASE_TIMEOUT in all).
+LX_LIMIT=${LX_LIMIT:-240}
+# How often a wait for a console line looks (seconds of this machine).
+if [ "$VENDOR" = intel ]; then
+	LX_POLL=${LX_POLL:-0.1}
+else
+	LX_POLL=${LX_POLL:-0.5}
+fi
+LX_SPLAT_RE='WARNING:|Call Trace|BUG:|Oops|general protection fault|kernel BUG|cut here|Kernel panic'
+
+# lx_defang: stdin to stdout with the words of a kernel splat, a panic
+# and a stall written with a "_" in them: the guest's console goes into
+# this machine's, where the rig (boot-vm, parse-log) would take them for
+# this kernel's. The case itself judges the guest's.
+lx_defang() {
+	sed -e 's/WARNING:/WARNING_:/g; s/BUG:/BUG_:/g; s/kernel BUG/kernel_BUG/g' \
+	    -e 's/Oops/Oo_ps/g; s/general protection fault/general_protection_fault/g' \
+	    -e 's/Call Trace/Call_Trace/g; s/KASAN/KA_SAN/g; s/cut here/cut_here/g' \
+	    -e 's/Kernel panic/Kernel_panic/g; s/soft lockup/soft_lockup/g' \
+	    -e 's/detected stall/detected_stall/g'
+}
+
+lx_setup() {
+	hv_load
+	for f in "$LX_KERNEL" "$LX_INITRD"; do
+		[ -f "$f" ] || fail "$f is not in the initramfs (tests/rig/mkinitramfs, HVTEST_LINUX)"
+	done
+	mg_clean
+	rm -rf "$LX_DIR"
+	mkdir -p "$LX_DIR"
+}
+
+lx_now() { cut -d' ' -f1 /proc/uptime; }
+# lx_secs A B: B - A, two decimals.
+lx_secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# lx_create NAME VCPUS CMDLINE-EXTRA: a Linux VM, not started.
+lx_create() {
+	mg_ok "create $1" create "$1" --kernel "$LX_KERNEL" --initrd "$LX_INITRD" \
+		--cmdline "$LX_CMDLINE hvl.cpus=$2${3:+ $3}" --vcpus "$2" --mem "$LX_MEM"
+}
+
+# lx_stamp: stdin's lines, each prefixed with this machine's uptime
+# when it came, without the UART's carriage returns.
+lx_stamp() {
+	cr=$(printf '\r')
+	while IFS= read -r l; do
+		read -r t _ </proc/uptime
+		echo "$t ${l%"$cr"}"
+	done
+	# The VM stopped in the middle of a line: marked, for lx_join.
+	[ -z "$l" ] || echo "$(lx_now) +PARTIAL ${l%"$cr"}"
+}
+
+# lx_lines NAME: NAME's console lines without their stamps.
+lx_lines() { cut -d' ' -f2- "$LX_DIR/$1.con"; }
+
+# lx_join A B OUT: A's console then B's, as one text: A's unfinished
+# last line joined with B's first (B went on from A's state).
+lx_join() {
+	lx_lines "$1" >"$LX_DIR/join.a"
+	last=$(tail -n 1 "$LX_DIR/join.a")
+	case $last in
+	"+PARTIAL "*)
+		sed '$d' "$LX_DIR/join.a" >"$3"
+		printf '%s' "${last#+PARTIAL }" >>"$3"
+		;;
+	*)	cp "$LX_DIR/join.a" "$3" ;;
+	esac
+	lx_lines "$2" >>"$3"
+}
+
+# lx_follow NAME [INPUT]: follow NAME's console in the background into
+# $LX_DIR/NAME.con (stamped lines), stdin from INPUT (default
+# /dev/null); the follower ends when the VM stops. Its pid: lx_pid_NAME.
+lx_follow() {
+	hvctl console "$1" <"${2:-/dev/null}" 2>"$LX_DIR/$1.err" | lx_stamp >"$LX_DIR/$1.con" &
+	eval "lx_pid_$1=\$!"
+}
+
+# lx_tail NAME: the last few console lines of NAME, for a failure.
+lx_tail() {
+	tail -n 4 "$LX_DIR/$1.con" 2>/dev/null | cut -d' ' -f2- | tr '\n' '|' | lx_defang
+}
+
+# lx_before_deadline: this machine's clock has not reached $lx_deadline.
+lx_before_deadline() {
+	awk -v now="$(lx_now)" -v end="$lx_deadline" 'BEGIN { exit !(now < end) }'
+}
+
+# lx_wait_line NAME ERE: wait until a console line of NAME matches ERE
+# (after the stamp), at most until $lx_deadline; leaves that line
+# (without its stamp) in $lx_line and its stamp in $lx_t.
+lx_wait_line() {
+	gone=0
+	while :; do
+		hit=$(grep -E "^[0-9.]+ .*($2)" "$LX_DIR/$1.con" | head -n 1)
+		if [ -n "$hit" ]; then
+			lx_t=${hit%% *}
+			lx_line=${hit#* }
+			return 0
+		fi
+		# A stopped VM: one more look once its follower has drained.
+		[ $gone = 1 ] &&
+			fail "$1: no line /$2/ and the VM is ${st:-gone} (reason $(mg_field "$1" stop_reason)); last: $(lx_tail "$1")"
+		st=$(mg_state "$1")
+		case $st in
+		running|paused) ;;
+		*) gone=1 ;;
+		esac
+		if ! lx_before_deadline; then
+			hvctl stop "$1" </dev/null >/dev/null 2>&1
+			fail "$1: no line /$2/ within ${LX_LIMIT}s; last: $(lx_tail "$1")"
+		fi
+		sleep "$LX_POLL"
+	done
+}
+
+# lx_wait_stop NAME: wait until NAME's follower has ended (the VM
+# stopped); a watchdog stops the VM at $lx_deadline, and the case fails.
+# (Waiting, not polling: under Bochs a second of this machine's clock
+# costs about a minute of wall clock.)
+lx_wait_stop() {
+	eval "pid=\$lx_pid_$1"
+	left=$(awk -v now="$(lx_now)" -v end="$lx_deadline" 'BEGIN { l = end - now; if (l < 0) l = 0; printf "%.1f", l }')
+	rm -f "$LX_DIR/$1.late"
+	(
+		trap 'kill $s 2>/dev/null; exit 0' TERM
+		sleep "$left" &
+		s=$!
+		wait $s
+		: >"$LX_DIR/$1.late"
+		hvctl stop "$1" </dev/null >/dev/null 2>&1
+	) &
+	dog=$!
+	wait "$pid" 2>/dev/null
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+	lx_t_stop=$(lx_now)
+	[ -e "$LX_DIR/$1.late" ] &&
+		fail "$1: did not stop within ${LX_LIMIT}s (stopped now); last: $(lx_tail "$1")"
+	return 0
+}
+
+# lx_start NAME: start NAME, following its console; the deadline is set.
+lx_start() {
+	lx_t0=$(lx_now)
+	lx_deadline=$(awk -v t="$lx_t0" -v l="$LX_LIMIT" 'BEGIN { print t + l }')
+	mg_ok "start $1" start "$1"
+	lx_follow "$1" "${2:-}"
+}
+
+# lx_powered_off NAME: NAME stopped with reason power-off.
+lx_powered_off() {
+	st=$(mg_state "$1")
+	reason=$(mg_field "$1" stop_reason)
+	say "$1: state $st, stop reason $reason"
+	[ "$st" = stopped ] && [ "$reason" = power-off ] ||
+		fail "$1: state '$st', stop reason '$reason'; expected stopped by power-off; last: $(lx_tail "$1")"
+}
+
+# lx_no_splat NAME: nothing on NAME's console looks like a kernel splat.
+lx_no_splat() {
+	splat=$(cut -d' ' -f2- "$LX_DIR/$1.con" | grep -v '^HVLINUX-CHECK dmesg ok' |
+		grep -E "$LX_SPLAT_RE" | head -n 1)
+	[ -z "$splat" ] || fail "$1: on the guest's console: $(echo "$splat" | lx_defang)"
+}
+
+# lx_show NAME: NAME's console (stamped) on ours.
+lx_show() {
+	say "$1's console (this machine's uptime, then the line; lx_defang):"
+	sed 's/^/  | /' "$LX_DIR/$1.con" | lx_defang
+	[ -s "$LX_DIR/$1.err" ] && sed 's/^/  stderr: /' "$LX_DIR/$1.err" | head -n 5
+	return 0
+}
+
+# lx_stamp_of NAME ERE: the stamp of NAME's first line matching ERE.
+lx_stamp_of() {
+	grep -E "^[0-9.]+ .*($2)" "$LX_DIR/$1.con" | head -n 1 | cut -d' ' -f1
+}
+
+# lx_checks NAME: the guest's own checks all passed (five of them).
+lx_checks() {
+	bad=$(cut -d' ' -f2- "$LX_DIR/$1.con" | grep '^HVLINUX-CHECK ' | grep -v '^HVLINUX-CHECK [a-z0-9]* ok' | head -n 1)
+	[ -z "$bad" ] || fail "$1: $(echo "$bad" | lx_defang)"
+	grep -q ' HVLINUX-CHECKS ok=5 fail=0$' "$LX_DIR/$1.con" ||
+		fail "$1: no 'HVLINUX-CHECKS ok=5 fail=0' line; last: $(lx_tail "$1")"
+}
+
+# --------------------------------------------------------- linux-bootN
+
+lx_boot() { # VCPUS
+	n=$1
+	vm=boot$n
+	lx_setup
+	lx_create $vm "$n"
+	lx_start $vm
+	lx_wait_stop $vm
+	lx_show $vm
+	lx_powered_off $vm
+	t_up=$(lx_stamp_of $vm HVLINUX-UP)
+	[ -n "$t_up" ] || fail "$vm: no HVLINUX-UP line: /init never ran"
+	grep -qE "^[0-9.]+ .*HVLINUX-UP cpus=$n " "$LX_DIR/$vm.con" ||
+		fail "$vm: $(grep -o 'HVLINUX-UP.*' "$LX_DIR/$vm.con"); expected cpus=$n"
+	lx_checks $vm
+	# sleep 1 against this machine's clock: the lines come through the
+	# UART, hv and hvctl's 100 ms poll, so the bounds are wide; a guest
+	# clock at the wrong rate is off by far more.
+	a=$(lx_stamp_of $vm HVLINUX-SLEEP-BEGIN)
+	b=$(lx_stamp_of $vm HVLINUX-SLEEP-END)
+	[ -n "$a" ] && [ -n "$b" ] || fail "$vm: no HVLINUX-SLEEP-BEGIN/END lines"
+	d=$(lx_secs "$a" "$b")
+	say "$vm: the guest's sleep 1 took ${d}s of this machine's clock"
+	awk -v d="$d" 'BEGIN { exit !(d >= 0.6 && d <= 5) }' ||
+		fail "$vm: the guest's sleep 1 took ${d}s of this machine's clock (0.6 to 5 expected)"
+	lx_no_splat $vm
+	guest_up=$(grep -o 'HVLINUX-UP .*' "$LX_DIR/$vm.con" | sed 's/.*up=//')
+	say "$vm: timing: start to /init $(lx_secs "$lx_t0" "$t_up")s (the guest's uptime then ${guest_up}s), to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
+	# What the guest says about its clocks (HVLINUX-INFO): shown, not judged.
+	lx_lines $vm | grep -o 'HVLINUX-INFO .*' | while IFS= read -r l; do say "$vm: $l"; done
+	mg_ok "destroy" destroy $vm
+	mg_none_left
+	no_splat
+}
+
+case_linux_boot1() { lx_boot 1; }
+case_linux_boot2() { lx_boot 2; }
+case_linux_boot4() { lx_boot 4; }
+
+# ---------------------------------------------------------- linux-input
+
+case_linux_input() {
+	lx_setup
+	lx_create in 1 "hvl.mode=interactive hvl.nocheck=1"
+	mkfifo "$LX_DIR/in.fifo"
+	lx_start in "$LX_DIR/in.fifo"
+	# The follower opens the FIFO for reading; ours holds it open for
+	# writing until the end (hvctl console stops its input at EOF).
+	exec 3>"$LX_DIR/in.fifo"
+	lx_wait_line in HVLINUX-PROMPT
+	t_prompt=$lx_t
+	# busybox ash's banner: the shell is about to read (and what the UART
+	# receives before waits in the guest's tty buffer anyway). Typed
+	# once; the answer has a line of its own (the echo of the typed line
+	# shows $((6*7)), not 42).
+	lx_wait_line in "Enter 'help'"
+	say "typing: echo HVLINUX-ANSWER \$((6*7))"
+	echo 'echo HVLINUX-ANSWER $((6*7))' >&3
+	lx_wait_line in 'HVLINUX-ANSWER 42$'
+	say "in: the answer came $(lx_secs "$t_prompt" "$lx_t")s after the prompt: $lx_line"
+	say "typing: poweroff -f"
+	echo 'poweroff -f' >&3
+	lx_wait_stop in
+	exec 3>&-
+	lx_show in
+	lx_powered_off in
+	lx_no_splat in
+	say "in: timing: start to prompt $(lx_secs "$lx_t0" "$t_prompt")s, to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
+	mg_ok "destroy" destroy in
+	mg_none_left
+	no_splat
+}
+
+# ---------------------------------------------------------- linux-snap
+
+LX_STEPS=${LX_STEPS:-12}
+
+# lx_steps FILE UPS LO HI: FILE (console lines) shows UPS HVLINUX-UP
+# lines (1: booted once; 0: a copy that went on, never booted), then
+# HVLINUX-STEP lines whose first complete one is LO..HI, unbroken to the
+# last, each ok, the guest's uptime never going back, then HVLINUX-DONE
+# with no failure. An unfinished line (a copy's first) is skipped.
+lx_steps() {
+	awk -v ups="$2" -v lo="$3" -v hi="$4" -v n="$LX_STEPS" '
+		/HVLINUX-UP cpus=/ { up++ }
+		/^HVLINUX-STEP [0-9]+\/[0-9]+ cpu=/ {
+			split($2, f, "/"); i = f[1] + 0
+			u = $4; sub(/^up=/, "", u); u += 0
+			if (prev == "" && (i < lo || i > hi)) { print "the first step is " i ", expected " lo " to " hi; bad = 1; exit }
+			if (prev != "" && i != prev + 1) { print "step " i " after " prev; bad = 1; exit }
+			if (prev != "" && u < uprev) { print "the clock went back: " uprev " then " u; bad = 1; exit }
+			if ($NF != "ok") { print $0; bad = 1; exit }
+			if (first == "") first = u
+			prev = i; uprev = u
+		}
+		/^HVLINUX-DONE / { done = $0 }
+		END {
+			if (bad) exit
+			if (up != ups) { print up + 0 " HVLINUX-UP lines, expected " ups; exit }
+			if (done == "") { print "no HVLINUX-DONE (last step " prev ")"; exit }
+			if (done !~ ("steps=" n " fail=0 ")) { print done; exit }
+			if (prev != n) { print "the last step is " prev ", expected " n }
+		}' "$1"
+}
+
+# lx_last_step NAME: the number and uptime of NAME's last complete step
+# line: "I UP".
+lx_last_step() {
+	lx_lines "$1" | grep -E '^HVLINUX-STEP [0-9]+/[0-9]+ cpu=' | tail -n 1 |
+		sed 's/.*HVLINUX-STEP \([0-9]*\)\/.* up=\([0-9.]*\).*/\1 \2/'
+}
+
+case_linux_snap() {
+	lx_setup
+	lx_create a 2 "hvl.mode=long hvl.count=$LX_STEPS hvl.nocheck=1"
+	lx_start a
+	lx_wait_line a "HVLINUX-STEP 3/"
+	mg_ok "snapshot mid-workload" snapshot a "$LX_DIR/a.hv" --stop --quiet
+	t_snap=$(lx_now)
+	lx_wait_stop a
+	mg_expect_state a stopped
+	set -- $(lx_last_step a)
+	k=$1 up_k=$2
+	say "a: snapshot after step $k (guest uptime ${up_k}s), $(wc -c <"$LX_DIR/a.hv") bytes"
+	grep -q ' HVLINUX-DONE' "$LX_DIR/a.con" && fail "a finished before its snapshot: make LX_STEPS larger"
+	mg_ok "destroy" destroy a
+
+	mg_ok "restore" restore "$LX_DIR/a.hv" --name r --quiet
+	mg_expect_state r created
+	lx_start r
+	lx_wait_stop r
+	lx_show r
+	lx_powered_off r
+	lx_no_splat r
+	# a's console and r's read as one run of /init: booted once, every
+	# step once, in order, the clock never going back.
+	lx_join a r "$LX_DIR/joined"
+	bad=$(lx_steps "$LX_DIR/joined" 1 1 1)
+	[ -z "$bad" ] || fail "a then r: $bad"
+	bad=$(lx_lines r | lx_steps - 0 $((k + 1)) $((k + 2)))
+	[ -z "$bad" ] || fail "r alone: $bad"
+	set -- $(lx_lines r | grep -E '^HVLINUX-STEP [0-9]+/[0-9]+ cpu=' | head -n 1 |
+		sed 's/.*HVLINUX-STEP \([0-9]*\)\/.* up=\([0-9.]*\).*/\1 \2/')
+	say "r: went on after step $k (guest uptime ${up_k}s) with step $1 (${2}s) to the end"
+	say "r: timing: restored start to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
+	mg_ok "destroy" destroy r
+	mg_none_left
+	no_splat
+}
+
+# ---------------------------------------------------------- linux-clone
+
+case_linux_clone() {
+	lx_setup
+	lx_create a 1 "hvl.mode=long hvl.count=$LX_STEPS hvl.nocheck=1"
+	lx_start a
+	lx_wait_line a "HVLINUX-STEP 2/"
+	mg_ok "clone" clone a b
+	mg_expect_state b created
+	# a runs on: the step it printed last by now bounds where b goes on.
+	set -- $(lx_last_step a)
+	k=$1
+	say "a: cloned before its step $((k + 1))"
+	mg_ok "start b" start b
+	lx_follow b
+	lx_wait_stop a
+	lx_wait_stop b
+	lx_show a
+	lx_show b
+	for vm in a b; do
+		lx_powered_off $vm
+		lx_no_splat $vm
+	done
+	lx_lines a >"$LX_DIR/a.lines"
+	lx_lines b >"$LX_DIR/b.lines"
+	bad=$(lx_steps "$LX_DIR/a.lines" 1 1 1)
+	[ -z "$bad" ] || fail "a: $bad"
+	# b's console starts empty: it never boots, and goes on from a step
+	# past 2 (the one after the clone, or the next if a line was cut).
+	bad=$(lx_steps "$LX_DIR/b.lines" 0 3 $((k + 2)))
+	[ -z "$bad" ] || fail "b: $bad"
+	say "b: went on from a's state to the end; a finished too"
+	say "timing: a and b to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
+	mg_ok "destroy a" destroy a
+	mg_ok "destroy b" destroy b
+	mg_none_left
+	no_splat
+}
