@@ -19,3 +19,15 @@ case_bench_linux() {
 	kvm_unload || fail "unloading KVM failed"
 	no_splat
 }
+
+# bench-linux-console: one boot of the same guest on KVM with its whole
+# kernel log on the console (no "quiet"), 2 vCPUs: where the boot time
+# goes, by the guest's own printk time stamps. Not a measure.
+case_bench_linux_console() {
+	[ -r /hvtest/linux/vmlinuz ] || fail "no /hvtest/linux/vmlinuz in the initramfs"
+	kvm_load
+	check "kvm-linux boot" kvm-linux -c 2 -t 300 \
+		-a "console=ttyS0 panic=-1 hvl.nocheck=1 printk.time=1" boot
+	kvm_unload || fail "unloading KVM failed"
+	no_splat
+}

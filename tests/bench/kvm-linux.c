@@ -79,6 +79,7 @@
 #include "libhv.h"
 
 #define MAX_CPUS	8
+#define END_WAIT_S	20	/* boot: after the marker, until poweroff */
 #define KVM_TSS_ADDR	0xfffbd000UL	/* Intel needs both; harmless on AMD */
 #define KVM_IDMAP_ADDR	0xfffbc000UL
 
@@ -1113,10 +1114,19 @@ static int kvm_boot(unsigned int cpus, const char *cmdline, bool echo,
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += (time_t)limit_s;
 	pthread_mutex_lock(&g->con.lock);
-	while (!g->done && (!g->con.seen || wait_end))
+	while (!g->done && !g->con.seen)
 		if (pthread_cond_timedwait(&g->con.cond, &g->con.lock,
 					   &deadline) == ETIMEDOUT)
 			break;
+	/* boot: the guest has END_WAIT_S more to power off */
+	if (wait_end && g->con.seen) {
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += END_WAIT_S;
+		while (!g->done)
+			if (pthread_cond_timedwait(&g->con.cond, &g->con.lock,
+						   &deadline) == ETIMEDOUT)
+				break;
+	}
 	pthread_mutex_unlock(&g->con.lock);
 	kvm_stop_threads(g);
 
@@ -1236,7 +1246,8 @@ static int hv_boot(unsigned int cpus, const char *cmdline, bool echo,
 				       hv_stop_reason_name(vi.stop_reason));
 			break;
 		}
-		if (now_ms() > deadline)
+		if (now_ms() > deadline ||
+		    (con.seen && now_ms() > con.t_seen + END_WAIT_S * 1000))
 			break;
 	}
 	res->console_bytes = con.bytes;
