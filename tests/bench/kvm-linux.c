@@ -27,7 +27,8 @@
  * GSI 0 to IOAPIC pin 2, as the ACPI override IRQ0 -> GSI2 says),
  * KVM_CREATE_PIT2, RAM from GPA 0 with KVM_SET_USER_MEMORY_REGION, one
  * thread per vCPU with KVM_SET_CPUID2 from KVM_GET_SUPPORTED_CPUID (APIC
- * IDs patched per vCPU), the boot laid out by libhv's hv_linux_layout()
+ * IDs patched per vCPU, the hypervisor bit set as every KVM VMM does, so
+ * that the guest finds KVM's leaves and uses kvmclock; -P hides them), the boot laid out by libhv's hv_linux_layout()
  * (the same code and tables as hv's), the boot CPU at the 64-bit entry of
  * boot.rst, the others left to KVM's INIT/SIPI (MP_STATE_UNINITIALIZED).
  * Userspace emulates a 16550 at 0x3f8 (IRQ 4 by KVM_IRQ_LINE), the ACPI
@@ -988,8 +989,15 @@ static int kvm_setup(struct kvm_guest *g, const struct hv_linux_info *info)
 		for (j = 0; j < kvm_cpuid->nent; j++) {
 			struct kvm_cpuid_entry2 *e = &kvm_cpuid->entries[j];
 
-			if (e->function == 1)
+			/*
+			 * CPUID 1 ECX[31], "hypervisor present": KVM leaves it
+			 * to the VMM (QEMU, kvmtool and Firecracker set it);
+			 * without it Linux never looks at KVM's leaves.
+			 */
+			if (e->function == 1) {
 				e->ebx = (e->ebx & 0x00ffffff) | (i << 24);
+				e->ecx |= 1U << 31;
+			}
 			if (e->function == 0xb || e->function == 0x1f)
 				e->edx = i;
 		}
