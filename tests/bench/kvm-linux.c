@@ -18,6 +18,7 @@
  *   -P         hide KVM's paravirtual CPUID leaves 0x40000000.. (kvmclock
  *              and friends), so that the guest sees what it sees on hv
  *   -T RATIO   target of hv/KVM (default 1.00)
+ *   -H N       bench: boot hv only with at most N vCPUs (hv=skipped above)
  *   -v         bench: the guests' consoles on stdout too
  *
  * Runs inside the emulated machines only (tests/bench/cases-bench.sh),
@@ -91,6 +92,7 @@ static const char *marker = "HVLINUX-UP";
 static uint64_t ram_mib = 256;
 static double limit_s = 120;
 static bool hide_pv, verbose;
+static unsigned int hv_max_cpus = MAX_CPUS;
 static int failures;
 static const char *vendor = "unknown";
 
@@ -1372,6 +1374,7 @@ static void bench(const unsigned int *cpu_list, unsigned int ncpu_list,
 		double hv_ms[MAX_ROUNDS], kvm_ms[MAX_ROUNDS], ratio[MAX_ROUNDS];
 		struct result rh, rk;
 		bool hv_unsup = false, hv_failed = false, kvm_failed = false;
+		bool hv_skip = cpus > hv_max_cpus;
 		const char *cmd = cmdline_for(cpus);
 
 		printf("kvm-linux: %u vCPU, %llu MiB, cmdline \"%s\"\n", cpus,
@@ -1380,7 +1383,7 @@ static void bench(const unsigned int *cpu_list, unsigned int ncpu_list,
 			bool warm = r < warmups;
 
 			memset(&rh, 0, sizeof(rh));
-			if (!hv_unsup && !hv_failed) {
+			if (!hv_unsup && !hv_failed && !hv_skip) {
 				if (hv_boot(cpus, cmd, verbose, false, &rh))
 					hv_failed = true;
 				else if (rh.unsupported)
@@ -1398,7 +1401,8 @@ static void bench(const unsigned int *cpu_list, unsigned int ncpu_list,
 			if (rh.ok)
 				printf(" | hv %.1f ms ratio %.3f", rh.ms, rh.ms / rk.ms);
 			else
-				printf(" | hv %s", hv_unsup ? "unsupported" : "failed");
+				printf(" | hv %s", hv_skip ? "skipped (-H)" :
+				       hv_unsup ? "unsupported" : "failed");
 			printf(" (guest uptime at init: kvm %.2f s", rk.up);
 			if (rh.ok)
 				printf(", hv %.2f s", rh.up);
@@ -1420,7 +1424,8 @@ static void bench(const unsigned int *cpu_list, unsigned int ncpu_list,
 		if (nh)
 			printf(" hv=%.1f", quantile(hv_ms, nh, 0.5));
 		else
-			printf(" hv=%s", hv_unsup ? "unsupported" : "failed");
+			printf(" hv=%s", hv_skip ? "skipped" :
+			       hv_unsup ? "unsupported" : "failed");
 		if (nk && !kvm_failed)
 			printf(" kvm=%.1f", quantile(kvm_ms, nk, 0.5));
 		else
@@ -1442,7 +1447,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: kvm-linux [-k KERNEL] [-i INITRD] [-a CMDLINE] "
 		"[-m MIB] [-c 1,2] [-r ROUNDS] [-w WARMUPS] [-t SEC] [-M MARKER] "
-		"[-s kvm|hv] [-P] [-T RATIO] [-v] boot|bench\n");
+		"[-s kvm|hv] [-P] [-T RATIO] [-H N] [-v] boot|bench\n");
 	exit(2);
 }
 
@@ -1455,7 +1460,7 @@ int main(int argc, char **argv)
 	int opt, r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "k:i:a:m:c:r:w:t:M:s:PT:v")) != -1) {
+	while ((opt = getopt(argc, argv, "k:i:a:m:c:r:w:t:M:s:PT:vH:")) != -1) {
 		switch (opt) {
 		case 'k': kernel_path = optarg; break;
 		case 'i': initrd_path = *optarg ? optarg : NULL; break;
@@ -1480,6 +1485,7 @@ int main(int argc, char **argv)
 		case 'P': hide_pv = true; break;
 		case 'T': target = strtod(optarg, NULL); break;
 		case 'v': verbose = true; break;
+		case 'H': hv_max_cpus = strtoul(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
