@@ -1532,7 +1532,8 @@ int main(int argc, char **argv)
 			       "(guest uptime %.2f s, cpus=%u)\n", side, cpu_list[0],
 			       marker, res.ms, res.up, res.cpus_seen);
 			check_cpus(side, cpu_list[0], &res);
-			print_exits("LINUXEXITS", cpu_list[0], side, &res);
+			/* not LINUXEXITS: run-bench collects those of bench */
+			print_exits("kvm-linux: exits:", cpu_list[0], side, &res);
 		}
 	} else if (!strcmp(argv[optind], "bench")) {
 		r = hv_open(&hv_dev);
