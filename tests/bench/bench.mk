@@ -8,11 +8,11 @@
 #                       a table and BENCH lines (docs/bench.md)
 #   make bench-amd      one machine (also bench-intel)
 #
-# hv-bench joins the rig's static programs in $(VMTEST_BIN); the machines
+# hv-bench and kvm-linux join the rig's static programs in $(VMTEST_BIN); the machines
 # boot from their own initramfs in build/bench/ (with the ISO, the console
 # logs and bench.txt), so bench and vmtest can run side by side.
 
-BENCH_DIR := build/bench
+BENCH_DIR ?= build/bench
 BENCH_ENV := KVER=$(VMTEST_KVER) BENCH_DIR=$(BENCH_DIR) VMTEST_BIN=$(VMTEST_BIN) \
 	     HV_KO=kmod/hv.ko HVCTL=cli/hvctl.static
 
@@ -27,7 +27,13 @@ $(VMTEST_BIN)/hv-snapbench: tests/bench/hv-snapbench.c lib/libhv.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -static -o $@ $< lib/libhv.a $(LIBHV_STATIC_LIBS)
 
-BENCH_PROGS := $(VMTEST_BIN)/hv-bench $(VMTEST_BIN)/hv-snapbench
+# The Linux boot benchmark: a KVM loader of our own and the hv side.
+$(VMTEST_BIN)/kvm-linux: tests/bench/kvm-linux.c lib/libhv.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -pthread -o $@ $< lib/libhv.a $(LIBHV_STATIC_LIBS)
+
+BENCH_PROGS := $(VMTEST_BIN)/hv-bench $(VMTEST_BIN)/hv-snapbench \
+	       $(VMTEST_BIN)/kvm-linux
 
 bench: $(VMTEST_DEPS) $(BENCH_PROGS)
 	$(BENCH_ENV) tests/bench/run-bench amd intel
