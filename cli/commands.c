@@ -11,7 +11,7 @@
 #define HVCTL_CREATE_USAGE						\
 	"NAME --mem SIZE [--vcpus N] [--image FILE | --multiboot FILE "	\
 	"[--module FILE[,STRING]]... [--cmdline STR] | --kernel FILE "	\
-	"[--initrd FILE] [--cmdline STR]]"
+	"[--initrd FILE] [--cmdline STR]] [--on-reboot restart|stop]"
 
 #define HVCTL_CREATE_DETAILS						\
 	"  --mem SIZE        guest RAM at address 0: bytes, or with a K, M\n" \
@@ -36,7 +36,12 @@
 	"                    the vCPUs (--mem 16M to 3G; the kernel needs\n" \
 	"                    RAM up to its pref_address + init_size)\n"	\
 	"  --initrd FILE     the initramfs for --kernel\n"		\
-	"  --cmdline STR     the Multiboot or Linux command line\n"
+	"  --cmdline STR     the Multiboot or Linux command line\n"		\
+	"  --on-reboot restart|stop\n"					\
+	"                    when the guest resets the machine (port\n"	\
+	"                    0xcf9, the 8042): stop, reason reboot (the\n" \
+	"                    default), or boot the image again in the same\n" \
+	"                    VM (create leaves a process that does it)\n"
 
 const struct hvctl_cmd hvctl_cmds[] = {
 	{ "help", hvctl_cmd_help, "[COMMAND]",

@@ -24,7 +24,7 @@
 
 enum {
 	OPT_HELP = HVCTL_OPT_HELP, OPT_MEM, OPT_VCPUS, OPT_IMAGE, OPT_MULTIBOOT,
-	OPT_MODULE, OPT_CMDLINE, OPT_KERNEL, OPT_INITRD,
+	OPT_MODULE, OPT_CMDLINE, OPT_KERNEL, OPT_INITRD, OPT_ON_REBOOT,
 };
 
 int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
@@ -38,6 +38,7 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "kernel", required_argument, NULL, OPT_KERNEL },
 		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "on-reboot", required_argument, NULL, OPT_ON_REBOOT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -102,6 +103,13 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o)
 		}
 		case OPT_CMDLINE:
 			o->cmdline = optarg;
+			break;
+		case OPT_ON_REBOOT:
+			if (!strcmp(optarg, "restart"))
+				o->restart = true;
+			else if (strcmp(optarg, "stop"))
+				return hvctl_usage_error(cmd, "--on-reboot %s: "
+					"not restart or stop", optarg);
 			break;
 		default:
 			return hvctl_opt_default(argv, c);
@@ -196,6 +204,16 @@ static int boot_linux(const char *ctx, const struct hvctl_create_opts *o,
 	return hvctl_fail(ctx, "%s", msg[0] ? msg : hv_strerror(err));
 }
 
+int hvctl_vm_load(const char *ctx, const struct hvctl_create_opts *o,
+		  struct hv_vm *vm, struct hv_vcpu *bsp)
+{
+	if (o->image || o->multiboot)
+		return boot_image(ctx, o, vm, bsp);
+	if (o->kernel)
+		return boot_linux(ctx, o, vm, bsp);
+	return HVCTL_EXIT_OK;
+}
+
 /* hv_vm_create's errors; EBUSY and co. are about the hardware here. */
 static int create_fail(const char *ctx, struct hv *hv, int err)
 {
@@ -255,16 +273,9 @@ int hvctl_vm_build(const char *ctx, struct hv *hv,
 			goto fail;
 		}
 	}
-	if (o->image || o->multiboot) {
-		ret = boot_image(ctx, o, vm, vcpus[0]);
-		if (ret)
-			goto fail;
-	}
-	if (o->kernel) {
-		ret = boot_linux(ctx, o, vm, vcpus[0]);
-		if (ret)
-			goto fail;
-	}
+	ret = hvctl_vm_load(ctx, o, vm, vcpus[0]);
+	if (ret)
+		goto fail;
 	/* The vCPUs belong to the VM; these were only handles. */
 	for (i = 0; i < o->vcpus; i++)
 		hv_vcpu_close(vcpus[i]);
@@ -295,8 +306,22 @@ int hvctl_cmd_create(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = hvctl_vm_build(ctx, hv, &o, 0, &vm);
-	if (!ret)
-		hv_vm_close(vm);
+	if (ret)
+		goto out;
+	if (o.restart) {
+		struct hvctl_reboot *r;
+
+		ret = hvctl_reboot_capture(ctx, vm, o.vcpus, &r);
+		if (!ret)
+			ret = hvctl_reboot_supervise(ctx, vm, &o, r);
+		hvctl_reboot_free(r);
+		if (ret) {
+			hv_vm_destroy(vm);	/* nothing is left */
+			goto out;
+		}
+	}
+	hv_vm_close(vm);
+out:
 	hv_close(hv);
 	return ret;
 }

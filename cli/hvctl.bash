@@ -36,6 +36,9 @@ _hvctl()
 	--image|--multiboot|--module|--incremental|--kernel|--initrd)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
+	--on-reboot)
+		COMPREPLY=($(compgen -W "restart stop" -- "$cur"))
+		return 0 ;;
 	--mem|--vcpus|--cmdline|--count|--name)
 		return 0 ;;		# a value of the user's own
 	esac
@@ -46,7 +49,7 @@ _hvctl()
 	# Which positional argument this is (options and their values skipped).
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--image|--multiboot|--module|--incremental|--kernel|--initrd|--mem|--vcpus|--cmdline|--count|--name)
+		--image|--multiboot|--module|--incremental|--kernel|--initrd|--mem|--vcpus|--cmdline|--count|--name|--on-reboot)
 			((i++)) ;;
 		-*) ;;
 		*) ((npos++)) ;;

@@ -195,6 +195,7 @@ struct hvctl_create_opts {
 	const char *cmdline;	/* --cmdline, or NULL */
 	struct hvctl_module_opt mods[HVCTL_MAX_MODULES];
 	size_t nmods;
+	bool restart;		/* --on-reboot restart (default: stop) */
 };
 int hvctl_cmd_create(int argc, char **argv);
 /* Parses create's options and NAME: -1 to go on, else an exit status. */
@@ -207,6 +208,28 @@ int hvctl_create_parse(int argc, char **argv, struct hvctl_create_opts *o);
 int hvctl_vm_build(const char *ctx, struct hv *hv,
 		   const struct hvctl_create_opts *o, uint32_t flags,
 		   struct hv_vm **out);
+
+/*
+ * Loads @o's image (--image, --multiboot or --kernel) into @vm's RAM and
+ * sets @bsp up to enter it; nothing to do without one.  Exit status.
+ */
+int hvctl_vm_load(const char *ctx, const struct hvctl_create_opts *o,
+		  struct hv_vm *vm, struct hv_vcpu *bsp);
+
+/* cli/reboot.c: --on-reboot restart */
+struct hvctl_reboot;
+/* The boot state of a VM just built (before any start); exit status. */
+int hvctl_reboot_capture(const char *ctx, struct hv_vm *vm,
+			 unsigned int nvcpus, struct hvctl_reboot **out);
+void hvctl_reboot_free(struct hvctl_reboot *r);
+/* A VM stopped with reason reboot back to its boot state; exit status. */
+int hvctl_reboot(const char *ctx, struct hv_vm *vm,
+		 const struct hvctl_create_opts *o,
+		 const struct hvctl_reboot *r);
+/* Leave a process behind that restarts @vm on each reboot; exit status. */
+int hvctl_reboot_supervise(const char *ctx, struct hv_vm *vm,
+			   const struct hvctl_create_opts *o,
+			   const struct hvctl_reboot *r);
 
 /* cli/list.c */
 int hvctl_cmd_list(int argc, char **argv);

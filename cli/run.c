@@ -9,7 +9,9 @@
  * exit status is the guest's result (hvctl_vm_result()): the debug-exit
  * status, 0 after HLT, power-off or reboot, 1 with a line naming the reason
  * otherwise; 1 after Ctrl-] (the VM is destroyed); 128 + N after signal
- * N (SIGINT, SIGTERM, SIGHUP).
+ * N (SIGINT, SIGTERM, SIGHUP).  With --on-reboot restart a guest's reset
+ * boots the image again in the same VM (cli/reboot.c) and the console
+ * goes on.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@ int hvctl_cmd_run(int argc, char **argv)
 	struct hvctl_create_opts o;
 	enum hvctl_console_end end = HVCTL_CONSOLE_STOPPED;
 	char ctx[HVCTL_CTX_LEN];
+	struct hvctl_reboot *reboot = NULL;
 	struct hv_vm_info info;
 	struct hv_vm *vm;
 	struct hv *hv;
@@ -47,15 +50,32 @@ int hvctl_cmd_run(int argc, char **argv)
 				 hv_strerror(fd));
 		goto out_vm;
 	}
-	err = hv_vm_start(vm);
-	if (err) {
-		ret = hvctl_vm_fail(ctx, hv, o.name, err);
-		goto out_fd;
+	if (o.restart) {
+		ret = hvctl_reboot_capture(ctx, vm, o.vcpus, &reboot);
+		if (ret)
+			goto out_fd;
 	}
-	err = hvctl_console_pump(vm, fd, true, &end, &sig);
-	if (err) {
-		ret = hvctl_fail(ctx, "console: %s", hv_strerror(err));
-		goto out_fd;
+	err = hv_vm_start(vm);
+	for (;;) {
+		if (err) {
+			ret = hvctl_vm_fail(ctx, hv, o.name, err);
+			goto out_fd;
+		}
+		err = hvctl_console_pump(vm, fd, true, &end, &sig);
+		if (err) {
+			ret = hvctl_fail(ctx, "console: %s", hv_strerror(err));
+			goto out_fd;
+		}
+		/* --on-reboot restart: a reset boots the image again */
+		if (!reboot || end != HVCTL_CONSOLE_STOPPED ||
+		    hv_vm_info(vm, &info) ||
+		    info.state != HV_VM_STATE_STOPPED ||
+		    info.stop_reason != HV_STOP_REBOOT)
+			break;
+		ret = hvctl_reboot(ctx, vm, &o, reboot);
+		if (ret)
+			goto out_fd;
+		err = hv_vm_start(vm);
 	}
 	if (end == HVCTL_CONSOLE_DETACHED) {
 		ret = hvctl_fail(ctx, "detached; VM destroyed");
@@ -72,6 +92,7 @@ int hvctl_cmd_run(int argc, char **argv)
 	}
 out_fd:
 	close(fd);
+	hvctl_reboot_free(reboot);
 out_vm:
 	/* Stops it if it still runs; closes the handle either way. */
 	hv_vm_destroy_force(vm);

@@ -9,9 +9,11 @@
 #   mbkernel.elf        Multiboot ELF32: prints its boot information and
 #                       leaves through port 0xf4 with the N of "exit=N"
 #   mbkernel-aout.bin   the same, a raw image placed by the a.out kludge
+#   reboot.bin          flat, real mode: counts its boots in CMOS NVRAM,
+#                       resets through port 0xcf9, powers off on boot 3
 #
 # Cases: mg-session, mg-multiboot, mg-badimages, mg-names, mg-otheruser,
-# mg-kill (CASES_MG in tests/rig/vmtest); mg-hugemem runs with the memory
+# mg-reboot, mg-kill (CASES_MG in tests/rig/vmtest); mg-hugemem runs with the memory
 # cases (CASES_H_MEM): the host reserve now refuses it before allocating.
 #
 # Under Bochs every guest second of a busy CPU costs minutes of wall
@@ -23,6 +25,7 @@ MG_GUESTS=/hvtest/guests
 LOOPER=$MG_GUESTS/looper.bin
 MBKERNEL=$MG_GUESTS/mbkernel.elf
 MBKERNEL_AOUT=$MG_GUESTS/mbkernel-aout.bin
+REBOOTER=$MG_GUESTS/reboot.bin
 # How long a paused VM must stay silent (guest seconds).  Under Bochs
 # even an idle guest second costs about a minute of wall clock, and the
 # looper prints a line every 2 M instructions (under a millisecond of
@@ -161,7 +164,7 @@ mg_clean() {
 
 mg_setup() {
 	hv_load
-	for f in "$LOOPER" "$MBKERNEL" "$MBKERNEL_AOUT"; do
+	for f in "$LOOPER" "$MBKERNEL" "$MBKERNEL_AOUT" "$REBOOTER"; do
 		[ -f "$f" ] || fail "$f is not in the initramfs"
 	done
 	mg_clean
@@ -176,6 +179,75 @@ mg_subscribed() {
 	awk -v pid="$1" 'NR > 1 && $2 == 16 && $3 % 4194304 == pid \
 		{ found = 1 } END { exit !found }' /proc/net/netlink || return 1
 	sleep 0.05
+}
+
+# ------------------------------------------------------------ mg-reboot
+
+# mg_boots FILE: the "reboot: boot N" lines of FILE, as "1 2 3".
+mg_boots() {
+	sed -n 's/^reboot: boot \([0-9]*\)$/\1/p' "$1" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# mg_supervisors NAME: pids of hvctl processes left by `create NAME`.
+mg_supervisors() {
+	for d in /proc/[0-9]*; do
+		tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q "^hvctl create $1 " &&
+			echo "${d#/proc/}"
+	done
+}
+
+# A guest's reset (port 0xcf9): with --on-reboot stop (the default) the
+# VM stops, reason "reboot"; with restart, hvctl run boots the image
+# again in the same VM, and so does the supervisor that `hvctl create`
+# leaves, until the guest powers off; the supervisor ends with the VM.
+case_mg_reboot() {
+	mg_setup
+	mg_run_expect 0 run --mem 1M --image "$REBOOTER" rb1
+	b=$(mg_boots /tmp/mg-run.out)
+	[ "$b" = 1 ] || fail "--on-reboot stop: boots '$b', expected '1'"
+
+	mg_run_expect 0 run --mem 1M --image "$REBOOTER" --on-reboot restart rb2
+	b=$(mg_boots /tmp/mg-run.out)
+	[ "$b" = "1 2 3" ] || fail "run --on-reboot restart: boots '$b', expected '1 2 3' (NVRAM kept, RAM reloaded)"
+	mg_refused 'on-reboot.*restart or stop' run --mem 1M --image "$REBOOTER" --on-reboot later rb2
+	mg_none_left "after run"
+
+	mg_ok create create rb3 --mem 1M --image "$REBOOTER"
+	mg_ok start start rb3
+	i=0
+	while [ "$(mg_state rb3)" != stopped ]; do
+		i=$((i + 1))
+		[ $i -lt $MG_POLLS ] || fail "rb3 does not stop ($(mg_state rb3))"
+		sleep 0.05
+	done
+	r=$(mg_field rb3 stop_reason)
+	[ "$r" = reboot ] || fail "rb3 stopped with reason '$r', expected 'reboot'"
+	mg_ok destroy destroy rb3
+
+	mg_ok create create rb4 --mem 1M --image "$REBOOTER" --on-reboot restart
+	sup=$(mg_supervisors rb4)
+	[ -n "$sup" ] || fail "create --on-reboot restart left no supervisor"
+	say "supervisor: pid $sup"
+	mg_ok start start rb4
+	i=0
+	while [ "$(mg_field rb4 stop_reason)" != power-off ]; do
+		i=$((i + 1))
+		[ $i -lt $MG_POLLS ] || fail "rb4 does not power off (state $(mg_state rb4), reason $(mg_field rb4 stop_reason))"
+		sleep 0.05
+	done
+	hvctl console rb4 --no-follow </dev/null >/tmp/rb4.out 2>&1
+	b=$(mg_boots /tmp/rb4.out)
+	[ "$b" = "1 2 3" ] || fail "create --on-reboot restart: boots '$b', expected '1 2 3'"
+	[ -n "$(mg_supervisors rb4)" ] || fail "the supervisor ended before the VM was destroyed"
+	mg_ok destroy destroy rb4
+	i=0
+	while [ -n "$(mg_supervisors rb4)" ]; do
+		i=$((i + 1))
+		[ $i -lt $MG_POLLS ] || fail "the supervisor of rb4 outlives the VM"
+		sleep 0.05
+	done
+	mg_none_left
+	no_splat
 }
 
 # ------------------------------------------------------------ mg-session
