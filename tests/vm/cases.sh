@@ -269,6 +269,27 @@ case_demo() {
 	echo
 	run hvctl destroy counter
 	echo
+	# Linux on hv: the machine's own Debian kernel, 2 vCPUs, a busybox
+	# initramfs (tests/linux); a command typed on its console is
+	# answered, then it powers off.
+	lx_setup
+	lx_create linux 2 "hvl.mode=interactive hvl.nocheck=1"
+	mkfifo "$LX_DIR/demo.fifo"
+	lx_start linux "$LX_DIR/demo.fifo"
+	exec 3>"$LX_DIR/demo.fifo"
+	lx_wait_line linux "Enter 'help'"
+	say "typing: uname -sr; nproc; echo \$((6*7))"
+	echo 'uname -sr; nproc; echo $((6*7))' >&3
+	lx_wait_line linux '^42$'
+	echo 'poweroff -f' >&3
+	lx_wait_stop linux
+	exec 3>&-
+	cut -d' ' -f2- "$LX_DIR/linux.con"
+	echo
+	run hvctl info linux
+	lx_powered_off linux
+	run hvctl destroy linux
+	echo
 }
 
 # bench (make bench, tests/bench/run-bench): hv against KVM with the same
