@@ -278,9 +278,9 @@ case_demo() {
 	lx_start linux "$LX_DIR/demo.fifo"
 	exec 3>"$LX_DIR/demo.fifo"
 	lx_wait_line linux "Enter 'help'"
-	say "typing: uname -sr; nproc; echo \$((6*7))"
-	echo 'uname -sr; nproc; echo $((6*7))' >&3
-	lx_wait_line linux '^42$'
+	say "typing: uname -sr; nproc; echo answer \$((6*7))"
+	echo 'uname -sr; nproc; echo answer $((6*7))' >&3
+	lx_wait_line linux 'answer 42$'
 	echo 'poweroff -f' >&3
 	lx_wait_stop linux
 	exec 3>&-
