@@ -1150,8 +1150,9 @@ static int kvm_boot(unsigned int cpus, const char *cmdline, bool echo,
 
 	if (!g->con.seen) {
 		console_dump_tail(&g->con, "kvm");
-		note_failure("kvm, %u vCPU: no \"%s\" within %.0f s (%s%s%s)", cpus,
-			     marker, limit_s, g->end ? g->end : "still running",
+		note_failure("kvm, %u vCPU: no \"%s\" after %.0f ms (limit %.0f s; "
+			     "%s%s%s)", cpus, marker, now_ms() - g->t0, limit_s,
+			     g->end ? g->end : "still running",
 			     g->why[0] ? ": " : "", g->why);
 		goto out;
 	}
@@ -1264,9 +1265,11 @@ static int hv_boot(unsigned int cpus, const char *cmdline, bool echo,
 	if (!con.seen) {
 		console_dump_tail(&con, "hv");
 		hv_vm_info(vm, &vi);
-		note_failure("hv, %u vCPU: no \"%s\" within %.0f s (state %s, %s)",
-			     cpus, marker, limit_s, hv_vm_state_name(vi.state),
-			     hv_stop_reason_name(vi.stop_reason));
+		note_failure("hv, %u vCPU: no \"%s\" after %.0f ms (limit %.0f s; "
+			     "state %s, %s; %llu exits)", cpus, marker, now_ms() - t0,
+			     limit_s, hv_vm_state_name(vi.state),
+			     hv_stop_reason_name(vi.stop_reason),
+			     (unsigned long long)vi.exits);
 		goto out;
 	}
 	res->ok = true;
