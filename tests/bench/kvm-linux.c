@@ -379,8 +379,7 @@ static int own_layout(uint8_t *ram, uint64_t size, const struct hv_linux_opts *o
 	put64(e820 + 60, 0x100000); put64(e820 + 68, size - 0x100000);
 	put32(e820 + 76, 1);
 	bp[0x1e8] = 4;				/* e820_entries */
-	if (o->vcpus > 1)
-		own_mptable(ram, o->vcpus);
+	own_mptable(ram, o->vcpus);	/* 1 vCPU too: IOAPIC mode, as ACPI's */
 
 	memcpy(ram + load, k + pm_off, o->kernel_len - pm_off);
 	if (o->initrd_len)
@@ -1150,8 +1149,9 @@ static int kvm_boot(unsigned int cpus, const char *cmdline, bool echo,
 
 	if (!g->con.seen) {
 		console_dump_tail(&g->con, "kvm");
-		note_failure("kvm, %u vCPU: no \"%s\" within %.0f s (%s%s%s)", cpus,
-			     marker, limit_s, g->end ? g->end : "still running",
+		note_failure("kvm, %u vCPU: no \"%s\" after %.0f ms (limit %.0f s; "
+			     "%s%s%s)", cpus, marker, now_ms() - g->t0, limit_s,
+			     g->end ? g->end : "still running",
 			     g->why[0] ? ": " : "", g->why);
 		goto out;
 	}
@@ -1264,9 +1264,11 @@ static int hv_boot(unsigned int cpus, const char *cmdline, bool echo,
 	if (!con.seen) {
 		console_dump_tail(&con, "hv");
 		hv_vm_info(vm, &vi);
-		note_failure("hv, %u vCPU: no \"%s\" within %.0f s (state %s, %s)",
-			     cpus, marker, limit_s, hv_vm_state_name(vi.state),
-			     hv_stop_reason_name(vi.stop_reason));
+		note_failure("hv, %u vCPU: no \"%s\" after %.0f ms (limit %.0f s; "
+			     "state %s, %s; %llu exits)", cpus, marker, now_ms() - t0,
+			     limit_s, hv_vm_state_name(vi.state),
+			     hv_stop_reason_name(vi.stop_reason),
+			     (unsigned long long)vi.exits);
 		goto out;
 	}
 	res->ok = true;
@@ -1372,7 +1374,8 @@ static void bench(const unsigned int *cpu_list, unsigned int ncpu_list,
 	for (c = 0; c < ncpu_list; c++) {
 		unsigned int cpus = cpu_list[c], r, n = 0, nh = 0, nk = 0;
 		double hv_ms[MAX_ROUNDS], kvm_ms[MAX_ROUNDS], ratio[MAX_ROUNDS];
-		struct result rh, rk;
+		static struct result rh, rk, rh_last, rk_last;
+		unsigned int kvm_fails = 0;
 		bool hv_unsup = false, hv_failed = false, kvm_failed = false;
 		bool hv_skip = cpus > hv_max_cpus;
 		const char *cmd = cmdline_for(cpus);
@@ -1390,36 +1393,50 @@ static void bench(const unsigned int *cpu_list, unsigned int ncpu_list,
 					hv_unsup = true;
 				check_cpus("hv", cpus, &rh);
 			}
-			if (kvm_boot(cpus, cmd, verbose, false, &rk)) {
-				kvm_failed = true;
-				break;
-			}
+			/* a failed boot is reported (and fails the run); the
+			 * other rounds still give their figures */
+			if (kvm_boot(cpus, cmd, verbose, false, &rk))
+				kvm_fails++;
 			check_cpus("kvm", cpus, &rk);
-			printf("kvm-linux: %uvcpu %s %u: kvm %.1f ms",
-			       cpus, warm ? "warm-up" : "round", warm ? r : r - warmups,
-			       rk.ms);
-			if (rh.ok)
+			printf("kvm-linux: %uvcpu %s %u: ", cpus,
+			       warm ? "warm-up" : "round", warm ? r : r - warmups);
+			if (rk.ok)
+				printf("kvm %.1f ms", rk.ms);
+			else
+				printf("kvm failed");
+			if (rh.ok && rk.ok)
 				printf(" | hv %.1f ms ratio %.3f", rh.ms, rh.ms / rk.ms);
+			else if (rh.ok)
+				printf(" | hv %.1f ms", rh.ms);
 			else
 				printf(" | hv %s", hv_skip ? "skipped (-H)" :
 				       hv_unsup ? "unsupported" : "failed");
-			printf(" (guest uptime at init: kvm %.2f s", rk.up);
+			printf(" (guest uptime at init: kvm %.2f s", rk.ok ? rk.up : -1);
 			if (rh.ok)
 				printf(", hv %.2f s", rh.up);
 			printf(")\n");
+			if (rk.ok)
+				rk_last = rk;
+			if (rh.ok)
+				rh_last = rh;
 			fflush(stdout);
 			if (warm)
 				continue;
-			kvm_ms[nk++] = rk.ms;
-			if (rh.ok) {
+			if (rk.ok)
+				kvm_ms[nk++] = rk.ms;
+			if (rh.ok)
 				hv_ms[nh++] = rh.ms;
+			if (rh.ok && rk.ok)
 				ratio[n++] = rh.ms / rk.ms;
-			}
 		}
-		if (!kvm_failed && nk)
-			print_exits("LINUXEXITS", cpus, "kvm", &rk);
+		kvm_failed = !nk;
+		if (kvm_fails)
+			printf("kvm-linux: %uvcpu: %u of %u KVM boots failed\n", cpus,
+			       kvm_fails, warmups + rounds);
+		if (nk)
+			print_exits("LINUXEXITS", cpus, "kvm", &rk_last);
 		if (nh)
-			print_exits("LINUXEXITS", cpus, "hv", &rh);
+			print_exits("LINUXEXITS", cpus, "hv", &rh_last);
 		printf("BENCH %s linux_init_ms_%uvcpu", vendor, cpus);
 		if (nh)
 			printf(" hv=%.1f", quantile(hv_ms, nh, 0.5));
