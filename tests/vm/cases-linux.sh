@@ -57,7 +57,7 @@ if [ "$VENDOR" = intel ]; then
 else
 	LX_POLL=${LX_POLL:-0.5}
 fi
-LX_SPLAT_RE='WARNING:|Call Trace|BUG:|Oops|general protection fault|kernel BUG|cut here|Kernel panic'
+LX_SPLAT_RE='WARNING: CPU:|Call Trace|BUG:|Oops|general protection fault|kernel BUG|cut here|Kernel panic'
 
 # lx_defang: stdin to stdout with the words of a kernel splat, a panic
 # and a stall written with a "_" in them: the guest's console goes into
