@@ -594,15 +594,20 @@ bool hv_fail_alloc(void);
 int hvk_vcpu_loop(struct hvk_vcpu *vcpu);
 
 /*
- * Guest EFER and CR4 bits hv supports (no PCID, no LA57); OSXSAVE only
- * for a guest whose CPUID offers XSAVE (hv_cr4_write_ok()).
+ * Guest EFER and CR4 bits hv supports (no LA57, PKE, CET); OSXSAVE only
+ * for a guest whose CPUID offers XSAVE (hv_cr4_write_ok()); UMIP,
+ * FSGSBASE, PCIDE, SMEP and SMAP only where the host has the feature
+ * (hv_cr4_host_ok()) - Linux sets them all where CPUID lists them, and
+ * a snapshot of it must restore.
  */
 #define HV_EFER_ALLOWED		(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+#define HV_CR4_FEATURES		(X86_CR4_UMIP | X86_CR4_FSGSBASE | \
+				 X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP)
 #define HV_CR4_ALLOWED		(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
 				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
 				 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
 				 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
-				 X86_CR4_OSXSAVE)
+				 X86_CR4_OSXSAVE | HV_CR4_FEATURES)
 
 struct hvk_vcpu *hvk_vcpu_new(struct hvk_vm *vm, u32 id);
 int hvk_vcpu_create(struct hvk_vm *vm, unsigned long id);
@@ -756,7 +761,9 @@ void hv_cpuid_vcpu(struct hvk_vcpu *vcpu, u32 fn, u32 index, u32 out[4]);
  * for both vendors.
  */
 bool hv_cr0_ok(u64 cr0, u64 cr4, u64 efer);
-bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val);
+bool hv_cr4_host_ok(u64 cr4);
+bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
+		     u64 val);
 int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 int hv_handle_dr_access(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 

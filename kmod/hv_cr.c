@@ -17,6 +17,7 @@
 #include "hv.h"
 #include "x86/insn.h"
 
+#include <asm/cpufeature.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -50,23 +51,88 @@ static bool hv_cr0_write_ok(const struct hv_sregs *s, u64 val)
 	return hv_cr0_ok(val, s->cr4, s->efer);
 }
 
-/* The rules for a new guest CR4, on both vendors (SDM Vol 2B, MOV CR). */
-bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, u64 efer, u64 val)
+/*
+ * The CR4 bits of features a CPU may lack (SDM Vol 3A, 2.5, Figure 2-7),
+ * with the CPUID bit that lists each (SDM Vol 2A, Table 3-8 and 3-10):
+ * leaf, register (0 EAX .. 3 EDX), bit.
+ */
+static const struct {
+	u64 cr4;
+	u16 host;		/* X86_FEATURE_* */
+	u8 leaf, reg, bit;
+} hv_cr4_feature[] = {
+	{ X86_CR4_UMIP,     X86_FEATURE_UMIP,     7, 2, 2 },
+	{ X86_CR4_FSGSBASE, X86_FEATURE_FSGSBASE, 7, 1, 0 },
+	{ X86_CR4_PCIDE,    X86_FEATURE_PCID,     1, 2, 17 },
+	{ X86_CR4_SMEP,     X86_FEATURE_SMEP,     7, 1, 7 },
+	{ X86_CR4_SMAP,     X86_FEATURE_SMAP,     7, 1, 20 },
+};
+
+/*
+ * Does the host have every feature whose CR4 bit @cr4 sets?  Without
+ * it, VM entry fails (IA32_VMX_CR4_FIXED1, SDM Vol 3C, 27.3.1.1; APM
+ * Vol 2, 15.5.1: a reserved CR4 bit): for the sregs check as for the
+ * guest's own writes.
+ */
+bool hv_cr4_host_ok(u64 cr4)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hv_cr4_feature); i++)
+		if ((cr4 & hv_cr4_feature[i].cr4) &&
+		    !boot_cpu_has(hv_cr4_feature[i].host))
+			return false;
+	return true;
+}
+
+/* ... and does the guest's CPUID list them?  (Else they are reserved.) */
+static bool hv_cr4_cpuid_ok(const struct hvk_vcpu *vcpu, u64 cr4)
+{
+	unsigned int i;
+	u32 r[4];
+
+	for (i = 0; i < ARRAY_SIZE(hv_cr4_feature); i++) {
+		if (!(cr4 & hv_cr4_feature[i].cr4))
+			continue;
+		hv_cpuid_lookup(&vcpu->cpuid, hv_cr4_feature[i].leaf, 0, r);
+		if (!(r[hv_cr4_feature[i].reg] & BIT(hv_cr4_feature[i].bit)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The rules for a new guest CR4 @val, with @s the state before, on both
+ * vendors (SDM Vol 2B, MOV CR: Protected Mode Exceptions).
+ */
+bool hv_cr4_write_ok(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
+		     u64 val)
 {
 	if (val & ~HV_CR4_ALLOWED)
+		return false;
+	/* A reserved bit: a feature the host or the guest's CPUID lacks */
+	if (!hv_cr4_host_ok(val) || !hv_cr4_cpuid_ok(vcpu, val))
 		return false;
 	/* CR4.OSXSAVE only where CPUID.1:ECX.XSAVE says so (SDM Vol 1, 13.3) */
 	if ((val & X86_CR4_OSXSAVE) && !vcpu->xcr0_allowed)
 		return false;
+	/* PCIDE 0 -> 1 only in IA-32e mode and with CR3[11:0] = 0 */
+	if ((val & ~s->cr4 & X86_CR4_PCIDE) &&
+	    (!(s->efer & EFER_LMA) || (s->cr3 & 0xfff)))
+		return false;
 	/* Clearing PAE in IA-32e mode #GPs */
-	return !((efer & EFER_LMA) && !(val & X86_CR4_PAE));
+	return !((s->efer & EFER_LMA) && !(val & X86_CR4_PAE));
 }
 
 /* A guest CR4 write from @old to @val, on both vendors */
 static void hv_cr4_changed(struct hvk_vcpu *vcpu, u64 old, u64 val)
 {
-	/* SDM Vol 3A, 4.10.4.1: a change of PGE, PAE or PSE flushes TLBs */
-	if ((old ^ val) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE))
+	/*
+	 * SDM Vol 3A, 4.10.4.1: a change of PGE, PAE, PSE, PCIDE, SMEP or
+	 * SMAP flushes TLBs (the last two change what a walk allows)
+	 */
+	if ((old ^ val) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE |
+			   X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP))
 		hv_gpt_changed(vcpu->vm);
 }
 
@@ -208,7 +274,7 @@ int hv_handle_cr_write(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		/* SDM Vol 2A, LMSW: CR0[3:0] from it, PE never cleared */
 		val = (s.cr0 & ~0xeULL) | (val & 0xf) | (s.cr0 & X86_CR0_PE);
 	ok = cr == 0 ? hv_cr0_write_ok(&s, val) :
-		       hv_cr4_write_ok(vcpu, s.efer, val);
+		       hv_cr4_write_ok(vcpu, &s, val);
 	if (!ok) {
 		hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);
 		return 1;

@@ -202,7 +202,11 @@ int hv_sregs_check(const struct hv_sregs *s)
 
 	if (!hv_cr0_ok(s->cr0, s->cr4, s->efer))
 		return -EINVAL;
-	if (s->cr4 & ~HV_CR4_ALLOWED || s->efer & ~HV_EFER_ALLOWED)
+	if (s->cr4 & ~HV_CR4_ALLOWED || s->efer & ~HV_EFER_ALLOWED ||
+	    !hv_cr4_host_ok(s->cr4))
+		return -EINVAL;
+	/* SDM Vol 3C, 27.3.1.1: CR4.PCIDE only in IA-32e mode */
+	if ((s->cr4 & X86_CR4_PCIDE) && !(s->efer & EFER_LMA))
 		return -EINVAL;
 	if (!!(s->efer & EFER_LMA) != (lme && pg))	/* LMA = LME & PG */
 		return -EINVAL;
