@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # cases-linux.sh: a stock Linux under hv (issue 14), sourced by cases.sh
-# (the mg_* helpers of cases-managed.sh, carry_out of cases-snapshot.sh).
+# (it uses the mg_* helpers of cases-managed.sh).
 # The guest is the rig's own kernel with a small busybox initramfs
 # (tests/linux/mkguest, packed by tests/rig/mkinitramfs):
 #
@@ -32,6 +32,11 @@
 #
 # CASES_LINUX in tests/rig/vmtest. Every case prints one "timing:" line
 # (seconds of this machine's clock from `hvctl start`).
+#
+# No cross-vendor case (as xv-take/xv-restore): a Linux snapshot is some
+# 74 MB (the kernel, its compressed image, the initramfs; zero pages are
+# left out), too much for tests/rig/carry, which passes files between
+# the machines as base64 on the serial console.
 
 LX_DIR=/tmp/lx
 LX_KERNEL=/hvtest/linux/vmlinuz
