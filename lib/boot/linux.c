@@ -93,18 +93,6 @@
 #define LX_MAX_PHDRS		64
 
 /* Page tables and descriptors: see modes.c for the bits' sources. */
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_A		(1ULL << 5)
-#define PTE_D		(1ULL << 6)
-#define PTE_PS		(1ULL << 7)
-#define CR0_PE		(1ULL << 0)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
 
 /* A flat 4 GiB descriptor: G, P, S, DPL 0 (SDM Vol 3, 3.4.5). */
 #define DESC_CODE64	0x00af9b000000ffffULL	/* L=1 D=0, execute/read */

@@ -20,6 +20,22 @@
 
 #define HV_4GIB		(1ULL << 32)
 
+/* Control-register and EFER bits (SDM Vol 3A, 2.5 and 2.2.1) */
+#define CR0_PE		(1ULL << 0)
+#define CR0_ET		(1ULL << 4)
+#define CR0_NE		(1ULL << 5)
+#define CR0_PG		(1ULL << 31)
+#define CR4_PAE		(1ULL << 5)
+#define EFER_LME	(1ULL << 8)
+#define EFER_LMA	(1ULL << 10)
+
+/* Page-table entry bits (SDM Vol 3A, 4.5 "4-Level Paging") */
+#define PTE_P		(1ULL << 0)
+#define PTE_RW		(1ULL << 1)
+#define PTE_A		(1ULL << 5)
+#define PTE_D		(1ULL << 6)
+#define PTE_PS		(1ULL << 7)
+
 /* Little-endian fields at any alignment. */
 static inline uint16_t hv_le16(const uint8_t *p)
 {

@@ -34,22 +34,9 @@
 #include <string.h>
 
 #include "libhv.h"
+#include "loaders.h"
 
-#define CR0_PE		(1ULL << 0)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PAE		(1ULL << 5)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
 #define RFLAGS_FIXED	(1ULL << 1)	/* bit 1 always reads as 1 */
-
-/* Page-table entry bits (SDM Vol 3, 4.5 "4-Level Paging") */
-#define PTE_P		(1ULL << 0)
-#define PTE_RW		(1ULL << 1)
-#define PTE_A		(1ULL << 5)
-#define PTE_D		(1ULL << 6)
-#define PTE_PS		(1ULL << 7)
 
 #define SEG_TYPE_DATA	0x3	/* read/write, accessed */
 #define SEG_TYPE_CODE	0xb	/* execute/read, accessed */
