@@ -58,8 +58,7 @@ static int boot_vcpu_fail(const struct hv_boot_opts *o,
 			 hv_vcpu_id(vcpu), hv_strerror(err));
 }
 
-/* One past the RAM mapped without a gap from GPA 0 (0: none at 0). */
-static uint64_t boot_ram_end(struct hv_vm *vm)
+uint64_t hv_ram_end(struct hv_vm *vm)
 {
 	uint64_t end = 0, room;
 
@@ -68,22 +67,34 @@ static uint64_t boot_ram_end(struct hv_vm *vm)
 	return end;
 }
 
-/* hv_read_image() with the RAM size plus HV_BOOT_IMAGE_SLACK as limit. */
+int hv_boot_read(char *err, size_t errlen, const char *path, uint64_t max,
+		 void **buf, size_t *len)
+{
+	struct hv_load_error lerr;
+	int ret;
+
+	ret = hv_read_image(path, buf, len, max > SIZE_MAX ? SIZE_MAX : max,
+			    &lerr);
+	if (!ret)
+		return 0;
+	if (err && errlen) {
+		/* The whole path, where hv_read_image() cuts it at 100 bytes. */
+		if (ret == -ENOENT || ret == -EACCES || ret == -EPERM ||
+		    !lerr.msg[0])
+			snprintf(err, errlen, "%s: %s", path,
+				 hv_file_strerror(ret));
+		else
+			snprintf(err, errlen, "%s", lerr.msg);
+	}
+	return ret;
+}
+
+/* hv_boot_read() with the RAM size plus HV_BOOT_IMAGE_SLACK as limit. */
 static int boot_read(const struct hv_boot_opts *o, const char *path,
 		     uint64_t ram, void **buf, size_t *len)
 {
-	struct hv_load_error lerr;
-	uint64_t max = ram + HV_BOOT_IMAGE_SLACK;
-	int err;
-
-	err = hv_read_image(path, buf, len, max > SIZE_MAX ? SIZE_MAX : max,
-			    &lerr);
-	if (!err)
-		return 0;
-	/* The whole path, where hv_read_image() cuts it at 100 bytes. */
-	if (err == -ENOENT || err == -EACCES || err == -EPERM || !lerr.msg[0])
-		return boot_fail(o, err, "%s: %s", path, hv_file_strerror(err));
-	return boot_fail(o, err, "%s", lerr.msg);
+	return hv_boot_read(o->err, o->errlen, path,
+			    ram + HV_BOOT_IMAGE_SLACK, buf, len);
 }
 
 static int boot_flat(struct hv_vm *vm, struct hv_vcpu *vcpu,
@@ -218,7 +229,7 @@ int hv_boot_image(struct hv_vm *vm, struct hv_vcpu *vcpu,
 	memset(info, 0, sizeof(*info));
 	info->scratch = HV_MODE_NO_SCRATCH;
 
-	ram = boot_ram_end(vm);
+	ram = hv_ram_end(vm);
 	ret = boot_read(opts, opts->path, ram, &img, &len);
 	if (ret)
 		return ret;

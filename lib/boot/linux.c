@@ -595,16 +595,6 @@ int hv_linux_setup_vcpu(struct hv_vcpu *vcpu, const struct hv_linux_info *info)
 	return hv_vcpu_set_regs(vcpu, &regs);
 }
 
-/* RAM mapped without a gap from GPA 0, as boot.c's boot_ram_end(). */
-static uint64_t lx_ram_end(struct hv_vm *vm)
-{
-	uint64_t end = 0, room;
-
-	while ((room = hv_vm_gpa_room(vm, end)))
-		end += room;
-	return end;
-}
-
 __attribute__((format(printf, 3, 4)))
 static int lx_boot_fail(const struct hv_linux_boot *b, int ret,
 			const char *fmt, ...)
@@ -617,22 +607,6 @@ static int lx_boot_fail(const struct hv_linux_boot *b, int ret,
 		va_end(ap);
 	}
 	return ret;
-}
-
-static int lx_read(const struct hv_linux_boot *b, const char *path,
-		   uint64_t max, void **buf, size_t *len)
-{
-	struct hv_load_error lerr;
-	int err;
-
-	err = hv_read_image(path, buf, len, max > SIZE_MAX ? SIZE_MAX : max,
-			    &lerr);
-	if (!err)
-		return 0;
-	if (err == -ENOENT || err == -EACCES || err == -EPERM || !lerr.msg[0])
-		return lx_boot_fail(b, err, "%s: %s", path,
-				    hv_file_strerror(err));
-	return lx_boot_fail(b, err, "%s", lerr.msg);
 }
 
 int hv_boot_linux(struct hv_vm *vm, struct hv_vcpu *bsp,
@@ -656,7 +630,7 @@ int hv_boot_linux(struct hv_vm *vm, struct hv_vcpu *bsp,
 		return lx_boot_fail(b, -EINVAL, "no kernel");
 	if (!out)
 		out = &unused;
-	ram_size = lx_ram_end(vm);
+	ram_size = hv_ram_end(vm);
 	if (ram_size < HV_LINUX_MIN_RAM || ram_size > HV_LINUX_MAX_RAM)
 		return lx_boot_fail(b, -ERANGE, "RAM of %" PRIu64 " MiB: Linux "
 				    "on hv needs %llu MiB to %llu MiB",
@@ -665,12 +639,13 @@ int hv_boot_linux(struct hv_vm *vm, struct hv_vcpu *bsp,
 	ram = hv_vm_gpa_ptr(vm, 0, ram_size);
 	if (!ram)
 		return lx_boot_fail(b, -EFAULT, "guest RAM is not mapped");
-	ret = lx_read(b, b->kernel, ram_size + HV_BOOT_IMAGE_SLACK, &kernel,
-		      &klen);
+	ret = hv_boot_read(b->err, b->errlen, b->kernel,
+			   ram_size + HV_BOOT_IMAGE_SLACK, &kernel, &klen);
 	if (ret)
 		goto out;
 	if (b->initrd) {
-		ret = lx_read(b, b->initrd, ram_size, &initrd, &ilen);
+		ret = hv_boot_read(b->err, b->errlen, b->initrd, ram_size,
+				   &initrd, &ilen);
 		if (ret)
 			goto out;
 	}

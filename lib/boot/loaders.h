@@ -73,6 +73,17 @@ static inline void hv_put_le64(uint8_t *p, uint64_t v)
  */
 HV_LOAD_HIDDEN const char *hv_file_strerror(int err);
 
+/* One past the RAM mapped without a gap from GPA 0 (0: none at 0). */
+HV_LOAD_HIDDEN uint64_t hv_ram_end(struct hv_vm *vm);
+
+/*
+ * hv_read_image() of @path, at most @max bytes, for the one-call boots
+ * (boot.c, linux.c): on error, one line into @err (@errlen bytes; NULL
+ * is fine) that names the whole path.
+ */
+HV_LOAD_HIDDEN int hv_boot_read(char *err, size_t errlen, const char *path,
+				uint64_t max, void **buf, size_t *len);
+
 /* Clear @err's message (NULL is fine). */
 HV_LOAD_HIDDEN void hv_load_ok(struct hv_load_error *err);
 
