@@ -140,6 +140,7 @@ static void supervise(const char *ctx, struct hv_vm *vm,
 	struct hv_events *ev = NULL;
 	struct hv_event e;
 	struct pollfd p;
+	int got;
 
 	/* Without events (no family?) the periodic look still works */
 	if (hv_events_open(&ev))
@@ -155,9 +156,18 @@ static void supervise(const char *ctx, struct hv_vm *vm,
 		p.events = POLLIN;
 		if (poll(&p, 1, SUPERVISE_POLL_MS) <= 0)
 			continue;
-		/* Drain; the VM's own state decides, not the events */
-		while (hv_events_next(ev, &e, 0) != -ETIMEDOUT)
-			;
+		/*
+		 * Drain; the VM's own state decides, not the events.  A
+		 * socket that fails otherwise would spin: look periodically
+		 * instead.
+		 */
+		do {
+			got = hv_events_next(ev, &e, 0);
+		} while (!got || got == -ENOBUFS || got == -EINTR);
+		if (got != -ETIMEDOUT) {
+			hv_events_close(ev);
+			ev = NULL;
+		}
 	}
 	hv_events_close(ev);
 }
