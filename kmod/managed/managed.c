@@ -119,6 +119,29 @@ static void hv_managed_mmio(struct hvk_vcpu *vcpu)
 	} while (hv_complete_userspace_exit(vcpu) > 0);
 }
 
+/*
+ * A managed VM that stops on a fault has no userspace to read its run
+ * structure: say in the kernel log what the vCPU was doing, once per
+ * stop, so that an operator (and a bug report) has more than a reason.
+ */
+static void hv_managed_report(struct hvk_vcpu *vcpu, const char *what)
+{
+	struct hv_run *run = vcpu->run;
+	struct hv_sregs s;
+
+	hv_ops->get_sregs(vcpu, &s);
+	pr_info_ratelimited("VM %s vCPU %u: %s at %04x:%llx rsp %llx rflags %llx cr0 %llx cr2 %llx cr3 %llx cr4 %llx efer %llx\n",
+			    vcpu->vm->name, vcpu->id, what, s.cs.selector,
+			    vcpu->regs.rip, vcpu->regs.rsp, vcpu->regs.rflags,
+			    s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
+	if (run->exit_reason == HV_EXIT_INTERNAL_ERROR)
+		pr_info_ratelimited("VM %s vCPU %u: internal error %u, data %*ph\n",
+				    vcpu->vm->name, vcpu->id,
+				    run->internal.suberror,
+				    (int)(run->internal.ndata * sizeof(u64)),
+				    run->internal.data);
+}
+
 /* What attached mode would hand to userspace. false: stop this vCPU. */
 static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 {
@@ -147,9 +170,11 @@ static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 		hvk_vm_request_stop(vm, HV_STOP_HALTED, 0);
 		return false;
 	case HV_EXIT_SHUTDOWN:
+		hv_managed_report(vcpu, "triple fault");
 		hvk_vm_request_stop(vm, HV_STOP_TRIPLE_FAULT, 0);
 		return false;
 	case HV_EXIT_FAIL_ENTRY:
+		hv_managed_report(vcpu, "entry failure");
 		hvk_vm_request_stop(vm, HV_STOP_ENTRY_FAILURE,
 				   run->fail_entry.hardware_reason);
 		return false;
@@ -159,6 +184,7 @@ static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 				   HV_STOP_POWER_OFF, 0);
 		return false;
 	default:
+		hv_managed_report(vcpu, "internal error");
 		hvk_vm_request_stop(vm, HV_STOP_INTERNAL_ERROR,
 				   run->internal.suberror);
 		return false;
