@@ -479,6 +479,28 @@ out:
 }
 
 /*
+ * A nested page fault on @gpa that the tree would not give now: @gpa is
+ * RAM, mapped, and writable if @write.  The fault was spurious - the
+ * entry changed under the walk (hv_mem_write_fault on another vCPU), or
+ * the walk failed for no reason of ours (QEMU 7.2's emulated SVM was
+ * seen to report one, for a 2-vCPU Linux's read of its own PML4) - and
+ * the access only has to be tried again, as KVM does for a spurious
+ * fault.
+ */
+bool hv_mem_fault_spurious(struct hvk_vm *vm, u64 gpa, bool write)
+{
+	u64 hpa;
+	int level;
+	bool ok;
+
+	mutex_lock(&vm->lock);
+	ok = hv_mem_region(vm, gpa) && hv_pt_lookup(&vm->gpt, gpa, &hpa, &level) &&
+	     (!write || hv_pt_writable(&vm->gpt, gpa));
+	mutex_unlock(&vm->lock);
+	return ok;
+}
+
+/*
  * page_mkwrite of the owner's mmap: the first write through a mapping of
  * @page at @gpa.  A shared page is copied for this VM (the access then
  * refaults onto the copy); any other is logged and returned locked, as

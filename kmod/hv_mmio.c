@@ -560,7 +560,10 @@ static int hv_mmio_delivery(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 /*
  * A nested page fault.  A write to RAM met a read-only leaf (a page
  * shared copy-on-write or watched by the dirty log: hv_mem.c) and goes
- * back in once the page is writable; anything else is MMIO.
+ * back in once the page is writable; a fault on RAM that is mapped as
+ * the access needs was spurious and goes back in as it is (an event it
+ * interrupted is in the backend's injection field again); anything else
+ * is MMIO.
  */
 int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
@@ -570,6 +573,10 @@ int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		r = hv_mem_write_fault(vcpu->vm, exit->npf.gpa);
 		if (r)
 			return r;	/* an interrupted event goes again */
+	}
+	if (hv_mem_fault_spurious(vcpu->vm, exit->npf.gpa, exit->npf.write)) {
+		vcpu->npf_spurious++;
+		return 1;
 	}
 	if (exit->event.valid)
 		return hv_mmio_delivery(vcpu, exit);
