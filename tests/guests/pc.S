@@ -1195,7 +1195,9 @@ pit2_latch:
 # ------------------------------------------------------------ pc-rtc
 #
 # MC146818A: wait for UIP (register A bit 7) to rise and fall (at most
-# 1.5 s), then read the time as Linux's mc146818_get_time does.  Results:
+# 3 s: three updates, each with a 244 us UIP window, which a guest whose
+# emulator loses the host CPU for a while can miss), then read the time
+# as Linux's mc146818_get_time does.  Results:
 # UIP seen high (1), seen low again (1); register B, register D (bit 7:
 # valid RAM and time); seconds, minutes, hours, day, month, year as read
 # (BCD unless B bit 2); NVRAM 0x40 = 0x5a and 0x41 = 0xa5 read back.
@@ -1203,7 +1205,7 @@ t_rtc:
 	xor	%ebx, %ebx
 	call	tsc
 	mov	TABLE_IN, %rcx
-	imul	$1500, %rcx, %rcx
+	imul	$3000, %rcx, %rcx
 	add	%rax, %rcx
 1:	mov	$0x0a, %al
 	out	%al, $0x70
