@@ -33,10 +33,17 @@
 # CASES_LINUX in tests/rig/vmtest. Every case prints one "timing:" line
 # (seconds of this machine's clock from `hvctl start`).
 #
-# No cross-vendor case (as xv-take/xv-restore): a Linux snapshot is some
-# 74 MB (the kernel, its compressed image, the initramfs; zero pages are
-# left out), too much for tests/rig/carry, which passes files between
-# the machines as base64 on the serial console.
+#   linux-xvtake    (amd) linux-snap's first half: snapshot after step 3
+#               with --stop, destroy; the file (gzip'd) and the console
+#               go to the intel machine
+#   linux-xvrestore (intel) restore amd's snapshot on VT-x, start: the
+#               same /init goes on and finishes as in linux-snap
+#
+# The cross-vendor pair hands a Linux snapshot (some 74 MB: the kernel,
+# its compressed image, the initramfs; zero pages are left out) from amd
+# to intel (only that way: Bochs is too slow to hand it back) on the
+# binary channel of tests/rig/carry (QEMU's debug console, port 0xe9,
+# written by tests/vm/hv-carryout), not as base64 on the serial console.
 
 LX_DIR=/tmp/lx
 # The kernel two ways (tests/rig/mkinitramfs): the bzImage as Debian
@@ -348,13 +355,13 @@ case_linux_input() {
 
 LX_STEPS=${LX_STEPS:-12}
 
-# lx_steps FILE UPS LO HI: FILE (console lines) shows UPS HVLINUX-UP
+# lx_steps FILE UPS LO HI [N]: FILE (console lines) shows UPS HVLINUX-UP
 # lines (1: booted once; 0: a copy that went on, never booted), then
 # HVLINUX-STEP lines whose first complete one is LO..HI, unbroken to the
 # last, each ok, the guest's uptime never going back, then HVLINUX-DONE
-# with no failure. An unfinished line (a copy's first) is skipped.
+# with no failure, N steps in all (default $LX_STEPS). An unfinished line (a copy's first) is skipped.
 lx_steps() {
-	awk -v ups="$2" -v lo="$3" -v hi="$4" -v n="$LX_STEPS" '
+	awk -v ups="$2" -v lo="$3" -v hi="$4" -v n="${5:-$LX_STEPS}" '
 		/HVLINUX-UP cpus=/ { up++ }
 		/^HVLINUX-STEP [0-9]+\/[0-9]+ cpu=/ {
 			split($2, f, "/"); i = f[1] + 0
@@ -456,6 +463,90 @@ case_linux_clone() {
 	say "timing: a and b to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
 	mg_ok "destroy a" destroy a
 	mg_ok "destroy b" destroy b
+	mg_none_left
+	no_splat
+}
+
+# ------------------------------------------------ linux-xvtake/xvrestore
+
+# Steps of the cross-vendor guest: the snapshot comes after step 3 (or
+# 4, 5: amd polls its console every 0.5 s), intel runs the rest, and
+# every step is intel's (Bochs's) time.
+LX_XV_STEPS=${LX_XV_STEPS:-7}
+LX_XV_FILE=lx-xv-amd.hv.gz
+LX_XV_CON=lx-xv-amd.con
+
+# lx_carry_bin FILE: FILE out of this machine on the rig's binary channel
+# (tests/vm/hv-carryout, tests/rig/carry), to the next machine's
+# /hvtest/carry/.
+lx_carry_bin() {
+	hv-carryout "$1" "$(sha256sum "$1" | cut -d' ' -f1)" 2>"$LX_DIR/carry.err" ||
+		fail "hv-carryout $1: $(head -n 1 "$LX_DIR/carry.err")"
+}
+
+case_linux_xvtake() {
+	[ "$VENDOR" = amd ] || fail "linux-xvtake hands its snapshot from amd to intel: run it on amd"
+	lx_setup
+	lx_create a 2 "hvl.mode=long hvl.count=$LX_XV_STEPS hvl.nocheck=1"
+	lx_start a
+	lx_wait_line a "HVLINUX-STEP 3/"
+	mg_ok "snapshot mid-workload" snapshot a "$LX_DIR/a.hv" --stop --quiet
+	lx_wait_stop a
+	mg_expect_state a stopped
+	lx_no_splat a
+	set -- $(lx_last_step a)
+	k=$1 up_k=$2
+	say "a: snapshot after step $k (guest uptime ${up_k}s), $(wc -c <"$LX_DIR/a.hv") bytes"
+	grep -q ' HVLINUX-DONE' "$LX_DIR/a.con" && fail "a finished before its snapshot: make LX_XV_STEPS larger"
+	[ "$k" -lt "$LX_XV_STEPS" ] || fail "a printed its last step before its snapshot: make LX_XV_STEPS larger"
+	mg_ok "destroy" destroy a
+	mg_none_left
+	t=$(lx_now)
+	gzip -c "$LX_DIR/a.hv" >"$LX_DIR/$LX_XV_FILE" || fail "gzip $LX_DIR/a.hv"
+	rm -f "$LX_DIR/a.hv"
+	t1=$(lx_now)
+	cp "$LX_DIR/a.con" "$LX_DIR/$LX_XV_CON"
+	lx_carry_bin "$LX_DIR/$LX_XV_FILE"
+	lx_carry_bin "$LX_DIR/$LX_XV_CON"
+	t2=$(lx_now)
+	say "a: timing: gzip to $(wc -c <"$LX_DIR/$LX_XV_FILE") bytes $(lx_secs "$t" "$t1")s, carried out in $(lx_secs "$t1" "$t2")s"
+	no_splat
+}
+
+case_linux_xvrestore() {
+	[ "$VENDOR" = intel ] || fail "linux-xvrestore restores amd's snapshot: run it on intel"
+	lx_setup
+	for f in $LX_XV_FILE $LX_XV_CON; do
+		[ -f "/hvtest/carry/$f" ] ||
+			fail "no $f carried from the amd machine (did its linux-xvtake pass?)"
+	done
+	t=$(lx_now)
+	gunzip -c "/hvtest/carry/$LX_XV_FILE" >"$LX_DIR/a.hv" || fail "gunzip $LX_XV_FILE"
+	# a's console (amd's, stamped with amd's clock): for lx_join.
+	cp "/hvtest/carry/$LX_XV_CON" "$LX_DIR/a.con"
+	set -- $(lx_last_step a)
+	k=$1 up_k=$2
+	[ -n "$k" ] || fail "no step line in amd's console $LX_XV_CON"
+	t1=$(lx_now)
+	mg_ok "restore amd's snapshot" restore "$LX_DIR/a.hv" --name r --quiet
+	rm -f "$LX_DIR/a.hv"
+	mg_expect_state r created
+	t2=$(lx_now)
+	lx_start r
+	lx_wait_stop r
+	lx_show r
+	lx_no_splat r
+	lx_powered_off r
+	lx_join a r "$LX_DIR/joined"
+	bad=$(lx_steps "$LX_DIR/joined" 1 1 1 "$LX_XV_STEPS")
+	[ -z "$bad" ] || fail "a (amd) then r (intel): $bad"
+	bad=$(lx_lines r | lx_steps - 0 $((k + 1)) $((k + 2)) "$LX_XV_STEPS")
+	[ -z "$bad" ] || fail "r alone: $bad"
+	set -- $(lx_lines r | grep -E '^HVLINUX-STEP [0-9]+/[0-9]+ cpu=' | head -n 1 |
+		sed 's/.*HVLINUX-STEP \([0-9]*\)\/.* up=\([0-9.]*\).*/\1 \2/')
+	say "r: amd's Linux went on on intel after step $k (guest uptime ${up_k}s) with step $1 (${2}s) to the end"
+	say "r: timing: gunzip $(lx_secs "$t" "$t1")s, restore $(lx_secs "$t1" "$t2")s, restored start to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
+	mg_ok "destroy" destroy r
 	mg_none_left
 	no_splat
 }
