@@ -205,6 +205,14 @@ void svm_get_sregs(struct hvk_vcpu *vcpu, struct hv_sregs *s)
 	svm_seg_get(&v->gs, &s->gs);
 	svm_seg_get(&v->ss, &s->ss);
 	svm_seg_get(&v->tr, &s->tr);
+	/*
+	 * LTR marks the TSS busy (APM Vol 2, 12.2.5), but the VMCB's TR
+	 * attributes may keep the descriptor's type as it was loaded, an
+	 * available TSS (as KVM's svm_get_segment() notes); VM entry needs
+	 * the busy type (SDM Vol 3C, 27.3.1.2), so report what TR is: busy.
+	 */
+	if (s->tr.present && (s->tr.type == 1 || s->tr.type == 9))
+		s->tr.type |= 2;
 	svm_seg_get(&v->ldtr, &s->ldt);
 	s->gdt.base = v->gdtr.base;
 	s->gdt.limit = v->gdtr.limit;
@@ -443,7 +451,8 @@ void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 	struct vmcb_control *c = &sv->vmcb->control;
 	u64 inj = c->event_inj;
 
-	if (c->int_state & SVM_INT_SHADOW)
+	/* The shadow as the next VMRUN has it: none past the exit's RIP */
+	if (svm_shadow(sv))
 		ev->flags |= HV_EV_SHADOW;
 	if ((inj & SVM_EVTINJ_VALID) &&
 	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI)

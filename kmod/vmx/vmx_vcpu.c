@@ -702,7 +702,8 @@ void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 	u32 intr = vmx_read_field(vv, GUEST_INTERRUPTIBILITY_INFO);
 	u32 info = vv->inject_info;
 
-	if (intr & (VMX_INTR_STI | VMX_INTR_MOV_SS))
+	/* The blocking as the next entry has it: none past the exit's RIP */
+	if (vmx_shadow(vv))
 		ev->flags |= HV_EV_SHADOW;
 	/*
 	 * An NMI queued or interrupted is not delivered yet: pending, and
