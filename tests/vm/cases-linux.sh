@@ -470,9 +470,9 @@ case_linux_clone() {
 # ------------------------------------------------ linux-xvtake/xvrestore
 
 # Steps of the cross-vendor guest: the snapshot comes after step 3 (or
-# 4, 5: amd polls its console every 0.5 s), intel runs the rest, and
-# every step is intel's (Bochs's) time.
-LX_XV_STEPS=${LX_XV_STEPS:-7}
+# 4: the wait for it polls every 0.1 s), intel runs the rest, and every
+# step costs intel (Bochs) some 20 s of wall clock.
+LX_XV_STEPS=${LX_XV_STEPS:-5}
 LX_XV_FILE=lx-xv-amd.hv.gz
 LX_XV_CON=lx-xv-amd.con
 
@@ -489,7 +489,10 @@ case_linux_xvtake() {
 	lx_setup
 	lx_create a 2 "hvl.mode=long hvl.count=$LX_XV_STEPS hvl.nocheck=1"
 	lx_start a
+	poll=$LX_POLL
+	LX_POLL=0.1
 	lx_wait_line a "HVLINUX-STEP 3/"
+	LX_POLL=$poll
 	mg_ok "snapshot mid-workload" snapshot a "$LX_DIR/a.hv" --stop --quiet
 	lx_wait_stop a
 	mg_expect_state a stopped
