@@ -525,10 +525,10 @@ case_linux_xvrestore() {
 	done
 	t=$(lx_now)
 	gunzip -c "/hvtest/carry/$LX_XV_FILE" >"$LX_DIR/a.hv" || fail "gunzip $LX_XV_FILE"
-	# Bochs has 512 MiB: hv charges the restored VM's 256 MiB against
-	# MemAvailable less its reserve, and the initramfs (the carried file
-	# too) and /tmp are RAM; the gzip'd copy goes (linux-snap's own file
-	# is as big as a.hv, and fits).
+	# hv charges the restored VM's 256 MiB against MemAvailable less its
+	# reserve, and the initramfs (the carried file too) and /tmp are
+	# RAM: the gzip'd copy goes (with 512 MiB, Bochs's size until 5 Dec,
+	# the restore failed with ENOMEM while it stayed).
 	rm -f "/hvtest/carry/$LX_XV_FILE"
 	# a's console (amd's, stamped with amd's clock): for lx_join.
 	cp "/hvtest/carry/$LX_XV_CON" "$LX_DIR/a.con"
