@@ -29,15 +29,14 @@
 #               clock does not go back, it finishes, powers off
 #   linux-clone clone a running Linux: parent and clone both finish
 #               their count, independently, and power off
-#
-# CASES_LINUX in tests/rig/vmtest. Every case prints one "timing:" line
-# (seconds of this machine's clock from `hvctl start`).
-#
 #   linux-xvtake    (amd) linux-snap's first half: snapshot after step 3
 #               with --stop, destroy; the file (gzip'd) and the console
 #               go to the intel machine
 #   linux-xvrestore (intel) restore amd's snapshot on VT-x, start: the
 #               same /init goes on and finishes as in linux-snap
+#
+# CASES_LINUX in tests/rig/vmtest. Every case prints one "timing:" line
+# (seconds of this machine's clock from `hvctl start`).
 #
 # The cross-vendor pair hands a Linux snapshot (some 74 MB: the kernel,
 # its compressed image, the initramfs; zero pages are left out) from amd
