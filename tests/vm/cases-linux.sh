@@ -396,6 +396,27 @@ lx_last_step() {
 		sed 's/.*HVLINUX-STEP \([0-9]*\)\/.* up=\([0-9.]*\).*/\1 \2/'
 }
 
+# lx_went_on K UP_K STEPS WHAT: run the restored VM r to its end and
+# check it: powered off, no splat, and a's console then r's read as one
+# run of /init of STEPS steps (booted once, every step once, in order,
+# the clock never going back), r's own first step K+1 or K+2 (a's last
+# complete one was K, at guest uptime UP_K). WHAT names the pair.
+lx_went_on() {
+	lx_start r
+	lx_wait_stop r
+	lx_show r
+	lx_no_splat r
+	lx_powered_off r
+	lx_join a r "$LX_DIR/joined"
+	bad=$(lx_steps "$LX_DIR/joined" 1 1 1 "$3")
+	[ -z "$bad" ] || fail "$4: $bad"
+	bad=$(lx_lines r | lx_steps - 0 $(($1 + 1)) $(($1 + 2)) "$3")
+	[ -z "$bad" ] || fail "r alone: $bad"
+	set -- "$1" "$2" "$4" $(lx_lines r | grep -E '^HVLINUX-STEP [0-9]+/[0-9]+ cpu=' | head -n 1 |
+		sed 's/.*HVLINUX-STEP \([0-9]*\)\/.* up=\([0-9.]*\).*/\1 \2/')
+	say "$3: r went on after step $1 (guest uptime ${2}s) with step $4 (${5}s) to the end"
+}
+
 case_linux_snap() {
 	lx_setup
 	lx_create a 2 "hvl.mode=long hvl.count=$LX_STEPS hvl.nocheck=1"
@@ -413,21 +434,7 @@ case_linux_snap() {
 
 	mg_ok "restore" restore "$LX_DIR/a.hv" --name r --quiet
 	mg_expect_state r created
-	lx_start r
-	lx_wait_stop r
-	lx_show r
-	lx_no_splat r
-	lx_powered_off r
-	# a's console and r's read as one run of /init: booted once, every
-	# step once, in order, the clock never going back.
-	lx_join a r "$LX_DIR/joined"
-	bad=$(lx_steps "$LX_DIR/joined" 1 1 1)
-	[ -z "$bad" ] || fail "a then r: $bad"
-	bad=$(lx_lines r | lx_steps - 0 $((k + 1)) $((k + 2)))
-	[ -z "$bad" ] || fail "r alone: $bad"
-	set -- $(lx_lines r | grep -E '^HVLINUX-STEP [0-9]+/[0-9]+ cpu=' | head -n 1 |
-		sed 's/.*HVLINUX-STEP \([0-9]*\)\/.* up=\([0-9.]*\).*/\1 \2/')
-	say "r: went on after step $k (guest uptime ${up_k}s) with step $1 (${2}s) to the end"
+	lx_went_on "$k" "$up_k" "$LX_STEPS" "a then r"
 	say "r: timing: restored start to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
 	mg_ok "destroy" destroy r
 	mg_none_left
@@ -546,19 +553,7 @@ case_linux_xvrestore() {
 	rm -f "$LX_DIR/a.hv"
 	mg_expect_state r created
 	t2=$(lx_now)
-	lx_start r
-	lx_wait_stop r
-	lx_show r
-	lx_no_splat r
-	lx_powered_off r
-	lx_join a r "$LX_DIR/joined"
-	bad=$(lx_steps "$LX_DIR/joined" 1 1 1 "$LX_XV_STEPS")
-	[ -z "$bad" ] || fail "a (amd) then r (intel): $bad"
-	bad=$(lx_lines r | lx_steps - 0 $((k + 1)) $((k + 2)) "$LX_XV_STEPS")
-	[ -z "$bad" ] || fail "r alone: $bad"
-	set -- $(lx_lines r | grep -E '^HVLINUX-STEP [0-9]+/[0-9]+ cpu=' | head -n 1 |
-		sed 's/.*HVLINUX-STEP \([0-9]*\)\/.* up=\([0-9.]*\).*/\1 \2/')
-	say "r: amd's Linux went on on intel after step $k (guest uptime ${up_k}s) with step $1 (${2}s) to the end"
+	lx_went_on "$k" "$up_k" "$LX_XV_STEPS" "a (amd) then r (intel)"
 	say "r: timing: gunzip $(lx_secs "$t" "$t1")s, restore $(lx_secs "$t1" "$t2")s, restored start to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
 	mg_ok "destroy" destroy r
 	mg_none_left
