@@ -154,10 +154,12 @@ mg_refs() {
 	mg_list_objects | sed -n 's/.*"name": *"\([^"]*\)".*"owner_uid": *\([0-9]*\).*/\2:\1/p'
 }
 
+# (Its loop variable is its own: sh has no locals, and the cases keep
+# their VM's name in "vm".)
 mg_clean() {
-	for vm in $(mg_refs); do
-		hvctl destroy --force "$vm" </dev/null >/dev/null 2>&1 ||
-			hvctl destroy "$vm" --force </dev/null >/dev/null 2>&1
+	for mg_ref in $(mg_refs); do
+		hvctl destroy --force "$mg_ref" </dev/null >/dev/null 2>&1 ||
+			hvctl destroy "$mg_ref" --force </dev/null >/dev/null 2>&1
 	done
 	mg_none_left "before the case"
 }
