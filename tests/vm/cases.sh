@@ -394,6 +394,17 @@ case_reason() { # EXIT-STATUS
 	echo "${reason:-exit status $1}"
 }
 
+# emu_fault NAME NR: the kernel log since case NR began shows the QEMU
+# fault docs/testing.md describes ("QEMU's threads"): a Linux guest's
+# triple fault on a #PF reading its own IDT in the cpu_entry_area (CR2
+# in 0xfffffe0000000000-0xfff), which hv's managed mode reports as
+# "hv: VM ... triple fault at ... cr2 fffffe0000000xxx". Only QEMU.
+emu_fault() {
+	[ "$VENDOR" = amd ] || return 1
+	dmesg | sed -n "/hvtest: begin #$2 $1\$/,\$p" |
+		grep -qE 'hv: VM .* triple fault at .* cr2 fffffe0000000[0-9a-f]{3} '
+}
+
 run_case() { # NAME
 	CASE=$1
 	CASE_NR=$((CASE_NR + 1))
@@ -407,12 +418,23 @@ run_case() { # NAME
 	fi
 	start=$(cut -d' ' -f1 /proc/uptime)
 	export CASE CASE_NR VENDOR
-	timeout "$CASE_TIMEOUT" sh -c ". /hvtest/cases.sh && $fn"
-	rc=$?
-	# Leave the machine as the next case expects it.
-	killall -q kvm-hold hv-ioctl-test hv-guest-test hv-life-test hv-mem-test \
-		hv-clone-test hv-state-test hv-bench hv-snapbench hv-fuzz hv-abuse hvctl 2>/dev/null
-	kvm_unload >/dev/null 2>&1
+	tries=0
+	while :; do
+		timeout "$CASE_TIMEOUT" sh -c ". /hvtest/cases.sh && $fn"
+		rc=$?
+		# Leave the machine as the next case expects it.
+		killall -q kvm-hold hv-ioctl-test hv-guest-test hv-life-test hv-mem-test \
+			hv-clone-test hv-state-test hv-bench hv-snapbench hv-fuzz hv-abuse hvctl 2>/dev/null
+		kvm_unload >/dev/null 2>&1
+		# The emulator's own fault, once per case: run it again; a
+		# second fault (or any other failure) stands.
+		[ $rc -ne 0 ] && [ $tries -eq 0 ] && emu_fault "$CASE" "$CASE_NR" || break
+		tries=1
+		say "$CASE: $(case_reason $rc)"
+		say "$CASE: that was QEMU's IDT fault (docs/testing.md): running the case once more"
+		echo "hvtest: begin #$CASE_NR $CASE (again)" >/dev/kmsg
+		: >"$HVTEST_WHY"
+	done
 	end=$(cut -d' ' -f1 /proc/uptime)
 	say "$CASE took $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }')s (guest time)"
 	if [ $rc -eq 0 ]; then
