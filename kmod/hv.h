@@ -566,7 +566,7 @@ void hv_mem_flush_sync(struct hvk_vm *vm);
 void hv_mem_zap_user(struct hvk_vm *vm, struct hv_region *rg,
 		     const unsigned long *only);
 int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa);
-bool hv_mem_fault_spurious(struct hvk_vm *vm, u64 gpa, bool write);
+bool hv_mem_fault_spurious(struct hvk_vm *vm, u64 gpa);
 vm_fault_t hv_mem_user_write(struct hvk_vm *vm, u64 gpa, struct page *page);
 int hv_mem_set_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req);
 int hv_mem_get_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req);

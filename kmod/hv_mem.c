@@ -479,23 +479,24 @@ out:
 }
 
 /*
- * A nested page fault on @gpa that the tree would not give now: @gpa is
- * RAM, mapped, and writable if @write.  The fault was spurious - the
- * entry changed under the walk (hv_mem_write_fault on another vCPU), or
+ * A nested page fault on @gpa, RAM that the tree maps.  hv_handle_npf()
+ * has already answered a write to RAM (hv_mem_write_fault), so this is a
+ * read or a fetch, and no entry of RAM is ever absent while a vCPU runs:
  * the walk failed for no reason of ours (QEMU 7.2's emulated SVM was
- * seen to report one, for a 2-vCPU Linux's read of its own PML4) - and
- * the access only has to be tried again, as KVM does for a spurious
- * fault.
+ * seen to report one, for a 2-vCPU Linux's read of its own PML4), and the
+ * access only has to be tried again, as KVM does for a spurious fault.
+ * MMIO exits, the hot case, leave at the lockless region test.
  */
-bool hv_mem_fault_spurious(struct hvk_vm *vm, u64 gpa, bool write)
+bool hv_mem_fault_spurious(struct hvk_vm *vm, u64 gpa)
 {
 	u64 hpa;
 	int level;
 	bool ok;
 
+	if (!hv_mem_is_ram(vm, gpa))
+		return false;
 	mutex_lock(&vm->lock);
-	ok = hv_mem_region(vm, gpa) && hv_pt_lookup(&vm->gpt, gpa, &hpa, &level) &&
-	     (!write || hv_pt_writable(&vm->gpt, gpa));
+	ok = hv_pt_lookup(&vm->gpt, gpa, &hpa, &level);
 	mutex_unlock(&vm->lock);
 	return ok;
 }

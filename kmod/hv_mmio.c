@@ -574,7 +574,7 @@ int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		if (r)
 			return r;	/* an interrupted event goes again */
 	}
-	if (hv_mem_fault_spurious(vcpu->vm, exit->npf.gpa, exit->npf.write)) {
+	if (hv_mem_fault_spurious(vcpu->vm, exit->npf.gpa)) {
 		vcpu->npf_spurious++;
 		return 1;
 	}
