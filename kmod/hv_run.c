@@ -334,6 +334,23 @@ static int hv_enter_guest(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 }
 
 /*
+ * Statistics (hv_stats.c): one exit of @code and the time its handler
+ * took, from just after the exit (the guest's FPU state already saved)
+ * until the handler decided to re-enter or to return to the driver.  A
+ * HLT's sleep is not in it: that happens before the next entry
+ * (hv_events_before_entry), counted as "halt".  The cost is two
+ * ktime_get_ns() per exit (docs/stats.md has the figures).
+ */
+static inline void hv_stat_exit(struct hvk_vcpu *vcpu, unsigned int code,
+				u64 ns)
+{
+	if (code >= HV_X_NR)
+		code = HV_X_UNHANDLED;
+	vcpu->stats[HV_STAT_EXIT + code]++;
+	vcpu->stats[HV_STAT_EXIT_NS + code] += ns;
+}
+
+/*
  * Enter the guest and handle exits in the kernel until one needs its
  * driver: userspace (attached mode) or managed/managed.c (managed mode).
  * Returns 0 with run->exit_reason set, or a negative errno.
@@ -342,6 +359,7 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	struct hv_exit exit;
+	u64 t0;
 	int r;
 
 	/* The next piece of a split MMIO access goes out without entering */
@@ -374,8 +392,10 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 		r = hv_enter_guest(vcpu, &exit);
 		if (r)
 			break;
+		t0 = ktime_get_ns();
 		vcpu->exits++;
 		r = hv_handle_exit(vcpu, &exit);
+		hv_stat_exit(vcpu, exit.code, ktime_get_ns() - t0);
 	} while (r > 0);
 
 	vcpu->run->exit_count = vcpu->exits;
