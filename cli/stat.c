@@ -80,7 +80,7 @@ int hvctl_cmd_stat(int argc, char **argv)
 	size_t n;
 	int c, ret, r;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_VCPU:
 			/* any id the ABI can carry: the module says which exist */
