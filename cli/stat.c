@@ -83,7 +83,7 @@ int hvctl_cmd_stat(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_VCPU:
-			/* any id the ABI can carry: the module says which exist */
+			/* any id the ABI carries: the module knows which exist */
 			if (hvctl_parse_uint(optarg, 0, HV_STATS_VM - 1, &id))
 				return hvctl_usage_error(argv[0],
 					"--vcpu %s: not a vCPU id", optarg);

@@ -69,7 +69,7 @@ enum hv_exit_code {
 	HV_X_RDPRU,
 	HV_X_FAIL_ENTRY,	/* hardware refused the guest state */
 	HV_X_UNHANDLED,		/* an exit hv does not expect */
-	HV_X_NR			/* not a code: how many (hv_stats.c names them) */
+	HV_X_NR			/* how many (hv_stats.c names them) */
 };
 
 /* hw.reason of an Intel VMfailValid: the VM-instruction error number */
@@ -342,7 +342,8 @@ struct hvk_vcpu {
 	u64 pending_rip;		/* [r] RIP once the access completes */
 	u64 exits;			/* [r] */
 	u64 npf_spurious;		/* [r] hv_handle_npf: retried as is */
-	u64 stats[HV_STAT_NR];		/* [r] enum hv_stat; others READ_ONCE */
+	u64 stats[HV_STAT_NR];		/* [r] enum hv_stat; readers:
+					 * READ_ONCE (hv_stats.c) */
 	/*
 	 * [r] Guest DR0-3, and whether they are live: loaded into the
 	 * hardware around each entry (hv_guest_enter/exit_irqoff).  While

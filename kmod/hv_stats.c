@@ -73,17 +73,20 @@ struct hv_stat_more {
 	u32 flags;		/* HV_STAT_* */
 };
 
+#define HV_MORE(n, src, i)	{ n, src, i, HV_STAT_COUNT }
+#define HV_MORE_VM(n, src)	{ n, src, 0, HV_STAT_COUNT | HV_STAT_VM }
+
 static const struct hv_stat_more hv_stat_more[] = {
-	{ "exits",		HV_SRC_EXITS,	0,	HV_STAT_COUNT },
-	{ "irq.injected",	HV_SRC_VCPU,	HV_STAT_IRQ_INJECTED, HV_STAT_COUNT },
-	{ "nmi.injected",	HV_SRC_VCPU,	HV_STAT_NMI_INJECTED, HV_STAT_COUNT },
-	{ "halt",		HV_SRC_VCPU,	HV_STAT_HALT,	HV_STAT_COUNT },
-	{ "halt_wakeup",	HV_SRC_VCPU,	HV_STAT_HALT_WAKEUP, HV_STAT_COUNT },
-	{ "npf.spurious",	HV_SRC_NPF_SPURIOUS, 0,	HV_STAT_COUNT },
-	{ "mem.cow_copied",	HV_SRC_COW,	0,	HV_STAT_COUNT | HV_STAT_VM },
-	{ "mem.dirty_faults",	HV_SRC_DIRTY,	0,	HV_STAT_COUNT | HV_STAT_VM },
-	{ "io.unclaimed",	HV_SRC_IO_UNCLAIMED, 0,	HV_STAT_COUNT | HV_STAT_VM },
-	{ "mmio.unclaimed",	HV_SRC_MMIO_UNCLAIMED, 0, HV_STAT_COUNT | HV_STAT_VM },
+	HV_MORE("exits",	HV_SRC_EXITS, 0),
+	HV_MORE("irq.injected",	HV_SRC_VCPU, HV_STAT_IRQ_INJECTED),
+	HV_MORE("nmi.injected",	HV_SRC_VCPU, HV_STAT_NMI_INJECTED),
+	HV_MORE("halt",		HV_SRC_VCPU, HV_STAT_HALT),
+	HV_MORE("halt_wakeup",	HV_SRC_VCPU, HV_STAT_HALT_WAKEUP),
+	HV_MORE("npf.spurious",	HV_SRC_NPF_SPURIOUS, 0),
+	HV_MORE_VM("mem.cow_copied",	HV_SRC_COW),
+	HV_MORE_VM("mem.dirty_faults",	HV_SRC_DIRTY),
+	HV_MORE_VM("io.unclaimed",	HV_SRC_IO_UNCLAIMED),
+	HV_MORE_VM("mmio.unclaimed",	HV_SRC_MMIO_UNCLAIMED),
 };
 
 /* exit.* for every code, then exit_ns.*, then hv_stat_more[] */
@@ -131,7 +134,8 @@ static u64 hv_stat_vcpu(struct hvk_vcpu *vcpu, unsigned int i)
 {
 	const struct hv_stat_more *m;
 
-	if (i < 2 * HV_X_NR)	/* HV_STAT_EXIT, HV_STAT_EXIT_NS: the same order */
+	/* exit.*, exit_ns.*: HV_STAT_EXIT, HV_STAT_EXIT_NS, the same order */
+	if (i < 2 * HV_X_NR)
 		return READ_ONCE(vcpu->stats[HV_STAT_EXIT + i]);
 	m = &hv_stat_more[i - 2 * HV_X_NR];
 	switch (m->src) {
