@@ -166,6 +166,7 @@ enum hv_stat {
 	HV_STAT_NMI_INJECTED,
 	HV_STAT_HALT,		/* HLT put the vCPU to sleep */
 	HV_STAT_HALT_WAKEUP,	/* a halted vCPU became runnable */
+	HV_STAT_NPF_MMIO,	/* an NPF that was an MMIO access (hv_mmio.c) */
 	HV_STAT_NR		/* the per-vCPU array's size */
 };
 

@@ -83,6 +83,7 @@ static const struct hv_stat_more hv_stat_more[] = {
 	HV_MORE("halt",		HV_SRC_VCPU, HV_STAT_HALT),
 	HV_MORE("halt_wakeup",	HV_SRC_VCPU, HV_STAT_HALT_WAKEUP),
 	HV_MORE("npf.spurious",	HV_SRC_NPF_SPURIOUS, 0),
+	HV_MORE("npf.mmio",	HV_SRC_VCPU, HV_STAT_NPF_MMIO),
 	HV_MORE_VM("mem.cow_copied",	HV_SRC_COW),
 	HV_MORE_VM("mem.dirty_faults",	HV_SRC_DIRTY),
 	HV_MORE_VM("io.unclaimed",	HV_SRC_IO_UNCLAIMED),
