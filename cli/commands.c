@@ -81,6 +81,14 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "  --all     also the counters that are zero\n"
 	  "  --json    one object: {\"name\", \"vcpu\", \"stats\": {NAME: VALUE}},\n"
 	  "            every counter, zero or not\n" },
+	{ "top", hvctl_cmd_top, "[--interval SECS] [--count N]",
+	  "show every VM's exits per second, refreshed",
+	  "One line per VM: NAME STATE EXITS/s and its three busiest exit\n"
+	  "reasons with their rates, from two reads of its counters (hvctl\n"
+	  "stat) SECS apart.  On a terminal the screen is redrawn; otherwise\n"
+	  "screens follow one another, a blank line between.\n"
+	  "  --interval SECS  seconds between screens (default 2; 0 to 3600)\n"
+	  "  --count N        stop after N screens (default: until Ctrl-C)\n" },
 	{ "console", hvctl_cmd_console, "NAME [--no-follow]",
 	  "print a VM's console output and follow it",
 	  "Prints what the guest wrote to its UART (the last 64K are kept),\n"

@@ -268,6 +268,9 @@ int hvctl_stat_print(FILE *out, const char *name, uint32_t vcpu,
 		     const struct hv_stat_desc *d, const uint64_t *v,
 		     size_t n, bool all, bool json);
 
+/* cli/top.c */
+int hvctl_cmd_top(int argc, char **argv);
+
 /* cli/run.c */
 int hvctl_cmd_run(int argc, char **argv);
 

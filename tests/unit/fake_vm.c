@@ -483,6 +483,10 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 			return -ENOENT;
 		n = st->count < 4 ? st->count : 4;
 		memcpy((uint64_t *)(uintptr_t)st->values, v, n * sizeof(*v));
+		if (st->vcpu == HV_STATS_VM)
+			for (n = 0; n < 4; n++)
+				vm->stats[HV_MAX_VCPUS][n] += vm->stats_step[n];
+		n = st->count < 4 ? st->count : 4;
 		return (int)n;
 	}
 	case HV_VM_GET_INFO: {

@@ -133,6 +133,37 @@ START_TEST(cli_stat_errors)
 }
 END_TEST
 
+START_TEST(cli_top)
+{
+	struct fake_vm *vm;
+	char *out, *io, *cpuid;
+
+	vm = stat_vm();
+	free(HVCTL(0, "", "create", "db", "--mem", "64K"));
+	/* between two reads: 5 more I/O exits and 10 more CPUID exits */
+	vm->stats_step[0] = 5;
+	vm->stats_step[1] = 10;
+	out = HVCTL(0, "", "top", "--interval", "0", "--count", "2");
+	/* two screens, a blank line between, not a terminal: no escapes */
+	ck_assert_int_eq(count_substr(out, "NAME "), 2);
+	ck_assert_int_eq(count_substr(out, "\n\n"), 1);
+	ck_assert_ptr_null(strchr(out, '\033'));
+	ck_assert_int_eq(count_substr(out, "\nweb "), 2);
+	ck_assert_int_eq(count_substr(out, "\ndb "), 2);
+	/* the busier reason first */
+	cpuid = strstr(out, " cpuid ");
+	io = strstr(out, " io ");
+	ck_assert_ptr_nonnull(cpuid);
+	ck_assert_ptr_nonnull(io);
+	ck_assert(cpuid < io);
+	free(out);
+	free(HVCTL(2, "hvctl: top: --count 0: not a number above 0; try "
+		      "'hvctl help top'\n", "top", "--count", "0"));
+	free(HVCTL(2, "hvctl: top: unexpected argument 'web'; try "
+		      "'hvctl help top'\n", "top", "web"));
+}
+END_TEST
+
 Suite *cli_stat_suite(void)
 {
 	Suite *s = suite_create("cli_stat");
@@ -143,6 +174,7 @@ Suite *cli_stat_suite(void)
 	tcase_add_test(tc, cli_stat_text);
 	tcase_add_test(tc, cli_stat_json);
 	tcase_add_test(tc, cli_stat_errors);
+	tcase_add_test(tc, cli_top);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -133,6 +133,7 @@ struct fake_vm {
 	 * HV_STATS_VM answers (tests set both), in fake_stat_descs order
 	 */
 	uint64_t stats[HV_MAX_VCPUS + 1][4];
+	uint64_t stats_step[4];		/* added to the VM's after each read */
 	unsigned int stats_calls;
 };
 
