@@ -9,7 +9,7 @@
 #               exit.rdmsr, exit.hlt, io.unclaimed, the same for --vcpu 0,
 #               a time for each of those reasons, and "exits" at least
 #               their sum.  A bad vCPU id is refused (no such vCPU), and
-#               another user gets "no such VM".
+#               another user gets "no such VM"; `hvctl top` lists it.
 #
 # Uses cases-managed.sh's helpers (hvc, mg_ok, mg_refused, mg_state).
 # CASES_ST in tests/rig/vmtest.
@@ -110,7 +110,10 @@ case_st_counts() {
 	grep -qiE '^hvctl: .*no such VM' /tmp/u.err ||
 		fail "uid $MG_UID: hvctl stat: not 'no such VM': $(head -n 1 /tmp/u.err)"
 
-	# A new start goes on counting from where it was
+	# hvctl top lists it (stopped: nothing per second)
+	mg_ok top top --interval 0 --count 1
+	grep -qE '^st +stopped ' /tmp/hvc.out || fail "hvctl top: no 'st stopped' line"
+
 	mg_ok destroy destroy st
 	mg_none_left
 	no_splat
