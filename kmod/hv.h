@@ -156,7 +156,7 @@ hv_exit_lookup(const struct hv_exit_map *map, size_t n, u64 reason)
  * another thread takes each with READ_ONCE, and a u64 is never torn on
  * x86-64).  Per exit code: HV_STAT_EXIT + code counts the exits,
  * HV_STAT_EXIT_NS + code adds the time from the exit until its handler
- * returned (hvk_vcpu_loop).  The descriptor table in hv_stats.c lists
+ * returned (hvk_vcpu_loop), in TSC ticks (nanoseconds when read).  The descriptor table in hv_stats.c lists
  * these in this order, then "exits" and the VM-wide ones.
  */
 enum hv_stat {

@@ -18,8 +18,11 @@
  */
 #include "hv.h"
 
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
 
 /* enum hv_exit_code, as the names "exit.NAME" and "exit_ns.NAME" say it */
 static const char *const hv_exit_names[HV_X_NR] = {
@@ -130,14 +133,28 @@ long hv_ioctl_get_stats_desc(void *obj, void *data, unsigned long arg)
 	return 0;
 }
 
+/*
+ * exit_ns.*: hv_run.c adds TSC ticks (cheaper than a clock read per
+ * exit); nanoseconds here, at the host's TSC rate.  Without one (never
+ * on the hosts hv loads on: VMX and SVM CPUs have a TSC) the ticks.
+ */
+static u64 hv_stat_ns(u64 ticks)
+{
+	u32 khz = tsc_khz;
+
+	return khz ? mul_u64_u32_div(ticks, 1000000, khz) : ticks;
+}
+
 /* Counter @i of one vCPU (0 for a VM-wide one) */
 static u64 hv_stat_vcpu(struct hvk_vcpu *vcpu, unsigned int i)
 {
 	const struct hv_stat_more *m;
 
 	/* exit.*, exit_ns.*: HV_STAT_EXIT, HV_STAT_EXIT_NS, the same order */
-	if (i < 2 * HV_X_NR)
+	if (i < HV_X_NR)
 		return READ_ONCE(vcpu->stats[HV_STAT_EXIT + i]);
+	if (i < 2 * HV_X_NR)
+		return hv_stat_ns(READ_ONCE(vcpu->stats[HV_STAT_EXIT + i]));
 	m = &hv_stat_more[i - 2 * HV_X_NR];
 	switch (m->src) {
 	case HV_SRC_VCPU:
