@@ -70,6 +70,25 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "  --force  stop it first if it is running or paused\n" },
 	{ "list", hvctl_cmd_list, "[--json]",
 	  "list VMs: NAME STATE VCPUS MEMORY UPTIME EXITS", NULL },
+	{ "stat", hvctl_cmd_stat, "NAME [--vcpu N] [--all] [--json]",
+	  "show a VM's exit and event counters",
+	  "The module's counters (docs/stats.md): exits and the time spent\n"
+	  "handling them, by reason (exit.REASON, exit_ns.REASON, in ns),\n"
+	  "interrupts and NMIs injected, halts, copy-on-write copies, dirty-\n"
+	  "logging faults, unclaimed I/O and MMIO.  Counts since the VM (or\n"
+	  "the vCPU) was created, of every vCPU summed.\n"
+	  "  --vcpu N  one vCPU's counters (VM-wide ones read 0)\n"
+	  "  --all     also the counters that are zero\n"
+	  "  --json    one object: {\"name\", \"vcpu\", \"stats\": {NAME: VALUE}},\n"
+	  "            every counter, zero or not\n" },
+	{ "top", hvctl_cmd_top, "[--interval SECS] [--count N]",
+	  "show every VM's exits per second, refreshed",
+	  "One line per VM: NAME STATE EXITS/s and its three busiest exit\n"
+	  "reasons with their rates, from two reads of its counters (hvctl\n"
+	  "stat) SECS apart.  On a terminal the screen is redrawn; otherwise\n"
+	  "screens follow one another, a blank line between.\n"
+	  "  --interval SECS  seconds between screens (default 2; 0 to 3600)\n"
+	  "  --count N        stop after N screens (default: until Ctrl-C)\n" },
 	{ "console", hvctl_cmd_console, "NAME [--no-follow]",
 	  "print a VM's console output and follow it",
 	  "Prints what the guest wrote to its UART (the last 64K are kept),\n"

@@ -258,6 +258,19 @@ int hvctl_cmd_console(int argc, char **argv);
 int hvctl_console_pump(struct hv_vm *vm, int fd, bool follow,
 		       enum hvctl_console_end *end, int *signo);
 
+/* cli/stat.c */
+int hvctl_cmd_stat(int argc, char **argv);
+/*
+ * The counters @d / @v (@n of them) of VM @name, vCPU @vcpu or
+ * HV_STATS_VM: text (non-zero ones unless @all) or JSON (all); 0 or -EIO.
+ */
+int hvctl_stat_print(FILE *out, const char *name, uint32_t vcpu,
+		     const struct hv_stat_desc *d, const uint64_t *v,
+		     size_t n, bool all, bool json);
+
+/* cli/top.c */
+int hvctl_cmd_top(int argc, char **argv);
+
 /* cli/run.c */
 int hvctl_cmd_run(int argc, char **argv);
 

@@ -69,6 +69,7 @@ enum hv_exit_code {
 	HV_X_RDPRU,
 	HV_X_FAIL_ENTRY,	/* hardware refused the guest state */
 	HV_X_UNHANDLED,		/* an exit hv does not expect */
+	HV_X_NR			/* how many (hv_stats.c names them) */
 };
 
 /* hw.reason of an Intel VMfailValid: the VM-instruction error number */
@@ -148,6 +149,26 @@ hv_exit_lookup(const struct hv_exit_map *map, size_t n, u64 reason)
 			return &map[i];
 	return NULL;
 }
+
+/*
+ * Statistics (hv_stats.c, docs/stats.md): a vCPU's counters, a u64 each
+ * in hvk_vcpu.stats, written by its runner only (no atomics: a reader in
+ * another thread takes each with READ_ONCE, and a u64 is never torn on
+ * x86-64).  Per exit code: HV_STAT_EXIT + code counts the exits,
+ * HV_STAT_EXIT_NS + code adds the time from the exit until its handler
+ * returned (hvk_vcpu_loop), in TSC ticks (nanoseconds when read).  The descriptor table in hv_stats.c lists
+ * these in this order, then "exits" and the VM-wide ones.
+ */
+enum hv_stat {
+	HV_STAT_EXIT,
+	HV_STAT_EXIT_NS = HV_STAT_EXIT + HV_X_NR,
+	HV_STAT_IRQ_INJECTED = HV_STAT_EXIT_NS + HV_X_NR,
+	HV_STAT_NMI_INJECTED,
+	HV_STAT_HALT,		/* HLT put the vCPU to sleep */
+	HV_STAT_HALT_WAKEUP,	/* a halted vCPU became runnable */
+	HV_STAT_NPF_MMIO,	/* an NPF that was an MMIO access (hv_mmio.c) */
+	HV_STAT_NR		/* the per-vCPU array's size */
+};
 
 /* ------------------------------------------------------------------ */
 /* VMs and vCPUs.  A backend embeds these and uses container_of. */
@@ -229,6 +250,8 @@ struct hvk_vm {
 	bool virt_held;			/* [m] holds hv_virt_get() */
 	u64 dirty_epoch;		/* [m] GET_DIRTY_LOG calls */
 	u64 cow_copies;			/* [m] shared pages copied on write */
+	u64 dirty_faults;		/* [m] guest writes that faulted to
+					 * be logged (dirty logging on) */
 
 	/* Managed mode (managed/managed.c) */
 	struct mutex mgmt_lock;		/* [c] start/stop/pause/resume */
@@ -320,6 +343,8 @@ struct hvk_vcpu {
 	u64 pending_rip;		/* [r] RIP once the access completes */
 	u64 exits;			/* [r] */
 	u64 npf_spurious;		/* [r] hv_handle_npf: retried as is */
+	u64 stats[HV_STAT_NR];		/* [r] enum hv_stat; readers:
+					 * READ_ONCE (hv_stats.c) */
 	/*
 	 * [r] Guest DR0-3, and whether they are live: loaded into the
 	 * hardware around each entry (hv_guest_enter/exit_irqoff).  While
@@ -358,6 +383,16 @@ struct hvk_vcpu {
 	 */
 	bool halted_if0;
 };
+
+/* Count one event of the runner's own vCPU (runner only: [r]) */
+static inline void hv_stat_inc(struct hvk_vcpu *vcpu, enum hv_stat s)
+{
+	vcpu->stats[s]++;
+}
+
+/* hv_stats.c: HV_GET_STATS_DESC, HV_VM_GET_STATS */
+long hv_ioctl_get_stats_desc(void *obj, void *data, unsigned long arg);
+long hvk_vm_ioctl_get_stats(void *obj, void *data, unsigned long arg);
 
 /*
  * One backend.  Every hook is mandatory.

@@ -105,6 +105,7 @@ static const struct hv_ioctl_desc hv_dev_ioctls[] = {
 	{ HV_CREATE_VM,		 hv_ioctl_create_vm,	0 },
 	{ HV_OPEN_VM,		 hv_ioctl_open_vm,	0 },
 	{ HV_LIST_VMS,		 hv_ioctl_list_vms,	0 },
+	{ HV_GET_STATS_DESC,	 hv_ioctl_get_stats_desc, 0 },
 	{ HV_DEBUG_HOLD_VIRT,	 hv_ioctl_hold_virt,	HV_IOCTL_ADMIN },
 	{ HV_DEBUG_RELEASE_VIRT, hv_ioctl_release_virt,	HV_IOCTL_ADMIN },
 };

@@ -219,6 +219,7 @@ static void hv_inject_pending(struct hvk_vcpu *vcpu)
 		if (ops->nmi_allowed(vcpu)) {
 			atomic_dec(&vcpu->nmi_pending);
 			ops->inject_nmi(vcpu);
+			hv_stat_inc(vcpu, HV_STAT_NMI_INJECTED);
 		} else {
 			ops->enable_nmi_window(vcpu);
 		}
@@ -233,6 +234,7 @@ static void hv_inject_pending(struct hvk_vcpu *vcpu)
 		vec = hv_pic_ack(vm);
 		if (vec >= 0) {
 			ops->inject_irq(vcpu, vec);
+			hv_stat_inc(vcpu, HV_STAT_IRQ_INJECTED);
 			return;
 		}
 	}
@@ -247,6 +249,7 @@ static void hv_inject_pending(struct hvk_vcpu *vcpu)
 	/* SDM Vol 3A, 10.8.4: the accepted vector moves from IRR to ISR */
 	hv_lapic_ack(vcpu, vec);
 	ops->inject_irq(vcpu, vec);
+	hv_stat_inc(vcpu, HV_STAT_IRQ_INJECTED);
 }
 
 int hv_events_before_entry(struct hvk_vcpu *vcpu)
@@ -264,6 +267,7 @@ int hv_events_before_entry(struct hvk_vcpu *vcpu)
 			break;
 		if (vcpu->mp_state == HV_MP_HALTED && hv_halt_wakes(vcpu)) {
 			hv_set_mp_state(vcpu, HV_MP_RUNNABLE);
+			hv_stat_inc(vcpu, HV_STAT_HALT_WAKEUP);
 			break;
 		}
 		/*
@@ -326,6 +330,7 @@ int hv_handle_hlt(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	if (vcpu->regs.rflags & X86_EFLAGS_IF) {
 		/* Sleep in hv_events_before_entry() until it can run */
 		hv_set_mp_state(vcpu, HV_MP_HALTED);
+		hv_stat_inc(vcpu, HV_STAT_HALT);
 		return 1;
 	}
 
@@ -339,6 +344,7 @@ int hv_handle_hlt(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		return 0;
 	}
 	/* Managed: sleep until an NMI or INIT, unless nothing can send one */
+	hv_stat_inc(vcpu, HV_STAT_HALT);
 	WRITE_ONCE(vcpu->mp_state, HV_MP_HALTED);
 	WRITE_ONCE(vcpu->halted_if0, true);
 	if (!hv_vm_idle(vm))

@@ -469,8 +469,10 @@ int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 	}
 	/* else: another vCPU fixed it first */
 	if (r == 0) {
-		if (rg->dirty)
+		if (rg->dirty) {
 			set_bit(idx, rg->dirty);
+			vm->dirty_faults++;
+		}
 		r = 1;
 	}
 out:

@@ -578,6 +578,7 @@ int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		vcpu->npf_spurious++;
 		return 1;
 	}
+	hv_stat_inc(vcpu, HV_STAT_NPF_MMIO);
 	if (exit->event.valid)
 		return hv_mmio_delivery(vcpu, exit);
 	return hv_mmio_emulate(vcpu, exit);

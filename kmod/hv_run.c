@@ -334,6 +334,30 @@ static int hv_enter_guest(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 }
 
 /*
+ * Statistics (hv_stats.c): one exit of @code and the time its handler
+ * took, from just after the exit (the guest's FPU state already saved)
+ * until the handler decided to re-enter or to return to the driver.  A
+ * HLT's sleep is not in it: that happens before the next entry
+ * (hv_events_before_entry), counted as "halt".  The time is in TSC
+ * ticks here, two RDTSCs per exit (hv_stats.c converts at read time):
+ * a pair of ktime_get_ns() cost about 10% of a CPUID exit on Bochs
+ * (docs/stats.md).  The kernel keeps the TSCs of a host's CPUs in step
+ * where it uses the TSC as its clock; a handler that moved to a CPU
+ * whose TSC is behind adds nothing rather than a wrapped difference.
+ */
+static inline void hv_stat_exit(struct hvk_vcpu *vcpu, unsigned int code,
+				u64 t0)
+{
+	u64 t1 = rdtsc();
+
+	if (code >= HV_X_NR)
+		code = HV_X_UNHANDLED;
+	vcpu->stats[HV_STAT_EXIT + code]++;
+	if (t1 > t0)
+		vcpu->stats[HV_STAT_EXIT_NS + code] += t1 - t0;
+}
+
+/*
  * Enter the guest and handle exits in the kernel until one needs its
  * driver: userspace (attached mode) or managed/managed.c (managed mode).
  * Returns 0 with run->exit_reason set, or a negative errno.
@@ -342,6 +366,7 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 {
 	struct hvk_vm *vm = vcpu->vm;
 	struct hv_exit exit;
+	u64 t0;
 	int r;
 
 	/* The next piece of a split MMIO access goes out without entering */
@@ -374,8 +399,10 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 		r = hv_enter_guest(vcpu, &exit);
 		if (r)
 			break;
+		t0 = rdtsc();
 		vcpu->exits++;
 		r = hv_handle_exit(vcpu, &exit);
+		hv_stat_exit(vcpu, exit.code, t0);
 	} while (r > 0);
 
 	vcpu->run->exit_count = vcpu->exits;

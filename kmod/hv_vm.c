@@ -529,6 +529,8 @@ static const struct hv_ioctl_desc hvk_vm_ioctls[] = {
 	/* io/platform.c: the devices' spinlocks only (any time, any VM) */
 	{ HV_VM_IRQ_LINE,	hvk_vm_ioctl_irq_line,		0 },
 	{ HV_VM_SIGNAL_MSI,	hvk_vm_ioctl_signal_msi,	0 },
+	/* hv_stats.c: vm->lock, briefly; the runners are never waited for */
+	{ HV_VM_GET_STATS,	hvk_vm_ioctl_get_stats,		0 },
 	/* state/state.c: mgmt_lock, then the vCPU's run_lock without waiting */
 	{ HV_VM_GET_VCPU_STATE,	hvk_vm_ioctl_get_vcpu_state,
 	  HV_IOCTL_BY_ID | HV_IOCTL_QUIET | HV_IOCTL_VCPU },

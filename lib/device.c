@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 struct hv {
 	int fd;
 	int api_version;	/* the module's, checked at open */
+	struct hv_stat_desc *stats;	/* hv_stats_names(): NULL until asked */
+	size_t nr_stats;
 };
 
 const char *hv_device_path(void)
@@ -76,6 +79,7 @@ void hv_close(struct hv *hv)
 	if (!hv)
 		return;
 	close(hv->fd);
+	free(hv->stats);
 	free(hv);
 }
 
@@ -126,4 +130,49 @@ int hv_debug_hold_virt(struct hv *hv)
 int hv_debug_release_virt(struct hv *hv)
 {
 	return hv_ioctl(hv, HV_DEBUG_RELEASE_VIRT, NULL);
+}
+
+int hv_stats_names(struct hv *hv, const struct hv_stat_desc **descs,
+		   size_t *n)
+{
+	struct hv_stats_desc_list list;
+	struct hv_stat_desc *buf = NULL, *bigger;
+	int err;
+
+	if (!descs || !n)
+		return -EINVAL;
+	if (!hv)
+		return -EBADF;
+	/*
+	 * Ask how many there are, then for them all.  The table is fixed
+	 * while the module is loaded, so the second answer fits unless the
+	 * module was replaced in between: then ask again.
+	 */
+	memset(&list, 0, sizeof(list));
+	while (!hv->stats) {
+		uint32_t room = list.count;
+
+		list.descs = (uintptr_t)buf;
+		err = hv_ioctl(hv, HV_GET_STATS_DESC, &list);
+		if (err) {
+			free(buf);
+			return err;
+		}
+		if (buf && list.count <= room) {
+			hv->stats = buf;
+			hv->nr_stats = list.count;
+			break;
+		}
+		bigger = realloc(buf, (list.count ? list.count : 1) *
+				 sizeof(*buf));
+		if (!bigger) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = bigger;
+		memset(buf, 0, list.count * sizeof(*buf));
+	}
+	*descs = hv->stats;
+	*n = hv->nr_stats;
+	return 0;
 }

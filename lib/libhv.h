@@ -169,6 +169,27 @@ int hv_list_vms(struct hv *hv, struct hv_vm_info **out, size_t *n);
 int hv_vm_fd(const struct hv_vm *vm);
 
 /*
+ * HV_GET_STATS_DESC (API 6): the module's counters, name and kind
+ * (HV_STAT_COUNT, HV_STAT_NS; HV_STAT_VM for VM-wide ones), in the order
+ * hv_vm_stats() gives their values.  Asked once, then cached in the
+ * handle: *descs stays valid until hv_close(); *n gets how many.  A
+ * program looks its counters up by name (docs/stats.md lists them); the
+ * module may add more in later versions, anywhere but in the names.
+ */
+int hv_stats_names(struct hv *hv, const struct hv_stat_desc **descs,
+		   size_t *n);
+
+/*
+ * HV_VM_GET_STATS (API 6): the values of the first @count counters, in
+ * hv_stats_names() order, of vCPU @vcpu, or with HV_STATS_VM of the whole
+ * VM (the sum over its vCPUs plus the VM-wide counters).  Returns how many
+ * it filled: fewer than @count when the module has fewer counters.
+ * -ENOENT: the VM has no vCPU @vcpu.
+ */
+int hv_vm_stats(struct hv_vm *vm, uint32_t vcpu, uint64_t *values,
+		size_t count);
+
+/*
  * HV_VM_IRQ_LINE (API 4): set GSI @gsi's level, 1 raised or 0 lowered
  * (an edge-triggered interrupt is a raise then a lower).  GSI n is IOAPIC
  * pin n, and GSIs 0-15 but 2 are also PIC pin n.  -EINVAL: @gsi >=

@@ -333,3 +333,21 @@ int hv_list_vms(struct hv *hv, struct hv_vm_info **out, size_t *n)
 	*n = list.count;
 	return 0;
 }
+
+int hv_vm_stats(struct hv_vm *vm, uint32_t vcpu, uint64_t *values,
+		size_t count)
+{
+	struct hv_stats st;
+	int r;
+
+	if (!vm)
+		return -EBADF;
+	if (!values && count)
+		return -EINVAL;
+	memset(&st, 0, sizeof(st));
+	st.vcpu = vcpu;
+	st.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
+	st.values = (uintptr_t)values;
+	r = ioctl(vm->fd, HV_VM_GET_STATS, &st);
+	return r < 0 ? -errno : r;
+}

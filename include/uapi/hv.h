@@ -12,10 +12,11 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		5	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
+#define HV_API_VERSION		6	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
 				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC);
 				 * 5: ACPI PM1 block and reset (HV_STOP_REBOOT,
-				 *    HV_EXIT_SYSTEM_EVENT, hv_device_state.pm) */
+				 *    HV_EXIT_SYSTEM_EVENT, hv_device_state.pm);
+				 * 6: statistics (HV_GET_STATS_DESC, HV_VM_GET_STATS) */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -117,6 +118,52 @@ struct hv_usage {
 };
 
 #define HV_GET_USAGE		_IOR(HV_IOCTL_MAGIC, 0x40, struct hv_usage)
+
+/*
+ * Statistics (API 6): named u64 counters that the module describes, so
+ * that new ones break no program (the idea of KVM's binary stats fd,
+ * simpler; docs/stats.md lists them).  HV_GET_STATS_DESC on /dev/hv
+ * copies up to @count descriptors to @descs and sets @count to how many
+ * exist: call it with 0 to learn the number.  HV_VM_GET_STATS on a VM fd
+ * copies the values of the first @count counters, in descriptor order,
+ * to @values and returns how many it copied (fewer when @count exceeds
+ * the table).  @vcpu names a vCPU (ENOENT if the VM has none of that id)
+ * or is HV_STATS_VM: the sum over the VM's vCPUs plus the VM-wide
+ * counters (HV_STAT_VM), which read 0 for a single vCPU.  Counters only
+ * grow while the module is loaded; a vCPU's start at 0 when it is
+ * created, and a restored or cloned VM starts from 0.
+ */
+#define HV_STAT_NAME_LEN	32
+
+/* struct hv_stat_desc.flags */
+#define HV_STAT_COUNT		(1U << 0)	/* a number of events */
+#define HV_STAT_NS		(1U << 1)	/* a time, nanoseconds */
+#define HV_STAT_VM		(1U << 2)	/* VM-wide: 0 per vCPU */
+
+struct hv_stat_desc {
+	char name[HV_STAT_NAME_LEN];	/* "exit.io", NUL-terminated */
+	__u32 flags;		/* HV_STAT_* */
+	__u32 pad;
+	__u64 reserved;		/* zero */
+};
+
+struct hv_stats_desc_list {
+	__u32 count;		/* in: room at @descs; out: how many exist */
+	__u32 pad;		/* must be zero */
+	__u64 descs;		/* user pointer to struct hv_stat_desc[count] */
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define HV_STATS_VM		0xffffffffU
+
+struct hv_stats {
+	__u32 vcpu;		/* vCPU id, or HV_STATS_VM */
+	__u32 count;		/* room at @values */
+	__u64 values;		/* user pointer to __u64[count] */
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define HV_GET_STATS_DESC	_IOWR(HV_IOCTL_MAGIC, 0x06, struct hv_stats_desc_list)
 
 /*
  * HV_DEBUG_HOLD_VIRT: switch VMX/SVM on on every online CPU (or take one
@@ -315,6 +362,8 @@ struct hv_ram_region {
  */
 #define HV_VM_IRQ_LINE		_IOW(HV_IOCTL_MAGIC, 0x32, struct hv_irq_line)
 #define HV_VM_SIGNAL_MSI	_IOW(HV_IOCTL_MAGIC, 0x33, struct hv_msi)
+/* API 6: the VM's or one vCPU's counters (HV_GET_STATS_DESC above) */
+#define HV_VM_GET_STATS		_IOW(HV_IOCTL_MAGIC, 0x34, struct hv_stats)
 
 #define HV_NR_GSIS		24
 

@@ -40,7 +40,15 @@
  * statistics (KVM_GET_STATS_FD).
  *
  * hv side: hv_boot_linux() into a fresh managed VM, HV_VM_START, the
- * console fd read until the marker; hv's exit count is HV_VM_GET_INFO's.
+ * console fd read until the marker; hv's exit count is HV_VM_GET_INFO's,
+ * and its exits by reason hv's statistics (API 6: hv_vm_stats(), every
+ * non-zero counter as h_NAME, dots as underscores: h_exit_io,
+ * h_exit_ns_io, h_irq_injected...).  KVM in Linux 6.1 has no counter per
+ * exit reason (that is its kvm_exit tracepoint's job): its statistics
+ * give the exits by kind where it keeps them - io_exits, mmio_exits,
+ * halt_exits, irq_exits, irq_window_exits, nmi_window_exits,
+ * signal_exits, request_irq_exits, hypercalls, insn_emulation - and the
+ * total (k_exits); userspace's own counts add the I/O by device.
  *
  * The time of a boot runs from the first KVM_RUN (HV_VM_START) to the
  * moment the marker line has come out of the guest's UART.  Until
@@ -443,6 +451,7 @@ static const char *const ucount_name[NR_UCOUNTS] = {
 };
 
 #define MAX_KSTATS 96
+#define MAX_HVSTATS 128
 struct kstats {
 	unsigned int n;
 	char name[MAX_KSTATS][48];
@@ -1044,6 +1053,8 @@ struct result {
 	uint64_t ucount[NR_UCOUNTS];
 	struct kstats ks;
 	struct hv_vm_info hvinfo;
+	uint64_t hvstats[MAX_HVSTATS];	/* hv_vm_stats(), at the marker */
+	size_t nr_hvstats;
 	uint64_t console_bytes;
 };
 
@@ -1246,6 +1257,9 @@ static int hv_boot(unsigned int cpus, const char *cmdline, bool echo,
 		}
 		if (con.seen && !res->hvinfo.exits) {
 			hv_vm_info(vm, &res->hvinfo);	/* the counts at init */
+			r = hv_vm_stats(vm, HV_STATS_VM, res->hvstats,
+					MAX_HVSTATS);
+			res->nr_hvstats = r > 0 ? (size_t)r : 0;
 			if (!wait_end)
 				break;
 		}
@@ -1315,11 +1329,31 @@ static void print_exits(const char *tag, unsigned int cpus, const char *side,
 
 	printf("%s %s %uvcpu %s", tag, vendor, cpus, side);
 	if (!strcmp(side, "hv")) {
-		printf(" exits=%llu io_unclaimed=%llu mmio_unclaimed=%llu console_bytes=%llu\n",
+		const struct hv_stat_desc *d;
+		size_t n = 0;
+
+		printf(" exits=%llu io_unclaimed=%llu mmio_unclaimed=%llu console_bytes=%llu",
 		       (unsigned long long)r->hvinfo.exits,
 		       (unsigned long long)r->hvinfo.io_unclaimed,
 		       (unsigned long long)r->hvinfo.mmio_unclaimed,
 		       (unsigned long long)r->console_bytes);
+		/* hv's counters by name (hv_stats_names: asked once, cached) */
+		if (hv_stats_names(hv_dev, &d, &n))
+			n = 0;
+		for (i = 0; i < n && i < r->nr_hvstats; i++) {
+			char name[HV_STAT_NAME_LEN + 1], *c;
+
+			if (!r->hvstats[i])
+				continue;
+			memcpy(name, d[i].name, HV_STAT_NAME_LEN);
+			name[HV_STAT_NAME_LEN] = '\0';
+			for (c = name; *c; c++)
+				if (*c == '.')
+					*c = '_';
+			printf(" h_%s=%llu", name,
+			       (unsigned long long)r->hvstats[i]);
+		}
+		printf("\n");
 		return;
 	}
 	for (i = 0; i < NR_UCOUNTS; i++)

@@ -13,6 +13,13 @@
 #include "unit.h"
 
 struct fake_hv fake_hv;
+const struct hv_stat_desc fake_stat_descs[4] = {
+	{ "exit.io", HV_STAT_COUNT, 0, 0 },
+	{ "exit.cpuid", HV_STAT_COUNT, 0, 0 },
+	{ "exit_ns.cpuid", HV_STAT_NS, 0, 0 },
+	{ "mem.cow_copied", HV_STAT_COUNT | HV_STAT_VM, 0, 0 },
+};
+unsigned int fake_stats_desc_calls;
 char fake_hv_path[64];
 static dev_t fake_dev;
 static ino_t fake_ino;
@@ -57,6 +64,22 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 			break;
 		memcpy(arg, &fake_hv.status, sizeof(fake_hv.status));
 		return 0;
+	case HV_GET_STATS_DESC: {
+		/* the module's rules (hv_stats.c) */
+		struct hv_stats_desc_list *l = arg;
+		uint32_t i;
+
+		if (l->pad || l->reserved[0] || l->reserved[1]) {
+			errno = EINVAL;
+			return -1;
+		}
+		fake_stats_desc_calls++;
+		for (i = 0; i < l->count && i < 4; i++)
+			memcpy((struct hv_stat_desc *)(uintptr_t)l->descs + i,
+			       &fake_stat_descs[i], sizeof(fake_stat_descs[i]));
+		l->count = 4;
+		return 0;
+	}
 	case HV_GET_USAGE:
 		if (!fake_hv.has_usage) {
 			errno = fake_hv.usage_err ? fake_hv.usage_err : ENOTTY;
@@ -77,6 +100,7 @@ void fake_hv_setup(void)
 	struct stat st;
 	int fd;
 
+	fake_stats_desc_calls = 0;
 	strcpy(fake_hv_path, "/tmp/hv-unit-dev.XXXXXX");
 	fd = mkstemp(fake_hv_path);
 	ck_assert_int_ge(fd, 0);

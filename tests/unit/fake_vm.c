@@ -467,6 +467,28 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 			return -ENOENT;
 		vm->listed = false;
 		return 0;
+	case HV_VM_GET_STATS: {
+		const struct hv_stats *st = arg;
+		const uint64_t *v;
+		uint32_t n;
+
+		vm->stats_calls++;
+		if (st->reserved[0] || st->reserved[1])
+			return -EINVAL;
+		if (st->vcpu == HV_STATS_VM)
+			v = vm->stats[HV_MAX_VCPUS];
+		else if (st->vcpu < HV_MAX_VCPUS && vm->has_vcpu[st->vcpu])
+			v = vm->stats[st->vcpu];
+		else
+			return -ENOENT;
+		n = st->count < 4 ? st->count : 4;
+		memcpy((uint64_t *)(uintptr_t)st->values, v, n * sizeof(*v));
+		if (st->vcpu == HV_STATS_VM)
+			for (n = 0; n < 4; n++)
+				vm->stats[HV_MAX_VCPUS][n] += vm->stats_step[n];
+		n = st->count < 4 ? st->count : 4;
+		return (int)n;
+	}
 	case HV_VM_GET_INFO: {
 		struct hv_vm_info *info = arg;
 

@@ -21,6 +21,7 @@ Suite *info_suite(void);
 Suite *cli_suite(void);
 Suite *cli_vm_suite(void);
 Suite *cli_create_suite(void);
+Suite *cli_stat_suite(void);
 Suite *pgtable_suite(void);
 Suite *insn_suite(void);
 Suite *emulate_suite(void);
@@ -127,7 +128,18 @@ struct fake_vm {
 	struct hv_irq_line irq_line;
 	struct hv_msi msi;
 	unsigned int irq_lines, msis;
+	/*
+	 * API 6: counter values per vCPU id and, at [HV_MAX_VCPUS], what
+	 * HV_STATS_VM answers (tests set both), in fake_stat_descs order
+	 */
+	uint64_t stats[HV_MAX_VCPUS + 1][4];
+	uint64_t stats_step[4];		/* added to the VM's after each read */
+	unsigned int stats_calls;
 };
+
+/* fake_hv.c: HV_GET_STATS_DESC's table (4 counters) and its calls */
+extern const struct hv_stat_desc fake_stat_descs[4];
+extern unsigned int fake_stats_desc_calls;
 
 struct fake_vcpu {
 	dev_t dev;
