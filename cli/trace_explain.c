@@ -28,9 +28,9 @@ const struct hvctl_trace_reason hvctl_trace_reasons[] = {
 	  "hv_handle_io() gave it to a device" },
 	{ "npf", "touched guest-physical memory the nested page tables do "
 	  "not map as it needed",
-	  "an EPT violation (SDM Vol 3C, 29.3.3; qualification: "
-	  "Table 28-7)",
-	  "a nested page fault (APM Vol 2, 15.25.6)",
+	  "VT-x exits on an EPT violation (SDM Vol 3C, 29.3.3; "
+	  "qualification: Table 28-7)",
+	  "AMD-V exits on a nested page fault (APM Vol 2, 15.25.6)",
 	  "hv_handle_npf() looked at what is there" },
 	{ "cpuid", "ran CPUID",
 	  "VT-x exits unconditionally on CPUID (SDM Vol 3C, 26.1.2)",

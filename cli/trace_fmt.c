@@ -234,13 +234,10 @@ static void explain(struct hvctl_trace *t, const struct hvctl_tev *x,
 		return;
 	case HVCTL_TEV_NPF:
 		fprintf(out, "vCPU %" PRIu32 " %s guest-physical 0x%" PRIx64
-			" at RIP 0x%" PRIx64 "; %s %s; ", x->vcpu,
+			" at RIP 0x%" PRIx64 "; %s; ", x->vcpu,
 			d->npf.access == 'w' ? "wrote" :
 			d->npf.access == 'x' ? "fetched from" : "read",
-			d->npf.gpa, x->exit.rip, vendor_name(x->exit.isa),
-			!strcmp(x->exit.isa, "svm") ?
-			"exits on a nested page fault (APM Vol 2, 15.25.6)" :
-			"exits on an EPT violation (SDM Vol 3C, 29.3.3)");
+			d->npf.gpa, x->exit.rip, why);
 		if (!strcmp(d->npf.outcome, "mmio"))
 			fprintf(out, "no RAM there: hv decoded the instruction "
 				"and emulated it as MMIO\n");
