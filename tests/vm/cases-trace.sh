@@ -191,6 +191,12 @@ case_tr_explain() {
 		sleep 0.05
 	done
 	mg_ok start start tx
+	i=0
+	while kill -0 $pid 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt $TR_POLLS ] || { kill $pid; fail "hvctl trace did not end when tx stopped"; }
+		sleep 0.05
+	done
 	wait $pid || fail "hvctl trace tx: exit status $?"
 	tr_count /tmp/tx.out "^[0-9.]+ vcpu 0 rip 0x1013 cpuid \\($isa 0x[0-9a-f]+ 0x[0-9a-f]+ 0x[0-9a-f]+\\) leaf 0x0 subleaf 0x0 -> " 1000 "plain CPUID lines"
 	tr_count /tmp/tx.out "^[0-9.]+ vcpu 0 rip 0x101e io \\($isa .* out port 0x5f0 size 1 value $al by user\$" 500 "plain OUT lines"
