@@ -26,19 +26,20 @@ static const char *const vmx_lines[] = {
 	"           <...>-245     [000] d..1.    61.437301: hv_exit: vm 3 vcpu 0 reason hlt vmx 0xc info 0x0 0x0 rip 0x1030",
 };
 
-/* The same guest on the amd machine (QEMU, AMD-V), VM id 7 */
+/* The same guest on the amd machine (QEMU, AMD-V), VM id 7: its first
+ * lines as recorded (the vCPU thread hv/NAME/N), then made-up ones */
 static const char *const svm_lines[] = {
-	"     hv-vcpu-0-312   [001] d..1.    40.100000: hv_exit: vm 7 vcpu 0 reason cpuid svm 0x72 info 0x0 0x0 rip 0x1013",
-	"     hv-vcpu-0-312   [001] ...1.    40.100001: hv_cpuid: vm 7 vcpu 0 leaf 0x0 subleaf 0x0 eax 0xd ebx 0x68747541 ecx 0x444d4163 edx 0x69746e65",
-	"     hv-vcpu-0-312   [001] d..1.    40.100002: hv_exit: vm 7 vcpu 0 reason io svm 0x7b info 0x5f00090 0x1020 rip 0x101e",
-	"     hv-vcpu-0-312   [001] ...1.    40.100003: hv_pio: vm 7 vcpu 0 out port 0x5f0 size 1 value 0xd by user",
-	"     hv-vcpu-0-312   [001] d..1.    40.100004: hv_exit: vm 7 vcpu 0 reason rdmsr svm 0x7c info 0x0 0x0 rip 0x102b",
-	"     hv-vcpu-0-312   [001] ...1.    40.100005: hv_msr: vm 7 vcpu 0 wrmsr index 0x1a0 value 0x5 #GP",
-	"     hv-vcpu-0-312   [001] d..1.    40.100006: hv_exit: vm 7 vcpu 0 reason npf svm 0x400 info 0x6 0xfee00030 rip 0x2000",
-	"     hv-vcpu-0-312   [001] ...1.    40.100007: hv_npf: vm 7 vcpu 0 gpa 0xfee00030 w mmio",
-	"     hv-vcpu-0-312   [001] ...1.    40.100008: hv_mmio: vm 7 vcpu 0 write gpa 0xfee00030 size 4 value 0x1ff by kernel",
-	"     hv-vcpu-0-312   [001] d..1.    40.100009: hv_exit: vm 7 vcpu 0 reason intr svm 0x60 info 0x0 0x0 rip 0x2004",
-	"     hv-vcpu-0-312   [001] d..1.    40.100010: hv_exit: vm 7 vcpu 0 reason hlt svm 0x78 info 0x0 0x0 rip 0x1030",
+	"         hv/tr/0-159     [000] .....     40.100000: hv_exit: vm 7 vcpu 0 reason cpuid svm 0x72 info 0x0 0x0 rip 0x1013",
+	"         hv/tr/0-159     [000] .....     40.100001: hv_cpuid: vm 7 vcpu 0 leaf 0x0 subleaf 0x0 eax 0xd ebx 0x68747541 ecx 0x444d4163 edx 0x69746e65",
+	"         hv/tr/0-159     [000] .....     40.100002: hv_exit: vm 7 vcpu 0 reason io svm 0x7b info 0x5f00090 0x1020 rip 0x101e",
+	"         hv/tr/0-159     [000] .....     40.100003: hv_pio: vm 7 vcpu 0 out port 0x5f0 size 1 value 0xd by user",
+	"         hv/tr/0-159     [000] .....     40.100004: hv_exit: vm 7 vcpu 0 reason rdmsr svm 0x7c info 0x0 0x0 rip 0x102b",
+	"         hv/tr/0-159     [000] .....     40.100005: hv_msr: vm 7 vcpu 0 wrmsr index 0x1a0 value 0x5 #GP",
+	"         hv/tr/0-159     [000] .....     40.100006: hv_exit: vm 7 vcpu 0 reason npf svm 0x400 info 0x6 0xfee00030 rip 0x2000",
+	"         hv/tr/0-159     [000] .....     40.100007: hv_npf: vm 7 vcpu 0 gpa 0xfee00030 w mmio",
+	"         hv/tr/0-159     [000] .....     40.100008: hv_mmio: vm 7 vcpu 0 write gpa 0xfee00030 size 4 value 0x1ff by kernel",
+	"         hv/tr/0-159     [000] .....     40.100009: hv_exit: vm 7 vcpu 0 reason intr svm 0x60 info 0x0 0x0 rip 0x2004",
+	"         hv/tr/0-159     [000] .....     40.100010: hv_exit: vm 7 vcpu 0 reason hlt svm 0x78 info 0x0 0x0 rip 0x1030",
 };
 
 /* Feed @lines, flush, then the summary; the output (free it) */

@@ -48,6 +48,11 @@ tr_wait_stopped() {
 	done
 }
 
+# tr_re TEXT: TEXT as an ERE that matches it literally
+tr_re() {
+	printf '%s' "$1" | sed 's/[][().*+?^$|\\{}]/\\&/g'
+}
+
 # tr_count FILE ERE EXPECTED WHAT: exactly EXPECTED lines of FILE match ERE
 tr_count() {
 	n=$(grep -cE "$2" "$1")
@@ -133,6 +138,10 @@ case_tr_explain() {
 		why_msr="AMD-V exits because hv's MSR permission map intercepts every MSR (APM Vol 2, 15.11)"
 		why_hlt='AMD-V exits because hv sets the HLT intercept (APM Vol 2, 15.9)'
 	fi
+	why_cpuid=$(tr_re "$why_cpuid")
+	why_io=$(tr_re "$why_io")
+	why_msr=$(tr_re "$why_msr")
+	why_hlt=$(tr_re "$why_hlt")
 	mg_ok create create tx --mem 1M --image "$TR_GUEST"
 
 	# Follow it from before its start; it ends by itself when tx stops
