@@ -406,7 +406,7 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 			break;
 		t0 = rdtsc();
 		vcpu->exits++;
-		trace_hv_exit(vcpu, &exit, hv_ops->vendor);
+		trace_hv_exit(vcpu, &exit);
 		r = hv_handle_exit(vcpu, &exit);
 		hv_stat_exit(vcpu, exit.code, t0);
 	} while (r > 0);

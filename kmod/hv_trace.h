@@ -183,8 +183,8 @@ TRACE_EVENT(hv_entry,
  * info (28.2.2) / EXITINFO2.
  */
 TRACE_EVENT(hv_exit,
-	TP_PROTO(struct hvk_vcpu *vcpu, const struct hv_exit *exit, u32 isa),
-	TP_ARGS(vcpu, exit, isa),
+	TP_PROTO(struct hvk_vcpu *vcpu, const struct hv_exit *exit),
+	TP_ARGS(vcpu, exit),
 	TP_STRUCT__entry(
 		HV_TP_IDS
 		__field(u32, reason)
@@ -197,7 +197,7 @@ TRACE_EVENT(hv_exit,
 	TP_fast_assign(
 		HV_TP_SET(vcpu);
 		__entry->reason = exit->code;
-		__entry->isa = isa;
+		__entry->isa = hv_ops->vendor;
 		__entry->hw = exit->raw.reason;
 		__entry->info1 = exit->raw.info1;
 		__entry->info2 = exit->raw.info2;
