@@ -48,6 +48,13 @@ tr_wait_stopped() {
 	done
 }
 
+# tr_expect KEY EXPECTED WHAT: KEY's count in /tmp/tr.counts is EXPECTED
+tr_expect() {
+	n=$(sed -n "s/^$1 //p" /tmp/tr.counts)
+	say "  $3: $n (expected $2)"
+	[ "$n" = "$2" ] || fail "$3: $n, expected $2"
+}
+
 # tr_re TEXT: TEXT as an ERE that matches it literally
 tr_re() {
 	printf '%s' "$1" | sed 's/[][().*+?^$|\\{}]/\\&/g'
@@ -96,22 +103,55 @@ case_tr_events() {
 	say "trace: $(wc -l </tmp/tr.txt) lines; the first events:"
 	grep ' hv_' /tmp/tr.txt | head -n 6
 
-	v="vm $id vcpu 0"
-	tr_count /tmp/tr.txt "hv_exit: $v reason cpuid $isa $hw_cpuid info 0x[0-9a-f]+ 0x[0-9a-f]+ rip 0x1013\$" 1000 "cpuid exits at 0x1013"
-	tr_count /tmp/tr.txt "hv_exit: $v reason io $isa $hw_io info 0x5f0[0-9a-f]{4} 0x[0-9a-f]+ rip 0x101e\$" 500 "io exits (port 0x5f0 in the qualification) at 0x101e"
-	tr_count /tmp/tr.txt "hv_exit: $v reason rdmsr $isa $hw_rdmsr info 0x0 0x[0-9a-f]+ rip 0x102b\$" 100 "rdmsr exits at 0x102b"
-	tr_count /tmp/tr.txt "hv_exit: $v reason hlt $isa $hw_hlt info 0x[0-9a-f]+ 0x[0-9a-f]+ rip 0x1030\$" 1 "hlt exits at 0x1030"
-	tr_count /tmp/tr.txt "hv_cpuid: $v leaf 0x0 subleaf 0x0 eax 0x[0-9a-f]+ ebx 0x756e6547 ecx 0x6c65746e edx 0x49656e69\$|hv_cpuid: $v leaf 0x0 subleaf 0x0 eax 0x[0-9a-f]+ ebx 0x68747541 ecx 0x444d4163 edx 0x69746e65\$" 1000 "hv_cpuid leaf 0 with the vendor string"
-	tr_count /tmp/tr.txt "hv_msr: $v rdmsr index 0x1a0 value 0x[0-9a-f]+\$" 100 "hv_msr reads of 0x1a0"
-	tr_count /tmp/tr.txt "hv_halt: $v if 0\$" 1 "hv_halt with IF=0"
-	# AL after CPUID leaf 0 is the low byte of its EAX
-	eax=$(grep -m 1 -oE "hv_cpuid: $v leaf 0x0 .* eax 0x[0-9a-f]+" /tmp/tr.txt | sed 's/.* eax //')
+	# One pass of awk over the lines' fields (a grep -E per check costs
+	# seconds each under Bochs).  AL after CPUID leaf 0 is the low byte
+	# of its EAX: the OUTs write it.
+	eax=$(grep -m 1 -oE "hv_cpuid: vm $id vcpu 0 leaf 0x0 .* eax 0x[0-9a-f]+" /tmp/tr.txt | sed 's/.* eax //')
+	[ -n "$eax" ] || fail "no hv_cpuid line of leaf 0"
 	al=$(printf '0x%x' $((eax & 0xff)))
-	tr_count /tmp/tr.txt "hv_pio: $v out port 0x5f0 size 1 value $al by user\$" 500 "hv_pio OUT of $al to 0x5f0"
+	awk -v id="$id" -v id2="$id2" -v isa="$isa" -v hc="$hw_cpuid" \
+	    -v hi="$hw_io" -v hr="$hw_rdmsr" -v hh="$hw_hlt" -v al="$al" '
+	function hex(s) { return s ~ /^0x[0-9a-f]+$/ }
+	$5 ~ /^hv_[a-z]+:$/ && $6 == "vm" {
+		all++
+		if ($7 "" == id2 "") other++
+		if ($7 "" != id "" || $8 != "vcpu" || $9 != "0")
+			next
+		mine++
+		if ($5 == "hv_exit:" && NF == 18 && $10 == "reason" && $12 == isa &&
+		    $14 == "info" && hex($15) && hex($16) && $17 == "rip") {
+			if ($11 == "cpuid" && $13 == hc && $18 == "0x1013") cpuid++
+			if ($11 == "io" && $13 == hi && $18 == "0x101e" &&
+			    substr($15, 1, 5) == "0x5f0" && length($15) == 9) io++
+			if ($11 == "rdmsr" && $13 == hr && $15 == "0x0" && $18 == "0x102b") rdmsr++
+			if ($11 == "hlt" && $13 == hh && $18 == "0x1030") hlt++
+		}
+		v = $17 " " $19 " " $21
+		if ($5 == "hv_cpuid:" && NF == 21 && $11 == "0x0" && $13 == "0x0" && hex($15) &&
+		    (v == "0x756e6547 0x6c65746e 0x49656e69" || v == "0x68747541 0x444d4163 0x69746e65"))
+			leaf0++
+		if ($5 == "hv_msr:" && NF == 14 && $10 == "rdmsr" && $12 == "0x1a0" && hex($14)) msr++
+		if ($5 == "hv_halt:" && NF == 11 && $11 == "0") halt++
+		if ($5 == "hv_pio:" && NF == 18 && $10 == "out" && $12 == "0x5f0" && $14 == "1" &&
+		    $16 == al && $18 == "user") pio++
+	}
+	END {
+		printf "cpuid %d\nio %d\nrdmsr %d\nhlt %d\nleaf0 %d\nmsr %d\nhalt %d\n", \
+			cpuid, io, rdmsr, hlt, leaf0, msr, halt
+		printf "pio %d\nother %d\nall %d\nmine %d\n", pio, other, all, mine
+	}' /tmp/tr.txt >/tmp/tr.counts
+	tr_expect cpuid 1000 "hv_exit cpuid, hw $hw_cpuid, at 0x1013"
+	tr_expect io 500 "hv_exit io, hw $hw_io, port 0x5f0 in the qualification, at 0x101e"
+	tr_expect rdmsr 100 "hv_exit rdmsr, hw $hw_rdmsr, at 0x102b"
+	tr_expect hlt 1 "hv_exit hlt, hw $hw_hlt, at 0x1030"
+	tr_expect leaf0 1000 "hv_cpuid leaf 0 with the vendor string"
+	tr_expect msr 100 "hv_msr reads of 0x1a0"
+	tr_expect halt 1 "hv_halt with IF=0"
+	tr_expect pio 500 "hv_pio OUT of $al to 0x5f0 by user"
 	# Every hv line is tr's: tr2's exits were filtered out in the kernel
-	tr_count /tmp/tr.txt "hv_[a-z]+: vm $id2 " 0 "lines of VM $id2 (filtered)"
-	n=$(grep -c ' hv_' /tmp/tr.txt)
-	tr_count /tmp/tr.txt " hv_[a-z]+: vm $id vcpu 0 " "$n" "hv lines of VM $id (all $n)"
+	tr_expect other 0 "lines of VM $id2 (filtered)"
+	n=$(sed -n 's/^all //p' /tmp/tr.counts)
+	tr_expect mine "$n" "hv lines of VM $id, vCPU 0 (all $n)"
 	# the statistics counted the same exits
 	mg_ok stat stat tr --json
 	grep -q '"exit.cpuid":1000' /tmp/hvc.out || fail "hvctl stat: exit.cpuid is not 1000"
