@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hvctl.h"
+#include "trace.h"
 
 #define HVCTL_CREATE_USAGE						\
 	"NAME --mem SIZE [--vcpus N] [--image FILE | --multiboot FILE "	\
@@ -89,6 +90,15 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "screens follow one another, a blank line between.\n"
 	  "  --interval SECS  seconds between screens (default 2; 0 to 3600)\n"
 	  "  --count N        stop after N screens (default: until Ctrl-C)\n" },
+	{ "trace", hvctl_cmd_trace, "NAME [--explain]",
+	  "show a VM's exits as they happen, one line each (root)",
+	  "Reads the module's tracepoints (docs/tracing.md) through a tracefs\n"
+	  "instance of its own, filtered in the kernel on the VM, until the\n"
+	  "VM stops or Ctrl-C; then a summary: exits by reason.  Each line:\n"
+	  "TIME vcpu N rip RIP REASON (ISA HW INFO1 INFO2) and the details\n"
+	  "(CPUID leaf and answer, port and value, MSR, address).\n"
+	  "  --explain  each exit in words, with why the hardware exits on\n"
+	  "             it (the SDM or APM section) and what hv did\n" },
 	{ "console", hvctl_cmd_console, "NAME [--no-follow]",
 	  "print a VM's console output and follow it",
 	  "Prints what the guest wrote to its UART (the last 64K are kept),\n"

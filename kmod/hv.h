@@ -95,6 +95,17 @@ struct hv_exit {
 	u64 next_rip;		/* RIP after the instruction, for skippable exits */
 	u64 dr7;		/* guest DR7 after the exit, while vcpu->db_live */
 	struct hv_exit_event event;	/* for every exit code */
+	/*
+	 * The hardware's own words for every exit, for the tracepoints
+	 * (hv_trace.h): VT-x exit reason, qualification and interruption
+	 * info (SDM Vol 3C, 28.2.1-2); AMD-V EXITCODE, EXITINFO1 and
+	 * EXITINFO2 (APM Vol 2, 15.6).
+	 */
+	struct {
+		u64 reason;
+		u64 info1;
+		u64 info2;
+	} raw;
 	union {
 		struct {
 			u16 port;
@@ -600,6 +611,18 @@ int hv_mem_map_region(struct hvk_vm *vm, struct hv_region *rg, bool write);
 void hv_mem_flush_sync(struct hvk_vm *vm);
 void hv_mem_zap_user(struct hvk_vm *vm, struct hv_region *rg,
 		     const unsigned long *only);
+/*
+ * What a nested page fault was (the tracepoint hv_npf): MMIO, or on RAM
+ * the outcome hv_mem_write_fault() returns (>0) or a spurious fault.
+ */
+enum hv_npf_outcome {
+	HV_NPF_MMIO,		/* no RAM there: hv_mem_write_fault() 0 */
+	HV_NPF_DIRTY,		/* writable again, logged dirty */
+	HV_NPF_COW,		/* a shared page copied for this VM */
+	HV_NPF_RETRY,		/* writable already or again, nothing logged */
+	HV_NPF_SPURIOUS,	/* mapped as the access needs: tried again */
+};
+
 int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa);
 bool hv_mem_fault_spurious(struct hvk_vm *vm, u64 gpa);
 vm_fault_t hv_mem_user_write(struct hvk_vm *vm, u64 gpa, struct page *page);

@@ -24,6 +24,7 @@
  */
 #include "hv.h"
 #include "io/platform.h"
+#include "hv_trace.h"
 
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
@@ -219,6 +220,7 @@ static void hv_inject_pending(struct hvk_vcpu *vcpu)
 		if (ops->nmi_allowed(vcpu)) {
 			atomic_dec(&vcpu->nmi_pending);
 			ops->inject_nmi(vcpu);
+			trace_hv_inject(vcpu, 2, HV_TRACE_INJ_NMI, false, 0);
 			hv_stat_inc(vcpu, HV_STAT_NMI_INJECTED);
 		} else {
 			ops->enable_nmi_window(vcpu);
@@ -234,6 +236,7 @@ static void hv_inject_pending(struct hvk_vcpu *vcpu)
 		vec = hv_pic_ack(vm);
 		if (vec >= 0) {
 			ops->inject_irq(vcpu, vec);
+			trace_hv_inject(vcpu, vec, HV_TRACE_INJ_IRQ, false, 0);
 			hv_stat_inc(vcpu, HV_STAT_IRQ_INJECTED);
 			return;
 		}
@@ -249,6 +252,7 @@ static void hv_inject_pending(struct hvk_vcpu *vcpu)
 	/* SDM Vol 3A, 10.8.4: the accepted vector moves from IRR to ISR */
 	hv_lapic_ack(vcpu, vec);
 	ops->inject_irq(vcpu, vec);
+	trace_hv_inject(vcpu, vec, HV_TRACE_INJ_IRQ, false, 0);
 	hv_stat_inc(vcpu, HV_STAT_IRQ_INJECTED);
 }
 
@@ -267,6 +271,7 @@ int hv_events_before_entry(struct hvk_vcpu *vcpu)
 			break;
 		if (vcpu->mp_state == HV_MP_HALTED && hv_halt_wakes(vcpu)) {
 			hv_set_mp_state(vcpu, HV_MP_RUNNABLE);
+			trace_hv_wake(vcpu);
 			hv_stat_inc(vcpu, HV_STAT_HALT_WAKEUP);
 			break;
 		}
@@ -330,6 +335,7 @@ int hv_handle_hlt(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	if (vcpu->regs.rflags & X86_EFLAGS_IF) {
 		/* Sleep in hv_events_before_entry() until it can run */
 		hv_set_mp_state(vcpu, HV_MP_HALTED);
+		trace_hv_halt(vcpu, true);
 		hv_stat_inc(vcpu, HV_STAT_HALT);
 		return 1;
 	}
@@ -344,6 +350,7 @@ int hv_handle_hlt(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		return 0;
 	}
 	/* Managed: sleep until an NMI or INIT, unless nothing can send one */
+	trace_hv_halt(vcpu, false);
 	hv_stat_inc(vcpu, HV_STAT_HALT);
 	WRITE_ONCE(vcpu->mp_state, HV_MP_HALTED);
 	WRITE_ONCE(vcpu->halted_if0, true);

@@ -19,6 +19,7 @@
  * simply makes it writable.
  */
 #include "hv.h"
+#include "hv_trace.h"
 
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
@@ -443,12 +444,14 @@ static int hv_mem_break_cow(struct hvk_vm *vm, struct hv_region *rg, u64 idx)
 }
 
 /*
- * A guest write hit a read-only leaf at @gpa.  Returns 1 when it was RAM
- * and the guest may write now (re-enter), 0 when @gpa is not RAM (MMIO),
- * or a negative errno (out of memory).
+ * A guest write hit a read-only leaf at @gpa.  Returns >0 when it was RAM
+ * and the guest may write now (re-enter): what it was, HV_NPF_COW,
+ * HV_NPF_DIRTY or HV_NPF_RETRY (for the tracepoint hv_npf); 0 when @gpa
+ * is not RAM (MMIO), or a negative errno (out of memory).
  */
 int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 {
+	int how = HV_NPF_RETRY;
 	struct hv_region *rg;
 	u64 idx;
 	int r = 0;
@@ -461,6 +464,7 @@ int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 	idx = (gpa - rg->gpa) >> PAGE_SHIFT;
 	if (rg->cow && test_bit(idx, rg->cow)) {
 		r = hv_mem_break_cow(vm, rg, idx);
+		how = HV_NPF_COW;
 	} else if (!hv_pt_writable(&vm->gpt, gpa)) {
 		/* More permission: no other vCPU can hold a stale entry */
 		r = hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(rg->pages[idx]),
@@ -472,8 +476,10 @@ int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 		if (rg->dirty) {
 			set_bit(idx, rg->dirty);
 			vm->dirty_faults++;
+			if (how == HV_NPF_RETRY)
+				how = HV_NPF_DIRTY;
 		}
-		r = 1;
+		r = how;
 	}
 out:
 	mutex_unlock(&vm->lock);
@@ -657,6 +663,8 @@ int hv_mem_get_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req)
 		hv_mem_zap_user(vm, rg, snap);
 	}
 	mutex_unlock(&vm->lock);
+	trace_hv_snapshot(vm, HV_TRACE_NO_VCPU, HV_TRACE_DIRTY_LOG,
+			  bitmap_weight(snap, n));
 free:
 	kvfree(snap);
 	return r;

@@ -46,6 +46,7 @@
 #include "x86/emulate.h"
 #include "x86/gwalk.h"
 #include "io/platform.h"
+#include "hv_trace.h"
 
 #include <linux/highmem.h>
 #include <asm/msr-index.h>
@@ -350,17 +351,26 @@ static int hv_mmio_step(struct hvk_vcpu *vcpu)
 	do {
 		for (; op->cur < op->nfrag; op->cur++) {
 			f = &op->frag[op->cur];
-			if (f->ram ||
-			    hv_platform_mmio(vcpu, f->gpa, op->write,
-					     op->val + f->off, f->len))
+			if (f->ram)
 				continue;
+			if (hv_platform_mmio(vcpu, f->gpa, op->write,
+					     op->val + f->off, f->len)) {
+				v = 0;
+				memcpy(&v, op->val + f->off, f->len);
+				trace_hv_mmio(vcpu, f->gpa, f->len, op->write,
+					      v, false);
+				continue;
+			}
 			run->exit_reason = HV_EXIT_MMIO;
 			run->mmio.gpa = f->gpa;
 			run->mmio.len = f->len;
 			run->mmio.is_write = op->write;
 			v = 0;
-			if (op->write)
+			if (op->write) {
 				memcpy(&v, op->val + f->off, f->len);
+				trace_hv_mmio(vcpu, f->gpa, f->len, true, v,
+					      true);
+			}
 			run->mmio.data = v;
 			vcpu->pending = HV_PENDING_MMIO;
 			/* A write is done once its last piece is out (KVM) */
@@ -398,9 +408,12 @@ int hv_mmio_complete(struct hvk_vcpu *vcpu)
 		vcpu->pending = HV_PENDING_NONE;
 		return 0;
 	}
-	if (!op->write)
+	if (!op->write) {
+		trace_hv_mmio(vcpu, op->frag[op->cur].gpa,
+			      op->frag[op->cur].len, false, data, true);
 		memcpy(op->val + op->frag[op->cur].off, &data,
 		       op->frag[op->cur].len);		/* LE */
+	}
 	op->cur++;
 	r = hv_mmio_step(vcpu);
 	if (r < 0) {
@@ -571,13 +584,19 @@ int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 
 	if (exit->npf.write && !exit->npf.fetch) {
 		r = hv_mem_write_fault(vcpu->vm, exit->npf.gpa);
+		if (r > 0)
+			trace_hv_npf(vcpu, exit->npf.gpa, true, false, r);
 		if (r)
 			return r;	/* an interrupted event goes again */
 	}
 	if (hv_mem_fault_spurious(vcpu->vm, exit->npf.gpa)) {
+		trace_hv_npf(vcpu, exit->npf.gpa, exit->npf.write,
+			     exit->npf.fetch, HV_NPF_SPURIOUS);
 		vcpu->npf_spurious++;
 		return 1;
 	}
+	trace_hv_npf(vcpu, exit->npf.gpa, exit->npf.write, exit->npf.fetch,
+		     HV_NPF_MMIO);
 	hv_stat_inc(vcpu, HV_STAT_NPF_MMIO);
 	if (exit->event.valid)
 		return hv_mmio_delivery(vcpu, exit);

@@ -17,6 +17,7 @@
  * probes with rdmsr_safe gets a consistent "absent".
  */
 #include "hv.h"
+#include "hv_trace.h"
 #include "io/platform.h"
 
 #include <asm/msr-index.h>
@@ -274,6 +275,8 @@ int hv_handle_msr(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		val = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
 		r = hv_msr_write(vcpu, index, val);
 	}
+	trace_hv_msr(vcpu, index, r && exit->code == HV_X_RDMSR ? 0 : val,
+		     exit->code == HV_X_WRMSR, r != 0);
 	if (r) {
 		/* SDM Vol 2B, RDMSR/WRMSR: #GP(0), the instruction undone */
 		hv_ops->inject_exception(vcpu, X86_VEC_GP, true, 0);

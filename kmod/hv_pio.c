@@ -24,6 +24,7 @@
 #include "io/platform.h"
 #include "x86/insn.h"
 #include "x86/emulate.h"
+#include "hv_trace.h"
 
 /* The string I/O element is done: registers, then RIP (and TF's trap) */
 static void hv_pio_string_done(struct hvk_vcpu *vcpu,
@@ -81,6 +82,8 @@ void hv_system_event(struct hvk_vcpu *vcpu, u32 type, u64 data)
 
 int hv_pio_complete(struct hvk_vcpu *vcpu)
 {
+	trace_hv_pio(vcpu, vcpu->run->io.port, vcpu->run->io.size, true,
+		     vcpu->run->io.data, true);
 	return hv_pio_in_done(vcpu, vcpu->run->io.data);
 }
 
@@ -153,6 +156,8 @@ static int hv_handle_string_io(struct hvk_vcpu *vcpu,
 		run->exit_reason = HV_EXIT_NONE;
 		if (!hv_platform_pio(vcpu, exit->io.port, insn.size, false,
 				     &v)) {
+			trace_hv_pio(vcpu, exit->io.port, insn.size, false, v,
+				     true);
 			/* SDM Vol 2A, OUTS: done once the element is out */
 			run->exit_reason = HV_EXIT_IO;
 			run->io.direction = HV_IO_OUT;
@@ -162,12 +167,14 @@ static int hv_handle_string_io(struct hvk_vcpu *vcpu,
 			hv_pio_string_done(vcpu, op);
 			return 0;
 		}
+		trace_hv_pio(vcpu, exit->io.port, insn.size, false, v, false);
 		hv_pio_string_done(vcpu, op);
 		/* io/pm.c asked for poweroff or reset: out once done */
 		return run->exit_reason == HV_EXIT_SYSTEM_EVENT ? 0 : 1;
 	}
 
 	if (hv_platform_pio(vcpu, exit->io.port, insn.size, true, &v)) {
+		trace_hv_pio(vcpu, exit->io.port, insn.size, true, v, false);
 		r = hv_pio_in_done(vcpu, v);
 		return r ? 0 : 1;	/* r: an internal error is in run */
 	}
@@ -192,6 +199,8 @@ int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	run->exit_reason = HV_EXIT_NONE;
 	if (hv_platform_pio(vcpu, exit->io.port, exit->io.size, exit->io.in,
 			    &v)) {
+		trace_hv_pio(vcpu, exit->io.port, exit->io.size, exit->io.in,
+			     v, false);
 		/* SDM Vol 2A, IN: AL/AX merge, a 32-bit IN zero-extends */
 		if (exit->io.in)
 			hv_insn_set_reg(&vcpu->regs.rax, exit->io.size, false,
@@ -211,6 +220,8 @@ int hv_handle_io(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 		vcpu->pending_size = exit->io.size;
 		vcpu->pending_rip = exit->next_rip;
 	} else {
+		trace_hv_pio(vcpu, exit->io.port, exit->io.size, false, v,
+			     true);
 		run->io.data = v;
 		run->io.direction = HV_IO_OUT;
 		hv_skip_insn(vcpu, exit->next_rip);	/* done once out */

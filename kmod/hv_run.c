@@ -19,6 +19,7 @@
 #include "hv.h"
 #include "x86/insn.h"
 #include "x86/gwalk.h"
+#include "hv_trace.h"
 
 #include <linux/sched/signal.h>
 #include <asm/debugreg.h>
@@ -68,6 +69,8 @@ int hv_complete_userspace_exit(struct hvk_vcpu *vcpu)
 	case HV_PENDING_NONE:
 		return 0;
 	case HV_PENDING_IO_IN:
+		trace_hv_pio(vcpu, run->io.port, vcpu->pending_size, true,
+			     run->io.data, true);
 		/* SDM Vol 2A, IN: AL/AX merge, a 32-bit IN zero-extends */
 		hv_insn_set_reg(&vcpu->regs.rax, vcpu->pending_size, false,
 				run->io.data);
@@ -90,6 +93,7 @@ static int hv_handle_cpuid(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	hv_cpuid_lookup(&vcpu->cpuid, vcpu->regs.rax, vcpu->regs.rcx, out);
 	hv_xsave_cpuid(vcpu, vcpu->regs.rax, vcpu->regs.rcx, out);
 	hv_cpuid_vcpu(vcpu, vcpu->regs.rax, vcpu->regs.rcx, out);
+	trace_hv_cpuid(vcpu, vcpu->regs.rax, vcpu->regs.rcx, out);
 	/* SDM Vol 2A, CPUID: the upper halves of RAX..RDX are cleared */
 	vcpu->regs.rax = out[0];
 	vcpu->regs.rbx = out[1];
@@ -396,11 +400,13 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 			break;
 
 		memset(&exit, 0, sizeof(exit));
+		trace_hv_entry(vcpu);
 		r = hv_enter_guest(vcpu, &exit);
 		if (r)
 			break;
 		t0 = rdtsc();
 		vcpu->exits++;
+		trace_hv_exit(vcpu, &exit);
 		r = hv_handle_exit(vcpu, &exit);
 		hv_stat_exit(vcpu, exit.code, t0);
 	} while (r > 0);

@@ -15,6 +15,7 @@
 #include "hv.h"
 #include "platform.h"
 #include "chipset.h"
+#include "hv_trace.h"
 
 #define IOAPIC_REG_ID		0x00
 #define IOAPIC_REG_VER		0x01
@@ -60,6 +61,8 @@ static void ioapic_service(struct hv_ioapic *io, unsigned int pin)
 	irq.delivery_mode = (e >> RTE_DM_SHIFT) & 7;
 	irq.dest_logical = e & RTE_DEST_LOGICAL;
 	irq.level_trig = e & RTE_LEVEL;
+	trace_hv_irq(io->vm, HV_TRACE_NO_VCPU, HV_TRACE_IRQ_IOAPIC, pin,
+		     irq.vector);
 	/*
 	 * 82093AA 3.2.4: remote IRR is set when a LAPIC accepts a
 	 * level-triggered interrupt, cleared by its EOI.  Delivery under

@@ -24,6 +24,7 @@
 
 #include "platform.h"
 #include "lapic.h"
+#include "hv_trace.h"
 
 #define REG(a, off)	((a)->reg[(off) >> 4])
 
@@ -949,6 +950,8 @@ static void apic_deliver_one(struct hvk_vcpu *vcpu,
 		spin_lock_irqsave(&a->lock, flags);
 		apic_accept_fixed(a, irq->vector, irq->level_trig);
 		spin_unlock_irqrestore(&a->lock, flags);
+		trace_hv_irq(vcpu->vm, vcpu->id, HV_TRACE_IRQ_LAPIC, -1,
+			     irq->vector);
 		hvk_vcpu_request(vcpu, HV_REQ_EVENT);
 		break;
 	case HV_APIC_DM_NMI:		/* 10.6.1: vector ignored */

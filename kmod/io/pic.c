@@ -17,6 +17,7 @@
 #include "hv.h"
 #include "platform.h"
 #include "chipset.h"
+#include "hv_trace.h"
 
 #define PIC_ELCR_MASK_MASTER	0xf8	/* IRQ 0, 1, 2 are always edge */
 #define PIC_ELCR_MASK_SLAVE	0xde	/* IRQ 8, 13 are always edge */
@@ -183,7 +184,7 @@ int hv_pic_ack(struct hvk_vm *vm)
 {
 	struct hv_pic *pic = &vm->pf->pic;
 	unsigned long flags;
-	int irq, irq2, vec;
+	int irq, irq2, vec, line;
 	bool rose;
 
 	spin_lock_irqsave(&pic->lock, flags);
@@ -197,18 +198,23 @@ int hv_pic_ack(struct hvk_vm *vm)
 			else
 				irq2 = 7;	/* spurious IRQ 15 */
 			vec = pic->chip[1].irq_base + irq2;
+			line = 8 + irq2;
 		} else {
 			vec = pic->chip[0].irq_base + irq;
+			line = irq;
 		}
 	} else {
 		/* 8259A: no request left at INTA is the spurious IR7 */
 		vec = pic->chip[0].irq_base + 7;
+		line = 7;
 	}
 	/* INTA drops INTR; a request still waiting raises it again */
 	WRITE_ONCE(pic->output, false);
 	rose = pic_update(pic);
 	spin_unlock_irqrestore(&pic->lock, flags);
 	pic_kick(pic, rose);
+	/* the BSP takes the PIC's interrupts (hv_inject_pending) */
+	trace_hv_irq(vm, 0, HV_TRACE_IRQ_PIC, line, vec);
 	return vec;
 }
 

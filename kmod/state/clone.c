@@ -12,6 +12,7 @@
  * is freed by whichever VM drops the last reference.
  */
 #include "hv.h"
+#include "hv_trace.h"
 
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
@@ -239,6 +240,7 @@ int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 	}
 	r = hv_clone_quiesce(src, locked, &nlocked);
 	if (!r) {
+		trace_hv_clone(src, dst->id, HV_TRACE_CLONE_BEGIN, 0);
 		old_memcg = set_active_memcg(dst->memcg);
 		r = hv_clone_memory(dst, src);
 		if (!r)
@@ -246,6 +248,8 @@ int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 		if (!r)
 			r = hv_clone_devices(dst, src);
 		set_active_memcg(old_memcg);
+		trace_hv_clone(src, dst->id, HV_TRACE_CLONE_END,
+			       r ? 0 : dst->mem_size >> PAGE_SHIFT);
 		mutex_unlock(&src->lock);
 	}
 	for (i = 0; i < nlocked; i++)

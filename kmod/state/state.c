@@ -20,6 +20,7 @@
  */
 #include "hv.h"
 #include "io/platform.h"
+#include "hv_trace.h"
 
 #include <asm/fpu/api.h>
 #include <asm/msr-index.h>
@@ -56,11 +57,13 @@ int hvk_vm_quiet_begin(struct hvk_vm *vm)
 		mutex_unlock(&vm->mgmt_lock);
 		return -EBUSY;
 	}
+	trace_hv_snapshot(vm, HV_TRACE_NO_VCPU, HV_TRACE_QUIET_BEGIN, 0);
 	return 0;
 }
 
 void hvk_vm_quiet_end(struct hvk_vm *vm)
 {
+	trace_hv_snapshot(vm, HV_TRACE_NO_VCPU, HV_TRACE_QUIET_END, 0);
 	mutex_unlock(&vm->mgmt_lock);
 }
 
@@ -352,12 +355,22 @@ int hvk_vcpu_set_state(struct hvk_vcpu *vcpu, const struct hv_vcpu_state *st)
 
 long hvk_vm_ioctl_get_vcpu_state(void *obj, void *data, unsigned long arg)
 {
-	return hvk_vcpu_get_state(obj, data);
+	struct hvk_vcpu *vcpu = obj;
+	int r = hvk_vcpu_get_state(vcpu, data);
+
+	if (!r)
+		trace_hv_snapshot(vcpu->vm, vcpu->id, HV_TRACE_VCPU_GET, 0);
+	return r;
 }
 
 long hvk_vm_ioctl_set_vcpu_state(void *obj, void *data, unsigned long arg)
 {
-	return hvk_vcpu_set_state(obj, data);
+	struct hvk_vcpu *vcpu = obj;
+	int r = hvk_vcpu_set_state(vcpu, data);
+
+	if (!r)
+		trace_hv_snapshot(vcpu->vm, vcpu->id, HV_TRACE_VCPU_SET, 0);
+	return r;
 }
 
 /*

@@ -463,5 +463,9 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 
 	svm_exit_event(vmcb->control.exitintinfo, &exit->event);
 	svm_translate_exit(sv, exit);
+	/* APM Vol 2, 15.6: for the tracepoints (hv_trace.h) */
+	exit->raw.reason = vmcb->control.exitcode;
+	exit->raw.info1 = vmcb->control.exitinfo1;
+	exit->raw.info2 = vmcb->control.exitinfo2;
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "svm/svm.h"
 #include "svm/svm_arch.h"
+#include "hv_trace.h"
 
 #include <linux/bitmap.h>
 #include <linux/io.h>
@@ -312,6 +313,7 @@ void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector |
 		       (has_error ? SVM_EVTINJ_ERR_VALID |
 				    (u64)error << 32 : 0);
+	trace_hv_inject(vcpu, vector, HV_TRACE_INJ_EXCEPTION, has_error, error);
 }
 
 /* ---- interrupts and NMIs (hv_event.c decides; this programs it) ---- */

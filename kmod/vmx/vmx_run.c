@@ -510,8 +510,13 @@ int vmx_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 		exit->code = HV_X_FAIL_ENTRY;
 		exit->hw.reason = HV_FAIL_VMFAIL | x.insn_err;
 		exit->hw.qual = 0;
+		exit->raw.reason = exit->hw.reason;
 		return 0;
 	}
 	vmx_translate_exit(vv, &x, exit);
+	/* SDM Vol 3C, 28.2.1-2: for the tracepoints (hv_trace.h) */
+	exit->raw.reason = x.reason;
+	exit->raw.info1 = x.qual;
+	exit->raw.info2 = x.intr_info;
 	return 0;
 }

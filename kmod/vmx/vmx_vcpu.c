@@ -8,6 +8,7 @@
  * (25.5, what a VM exit loads), guest state (25.4, what VM entry loads).
  */
 #include "vmx/vmx.h"
+#include "hv_trace.h"
 
 #include <linux/bitmap.h>
 #include <linux/io.h>
@@ -610,6 +611,7 @@ void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  vector | (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0);
 	vv->inject_error = error;
 	vv->inject_len = 0;
+	trace_hv_inject(vcpu, vector, HV_TRACE_INJ_EXCEPTION, has_error, error);
 }
 
 /* ---- interrupts and NMIs (hv_event.c decides; this programs it) ---- */

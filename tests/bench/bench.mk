@@ -35,8 +35,23 @@ $(VMTEST_BIN)/kvm-linux: tests/bench/kvm-linux.c lib/libhv.a $(HDRS)
 BENCH_PROGS := $(VMTEST_BIN)/hv-bench $(VMTEST_BIN)/hv-snapbench \
 	       $(VMTEST_BIN)/kvm-linux
 
-bench: $(VMTEST_DEPS) $(BENCH_PROGS)
+# bench-trace's hv.ko with the tracepoints compiled out (make HV_TRACE=0):
+# the module's sources copied to $(BENCH_DIR)/notrace and built there, so
+# that kmod/hv.ko stays the one with them.
+BENCH_NOTRACE := $(BENCH_DIR)/notrace
+.PHONY: bench-notrace
+bench-notrace:
+	@test -n "$(KDIR)" || { echo "no kernel build dir: set KDIR" >&2; exit 1; }
+	mkdir -p $(BENCH_NOTRACE)/kmod $(BENCH_NOTRACE)/include
+	cp Kbuild $(BENCH_NOTRACE)/
+	cp -r include/. $(BENCH_NOTRACE)/include/
+	cd kmod && find . \( -name '*.[chS]' -o -name Kbuild \) \
+		! -name hv-asm-offsets.h ! -name '*.mod.c' | \
+		cpio -pdmu --quiet $(abspath $(BENCH_NOTRACE))/kmod
+	$(MAKE) -C $(KDIR) M=$(abspath $(BENCH_NOTRACE)) HV_TRACE=0 modules
+
+bench: $(VMTEST_DEPS) $(BENCH_PROGS) bench-notrace
 	$(BENCH_ENV) tests/bench/run-bench amd intel
 
-bench-amd bench-intel: bench-%: $(VMTEST_DEPS) $(BENCH_PROGS)
+bench-amd bench-intel: bench-%: $(VMTEST_DEPS) $(BENCH_PROGS) bench-notrace
 	$(BENCH_ENV) tests/bench/run-bench $*

@@ -65,7 +65,7 @@ int main(void)
 {
 	Suite *(*const suites[])(void) = {
 		lib_suite, open_suite, json_suite, info_suite, cli_suite,
-		cli_vm_suite, cli_create_suite, cli_stat_suite,
+		cli_vm_suite, cli_create_suite, cli_stat_suite, cli_trace_suite,
 		pgtable_suite, insn_suite, emulate_suite, gwalk_suite, vmapi_suite, uart_suite,
 		chipset_suite, pm_suite,
 		loaders_suite, malformed_suite, managed_suite, events_suite,

@@ -22,6 +22,7 @@ Suite *cli_suite(void);
 Suite *cli_vm_suite(void);
 Suite *cli_create_suite(void);
 Suite *cli_stat_suite(void);
+Suite *cli_trace_suite(void);
 Suite *pgtable_suite(void);
 Suite *insn_suite(void);
 Suite *emulate_suite(void);
