@@ -33,4 +33,4 @@ endif
 
 .PHONY: exercise
 exercise:
-	MAKE="$(MAKE)" tests/exercises/run "$(N)" "$(VENDOR)"
+	@MAKE="$(MAKE)" tests/exercises/run "$(N)" "$(VENDOR)"
