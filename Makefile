@@ -174,6 +174,7 @@ check: check-names
 
 include tests/unit/unit.mk
 include tests/rig/rig.mk
+include tests/rig/exercise.mk
 include tests/guests/guests.mk
 include tests/guests/mb.mk
 include tests/bench/bench.mk
