@@ -176,6 +176,7 @@ include tests/unit/unit.mk
 include tests/rig/rig.mk
 include tests/guests/guests.mk
 include tests/guests/mb.mk
+include tests/guests/gdb.mk
 include tests/bench/bench.mk
 
 clean:

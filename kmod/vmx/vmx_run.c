@@ -107,8 +107,25 @@ static void vmx_exec_controls(struct vmx_vcpu *vv)
 {
 	u32 ctl = vv->exec_ctls & ~(CPU_BASED_MOV_DR_EXITING |
 				    CPU_BASED_INTR_WINDOW_EXITING |
-				    CPU_BASED_NMI_WINDOW_EXITING);
+				    CPU_BASED_NMI_WINDOW_EXITING |
+				    CPU_BASED_MONITOR_TRAP_FLAG);
+	u32 dbg = vv->vcpu.dbg_flags, exc = BIT(6);	/* #UD: hv_handle_ud() */
 
+	/*
+	 * Guest debugging (hv_debug.c): #BP for INT3 breakpoints, #DB for
+	 * the debugger's DR0-3 (SDM Vol 3C, 25.6.3: the exception bitmap),
+	 * and MTF for a single step (26.5.2).
+	 */
+	if (dbg & HV_GUESTDBG_SW_BP)
+		exc |= BIT(3);
+	if (dbg & HV_GUESTDBG_HW_BP)
+		exc |= BIT(1);
+	if (exc != vv->exc_bitmap) {
+		vmcs_write(EXCEPTION_BITMAP, exc);
+		vv->exc_bitmap = exc;
+	}
+	if (dbg & HV_GUESTDBG_SINGLESTEP)
+		ctl |= vmx_mtf_ctl;
 	if (!vv->vcpu.db_live)
 		ctl |= CPU_BASED_MOV_DR_EXITING;
 	if (vv->irq_window)
@@ -247,6 +264,49 @@ static bool vmx_translate_insn(struct vmx_vcpu *vv,
 	return true;
 }
 
+/*
+ * An exception in the bitmap (SDM Vol 3C, 28.2.2: its vector in the
+ * VM-exit interruption information).  #UD: hv_handle_ud().  #BP: an
+ * INT3 with HV_GUESTDBG_SW_BP, RIP still on it (27.1: the exception was
+ * not delivered).  #DB, only intercepted with HV_GUESTDBG_HW_BP: the
+ * qualification has the DR6 bits (Table 28-1: B0-B3, BD, BS); DR6
+ * itself was not written (27.1).  A hit of the debugger's enabled
+ * breakpoints stops; anything else (the guest's own TF) is the guest's:
+ * its DR6 updated and the #DB delivered, as the CPU would have.
+ */
+static void vmx_exit_exception(struct vmx_vcpu *vv,
+			       const struct vmx_exit_info *x,
+			       struct hv_exit *exit)
+{
+	u32 vec = x->intr_info & INTR_INFO_VECTOR_MASK;
+	u64 hit, enabled = 0;
+	unsigned int i;
+
+	if (vec == 3) {
+		exit->code = HV_X_DEBUG;
+		exit->debug.vector = 3;
+		return;
+	}
+	if (vec != 1) {
+		exit->code = HV_X_UD;
+		return;
+	}
+	for (i = 0; i < 4; i++)		/* SDM Vol 3B, 18.2.4: L/G bits */
+		if (vv->vcpu.dbg_dr7 & (3ULL << (2 * i)))
+			enabled |= BIT_ULL(i);
+	hit = x->qual & (DR_TRAP_BITS | BIT(13) | DR_STEP);	/* BD: 13 */
+	if (hit & enabled) {
+		exit->code = HV_X_DEBUG;
+		exit->debug.vector = 1;
+		exit->debug.dr6 = DR6_RESERVED | hit;
+		return;
+	}
+	/* SDM Vol 3B, 18.2.3: B0-B3 cleared by nothing but software */
+	vv->dr6 = (vv->dr6 | DR6_RESERVED) | hit;
+	vmx_inject_exception(&vv->vcpu, 1, false, 0);
+	exit->code = HV_X_NONE;
+}
+
 static void vmx_translate_exit(struct vmx_vcpu *vv,
 			       const struct vmx_exit_info *x,
 			       struct hv_exit *exit)
@@ -264,8 +324,17 @@ static void vmx_translate_exit(struct vmx_vcpu *vv,
 	/* SDM Vol 3D, Appendix C: basic exit reasons */
 	switch (vmx_basic_reason(x)) {
 	case EXIT_REASON_EXCEPTION_NMI:
-		/* NMIs, and #UD: the only exception in the bitmap */
-		exit->code = vmx_exit_is_nmi(x) ? HV_X_NMI : HV_X_UD;
+		/* NMIs, #UD, and #BP/#DB while debugged (vmx_exec_controls) */
+		if (vmx_exit_is_nmi(x))
+			exit->code = HV_X_NMI;
+		else
+			vmx_exit_exception(vv, x, exit);
+		break;
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+		/* SDM Vol 3C, 26.5.2: the debugger's step is done */
+		exit->code = HV_X_DEBUG;
+		exit->debug.vector = 1;
+		exit->debug.dr6 = DR6_RESERVED | DR_STEP;
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		/* SDM Vol 3C, Table 28-7; the GPA is its own VMCS field */
