@@ -41,6 +41,7 @@ Suite *progress_suite(void);
 Suite *acpi_suite(void);
 Suite *linux_suite(void);
 Suite *pm_suite(void);
+Suite *gdb_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
