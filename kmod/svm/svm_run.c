@@ -486,6 +486,7 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	struct vmcb *vmcb = sv->vmcb;
 	struct svm_asid_cpu *ac;
 	struct hv_entry e;
+	bool dbg_dr7;
 	u64 efer;
 	int cpu, r;
 
@@ -533,10 +534,24 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	vmcb->control.next_rip = sv->soft_next_rip;	/* an INTn: 15.20 */
 	sv->soft_next_rip = 0;
 
+	/*
+	 * A debugger's DR7 under an emulator: QEMU's TCG (7.2 to 9.x) loads
+	 * DR7 at VMRUN without arming its breakpoints, which only a MOV to
+	 * DR7 does (cpu_x86_update_dr7); so the host writes the guest's DR7
+	 * itself right before VMRUN (DR0-3 are the guest's already) and
+	 * disables it right after.  Only under a hypervisor, where VMRUN is
+	 * emulated; on bare metal VMRUN loads DR7 (APM Vol 2, 15.5.1).
+	 */
+	dbg_dr7 = (vcpu->dbg_flags & HV_GUESTDBG_HW_BP) &&
+		  boot_cpu_has(X86_FEATURE_HYPERVISOR);
+	if (dbg_dr7)
+		set_debugreg(vmcb->save.dr7, 7);
 	svm_clgi();
 	svm_vmsave(page_to_phys(per_cpu(svm_host_save_page, cpu)));
 	r = svm_vmrun(&vcpu->regs, sv->vmcb_pa,
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)));
+	if (dbg_dr7)
+		set_debugreg(0x400, 7);		/* the host's: none enabled */
 	hv_guest_exit_irqoff(vcpu, e);
 	if (r == HV_ENTER_EXIT && vmcb->control.exitcode != SVM_EXIT_INVALID)
 		ac->flush_pending = false;
