@@ -706,6 +706,44 @@ static int cmd_thread(struct gdb_stub *s, const char *p, const char *end)
 	return reply(s, "OK");
 }
 
+/*
+ * The target description (GDB manual, "Target Descriptions"): only the
+ * architecture, so that gdb takes its own x86-64 register file (the g
+ * layout above) even without an executable that says so - a gdb whose
+ * default is i386 would expect 312 bytes.
+ */
+static const char gdb_target_xml[] =
+	"<?xml version=\"1.0\"?>"
+	"<!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
+	"<target><architecture>i386:x86-64</architecture></target>";
+
+/* qXfer:features:read:ANNEX:OFFSET,LENGTH */
+static int cmd_xfer_features(struct gdb_stub *s, const char *p,
+			     const char *end)
+{
+	static const char annex[] = "target.xml:";
+	size_t total = sizeof(gdb_target_xml) - 1;
+	uint64_t off, len;
+
+	if ((size_t)(end - p) < sizeof(annex) - 1 ||
+	    memcmp(p, annex, sizeof(annex) - 1))
+		return reply_err(s, E_INVAL);	/* no such annex */
+	p += sizeof(annex) - 1;
+	if (parse_hex(&p, end, &off) || expect(&p, end, ',') ||
+	    parse_hex(&p, end, &len) || p != end)
+		return reply_err(s, E_SYNTAX);
+	if (off >= total)
+		return reply(s, "l");
+	if (len > total - off)
+		len = total - off;
+	if (len > GDB_MAX_PACKET - 1)
+		len = GDB_MAX_PACKET - 1;
+	snprintf(s->reply, sizeof(s->reply), "%c%.*s",
+		 off + len >= total ? 'l' : 'm', (int)len,
+		 gdb_target_xml + off);
+	return 1;
+}
+
 static int cmd_query(struct gdb_stub *s, const char *p, const char *end)
 {
 	size_t n = (size_t)(end - p);
@@ -715,7 +753,9 @@ static int cmd_query(struct gdb_stub *s, const char *p, const char *end)
 #define IS(str)	(n >= sizeof(str) - 1 && !memcmp(p, str, sizeof(str) - 1))
 	if (IS("qSupported"))
 		return reply(s, "PacketSize=4000;swbreak+;hwbreak+;"
-			     "QStartNoAckMode+");
+			     "QStartNoAckMode+;qXfer:features:read+");
+	if (IS("qXfer:features:read:"))
+		return cmd_xfer_features(s, p + 20, end);
 	if (IS("qfThreadInfo")) {
 		o = s->reply;
 		*o++ = 'm';

@@ -210,6 +210,14 @@ START_TEST(gdb_basics)
 	r = ask("qSupported:multiprocess+;swbreak+;hwbreak+");
 	ck_assert_ptr_nonnull(strstr(r, "PacketSize=4000"));
 	ck_assert_ptr_nonnull(strstr(r, "swbreak+"));
+	/* the target description: x86-64, in pieces as gdb asks */
+	r = ask("qXfer:features:read:target.xml:0,ffb");
+	ck_assert_int_eq(r[0], 'l');
+	ck_assert_ptr_nonnull(strstr(r, "<architecture>i386:x86-64</architecture>"));
+	ask_eq("qXfer:features:read:target.xml:0,5", "m<?xml");
+	ask_eq("qXfer:features:read:target.xml:fff,10", "l");
+	ask_eq("qXfer:features:read:other.xml:0,10", "E16");
+	ask_eq("qXfer:features:read:target.xml:zz", "E01");
 	ask_eq("qfThreadInfo", "m1,2");
 	ask_eq("qsThreadInfo", "l");
 	ask_eq("qC", "QC1");
