@@ -20,9 +20,10 @@
 #               on gdb_watched (DR1: old 0, new 0x5a5a1234), and
 #               continues to the guest's exit (port 0xf4 with 55: gdb
 #               says "exited with code 067", the VM stops debug-exit
-#               with status 111).  hvctl gdb ends by itself.  Then
-#               Ctrl-C-free attach to a running VM and detach: the VM
-#               pauses while gdb looks and runs on after.
+#               with status 111).  hvctl gdb ends by itself.  Then a
+#               running VM: gdb (no executable) attaches, the VM pauses;
+#               continue, SIGINT to gdb (Ctrl-C to the stub) pauses it
+#               again; detach: the VM runs on.
 #
 # CASES_GDB in tests/rig/vmtest; gdb-session makes tests/rig/vmtest put
 # gdb in the initramfs (HVTEST_GDB).
@@ -139,14 +140,20 @@ case_gdb_session() {
 		fail "gd after the session: $st, $r, status $e; expected stopped, debug-exit, 111"
 	mg_ok destroy destroy gd
 
-	# A running VM: gdb attaches (it pauses), looks, detaches: it runs on.
+	# A running VM: gdb attaches (it pauses), continues, is interrupted
+	# (SIGINT: gdb sends Ctrl-C, the VM pauses), looks, detaches: the VM
+	# runs on.  No executable: the stub's target description says x86-64.
 	mg_ok create create lp --mem 1M --image "$LOOPER"
 	mg_ok start start lp
 	gdb_stub_start lp
-	timeout 300 gdb -nx -batch -ex "target remote 127.0.0.1:$GDB_PORT" \
+	timeout -s INT 20 gdb -nx -batch -ex "target remote 127.0.0.1:$GDB_PORT" \
+		-ex 'info registers rip' -ex 'continue' \
 		-ex 'info registers rip' -ex 'detach' </dev/null >/tmp/gdb.out 2>&1
 	cat /tmp/gdb.out
 	gdb_expect '^rip +0x' "registers of the running VM"
+	gdb_expect 'SIGINT' "Ctrl-C stopped the VM (T02)"
+	[ "$(grep -c '^rip +0x' /tmp/gdb.out)" = 2 ] || fail "gdb: no registers after Ctrl-C"
+	gdb_expect 'detached' "detached"
 	gdb_stub_end
 	mg_expect_state lp running
 	mg_ok destroy destroy lp --force
