@@ -53,6 +53,7 @@ struct vmx_vcpu {
 	struct hv_vmx_msr *host_msrs;	/* exit load */
 	u32 exec_ctls;			/* CPU_BASED_VM_EXEC_CONTROL as written */
 	u32 exc_bitmap;			/* EXCEPTION_BITMAP as written */
+	bool dbg_tf;			/* TF is the debugger's at this entry */
 	/*
 	 * Events (vmx_run.c): windows the core asked for, switched on at
 	 * the next entry and off by their exit; the guest interruptibility

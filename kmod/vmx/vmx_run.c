@@ -118,7 +118,7 @@ static void vmx_exec_controls(struct vmx_vcpu *vv)
 	 */
 	if (dbg & HV_GUESTDBG_SW_BP)
 		exc |= BIT(3);
-	if (dbg & HV_GUESTDBG_HW_BP)
+	if ((dbg & HV_GUESTDBG_HW_BP) || vv->dbg_tf)
 		exc |= BIT(1);
 	if (exc != vv->exc_bitmap) {
 		vmcs_write(EXCEPTION_BITMAP, exc);
@@ -295,6 +295,8 @@ static void vmx_exit_exception(struct vmx_vcpu *vv,
 		if (vv->vcpu.dbg_dr7 & (3ULL << (2 * i)))
 			enabled |= BIT_ULL(i);
 	hit = x->qual & (DR_TRAP_BITS | BIT(13) | DR_STEP);	/* BD: 13 */
+	if ((vv->vcpu.dbg_flags & HV_GUESTDBG_SINGLESTEP) && (hit & DR_STEP))
+		enabled |= DR_STEP;	/* the step of vmx_load_guest's TF */
 	if (hit & enabled) {
 		exit->code = HV_X_DEBUG;
 		exit->debug.vector = 1;
@@ -397,7 +399,19 @@ static void vmx_load_guest(struct vmx_vcpu *vv, const struct vmx_host *h,
 	vmcs_write(HOST_FS_BASE, h->fsbase);
 	vmcs_write(GUEST_RIP, vcpu->regs.rip);
 	vmcs_write(GUEST_RSP, vcpu->regs.rsp);
-	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
+	/*
+	 * A debugger's step without MTF: TF for this entry only, #DB
+	 * intercepted (vmx_exec_controls), TF out of the registers again at
+	 * the exit.  In an STI/MOV SS shadow, VM entry wants BS pending
+	 * whenever TF is set (SDM Vol 3C, 27.3.1.5).
+	 */
+	vv->dbg_tf = (vcpu->dbg_flags & HV_GUESTDBG_SINGLESTEP) && !vmx_mtf_ctl &&
+		     !(vcpu->regs.rflags & X86_EFLAGS_TF);
+	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags |
+		   (vv->dbg_tf ? X86_EFLAGS_TF : 0));
+	if (vv->dbg_tf && vcpu->regs.rip == vv->exit_rip &&
+	    (vv->intr_state & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, DR_STEP);
 	if (vmx_preempt_ticks)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_preempt_ticks);
 	/* The core completed the instruction: its STI/MOV SS shadow is over */
@@ -441,6 +455,8 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 	vcpu->regs.rip = vmcs_read(GUEST_RIP);
 	vcpu->regs.rsp = vmcs_read(GUEST_RSP);
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
+	if (vv->dbg_tf)
+		vcpu->regs.rflags &= ~X86_EFLAGS_TF;	/* the debugger's */
 	/* 25.4.2: shadow and NMI blocking, for the core's next injection */
 	vv->intr_state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 	vv->exit_rip = vcpu->regs.rip;
