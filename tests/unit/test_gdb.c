@@ -5,9 +5,14 @@
  * page tables in it, two vCPUs, scripted stops - and `hvctl gdb`'s
  * command line on the fake device.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "gdbstub.h"
@@ -544,6 +549,123 @@ START_TEST(cli_gdb_usage)
 }
 END_TEST
 
+/* ---- hvctl gdb end to end, on the fake device ---- */
+
+struct hvctl_thread {
+	char port[32];
+	char *out, *err;
+	int ret;
+};
+
+static void *hvctl_gdb_thread(void *arg)
+{
+	struct hvctl_thread *h = arg;
+
+	h->ret = run_hvctl(&h->out, &h->err, "gdb", "g", "--listen", h->port,
+			   NULL);
+	return NULL;
+}
+
+/* One packet to the stub over TCP; its reply's payload, acks skipped */
+static const char *tcp_ask(int fd, const char *payload)
+{
+	static char rep[8192];
+	const char *f = framed(payload);
+	size_t n = 0;
+	char c;
+	int hashes = -1;
+
+	ck_assert_int_eq(write(fd, f, strlen(f)), (ssize_t)strlen(f));
+	while (read(fd, &c, 1) == 1) {
+		if (hashes < 0) {
+			if (c == '$')
+				hashes = 0;
+			continue;		/* '+' acks */
+		}
+		if (hashes > 0) {
+			if (++hashes == 3)
+				break;		/* two checksum digits */
+			continue;
+		}
+		if (c == '#') {
+			hashes = 1;
+			continue;
+		}
+		ck_assert_uint_lt(n, sizeof(rep) - 1);
+		rep[n++] = c;
+	}
+	rep[n] = '\0';
+	return rep;
+}
+
+START_TEST(cli_gdb_session)
+{
+	struct hvctl_thread h = { .ret = -1 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct fake_vm *fv;
+	pthread_t th;
+	const char *r;
+	uint8_t b = 0x55;
+	int fd = -1, i, port = 20000 + getpid() % 20000;
+
+	free(HVCTL(0, "", "create", "g", "--mem", "64K"));
+	fv = fake_vm_named("g");
+	ck_assert_ptr_nonnull(fv);
+	fv->managed = true;
+	fv->state = HV_VM_STATE_CREATED;
+	ck_assert_int_eq(pwrite(fv->fd, &b, 1, 0x1000), 1);
+
+	snprintf(h.port, sizeof(h.port), "127.0.0.1:%d", port);
+	ck_assert_int_eq(pthread_create(&th, NULL, hvctl_gdb_thread, &h), 0);
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 200; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_ge(fd, 0);
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		close(fd);
+		fd = -1;
+		usleep(10000);
+	}
+	ck_assert_int_ge(fd, 0);
+
+	ck_assert_str_eq(tcp_ask(fd, "?"), "T05thread:01;");
+	r = tcp_ask(fd, "g");
+	ck_assert_uint_eq(strlen(r), 2 * 536);
+	ck_assert(!strncmp(r + 16 * 16, "f0ff000000000000", 16));	/* rip */
+	ck_assert_str_eq(tcp_ask(fd, "m1000,1"), "55");		/* no paging */
+	ck_assert_str_eq(tcp_ask(fd, "Z0,1000,1"), "OK");
+	ck_assert_int_eq(pread(fv->fd, &b, 1, 0x1000), 1);
+	ck_assert_uint_eq(b, 0xcc);
+	/* continue: a VM never started starts, its vCPU armed */
+	ck_assert_int_eq(write(fd, framed("c"), 5), 5);
+	for (i = 0; i < 200 && fv->state != HV_VM_STATE_RUNNING; i++)
+		usleep(10000);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	ck_assert_uint_eq(fake_last_debug.flags,
+			  HV_GUESTDBG_ENABLE | HV_GUESTDBG_SW_BP);
+	/* the module's debug stop: paused, recorded */
+	fv->dbg_stop = (struct hv_debug_stop){ .seq = 1, .vcpu = 0,
+					       .exception = 3, .rip = 0x1000 };
+	fv->state = HV_VM_STATE_PAUSED;
+	ck_assert_str_eq(tcp_ask(fd, ""), "T05thread:01;swbreak:;");
+	/* detach: the byte back, debugging off, the VM resumed */
+	ck_assert_str_eq(tcp_ask(fd, "D"), "OK");
+	pthread_join(th, NULL);
+	close(fd);
+	ck_assert_int_eq(h.ret, 0);
+	ck_assert_ptr_nonnull(strstr(h.out, "waiting for gdb on 127.0.0.1:"));
+	ck_assert_int_eq(pread(fv->fd, &b, 1, 0x1000), 1);
+	ck_assert_uint_eq(b, 0x55);
+	ck_assert_uint_eq(fake_last_debug.flags, 0);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	ck_assert_uint_eq(fv->resumes, 1);
+	free(h.out);
+	free(h.err);
+}
+END_TEST
+
 Suite *gdb_suite(void)
 {
 	Suite *s = suite_create("gdb");
@@ -559,7 +681,11 @@ Suite *gdb_suite(void)
 	tcase_add_test(tc, gdb_kill);
 	tcase_add_test(tc, gdb_malformed);
 	tcase_add_test(tc, gdb_fuzz);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cli");
+	tcase_add_checked_fixture(tc, fake_hv_setup, fake_hv_teardown);
 	tcase_add_test(tc, cli_gdb_usage);
+	tcase_add_test(tc, cli_gdb_session);
 	suite_add_tcase(s, tc);
 	return s;
 }
