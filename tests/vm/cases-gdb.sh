@@ -152,7 +152,7 @@ case_gdb_session() {
 	cat /tmp/gdb.out
 	gdb_expect '^rip +0x' "registers of the running VM"
 	gdb_expect 'SIGINT' "Ctrl-C stopped the VM (T02)"
-	[ "$(grep -c '^rip +0x' /tmp/gdb.out)" = 2 ] || fail "gdb: no registers after Ctrl-C"
+	[ "$(grep -cE '^rip +0x' /tmp/gdb.out)" = 2 ] || fail "gdb: no registers after Ctrl-C"
 	gdb_expect 'detached' "detached"
 	gdb_stub_end
 	mg_expect_state lp running
