@@ -442,7 +442,7 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 			  struct hv_exit *exit)
 {
 	struct hvk_vcpu *vcpu = &vv->vcpu;
-	u64 idt_info, idt_err = 0;
+	u64 idt_info, idt_err = 0, pend;
 
 	vv->cr2 = native_read_cr2();
 	x->reason = vmcs_read(VM_EXIT_REASON);
@@ -455,8 +455,19 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 	vcpu->regs.rip = vmcs_read(GUEST_RIP);
 	vcpu->regs.rsp = vmcs_read(GUEST_RSP);
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
-	if (vv->dbg_tf)
+	if (vv->dbg_tf) {
 		vcpu->regs.rflags &= ~X86_EFLAGS_TF;	/* the debugger's */
+		/*
+		 * An instruction that exited with TF set may leave its step
+		 * pending (SDM Vol 3C, 28.3.4: BS in the pending debug
+		 * exceptions); that step is the debugger's, and hv reports it
+		 * itself (hv_skip_insn): the guest must not get the #DB.
+		 */
+		pend = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS);
+		if (pend & DR_STEP)
+			vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+				   pend & ~(u64)DR_STEP);
+	}
 	/* 25.4.2: shadow and NMI blocking, for the core's next injection */
 	vv->intr_state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 	vv->exit_rip = vcpu->regs.rip;
