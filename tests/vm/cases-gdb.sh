@@ -21,7 +21,8 @@
 #               continues to the guest's exit (port 0xf4 with 55: gdb
 #               says "exited with code 067", the VM stops debug-exit
 #               with status 111).  hvctl gdb ends by itself.  Then a
-#               running VM: gdb (no executable) attaches, the VM pauses;
+#               running VM (gdbidle.bin, halted: no CPU spent under
+#               Bochs): gdb (no executable) attaches, the VM pauses;
 #               continue, SIGINT to gdb (Ctrl-C to the stub) pauses it
 #               again; detach: the VM runs on.
 #
@@ -29,6 +30,7 @@
 # gdb in the initramfs (HVTEST_GDB).
 
 GDB_GUEST=/hvtest/guests/gdbguest.elf
+GDB_IDLE=/hvtest/guests/gdbidle.bin	# halted, IF=1: running, no CPU
 
 case_gdb_abi() {
 	hv_load
@@ -85,6 +87,7 @@ gdb_expect() {
 case_gdb_session() {
 	mg_setup
 	[ -f "$GDB_GUEST" ] || fail "$GDB_GUEST is not in the initramfs"
+	[ -f "$GDB_IDLE" ] || fail "$GDB_IDLE is not in the initramfs"
 	[ -x /usr/bin/gdb ] || fail "gdb is not in the initramfs (HVTEST_GDB)"
 	# TCP on the loopback: the machine's init leaves lo down
 	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
@@ -143,7 +146,7 @@ case_gdb_session() {
 	# A running VM: gdb attaches (it pauses), continues, is interrupted
 	# (SIGINT: gdb sends Ctrl-C, the VM pauses), looks, detaches: the VM
 	# runs on.  No executable: the stub's target description says x86-64.
-	mg_ok create create lp --mem 1M --image "$LOOPER"
+	mg_ok create create lp --mem 1M --image "$GDB_IDLE"
 	mg_ok start start lp
 	gdb_stub_start lp
 	timeout -s INT 20 gdb -nx -batch -ex "target remote 127.0.0.1:$GDB_PORT" \
