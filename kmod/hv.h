@@ -517,12 +517,13 @@ long hvk_vm_ioctl_get_stats(void *obj, void *data, unsigned long arg);
  *			core's: vcpu->db).
  * set_dr67		Store DR6 and DR7 for the next entry.
  * check_guest_debug	0 if the backend can do HV_GUESTDBG_* @flags, else
- *			-EOPNOTSUPP (VT-x without MTF: no SINGLESTEP).
+ *			-EOPNOTSUPP (both backends can do them all today).
  * set_guest_debug	vcpu->dbg_flags changed (hv_debug.c): from the next
  *			entry on, intercept #BP for HV_GUESTDBG_SW_BP and #DB
  *			for HW_BP (reporting HV_X_DEBUG when the #DB is the
  *			debugger's, giving the guest its own), and exit after
- *			each instruction for SINGLESTEP (VT-x: MTF; AMD-V: TF
+ *			each instruction for SINGLESTEP (VT-x: MTF, or TF and
+ *			#DB where the CPU has no MTF; AMD-V: TF
  *			in the VMCB only, #DB intercepted, TF never shown in
  *			vcpu->regs unless the guest set it).
  * gpt_ops		The second-level page-table entry format (the table

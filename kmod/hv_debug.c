@@ -11,7 +11,8 @@
  *		intercepted: the debugger's breakpoints stop the vCPU, any
  *		other #DB goes to the guest.  The guest's own debug
  *		registers are kept aside meanwhile and come back after.
- *   SINGLESTEP	one instruction, then stop: MTF on VT-x, RFLAGS.TF with
+ *   SINGLESTEP	one instruction, then stop: MTF on VT-x (TF and #DB where
+ *		the CPU has no MTF, as under Bochs), RFLAGS.TF with
  *		#DB intercepted on AMD-V (the backends; hv.h's
  *		set_guest_debug).  An instruction hv completes itself (CPUID,
  *		port I/O, MMIO...) never reaches the hardware's step: the

@@ -630,9 +630,9 @@ struct hv_run {
  * HW_BP goes off; DR7 may enable breakpoints 0-3 (L/G), LE/GE, and
  * R/W 00, 01, 11 with any LEN (SDM Vol 3B, 18.2.4); DR0-3 canonical.
  * EINVAL for anything else, an unknown flag or non-zero reserved bytes.
- * Single-step: MTF on VT-x (SDM Vol 3C, 26.5.2), RFLAGS.TF with #DB
- * intercepted on AMD-V, hidden from the guest's view of RFLAGS as far as
- * KVM hides it (docs/gdb.md).
+ * Single-step: MTF on VT-x (SDM Vol 3C, 26.5.2) where the CPU has it,
+ * else (and on AMD-V) RFLAGS.TF with #DB intercepted, hidden from the
+ * guest's view of RFLAGS as far as KVM hides it (docs/gdb.md).
  */
 #define HV_GUESTDBG_ENABLE	(1U << 0)	/* required by the others */
 #define HV_GUESTDBG_SINGLESTEP	(1U << 1)	/* exit after each instruction */
