@@ -313,6 +313,52 @@ START_TEST(gdb_memory)
 }
 END_TEST
 
+/* The walker's other modes: PAE (3 levels, 2 MiB pages) and 32-bit (4 MiB) */
+START_TEST(gdb_translate_modes)
+{
+	struct hv_sregs sr = { 0 };
+	uint64_t pa;
+	uint32_t e32;
+
+	/* PAE (SDM Vol 3A, 4.4): PDPT at 0x5000 (CR3 32-byte aligned) */
+	put64(0x5000 + 8 * 1, 0x6000 | 1);		/* PDPTE 1: 1-2 GiB */
+	put64(0x6000 + 8 * 3, 0x200000 | 0x83);	/* PDE 3: 2 MiB page */
+	put64(0x6000 + 8 * 4, 0x7000 | 3);		/* PDE 4: a PT */
+	put64(0x7000 + 8 * 5, 0x123000 | 3);
+	sr.cr0 = 0x80000011;
+	sr.cr3 = 0x5000;
+	sr.cr4 = 0x20;
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x40600123, &pa), 0);
+	ck_assert_uint_eq(pa, 0x200123);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x40805abc, &pa), 0);
+	ck_assert_uint_eq(pa, 0x123abc);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x40806000, &pa), -EFAULT);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x80000000, &pa), -EFAULT);
+	/* 32-bit paging (4.3): PD at 0x8000, a 4 MiB page with PSE, a PT */
+	e32 = 0x00400000 | 0x83;			/* PDE 1: 4-8 MiB */
+	memcpy(ft.ram + 0x8000 + 4 * 1, &e32, 4);
+	e32 = 0x9000 | 3;				/* PDE 2: a PT */
+	memcpy(ft.ram + 0x8000 + 4 * 2, &e32, 4);
+	e32 = 0x321000 | 3;				/* PTE 7 */
+	memcpy(ft.ram + 0x9000 + 4 * 7, &e32, 4);
+	sr.cr3 = 0x8000;
+	sr.cr4 = 0x10;					/* PSE */
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00412345, &pa), 0);
+	ck_assert_uint_eq(pa, 0x412345);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00807fff, &pa), 0);
+	ck_assert_uint_eq(pa, 0x321fff);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00808000, &pa), -EFAULT);
+	/* without PSE the PS bit means nothing: PDE 1 is a PT at 4 MiB,
+	 * outside the fake's RAM */
+	sr.cr4 = 0;
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00412345, &pa), -EFAULT);
+	/* 5-level paging is not walked */
+	sr.cr4 = 0x1000 | 0x20;
+	sr.efer = 0x500;
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x1000, &pa), -EINVAL);
+}
+END_TEST
+
 START_TEST(gdb_breakpoints)
 {
 	const char *r;
@@ -675,6 +721,7 @@ Suite *gdb_suite(void)
 	tcase_add_test(tc, gdb_basics);
 	tcase_add_test(tc, gdb_registers);
 	tcase_add_test(tc, gdb_memory);
+	tcase_add_test(tc, gdb_translate_modes);
 	tcase_add_test(tc, gdb_breakpoints);
 	tcase_add_test(tc, gdb_step_and_stop);
 	tcase_add_test(tc, gdb_detach);
