@@ -177,6 +177,7 @@ include tests/rig/rig.mk
 include tests/rig/exercise.mk
 include tests/guests/guests.mk
 include tests/guests/mb.mk
+include tests/guests/gdb.mk
 include tests/bench/bench.mk
 
 clean:

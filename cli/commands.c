@@ -99,6 +99,16 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "(CPUID leaf and answer, port and value, MSR, address).\n"
 	  "  --explain  each exit in words, with why the hardware exits on\n"
 	  "             it (the SDM or APM section) and what hv did\n" },
+	{ "gdb", hvctl_cmd_gdb, "NAME [--listen ADDR:PORT]",
+	  "debug a VM's guest with gdb (GDB remote protocol over TCP)",
+	  "Waits for one gdb (`target remote ADDR:PORT`) and serves it:\n"
+	  "registers, guest-virtual memory, breakpoints (INT3, and DR0-3\n"
+	  "for hbreak and watch), single steps, continue, Ctrl-C; one\n"
+	  "thread per vCPU.  A running VM pauses when gdb connects; a VM\n"
+	  "never started starts at gdb's first continue or step.  Detach,\n"
+	  "kill and quit leave the VM running (docs/gdb.md).\n"
+	  "  --listen ADDR:PORT  IPv4 address and port (default\n"
+	  "                      127.0.0.1:1234; PORT alone: loopback)\n" },
 	{ "console", hvctl_cmd_console, "NAME [--no-follow]",
 	  "print a VM's console output and follow it",
 	  "Prints what the guest wrote to its UART (the last 64K are kept),\n"

@@ -271,6 +271,9 @@ int hvctl_stat_print(FILE *out, const char *name, uint32_t vcpu,
 /* cli/top.c */
 int hvctl_cmd_top(int argc, char **argv);
 
+/* cli/gdb.c: the gdb stub (cli/gdbstub.c: the protocol) */
+int hvctl_cmd_gdb(int argc, char **argv);
+
 /* cli/run.c */
 int hvctl_cmd_run(int argc, char **argv);
 

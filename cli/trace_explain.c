@@ -143,6 +143,12 @@ const struct hvctl_trace_reason hvctl_trace_reasons[] = {
 	  "VT-x has no RDPRU",
 	  "AMD-V exits because hv intercepts RDPRU (APM Vol 2, 15.9)",
 	  "hv injected #UD, as on a CPU without it" },
+	{ "debug", "stopped for the debugger",
+	  "VT-x exits on #BP or #DB because hv intercepts them for a "
+	  "debugger, or on a monitor trap (SDM Vol 3C, 26.2 and 26.5.2)",
+	  "AMD-V exits on #BP or #DB because hv intercepts them for a "
+	  "debugger (APM Vol 2, 15.12)",
+	  "hv stopped the vCPU for hvctl gdb (docs/gdb.md)" },
 	{ "fail_entry", "could not be entered",
 	  "VT-x refused the guest state at VM entry (SDM Vol 3C, 27.8)",
 	  "AMD-V's VMRUN found the guest state inconsistent "

@@ -69,6 +69,7 @@ enum hv_exit_code {
 	HV_X_RDPRU,
 	HV_X_FAIL_ENTRY,	/* hardware refused the guest state */
 	HV_X_UNHANDLED,		/* an exit hv does not expect */
+	HV_X_DEBUG,		/* guest debugging: #BP, #DB, MTF (hv_debug.c) */
 	HV_X_NR			/* how many (hv_stats.c names them) */
 };
 
@@ -130,6 +131,10 @@ struct hv_exit {
 			u64 reason;	/* hardware's own code */
 			u64 qual;
 		} hw;		/* FAIL_ENTRY, UNHANDLED */
+		struct {
+			u8 vector;	/* 1 #DB (step, DR0-3), 3 #BP */
+			u64 dr6;	/* #DB: BS, B0-B3 as the CPU said */
+		} debug;
 	};
 };
 
@@ -285,6 +290,9 @@ struct hvk_vm {
 	struct hv_devices dev;		/* [c] */
 	struct hv_console console;	/* [c] */
 	struct hv_platform *pf;		/* [c] the PC platform (io/platform.h) */
+	/* Guest debugging (hv_debug.c, managed.c) */
+	struct hv_debug_stop dbg_stop;	/* [s] the last debug stop */
+	bool dbg_pause;			/* [s] a debug stop is pausing the VM */
 };
 
 /* What the next run must finish from the last exit to userspace. */
@@ -364,6 +372,17 @@ struct hvk_vcpu {
 	 */
 	u64 db[4];
 	bool db_live;
+	/*
+	 * [r] Guest debugging (hv_debug.c): HV_GUESTDBG_* flags, the
+	 * debugger's DR0-3/DR7 (HW_BP), the guest's own debug registers
+	 * while the debugger's are loaded, and a single step that hv
+	 * completed itself (hv_skip_insn) to report before the next entry.
+	 */
+	u32 dbg_flags;
+	u64 dbg_dr[4], dbg_dr7;
+	u64 dbg_saved_db[4], dbg_saved_dr6, dbg_saved_dr7;
+	bool dbg_saved_live;
+	bool dbg_step_done;
 	/* [r] the vm->gpt_gen this vCPU's last flush covered */
 	u64 gpt_gen;
 	/*
@@ -400,6 +419,15 @@ static inline void hv_stat_inc(struct hvk_vcpu *vcpu, enum hv_stat s)
 {
 	vcpu->stats[s]++;
 }
+
+/*
+ * hv_debug.c: guest debugging (HV_VCPU_SET_GUEST_DEBUG, HV_EXIT_DEBUG,
+ * HV_VM_GET_DEBUG_STOP).
+ */
+long hvk_vcpu_ioctl_set_guest_debug(void *obj, void *data, unsigned long arg);
+long hvk_vm_ioctl_get_debug_stop(void *obj, void *data, unsigned long arg);
+int hv_handle_debug(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
+int hv_debug_step_report(struct hvk_vcpu *vcpu);
 
 /* hv_stats.c: HV_GET_STATS_DESC, HV_VM_GET_STATS */
 long hv_ioctl_get_stats_desc(void *obj, void *data, unsigned long arg);
@@ -499,6 +527,16 @@ long hvk_vm_ioctl_get_stats(void *obj, void *data, unsigned long arg);
  * get_dr67		DR6 and DR7 as the guest sees them (DR0-3 are the
  *			core's: vcpu->db).
  * set_dr67		Store DR6 and DR7 for the next entry.
+ * check_guest_debug	0 if the backend can do HV_GUESTDBG_* @flags, else
+ *			-EOPNOTSUPP (both backends can do them all today).
+ * set_guest_debug	vcpu->dbg_flags changed (hv_debug.c): from the next
+ *			entry on, intercept #BP for HV_GUESTDBG_SW_BP and #DB
+ *			for HW_BP (reporting HV_X_DEBUG when the #DB is the
+ *			debugger's, giving the guest its own), and exit after
+ *			each instruction for SINGLESTEP (VT-x: MTF, or TF and
+ *			#DB where the CPU has no MTF; AMD-V: TF
+ *			in the VMCB only, #DB intercepted, TF never shown in
+ *			vcpu->regs unless the guest set it).
  * gpt_ops		The second-level page-table entry format (the table
  *			memory is the core's: hv_gpt_alloc in hv_mem.c).
  * describe		At load, after probe: the backend's features for the
@@ -545,6 +583,8 @@ struct hv_vendor_ops {
 			   const struct hv_vcpu_events *ev);
 	void (*get_dr67)(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);
 	void (*set_dr67)(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7);
+	int (*check_guest_debug)(u32 flags);
+	void (*set_guest_debug)(struct hvk_vcpu *vcpu);
 	const struct hv_pt_ops *gpt_ops;
 	void (*describe)(const struct hv_caps *caps, char *buf, size_t len);
 };

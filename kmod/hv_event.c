@@ -373,6 +373,9 @@ void hv_skip_insn(struct hvk_vcpu *vcpu, u64 next_rip)
 	u64 dr6, dr7;
 
 	vcpu->regs.rip = next_rip;
+	/* A debugger's step: this instruction was it (hv_debug.c) */
+	if (unlikely(vcpu->dbg_flags & HV_GUESTDBG_SINGLESTEP))
+		vcpu->dbg_step_done = true;
 	if (likely(!(vcpu->regs.rflags & X86_EFLAGS_TF)))
 		return;
 	hv_ops->get_dr67(vcpu, &dr6, &dr7);

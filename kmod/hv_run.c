@@ -286,6 +286,8 @@ int hv_handle_exit(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 	case HV_X_RDPMC:
 	case HV_X_RDPRU:
 		return hv_handle_host_insn(vcpu, exit);
+	case HV_X_DEBUG:
+		return hv_handle_debug(vcpu, exit);
 	case HV_X_FAIL_ENTRY:
 		run->exit_reason = HV_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_reason = exit->hw.reason;
@@ -331,8 +333,12 @@ static int hv_enter_guest(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	r = hv_ops->vcpu_run(vcpu, exit);
 	hv_fpu_save_guest(vcpu);
 	kernel_fpu_end();
-	/* DR7 enables no breakpoint: trap the next DR access again */
-	if (!r && vcpu->db_live && !(exit->dr7 & 0xff))
+	/*
+	 * DR7 enables no breakpoint: trap the next DR access again (not
+	 * while a debugger's are loaded: hv_debug.c)
+	 */
+	if (!r && vcpu->db_live && !(exit->dr7 & 0xff) &&
+	    !(vcpu->dbg_flags & HV_GUESTDBG_HW_BP))
 		vcpu->db_live = false;
 	return r;
 }
@@ -393,6 +399,11 @@ int hvk_vcpu_loop(struct hvk_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+
+		/* A debugger's step that hv completed (hv_debug.c) */
+		r = hv_debug_step_report(vcpu);
+		if (r <= 0)
+			break;
 
 		/* INIT/SIPI, sleep while halted or waiting, inject events */
 		r = hv_events_before_entry(vcpu);

@@ -53,6 +53,7 @@ static const char *const hv_exit_names[HV_X_NR] = {
 	[HV_X_RDPRU]		= "rdpru",
 	[HV_X_FAIL_ENTRY]	= "fail_entry",
 	[HV_X_UNHANDLED]	= "unhandled",
+	[HV_X_DEBUG]		= "debug",
 };
 
 /*

@@ -109,6 +109,7 @@ static inline void hv_trace_nop(const void *p, ...) { }
 	EM(HV_X_MWAIT,		"mwait")			\
 	EM(HV_X_RDPMC,		"rdpmc")			\
 	EM(HV_X_RDPRU,		"rdpru")			\
+	EM(HV_X_DEBUG,		"debug")			\
 	EM(HV_X_FAIL_ENTRY,	"fail_entry")			\
 	EMe(HV_X_UNHANDLED,	"unhandled")
 

@@ -299,6 +299,8 @@ static const struct hv_ioctl_desc hvk_vcpu_ioctls[] = {
 	{ HV_VCPU_SET_CPUID,	hvk_vcpu_ioctl_set_cpuid, HV_IOCTL_VCPU },
 	{ HV_VCPU_GET_MP_STATE,	hvk_vcpu_ioctl_get_mp_state, HV_IOCTL_VCPU },
 	{ HV_VCPU_SET_MP_STATE,	hvk_vcpu_ioctl_set_mp_state, HV_IOCTL_VCPU },
+	{ HV_VCPU_SET_GUEST_DEBUG, hvk_vcpu_ioctl_set_guest_debug,
+	  HV_IOCTL_VCPU },
 };
 
 static long hvk_vcpu_ioctl(struct file *file, unsigned int cmd,

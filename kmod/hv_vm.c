@@ -531,6 +531,7 @@ static const struct hv_ioctl_desc hvk_vm_ioctls[] = {
 	{ HV_VM_SIGNAL_MSI,	hvk_vm_ioctl_signal_msi,	0 },
 	/* hv_stats.c: vm->lock, briefly; the runners are never waited for */
 	{ HV_VM_GET_STATS,	hvk_vm_ioctl_get_stats,		0 },
+	{ HV_VM_GET_DEBUG_STOP,	hvk_vm_ioctl_get_debug_stop,	0 },
 	/* state/state.c: mgmt_lock, then the vCPU's run_lock without waiting */
 	{ HV_VM_GET_VCPU_STATE,	hvk_vm_ioctl_get_vcpu_state,
 	  HV_IOCTL_BY_ID | HV_IOCTL_QUIET | HV_IOCTL_VCPU },

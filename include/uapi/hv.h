@@ -16,7 +16,9 @@
 				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC);
 				 * 5: ACPI PM1 block and reset (HV_STOP_REBOOT,
 				 *    HV_EXIT_SYSTEM_EVENT, hv_device_state.pm);
-				 * 6: statistics (HV_GET_STATS_DESC, HV_VM_GET_STATS) */
+				 * 6: statistics (HV_GET_STATS_DESC, HV_VM_GET_STATS);
+				 *    guest debugging (HV_VCPU_SET_GUEST_DEBUG,
+				 *    HV_EXIT_DEBUG, HV_VM_GET_DEBUG_STOP) */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -364,6 +366,25 @@ struct hv_ram_region {
 #define HV_VM_SIGNAL_MSI	_IOW(HV_IOCTL_MAGIC, 0x33, struct hv_msi)
 /* API 6: the VM's or one vCPU's counters (HV_GET_STATS_DESC above) */
 #define HV_VM_GET_STATS		_IOW(HV_IOCTL_MAGIC, 0x34, struct hv_stats)
+/*
+ * API 6: the last debug stop of a managed VM (docs/gdb.md).  A vCPU of a
+ * managed VM whose guest debugging (HV_VCPU_SET_GUEST_DEBUG) catches an
+ * event pauses the whole VM, as HV_VM_PAUSE would (HV_EVENT_PAUSED), and
+ * records here which vCPU and why; @seq counts the stops since the VM
+ * was created, so a debugger that saw the VM paused knows whether it was
+ * a new stop.  Any user who may open the VM; no quiet needed.
+ */
+#define HV_VM_GET_DEBUG_STOP	_IOR(HV_IOCTL_MAGIC, 0x35, struct hv_debug_stop)
+
+struct hv_debug_stop {
+	__u64 seq;		/* stops so far; 0: none yet */
+	__u32 vcpu;		/* the vCPU that stopped */
+	__u32 exception;	/* 1 (#DB: step, hardware breakpoint), 3 (#BP) */
+	__u64 dr6;		/* #DB: DR6 as the CPU reported it (BS, B0-B3) */
+	__u64 dr7;		/* DR7 the guest ran with */
+	__u64 rip;		/* RIP at the stop */
+	__u64 reserved[3];
+};
 
 #define HV_NR_GSIS		24
 
@@ -461,6 +482,7 @@ struct hv_cpuid {
 #define HV_EXIT_INTR		7	/* a signal is pending (run: -EINTR) */
 #define HV_EXIT_INTERNAL_ERROR	8	/* hv cannot emulate; see internal */
 #define HV_EXIT_SYSTEM_EVENT	9	/* API 5: poweroff or reset; see system_event */
+#define HV_EXIT_DEBUG		10	/* API 6: guest debugging; see debug */
 
 /*
  * system_event.type (as KVM_EXIT_SYSTEM_EVENT): the guest asked the
@@ -539,6 +561,19 @@ struct hv_run {
 			__u32 pad;
 			__u64 data;		/* the value written */
 		} system_event;
+		/*
+		 * HV_EXIT_DEBUG (as KVM_EXIT_DEBUG): exception 3, an INT3
+		 * with HV_GUESTDBG_SW_BP (RIP on the INT3, which has not
+		 * run); exception 1, a single step done (DR6.BS) or a
+		 * hardware breakpoint (DR6.B0-B3) of the debugger's.
+		 */
+		struct {
+			__u32 exception;	/* 1 or 3 */
+			__u32 pad;
+			__u64 dr6;
+			__u64 dr7;
+			__u64 rip;
+		} debug;
 		__u8 raw[256];
 	};
 	__u64 reserved[16];
@@ -585,6 +620,34 @@ struct hv_run {
  */
 #define HV_VCPU_GET_MP_STATE	_IOR(HV_IOCTL_MAGIC, 0x27, struct hv_mp_state)
 #define HV_VCPU_SET_MP_STATE	_IOW(HV_IOCTL_MAGIC, 0x28, struct hv_mp_state)
+
+/*
+ * Guest debugging (API 6, as KVM_SET_GUEST_DEBUG): what makes the vCPU
+ * exit with HV_EXIT_DEBUG (attached), or pause its managed VM
+ * (HV_VM_GET_DEBUG_STOP).  flags 0 switches it all off.  With
+ * HV_GUESTDBG_HW_BP, @dr[0-3] and @dr7 are loaded into the guest's debug
+ * registers while it runs, the guest's own are kept and come back when
+ * HW_BP goes off; DR7 may enable breakpoints 0-3 (L/G), LE/GE, and
+ * R/W 00, 01, 11 with any LEN (SDM Vol 3B, 18.2.4); DR0-3 canonical.
+ * EINVAL for anything else, an unknown flag or non-zero reserved bytes.
+ * Single-step: MTF on VT-x (SDM Vol 3C, 26.5.2) where the CPU has it,
+ * else (and on AMD-V) RFLAGS.TF with #DB intercepted, hidden from the
+ * guest's view of RFLAGS as far as KVM hides it (docs/gdb.md).
+ */
+#define HV_GUESTDBG_ENABLE	(1U << 0)	/* required by the others */
+#define HV_GUESTDBG_SINGLESTEP	(1U << 1)	/* exit after each instruction */
+#define HV_GUESTDBG_SW_BP	(1U << 2)	/* INT3 exits (#BP intercepted) */
+#define HV_GUESTDBG_HW_BP	(1U << 3)	/* @dr, @dr7 (#DB intercepted) */
+
+struct hv_guest_debug {
+	__u32 flags;		/* HV_GUESTDBG_* */
+	__u32 pad;		/* must be zero */
+	__u64 dr[4];		/* DR0-3: linear addresses */
+	__u64 dr7;
+	__u64 reserved[4];	/* must be zero */
+};
+
+#define HV_VCPU_SET_GUEST_DEBUG	_IOW(HV_IOCTL_MAGIC, 0x29, struct hv_guest_debug)
 
 #define HV_MP_RUNNABLE		0
 #define HV_MP_HALTED		1

@@ -142,6 +142,35 @@ static void hv_managed_report(struct hvk_vcpu *vcpu, const char *what)
 				    run->internal.data);
 }
 
+/*
+ * A debug stop (hv_debug.c): the whole VM pauses, as HV_VM_PAUSE would,
+ * and the stop is recorded for HV_VM_GET_DEBUG_STOP.  The vCPU thread
+ * cannot wait for the others as hvk_vm_pause does (it is one of them):
+ * it asks for the pause, and the last thread to park makes the VM
+ * PAUSED (hv_managed_park).  The first stop of a pause wins; another
+ * vCPU that stops meanwhile keeps its RIP and stops again on resume.
+ */
+static void hv_managed_debug_stop(struct hvk_vcpu *vcpu)
+{
+	struct hvk_vm *vm = vcpu->vm;
+	struct hv_run *run = vcpu->run;
+
+	spin_lock(&vm->state_lock);
+	if (vm->state == HV_VM_STATE_RUNNING && !vm->pause_req &&
+	    !vm->stop_req) {
+		vm->pause_req = true;
+		vm->dbg_pause = true;
+		vm->dbg_stop.seq++;
+		vm->dbg_stop.vcpu = vcpu->id;
+		vm->dbg_stop.exception = run->debug.exception;
+		vm->dbg_stop.dr6 = run->debug.dr6;
+		vm->dbg_stop.dr7 = run->debug.dr7;
+		vm->dbg_stop.rip = run->debug.rip;
+	}
+	spin_unlock(&vm->state_lock);
+	hv_kick_vcpus(vm);
+}
+
 /* What attached mode would hand to userspace. false: stop this vCPU. */
 static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 {
@@ -160,6 +189,9 @@ static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 		run->hypercall.ret = HV_HC_ENOSYS;	/* nobody to answer */
 		return true;
 	case HV_EXIT_INTR:
+		return true;
+	case HV_EXIT_DEBUG:
+		hv_managed_debug_stop(vcpu);
 		return true;
 	case HV_EXIT_HLT:
 		/*
@@ -194,7 +226,22 @@ static bool hv_managed_exit(struct hvk_vcpu *vcpu)
 /* Park while a pause is requested; the controller waits for all. */
 static void hv_managed_park(struct hvk_vm *vm)
 {
+	bool paused = false;
+
 	atomic_inc(&vm->threads_parked);
+	/* A debug stop's pause: the last thread in makes it PAUSED */
+	spin_lock(&vm->state_lock);
+	if (vm->dbg_pause && atomic_read(&vm->threads_parked) >=
+			     atomic_read(&vm->threads_live)) {
+		vm->dbg_pause = false;
+		if (vm->state == HV_VM_STATE_RUNNING && !vm->stop_req) {
+			vm->state = HV_VM_STATE_PAUSED;
+			paused = true;
+		}
+	}
+	spin_unlock(&vm->state_lock);
+	if (paused)
+		hv_event(vm, HV_EVENT_PAUSED, 0, 0);
 	wake_up_all(&vm->mgmt_wq);
 	wait_event(vm->park_wq, !READ_ONCE(vm->pause_req) ||
 		   READ_ONCE(vm->stop_req) || kthread_should_stop());
@@ -370,11 +417,15 @@ int hvk_vm_pause(struct hvk_vm *vm)
 	spin_lock(&vm->state_lock);
 	if (vm->state == HV_VM_STATE_RUNNING)
 		vm->state = HV_VM_STATE_PAUSED;
+	else if (vm->state == HV_VM_STATE_PAUSED)
+		r = 1;		/* a debug stop paused it meanwhile: done */
 	else
 		r = -EINVAL;	/* it stopped by itself meanwhile */
+	vm->dbg_pause = false;
 	spin_unlock(&vm->state_lock);
 	if (!r)
 		hv_event(vm, HV_EVENT_PAUSED, 0, 0);
+	r = r > 0 ? 0 : r;
 out:
 	mutex_unlock(&vm->mgmt_lock);
 	return r;

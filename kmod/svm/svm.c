@@ -236,6 +236,8 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.set_events		= svm_set_events,
 	.get_dr67		= svm_get_dr67,
 	.set_dr67		= svm_set_dr67,
+	.check_guest_debug	= svm_check_guest_debug,
+	.set_guest_debug	= svm_set_guest_debug,
 	.gpt_ops		= &svm_npt_ops,
 	.describe		= svm_describe,
 };

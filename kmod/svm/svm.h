@@ -49,6 +49,14 @@ struct svm_vcpu {
 	bool nmi_ss_tf;		/* ... and the guest had TF set itself */
 	u64 nmi_ss_dr6;		/* the guest's DR6 before the step */
 	u64 exit_rip;		/* RIP at the last exit: its shadow's */
+	/*
+	 * Guest debugging (svm_run.c): TF put in the VMCB for a debugger's
+	 * single step at this entry, the guest's DR6 before it, and the
+	 * NEXT_RIP of an INTn hv re-injects (15.20).
+	 */
+	bool dbg_tf;
+	u64 dbg_dr6;
+	u64 soft_next_rip;
 };
 
 static inline struct svm_vm *to_svm_vm(struct hvk_vm *vm)
@@ -88,6 +96,8 @@ void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
 void svm_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);
 void svm_set_dr67(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7);
+int svm_check_guest_debug(u32 flags);
+void svm_set_guest_debug(struct hvk_vcpu *vcpu);
 extern const struct hv_pt_ops svm_npt_ops;
 
 /* svm_run.c */

@@ -22,6 +22,9 @@
 #include <asm/debugreg.h>
 #include <asm/processor-flags.h>
 
+static bool svm_debug_db(struct svm_vcpu *sv, struct hv_exit *exit);
+static void svm_exit_swint(struct svm_vcpu *sv, struct hv_exit *exit);
+
 /* Fixed lengths of the intercepted instructions, for CPUs without NRIPS */
 #define SVM_LEN_CPUID	2	/* 0f a2 */
 #define SVM_LEN_MSR	2	/* 0f 32 / 0f 30 */
@@ -250,6 +253,8 @@ static void svm_exit_events(struct svm_vcpu *sv, struct hv_exit *exit)
 		exit->code = HV_X_NMI_WINDOW;
 		break;
 	default:	/* SVM_EXIT_EXCP_DB */
+		if (svm_debug_db(sv, exit))
+			break;
 		if (sv->nmi_ss) {
 			bool guest_tf = sv->nmi_ss_tf;
 			u64 dr6 = sv->vmcb->save.dr6;
@@ -295,6 +300,14 @@ static void svm_translate_exit(struct svm_vcpu *sv, struct hv_exit *exit)
 	case SVM_EXIT_EXCP_DB:
 		svm_exit_events(sv, exit);
 		break;
+	case SVM_EXIT_EXCP_BP:
+		/* HV_GUESTDBG_SW_BP: an INT3, RIP still on it (15.12) */
+		exit->code = HV_X_DEBUG;
+		exit->debug.vector = 3;
+		break;
+	case SVM_EXIT_SWINT:
+		svm_exit_swint(sv, exit);
+		break;
 	case SVM_EXIT_INVALID:
 		/* APM Vol 2, 15.5.1: VMRUN found the guest state inconsistent */
 		exit->code = HV_X_FAIL_ENTRY;
@@ -327,6 +340,89 @@ static void svm_new_asid(struct svm_vcpu *sv, struct svm_asid_cpu *ac)
 }
 
 /*
+ * Guest debugging (hv_debug.c), per entry: #BP for INT3 breakpoints -
+ * and INTn, since QEMU's TCG (7.2) checks the INTn intercept for INT3
+ * where the hardware checks #BP (APM Vol 2, 15.12: exception
+ * intercepts; 15.13.1: INTn); #DB for the debugger's DR0-3 and single
+ * steps, and for svm_vcpu.c's NMI-window step.
+ */
+#define SVM_EXC_BP	BIT(3)
+#define SVM_EXC_DB	BIT(1)
+
+static void svm_debug_intercepts(struct svm_vcpu *sv)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+	u32 dbg = sv->vcpu.dbg_flags;
+
+	if (dbg & HV_GUESTDBG_SW_BP) {
+		c->intercept_exceptions |= SVM_EXC_BP;
+		c->intercept_misc1 |= SVM_INTERCEPT_INTN;
+	} else {
+		c->intercept_exceptions &= ~SVM_EXC_BP;
+		c->intercept_misc1 &= ~SVM_INTERCEPT_INTN;
+	}
+	if (dbg & (HV_GUESTDBG_SINGLESTEP | HV_GUESTDBG_HW_BP) || sv->nmi_ss)
+		c->intercept_exceptions |= SVM_EXC_DB;
+	else
+		c->intercept_exceptions &= ~SVM_EXC_DB;
+}
+
+/*
+ * An intercepted #DB: the debugger's when it is a step of its own (BS,
+ * TF set by svm_vcpu_run) or a hit of its enabled DR0-3 (B0-B3).  The
+ * CPU has written DR6 (the VMCB's) already; a step's BS is hv's, so the
+ * guest's DR6 comes back.  False: not the debugger's.
+ */
+static bool svm_debug_db(struct svm_vcpu *sv, struct hv_exit *exit)
+{
+	u32 dbg = sv->vcpu.dbg_flags;
+	u64 dr6 = sv->vmcb->save.dr6, hit = 0, enabled = 0;
+	unsigned int i;
+
+	if (dbg & HV_GUESTDBG_SINGLESTEP)
+		hit |= dr6 & DR_STEP;
+	if (dbg & HV_GUESTDBG_HW_BP) {
+		for (i = 0; i < 4; i++)	/* SDM Vol 3B, 18.2.4: L/G bits */
+			if (sv->vcpu.dbg_dr7 & (3ULL << (2 * i)))
+				enabled |= BIT_ULL(i);
+		hit |= dr6 & enabled;
+	}
+	if (!hit)
+		return false;
+	if (sv->nmi_ss)
+		svm_nmi_step_end(sv);
+	else if (sv->dbg_tf)
+		sv->vmcb->save.dr6 = sv->dbg_dr6;
+	exit->code = HV_X_DEBUG;
+	exit->debug.vector = 1;
+	exit->debug.dr6 = DR6_RESERVED | (dr6 & (DR_TRAP_BITS | DR_STEP));
+	return true;
+}
+
+/*
+ * The INTn intercept (only on with HV_GUESTDBG_SW_BP): INT3 (cc) is a
+ * breakpoint; INT n (cd n) is the guest's, delivered as the software
+ * interrupt it is, with NEXT_RIP past it (15.20).  Anything else there
+ * (INTO, rewritten bytes) stops for the debugger rather than loop.
+ */
+static void svm_exit_swint(struct svm_vcpu *sv, struct hv_exit *exit)
+{
+	struct vmcb_control *c = &sv->vmcb->control;
+	u8 b[2];
+	int n, mode;
+
+	n = hv_fetch_insn(&sv->vcpu, b, sizeof(b), &mode);
+	if (n == 2 && b[0] == 0xcd) {
+		c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | b[1];
+		sv->soft_next_rip = sv->vcpu.regs.rip + 2;
+		exit->code = HV_X_NONE;
+		return;
+	}
+	exit->code = HV_X_DEBUG;
+	exit->debug.vector = 3;
+}
+
+/*
  * Interrupts on: what this entry intercepts.  No CR0/CR4 guest/host masks
  * on AMD-V: every CR0 write exits (MOV, and CLTS and LMSW: 15.9.1) and,
  * while the guest may not set CR4.OSXSAVE (its CPUID hides XSAVE), every
@@ -348,6 +444,7 @@ static void svm_set_intercepts(struct svm_vcpu *sv)
 	else
 		c->intercept_cr |= SVM_INTERCEPT_CR4_WRITE;
 	c->intercept_dr = sv->vcpu.db_live ? 0 : SVM_DR_INTERCEPTS;
+	svm_debug_intercepts(sv);
 }
 
 /*
@@ -389,6 +486,7 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	struct vmcb *vmcb = sv->vmcb;
 	struct svm_asid_cpu *ac;
 	struct hv_entry e;
+	bool dbg_dr7;
 	u64 efer;
 	int cpu, r;
 
@@ -421,17 +519,39 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	vmcb->save.rsp = vcpu->regs.rsp;
 	vmcb->save.rip = vcpu->regs.rip;
 	vmcb->save.rflags = vcpu->regs.rflags;
+	/* A debugger's step: TF in the VMCB only, #DB intercepted */
+	sv->dbg_tf = (vcpu->dbg_flags & HV_GUESTDBG_SINGLESTEP) &&
+		     !(vcpu->regs.rflags & X86_EFLAGS_TF);
+	if (sv->dbg_tf) {
+		vmcb->save.rflags |= X86_EFLAGS_TF;
+		sv->dbg_dr6 = vmcb->save.dr6;
+	}
 	if (sv->nmi_ss)		/* stepping for an NMI window: svm_vcpu.c */
 		vmcb->save.rflags |= X86_EFLAGS_TF;
 	/* The core completed the instruction: its shadow is over (15.21.5) */
 	if (vcpu->regs.rip != sv->exit_rip)
 		vmcb->control.int_state &= ~SVM_INT_SHADOW;
-	vmcb->control.next_rip = 0;
+	vmcb->control.next_rip = sv->soft_next_rip;	/* an INTn: 15.20 */
+	sv->soft_next_rip = 0;
 
+	/*
+	 * A debugger's DR7 under an emulator: QEMU's TCG (7.2 to 9.x) loads
+	 * DR7 at VMRUN without arming its breakpoints, which only a MOV to
+	 * DR7 does (cpu_x86_update_dr7); so the host writes the guest's DR7
+	 * itself right before VMRUN (DR0-3 are the guest's already) and
+	 * disables it right after.  Only under a hypervisor, where VMRUN is
+	 * emulated; on bare metal VMRUN loads DR7 (APM Vol 2, 15.5.1).
+	 */
+	dbg_dr7 = (vcpu->dbg_flags & HV_GUESTDBG_HW_BP) &&
+		  boot_cpu_has(X86_FEATURE_HYPERVISOR);
+	if (dbg_dr7)
+		set_debugreg(vmcb->save.dr7, 7);
 	svm_clgi();
 	svm_vmsave(page_to_phys(per_cpu(svm_host_save_page, cpu)));
 	r = svm_vmrun(&vcpu->regs, sv->vmcb_pa,
 		      page_to_phys(per_cpu(svm_host_save_page, cpu)));
+	if (dbg_dr7)
+		set_debugreg(0x400, 7);		/* the host's: none enabled */
 	hv_guest_exit_irqoff(vcpu, e);
 	if (r == HV_ENTER_EXIT && vmcb->control.exitcode != SVM_EXIT_INVALID)
 		ac->flush_pending = false;
@@ -447,6 +567,8 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	vcpu->regs.rflags = vmcb->save.rflags;
 	if (sv->nmi_ss && !sv->nmi_ss_tf)
 		vcpu->regs.rflags &= ~X86_EFLAGS_TF;	/* hv's, not the guest's */
+	if (sv->dbg_tf)
+		vcpu->regs.rflags &= ~X86_EFLAGS_TF;	/* the debugger's */
 	sv->exit_rip = vcpu->regs.rip;
 	exit->dr7 = vmcb->save.dr7;
 	/* The NMI handler's IRET completed: NMIs unblocked (SDM Vol 3A, 6.7.1) */

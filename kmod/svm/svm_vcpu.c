@@ -498,6 +498,17 @@ void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 	c->event_inj = 0;
 }
 
+/* Guest debugging (hv_debug.c): AMD-V can do it all (TF, #DB, #BP) */
+int svm_check_guest_debug(u32 flags)
+{
+	return 0;
+}
+
+/* Nothing to do now: svm_set_intercepts() programs it at the next entry */
+void svm_set_guest_debug(struct hvk_vcpu *vcpu)
+{
+}
+
 /* DR0-3 in vcpu->db (svm_run.c keeps them current); DR6/DR7 in the VMCB */
 void svm_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7)
 {

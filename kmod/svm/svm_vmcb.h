@@ -99,6 +99,7 @@ struct vmcb {
 #define SVM_INTERCEPT_RDPMC	BIT(15)
 #define SVM_INTERCEPT_CPUID	BIT(18)
 #define SVM_INTERCEPT_IRET	BIT(20)
+#define SVM_INTERCEPT_INTN	BIT(21)
 #define SVM_INTERCEPT_INVD	BIT(22)
 #define SVM_INTERCEPT_PAUSE	BIT(23)
 #define SVM_INTERCEPT_HLT	BIT(24)
@@ -155,6 +156,7 @@ struct vmcb {
 #define SVM_EXIT_WRITE_DR0	0x030	/* + n */
 #define SVM_EXIT_WRITE_DR7	0x037
 #define SVM_EXIT_EXCP_DB	0x041	/* 0x40 + vector */
+#define SVM_EXIT_EXCP_BP	0x043
 #define SVM_EXIT_EXCP_UD	0x046
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
@@ -162,6 +164,7 @@ struct vmcb {
 #define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_IRET		0x074
+#define SVM_EXIT_SWINT		0x075	/* INTn */
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_PAUSE		0x077
 #define SVM_EXIT_HLT		0x078

@@ -35,6 +35,8 @@ bool vmx_ctls_ok;
 u32 vmx_preempt_ticks;		/* VMX-preemption timer per entry, or 0 */
 /* Interrupt- and NMI-window exiting, where the CPU has them (vmx_run.c) */
 u32 vmx_window_ctls;
+/* The monitor trap flag, where the CPU has it: a debugger's single step */
+u32 vmx_mtf_ctl;
 
 /*
  * SDM Vol 3D, A.3-A.5: bits 31:0 of a control MSR are the allowed-0
@@ -117,6 +119,10 @@ static bool vmx_setup_ctls(u64 basic)
 			   CPU_BASED_NMI_WINDOW_EXITING);
 	if (!(vmx_pin_ctls & PIN_BASED_VIRTUAL_NMIS))
 		vmx_window_ctls &= ~CPU_BASED_NMI_WINDOW_EXITING;
+	/* SDM Vol 3C, 26.5.2: the monitor trap flag, for guest debugging */
+	vmx_mtf_ctl = vmx_allowed1(t ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				   MSR_IA32_VMX_PROCBASED_CTLS) &
+		      CPU_BASED_MONITOR_TRAP_FLAG;
 	ok &= vmx_adjust_ctls(MSR_IA32_VMX_PROCBASED_CTLS2,
 			      SECONDARY_EXEC_ENABLE_EPT |
 			      SECONDARY_EXEC_UNRESTRICTED_GUEST,
@@ -449,6 +455,8 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.set_events		= vmx_set_events,
 	.get_dr67		= vmx_get_dr67,
 	.set_dr67		= vmx_set_dr67,
+	.check_guest_debug	= vmx_check_guest_debug,
+	.set_guest_debug	= vmx_set_guest_debug,
 	.gpt_ops		= &vmx_ept_ops,
 	.describe		= vmx_describe,
 };

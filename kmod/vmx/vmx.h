@@ -52,6 +52,8 @@ struct vmx_vcpu {
 	struct hv_vmx_msr *guest_msrs;	/* entry load + exit store */
 	struct hv_vmx_msr *host_msrs;	/* exit load */
 	u32 exec_ctls;			/* CPU_BASED_VM_EXEC_CONTROL as written */
+	u32 exc_bitmap;			/* EXCEPTION_BITMAP as written */
+	bool dbg_tf;			/* TF is the debugger's at this entry */
 	/*
 	 * Events (vmx_run.c): windows the core asked for, switched on at
 	 * the next entry and off by their exit; the guest interruptibility
@@ -101,6 +103,7 @@ extern u64 vmx_cr0_fixed0, vmx_cr0_fixed1, vmx_cr4_fixed0, vmx_cr4_fixed1;
 extern u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls;
 extern u32 vmx_exit_ctls, vmx_entry_ctls;
 extern u32 vmx_window_ctls;
+extern u32 vmx_mtf_ctl;
 extern bool vmx_ctls_ok;
 extern u32 vmx_preempt_ticks;
 void vmx_vmclear_local(struct vmx_vcpu *vv);
@@ -130,6 +133,8 @@ void vmx_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev);
 void vmx_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev);
 void vmx_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7);
 void vmx_set_dr67(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7);
+int vmx_check_guest_debug(u32 flags);
+void vmx_set_guest_debug(struct hvk_vcpu *vcpu);
 int vmx_vcpu_setup_vmcs(struct vmx_vcpu *vv);
 bool vmx_vcpu_load(struct vmx_vcpu *vv);
 u64 vmx_cr0_guest(u64 cr0);

@@ -107,8 +107,25 @@ static void vmx_exec_controls(struct vmx_vcpu *vv)
 {
 	u32 ctl = vv->exec_ctls & ~(CPU_BASED_MOV_DR_EXITING |
 				    CPU_BASED_INTR_WINDOW_EXITING |
-				    CPU_BASED_NMI_WINDOW_EXITING);
+				    CPU_BASED_NMI_WINDOW_EXITING |
+				    CPU_BASED_MONITOR_TRAP_FLAG);
+	u32 dbg = vv->vcpu.dbg_flags, exc = BIT(6);	/* #UD: hv_handle_ud() */
 
+	/*
+	 * Guest debugging (hv_debug.c): #BP for INT3 breakpoints, #DB for
+	 * the debugger's DR0-3 (SDM Vol 3C, 25.6.3: the exception bitmap),
+	 * and MTF for a single step (26.5.2).
+	 */
+	if (dbg & HV_GUESTDBG_SW_BP)
+		exc |= BIT(3);
+	if ((dbg & HV_GUESTDBG_HW_BP) || vv->dbg_tf)
+		exc |= BIT(1);
+	if (exc != vv->exc_bitmap) {
+		vmcs_write(EXCEPTION_BITMAP, exc);
+		vv->exc_bitmap = exc;
+	}
+	if (dbg & HV_GUESTDBG_SINGLESTEP)
+		ctl |= vmx_mtf_ctl;
 	if (!vv->vcpu.db_live)
 		ctl |= CPU_BASED_MOV_DR_EXITING;
 	if (vv->irq_window)
@@ -247,6 +264,51 @@ static bool vmx_translate_insn(struct vmx_vcpu *vv,
 	return true;
 }
 
+/*
+ * An exception in the bitmap (SDM Vol 3C, 28.2.2: its vector in the
+ * VM-exit interruption information).  #UD: hv_handle_ud().  #BP: an
+ * INT3 with HV_GUESTDBG_SW_BP, RIP still on it (27.1: the exception was
+ * not delivered).  #DB, only intercepted with HV_GUESTDBG_HW_BP: the
+ * qualification has the DR6 bits (Table 28-1: B0-B3, BD, BS); DR6
+ * itself was not written (27.1).  A hit of the debugger's enabled
+ * breakpoints stops; anything else (the guest's own TF) is the guest's:
+ * its DR6 updated and the #DB delivered, as the CPU would have.
+ */
+static void vmx_exit_exception(struct vmx_vcpu *vv,
+			       const struct vmx_exit_info *x,
+			       struct hv_exit *exit)
+{
+	u32 vec = x->intr_info & INTR_INFO_VECTOR_MASK;
+	u64 hit, enabled = 0;
+	unsigned int i;
+
+	if (vec == 3) {
+		exit->code = HV_X_DEBUG;
+		exit->debug.vector = 3;
+		return;
+	}
+	if (vec != 1) {
+		exit->code = HV_X_UD;
+		return;
+	}
+	for (i = 0; i < 4; i++)		/* SDM Vol 3B, 18.2.4: L/G bits */
+		if (vv->vcpu.dbg_dr7 & (3ULL << (2 * i)))
+			enabled |= BIT_ULL(i);
+	hit = x->qual & (DR_TRAP_BITS | BIT(13) | DR_STEP);	/* BD: 13 */
+	if ((vv->vcpu.dbg_flags & HV_GUESTDBG_SINGLESTEP) && (hit & DR_STEP))
+		enabled |= DR_STEP;	/* the step of vmx_load_guest's TF */
+	if (hit & enabled) {
+		exit->code = HV_X_DEBUG;
+		exit->debug.vector = 1;
+		exit->debug.dr6 = DR6_RESERVED | hit;
+		return;
+	}
+	/* SDM Vol 3B, 18.2.3: B0-B3 cleared by nothing but software */
+	vv->dr6 = (vv->dr6 | DR6_RESERVED) | hit;
+	vmx_inject_exception(&vv->vcpu, 1, false, 0);
+	exit->code = HV_X_NONE;
+}
+
 static void vmx_translate_exit(struct vmx_vcpu *vv,
 			       const struct vmx_exit_info *x,
 			       struct hv_exit *exit)
@@ -264,8 +326,17 @@ static void vmx_translate_exit(struct vmx_vcpu *vv,
 	/* SDM Vol 3D, Appendix C: basic exit reasons */
 	switch (vmx_basic_reason(x)) {
 	case EXIT_REASON_EXCEPTION_NMI:
-		/* NMIs, and #UD: the only exception in the bitmap */
-		exit->code = vmx_exit_is_nmi(x) ? HV_X_NMI : HV_X_UD;
+		/* NMIs, #UD, and #BP/#DB while debugged (vmx_exec_controls) */
+		if (vmx_exit_is_nmi(x))
+			exit->code = HV_X_NMI;
+		else
+			vmx_exit_exception(vv, x, exit);
+		break;
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+		/* SDM Vol 3C, 26.5.2: the debugger's step is done */
+		exit->code = HV_X_DEBUG;
+		exit->debug.vector = 1;
+		exit->debug.dr6 = DR6_RESERVED | DR_STEP;
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		/* SDM Vol 3C, Table 28-7; the GPA is its own VMCS field */
@@ -328,7 +399,19 @@ static void vmx_load_guest(struct vmx_vcpu *vv, const struct vmx_host *h,
 	vmcs_write(HOST_FS_BASE, h->fsbase);
 	vmcs_write(GUEST_RIP, vcpu->regs.rip);
 	vmcs_write(GUEST_RSP, vcpu->regs.rsp);
-	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags);
+	/*
+	 * A debugger's step without MTF: TF for this entry only, #DB
+	 * intercepted (vmx_exec_controls), TF out of the registers again at
+	 * the exit.  In an STI/MOV SS shadow, VM entry wants BS pending
+	 * whenever TF is set (SDM Vol 3C, 27.3.1.5).
+	 */
+	vv->dbg_tf = (vcpu->dbg_flags & HV_GUESTDBG_SINGLESTEP) && !vmx_mtf_ctl &&
+		     !(vcpu->regs.rflags & X86_EFLAGS_TF);
+	vmcs_write(GUEST_RFLAGS, vcpu->regs.rflags |
+		   (vv->dbg_tf ? X86_EFLAGS_TF : 0));
+	if (vv->dbg_tf && vcpu->regs.rip == vv->exit_rip &&
+	    (vv->intr_state & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, DR_STEP);
 	if (vmx_preempt_ticks)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_preempt_ticks);
 	/* The core completed the instruction: its STI/MOV SS shadow is over */
@@ -359,7 +442,7 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 			  struct hv_exit *exit)
 {
 	struct hvk_vcpu *vcpu = &vv->vcpu;
-	u64 idt_info, idt_err = 0;
+	u64 idt_info, idt_err = 0, pend;
 
 	vv->cr2 = native_read_cr2();
 	x->reason = vmcs_read(VM_EXIT_REASON);
@@ -372,6 +455,19 @@ static void vmx_read_exit(struct vmx_vcpu *vv, struct vmx_exit_info *x,
 	vcpu->regs.rip = vmcs_read(GUEST_RIP);
 	vcpu->regs.rsp = vmcs_read(GUEST_RSP);
 	vcpu->regs.rflags = vmcs_read(GUEST_RFLAGS);
+	if (vv->dbg_tf) {
+		vcpu->regs.rflags &= ~X86_EFLAGS_TF;	/* the debugger's */
+		/*
+		 * An instruction that exited with TF set may leave its step
+		 * pending (SDM Vol 3C, 28.3.4: BS in the pending debug
+		 * exceptions); that step is the debugger's, and hv reports it
+		 * itself (hv_skip_insn): the guest must not get the #DB.
+		 */
+		pend = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS);
+		if (pend & DR_STEP)
+			vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+				   pend & ~(u64)DR_STEP);
+	}
 	/* 25.4.2: shadow and NMI blocking, for the core's next injection */
 	vv->intr_state = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 	vv->exit_rip = vcpu->regs.rip;

@@ -277,6 +277,7 @@ static bool vmx_setup_controls(struct vmx_vcpu *vv)
 	ok &= vmcs_write(VM_EXIT_CONTROLS, vmx_exit_ctls);
 	ok &= vmcs_write(VM_ENTRY_CONTROLS, vmx_entry_ctls);
 	ok &= vmcs_write(EXCEPTION_BITMAP, BIT(6));	/* #UD: hv_handle_ud() */
+	vv->exc_bitmap = BIT(6);	/* + #BP, #DB while debugged: vmx_run.c */
 	ok &= vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	ok &= vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	ok &= vmcs_write(CR3_TARGET_COUNT, 0);
@@ -766,6 +767,21 @@ void vmx_get_dr67(struct hvk_vcpu *vcpu, u64 *dr6, u64 *dr7)
 
 	*dr6 = vv->dr6;
 	*dr7 = vmx_read_field(vv, GUEST_DR7);
+}
+
+/*
+ * Guest debugging (hv_debug.c): single steps with MTF (SDM Vol 3C,
+ * 26.5.2), or where the CPU has none (Bochs) with RFLAGS.TF and #DB
+ * intercepted, as KVM steps on both vendors (vmx_run.c).
+ */
+int vmx_check_guest_debug(u32 flags)
+{
+	return 0;
+}
+
+/* Nothing to do now: vmx_exec_controls() programs it at the next entry */
+void vmx_set_guest_debug(struct hvk_vcpu *vcpu)
+{
 }
 
 void vmx_set_dr67(struct hvk_vcpu *vcpu, u64 dr6, u64 dr7)

@@ -28,6 +28,8 @@ int fake_set_state_err;
 int fake_create_err;
 int fake_add_ram_err;
 static uint64_t fake_next_id;
+struct hv_guest_debug fake_last_debug;
+unsigned int fake_debug_calls;
 
 static struct fake_vcpu fake_vcpus[FAKE_MAX_VCPUS];
 static unsigned int fake_nr_vcpus;
@@ -48,6 +50,8 @@ void fake_vm_reset(void)
 	fake_create_err = 0;
 	fake_add_ram_err = 0;
 	fake_next_id = 0;
+	memset(&fake_last_debug, 0, sizeof(fake_last_debug));
+	fake_debug_calls = 0;
 	memset(fake_vms, 0, sizeof(fake_vms));
 	memset(fake_vcpus, 0, sizeof(fake_vcpus));
 	fake_nr_vms = 0;
@@ -489,6 +493,9 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 		n = st->count < 4 ? st->count : 4;
 		return (int)n;
 	}
+	case HV_VM_GET_DEBUG_STOP:
+		memcpy(arg, &vm->dbg_stop, sizeof(vm->dbg_stop));
+		return 0;
 	case HV_VM_GET_INFO: {
 		struct hv_vm_info *info = arg;
 
@@ -525,6 +532,10 @@ static int vcpu_ioctl(struct fake_vcpu *v, unsigned long req, void *arg)
 		return 0;
 	case HV_VCPU_RUN:
 		return -EINTR;	/* as if a signal came at once */
+	case HV_VCPU_SET_GUEST_DEBUG:
+		memcpy(&fake_last_debug, arg, sizeof(fake_last_debug));
+		fake_debug_calls++;
+		return 0;
 	}
 	return -ENOTTY;
 }

@@ -70,7 +70,7 @@ int main(void)
 		chipset_suite, pm_suite,
 		loaders_suite, malformed_suite, managed_suite, events_suite,
 		crc32c_suite, snapfile_suite, snapshot_suite, cli_snapshot_suite,
-		progress_suite, acpi_suite, linux_suite,
+		progress_suite, acpi_suite, linux_suite, gdb_suite,
 	};
 	SRunner *sr;
 	size_t i;

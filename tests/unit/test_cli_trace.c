@@ -245,7 +245,7 @@ START_TEST(trace_table_complete)
 		"none", "io", "npf", "cpuid", "rdmsr", "wrmsr", "hlt", "pause",
 		"hypercall", "shutdown", "intr", "nmi", "virt_insn", "ud",
 		"xsetbv", "cr_write", "dr_access", "irq_window", "nmi_window",
-		"invd", "wbinvd", "monitor", "mwait", "rdpmc", "rdpru",
+		"invd", "wbinvd", "monitor", "mwait", "rdpmc", "rdpru", "debug",
 		"fail_entry", "unhandled",
 	};
 	unsigned int i;

@@ -42,6 +42,7 @@ Suite *progress_suite(void);
 Suite *acpi_suite(void);
 Suite *linux_suite(void);
 Suite *pm_suite(void);
+Suite *gdb_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
@@ -136,6 +137,8 @@ struct fake_vm {
 	uint64_t stats[HV_MAX_VCPUS + 1][4];
 	uint64_t stats_step[4];		/* added to the VM's after each read */
 	unsigned int stats_calls;
+	/* API 6: what HV_VM_GET_DEBUG_STOP answers (tests set it) */
+	struct hv_debug_stop dbg_stop;
 };
 
 /* fake_hv.c: HV_GET_STATS_DESC's table (4 counters) and its calls */
@@ -158,6 +161,9 @@ extern unsigned int fake_creates;	/* HV_CREATE_VM and HV_VM_CLONE calls */
 extern int fake_set_state_err;
 extern int fake_create_err;		/* errno for HV_CREATE_VM, or 0 */
 extern int fake_add_ram_err;		/* errno for HV_VM_ADD_RAM, or 0 */		/* errno for SET_VCPU_STATE, or 0 */
+/* API 6: the last HV_VCPU_SET_GUEST_DEBUG of any vCPU, and the calls */
+extern struct hv_guest_debug fake_last_debug;
+extern unsigned int fake_debug_calls;
 struct fake_vm *fake_vm_named(const char *name);
 void fake_vm_reset(void);
 struct fake_vcpu *fake_vcpu_of(int fd);

@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests: the GDB remote protocol engine of hvctl gdb
+ * (cli/gdbstub.c) over a fake target - 4 MiB of guest RAM with 4-level
+ * page tables in it, two vCPUs, scripted stops - and `hvctl gdb`'s
+ * command line on the fake device.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "gdbstub.h"
+#include "hvctl.h"
+
+#define RAM_SIZE	(4u << 20)
+/*
+ * The fake's paging (SDM Vol 3A, 4.5): PML4 at 0x1000, PDPT at 0x2000,
+ * PD at 0x3000: VA 0-2M a 2 MiB page at 0 (identity), VA 2M-4M through
+ * the PT at 0x4000: 4 KiB pages, VA 0x200000 + n * 4K at PA 0x300000 +
+ * n * 4K for n < 16, the rest not present; VA 4M on: not present.
+ */
+#define VA_REMAP	0x200000ULL
+#define PA_REMAP	0x300000ULL
+
+struct fake_target {
+	uint8_t *ram;
+	struct hv_regs regs[2];
+	struct hv_sregs sregs[2];
+	struct hv_guest_debug dbg[2];
+	int set_debug_calls;
+	int resumes, pauses;
+	struct gdb_stop next;	/* what poll_stop says */
+	char out[65536];
+	size_t out_len;
+};
+
+static struct fake_target ft;
+static struct gdb_stub stub;
+
+static int f_get_regs(void *t, unsigned int v, struct hv_regs *r,
+		      struct hv_sregs *s)
+{
+	if (v >= 2)
+		return -EINVAL;
+	*r = ft.regs[v];
+	*s = ft.sregs[v];
+	return 0;
+}
+
+static int f_set_regs(void *t, unsigned int v, const struct hv_regs *r)
+{
+	if (v >= 2)
+		return -EINVAL;
+	ft.regs[v] = *r;
+	return 0;
+}
+
+static int f_read_phys(void *t, uint64_t gpa, void *buf, size_t len)
+{
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return -EFAULT;
+	memcpy(buf, ft.ram + gpa, len);
+	return 0;
+}
+
+static int f_write_phys(void *t, uint64_t gpa, const void *buf, size_t len)
+{
+	if (gpa >= RAM_SIZE || len > RAM_SIZE - gpa)
+		return -EFAULT;
+	memcpy(ft.ram + gpa, buf, len);
+	return 0;
+}
+
+static int f_set_debug(void *t, unsigned int v, const struct hv_guest_debug *d)
+{
+	if (v >= 2)
+		return -EINVAL;
+	ft.dbg[v] = *d;
+	ft.set_debug_calls++;
+	return 0;
+}
+
+static int f_resume(void *t)
+{
+	ft.resumes++;
+	return 0;
+}
+
+static int f_pause(void *t)
+{
+	ft.pauses++;
+	if (ft.next.kind == GDB_RUNNING)
+		ft.next.kind = GDB_STOP_PAUSED;
+	return 0;
+}
+
+static int f_poll_stop(void *t, struct gdb_stop *st)
+{
+	*st = ft.next;
+	return 0;
+}
+
+static const struct gdb_target_ops fake_ops = {
+	.get_regs = f_get_regs, .set_regs = f_set_regs,
+	.read_phys = f_read_phys, .write_phys = f_write_phys,
+	.set_debug = f_set_debug, .resume = f_resume, .pause = f_pause,
+	.poll_stop = f_poll_stop,
+};
+
+static int f_write(void *io, const void *buf, size_t len)
+{
+	ck_assert_uint_le(ft.out_len + len, sizeof(ft.out) - 1);
+	memcpy(ft.out + ft.out_len, buf, len);
+	ft.out_len += len;
+	ft.out[ft.out_len] = '\0';
+	return 0;
+}
+
+static void put64(uint64_t pa, uint64_t v)
+{
+	memcpy(ft.ram + pa, &v, 8);
+}
+
+static void setup(void)
+{
+	unsigned int i, v;
+
+	memset(&ft, 0, sizeof(ft));
+	ft.ram = calloc(1, RAM_SIZE);
+	ck_assert_ptr_nonnull(ft.ram);
+	put64(0x1000, 0x2000 | 3);		/* PML4[0] */
+	put64(0x2000, 0x3000 | 3);		/* PDPT[0] */
+	put64(0x3000, 0x0 | 0x83);		/* PD[0]: 2 MiB at 0 */
+	put64(0x3008, 0x4000 | 3);		/* PD[1]: PT */
+	for (i = 0; i < 16; i++)
+		put64(0x4000 + 8 * i, (PA_REMAP + 4096 * i) | 3);
+	for (i = 0; i < 16 * 4096; i++)
+		ft.ram[PA_REMAP + i] = (uint8_t)i;
+	for (v = 0; v < 2; v++) {
+		ft.sregs[v].cr0 = 0x80000011;	/* PG, ET, PE */
+		ft.sregs[v].cr3 = 0x1000;
+		ft.sregs[v].cr4 = 0x20;		/* PAE */
+		ft.sregs[v].efer = 0x500;	/* LMA, LME */
+		ft.sregs[v].cs.selector = 0x08;
+		ft.regs[v].rflags = 2;
+		ft.regs[v].rax = 0x1111111111111111ULL * (v + 1);
+		ft.regs[v].rip = 0x100000 + v;
+	}
+	ft.next.kind = GDB_RUNNING;
+	gdb_stub_init(&stub, &fake_ops, NULL, 2, f_write, NULL);
+}
+
+static void teardown(void)
+{
+	free(ft.ram);
+}
+
+/* "$PAYLOAD#cs" */
+static const char *framed(const char *payload)
+{
+	static char buf[40008];
+	unsigned int sum = 0;
+	size_t i;
+
+	for (i = 0; payload[i]; i++)
+		sum += (uint8_t)payload[i];
+	snprintf(buf, sizeof(buf), "$%s#%02x", payload, sum & 0xff);
+	return buf;
+}
+
+/* Send one packet; return the reply's payload (acks and framing off) */
+static const char *ask(const char *payload)
+{
+	static char rep[40000];
+	const char *f = framed(payload), *d, *h;
+
+	ft.out_len = 0;
+	ft.out[0] = '\0';
+	ck_assert_int_eq(gdb_stub_input(&stub, f, strlen(f)), 0);
+	d = strchr(ft.out, '$');
+	if (!d)
+		return NULL;
+	h = strrchr(d, '#');
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_lt((size_t)(h - d - 1), sizeof(rep));
+	memcpy(rep, d + 1, (size_t)(h - d - 1));
+	rep[h - d - 1] = '\0';
+	/* the checksum we sent is right */
+	ck_assert_str_eq(framed(rep), d);	/* framed() reuses its buffer */
+	return rep;
+}
+
+static void ask_eq(const char *payload, const char *want)
+{
+	const char *r = ask(payload);
+
+	ck_assert_msg(r && !strcmp(r, want), "%s: got '%s', want '%s'",
+		      payload, r ? r : "(none)", want);
+}
+
+START_TEST(gdb_basics)
+{
+	const char *r;
+
+	/* acked, framed, checksummed */
+	ck_assert_int_eq(gdb_stub_input(&stub, "$?#3f", 5), 0);
+	ck_assert_str_eq(ft.out + 1, framed("T05thread:01;"));
+	ck_assert_int_eq(ft.out[0], '+');
+	r = ask("qSupported:multiprocess+;swbreak+;hwbreak+");
+	ck_assert_ptr_nonnull(strstr(r, "PacketSize=4000"));
+	ck_assert_ptr_nonnull(strstr(r, "swbreak+"));
+	/* the target description: x86-64, in pieces as gdb asks */
+	r = ask("qXfer:features:read:target.xml:0,ffb");
+	ck_assert_int_eq(r[0], 'l');
+	ck_assert_ptr_nonnull(strstr(r, "<architecture>i386:x86-64</architecture>"));
+	ask_eq("qXfer:features:read:target.xml:0,5", "m<?xml");
+	ask_eq("qXfer:features:read:target.xml:fff,10", "l");
+	ask_eq("qXfer:features:read:other.xml:0,10", "E16");
+	ask_eq("qXfer:features:read:target.xml:zz", "E01");
+	ask_eq("qfThreadInfo", "m1,2");
+	ask_eq("qsThreadInfo", "l");
+	ask_eq("qC", "QC1");
+	ask_eq("qAttached", "1");
+	ask_eq("vCont?", "vCont;c;C;s;S");
+	ask_eq("T1", "OK");
+	ask_eq("T2", "OK");
+	ask_eq("T3", "E16");
+	ask_eq("qNoSuchThing", "");
+	ask_eq("!", "");
+	/* a bad checksum: '-', nothing done */
+	ft.out_len = 0;
+	ck_assert_int_eq(gdb_stub_input(&stub, "$?#00", 5), 0);
+	ck_assert_str_eq(ft.out, "-");
+	/* no-ack mode: after its own OK, no more '+' */
+	ask_eq("QStartNoAckMode", "OK");
+	ck_assert_int_eq(ft.out[0], '+');
+	ask("?");
+	ck_assert_int_eq(ft.out[0], '$');
+}
+END_TEST
+
+START_TEST(gdb_registers)
+{
+	const char *r;
+	char g[2 * 600];
+
+	r = ask("g");
+	/* 17 * 8 + 7 * 4 + 80 + 32 + 256 + 4 bytes */
+	ck_assert_uint_eq(strlen(r), 2 * 536);
+	ck_assert(!strncmp(r, "1111111111111111", 16));		/* rax */
+	ck_assert(!strncmp(r + 16 * 16, "0000100000000000", 16));	/* rip */
+	ck_assert(!strncmp(r + 17 * 16, "02000000", 8));		/* eflags */
+	ck_assert(!strncmp(r + 17 * 16 + 8, "08000000", 8));		/* cs */
+	ask_eq("p10", "0000100000000000");
+	ask_eq("p11", "02000000");
+	ask_eq("p39", "E16");
+	/* P: rbx, then RIP; EFLAGS must stay legal */
+	ask_eq("P1=efbeadde00000000", "OK");
+	ck_assert_uint_eq(ft.regs[0].rbx, 0xdeadbeef);
+	ask_eq("P10=0010200000000000", "OK");
+	ck_assert_uint_eq(ft.regs[0].rip, 0x201000);
+	ask_eq("P11=00000000", "E16");		/* bit 1 clear */
+	ask_eq("P11=02010000", "OK");		/* TF */
+	ck_assert_uint_eq(ft.regs[0].rflags, 0x102);
+	ask_eq("P12=08000000", "E16");		/* segments: read-only */
+	/* G: what g gave, with rcx changed */
+	snprintf(g, sizeof(g), "G%s", ask("g"));
+	memcpy(g + 1 + 2 * 16, "7856341200000000", 16);
+	ask_eq(g, "OK");
+	ck_assert_uint_eq(ft.regs[0].rcx, 0x12345678);
+	/* Hg2: vCPU 1's registers */
+	ask_eq("Hg2", "OK");
+	ask_eq("p10", "0100100000000000");
+	ask_eq("Hg0", "OK");
+	ask_eq("Hg3", "E16");
+	ask_eq("Hc-1", "OK");
+}
+END_TEST
+
+START_TEST(gdb_memory)
+{
+	const char *r;
+
+	/* identity 2 MiB page */
+	ft.ram[0x100000] = 0x55;
+	ft.ram[0x100001] = 0x48;
+	ask_eq("m100000,2", "5548");
+	/* 4 KiB pages elsewhere: VA 0x200010 is PA 0x300010 */
+	ask_eq("m200010,4", "10111213");
+	/* the last mapped page, then nothing: a short read */
+	r = ask("m20fffe,4");
+	ck_assert_str_eq(r, "feff");
+	ask_eq("m210000,1", "E0e");
+	ask_eq("m400000,1", "E0e");
+	ask_eq("mffff800000000000,1", "E0e");
+	/* writes through the same walk */
+	ask_eq("M200020,2:abcd", "OK");
+	ck_assert_uint_eq(ft.ram[PA_REMAP + 0x20], 0xab);
+	ck_assert_uint_eq(ft.ram[PA_REMAP + 0x21], 0xcd);
+	ask_eq("M210000,1:00", "E0e");
+	ask_eq("M200020,2:ab", "E01");		/* length and data differ */
+	ask_eq("M200020,1:zz", "E01");
+	/* paging off: linear = physical */
+	ft.sregs[0].cr0 = 0x11;
+	ft.sregs[0].efer = 0;
+	ask_eq("m300010,1", "10");
+}
+END_TEST
+
+/* The walker's other modes: PAE (3 levels, 2 MiB pages) and 32-bit (4 MiB) */
+START_TEST(gdb_translate_modes)
+{
+	struct hv_sregs sr = { 0 };
+	uint64_t pa;
+	uint32_t e32;
+
+	/* PAE (SDM Vol 3A, 4.4): PDPT at 0x5000 (CR3 32-byte aligned) */
+	put64(0x5000 + 8 * 1, 0x6000 | 1);		/* PDPTE 1: 1-2 GiB */
+	put64(0x6000 + 8 * 3, 0x200000 | 0x83);	/* PDE 3: 2 MiB page */
+	put64(0x6000 + 8 * 4, 0x7000 | 3);		/* PDE 4: a PT */
+	put64(0x7000 + 8 * 5, 0x123000 | 3);
+	sr.cr0 = 0x80000011;
+	sr.cr3 = 0x5000;
+	sr.cr4 = 0x20;
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x40600123, &pa), 0);
+	ck_assert_uint_eq(pa, 0x200123);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x40805abc, &pa), 0);
+	ck_assert_uint_eq(pa, 0x123abc);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x40806000, &pa), -EFAULT);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x80000000, &pa), -EFAULT);
+	/* 32-bit paging (4.3): PD at 0x8000, a 4 MiB page with PSE, a PT */
+	e32 = 0x00400000 | 0x83;			/* PDE 1: 4-8 MiB */
+	memcpy(ft.ram + 0x8000 + 4 * 1, &e32, 4);
+	e32 = 0x9000 | 3;				/* PDE 2: a PT */
+	memcpy(ft.ram + 0x8000 + 4 * 2, &e32, 4);
+	e32 = 0x321000 | 3;				/* PTE 7 */
+	memcpy(ft.ram + 0x9000 + 4 * 7, &e32, 4);
+	sr.cr3 = 0x8000;
+	sr.cr4 = 0x10;					/* PSE */
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00412345, &pa), 0);
+	ck_assert_uint_eq(pa, 0x412345);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00807fff, &pa), 0);
+	ck_assert_uint_eq(pa, 0x321fff);
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00808000, &pa), -EFAULT);
+	/* without PSE the PS bit means nothing: PDE 1 is a PT at 4 MiB,
+	 * outside the fake's RAM */
+	sr.cr4 = 0;
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x00412345, &pa), -EFAULT);
+	/* 5-level paging is not walked */
+	sr.cr4 = 0x1000 | 0x20;
+	sr.efer = 0x500;
+	ck_assert_int_eq(gdb_translate(&stub, &sr, 0x1000, &pa), -EINVAL);
+}
+END_TEST
+
+START_TEST(gdb_breakpoints)
+{
+	const char *r;
+
+	ft.ram[0x100000] = 0x55;
+	ask_eq("Z0,100000,1", "OK");
+	ck_assert_uint_eq(ft.ram[0x100000], 0xcc);
+	ask_eq("m100000,1", "55");		/* gdb sees its byte */
+	ask_eq("Z0,100000,1", "OK");		/* twice: still one */
+	ask_eq("Z0,100000,2", "E16");		/* x86: kind 1 */
+	ask_eq("Z0,400000,1", "E0e");		/* not mapped */
+	/* hardware: execute on 0x100010, write watch 8 bytes on 0x102000 */
+	ask_eq("Z1,100010,1", "OK");
+	ask_eq("Z2,102000,8", "OK");
+	ask_eq("Z2,102001,8", "E16");		/* misaligned */
+	ask_eq("Z3,102000,3", "E16");		/* length 3 */
+	ask_eq("Z2,800000000000,1", "E16");	/* not canonical */
+	ask_eq("Z4,102010,4", "OK");
+	ask_eq("Z3,102020,2", "OK");
+	ask_eq("Z1,100020,1", "E1c");		/* four slots only */
+	ask_eq("Z5,100000,1", "");		/* no such type */
+	/* continue: every vCPU armed alike; no reply until the stop */
+	r = ask("c");
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(ft.out, "+");
+	ck_assert_int_eq(ft.resumes, 1);
+	ck_assert_uint_eq(ft.dbg[0].flags, HV_GUESTDBG_ENABLE |
+			  HV_GUESTDBG_SW_BP | HV_GUESTDBG_HW_BP);
+	ck_assert_uint_eq(ft.dbg[1].flags, ft.dbg[0].flags);
+	ck_assert_uint_eq(ft.dbg[0].dr[0], 0x100010);
+	ck_assert_uint_eq(ft.dbg[0].dr[1], 0x102000);
+	ck_assert_uint_eq(ft.dbg[0].dr[2], 0x102010);
+	ck_assert_uint_eq(ft.dbg[0].dr[3], 0x102020);
+	/* L0-L3, GE; RW 00 01 11 11; LEN 00 10 11 01 */
+	ck_assert_uint_eq(ft.dbg[0].dr7, 0x55 | 1 << 9 |
+			  (0x0ULL << 16) | (0x9ULL << 20) | (0xfULL << 24) |
+			  (0x7ULL << 28));
+	/* still running: nothing */
+	ck_assert_int_eq(gdb_stub_poll(&stub), 0);
+	/* the watchpoint in DR1 on vCPU 1 */
+	ft.out_len = 0;
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 1,
+				     .exception = 1, .dr6 = 0xffff0ff2 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T05thread:02;watch:102000;"));
+	ask_eq("?", "T05thread:02;watch:102000;");
+	ask_eq("p10", "0100100000000000");	/* Hg follows the stop */
+	/* the INT3 */
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("c"));
+	ft.out_len = 0;
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 0,
+				     .exception = 3 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T05thread:01;swbreak:;"));
+	/* DR0: hwbreak */
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("c"));
+	ft.out_len = 0;
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 0,
+				     .exception = 1, .dr6 = 0xffff0ff1 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T05thread:01;hwbreak:;"));
+	/* out again */
+	ask_eq("z0,100000,1", "OK");
+	ck_assert_uint_eq(ft.ram[0x100000], 0x55);
+	ask_eq("z0,100000,1", "OK");		/* not there: fine */
+	ask_eq("z1,100010,1", "OK");
+	ask_eq("z2,102000,8", "OK");
+	ask_eq("z4,102010,4", "OK");
+	ask_eq("z3,102020,2", "OK");
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("c"));
+	ck_assert_uint_eq(ft.dbg[0].flags, 0);
+	ck_assert_uint_eq(ft.dbg[0].dr7, 0);
+}
+END_TEST
+
+START_TEST(gdb_step_and_stop)
+{
+	/* vCont: vCPU 2 steps, the others continue */
+	ck_assert_ptr_null(ask("vCont;s:2;c"));
+	ck_assert_uint_eq(ft.dbg[1].flags, HV_GUESTDBG_ENABLE |
+			  HV_GUESTDBG_SINGLESTEP);
+	ck_assert_uint_eq(ft.dbg[0].flags, 0);
+	ft.out_len = 0;
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 1,
+				     .exception = 1, .dr6 = 0xffff4ff0 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T05thread:02;"));
+	/* s: the Hc thread, the one that stopped */
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("s"));
+	ck_assert_uint_eq(ft.dbg[1].flags, HV_GUESTDBG_ENABLE |
+			  HV_GUESTDBG_SINGLESTEP);
+	ck_assert_uint_eq(ft.dbg[0].flags, 0);
+	/* Ctrl-C while it runs: paused, T02 */
+	ft.out_len = 0;
+	ck_assert_int_eq(gdb_stub_input(&stub, "\x03", 1), 0);
+	ck_assert_int_eq(ft.pauses, 1);
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T02thread:02;"));
+	/* a packet while running is not answered (all-stop) */
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("c"));
+	ck_assert_ptr_null(ask("g"));
+	/* the VM ends: W with its exit value, and the session is over */
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_EXITED, .status = 55 };
+	ft.out_len = 0;
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("W37"));
+	ck_assert(stub.done);
+}
+END_TEST
+
+START_TEST(gdb_detach)
+{
+	ft.ram[0x100000] = 0x55;
+	ask_eq("Z0,100000,1", "OK");
+	ask_eq("Z1,100010,1", "OK");
+	ft.set_debug_calls = 0;
+	ask_eq("D", "OK");
+	ck_assert(stub.done);
+	ck_assert_uint_eq(ft.ram[0x100000], 0x55);
+	ck_assert_int_eq(ft.set_debug_calls, 2);
+	ck_assert_uint_eq(ft.dbg[0].flags, 0);
+	ck_assert_uint_eq(ft.dbg[1].flags, 0);
+	ck_assert_int_eq(ft.resumes, 1);	/* left running */
+	/* after D nothing more is read */
+	ft.out_len = 0;
+	ck_assert_int_eq(gdb_stub_input(&stub, "$?#3f", 5), 0);
+	ck_assert_uint_eq(ft.out_len, 0);
+}
+END_TEST
+
+START_TEST(gdb_kill)
+{
+	/* k: no reply, detached, left running */
+	ck_assert_ptr_null(ask("k"));
+	ck_assert(stub.done);
+	ck_assert_int_eq(ft.resumes, 1);
+}
+END_TEST
+
+/* Malformed packets: an error or the empty reply each, nothing changed */
+START_TEST(gdb_malformed)
+{
+	static const char *const bad[] = {
+		"m", "m,", "mzz,1", "m1", "m1,", "m1,zz", "m1,1x",
+		"m11111111111111111,1", "M", "M1,2:0", "M1,1:zz", "M1,1",
+		"M1,1:000", "M1,1000000:00", "Z", "Z0", "Z0,", "Z0,1",
+		"Z0,1,", "Z0,1,1x", "z", "z1,", "P", "P1", "P1=", "P1=zz",
+		"P1=00", "Pff=0000000000000000", "p", "pzz", "p999",
+		"p10x", "G", "G00", "Gzz", "H", "Hx1", "Hg", "Hgzz", "Hg1x",
+		"T", "Tzz", "T0", "vCont", "vCont;", "vCont;x", "vCont;s:zz",
+		"vCont;s:9", "vContx", "c1", "s1", "g1",
+	};
+	struct hv_regs before = ft.regs[0];
+	uint8_t *copy = malloc(RAM_SIZE);
+	const char *r;
+	size_t i;
+
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, ft.ram, RAM_SIZE);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = ask(bad[i]);
+		ck_assert_msg(r && (r[0] == 'E' || r[0] == '\0'),
+			      "'%s': reply '%s'", bad[i], r ? r : "(none)");
+	}
+	ck_assert(!memcmp(&before, &ft.regs[0], sizeof(before)));
+	ck_assert(!memcmp(copy, ft.ram, RAM_SIZE));
+	ck_assert_int_eq(ft.resumes, 0);
+	free(copy);
+}
+END_TEST
+
+/* Oversized packets, junk and random bytes: never a crash */
+START_TEST(gdb_fuzz)
+{
+	static char big[GDB_MAX_PACKET + 100];
+	unsigned int seed = 12345, i;
+	uint8_t junk[4096];
+	int round;
+
+	memset(big, 'm', sizeof(big) - 1);
+	ft.out_len = 0;
+	ck_assert_int_eq(gdb_stub_input(&stub, framed(big),
+					strlen(framed(big))), 0);
+	ck_assert_str_eq(ft.out, "-");		/* too long: asked again */
+	ft.out_len = 0;
+	ck_assert_int_eq(gdb_stub_input(&stub, "$?#zz", 5), 0);
+	ck_assert_str_eq(ft.out, "-");
+	ask_eq("", "");
+	for (round = 0; round < 200; round++) {
+		for (i = 0; i < sizeof(junk); i++) {
+			seed = seed * 1103515245 + 12345;
+			junk[i] = (uint8_t)(seed >> 16);
+			/* now and then a frame character, to reach the parser */
+			if ((seed >> 8) % 17 == 0)
+				junk[i] = "$#03+-:,;"[(seed >> 4) % 9];
+		}
+		ft.out_len = 0;
+		/* the engine may answer anything; it must not crash */
+		gdb_stub_input(&stub, junk, sizeof(junk));
+		if (stub.done || stub.running)
+			gdb_stub_init(&stub, &fake_ops, NULL, 2, f_write, NULL);
+	}
+}
+END_TEST
+
+/* hvctl gdb: its command line */
+START_TEST(cli_gdb_usage)
+{
+	char *out, *err;
+
+	ck_assert_int_eq(run_hvctl(&out, &err, "gdb", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "gdb"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(run_hvctl(&out, &err, "gdb", "vm", "--listen",
+				   "nohost:1", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "--listen nohost:1: not ADDR:PORT"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(run_hvctl(&out, &err, "gdb", "vm", "--listen",
+				   "127.0.0.1:70000", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "not ADDR:PORT"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(run_hvctl(&out, &err, "help", "gdb", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "--listen ADDR:PORT"));
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* ---- hvctl gdb end to end, on the fake device ---- */
+
+struct hvctl_thread {
+	char port[32];
+	char *out, *err;
+	int ret;
+};
+
+static void *hvctl_gdb_thread(void *arg)
+{
+	struct hvctl_thread *h = arg;
+
+	h->ret = run_hvctl(&h->out, &h->err, "gdb", "g", "--listen", h->port,
+			   NULL);
+	return NULL;
+}
+
+/* One packet to the stub over TCP; its reply's payload, acks skipped */
+static const char *tcp_ask(int fd, const char *payload)
+{
+	static char rep[8192];
+	const char *f = framed(payload);
+	size_t n = 0;
+	char c;
+	int hashes = -1;
+
+	ck_assert_int_eq(write(fd, f, strlen(f)), (ssize_t)strlen(f));
+	while (read(fd, &c, 1) == 1) {
+		if (hashes < 0) {
+			if (c == '$')
+				hashes = 0;
+			continue;		/* '+' acks */
+		}
+		if (hashes > 0) {
+			if (++hashes == 3)
+				break;		/* two checksum digits */
+			continue;
+		}
+		if (c == '#') {
+			hashes = 1;
+			continue;
+		}
+		ck_assert_uint_lt(n, sizeof(rep) - 1);
+		rep[n++] = c;
+	}
+	rep[n] = '\0';
+	return rep;
+}
+
+START_TEST(cli_gdb_session)
+{
+	struct hvctl_thread h = { .ret = -1 };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct fake_vm *fv;
+	pthread_t th;
+	const char *r;
+	uint8_t b = 0x55;
+	int fd = -1, i, port = 20000 + getpid() % 20000;
+
+	free(HVCTL(0, "", "create", "g", "--mem", "64K"));
+	fv = fake_vm_named("g");
+	ck_assert_ptr_nonnull(fv);
+	fv->managed = true;
+	fv->state = HV_VM_STATE_CREATED;
+	ck_assert_int_eq(pwrite(fv->fd, &b, 1, 0x1000), 1);
+
+	snprintf(h.port, sizeof(h.port), "127.0.0.1:%d", port);
+	ck_assert_int_eq(pthread_create(&th, NULL, hvctl_gdb_thread, &h), 0);
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 200; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_ge(fd, 0);
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		close(fd);
+		fd = -1;
+		usleep(10000);
+	}
+	ck_assert_int_ge(fd, 0);
+
+	ck_assert_str_eq(tcp_ask(fd, "?"), "T05thread:01;");
+	r = tcp_ask(fd, "g");
+	ck_assert_uint_eq(strlen(r), 2 * 536);
+	ck_assert(!strncmp(r + 16 * 16, "f0ff000000000000", 16));	/* rip */
+	ck_assert_str_eq(tcp_ask(fd, "m1000,1"), "55");		/* no paging */
+	ck_assert_str_eq(tcp_ask(fd, "Z0,1000,1"), "OK");
+	ck_assert_int_eq(pread(fv->fd, &b, 1, 0x1000), 1);
+	ck_assert_uint_eq(b, 0xcc);
+	/* continue: a VM never started starts, its vCPU armed */
+	ck_assert_int_eq(write(fd, framed("c"), 5), 5);
+	for (i = 0; i < 200 && fv->state != HV_VM_STATE_RUNNING; i++)
+		usleep(10000);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	ck_assert_uint_eq(fake_last_debug.flags,
+			  HV_GUESTDBG_ENABLE | HV_GUESTDBG_SW_BP);
+	/* the module's debug stop: paused, recorded */
+	fv->dbg_stop = (struct hv_debug_stop){ .seq = 1, .vcpu = 0,
+					       .exception = 3, .rip = 0x1000 };
+	fv->state = HV_VM_STATE_PAUSED;
+	ck_assert_str_eq(tcp_ask(fd, ""), "T05thread:01;swbreak:;");
+	/* detach: the byte back, debugging off, the VM resumed */
+	ck_assert_str_eq(tcp_ask(fd, "D"), "OK");
+	pthread_join(th, NULL);
+	close(fd);
+	ck_assert_int_eq(h.ret, 0);
+	ck_assert_ptr_nonnull(strstr(h.out, "waiting for gdb on 127.0.0.1:"));
+	ck_assert_int_eq(pread(fv->fd, &b, 1, 0x1000), 1);
+	ck_assert_uint_eq(b, 0x55);
+	ck_assert_uint_eq(fake_last_debug.flags, 0);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	ck_assert_uint_eq(fv->resumes, 1);
+	free(h.out);
+	free(h.err);
+}
+END_TEST
+
+Suite *gdb_suite(void)
+{
+	Suite *s = suite_create("gdb");
+	TCase *tc = tcase_create("stub");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, gdb_basics);
+	tcase_add_test(tc, gdb_registers);
+	tcase_add_test(tc, gdb_memory);
+	tcase_add_test(tc, gdb_translate_modes);
+	tcase_add_test(tc, gdb_breakpoints);
+	tcase_add_test(tc, gdb_step_and_stop);
+	tcase_add_test(tc, gdb_detach);
+	tcase_add_test(tc, gdb_kill);
+	tcase_add_test(tc, gdb_malformed);
+	tcase_add_test(tc, gdb_fuzz);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("cli");
+	tcase_add_checked_fixture(tc, fake_hv_setup, fake_hv_teardown);
+	tcase_add_test(tc, cli_gdb_usage);
+	tcase_add_test(tc, cli_gdb_session);
+	suite_add_tcase(s, tc);
+	return s;
+}

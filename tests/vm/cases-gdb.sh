@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cases-gdb.sh: guest debugging (issue 15, item 4), sourced by cases.sh.
+#
+#   gdb-abi     tests/vm/hv-debug-test on tests/guests/gdbguest.elf,
+#               attached mode: HV_VCPU_SET_GUEST_DEBUG's refusals, an
+#               INT3 breakpoint (exception 3, RIP on it, the guest's
+#               counter at each hit), single steps by exact instruction
+#               lengths, a step over CPUID that hv completes, DR0
+#               execute and DR1 write breakpoints, and off: the guest
+#               runs to its exit port.  No splat.
+#   gdb-session a real gdb (Debian's gdb-minimal, batch mode) through
+#               `hvctl gdb` against gdbguest.elf in a managed VM created
+#               and not started: it connects at _start, breaks at the
+#               symbol gdb_bump (the address gdb chose, RIP there, the
+#               argument n and the variable gdb_counter at the 4th hit:
+#               4 and 1+2+3), steps one instruction (RIP moves by the
+#               length of the instruction gdb disassembled there),
+#               stops at hbreak gdb_cpuid (DR0), at a hardware watchpoint
+#               on gdb_watched (DR1: old 0, new 0x5a5a1234), and
+#               continues to the guest's exit (port 0xf4 with 55: gdb
+#               says "exited with code 067", the VM stops debug-exit
+#               with status 111).  hvctl gdb ends by itself.  Then a
+#               running VM (gdbidle.bin, halted: no CPU spent under
+#               Bochs): gdb (no executable) attaches, the VM pauses;
+#               continue, SIGINT to gdb (Ctrl-C to the stub) pauses it
+#               again; detach: the VM runs on.
+#
+# CASES_GDB in tests/rig/vmtest; gdb-session makes tests/rig/vmtest put
+# gdb in the initramfs (HVTEST_GDB).
+
+GDB_GUEST=/hvtest/guests/gdbguest.elf
+GDB_IDLE=/hvtest/guests/gdbidle.bin	# halted, IF=1: running, no CPU
+
+case_gdb_abi() {
+	hv_load
+	[ -f "$GDB_GUEST" ] || fail "$GDB_GUEST is not in the initramfs"
+	check "guest debugging (attached)" hv-debug-test "$GDB_GUEST"
+	no_splat
+}
+
+GDB_PORT=1234
+
+# gdb_stub_start NAME: hvctl gdb NAME in the background (its output in
+# /tmp/gdbstub.out, pid in $gdb_pid), waiting until it listens.
+gdb_stub_start() {
+	say "\$ hvctl gdb $1 --listen 127.0.0.1:$GDB_PORT &"
+	hvctl gdb "$1" --listen 127.0.0.1:$GDB_PORT </dev/null >/tmp/gdbstub.out 2>&1 &
+	gdb_pid=$!
+	i=0
+	until grep -q 'waiting for gdb' /tmp/gdbstub.out; do
+		i=$((i + 1))
+		if [ $i -ge $MG_POLLS ] || ! kill -0 $gdb_pid 2>/dev/null; then
+			cat /tmp/gdbstub.out
+			fail "hvctl gdb $1 does not listen"
+		fi
+		sleep 0.1
+	done
+	cat /tmp/gdbstub.out
+}
+
+# gdb_stub_end: hvctl gdb must have ended by itself with status 0.
+gdb_stub_end() {
+	i=0
+	while kill -0 $gdb_pid 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge $MG_POLLS ]; then
+			kill $gdb_pid
+			fail "hvctl gdb did not end after the session"
+		fi
+		sleep 0.1
+	done
+	wait $gdb_pid
+	rc=$?
+	say "hvctl gdb: exit status $rc"
+	cat /tmp/gdbstub.out
+	[ $rc -eq 0 ] || fail "hvctl gdb: exit status $rc: $(grep hvctl: /tmp/gdbstub.out | tail -n 1)"
+}
+
+# gdb_expect PATTERN WHAT: gdb's output (/tmp/gdb.out) has a line
+# matching the extended regex PATTERN.
+gdb_expect() {
+	grep -qE "$1" /tmp/gdb.out || fail "gdb: $2 (no line matching /$1/)"
+	say "  ok: $2"
+}
+
+case_gdb_session() {
+	mg_setup
+	[ -f "$GDB_GUEST" ] || fail "$GDB_GUEST is not in the initramfs"
+	[ -f "$GDB_IDLE" ] || fail "$GDB_IDLE is not in the initramfs"
+	[ -x /usr/bin/gdb ] || fail "gdb is not in the initramfs (HVTEST_GDB)"
+	# TCP on the loopback: the machine's init leaves lo down
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+	mg_ok create create gd --mem 4M --image "$GDB_GUEST"
+	gdb_stub_start gd
+	say "\$ gdb -batch $GDB_GUEST -ex 'target remote :$GDB_PORT' ..."
+	timeout 600 gdb -nx -batch "$GDB_GUEST" \
+		-ex 'set pagination off' -ex 'set confirm off' \
+		-ex "target remote 127.0.0.1:$GDB_PORT" \
+		-ex 'print $pc == (long)_start' \
+		-ex 'break gdb_bump' \
+		-ex 'continue' -ex 'continue' -ex 'continue' -ex 'continue' \
+		-ex 'print n' -ex 'print gdb_counter' \
+		-ex 'print/x $pc' -ex 'x/2i $pc' -ex 'stepi' -ex 'print/x $pc' \
+		-ex 'delete' \
+		-ex 'hbreak gdb_cpuid' -ex 'continue' -ex 'print/x $pc' \
+		-ex 'delete' \
+		-ex 'watch gdb_watched' -ex 'continue' \
+		-ex 'delete' \
+		-ex 'info threads' \
+		-ex 'continue' \
+		</dev/null >/tmp/gdb.out 2>&1
+	rc=$?
+	cat /tmp/gdb.out
+	say "gdb: exit status $rc"
+	# connected at _start, stopped (the VM was never started)
+	gdb_expect '^\$1 = 1$' "connected at _start (RIP = _start)"
+	# the breakpoint: where gdb put it, hit there on the 4th call
+	bp=$(sed -n 's/^Breakpoint 1 at \(0x[0-9a-f]*\): file .*/\1/p' /tmp/gdb.out | head -n 1)
+	[ -n "$bp" ] || fail "gdb: no 'Breakpoint 1 at ADDR' line"
+	gdb_expect '^Breakpoint 1, gdb_bump \(n=4\)' "breakpoint at gdb_bump hit with n=4"
+	gdb_expect '^\$2 = 4$' "print n: 4"
+	gdb_expect '^\$3 = 6$' "print gdb_counter: 6 (1+2+3)"
+	gdb_expect "^\\\$4 = $bp\$" "RIP at the breakpoint, $bp"
+	# stepi: RIP moves to the next instruction x/2i showed
+	next=$(grep -E '^   0x[0-9a-f]+ <gdb_bump\+[0-9]+>:' /tmp/gdb.out | head -n 1 | sed 's/^ *\(0x[0-9a-f]*\) .*/\1/')
+	[ -n "$next" ] || fail "gdb: x/2i did not show the next instruction"
+	gdb_expect "^\\\$5 = $next\$" "stepi moved RIP from $bp to $next (one instruction)"
+	[ "$next" != "$bp" ] || fail "stepi did not move RIP"
+	gdb_expect '^Hardware assisted breakpoint 2 at 0x' "hbreak set"
+	gdb_expect '^Breakpoint 2, (0x[0-9a-f]+ in )?gdb_cpuid' "hbreak gdb_cpuid hit (DR0)"
+	gdb_expect '^Hardware watchpoint 3: gdb_watched' "watch set in hardware"
+	gdb_expect '^New value = 1515852340$' "watchpoint: gdb_watched became 0x5a5a1234 (DR1)"
+	gdb_expect '^Old value = 0$' "watchpoint: it was 0"
+	gdb_expect '^\* 1 +Thread 1' "info threads: thread 1 (vCPU 0)"
+	gdb_expect 'exited with code 067' "continue to the guest's exit (55 = 067)"
+	gdb_stub_end
+	st=$(mg_state gd)
+	r=$(mg_field gd stop_reason)
+	e=$(mg_field gd exit_status)
+	say "gd: $st, $r, status $e"
+	[ "$st" = stopped ] && [ "$r" = debug-exit ] && [ "$e" = 111 ] ||
+		fail "gd after the session: $st, $r, status $e; expected stopped, debug-exit, 111"
+	mg_ok destroy destroy gd
+
+	# A running VM: gdb attaches (it pauses), continues, is interrupted
+	# (SIGINT: gdb sends Ctrl-C, the VM pauses), looks, detaches: the VM
+	# runs on.  No executable: the stub's target description says x86-64.
+	mg_ok create create lp --mem 1M --image "$GDB_IDLE"
+	mg_ok start start lp
+	gdb_stub_start lp
+	timeout -s INT 20 gdb -nx -batch -ex "target remote 127.0.0.1:$GDB_PORT" \
+		-ex 'info registers rip' -ex 'continue' \
+		-ex 'info registers rip' -ex 'detach' </dev/null >/tmp/gdb.out 2>&1
+	cat /tmp/gdb.out
+	gdb_expect '^rip +0x' "registers of the running VM"
+	gdb_expect 'SIGINT' "Ctrl-C stopped the VM (T02)"
+	[ "$(grep -cE '^rip +0x' /tmp/gdb.out)" = 2 ] || fail "gdb: no registers after Ctrl-C"
+	gdb_expect 'detached' "detached"
+	gdb_stub_end
+	mg_expect_state lp running
+	mg_ok destroy destroy lp --force
+	mg_none_left
+	no_splat
+}
