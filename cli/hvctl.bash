@@ -39,7 +39,7 @@ _hvctl()
 	--on-reboot)
 		COMPREPLY=($(compgen -W "restart stop" -- "$cur"))
 		return 0 ;;
-	--mem|--vcpus|--cmdline|--count|--name)
+	--mem|--vcpus|--cmdline|--count|--name|--vcpu|--listen)
 		return 0 ;;		# a value of the user's own
 	esac
 	if [[ $cur == -* ]]; then
@@ -49,7 +49,7 @@ _hvctl()
 	# Which positional argument this is (options and their values skipped).
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--image|--multiboot|--module|--incremental|--kernel|--initrd|--mem|--vcpus|--cmdline|--count|--name|--on-reboot)
+		--image|--multiboot|--module|--incremental|--kernel|--initrd|--mem|--vcpus|--cmdline|--count|--name|--on-reboot|--vcpu|--listen)
 			((i++)) ;;
 		-*) ;;
 		*) ((npos++)) ;;
@@ -59,7 +59,7 @@ _hvctl()
 	help)
 		[ $npos -eq 0 ] &&
 			COMPREPLY=($(compgen -W "$(_hvctl_commands "$hvctl")" -- "$cur")) ;;
-	info|start|stop|pause|resume|destroy|console|clone)
+	info|start|stop|pause|resume|destroy|console|clone|stat|trace|gdb)
 		[ $npos -eq 0 ] &&
 			COMPREPLY=($(compgen -W "$(_hvctl_vm_names "$hvctl")" -- "$cur")) ;;
 	snapshot)
