@@ -462,9 +462,25 @@ run_case() { # NAME
 		timeout "$CASE_TIMEOUT" sh -c ". /hvtest/cases.sh && $fn"
 		rc=$?
 		# Leave the machine as the next case expects it.
-		killall -q kvm-hold hv-ioctl-test hv-guest-test hv-life-test hv-mem-test \
-			hv-clone-test hv-state-test hv-bench hv-snapbench hv-fuzz hv-abuse hvctl 2>/dev/null
+		# Every program of the rig's (a case that timed out may leave
+		# one running a guest: pc-hlt once kept hv-pc-test, its VM and
+		# hv's module reference to the end of the machine), and gdb.
+		for sig in TERM KILL; do
+			for prog in /hvtest/bin/* gdb; do
+				killall -q -$sig "${prog##*/}" 2>/dev/null
+			done
+			[ $sig = TERM ] && [ $rc -ne 0 ] && sleep 1
+		done
 		kvm_unload >/dev/null 2>&1
+		# A failed case's VMs go, so that one failure is not every
+		# later case's too (a passing case must clean up itself: the
+		# next ones check that nothing was left).
+		if [ $rc -ne 0 ] && hv_loaded && [ -n "$(mg_refs 2>/dev/null)" ]; then
+			say "$CASE: destroying the VMs it left: $(mg_refs | tr '\n' ' ')"
+			for left_ref in $(mg_refs); do
+				hvctl destroy --force "$left_ref" </dev/null >/dev/null 2>&1
+			done
+		fi
 		# The emulator's own fault, once per case: run it again; a
 		# second fault (or any other failure) stands.
 		[ $rc -ne 0 ] && [ $tries -eq 0 ] && emu_fault "$CASE" "$CASE_NR" || break
