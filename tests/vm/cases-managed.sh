@@ -156,11 +156,15 @@ mg_refs() {
 
 # (Its loop variable is its own: sh has no locals, and the cases keep
 # their VM's name in "vm".)
-mg_clean() {
+mg_destroy_all() {
 	for mg_ref in $(mg_refs); do
 		hvctl destroy --force "$mg_ref" </dev/null >/dev/null 2>&1 ||
 			hvctl destroy "$mg_ref" --force </dev/null >/dev/null 2>&1
 	done
+}
+
+mg_clean() {
+	mg_destroy_all
 	mg_none_left "before the case"
 }
 

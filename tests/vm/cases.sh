@@ -482,9 +482,7 @@ run_case() { # NAME
 		# next ones check that nothing was left).
 		if [ $rc -ne 0 ] && hv_loaded && [ -n "$(mg_refs 2>/dev/null)" ]; then
 			say "$CASE: destroying the VMs it left: $(mg_refs | tr '\n' ' ')"
-			for left_ref in $(mg_refs); do
-				hvctl destroy --force "$left_ref" </dev/null >/dev/null 2>&1
-			done
+			mg_destroy_all
 		fi
 		# The emulator's own fault, once per case: run it again; a
 		# second fault (or any other failure) stands.
