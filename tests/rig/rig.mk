@@ -4,10 +4,13 @@
 # Debian's kernel ($(KVER)) under an emulator, bounded by a timeout and
 # powered off at the end; nothing is loaded into this host's kernel.
 #
-#   make vmtest           all machines: amd (QEMU TCG, AMD-V), intel (Bochs,
-#                         VT-x), amdback (amd again, for the snapshot intel
-#                         carries back), nosvm (QEMU TCG without SVM)
-#   make vmtest-amd       one machine (also vmtest-intel, vmtest-nosvm)
+#   make vmtest           all machines: amd (QEMU TCG, AMD-V), intel-a and
+#                         intel-b (Bochs, VT-x: the intel cases in two
+#                         halves, intel-a beside the others on the second
+#                         host CPU), amdback (amd again, for the snapshot
+#                         intel carries back), nosvm (QEMU TCG without SVM)
+#   make vmtest-amd       one machine (also vmtest-intel: every intel
+#                         case in one machine; vmtest-nosvm)
 #                         VMTEST_CASES=load,info runs only those cases
 #   make demo             boot the AMD-V machine and show hvctl info
 #   make pkgtest          the Debian packages, installed and checked, and
@@ -48,7 +51,7 @@ $(VMTEST_BIN)/%: tests/vm/%.c $(wildcard tests/vm/*.h) lib/libhv.a $(HDRS)
 vmtest-progs: $(VMTEST_PROGS)
 
 vmtest: $(VMTEST_DEPS)
-	$(VMTEST_ENV) tests/rig/vmtest amd intel amdback nosvm
+	$(VMTEST_ENV) tests/rig/vmtest
 
 vmtest-amd vmtest-intel vmtest-nosvm: vmtest-%: $(VMTEST_DEPS)
 	$(VMTEST_ENV) tests/rig/vmtest $*
