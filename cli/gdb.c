@@ -115,10 +115,18 @@ static int vm_resume(void *t)
 	if (r)
 		return r;
 	if (info.state == HV_VM_STATE_PAUSED)
-		return hv_vm_resume(g->vm);
-	if (info.state == HV_VM_STATE_CREATED)
-		return hv_vm_start(g->vm);
-	return info.state == HV_VM_STATE_RUNNING ? 0 : -EINVAL;
+		r = hv_vm_resume(g->vm);
+	else if (info.state == HV_VM_STATE_CREATED)
+		r = hv_vm_start(g->vm);
+	else
+		return info.state == HV_VM_STATE_RUNNING ? 0 : -EINVAL;
+	if (!r) {
+		/* a script can interrupt gdb once this is out */
+		fprintf(hvctl_out, "hvctl gdb: VM %s runs\n",
+			hv_vm_name(g->vm));
+		fflush(hvctl_out);
+	}
+	return r;
 }
 
 static int vm_pause(void *t)

@@ -23,8 +23,9 @@
 #               with status 111).  hvctl gdb ends by itself.  Then a
 #               running VM (gdbidle.bin, halted: no CPU spent under
 #               Bochs): gdb (no executable) attaches, the VM pauses;
-#               continue, SIGINT to gdb (Ctrl-C to the stub) pauses it
-#               again; detach: the VM runs on.
+#               continue (the stub says "VM lp runs"), SIGINT to gdb
+#               (Ctrl-C to the stub) pauses it again; detach: the VM
+#               runs on.
 #
 # CASES_GDB in tests/rig/vmtest; gdb-session makes tests/rig/vmtest put
 # gdb in the initramfs (HVTEST_GDB).
@@ -40,6 +41,7 @@ case_gdb_abi() {
 }
 
 GDB_PORT=1234
+GDB_POLLS=600	# 0.1 s apart
 
 # gdb_stub_start NAME: hvctl gdb NAME in the background (its output in
 # /tmp/gdbstub.out, pid in $gdb_pid), waiting until it listens.
@@ -149,9 +151,34 @@ case_gdb_session() {
 	mg_ok create create lp --mem 1M --image "$GDB_IDLE"
 	mg_ok start start lp
 	gdb_stub_start lp
-	timeout -s INT 20 gdb -nx -batch -ex "target remote 127.0.0.1:$GDB_PORT" \
+	gdb -nx -batch -ex "target remote 127.0.0.1:$GDB_PORT" \
 		-ex 'info registers rip' -ex 'continue' \
-		-ex 'info registers rip' -ex 'detach' </dev/null >/tmp/gdb.out 2>&1
+		-ex 'info registers rip' -ex 'detach' </dev/null >/tmp/gdb.out 2>&1 &
+	gpid=$!
+	# SIGINT once the stub has let the VM run (a fixed delay is too
+	# short on one emulator or too long on the other: Bochs's guest
+	# clock runs some ten times slower than the wall clock)
+	i=0
+	until grep -q 'VM lp runs' /tmp/gdbstub.out; do
+		i=$((i + 1))
+		if [ $i -ge $GDB_POLLS ] || ! kill -0 $gpid 2>/dev/null; then
+			kill -KILL $gpid 2>/dev/null
+			cat /tmp/gdb.out /tmp/gdbstub.out
+			fail "gdb's continue did not reach the stub"
+		fi
+		sleep 0.1
+	done
+	kill -INT $gpid
+	i=0
+	while kill -0 $gpid 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge $GDB_POLLS ]; then
+			kill -KILL $gpid
+			cat /tmp/gdb.out /tmp/gdbstub.out
+			fail "gdb did not end after SIGINT"
+		fi
+		sleep 0.1
+	done
 	cat /tmp/gdb.out
 	gdb_expect '^rip +0x' "registers of the running VM"
 	gdb_expect 'SIGINT' "Ctrl-C stopped the VM (T02)"
