@@ -82,14 +82,20 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "  --all     also the counters that are zero\n"
 	  "  --json    one object: {\"name\", \"vcpu\", \"stats\": {NAME: VALUE}},\n"
 	  "            every counter, zero or not\n" },
-	{ "top", hvctl_cmd_top, "[--interval SECS] [--count N]",
+	{ "top", hvctl_cmd_top,
+	  "[--interval SECS] [--count N] [--sort exits|name] [--vcpus]",
 	  "show every VM's exits per second, refreshed",
-	  "One line per VM: NAME STATE EXITS/s and its three busiest exit\n"
-	  "reasons with their rates, from two reads of its counters (hvctl\n"
-	  "stat) SECS apart.  On a terminal the screen is redrawn; otherwise\n"
-	  "screens follow one another, a blank line between.\n"
+	  "One line per VM: NAME STATE EXITS/s, HV% (the share of one CPU\n"
+	  "hv spent in its exit handlers) and its three busiest exit reasons\n"
+	  "with their rates, from two reads of its counters (hvctl stat) SECS\n"
+	  "apart, the busiest VM first.  On a terminal the screen is redrawn\n"
+	  "and keys act at once: q quits, s switches the order, v shows or\n"
+	  "hides the vCPUs; otherwise screens follow one another, a blank\n"
+	  "line between.\n"
 	  "  --interval SECS  seconds between screens (default 2; 0 to 3600)\n"
-	  "  --count N        stop after N screens (default: until Ctrl-C)\n" },
+	  "  --count N        stop after N screens (default: until Ctrl-C)\n"
+	  "  --sort exits|name  the busiest first (default), or by name\n"
+	  "  --vcpus          a line for each vCPU under its VM\n" },
 	{ "trace", hvctl_cmd_trace, "NAME [--explain]",
 	  "show a VM's exits as they happen, one line each (root)",
 	  "Reads the module's tracepoints (docs/tracing.md) through a tracefs\n"

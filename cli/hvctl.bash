@@ -39,7 +39,10 @@ _hvctl()
 	--on-reboot)
 		COMPREPLY=($(compgen -W "restart stop" -- "$cur"))
 		return 0 ;;
-	--mem|--vcpus|--cmdline|--count|--name|--vcpu|--listen)
+	--sort)
+		COMPREPLY=($(compgen -W "exits name" -- "$cur"))
+		return 0 ;;
+	--mem|--vcpus|--cmdline|--count|--name|--vcpu|--listen|--interval)
 		return 0 ;;		# a value of the user's own
 	esac
 	if [[ $cur == -* ]]; then
@@ -49,7 +52,7 @@ _hvctl()
 	# Which positional argument this is (options and their values skipped).
 	for ((i = 2; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--image|--multiboot|--module|--incremental|--kernel|--initrd|--mem|--vcpus|--cmdline|--count|--name|--on-reboot|--vcpu|--listen)
+		--image|--multiboot|--module|--incremental|--kernel|--initrd|--mem|--vcpus|--cmdline|--count|--name|--on-reboot|--vcpu|--listen|--interval|--sort)
 			((i++)) ;;
 		-*) ;;
 		*) ((npos++)) ;;

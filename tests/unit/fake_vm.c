@@ -179,6 +179,7 @@ static int dev_ioctl(unsigned long req, void *arg)
 				memset(&out[n], 0, sizeof(out[n]));
 				strcpy(out[n].name, fake_vms[i].name);
 				out[n].mem_size = fake_vms[i].mem_size;
+				out[n].nr_vcpus = fake_vms[i].nr_vcpus;
 				out[n].state = HV_VM_STATE_CREATED;
 			}
 			n++;
@@ -487,9 +488,12 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 			return -ENOENT;
 		n = st->count < 4 ? st->count : 4;
 		memcpy((uint64_t *)(uintptr_t)st->values, v, n * sizeof(*v));
-		if (st->vcpu == HV_STATS_VM)
-			for (n = 0; n < 4; n++)
+		for (n = 0; n < 4; n++)
+			if (st->vcpu == HV_STATS_VM)
 				vm->stats[HV_MAX_VCPUS][n] += vm->stats_step[n];
+			else
+				vm->stats[st->vcpu][n] +=
+					vm->stats_vstep[st->vcpu][n];
 		n = st->count < 4 ? st->count : 4;
 		return (int)n;
 	}

@@ -54,8 +54,8 @@ START_TEST(create_list_destroy)
 	out = HVCTL(0, "", "list");
 	ck_assert_str_eq(out,
 		"NAME  STATE      VCPUS  MEMORY    UPTIME  EXITS\n"
-		"web   created        0      1M         -  0\n"
-		"db    created        0     64K         -  0\n");
+		"web   created        2      1M         -  0\n"
+		"db    created        1     64K         -  0\n");
 	free(out);
 	out = HVCTL(0, "", "list", "--json");
 	ck_assert(json_valid(out));

@@ -159,8 +159,61 @@ START_TEST(cli_top)
 	free(out);
 	free(HVCTL(2, "hvctl: top: --count 0: not a number above 0; try "
 		      "'hvctl help top'\n", "top", "--count", "0"));
+	free(HVCTL(2, "hvctl: top: --sort busy: not 'exits' or 'name'; try "
+		      "'hvctl help top'\n", "top", "--sort", "busy"));
 	free(HVCTL(2, "hvctl: top: unexpected argument 'web'; try "
 		      "'hvctl help top'\n", "top", "web"));
+}
+END_TEST
+
+/* Where @sub first is in @s from @from on, or -1 */
+static __attribute__((noinline)) long at(const char *s, long from,
+					 const char *sub)
+{
+	const char *p = from < 0 ? NULL : strstr(s + from, sub);
+
+	return p ? p - s : -1;
+}
+
+/* The order (--sort), and a line per vCPU (--vcpus) */
+START_TEST(cli_top_sort_vcpus)
+{
+	struct fake_vm *vm;
+	long web, db, v0, v1;
+	char *out;
+
+	vm = stat_vm();
+	/* "db" (one vCPU) sorts before "web" by name, after it by exits */
+	free(HVCTL(0, "", "create", "db", "--mem", "64K"));
+	fake_vm_named("db")->stats_step[0] = 1;
+	vm->stats_step[1] = 10;
+	vm->stats_vstep[1][0] = 3;	/* vCPU 1: I/O only */
+	out = HVCTL(0, "", "top", "--interval", "0", "--count", "1");
+	web = at(out, 0, "\nweb ");
+	db = at(out, 0, "\ndb ");
+	ck_assert(web >= 0 && db > web);
+	ck_assert_int_eq(at(out, 0, "vcpu "), -1);
+	free(out);
+	out = HVCTL(0, "", "top", "--interval", "0", "--count", "1",
+		    "--sort", "name");
+	ck_assert(at(out, 0, "\ndb ") >= 0 &&
+		  at(out, 0, "\ndb ") < at(out, 0, "\nweb "));
+	free(out);
+
+	out = HVCTL(0, "", "top", "--interval", "0", "--count", "1",
+		    "--vcpus");
+	/* web's two vCPUs under it, then db and its one */
+	ck_assert_int_eq(count_substr(out, "\n  vcpu 0 "), 2);
+	ck_assert_int_eq(count_substr(out, "\n  vcpu 1 "), 1);
+	web = at(out, 0, "\nweb ");
+	v0 = at(out, 0, "\n  vcpu 0 ");
+	v1 = at(out, 0, "\n  vcpu 1 ");
+	db = at(out, 0, "\ndb ");
+	ck_assert(web >= 0 && web < v0 && v0 < v1 && v1 < db);
+	/* vCPU 1 made I/O exits only */
+	ck_assert(at(out, v1, " io ") > v1 && at(out, v1, " io ") < db);
+	ck_assert(at(out, v1, " cpuid ") < 0 || at(out, v1, " cpuid ") > db);
+	free(out);
 }
 END_TEST
 
@@ -175,6 +228,7 @@ Suite *cli_stat_suite(void)
 	tcase_add_test(tc, cli_stat_json);
 	tcase_add_test(tc, cli_stat_errors);
 	tcase_add_test(tc, cli_top);
+	tcase_add_test(tc, cli_top_sort_vcpus);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -136,6 +136,7 @@ struct fake_vm {
 	 */
 	uint64_t stats[HV_MAX_VCPUS + 1][4];
 	uint64_t stats_step[4];		/* added to the VM's after each read */
+	uint64_t stats_vstep[HV_MAX_VCPUS][4];	/* to a vCPU's, likewise */
 	unsigned int stats_calls;
 	/* API 6: what HV_VM_GET_DEBUG_STOP answers (tests set it) */
 	struct hv_debug_stop dbg_stop;

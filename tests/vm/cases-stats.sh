@@ -9,7 +9,8 @@
 #               exit.rdmsr, exit.hlt, io.unclaimed, the same for --vcpu 0,
 #               a time for each of those reasons, and "exits" at least
 #               their sum.  A bad vCPU id is refused (no such vCPU), and
-#               another user gets "no such VM"; `hvctl top` lists it.
+#               another user gets "no such VM"; `hvctl top` lists it,
+#               and with --vcpus its vCPU 0 under it.
 #
 # Uses cases-managed.sh's helpers (hvc, mg_ok, mg_refused, mg_state).
 # CASES_ST in tests/rig/vmtest.
@@ -113,6 +114,10 @@ case_st_counts() {
 	# hvctl top lists it (stopped: nothing per second)
 	mg_ok top top --interval 0 --count 1
 	grep -qE '^st +stopped ' /tmp/hvc.out || fail "hvctl top: no 'st stopped' line"
+	# and its one vCPU under it, with nothing per second either
+	mg_ok "top --vcpus" top --interval 0 --count 1 --vcpus --sort name
+	grep -A1 -E '^st +stopped ' /tmp/hvc.out | grep -qE '^  vcpu 0 +0 +0\.0 *$' ||
+		fail "hvctl top --vcpus: no 'vcpu 0' line with 0 exits/s under st"
 
 	mg_ok destroy destroy st
 	mg_none_left

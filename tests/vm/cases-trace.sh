@@ -13,6 +13,7 @@
 #               hv_pio, hv_msr and hv_halt fields; the OUT writes what
 #               CPUID left in AL.  A second VM run meanwhile leaves no
 #               line: the filter works in the kernel.
+#   tr-fields   the other events' fields (below, case_tr_fields)
 #   tr-explain  `hvctl trace NAME --explain` while stcount runs: the
 #               expected sentences (exact phrases, the vendor's own
 #               manual section), 1000/500/100/1 of them, the summary's
@@ -267,6 +268,178 @@ case_tr_explain() {
 	ls $TR_FS/instances | grep -q hvctl- && fail "an hvctl instance was left in tracefs"
 
 	mg_ok destroy destroy tx
+	mg_none_left
+	no_splat
+}
+
+# tr-fields: the other events' fields, read from tracefs, each against
+# what its guest is known to do (tests/guests/mmio.S, pc.S, looper.S).
+# One tracefs instance with every hv event on; the phases are marked in
+# its buffer (trace_marker), and one awk pass judges them all:
+#   mmio    hv-guest-test mmio (attached): hv_mmio of its first and its
+#           8-byte write, "by user", exactly; one hv_npf "mmio" per
+#           hv_mmio; per vCPU as many hv_entry as hv_exit, RIPs in hex
+#   ioapic  hv-pc-test ioapic: hv_irq ioapic pin 10 vector 0x50 three
+#           times (level, redelivered after each EOI), pin 11 0x51 twice
+#           (edge), pin 12 0x52 once (after unmasking); hv_irq lapic and
+#           hv_inject irq of 0x50/0x51/0x52/0x53 (the MSI) 3/2/1/1 times;
+#           the guest's redirection-entry writes as hv_mmio "by kernel"
+#   hlt     hv-pc-test hlt: an hv_halt "if 1", and each one followed by
+#           that vCPU's hv_wake before its next hv_entry
+#   pic     hv-pc-test pic: hv_irq pic line 5 vector 0x25 once (the GSI 5
+#           pulse), line 0 vector 0x20 ten times or more (the PIT)
+#   state   a managed looper (8 MiB): snapshot, pause, clone, restore:
+#           hv_snapshot vcpu_get of vCPU 0, quiet_begin/quiet_end paired,
+#           hv_clone begin (pages 0) and end (pages 2048) naming the
+#           clone's id, hv_snapshot vcpu_set of the restored VM's vCPU 0
+case_tr_fields() {
+	mg_setup
+	tr_mount
+	export HV_GUESTS=/hvtest/guests
+	inst=$TR_FS/instances/hvtest-tf
+	rmdir $inst 2>/dev/null
+	run mkdir $inst || fail "cannot make a tracefs instance"
+	echo 8192 >$inst/buffer_size_kb
+	echo 1 >$inst/events/hv/enable || fail "cannot enable the hv events"
+	for p in mmio ioapic hlt pic; do
+		echo "tf-phase $p" >$inst/trace_marker
+		case $p in
+		mmio) check "$p" hv-guest-test mmio "$VENDOR" ;;
+		*) check "$p" hv-pc-test "$p" "$VENDOR" ;;
+		esac
+	done
+	echo "tf-phase state" >$inst/trace_marker
+	mg_ok create create a --mem 8M --image "$LOOPER"
+	mg_ok start start a
+	mg_ok snapshot snapshot a /tmp/tf.hv
+	mg_ok pause pause a
+	mg_ok clone clone a b
+	mg_ok restore restore /tmp/tf.hv --name r
+	ida=$(mg_field a id)
+	idb=$(mg_field b id)
+	idr=$(mg_field r id)
+	say "a is VM id $ida, its clone b $idb, the restored r $idr"
+	[ -n "$ida" ] && [ -n "$idb" ] && [ -n "$idr" ] || fail "no VM ids from hvctl list --json"
+	echo 0 >$inst/tracing_on
+	cat $inst/trace >/tmp/tf.txt
+	rmdir $inst || fail "cannot remove $inst"
+	mg_ok destroy destroy --force a
+	mg_ok destroy destroy --force b
+	mg_ok destroy destroy r
+	rm -f /tmp/tf.hv
+	say "trace: $(wc -l </tmp/tf.txt) lines, $(grep -c 'hv_[a-z]*:' /tmp/tf.txt) of hv events"
+	grep -q 'LOST [0-9]* EVENTS' /tmp/tf.txt && fail "the trace lost events (buffer too small)"
+
+	awk -v ida="$ida" -v idb="$idb" -v idr="$idr" '
+	function bad(what) { print "FAIL " what; nbad++ }
+	function want(what, got, n) {
+		print what ": " got + 0 " (expected " n + 0 ")"
+		if (got + 0 != n + 0) bad(what ": " got + 0 ", expected " n + 0)
+	}
+	function atleast(what, got, n) {
+		print what ": " got + 0 " (expected at least " n ")"
+		if (got + 0 < n) bad(what ": " got + 0 ", expected at least " n)
+	}
+	function hex(s) { return s ~ /^0x[0-9a-f]+$/ }
+	{
+		# the event name: the first field that is one (a task name
+		# before it may hold spaces)
+		for (k = 1; k <= NF; k++)
+			if ($k ~ /^(hv_[a-z]+|tracing_mark_write):$/)
+				break
+		if (k > NF)
+			next
+		ev = $k
+		n = 0
+		for (i = k + 1; i <= NF; i++)
+			f[++n] = $i
+		if (ev == "tracing_mark_write:") {
+			if (f[1] == "tf-phase")
+				ph = f[2]
+			next
+		}
+		if (f[1] != "vm") {
+			bad("an " ev " line without its VM: " $0)
+			next
+		}
+		vm = f[2]
+		key = ph " " vm " " f[4]
+	}
+	ev == "hv_entry:" {
+		entries[ph]++
+		ent[key]++
+		if (f[5] != "rip" || !hex(f[6])) bad("hv_entry: " $0)
+		if (halted[key]) bad("hv_entry of a halted vCPU before its hv_wake: " $0)
+	}
+	ev == "hv_exit:" { ext[key]++ }
+	ev == "hv_mmio:" {
+		m = f[5] " " f[7] " " f[9] " " f[11] " " f[13]
+		mmio[ph]++
+		cnt[ph " mmio " m]++
+		if (f[6] != "gpa" || f[8] != "size" || f[10] != "value" || f[12] != "by") bad("hv_mmio: " $0)
+	}
+	ev == "hv_npf:" { if (f[5] == "gpa" && hex(f[6]) && f[8] == "mmio") npf[ph]++ }
+	ev == "hv_irq:" { cnt[ph " irq " f[5] " " f[7] " " f[9]]++ }
+	ev == "hv_inject:" { cnt[ph " inject " f[5] " " f[7]]++ }
+	ev == "hv_halt:" {
+		if (f[5] == "if" && f[6] == "1") { halts[ph]++; halted[key] = 1 }
+	}
+	ev == "hv_wake:" {
+		if (!halted[key]) bad("hv_wake of a vCPU not halted: " $0)
+		halted[key] = 0
+		wakes[ph]++
+	}
+	ev == "hv_snapshot:" { cnt[ph " snap " vm " " f[4] " " f[5] " " f[7]]++ }
+	ev == "hv_clone:" {
+		if (f[3] != "clone") bad("hv_clone: " $0)
+		cnt[ph " clone " vm " " f[4] " " f[5] " " f[7]]++
+	}
+	END {
+		# mmio (mmio.S: movb $0x11, 0(%r8); movq $-0x12345678, 8(%r8))
+		want("mmio: hv_mmio write 0x11 (1 byte) to 0xd0000000 by user",
+		     cnt["mmio mmio write 0xd0000000 1 0x11 user"], 1)
+		want("mmio: hv_mmio write 0xffffffffedcba988 (8 bytes) to 0xd0000008 by user",
+		     cnt["mmio mmio write 0xd0000008 8 0xffffffffedcba988 user"], 1)
+		atleast("mmio: hv_mmio lines", mmio["mmio"], 2)
+		want("mmio: hv_npf mmio lines (one per hv_mmio)", npf["mmio"], mmio["mmio"])
+		for (k2 in ext)
+			if (ent[k2] != ext[k2]) bad("phase/vm/vcpu " k2 ": " ent[k2] + 0 " hv_entry, " ext[k2] " hv_exit")
+		for (k2 in ent)
+			if (!(k2 in ext)) bad("phase/vm/vcpu " k2 ": hv_entry without hv_exit")
+		atleast("mmio: hv_entry lines", entries["mmio"], mmio["mmio"])
+		# ioapic (pc.S t_ioapic)
+		want("ioapic: hv_irq ioapic pin 10 vector 80", cnt["ioapic irq ioapic 10 80"], 3)
+		want("ioapic: hv_irq ioapic pin 11 vector 81", cnt["ioapic irq ioapic 11 81"], 2)
+		want("ioapic: hv_irq ioapic pin 12 vector 82", cnt["ioapic irq ioapic 12 82"], 1)
+		split("80 3 81 2 82 1 83 1", vv, " ")
+		for (i = 1; i < 8; i += 2) {
+			want("ioapic: hv_irq lapic vector " vv[i], cnt["ioapic irq lapic -1 " vv[i]], vv[i + 1])
+			want("ioapic: hv_inject irq vector " vv[i], cnt["ioapic inject irq " vv[i]], vv[i + 1])
+		}
+		want("ioapic: hv_mmio write 0x8050 to the IOAPIC window by kernel",
+		     cnt["ioapic mmio write 0xfec00010 4 0x8050 kernel"], 1)
+		want("ioapic: hv_mmio write 0x18052 to the IOAPIC window by kernel",
+		     cnt["ioapic mmio write 0xfec00010 4 0x18052 kernel"], 1)
+		# hlt (pc.S t_hlt: sti; hlt with a one-shot armed)
+		atleast("hlt: hv_halt if 1", halts["hlt"], 1)
+		want("hlt: hv_wake (one per hv_halt if 1)", wakes["hlt"], halts["hlt"])
+		# pic (pc.S t_pic)
+		want("pic: hv_irq pic line 5 vector 37", cnt["pic irq pic 5 37"], 1)
+		atleast("pic: hv_irq pic line 0 vector 32", cnt["pic irq pic 0 32"], 10)
+		want("pic: hv_inject irq vector 37", cnt["pic inject irq 37"], 1)
+		# state
+		atleast("state: hv_snapshot vcpu_get of a, vCPU 0", cnt["state snap " ida " 0 vcpu_get 0"], 1)
+		atleast("state: hv_snapshot quiet_begin of a", cnt["state snap " ida " -1 quiet_begin 0"], 1)
+		want("state: hv_snapshot quiet_end of a (one per quiet_begin)",
+		     cnt["state snap " ida " -1 quiet_end 0"], cnt["state snap " ida " -1 quiet_begin 0"])
+		want("state: hv_clone of a to b, begin, pages 0", cnt["state clone " ida " " idb " begin 0"], 1)
+		want("state: hv_clone of a to b, end, pages 2048", cnt["state clone " ida " " idb " end 2048"], 1)
+		atleast("state: hv_snapshot vcpu_set of r, vCPU 0", cnt["state snap " idr " 0 vcpu_set 0"], 1)
+		print nbad + 0 " bad"
+	}' /tmp/tf.txt >/tmp/tf.out
+	cat /tmp/tf.out
+	[ "$(tail -n 1 /tmp/tf.out)" = "0 bad" ] ||
+		fail "$(grep -m 1 '^FAIL' /tmp/tf.out | sed 's/^FAIL //')"
 	mg_none_left
 	no_splat
 }
