@@ -14,8 +14,8 @@
  *
  * Covered: hv_gpt_alloc_table (every NPT/EPT table), guest RAM regions
  * (hv_region_alloc: arrays, then each page), copy-on-write copies,
- * clone arrays, and the ioctl boundary's buffer for an argument larger
- * than its stack space (hv_ioctl_dispatch).
+ * clone arrays, the ioctl boundary's buffer for an argument larger
+ * than its stack space (hv_ioctl_dispatch), and HV_VM_GET_STATS's buffer.
  */
 #include "hv.h"
 

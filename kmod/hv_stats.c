@@ -214,7 +214,8 @@ long hvk_vm_ioctl_get_stats(void *obj, void *data, unsigned long arg)
 	n = min_t(u32, st->count, HV_NR_STATS);
 	if (!n)
 		return 0;
-	val = kcalloc(n, sizeof(*val), GFP_KERNEL_ACCOUNT);
+	val = hv_fail_alloc() ? NULL : kcalloc(n, sizeof(*val),
+						GFP_KERNEL_ACCOUNT);
 	if (!val)
 		return -ENOMEM;
 

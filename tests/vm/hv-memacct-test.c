@@ -12,7 +12,8 @@
  *             needs new NPT/EPT tables: ENOMEM, GET_RAM unchanged, the
  *             vCPU still runs its guest over the old RAM (values it
  *             reads and writes checked in memory), until k passes the
- *             number of allocations ADD_RAM makes and it succeeds
+ *             number of allocations ADD_RAM makes and it succeeds;
+ *             then the ioctl boundary's buffer and GET_STATS's failing
  *   caps      (as a user, with user_mem_max=8 and user_vms_max=2 set by
  *             the case) RAM and VM-count limits give ENOMEM and change
  *             nothing; HV_GET_USAGE says what is held; a clone is
@@ -199,6 +200,58 @@ static bool af_ioctl_buffer(struct guest *g)
 	return true;
 }
 
+/*
+ * HV_VM_GET_STATS gathers the values into an allocated buffer: with that
+ * allocation failing it is ENOMEM, for the VM and for a vCPU, and the
+ * caller's array is untouched; then it reads again.
+ */
+static bool af_stats(struct guest *g)
+{
+	const struct hv_stat_desc *d;
+	uint64_t v[512];
+	size_t nd, i, exits = 0;
+	uint32_t who[2] = { HV_STATS_VM, 0 };
+	int r, k;
+
+	r = hv_stats_names(hv, &d, &nd);
+	if (r) {
+		fail("HV_GET_STATS_DESC: %s", strerror(-r));
+		return false;
+	}
+	if (nd > sizeof(v) / sizeof(v[0]))
+		nd = sizeof(v) / sizeof(v[0]);
+	for (i = 0; i < nd; i++)
+		if (!strcmp(d[i].name, "exits"))
+			exits = i;
+	for (k = 0; k < 2; k++) {
+		memset(v, 0xa5, sizeof(v));
+		if (fail_nth(1))
+			return false;
+		r = hv_vm_stats(g->vm, who[k], v, nd);
+		fail_nth(0);
+		if (r != -ENOMEM) {
+			fail("GET_STATS of %s with its buffer failing: %d, "
+			     "expected -ENOMEM", k ? "vCPU 0" : "the VM", r);
+			return false;
+		}
+		for (i = 0; i < nd; i++)
+			if (v[i] != 0xa5a5a5a5a5a5a5a5ULL) {
+				fail("the failed GET_STATS wrote counter %zu", i);
+				return false;
+			}
+		r = hv_vm_stats(g->vm, who[k], v, nd);
+		if (r != (int)nd || !v[exits]) {
+			fail("GET_STATS after the failure: %d (of %zu), exits "
+			     "%llu", r, nd, (unsigned long long)v[exits]);
+			return false;
+		}
+	}
+	ok("GET_STATS's buffer failing: ENOMEM for the VM and vCPU 0, "
+	   "nothing written; then %zu counters, %llu exits", nd,
+	   (unsigned long long)v[exits]);
+	return true;
+}
+
 static void case_addfail(void)
 {
 	struct hv_ram_list before;
@@ -282,7 +335,7 @@ static void case_addfail(void)
 	p[0] = 1;
 	p[AF_NEW_SIZE - 1] = 2;
 	ok("the later ADD_RAM succeeded; its RAM is zeroed and writable");
-	if (!af_ioctl_buffer(&g))
+	if (!af_ioctl_buffer(&g) || !af_stats(&g))
 		goto out;
 out:
 	fail_nth(0);
