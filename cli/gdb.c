@@ -52,6 +52,40 @@ static int vm_get_regs(void *t, unsigned int v, struct hv_regs *r,
 	return e ? e : hv_vcpu_get_sregs(g->vcpu[v], s);
 }
 
+/*
+ * x87/SSE from the vCPU's XSAVE area (the VM is paused while gdb looks):
+ * its legacy region is FXSAVE's layout (SDM Vol 1, 13.4.1); a component
+ * whose XSTATE_BV bit is clear is in its initial state and its bytes
+ * there mean nothing (13.6), so it keeps the reset values *fx holds.
+ * MXCSR is saved with either SSE or AVX in the mask (13.5.2): always.
+ */
+static int vm_get_fpu(void *t, unsigned int v, uint8_t *fx)
+{
+	struct gdb_vm *g = t;
+	struct hv_vcpu_state *st;
+	uint64_t bv;
+	int e;
+
+	if (v >= g->nr)
+		return -EINVAL;
+	st = malloc(sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	e = hv_vm_get_vcpu_state(g->vm, v, st);
+	if (!e) {
+		memcpy(&bv, st->xsave + 512, sizeof(bv));	/* XSTATE_BV */
+		if (bv & HV_XSTATE_X87) {
+			memcpy(fx, st->xsave, 24);		/* FCW .. FDS */
+			memcpy(fx + 32, st->xsave + 32, 128);	/* ST0-7 */
+		}
+		memcpy(fx + 24, st->xsave + 24, 4);		/* MXCSR */
+		if (bv & HV_XSTATE_SSE)
+			memcpy(fx + 160, st->xsave + 160, 256);	/* XMM0-15 */
+	}
+	free(st);
+	return e;
+}
+
 static int vm_set_regs(void *t, unsigned int v, const struct hv_regs *r)
 {
 	struct gdb_vm *g = t;
@@ -185,6 +219,7 @@ static int vm_poll_stop(void *t, struct gdb_stop *out)
 static const struct gdb_target_ops gdb_vm_ops = {
 	.get_regs	= vm_get_regs,
 	.set_regs	= vm_set_regs,
+	.get_fpu	= vm_get_fpu,
 	.read_phys	= vm_read_phys,
 	.write_phys	= vm_write_phys,
 	.set_debug	= vm_set_debug,

@@ -339,10 +339,77 @@ static __u64 *gpr(struct hv_regs *r, unsigned int n)
 	return map[n];
 }
 
+/* FXSAVE's fields (SDM Vol 1, 10.5.1, Table 10-2) */
+#define FX_FCW		0
+#define FX_FSW		2
+#define FX_FTW		4	/* abridged: one bit per physical register */
+#define FX_FOP		6
+#define FX_FIP		8
+#define FX_FCS		12
+#define FX_FDP		16
+#define FX_FDS		20
+#define FX_MXCSR	24
+#define FX_ST0		32	/* ST(i) at 32 + 16 i, 10 bytes used */
+#define FX_XMM0		160	/* XMMi at 160 + 16 i */
+
+static uint32_t fx16(const uint8_t *fx, size_t off)
+{
+	return fx[off] | (uint32_t)fx[off + 1] << 8;
+}
+
+static uint32_t fx32(const uint8_t *fx, size_t off)
+{
+	return fx16(fx, off) | fx16(fx, off + 2) << 16;
+}
+
+/* The x87 state after FNINIT and MXCSR after reset (SDM Vol 1, 8.1.5.1) */
+static void fpu_reset(uint8_t *fx)
+{
+	memset(fx, 0, GDB_FXSAVE_SIZE);
+	fx[FX_FCW] = 0x7f;
+	fx[FX_FCW + 1] = 0x03;
+	fx[FX_MXCSR] = 0x80;
+	fx[FX_MXCSR + 1] = 0x1f;
+}
+
+/*
+ * The full tag word gdb shows (SDM Vol 1, 8.1.7: 2 bits per physical
+ * register, 0 valid, 1 zero, 2 special, 3 empty) from FXSAVE's abridged
+ * one and the registers' contents, as FSAVE would have written it.
+ */
+static uint32_t fpu_full_tag(const uint8_t *fx)
+{
+	unsigned int top = (fx16(fx, FX_FSW) >> 11) & 7, p, tag, exp, i;
+	uint32_t full = 0;
+	const uint8_t *st;
+	bool mant_zero;
+
+	for (p = 0; p < 8; p++) {
+		st = fx + FX_ST0 + 16 * ((p - top) & 7);
+		exp = fx16(st, 8) & 0x7fff;
+		for (mant_zero = true, i = 0; i < 8; i++)
+			mant_zero &= !st[i];
+		if (!(fx[FX_FTW] & (1U << p)))
+			tag = 3;
+		else if (exp == 0x7fff)
+			tag = 2;
+		else if (!exp)
+			tag = mant_zero ? 1 : 2;
+		else
+			tag = (st[7] & 0x80) ? 0 : 2;	/* the integer bit */
+		full |= tag << (2 * p);
+	}
+	return full;
+}
+
 /* Register @n's bytes as gdb lays them out; returns its size */
 static size_t reg_bytes(const struct hv_regs *rc, const struct hv_sregs *sr,
-			unsigned int n, uint8_t *out)
+			const uint8_t *fx, unsigned int n, uint8_t *out)
 {
+	/* fctrl fstat ftag fiseg fioff foseg fooff fop, from FXSAVE */
+	static const int fpu_ctl[8] = {
+		FX_FCW, FX_FSW, -1, FX_FCS, FX_FIP, FX_FDS, FX_FDP, FX_FOP,
+	};
 	struct hv_regs r = *rc;
 	uint32_t v32 = 0;
 	const struct hv_segment *segs[6] = {
@@ -363,38 +430,57 @@ static size_t reg_bytes(const struct hv_regs *rc, const struct hv_sregs *sr,
 		memcpy(out, &v32, 4);
 		return 4;
 	}
-	/* x87/SSE: not read from the vCPU (docs/gdb.md); their reset values */
 	if (n < GDB_REG_FCTRL) {
-		memset(out, 0, 10);
+		memcpy(out, fx + FX_ST0 + 16 * (n - GDB_REG_ST0), 10);
 		return 10;
 	}
 	if (n < GDB_REG_XMM0) {
-		v32 = n == GDB_REG_FCTRL ? 0x37f : 0;
+		switch (n - GDB_REG_FCTRL) {
+		case 2:			/* ftag */
+			v32 = fpu_full_tag(fx);
+			break;
+		case 4:
+		case 6:			/* fioff, fooff: 32 bits */
+			v32 = fx32(fx, fpu_ctl[n - GDB_REG_FCTRL]);
+			break;
+		case 7:			/* fop: 11 bits */
+			v32 = fx16(fx, FX_FOP) & 0x7ff;
+			break;
+		default:		/* fctrl, fstat, fiseg, foseg */
+			v32 = fx16(fx, fpu_ctl[n - GDB_REG_FCTRL]);
+		}
 		memcpy(out, &v32, 4);
 		return 4;
 	}
 	if (n < GDB_REG_MXCSR) {
-		memset(out, 0, 16);
+		memcpy(out, fx + FX_XMM0 + 16 * (n - GDB_REG_XMM0), 16);
 		return 16;
 	}
-	v32 = 0x1f80;
+	v32 = fx32(fx, FX_MXCSR);
 	memcpy(out, &v32, 4);
 	return 4;
+}
+
+/* The Hg vCPU's x87/SSE state, or the reset values without get_fpu */
+static int read_fpu(struct gdb_stub *s, uint8_t *fx)
+{
+	fpu_reset(fx);
+	return s->ops->get_fpu ? s->ops->get_fpu(s->t, s->g_vcpu, fx) : 0;
 }
 
 static int cmd_read_regs(struct gdb_stub *s)
 {
 	struct hv_regs r;
 	struct hv_sregs sr;
-	uint8_t b[16];
+	uint8_t b[16], fx[GDB_FXSAVE_SIZE];
 	char *o = s->reply;
 	unsigned int n;
 	size_t len;
 
-	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr))
+	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr) || read_fpu(s, fx))
 		return reply_err(s, E_FAULT);
 	for (n = 0; n < GDB_NR_REGS; n++) {
-		len = reg_bytes(&r, &sr, n, b);
+		len = reg_bytes(&r, &sr, fx, n, b);
 		o = tohex(o, b, len);
 	}
 	return 1;
@@ -436,16 +522,16 @@ static int cmd_read_reg(struct gdb_stub *s, const char *p, const char *end)
 {
 	struct hv_regs r;
 	struct hv_sregs sr;
-	uint8_t b[16];
+	uint8_t b[16], fx[GDB_FXSAVE_SIZE];
 	uint64_t n;
 
 	if (parse_hex(&p, end, &n) || p != end)
 		return reply_err(s, E_SYNTAX);
 	if (n >= GDB_NR_REGS)
 		return reply_err(s, E_INVAL);
-	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr))
+	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr) || read_fpu(s, fx))
 		return reply_err(s, E_FAULT);
-	tohex(s->reply, b, reg_bytes(&r, &sr, (unsigned int)n, b));
+	tohex(s->reply, b, reg_bytes(&r, &sr, fx, (unsigned int)n, b));
 	return 1;
 }
 

@@ -6,7 +6,8 @@
  * over a fake), so that every packet can be tested on the host.
  *
  * What it speaks (docs/gdb.md): qSupported, ?, g/G and p/P (the x86-64
- * register set gdb assumes without a target description), m/M
+ * register set gdb assumes without a target description; x87/SSE read
+ * from the vCPU, not written), m/M
  * (guest-virtual memory, through the guest's page tables), Z0/z0 (INT3
  * written into guest memory), Z1-Z4/z1-z4 (DR0-3), s, c, vCont, Ctrl-C,
  * qfThreadInfo/qsThreadInfo/qC, H, T (one thread per vCPU, id = vCPU
@@ -54,6 +55,12 @@ struct gdb_target_ops {
 	int (*get_regs)(void *t, unsigned int vcpu, struct hv_regs *r,
 			struct hv_sregs *s);
 	int (*set_regs)(void *t, unsigned int vcpu, const struct hv_regs *r);
+	/*
+	 * The vCPU's x87/SSE registers in the FXSAVE layout (SDM Vol 1,
+	 * 10.5.1, Table 10-2: 512 bytes), components in their initial
+	 * state filled in as such.  NULL: gdb sees their reset values.
+	 */
+	int (*get_fpu)(void *t, unsigned int vcpu, uint8_t *fx);
 	int (*read_phys)(void *t, uint64_t gpa, void *buf, size_t len);
 	int (*write_phys)(void *t, uint64_t gpa, const void *buf, size_t len);
 	int (*set_debug)(void *t, unsigned int vcpu,
@@ -65,6 +72,8 @@ struct gdb_target_ops {
 
 /* Where the engine's output goes (the socket): 0 or -errno */
 typedef int (*gdb_write_fn)(void *io, const void *buf, size_t len);
+
+#define GDB_FXSAVE_SIZE		512
 
 struct gdb_swbp {
 	uint64_t addr;

@@ -44,6 +44,8 @@ __attribute__((noreturn, section(".text.start"))) void _start(void)
 
 	for (i = 1; i <= GDB_ROUNDS; i++)
 		gdb_bump(i);
+	/* x87 state gdb reads at gdb_cpuid: ST0 = pi, ST1 = 1 (TOP 6) */
+	asm volatile("fninit; fld1; fldpi");
 	gdb_cpuid();
 	gdb_target();
 	asm volatile("outb %b0, %w1" : : "a" (gdb_counter),

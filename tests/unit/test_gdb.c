@@ -36,6 +36,8 @@ struct fake_target {
 	int set_debug_calls;
 	int resumes, pauses;
 	struct gdb_stop next;	/* what poll_stop says */
+	uint8_t fx[2][512];	/* FXSAVE layout, when fpu_set */
+	bool fpu_set;
 	char out[65536];
 	size_t out_len;
 };
@@ -50,6 +52,16 @@ static int f_get_regs(void *t, unsigned int v, struct hv_regs *r,
 		return -EINVAL;
 	*r = ft.regs[v];
 	*s = ft.sregs[v];
+	return 0;
+}
+
+/* As cli/gdb.c: the reset values it was given unless the test set some */
+static int f_get_fpu(void *t, unsigned int v, uint8_t *fx)
+{
+	if (v >= 2)
+		return -EINVAL;
+	if (ft.fpu_set)
+		memcpy(fx, ft.fx[v], 512);
 	return 0;
 }
 
@@ -107,7 +119,7 @@ static int f_poll_stop(void *t, struct gdb_stop *st)
 }
 
 static const struct gdb_target_ops fake_ops = {
-	.get_regs = f_get_regs, .set_regs = f_set_regs,
+	.get_regs = f_get_regs, .set_regs = f_set_regs, .get_fpu = f_get_fpu,
 	.read_phys = f_read_phys, .write_phys = f_write_phys,
 	.set_debug = f_set_debug, .resume = f_resume, .pause = f_pause,
 	.poll_stop = f_poll_stop,
@@ -280,6 +292,60 @@ START_TEST(gdb_registers)
 	ask_eq("Hg0", "OK");
 	ask_eq("Hg3", "E16");
 	ask_eq("Hc-1", "OK");
+}
+END_TEST
+
+/* x87/SSE from the FXSAVE image: gdb's numbering 0x18-0x38 */
+START_TEST(gdb_fpu)
+{
+	static const uint8_t one[10] = { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f };
+	uint8_t *fx = ft.fx[0];
+	const char *r;
+	int i;
+
+	/* nothing from the vCPU: FNINIT's values, MXCSR 0x1f80 */
+	ask_eq("p20", "7f030000");
+	ask_eq("p22", "ffff0000");	/* every register empty */
+	ask_eq("p38", "801f0000");
+	ask_eq("p18", "00000000000000000000");
+
+	memset(fx, 0, 512);
+	fx[0] = 0x7f; fx[1] = 0x02;		/* FCW 0x27f */
+	fx[3] = 0x30;				/* FSW: TOP = 6 */
+	fx[4] = 0xc1;				/* physical 0, 6, 7 in use */
+	fx[6] = 0xde; fx[7] = 0xf9;		/* FOP 0x1de, 5 junk bits */
+	fx[8] = 0x00; fx[9] = 0x10; fx[10] = 0x40;	/* FIP 0x401000 */
+	fx[12] = 0x08;				/* FCS */
+	fx[17] = 0x20;				/* FDP 0x2000 */
+	fx[20] = 0x10;				/* FDS */
+	fx[24] = 0xa0; fx[25] = 0x1f;		/* MXCSR 0x1fa0 */
+	memcpy(fx + 32, one, 10);		/* ST(0), physical 6: 1.0 */
+	fx[64 + 8] = 0xff; fx[64 + 9] = 0x7f;	/* ST(2), physical 0: NaN */
+	for (i = 0; i < 16; i++)
+		fx[160 + 3 * 16 + i] = (uint8_t)i;	/* XMM3 */
+	ft.fpu_set = true;
+
+	ask_eq("p18", "0000000000000080ff3f");	/* st0 */
+	ask_eq("p20", "7f020000");		/* fctrl */
+	ask_eq("p21", "00300000");		/* fstat */
+	/* SDM Vol 1, 8.1.7: p0 special, p1-5 empty, p6 valid, p7 zero */
+	ask_eq("p22", "fe4f0000");
+	ask_eq("p23", "08000000");		/* fiseg */
+	ask_eq("p24", "00104000");		/* fioff */
+	ask_eq("p25", "10000000");		/* foseg */
+	ask_eq("p26", "00200000");		/* fooff */
+	ask_eq("p27", "de010000");		/* fop: 11 bits */
+	ask_eq("p2b", "000102030405060708090a0b0c0d0e0f");	/* xmm3 */
+	ask_eq("p38", "a01f0000");		/* mxcsr */
+	/* the same bytes in g: st0 after 17 * 8 + 7 * 4 bytes */
+	r = ask("g");
+	ck_assert_uint_eq(strlen(r), 2 * 536);
+	ck_assert(!strncmp(r + 2 * 164, "0000000000000080ff3f", 20));
+	ck_assert(!strncmp(r + 2 * (164 + 80 + 32 + 3 * 16),
+			   "000102030405060708090a0b0c0d0e0f", 32));
+	ck_assert(!strncmp(r + 2 * (536 - 4), "a01f0000", 8));
+	/* read-only: P of an x87 register is refused */
+	ask_eq("P20=7f030000", "E16");
 }
 END_TEST
 
@@ -720,6 +786,7 @@ Suite *gdb_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, gdb_basics);
 	tcase_add_test(tc, gdb_registers);
+	tcase_add_test(tc, gdb_fpu);
 	tcase_add_test(tc, gdb_memory);
 	tcase_add_test(tc, gdb_translate_modes);
 	tcase_add_test(tc, gdb_breakpoints);

@@ -16,7 +16,8 @@
 #               argument n and the variable gdb_counter at the 4th hit:
 #               4 and 1+2+3), steps one instruction (RIP moves by the
 #               length of the instruction gdb disassembled there),
-#               stops at hbreak gdb_cpuid (DR0), at a hardware watchpoint
+#               stops at hbreak gdb_cpuid (DR0: the x87 registers the
+#               guest loaded, pi and 1, and their tags), at a hardware watchpoint
 #               on gdb_watched (DR1: old 0, new 0x5a5a1234), and
 #               continues to the guest's exit (port 0xf4 with 55: gdb
 #               says "exited with code 067", the VM stops debug-exit
@@ -106,6 +107,8 @@ case_gdb_session() {
 		-ex 'print/x $pc' -ex 'x/2i $pc' -ex 'stepi' -ex 'print/x $pc' \
 		-ex 'delete' \
 		-ex 'hbreak gdb_cpuid' -ex 'continue' -ex 'print/x $pc' \
+		-ex 'print $st0 > 3.14159 && $st0 < 3.1416' -ex 'print $st1 == 1' \
+		-ex 'print/x $ftag' \
 		-ex 'delete' \
 		-ex 'watch gdb_watched' -ex 'continue' \
 		-ex 'delete' \
@@ -131,6 +134,10 @@ case_gdb_session() {
 	[ "$next" != "$bp" ] || fail "stepi did not move RIP"
 	gdb_expect '^Hardware assisted breakpoint 2 at 0x' "hbreak set"
 	gdb_expect '^Breakpoint 2, (0x[0-9a-f]+ in )?gdb_cpuid' "hbreak gdb_cpuid hit (DR0)"
+	# the vCPU's x87 registers after fninit; fld1; fldpi (its XSAVE area)
+	gdb_expect '^\$7 = 1$' "st0 is pi"
+	gdb_expect '^\$8 = 1$' "st1 is 1"
+	gdb_expect '^\$9 = 0xfff$' "ftag: physical 6 and 7 valid, the rest empty"
 	gdb_expect '^Hardware watchpoint 3: gdb_watched' "watch set in hardware"
 	gdb_expect '^New value = 1515852340$' "watchpoint: gdb_watched became 0x5a5a1234 (DR1)"
 	gdb_expect '^Old value = 0$' "watchpoint: it was 0"
