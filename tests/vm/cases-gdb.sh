@@ -48,10 +48,12 @@ GDB_POLLS=600	# 0.1 s apart
 # /tmp/gdbstub.out, pid in $gdb_pid), waiting until it listens.
 gdb_stub_start() {
 	say "\$ hvctl gdb $1 --listen 127.0.0.1:$GDB_PORT &"
+	# the last stub's output would say "waiting" before this one listens
+	rm -f /tmp/gdbstub.out
 	hvctl gdb "$1" --listen 127.0.0.1:$GDB_PORT </dev/null >/tmp/gdbstub.out 2>&1 &
 	gdb_pid=$!
 	i=0
-	until grep -q 'waiting for gdb' /tmp/gdbstub.out; do
+	until grep -q 'waiting for gdb' /tmp/gdbstub.out 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -ge $MG_POLLS ] || ! kill -0 $gdb_pid 2>/dev/null; then
 			cat /tmp/gdbstub.out

@@ -187,10 +187,12 @@ case_tr_explain() {
 
 	# Follow it from before its start; it ends by itself when tx stops
 	say "\$ hvctl trace tx --explain &"
+	# a file left from before would say "tracing" before this one does
+	rm -f /tmp/tx.out /tmp/tx.err
 	hvctl trace tx --explain </dev/null >/tmp/tx.out 2>/tmp/tx.err &
 	pid=$!
 	i=0
-	until grep -q 'tracing VM id' /tmp/tx.err; do
+	until grep -q 'tracing VM id' /tmp/tx.err 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt $TR_POLLS ] || { kill $pid; fail "hvctl trace did not start: $(head -n 1 /tmp/tx.err)"; }
 		kill -0 $pid 2>/dev/null || fail "hvctl trace ended at once: $(head -n 1 /tmp/tx.err)"
@@ -232,10 +234,13 @@ case_tr_explain() {
 	# The plain form of the next run: one line per exit, the same counts
 	mg_ok destroy destroy tx
 	mg_ok create create tx --mem 1M --image "$TR_GUEST"
+	# the explained run's files: gone before this one starts, or their
+	# "tracing" line lets the VM start before this trace is on
+	rm -f /tmp/tx.out /tmp/tx.err
 	hvctl trace tx </dev/null >/tmp/tx.out 2>/tmp/tx.err &
 	pid=$!
 	i=0
-	until grep -q 'tracing VM id' /tmp/tx.err; do
+	until grep -q 'tracing VM id' /tmp/tx.err 2>/dev/null; do
 		i=$((i + 1))
 		[ $i -lt $TR_POLLS ] || { kill $pid; fail "hvctl trace did not start"; }
 		sleep 0.05
