@@ -68,6 +68,27 @@ case_pc_pm()     { pc_case pm; }
 case_pc_pm_reboot() { pc_case pm-reboot; }
 case_pc_pm_off() { pc_case pm-off; }
 
+# By name only (VMTEST_CASES_AMD=load,pc-soak): every attached case
+# $PC_SOAK_ROUNDS times (hvtest.pc_soak= on the kernel command line,
+# default 40), to the first failure: a rare hang found.
+case_pc_soak() {
+	hv_load
+	export HV_GUESTS=/hvtest/guests
+	rounds=$(sed -n 's/.*hvtest\.pc_soak=\([0-9]*\).*/\1/p' /proc/cmdline)
+	i=0
+	while [ $i -lt "${rounds:-40}" ]; do
+		i=$((i + 1))
+		for c in timer eoi ioapic pic sti hlt string step; do
+			run hv-pc-test "$c" "$VENDOR" >/tmp/pc-soak.out 2>&1 || {
+				cat /tmp/pc-soak.out
+				fail "round $i: $c: $(head -n 1 "$HVTEST_WHY")"
+			}
+		done
+	done
+	say "pc-soak: $i rounds passed"
+	no_splat
+}
+
 case_pc_snap() {
 	rm -f "/tmp/pc-snap-$VENDOR.hv"
 	PC_SNAP_FILE=/tmp/pc-snap-$VENDOR.hv pc_case snap

@@ -449,6 +449,22 @@ emu_fault() {
 	END { exit !hit }'
 }
 
+# The kernel stacks of the rig's programs still running (after a case's
+# timeout): what each waits for, hv's functions by name.
+stuck_stacks() {
+	for d in /proc/[0-9]*; do
+		exe=$(readlink "$d/exe" 2>/dev/null) || continue
+		case "$exe" in
+		/hvtest/bin/*) ;;
+		*) continue ;;
+		esac
+		say "still running: ${d#/proc/} ${exe##*/} ($(cat "$d/wchan" 2>/dev/null))"
+		for t in "$d"/task/*; do
+			sed "s|^|  ${t##*/}: |" "$t/stack" 2>/dev/null
+		done
+	done
+}
+
 run_case() { # NAME
 	CASE=$1
 	CASE_NR=$((CASE_NR + 1))
@@ -466,6 +482,9 @@ run_case() { # NAME
 	while :; do
 		timeout "$CASE_TIMEOUT" sh -c ". /hvtest/cases.sh && $fn"
 		rc=$?
+		# Timed out: where the rig's programs left behind wait, in
+		# the kernel (a hang must say where it is)
+		[ $rc -eq 124 ] && stuck_stacks
 		# Leave the machine as the next case expects it.
 		# Every program of the rig's (a case that timed out may leave
 		# one running a guest: pc-hlt once kept hv-pc-test, its VM and

@@ -237,6 +237,109 @@ static void pc_sync(struct guest *g, uint32_t cmd)
  * PORT_TEXT/PORT_RESULT, answer PORT_SYNC, PORT_STR (IN gives 0x10,
  * 0x11...) and MMIO_U (a page of host bytes).  Anything else fails.
  */
+/*
+ * A run that never comes back fails with where the vCPU was, not as the
+ * rig's silent case timeout: the watchdog (SIGALRM, no SA_RESTART) ends
+ * HV_VCPU_RUN with -EINTR after PC_WATCHDOG_S seconds - guest seconds,
+ * which every attached case needs a few of, under Bochs too - and
+ * pc_stuck() prints the vCPU's registers, activity, local APIC and exit
+ * counts, and the results the guest had reported.
+ */
+#define PC_WATCHDOG_S	60
+
+static volatile sig_atomic_t watchdog_fired;
+
+static void on_watchdog(int sig)
+{
+	(void)sig;
+	watchdog_fired = 1;
+}
+
+static void watchdog_arm(unsigned int secs)
+{
+	struct sigaction sa = { .sa_handler = on_watchdog };
+
+	watchdog_fired = 0;
+	sigemptyset(&sa.sa_mask);
+	if (secs)
+		sigaction(SIGALRM, &sa, NULL);
+	alarm(secs);
+}
+
+static void pc_stuck_lapic(const uint8_t *r, uint64_t timer_ns)
+{
+	static const struct { uint16_t off; const char *name; } one[] = {
+		{ 0x080, "TPR" }, { 0x0a0, "PPR" }, { 0x0f0, "SVR" },
+		{ 0x320, "LVTT" }, { 0x350, "LINT0" }, { 0x380, "TMICT" },
+		{ 0x390, "TMCCT" }, { 0x3e0, "TDCR" },
+	};
+	static const struct { uint16_t off; const char *name; } set[] = {
+		{ 0x100, "ISR" }, { 0x180, "TMR" }, { 0x200, "IRR" },
+	};
+	unsigned int i, k;
+	uint32_t v;
+
+	printf("  stuck: LAPIC");
+	for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		memcpy(&v, r + one[i].off, 4);
+		printf(" %s %#x", one[i].name, v);
+	}
+	printf(" timer_ns %llu\n", (unsigned long long)timer_ns);
+	for (i = 0; i < sizeof(set) / sizeof(set[0]); i++) {
+		printf("  stuck: LAPIC %s vectors:", set[i].name);
+		for (k = 0; k < 8; k++) {
+			memcpy(&v, r + set[i].off + 16 * k, 4);
+			for (unsigned int b = 0; b < 32; b++)
+				if (v & (1u << b))
+					printf(" %#x", 32 * k + b);
+		}
+		printf("\n");
+	}
+}
+
+static void pc_stuck(struct guest *g, unsigned int exits)
+{
+	struct hv_vcpu_state *st = calloc(1, sizeof(*st));
+	const struct hv_stat_desc *d;
+	const uint64_t *res = NULL;
+	uint64_t vals[256];
+	unsigned int i, n;
+	size_t nd = 0;
+	int err, nv;
+
+	printf("  stuck: no exit for %d s after %u exits to userspace\n",
+	       PC_WATCHDOG_S, exits);
+	err = st ? hv_vm_get_vcpu_state(g->vm, 0, st) : -ENOMEM;
+	if (err) {
+		printf("  stuck: vCPU state: %s\n", hv_strerror(err));
+	} else {
+		printf("  stuck: RIP %#llx RFLAGS %#llx RAX %#llx mp_state %u events %#x CR0 %#llx EFER %#llx\n",
+		       (unsigned long long)st->regs.rip,
+		       (unsigned long long)st->regs.rflags,
+		       (unsigned long long)st->regs.rax, st->mp_state,
+		       st->events.flags, (unsigned long long)st->sregs.cr0,
+		       (unsigned long long)st->sregs.efer);
+		pc_stuck_lapic(st->lapic.regs, st->lapic.timer_ns);
+	}
+	free(st);
+	nv = hv_stats_names(hv, &d, &nd) ? 0 :
+	     hv_vm_stats(g->vm, 0, vals, nd < 256 ? nd : 256);
+	if (nv > 0) {
+		printf("  stuck: counters:");
+		for (i = 0; i < (unsigned int)nv; i++)
+			if (vals[i] && !(d[i].flags & HV_STAT_NS))
+				printf(" %s=%llu", d[i].name,
+				       (unsigned long long)vals[i]);
+		printf("\n");
+	}
+	n = pc_results(g, &res);
+	printf("  stuck: %u results:", n);
+	for (i = 0; i < n && i < 32; i++)
+		printf(" %#llx", (unsigned long long)res[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
 static int pc_run(struct guest *g)
 {
 	struct hv_run *run = g->run;
@@ -246,6 +349,12 @@ static int pc_run(struct guest *g)
 
 	for (n = 0; n < GUEST_MAX_EXITS; n++) {
 		err = hv_vcpu_run(g->vcpu);
+		if (err == -EINTR && watchdog_fired) {
+			pc_stuck(g, n);
+			guest_why(g, "the run did not come back in %d s",
+				  PC_WATCHDOG_S);
+			return -1;
+		}
 		if (err) {
 			guest_why(g, "run: %s", hv_strerror(err));
 			return -1;
@@ -482,6 +591,7 @@ static void pc_attached(const char *tag, uint32_t sub,
 
 	measure_tsc();
 	pc_mmio_init();
+	watchdog_arm(PC_WATCHDOG_S);
 	if (pc_init(&g, tag, sub) == 0 && pc_run(&g) == 0) {
 		c.n = pc_results(&g, &c.v);
 		if (!c.n)
@@ -490,6 +600,7 @@ static void pc_attached(const char *tag, uint32_t sub,
 			fn(&c);
 		pc_dump(&c);
 	}
+	watchdog_arm(0);
 	guest_ok(&g, tag);
 	guest_fini(&g);
 }
