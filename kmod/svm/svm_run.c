@@ -236,6 +236,30 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
  *		step is done.  The guest's own single-step, if it had TF set,
  *		is its #DB too (SDM Vol 3A, 17.3.1.4).
  */
+/*
+ * A VINTR exit on the instruction an interrupt shadow covered at VMRUN:
+ * the instruction never ran.  Hardware cannot do that (15.21.5: the
+ * shadow holds V_IRQ off for one instruction); QEMU's TCG before 9.1
+ * does (svm_enable_irq_window).  Most instructions merely see the
+ * interrupt one instruction early (docs/decisions.md), but a HLT there
+ * (`sti; hlt`, every idle loop) would get the interrupt before it ran,
+ * return to it from the handler and sleep with its wake-up spent.  On
+ * hardware the HLT runs first, its intercept finds the interrupt
+ * pending (hv_handle_hlt) and the interrupt returns past it: do that
+ * here, complete the HLT (SDM Vol 2A, HLT: RIP past it once woken).
+ */
+static void svm_vintr_in_shadow(struct svm_vcpu *sv)
+{
+	struct hvk_vcpu *vcpu = &sv->vcpu;
+	int mode;
+	u8 op;
+
+	if (vcpu->regs.rip != sv->shadow_rip || sv->vmcb->control.event_inj)
+		return;
+	if (hv_fetch_insn(vcpu, &op, 1, &mode) == 1 && op == 0xf4)
+		hv_skip_insn(vcpu, vcpu->regs.rip + 1);
+}
+
 static void svm_exit_events(struct svm_vcpu *sv, struct hv_exit *exit)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -244,6 +268,7 @@ static void svm_exit_events(struct svm_vcpu *sv, struct hv_exit *exit)
 	case SVM_EXIT_VINTR:
 		c->v_intr &= ~SVM_V_IRQ;
 		c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+		svm_vintr_in_shadow(sv);
 		exit->code = HV_X_IRQ_WINDOW;
 		break;
 	case SVM_EXIT_IRET:
@@ -531,6 +556,8 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	/* The core completed the instruction: its shadow is over (15.21.5) */
 	if (vcpu->regs.rip != sv->exit_rip)
 		vmcb->control.int_state &= ~SVM_INT_SHADOW;
+	sv->shadow_rip = vmcb->control.int_state & SVM_INT_SHADOW ?
+			 vcpu->regs.rip : ~0ULL;
 	vmcb->control.next_rip = sv->soft_next_rip;	/* an INTn: 15.20 */
 	sv->soft_next_rip = 0;
 

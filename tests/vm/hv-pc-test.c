@@ -45,6 +45,7 @@
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <x86intrin.h>
