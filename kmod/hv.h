@@ -823,6 +823,8 @@ int hv_handle_msr(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit);
 int hv_mmio_complete(struct hvk_vcpu *vcpu);
 int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode);
+int hv_fetch_insn_at(struct hvk_vcpu *vcpu, u64 rip, u8 *buf, size_t n,
+		     int *mode);
 int hv_read_operand(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
 		    const struct hv_insn *in, void *buf, size_t n);
 /*

@@ -98,24 +98,31 @@ static void hv_walk_ctx(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
  * instruction running into MMIO is then too short to decode).
  */
 static int __hv_fetch_insn(struct hvk_vcpu *vcpu, const struct hv_sregs *s,
-			   u8 *buf, size_t n, int mode)
+			   u64 rip, u8 *buf, size_t n, int mode)
 {
 	struct hv_gwalk_ctx ctx;
 	u64 gla;
 
 	hv_walk_ctx(vcpu, s, &ctx);
-	gla = mode == 64 ? vcpu->regs.rip : s->cs.base + vcpu->regs.rip;
+	gla = mode == 64 ? rip : s->cs.base + rip;
 	return hv_gwalk_fetch(&ctx, gla, buf, n);
 }
 
-/* The bytes at the guest's CS:RIP; *mode gets 16, 32 or 64. */
-int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode)
+/* The bytes at the guest's CS:@rip; *mode gets 16, 32 or 64. */
+int hv_fetch_insn_at(struct hvk_vcpu *vcpu, u64 rip, u8 *buf, size_t n,
+		     int *mode)
 {
 	struct hv_sregs s;
 
 	hv_ops->get_sregs(vcpu, &s);
 	*mode = hv_guest_mode(&s);
-	return __hv_fetch_insn(vcpu, &s, buf, n, *mode);
+	return __hv_fetch_insn(vcpu, &s, rip, buf, n, *mode);
+}
+
+/* The bytes at the guest's CS:RIP; *mode gets 16, 32 or 64. */
+int hv_fetch_insn(struct hvk_vcpu *vcpu, u8 *buf, size_t n, int *mode)
+{
+	return hv_fetch_insn_at(vcpu, vcpu->regs.rip, buf, n, mode);
 }
 
 static u64 hv_seg_base(const struct hv_sregs *s, u8 seg)
@@ -474,7 +481,8 @@ static int hv_mmio_emulate(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 
 	hv_ops->get_sregs(vcpu, &s);
 	mode = hv_guest_mode(&s);
-	n = __hv_fetch_insn(vcpu, &s, bytes, HV_INSN_MAX_LEN, mode);
+	n = __hv_fetch_insn(vcpu, &s, vcpu->regs.rip, bytes, HV_INSN_MAX_LEN,
+			    mode);
 	memcpy(data, bytes, sizeof(u64) * 2);
 	if (n <= 0 || hv_insn_decode(bytes, n, mode, &insn))
 		return hv_exit_internal(vcpu, HV_INTERNAL_EMULATION, 3, data);

@@ -49,7 +49,10 @@ struct svm_vcpu {
 	bool nmi_ss_tf;		/* ... and the guest had TF set itself */
 	u64 nmi_ss_dr6;		/* the guest's DR6 before the step */
 	u64 exit_rip;		/* RIP at the last exit: its shadow's */
-	u64 shadow_rip;		/* RIP entered in a shadow, else ~0 */
+	/* The last VMRUN's RIP, interrupt shadow and RFLAGS.IF */
+	u64 entry_rip;
+	bool entry_shadow;
+	bool entry_if;
 	/*
 	 * Guest debugging (svm_run.c): TF put in the VMCB for a debugger's
 	 * single step at this entry, the guest's DR6 before it, and the

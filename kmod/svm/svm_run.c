@@ -237,27 +237,42 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
  *		is its #DB too (SDM Vol 3A, 17.3.1.4).
  */
 /*
- * A VINTR exit on the instruction an interrupt shadow covered at VMRUN:
- * the instruction never ran.  Hardware cannot do that (15.21.5: the
- * shadow holds V_IRQ off for one instruction); QEMU's TCG before 9.1
- * does (svm_enable_irq_window).  Most instructions merely see the
- * interrupt one instruction early (docs/decisions.md), but a HLT there
- * (`sti; hlt`, every idle loop) would get the interrupt before it ran,
- * return to it from the handler and sleep with its wake-up spent.  On
- * hardware the HLT runs first, its intercept finds the interrupt
- * pending (hv_handle_hlt) and the interrupt returns past it: do that
- * here, complete the HLT (SDM Vol 2A, HLT: RIP past it once woken).
+ * A VINTR exit inside an interrupt shadow, which hardware never makes
+ * (15.21.4: V_IRQ is taken only where a physical interrupt could be;
+ * 15.21.5), and QEMU's TCG before 9.1 does, in two ways seen on the amd
+ * rig: at once at a VMRUN given a shadow, and right after an STI with
+ * IF=0 that is the first instruction after VMRUN (svm_enable_irq_window,
+ * docs/decisions.md).  Most instructions then merely see the interrupt
+ * one instruction early, but a HLT (`sti; hlt`, every idle loop) would
+ * take the interrupt before it runs, return to it and sleep with its
+ * wake-up spent.  On hardware that HLT runs first and its intercept
+ * finds the interrupt pending (hv_handle_hlt), which then returns past
+ * it: do that here, complete the HLT (SDM Vol 2A, HLT; Vol 2B, STI: the
+ * next instruction runs before an interrupt).  The HLT had not run: it
+ * would have exited.
  */
 static void svm_vintr_in_shadow(struct svm_vcpu *sv)
 {
 	struct hvk_vcpu *vcpu = &sv->vcpu;
+	u64 rip = vcpu->regs.rip;
 	int mode;
-	u8 op;
+	u8 b[2];
 
-	if (vcpu->regs.rip != sv->shadow_rip || sv->vmcb->control.event_inj)
+	if (sv->vmcb->control.event_inj)
 		return;
-	if (hv_fetch_insn(vcpu, &op, 1, &mode) == 1 && op == 0xf4)
-		hv_skip_insn(vcpu, vcpu->regs.rip + 1);
+	if (rip == sv->entry_rip && sv->entry_shadow) {
+		/* the shadow this VMRUN was given */
+		if (hv_fetch_insn(vcpu, b, 1, &mode) != 1 || b[0] != 0xf4)
+			return;
+	} else if (rip == sv->entry_rip + 1 && !sv->entry_if) {
+		/* STI (0xfb) with IF=0 ran, then HLT (0xf4) was next */
+		if (hv_fetch_insn_at(vcpu, sv->entry_rip, b, 2, &mode) != 2 ||
+		    b[0] != 0xfb || b[1] != 0xf4)
+			return;
+	} else {
+		return;
+	}
+	hv_skip_insn(vcpu, rip + 1);
 }
 
 static void svm_exit_events(struct svm_vcpu *sv, struct hv_exit *exit)
@@ -556,8 +571,9 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	/* The core completed the instruction: its shadow is over (15.21.5) */
 	if (vcpu->regs.rip != sv->exit_rip)
 		vmcb->control.int_state &= ~SVM_INT_SHADOW;
-	sv->shadow_rip = vmcb->control.int_state & SVM_INT_SHADOW ?
-			 vcpu->regs.rip : ~0ULL;
+	sv->entry_rip = vcpu->regs.rip;
+	sv->entry_shadow = vmcb->control.int_state & SVM_INT_SHADOW;
+	sv->entry_if = vcpu->regs.rflags & X86_EFLAGS_IF;
 	vmcb->control.next_rip = sv->soft_next_rip;	/* an INTn: 15.20 */
 	sv->soft_next_rip = 0;
 
