@@ -1001,6 +1001,7 @@ START_TEST(cli_gdb_session)
 	close(fd);
 	ck_assert_int_eq(h.ret, 0);
 	ck_assert_ptr_nonnull(strstr(h.out, "waiting for gdb on 127.0.0.1:"));
+	ck_assert_msg(strstr(h.out, "gdb connected: i386 registers"), "%s", h.out);
 	ck_assert_int_eq(pread(fv->fd, &b, 1, 0x1000), 1);
 	ck_assert_uint_eq(b, 0x55);
 	ck_assert_uint_eq(fake_last_debug.flags, 0);
