@@ -112,7 +112,9 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "for hbreak and watch), single steps, continue, Ctrl-C; one\n"
 	  "thread per vCPU.  A running VM pauses when gdb connects; a VM\n"
 	  "never started starts at gdb's first continue or step.  Detach,\n"
-	  "kill and quit leave the VM running (docs/gdb.md).\n"
+	  "kill and quit leave the VM running (docs/gdb.md).  Registers:\n"
+	  "x86-64's if vCPU 0 is in 64-bit mode when gdb connects, else\n"
+	  "i386's (eax .. edi, eip), for the whole connection.\n"
 	  "  --listen ADDR:PORT  IPv4 address and port (default\n"
 	  "                      127.0.0.1:1234; PORT alone: loopback)\n" },
 	{ "console", hvctl_cmd_console, "NAME [--no-follow]",

@@ -10,7 +10,8 @@
  * (HV_VCPU_SET_GUEST_DEBUG), a debug stop pauses the VM
  * (HV_VM_GET_DEBUG_STOP says which vCPU and why), Ctrl-C is HV_VM_PAUSE,
  * continue is HV_VM_RESUME - or HV_VM_START for a VM created and never
- * started, so that gdb sees it from its first instruction.  Registers go
+ * started, so that gdb sees it from its first instruction.  The register
+ * file (x86-64 or i386) is vCPU 0's mode when gdb connects.  Registers go
  * through the vCPU fds (a paused VM's vCPUs answer), memory through the
  * VM's RAM mapped here.
  */
@@ -284,6 +285,12 @@ static int serve(const char *ctx, struct gdb_vm *g, int cfd)
 		return hvctl_fail_errno(ctx, "cannot serve gdb", -ENOMEM);
 	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	gdb_stub_init(s, &gdb_vm_ops, g, g->nr, sock_write, &cfd);
+	/* the register file, from vCPU 0's mode now (the VM is still) */
+	fprintf(hvctl_out, "hvctl gdb: gdb connected: %s\n",
+		gdb_stub_arch(s) == GDB_ARCH_I386 ?
+		"i386 registers (vCPU 0 is not in 64-bit mode)" :
+		"x86-64 registers");
+	fflush(hvctl_out);
 	while (!s->done) {
 		r = poll(&pfd, 1, s->running ? 10 : -1);
 		if (r < 0 && errno != EINTR) {
@@ -414,8 +421,6 @@ int hvctl_cmd_gdb(int argc, char **argv)
 			goto out;
 		}
 	}
-	fprintf(hvctl_out, "hvctl gdb: gdb connected\n");
-	fflush(hvctl_out);
 	ret = serve(ctx, &g, cfd);
 	close(cfd);
 out:

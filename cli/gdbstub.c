@@ -16,7 +16,11 @@
 
 #include "gdbstub.h"
 
-/* The register file gdb assumes for i386:x86-64 without a description */
+/*
+ * The register file gdb assumes for i386:x86-64 without a description.
+ * The engine works in these numbers; the i386 file's are mapped to them
+ * (reg_x86_64()).
+ */
 #define GDB_NR_GPRS		16	/* rax rbx rcx rdx rsi rdi rbp rsp r8-r15 */
 #define GDB_REG_RIP		16
 #define GDB_REG_EFLAGS		17
@@ -27,6 +31,16 @@
 #define GDB_REG_MXCSR		56
 #define GDB_NR_REGS		57
 #define GDB_G_SIZE		(17 * 8 + 7 * 4 + 8 * 10 + 8 * 4 + 16 * 16 + 4)
+
+/*
+ * The i386 file (cli/gdbtdesc.c): eax ecx edx ebx esp ebp esi edi, eip,
+ * eflags, the six selectors, st0-7, fctrl .. fop, xmm0-7, mxcsr; GPRs
+ * and EIP 4 bytes, the rest as in x86-64's.
+ */
+#define GDB32_REG_EFLAGS	9
+#define GDB32_REG_MXCSR		40
+#define GDB32_NR_REGS		41
+#define GDB32_G_SIZE		(10 * 4 + 6 * 4 + 8 * 10 + 8 * 4 + 8 * 16 + 4)
 
 /* SDM Vol 3A, 2.5 and 4.1: the paging controls */
 #define CR0_PG		(1ULL << 31)
@@ -328,6 +342,45 @@ static int cmd_write_mem(struct gdb_stub *s, const char *p, const char *end)
 
 /* ---- registers ---- */
 
+/*
+ * SDM Vol 3A, 2.2.1 and 5.2.1: a vCPU runs 64-bit code only with IA-32e
+ * mode active (EFER.LMA) and CS.L; compatibility mode, protected mode,
+ * real mode and virtual-8086 mode all see the 32-bit (or 16-bit)
+ * registers, which the i386 file shows.
+ */
+enum gdb_arch gdb_stub_arch(struct gdb_stub *s)
+{
+	struct hv_regs r;
+	struct hv_sregs sr;
+
+	if (s->arch != GDB_ARCH_NONE)
+		return s->arch;
+	/* a vCPU that cannot be read now: x86-64 for this packet, no choice */
+	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr))
+		return GDB_ARCH_X86_64;
+	s->arch = (sr.efer & EFER_LMA) && sr.cs.l ? GDB_ARCH_X86_64
+						   : GDB_ARCH_I386;
+	return s->arch;
+}
+
+static unsigned int nr_regs(struct gdb_stub *s)
+{
+	return gdb_stub_arch(s) == GDB_ARCH_I386 ? GDB32_NR_REGS : GDB_NR_REGS;
+}
+
+/* An i386 register's number in the x86-64 file */
+static unsigned int reg_x86_64(unsigned int n)
+{
+	/* eax ecx edx ebx esp ebp esi edi: rax rcx rdx rbx rsp rbp rsi rdi */
+	static const uint8_t gpr32[8] = { 0, 2, 3, 1, 7, 6, 4, 5 };
+
+	if (n < 8)
+		return gpr32[n];
+	if (n < GDB32_REG_MXCSR)	/* eip .. xmm7: the same order */
+		return n + 8;
+	return GDB_REG_MXCSR;
+}
+
 static __u64 *gpr(struct hv_regs *r, unsigned int n)
 {
 	__u64 *map[GDB_NR_GPRS + 2] = {
@@ -468,19 +521,34 @@ static int read_fpu(struct gdb_stub *s, uint8_t *fx)
 	return s->ops->get_fpu ? s->ops->get_fpu(s->t, s->g_vcpu, fx) : 0;
 }
 
+/* Register @n of the session's file: reg_bytes(), the i386 file's GPRs
+ * and EIP their low 4 bytes */
+static size_t arch_reg_bytes(struct gdb_stub *s, const struct hv_regs *r,
+			     const struct hv_sregs *sr, const uint8_t *fx,
+			     unsigned int n, uint8_t *out)
+{
+	size_t len;
+
+	if (gdb_stub_arch(s) != GDB_ARCH_I386)
+		return reg_bytes(r, sr, fx, n, out);
+	n = reg_x86_64(n);
+	len = reg_bytes(r, sr, fx, n, out);
+	return n <= GDB_REG_RIP ? 4 : len;	/* little-endian: the low half */
+}
+
 static int cmd_read_regs(struct gdb_stub *s)
 {
 	struct hv_regs r;
 	struct hv_sregs sr;
 	uint8_t b[16], fx[GDB_FXSAVE_SIZE];
 	char *o = s->reply;
-	unsigned int n;
+	unsigned int n, nr = nr_regs(s);
 	size_t len;
 
 	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr) || read_fpu(s, fx))
 		return reply_err(s, E_FAULT);
-	for (n = 0; n < GDB_NR_REGS; n++) {
-		len = reg_bytes(&r, &sr, fx, n, b);
+	for (n = 0; n < nr; n++) {
+		len = arch_reg_bytes(s, &r, &sr, fx, n, b);
 		o = tohex(o, b, len);
 	}
 	return 1;
@@ -493,23 +561,48 @@ static bool rflags_ok(uint64_t f)
 				 1ULL << 15));
 }
 
-/* G: the GPRs, RIP and EFLAGS; the rest (segments, FPU) is ignored */
+/*
+ * A 4-byte register of the i386 file into its 64-bit one: the upper half
+ * stays as it was (the vCPU cannot see it outside 64-bit mode; RIP's is
+ * 0 there, SDM Vol 3C 26.3.1.4).
+ */
+static void set_low32(__u64 *reg, const uint8_t *b)
+{
+	uint32_t v;
+
+	memcpy(&v, b, 4);
+	*reg = (*reg & ~0xffffffffULL) | v;
+}
+
+/*
+ * G: the GPRs, (R|E)IP and EFLAGS; the rest (segments, FPU) is ignored.
+ * At least those, at most the whole file.
+ */
 static int cmd_write_regs(struct gdb_stub *s, const char *p, const char *end)
 {
+	bool i386 = gdb_stub_arch(s) == GDB_ARCH_I386;
+	size_t size = i386 ? 4 : 8;	/* of a GPR */
+	size_t nip = i386 ? 9 : 17;	/* GPRs and the IP before EFLAGS */
+	size_t max = i386 ? GDB32_G_SIZE : GDB_G_SIZE;
 	struct hv_regs r;
 	struct hv_sregs sr;
 	uint8_t b[17 * 8 + 4];
 	uint32_t fl;
 	unsigned int n;
 
-	if ((size_t)(end - p) < 2 * sizeof(b) || (size_t)(end - p) % 2 ||
-	    (size_t)(end - p) > 2 * GDB_G_SIZE || unhex(p, sizeof(b), b))
+	if ((size_t)(end - p) < 2 * (nip * size + 4) ||
+	    (size_t)(end - p) % 2 || (size_t)(end - p) > 2 * max ||
+	    unhex(p, nip * size + 4, b))
 		return reply_err(s, E_SYNTAX);
 	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr))
 		return reply_err(s, E_FAULT);
-	for (n = 0; n <= GDB_REG_RIP; n++)
-		memcpy(gpr(&r, n), b + 8 * n, 8);
-	memcpy(&fl, b + 17 * 8, 4);
+	for (n = 0; n < nip; n++) {
+		if (i386)
+			set_low32(gpr(&r, reg_x86_64(n)), b + 4 * n);
+		else
+			memcpy(gpr(&r, n), b + 8 * n, 8);
+	}
+	memcpy(&fl, b + nip * size, 4);
 	r.rflags = (r.rflags & ~0xffffffffULL) | fl;
 	if (!rflags_ok(r.rflags))
 		return reply_err(s, E_INVAL);
@@ -527,17 +620,18 @@ static int cmd_read_reg(struct gdb_stub *s, const char *p, const char *end)
 
 	if (parse_hex(&p, end, &n) || p != end)
 		return reply_err(s, E_SYNTAX);
-	if (n >= GDB_NR_REGS)
+	if (n >= nr_regs(s))
 		return reply_err(s, E_INVAL);
 	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr) || read_fpu(s, fx))
 		return reply_err(s, E_FAULT);
-	tohex(s->reply, b, reg_bytes(&r, &sr, fx, (unsigned int)n, b));
+	tohex(s->reply, b, arch_reg_bytes(s, &r, &sr, fx, (unsigned int)n, b));
 	return 1;
 }
 
-/* P: GPRs, RIP, EFLAGS only */
+/* P: GPRs, (R|E)IP, EFLAGS only */
 static int cmd_write_reg(struct gdb_stub *s, const char *p, const char *end)
 {
+	bool i386 = gdb_stub_arch(s) == GDB_ARCH_I386;
 	struct hv_regs r;
 	struct hv_sregs sr;
 	uint8_t b[8] = { 0 };
@@ -546,16 +640,19 @@ static int cmd_write_reg(struct gdb_stub *s, const char *p, const char *end)
 
 	if (parse_hex(&p, end, &n) || expect(&p, end, '='))
 		return reply_err(s, E_SYNTAX);
-	if (n > GDB_REG_EFLAGS)
+	if (n > (i386 ? GDB32_REG_EFLAGS : GDB_REG_EFLAGS))
 		return reply_err(s, E_INVAL);
-	size = n == GDB_REG_EFLAGS ? 4 : 8;
+	if (i386)
+		n = reg_x86_64((unsigned int)n);
+	size = n == GDB_REG_EFLAGS || i386 ? 4 : 8;
 	if ((size_t)(end - p) != 2 * size || unhex(p, size, b))
 		return reply_err(s, E_SYNTAX);
 	if (s->ops->get_regs(s->t, s->g_vcpu, &r, &sr))
 		return reply_err(s, E_FAULT);
 	memcpy(&v, b, 8);
-	if (n == GDB_REG_EFLAGS)
-		v = (r.rflags & ~0xffffffffULL) | (v & 0xffffffffULL);
+	if (size == 4)	/* EFLAGS, or an i386 GPR or EIP: the low half */
+		v = (*gpr(&r, (unsigned int)n) & ~0xffffffffULL) |
+		    (v & 0xffffffffULL);
 	*gpr(&r, (unsigned int)n) = v;
 	if (n == GDB_REG_EFLAGS && !rflags_ok(v))
 		return reply_err(s, E_INVAL);
@@ -792,23 +889,13 @@ static int cmd_thread(struct gdb_stub *s, const char *p, const char *end)
 	return reply(s, "OK");
 }
 
-/*
- * The target description (GDB manual, "Target Descriptions"): only the
- * architecture, so that gdb takes its own x86-64 register file (the g
- * layout above) even without an executable that says so - a gdb whose
- * default is i386 would expect 312 bytes.
- */
-static const char gdb_target_xml[] =
-	"<?xml version=\"1.0\"?>"
-	"<!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
-	"<target><architecture>i386:x86-64</architecture></target>";
-
 /* qXfer:features:read:ANNEX:OFFSET,LENGTH */
 static int cmd_xfer_features(struct gdb_stub *s, const char *p,
 			     const char *end)
 {
 	static const char annex[] = "target.xml:";
-	size_t total = sizeof(gdb_target_xml) - 1;
+	size_t total;
+	const char *xml = gdb_tdesc(gdb_stub_arch(s), &total);
 	uint64_t off, len;
 
 	if ((size_t)(end - p) < sizeof(annex) - 1 ||
@@ -825,8 +912,7 @@ static int cmd_xfer_features(struct gdb_stub *s, const char *p,
 	if (len > GDB_MAX_PACKET - 1)
 		len = GDB_MAX_PACKET - 1;
 	snprintf(s->reply, sizeof(s->reply), "%c%.*s",
-		 off + len >= total ? 'l' : 'm', (int)len,
-		 gdb_target_xml + off);
+		 off + len >= total ? 'l' : 'm', (int)len, xml + off);
 	return 1;
 }
 
@@ -837,9 +923,12 @@ static int cmd_query(struct gdb_stub *s, const char *p, const char *end)
 	unsigned int v;
 
 #define IS(str)	(n >= sizeof(str) - 1 && !memcmp(p, str, sizeof(str) - 1))
-	if (IS("qSupported"))
+	if (IS("qSupported")) {
+		/* gdb's first packet: the register file is chosen now */
+		gdb_stub_arch(s);
 		return reply(s, "PacketSize=4000;swbreak+;hwbreak+;"
 			     "QStartNoAckMode+;qXfer:features:read+");
+	}
 	if (IS("qXfer:features:read:"))
 		return cmd_xfer_features(s, p + 20, end);
 	if (IS("qfThreadInfo")) {

@@ -5,9 +5,10 @@
  * behind a table of operations (cli/gdb.c's over libhv, the unit tests'
  * over a fake), so that every packet can be tested on the host.
  *
- * What it speaks (docs/gdb.md): qSupported, ?, g/G and p/P (the x86-64
- * register set gdb assumes without a target description; x87/SSE read
- * from the vCPU, not written), m/M
+ * What it speaks (docs/gdb.md): qSupported, qXfer:features:read (the
+ * target description: x86-64 or i386, as the vCPU's mode was when gdb
+ * connected; cli/gdbtdesc.c), ?, g/G and p/P (that register file;
+ * x87/SSE read from the vCPU, not written), m/M
  * (guest-virtual memory, through the guest's page tables), Z0/z0 (INT3
  * written into guest memory), Z1-Z4/z1-z4 (DR0-3), s, c, vCont, Ctrl-C,
  * qfThreadInfo/qsThreadInfo/qC, H, T (one thread per vCPU, id = vCPU
@@ -70,6 +71,19 @@ struct gdb_target_ops {
 	int (*poll_stop)(void *t, struct gdb_stop *st);
 };
 
+/*
+ * The register file a session shows (docs/gdb.md): x86-64 for a vCPU in
+ * 64-bit mode, i386 (4-byte GPRs, EIP, xmm0-7) in any other.
+ */
+enum gdb_arch {
+	GDB_ARCH_NONE,		/* not chosen yet */
+	GDB_ARCH_X86_64,
+	GDB_ARCH_I386,
+};
+
+/* Its target description (cli/gdbtdesc.c): the XML and its length */
+const char *gdb_tdesc(enum gdb_arch arch, size_t *len);
+
 /* Where the engine's output goes (the socket): 0 or -errno */
 typedef int (*gdb_write_fn)(void *io, const void *buf, size_t len);
 
@@ -99,6 +113,7 @@ struct gdb_stub {
 	void *io;
 
 	bool no_ack;
+	enum gdb_arch arch;	/* chosen at the first packet that needs it */
 	bool running;		/* resumed; a stop reply is owed */
 	bool done;		/* detached, killed or the VM ended */
 	unsigned int g_vcpu;	/* Hg: registers and memory of this vCPU */
@@ -141,6 +156,14 @@ int gdb_stub_interrupt(struct gdb_stub *s);
  * connection.
  */
 int gdb_stub_detach(struct gdb_stub *s);
+
+/*
+ * The register file of this session: chosen from the Hg vCPU's mode
+ * (vCPU 0 when gdb connects) at the first call - qSupported, the first
+ * packet gdb sends - and kept for the session, as gdb keeps the target
+ * description it read.
+ */
+enum gdb_arch gdb_stub_arch(struct gdb_stub *s);
 
 /* Guest-virtual to guest-physical through the page tables in @sr */
 int gdb_translate(struct gdb_stub *s, const struct hv_sregs *sr,

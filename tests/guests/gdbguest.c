@@ -4,6 +4,10 @@
  * (tests/vm/hv-debug-test.c on the module's ABI, tests/vm/cases-gdb.sh
  * with a real gdb through hvctl gdb).  `hvctl create --image
  * gdbguest.elf` enters _start in long mode, paging on (lib/boot).
+ * Built with -m32 too (gdbguest32.elf, tests/guests/gdb.mk): an ELF32
+ * that hvctl create enters in 32-bit protected mode, paging off, for
+ * gdb's i386 register file; unsigned long is then 4 bytes, and nothing
+ * below depends on its size.
  *
  * It adds 1..GDB_ROUNDS into gdb_counter through gdb_bump() (a
  * breakpoint there: the sum so far in gdb_counter), runs CPUID in

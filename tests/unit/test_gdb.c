@@ -2,7 +2,8 @@
 /*
  * Unit tests: the GDB remote protocol engine of hvctl gdb
  * (cli/gdbstub.c) over a fake target - 4 MiB of guest RAM with 4-level
- * page tables in it, two vCPUs, scripted stops - and `hvctl gdb`'s
+ * page tables in it, two vCPUs in 64-bit mode (set_prot32() takes one
+ * out of it), scripted stops - and `hvctl gdb`'s
  * command line on the fake device.
  */
 #include <arpa/inet.h>
@@ -160,6 +161,7 @@ static void setup(void)
 		ft.sregs[v].cr4 = 0x20;		/* PAE */
 		ft.sregs[v].efer = 0x500;	/* LMA, LME */
 		ft.sregs[v].cs.selector = 0x08;
+		ft.sregs[v].cs.l = 1;		/* 64-bit mode */
 		ft.regs[v].rflags = 2;
 		ft.regs[v].rax = 0x1111111111111111ULL * (v + 1);
 		ft.regs[v].rip = 0x100000 + v;
@@ -346,6 +348,220 @@ START_TEST(gdb_fpu)
 	ck_assert(!strncmp(r + 2 * (536 - 4), "a01f0000", 8));
 	/* read-only: P of an x87 register is refused */
 	ask_eq("P20=7f030000", "E16");
+}
+END_TEST
+
+/* A vCPU outside 64-bit mode: sregs of 32-bit protected mode, flat */
+static void set_prot32(unsigned int v)
+{
+	ft.sregs[v].cr0 = 0x11;			/* PE, ET; no paging */
+	ft.sregs[v].efer = 0;
+	ft.sregs[v].cs.l = 0;
+	ft.sregs[v].cs.db = 1;
+}
+
+/* The whole target description, read in pieces of @chunk as gdb does */
+static const char *read_tdesc(unsigned int chunk)
+{
+	static char xml[16384];
+	char q[64];
+	const char *r;
+	size_t len = 0;
+
+	for (;;) {
+		snprintf(q, sizeof(q), "qXfer:features:read:target.xml:%zx,%x",
+			 len, chunk);
+		r = ask(q);
+		ck_assert_ptr_nonnull(r);
+		ck_assert(r[0] == 'm' || r[0] == 'l');
+		ck_assert_uint_le(strlen(r + 1), chunk);
+		ck_assert_uint_lt(len + strlen(r + 1), sizeof(xml));
+		memcpy(xml + len, r + 1, strlen(r + 1));
+		len += strlen(r + 1);
+		if (r[0] == 'l')
+			break;
+		ck_assert_uint_gt(strlen(r + 1), 0);
+	}
+	xml[len] = '\0';
+	return xml;
+}
+
+/* qXfer target.xml: x86-64 in 64-bit mode, i386 in any other, chosen
+ * at connect time and kept */
+START_TEST(gdb_tdesc_modes)
+{
+	static const char *const regs32[] = {
+		"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip",
+		"eflags", "cs", "ss", "ds", "es", "fs", "gs", "st0", "st7",
+		"fctrl", "fop", "xmm0", "xmm7", "mxcsr",
+	};
+	char name[32];
+	const char *x, *prev;
+	size_t i;
+
+	/* 64-bit mode (the fixture): only the architecture, as before */
+	ck_assert_ptr_nonnull(strstr(ask("qSupported"), "qXfer:features:read+"));
+	x = read_tdesc(0xffb);
+	ck_assert_str_eq(x, "<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM "
+			 "\"gdb-target.dtd\"><target><architecture>"
+			 "i386:x86-64</architecture></target>");
+	ck_assert(stub.arch == GDB_ARCH_X86_64);
+	/* chosen at connect: a vCPU that leaves 64-bit mode later keeps it */
+	set_prot32(0);
+	ck_assert_ptr_nonnull(strstr(read_tdesc(0xffb), "i386:x86-64"));
+	ck_assert_uint_eq(strlen(ask("g")), 2 * 536);
+
+	/* 32-bit protected mode when gdb connects: i386, registers spelled
+	 * out in gdb's order, read whole and in small pieces alike */
+	gdb_stub_init(&stub, &fake_ops, NULL, 2, f_write, NULL);
+	ask("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386");
+	ck_assert(stub.arch == GDB_ARCH_I386);
+	x = read_tdesc(0x3fff);
+	ck_assert_str_eq(read_tdesc(0x10), x);
+	ck_assert(!strncmp(x, "<?xml version=\"1.0\"?>", 21));
+	ck_assert_ptr_nonnull(strstr(x, "<architecture>i386</architecture>"));
+	ck_assert_ptr_null(strstr(x, "x86-64"));
+	ck_assert_ptr_nonnull(strstr(x, "<feature name=\"org.gnu.gdb.i386.core\">"));
+	ck_assert_ptr_nonnull(strstr(x, "<feature name=\"org.gnu.gdb.i386.sse\">"));
+	ck_assert_ptr_null(strstr(x, "org.gnu.gdb.i386.linux"));
+	ck_assert_ptr_null(strstr(x, "rax"));
+	ck_assert_ptr_null(strstr(x, "xmm8"));
+	ck_assert(!strcmp(x + strlen(x) - 9, "</target>"));
+	/* the remote protocol's special characters would need escaping */
+	ck_assert_ptr_null(strpbrk(x, "#$}*"));
+	prev = x;
+	for (i = 0; i < sizeof(regs32) / sizeof(regs32[0]); i++) {
+		snprintf(name, sizeof(name), "<reg name=\"%s\"", regs32[i]);
+		ck_assert_msg(strstr(prev, name), "%s missing or out of order",
+			      regs32[i]);
+		prev = strstr(prev, name);
+	}
+	ck_assert_ptr_nonnull(strstr(x, "<reg name=\"eip\" bitsize=\"32\" "
+				     "type=\"code_ptr\"/>"));
+	ck_assert_ptr_nonnull(strstr(x, "<reg name=\"st0\" bitsize=\"80\""));
+	ck_assert_ptr_nonnull(strstr(x, "<reg name=\"xmm0\" bitsize=\"128\""));
+	ask_eq("qXfer:features:read:target.xml:fffff,10", "l");
+
+	/* compatibility mode (LMA, CS.L = 0) and real mode: i386 too */
+	ft.sregs[0].cr0 = 0x80000011;
+	ft.sregs[0].efer = 0x500;
+	ft.sregs[0].cs.l = 0;
+	gdb_stub_init(&stub, &fake_ops, NULL, 2, f_write, NULL);
+	ck_assert_ptr_nonnull(strstr(read_tdesc(0xffb), "<architecture>i386<"));
+	ft.sregs[0].cr0 = 0x60000010;
+	ft.sregs[0].efer = 0;
+	ft.sregs[0].cs.db = 0;
+	gdb_stub_init(&stub, &fake_ops, NULL, 2, f_write, NULL);
+	ck_assert_uint_eq(strlen(ask("g")), 2 * 308);	/* chosen by g */
+	ck_assert(stub.arch == GDB_ARCH_I386);
+}
+END_TEST
+
+/* g/G/p/P in the i386 file: 4-byte GPRs in gdb's i386 order */
+START_TEST(gdb_registers32)
+{
+	static const uint8_t one[10] = { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f };
+	struct hv_regs *rg = &ft.regs[0];
+	char g[2 * 400];
+	const char *r;
+	int i;
+
+	set_prot32(0);
+	rg->rax = 0xaaaaaaaa11111111ULL;
+	rg->rcx = 0x22222222;
+	rg->rdx = 0x33333333;
+	rg->rbx = 0x44444444;
+	rg->rsp = 0x55555555;
+	rg->rbp = 0x66666666;
+	rg->rsi = 0x77777777;
+	rg->rdi = 0x88888888;
+	rg->r8 = 0x9999999999999999ULL;		/* not in the i386 file */
+	rg->rip = 0x00101234;
+	rg->rflags = 0x246;
+	ft.sregs[0].cs.selector = 0x10;
+	ft.sregs[0].ss.selector = 0x18;
+	ft.sregs[0].gs.selector = 0x28;
+	memset(ft.fx[0], 0, 512);
+	ft.fx[0][0] = 0x7f;
+	ft.fx[0][1] = 0x03;			/* FCW 0x37f */
+	ft.fx[0][24] = 0x80;
+	ft.fx[0][25] = 0x1f;			/* MXCSR 0x1f80 */
+	memcpy(ft.fx[0] + 32, one, 10);		/* ST(0) = 1.0 */
+	for (i = 0; i < 16; i++) {
+		ft.fx[0][160 + 7 * 16 + i] = (uint8_t)(0xf0 + i);	/* XMM7 */
+		ft.fx[0][160 + 8 * 16 + i] = 0xee;	/* XMM8: not shown */
+	}
+	ft.fpu_set = true;
+
+	r = ask("g");
+	/* 10 * 4 + 6 * 4 + 8 * 10 + 8 * 4 + 8 * 16 + 4 bytes */
+	ck_assert_uint_eq(strlen(r), 2 * 308);
+	ck_assert(!strncmp(r, "11111111" "22222222" "33333333" "44444444"
+			   "55555555" "66666666" "77777777" "88888888", 64));
+	ck_assert(!strncmp(r + 2 * 32, "34121000", 8));		/* eip */
+	ck_assert(!strncmp(r + 2 * 36, "46020000", 8));		/* eflags */
+	ck_assert(!strncmp(r + 2 * 40, "10000000" "18000000", 16)); /* cs ss */
+	ck_assert(!strncmp(r + 2 * 60, "28000000", 8));		/* gs */
+	ck_assert(!strncmp(r + 2 * 64, "0000000000000080ff3f", 20)); /* st0 */
+	ck_assert(!strncmp(r + 2 * 144, "7f030000", 8));	/* fctrl */
+	ck_assert(!strncmp(r + 2 * (176 + 7 * 16),
+			   "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", 32));	/* xmm7 */
+	ck_assert(!strncmp(r + 2 * 304, "801f0000", 8));	/* mxcsr */
+	ck_assert_ptr_null(strstr(r, "eeeeeeee"));
+	ck_assert_ptr_null(strstr(r, "99999999"));
+	/* p: the same numbers */
+	ask_eq("p0", "11111111");
+	ask_eq("p3", "44444444");		/* ebx */
+	ask_eq("p4", "55555555");		/* esp */
+	ask_eq("p8", "34121000");		/* eip */
+	ask_eq("p9", "46020000");		/* eflags */
+	ask_eq("pa", "10000000");		/* cs */
+	ask_eq("p10", "0000000000000080ff3f");	/* st0 */
+	ask_eq("p18", "7f030000");		/* fctrl */
+	ask_eq("p27", "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");	/* xmm7 */
+	ask_eq("p28", "801f0000");		/* mxcsr */
+	ask_eq("p29", "E16");			/* 41 registers */
+	/* P: 4 bytes; the upper half of the 64-bit register stays */
+	ask_eq("P0=efbeadde", "OK");
+	ck_assert_uint_eq(rg->rax, 0xaaaaaaaadeadbeefULL);
+	ask_eq("P3=01000000", "OK");		/* ebx */
+	ck_assert_uint_eq(rg->rbx, 1);
+	ask_eq("P8=00201000", "OK");		/* eip */
+	ck_assert_uint_eq(rg->rip, 0x102000);
+	ask_eq("P9=00000000", "E16");		/* bit 1 clear */
+	ask_eq("P9=02010000", "OK");		/* TF */
+	ck_assert_uint_eq(rg->rflags, 0x102);
+	ask_eq("P0=efbeadde00000000", "E01");	/* 8 bytes: x86-64's size */
+	ask_eq("Pa=10000000", "E16");		/* segments: read-only */
+	ask_eq("P10=00000000000000000000", "E16");	/* st0 */
+	ck_assert_uint_eq(rg->r8, 0x9999999999999999ULL);
+	/* G: what g gave, with ecx and esp changed */
+	snprintf(g, sizeof(g), "G%s", ask("g"));
+	memcpy(g + 1 + 2 * 4, "78563412", 8);
+	memcpy(g + 1 + 2 * 16, "f0ff0f00", 8);
+	ask_eq(g, "OK");
+	ck_assert_uint_eq(rg->rcx, 0x12345678);
+	ck_assert_uint_eq(rg->rsp, 0xffff0);
+	ck_assert_uint_eq(rg->rax, 0xaaaaaaaadeadbeefULL);
+	ck_assert_uint_eq(rg->rip, 0x102000);
+	ck_assert_uint_eq(rg->r8, 0x9999999999999999ULL);
+	/* G: the GPRs, EIP and EFLAGS at least (40 bytes), 308 at most */
+	g[1 + 2 * 40] = '\0';
+	ask_eq(g, "OK");
+	g[1 + 2 * 39] = '\0';
+	ask_eq(g, "E01");
+	memset(g, '0', sizeof(g) - 1);
+	g[0] = 'G';
+	memcpy(g + 1 + 2 * 36, "02000000", 8);	/* a legal EFLAGS */
+	g[1 + 2 * 309] = '\0';
+	ask_eq(g, "E01");
+	g[1 + 2 * 308] = '\0';
+	ask_eq(g, "OK");
+	ck_assert_uint_eq(rg->rax, 0xaaaaaaaa00000000ULL);
+	/* vCPU 1 is still in 64-bit mode: the session's file stays i386 */
+	ask_eq("Hg2", "OK");
+	ck_assert_uint_eq(strlen(ask("g")), 2 * 308);
+	ask_eq("p8", "01001000");		/* its RIP's low half */
 }
 END_TEST
 
@@ -750,9 +966,14 @@ START_TEST(cli_gdb_session)
 	ck_assert_int_ge(fd, 0);
 
 	ck_assert_str_eq(tcp_ask(fd, "?"), "T05thread:01;");
+	/* the fake's vCPU is in real mode: the i386 file */
+	r = tcp_ask(fd, "qSupported:swbreak+");
+	ck_assert_ptr_nonnull(strstr(r, "qXfer:features:read+"));
+	r = tcp_ask(fd, "qXfer:features:read:target.xml:0,3fff");
+	ck_assert_ptr_nonnull(strstr(r, "<architecture>i386</architecture>"));
 	r = tcp_ask(fd, "g");
-	ck_assert_uint_eq(strlen(r), 2 * 536);
-	ck_assert(!strncmp(r + 16 * 16, "f0ff000000000000", 16));	/* rip */
+	ck_assert_uint_eq(strlen(r), 2 * 308);
+	ck_assert(!strncmp(r + 8 * 8, "f0ff0000", 8));		/* eip */
 	ck_assert_str_eq(tcp_ask(fd, "m1000,1"), "55");		/* no paging */
 	ck_assert_str_eq(tcp_ask(fd, "Z0,1000,1"), "OK");
 	ck_assert_int_eq(pread(fv->fd, &b, 1, 0x1000), 1);
@@ -780,6 +1001,7 @@ START_TEST(cli_gdb_session)
 	close(fd);
 	ck_assert_int_eq(h.ret, 0);
 	ck_assert_ptr_nonnull(strstr(h.out, "waiting for gdb on 127.0.0.1:"));
+	ck_assert_msg(strstr(h.out, "gdb connected: i386 registers"), "%s", h.out);
 	ck_assert_int_eq(pread(fv->fd, &b, 1, 0x1000), 1);
 	ck_assert_uint_eq(b, 0x55);
 	ck_assert_uint_eq(fake_last_debug.flags, 0);
@@ -799,6 +1021,8 @@ Suite *gdb_suite(void)
 	tcase_add_test(tc, gdb_basics);
 	tcase_add_test(tc, gdb_registers);
 	tcase_add_test(tc, gdb_fpu);
+	tcase_add_test(tc, gdb_tdesc_modes);
+	tcase_add_test(tc, gdb_registers32);
 	tcase_add_test(tc, gdb_memory);
 	tcase_add_test(tc, gdb_translate_modes);
 	tcase_add_test(tc, gdb_breakpoints);

@@ -26,12 +26,22 @@
 #               Bochs): gdb (no executable) attaches, the VM pauses;
 #               continue (the stub says "VM lp runs"), SIGINT to gdb
 #               (Ctrl-C to the stub) pauses it again; detach: the VM
-#               runs on.
+#               runs on.  That VM is in real mode: gdb gets the i386
+#               register file (eip).
+#   gdb-session32 the same gdb against gdbguest32.elf (the same source,
+#               ELF32: hvctl create enters it in 32-bit protected mode):
+#               the stub says "i386 registers", gdb's registers are
+#               i386's (eip, 4 bytes; no rip), it connects at _start,
+#               breaks at gdb_bump (n=4, gdb_counter 6, `info registers
+#               eip` a 32-bit value at the breakpoint), steps one
+#               instruction, watches gdb_watched (DR1) and continues to
+#               the guest's exit (067; the VM stops debug-exit, 111).
 #
-# CASES_GDB in tests/rig/vmtest; gdb-session makes tests/rig/vmtest put
-# gdb in the initramfs (HVTEST_GDB).
+# CASES_GDB in tests/rig/vmtest; gdb-session and gdb-session32 make
+# tests/rig/vmtest put gdb in the initramfs (HVTEST_GDB).
 
 GDB_GUEST=/hvtest/guests/gdbguest.elf
+GDB_GUEST32=/hvtest/guests/gdbguest32.elf	# ELF32: 32-bit protected mode
 GDB_IDLE=/hvtest/guests/gdbidle.bin	# halted, IF=1: running, no CPU
 
 case_gdb_abi() {
@@ -146,6 +156,8 @@ case_gdb_session() {
 	gdb_expect '^\* 1 +Thread 1' "info threads: thread 1 (vCPU 0)"
 	gdb_expect 'exited with code 067' "continue to the guest's exit (55 = 067)"
 	gdb_stub_end
+	grep -q 'gdb connected: x86-64 registers' /tmp/gdbstub.out ||
+		fail "hvctl gdb: no 'x86-64 registers' for a 64-bit vCPU"
 	st=$(mg_state gd)
 	r=$(mg_field gd stop_reason)
 	e=$(mg_field gd exit_status)
@@ -156,13 +168,14 @@ case_gdb_session() {
 
 	# A running VM: gdb attaches (it pauses), continues, is interrupted
 	# (SIGINT: gdb sends Ctrl-C, the VM pauses), looks, detaches: the VM
-	# runs on.  No executable: the stub's target description says x86-64.
+	# runs on.  No executable: the stub's target description says what
+	# the vCPU's mode is - real mode here, so i386 (eip).
 	mg_ok create create lp --mem 1M --image "$GDB_IDLE"
 	mg_ok start start lp
 	gdb_stub_start lp
 	gdb -nx -batch -ex "target remote 127.0.0.1:$GDB_PORT" \
-		-ex 'info registers rip' -ex 'continue' \
-		-ex 'info registers rip' -ex 'detach' </dev/null >/tmp/gdb.out 2>&1 &
+		-ex 'info registers eip' -ex 'continue' \
+		-ex 'info registers eip' -ex 'detach' </dev/null >/tmp/gdb.out 2>&1 &
 	gpid=$!
 	# SIGINT once the stub has let the VM run (a fixed delay is too
 	# short on one emulator or too long on the other: Bochs's guest
@@ -189,13 +202,77 @@ case_gdb_session() {
 		sleep 0.1
 	done
 	cat /tmp/gdb.out
-	gdb_expect '^rip +0x' "registers of the running VM"
+	gdb_expect '^eip +0x' "registers of the running VM (real mode: i386's)"
 	gdb_expect 'SIGINT' "Ctrl-C stopped the VM (T02)"
-	[ "$(grep -cE '^rip +0x' /tmp/gdb.out)" = 2 ] || fail "gdb: no registers after Ctrl-C"
+	[ "$(grep -cE '^eip +0x' /tmp/gdb.out)" = 2 ] || fail "gdb: no registers after Ctrl-C"
 	gdb_expect 'detached' "detached"
 	gdb_stub_end
+	grep -q 'gdb connected: i386 registers' /tmp/gdbstub.out ||
+		fail "hvctl gdb: no 'i386 registers' for a real-mode vCPU"
 	mg_expect_state lp running
 	mg_ok destroy destroy lp --force
+	mg_none_left
+	no_splat
+}
+
+# The i386 register file: a guest in 32-bit protected mode (gdbguest32.elf)
+case_gdb_session32() {
+	mg_setup
+	[ -f "$GDB_GUEST32" ] || fail "$GDB_GUEST32 is not in the initramfs"
+	[ -x /usr/bin/gdb ] || fail "gdb is not in the initramfs (HVTEST_GDB)"
+	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+	mg_ok create create g32 --mem 4M --image "$GDB_GUEST32"
+	gdb_stub_start g32
+	say "\$ gdb -batch $GDB_GUEST32 -ex 'target remote :$GDB_PORT' ..."
+	timeout 600 gdb -nx -batch "$GDB_GUEST32" \
+		-ex 'set pagination off' -ex 'set confirm off' \
+		-ex "target remote 127.0.0.1:$GDB_PORT" \
+		-ex 'show architecture' \
+		-ex 'print $pc == (long)_start' -ex 'print sizeof($pc)' \
+		-ex 'break gdb_bump' \
+		-ex 'continue' -ex 'continue' -ex 'continue' -ex 'continue' \
+		-ex 'print n' -ex 'print gdb_counter' \
+		-ex 'info registers eip' -ex 'info registers rip' \
+		-ex 'print/x $pc' -ex 'x/2i $pc' -ex 'stepi' -ex 'print/x $pc' \
+		-ex 'delete' \
+		-ex 'watch gdb_watched' -ex 'continue' \
+		-ex 'delete' \
+		-ex 'continue' \
+		</dev/null >/tmp/gdb.out 2>&1
+	rc=$?
+	cat /tmp/gdb.out
+	say "gdb: exit status $rc"
+	grep -q 'gdb connected: i386 registers' /tmp/gdbstub.out ||
+		fail "hvctl gdb: no 'i386 registers' for a 32-bit vCPU"
+	say "  ok: hvctl gdb chose the i386 registers"
+	gdb_expect '\(currently "?i386"?\)' "gdb's architecture is i386"
+	gdb_expect '^\$1 = 1$' "connected at _start (EIP = _start)"
+	gdb_expect '^\$2 = 4$' "the PC is 4 bytes"
+	bp=$(sed -n 's/^Breakpoint 1 at \(0x[0-9a-f]*\): file .*/\1/p' /tmp/gdb.out | head -n 1)
+	[ -n "$bp" ] || fail "gdb: no 'Breakpoint 1 at ADDR' line"
+	gdb_expect '^Breakpoint 1, gdb_bump \(n=4\)' "breakpoint at gdb_bump hit with n=4"
+	gdb_expect '^\$3 = 4$' "print n: 4"
+	gdb_expect '^\$4 = 6$' "print gdb_counter: 6 (1+2+3)"
+	# eip: a 32-bit register (at most 8 hex digits), at the breakpoint
+	gdb_expect "^eip +$bp +$bp <gdb_bump\\+[0-9]+>" "info registers eip: $bp, in gdb_bump"
+	gdb_expect '^eip +0x[0-9a-f]{1,8} ' "eip is a 32-bit value"
+	gdb_expect "Invalid register .rip'" "no rip in the i386 file"
+	gdb_expect "^\\\$5 = $bp\$" "the PC at the breakpoint, $bp"
+	next=$(grep -E '^   0x[0-9a-f]+ <gdb_bump\+[0-9]+>:' /tmp/gdb.out | head -n 1 | sed 's/^ *\(0x[0-9a-f]*\) .*/\1/')
+	[ -n "$next" ] || fail "gdb: x/2i did not show the next instruction"
+	gdb_expect "^\\\$6 = $next\$" "stepi moved EIP from $bp to $next (one instruction)"
+	[ "$next" != "$bp" ] || fail "stepi did not move EIP"
+	gdb_expect '^Hardware watchpoint 2: gdb_watched' "watch set in hardware"
+	gdb_expect '^New value = 1515852340$' "watchpoint: gdb_watched became 0x5a5a1234 (DR1)"
+	gdb_expect 'exited with code 067' "continue to the guest's exit (55 = 067)"
+	gdb_stub_end
+	st=$(mg_state g32)
+	r=$(mg_field g32 stop_reason)
+	e=$(mg_field g32 exit_status)
+	say "g32: $st, $r, status $e"
+	[ "$st" = stopped ] && [ "$r" = debug-exit ] && [ "$e" = 111 ] ||
+		fail "g32 after the session: $st, $r, status $e; expected stopped, debug-exit, 111"
+	mg_ok destroy destroy g32
 	mg_none_left
 	no_splat
 }
