@@ -99,6 +99,21 @@ gdb_expect() {
 	say "  ok: $2"
 }
 
+# gdb_bp_checks N: a session's common steps, from /tmp/gdb.out: the
+# breakpoint at gdb_bump hit on its 4th call, `print n` ($N) and
+# `print gdb_counter` ($N+1); sets $bp (where gdb put it) and $next (the
+# instruction after it, as x/2i showed it: where stepi must land).
+gdb_bp_checks() {
+	bp=$(sed -n 's/^Breakpoint 1 at \(0x[0-9a-f]*\): file .*/\1/p' /tmp/gdb.out | head -n 1)
+	[ -n "$bp" ] || fail "gdb: no 'Breakpoint 1 at ADDR' line"
+	gdb_expect '^Breakpoint 1, gdb_bump \(n=4\)' "breakpoint at gdb_bump hit with n=4"
+	gdb_expect "^\\\$$1 = 4\$" "print n: 4"
+	gdb_expect "^\\\$$(($1 + 1)) = 6\$" "print gdb_counter: 6 (1+2+3)"
+	next=$(grep -E '^   0x[0-9a-f]+ <gdb_bump\+[0-9]+>:' /tmp/gdb.out | head -n 1 | sed 's/^ *\(0x[0-9a-f]*\) .*/\1/')
+	[ -n "$next" ] || fail "gdb: x/2i did not show the next instruction"
+	[ "$next" != "$bp" ] || fail "x/2i showed no next instruction after $bp"
+}
+
 case_gdb_session() {
 	mg_setup
 	[ -f "$GDB_GUEST" ] || fail "$GDB_GUEST is not in the initramfs"
@@ -133,17 +148,9 @@ case_gdb_session() {
 	# connected at _start, stopped (the VM was never started)
 	gdb_expect '^\$1 = 1$' "connected at _start (RIP = _start)"
 	# the breakpoint: where gdb put it, hit there on the 4th call
-	bp=$(sed -n 's/^Breakpoint 1 at \(0x[0-9a-f]*\): file .*/\1/p' /tmp/gdb.out | head -n 1)
-	[ -n "$bp" ] || fail "gdb: no 'Breakpoint 1 at ADDR' line"
-	gdb_expect '^Breakpoint 1, gdb_bump \(n=4\)' "breakpoint at gdb_bump hit with n=4"
-	gdb_expect '^\$2 = 4$' "print n: 4"
-	gdb_expect '^\$3 = 6$' "print gdb_counter: 6 (1+2+3)"
+	gdb_bp_checks 2
 	gdb_expect "^\\\$4 = $bp\$" "RIP at the breakpoint, $bp"
-	# stepi: RIP moves to the next instruction x/2i showed
-	next=$(grep -E '^   0x[0-9a-f]+ <gdb_bump\+[0-9]+>:' /tmp/gdb.out | head -n 1 | sed 's/^ *\(0x[0-9a-f]*\) .*/\1/')
-	[ -n "$next" ] || fail "gdb: x/2i did not show the next instruction"
 	gdb_expect "^\\\$5 = $next\$" "stepi moved RIP from $bp to $next (one instruction)"
-	[ "$next" != "$bp" ] || fail "stepi did not move RIP"
 	gdb_expect '^Hardware assisted breakpoint 2 at 0x' "hbreak set"
 	gdb_expect '^Breakpoint 2, (0x[0-9a-f]+ in )?gdb_cpuid' "hbreak gdb_cpuid hit (DR0)"
 	# the vCPU's x87 registers after fninit; fld1; fldpi (its XSAVE area)
@@ -248,20 +255,13 @@ case_gdb_session32() {
 	gdb_expect '\(currently "?i386"?\)' "gdb's architecture is i386"
 	gdb_expect '^\$1 = 1$' "connected at _start (EIP = _start)"
 	gdb_expect '^\$2 = 4$' "the PC is 4 bytes"
-	bp=$(sed -n 's/^Breakpoint 1 at \(0x[0-9a-f]*\): file .*/\1/p' /tmp/gdb.out | head -n 1)
-	[ -n "$bp" ] || fail "gdb: no 'Breakpoint 1 at ADDR' line"
-	gdb_expect '^Breakpoint 1, gdb_bump \(n=4\)' "breakpoint at gdb_bump hit with n=4"
-	gdb_expect '^\$3 = 4$' "print n: 4"
-	gdb_expect '^\$4 = 6$' "print gdb_counter: 6 (1+2+3)"
+	gdb_bp_checks 3
 	# eip: a 32-bit register (at most 8 hex digits), at the breakpoint
 	gdb_expect "^eip +$bp +$bp <gdb_bump\\+[0-9]+>" "info registers eip: $bp, in gdb_bump"
 	gdb_expect '^eip +0x[0-9a-f]{1,8} ' "eip is a 32-bit value"
 	gdb_expect "Invalid register .rip'" "no rip in the i386 file"
 	gdb_expect "^\\\$5 = $bp\$" "the PC at the breakpoint, $bp"
-	next=$(grep -E '^   0x[0-9a-f]+ <gdb_bump\+[0-9]+>:' /tmp/gdb.out | head -n 1 | sed 's/^ *\(0x[0-9a-f]*\) .*/\1/')
-	[ -n "$next" ] || fail "gdb: x/2i did not show the next instruction"
 	gdb_expect "^\\\$6 = $next\$" "stepi moved EIP from $bp to $next (one instruction)"
-	[ "$next" != "$bp" ] || fail "stepi did not move EIP"
 	gdb_expect '^Hardware watchpoint 2: gdb_watched' "watch set in hardware"
 	gdb_expect '^New value = 1515852340$' "watchpoint: gdb_watched became 0x5a5a1234 (DR1)"
 	gdb_expect 'exited with code 067' "continue to the guest's exit (55 = 067)"
