@@ -17,9 +17,12 @@
  *   inject    SW_BP on and a debugger's INT3 at gdb_done: the guest's
  *             own INT3 (gdb_int3_insn, under its own IDT) stops first,
  *             gdb_bp_hits 0; HV_GUESTDBG_INJECT_BP (a second one: EBUSY,
- *             RIP still on the INT3): the guest's #BP handler runs once
- *             with return RIP gdb_int3_insn + 1 and the debugger's INT3
- *             at gdb_done still stops
+ *             RIP still on the INT3), with the guest's RAM write-
+ *             protected by dirty logging so that the #BP's frame push
+ *             exits in the middle of the delivery: the guest's #BP
+ *             handler runs once with return RIP gdb_int3_insn + 1, the
+ *             stack page is dirty, and the debugger's INT3 at gdb_done
+ *             still stops
  *   off       flags 0: the guest runs to its exit port (0xf4, value 55)
  *             without another debug exit; RFLAGS never showed TF
  *
@@ -183,10 +186,12 @@ static bool test_inject(struct hv_vm *vm, struct hv_vcpu *vcpu,
 	volatile uint64_t *hits = hv_vm_gpa_ptr(vm, hits_gva, 8);
 	volatile uint64_t *brip = hv_vm_gpa_ptr(vm, rip_gva, 8);
 	uint8_t *dc = hv_vm_gpa_ptr(vm, done, 1), *ic = hv_vm_gpa_ptr(vm, insn, 1);
+	uint64_t bitmap[(4 * MiB / 4096 + 63) / 64], page;
 	struct hv_guest_debug d;
 	struct hv_regs r;
 	uint8_t saved;
-	bool good = false;
+	bool good = false, logging = false;
+	int err;
 
 	if (!hits || !brip || !dc || !ic) {
 		fail("inject: guest RAM at the symbols is not mapped");
@@ -208,6 +213,26 @@ static bool test_inject(struct hv_vm *vm, struct hv_vcpu *vcpu,
 	if (*hits != 0) {
 		fail("inject: gdb_bp_hits %llu before the #BP was given back",
 		     (unsigned long long)*hits);
+		goto out;
+	}
+	/*
+	 * Every page write-protected (the first read of the dirty log): the
+	 * #BP's frame push on the stack exits during the delivery, which
+	 * must then happen again (VT-x: IDT-vectoring info; AMD-V:
+	 * EXITINTINFO, RIP back on the INT3).
+	 */
+	if (hv_vcpu_get_regs(vcpu, &r)) {
+		fail("inject: HV_VCPU_GET_REGS");
+		goto out;
+	}
+	page = (r.rsp - 8) / 4096;
+	err = hv_vm_dirty_log(vm, 0, true);
+	if (!err) {
+		logging = true;
+		err = hv_vm_get_dirty_log(vm, 0, bitmap);
+	}
+	if (err) {
+		fail("inject: dirty log on: %s", hv_strerror(err));
 		goto out;
 	}
 	d.flags |= HV_GUESTDBG_INJECT_BP;
@@ -235,8 +260,19 @@ static bool test_inject(struct hv_vm *vm, struct hv_vcpu *vcpu,
 	}
 	ok("the guest's #BP handler ran once, return RIP %#llx (past the INT3)",
 	   (unsigned long long)*brip);
+	err = hv_vm_get_dirty_log(vm, 0, bitmap);
+	if (err || !(bitmap[page / 64] >> (page % 64) & 1)) {
+		fail("inject: the stack page %#llx was not written after the "
+		     "write protection (%s)", (unsigned long long)page * 4096,
+		     err ? hv_strerror(err) : "not dirty");
+		goto out;
+	}
+	ok("the #BP's frame push faulted on the write-protected stack page "
+	   "%#llx and the delivery went on", (unsigned long long)page * 4096);
 	good = true;
 out:
+	if (logging)
+		hv_vm_dirty_log(vm, 0, false);
 	*dc = saved;
 	return good;
 }
