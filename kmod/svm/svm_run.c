@@ -596,8 +596,9 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	if (sv->soft_exc_len) {
 		u64 info = vmcb->control.exitintinfo;
 		u64 vec = info & SVM_EVTINJ_VEC_MASK;
+		u64 type = info & SVM_EVTINJ_TYPE_MASK;
 		bool again = (info & SVM_EVTINJ_VALID) &&
-			     (info & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC &&
+			     type == SVM_EVTINJ_TYPE_EXC &&
 			     (vec == 3 || vec == 4) &&
 			     vmcb->control.exitcode != SVM_EXIT_SHUTDOWN;
 

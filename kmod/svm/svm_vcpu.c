@@ -313,7 +313,8 @@ void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector |
 		       (has_error ? SVM_EVTINJ_ERR_VALID |
 				    (u64)error << 32 : 0);
-	to_svm_vcpu(vcpu)->soft_exc_len = 0;	/* it replaces a queued #BP */
+	/* It replaces a #BP queued by svm_inject_soft_exception */
+	to_svm_vcpu(vcpu)->soft_exc_len = 0;
 	trace_hv_inject(vcpu, vector, HV_TRACE_INJ_EXCEPTION, has_error, error);
 }
 
@@ -488,7 +489,7 @@ void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 		ev->flags |= HV_EV_INTERRUPT;
 		ev->interrupt_vector = inj & SVM_EVTINJ_VEC_MASK;
 	}
-	/* An INT3's #BP (RIP still on it) is raised again by the INT3, as on VT-x */
+	/* An INT3's queued #BP (RIP on the INT3): it runs again, as on VT-x */
 	if ((inj & SVM_EVTINJ_VALID) && !sv->soft_exc_len &&
 	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC) {
 		ev->flags |= HV_EV_EXCEPTION;
