@@ -122,9 +122,7 @@ static int vm_set_debug(void *t, unsigned int v, const struct hv_guest_debug *d)
 
 	if (v >= g->nr)
 		return -EINVAL;
-	if (ioctl(hv_vcpu_fd(g->vcpu[v]), HV_VCPU_SET_GUEST_DEBUG, d) < 0)
-		return -errno;
-	return 0;
+	return hv_vcpu_set_guest_debug(g->vcpu[v], d);
 }
 
 static int vm_debug_stop(struct gdb_vm *g, struct hv_debug_stop *st)
@@ -196,6 +194,7 @@ static int vm_poll_stop(void *t, struct gdb_stop *out)
 			out->vcpu = st.vcpu;
 			out->exception = st.exception;
 			out->dr6 = st.dr6;
+			out->rip = st.rip;
 		} else {
 			out->kind = GDB_STOP_PAUSED;
 		}

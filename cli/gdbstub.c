@@ -152,6 +152,7 @@ void gdb_stub_init(struct gdb_stub *s, const struct gdb_target_ops *ops,
 		      nr_vcpus ? nr_vcpus : 1;
 	s->write = write;
 	s->io = io;
+	s->step = -1;
 	/* attached to a VM that is paused or not started: a SIGTRAP stop */
 	snprintf(s->last_stop, sizeof(s->last_stop), "T05thread:01;");
 }
@@ -663,17 +664,27 @@ static int cmd_write_reg(struct gdb_stub *s, const char *p, const char *end)
 
 /* ---- breakpoints ---- */
 
+/* Is one of our INT3s at @addr? */
+static bool swbp_at(const struct gdb_stub *s, uint64_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < GDB_MAX_SWBP; i++)
+		if (s->sw[i].on && s->sw[i].addr == addr)
+			return true;
+	return false;
+}
+
 static int swbp_insert(struct gdb_stub *s, uint64_t addr)
 {
 	uint8_t orig, cc = 0xcc;
 	int i, slot = -1;
 
-	for (i = 0; i < GDB_MAX_SWBP; i++) {
-		if (s->sw[i].on && s->sw[i].addr == addr)
-			return 0;		/* already there */
-		if (!s->sw[i].on && slot < 0)
+	if (swbp_at(s, addr))
+		return 0;		/* already there */
+	for (i = 0; i < GDB_MAX_SWBP && slot < 0; i++)
+		if (!s->sw[i].on)
 			slot = i;
-	}
 	if (slot < 0)
 		return -ENOSPC;
 	if (mem_access(s, addr, &orig, 1, false) != 1 ||
@@ -776,16 +787,14 @@ static int cmd_breakpoint(struct gdb_stub *s, bool insert, const char *p,
 	return reply(s, "OK");
 }
 
-/* The debugging each vCPU runs with: our breakpoints, @step's step */
-static int arm(struct gdb_stub *s, int step)
+/* The debugging vCPU @v runs with: our breakpoints, and s->step's step */
+static void debug_for(const struct gdb_stub *s, unsigned int v,
+		      struct hv_guest_debug *d)
 {
-	struct hv_guest_debug d;
-	unsigned int i, v, rw;
+	unsigned int i, rw;
 	bool any_sw = false;
-	uint32_t flags;
-	int r;
 
-	memset(&d, 0, sizeof(d));
+	memset(d, 0, sizeof(*d));
 	for (i = 0; i < GDB_MAX_SWBP; i++)
 		any_sw |= s->sw[i].on;
 	for (i = 0; i < GDB_NR_HWBP; i++) {
@@ -793,25 +802,34 @@ static int arm(struct gdb_stub *s, int step)
 			continue;
 		/* R/W: 00 execute, 01 write, 11 read or write (no read-only) */
 		rw = s->hw[i].type == 1 ? 0 : s->hw[i].type == 2 ? 1 : 3;
-		d.dr[i] = s->hw[i].addr;
-		d.dr7 |= 1ULL << (2 * i);			/* L0-L3 */
-		d.dr7 |= (uint64_t)rw << (16 + 4 * i);
-		d.dr7 |= (uint64_t)(s->hw[i].len == 1 ? 0 : s->hw[i].len == 2 ?
-				    1 : s->hw[i].len == 8 ? 2 : 3) <<
-			 (18 + 4 * i);
+		d->dr[i] = s->hw[i].addr;
+		d->dr7 |= 1ULL << (2 * i);			/* L0-L3 */
+		d->dr7 |= (uint64_t)rw << (16 + 4 * i);
+		d->dr7 |= (uint64_t)(s->hw[i].len == 1 ? 0 : s->hw[i].len == 2 ?
+				     1 : s->hw[i].len == 8 ? 2 : 3) <<
+			  (18 + 4 * i);
 	}
-	if (d.dr7) {
-		d.flags = HV_GUESTDBG_ENABLE | HV_GUESTDBG_HW_BP;
-		d.dr7 |= 1ULL << 9;	/* GE (SDM Vol 3B, 18.2.4), as gdbserver */
+	if (d->dr7) {
+		d->flags = HV_GUESTDBG_ENABLE | HV_GUESTDBG_HW_BP;
+		d->dr7 |= 1ULL << 9;	/* GE (SDM Vol 3B, 18.2.4), as gdbserver */
 	}
 	if (any_sw)
-		d.flags |= HV_GUESTDBG_ENABLE | HV_GUESTDBG_SW_BP;
+		d->flags |= HV_GUESTDBG_ENABLE | HV_GUESTDBG_SW_BP;
+	if ((int)v == s->step)
+		d->flags |= HV_GUESTDBG_ENABLE | HV_GUESTDBG_SINGLESTEP;
+}
+
+/* Arm every vCPU for a resume in which vCPU @step (-1: none) steps */
+static int arm(struct gdb_stub *s, int step)
+{
+	struct hv_guest_debug d;
+	unsigned int v;
+	int r;
+
+	s->step = step;
 	for (v = 0; v < s->nr_vcpus; v++) {
-		flags = d.flags;
-		if ((int)v == step)
-			d.flags |= HV_GUESTDBG_ENABLE | HV_GUESTDBG_SINGLESTEP;
+		debug_for(s, v, &d);
 		r = s->ops->set_debug(s->t, v, &d);
-		d.flags = flags;
 		if (r)
 			return r;
 	}
@@ -1108,6 +1126,23 @@ static void stop_reply(struct gdb_stub *s, const struct gdb_stop *st)
 		 v + 1, why, extra);
 }
 
+/*
+ * An INT3 of the guest's own (its kernel patching text, its debugger):
+ * not gdb's business.  Give the #BP back to the guest, as QEMU's gdbstub
+ * does with KVM_GUESTDBG_INJECT_BP, with the debugging in force, and go
+ * on running.
+ */
+static int reinject_bp(struct gdb_stub *s, unsigned int v)
+{
+	struct hv_guest_debug d;
+	int r;
+
+	debug_for(s, v, &d);
+	d.flags |= HV_GUESTDBG_ENABLE | HV_GUESTDBG_INJECT_BP;
+	r = s->ops->set_debug(s->t, v, &d);
+	return r ? r : s->ops->resume(s->t);
+}
+
 int gdb_stub_poll(struct gdb_stub *s)
 {
 	struct gdb_stop st;
@@ -1120,6 +1155,11 @@ int gdb_stub_poll(struct gdb_stub *s)
 	if (r)
 		return r;
 	if (st.kind == GDB_RUNNING)
+		return 0;
+	/* If that fails, gdb hears of the stop (SIGTRAP) rather than nothing */
+	if (st.kind == GDB_STOP_DEBUG && st.exception == 3 &&
+	    st.vcpu < s->nr_vcpus && !swbp_at(s, st.rip) &&
+	    reinject_bp(s, st.vcpu) == 0)
 		return 0;
 	s->running = false;
 	stop_reply(s, &st);

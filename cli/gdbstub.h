@@ -13,8 +13,11 @@
  * written into guest memory), Z1-Z4/z1-z4 (DR0-3), s, c, vCont, Ctrl-C,
  * qfThreadInfo/qsThreadInfo/qC, H, T (one thread per vCPU, id = vCPU
  * index + 1), k and D (both detach and leave the VM running),
- * QStartNoAckMode.  Anything else gets the empty reply ("unsupported");
- * malformed packets get "E01"-style errors, never a crash.
+ * QStartNoAckMode.  An INT3 stop at an address that is not one of gdb's
+ * breakpoints is the guest's own: it goes back to the guest
+ * (HV_GUESTDBG_INJECT_BP), and gdb never hears of it.  Anything else
+ * gets the empty reply ("unsupported"); malformed packets get
+ * "E01"-style errors, never a crash.
  */
 #ifndef HVCTL_GDBSTUB_H
 #define HVCTL_GDBSTUB_H
@@ -44,6 +47,7 @@ struct gdb_stop {
 	unsigned int vcpu;
 	uint32_t exception;	/* 1 or 3 */
 	uint64_t dr6;
+	uint64_t rip;		/* GDB_STOP_DEBUG: RIP at the stop */
 	unsigned int status;	/* GDB_STOP_EXITED: 0-255 */
 };
 
@@ -119,6 +123,7 @@ struct gdb_stub {
 	unsigned int g_vcpu;	/* Hg: registers and memory of this vCPU */
 	unsigned int c_vcpu;	/* Hc: the one s steps */
 	unsigned int last_vcpu;	/* of the last stop */
+	int step;		/* the vCPU the last resume steps, or -1 */
 	char last_stop[64];	/* for '?' */
 	struct gdb_swbp sw[GDB_MAX_SWBP];
 	struct gdb_hwbp hw[GDB_NR_HWBP];

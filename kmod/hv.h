@@ -486,6 +486,14 @@ long hvk_vm_ioctl_get_stats(void *obj, void *data, unsigned long arg);
  *			already checked the index and the value, so set_msr
  *			only stores.  -EINVAL means "inject #GP".
  * inject_exception	Queue an exception for the next entry.
+ * inject_soft_exception
+ *			Queue #BP or #OF (@vector 3 or 4) for the next entry
+ *			as if the @len-byte INT3/INTO at RIP had raised it:
+ *			the handler's return address is RIP + @len.  RIP
+ *			stays on the instruction until the entry (VT-x: a
+ *			software exception with the VM-entry instruction
+ *			length; AMD-V: RIP moved past it at VMRUN only).
+ *			-EBUSY if an event is queued for that entry already.
  *
  * Events (hv_event.c decides what and when; the backend programs it):
  * interrupt_allowed	The guest can take an external interrupt at the
@@ -571,6 +579,8 @@ struct hv_vendor_ops {
 	int (*set_msr)(struct hvk_vcpu *vcpu, u32 index, u64 val);
 	void (*inject_exception)(struct hvk_vcpu *vcpu, u8 vector,
 				 bool has_error, u32 error);
+	int (*inject_soft_exception)(struct hvk_vcpu *vcpu, u8 vector,
+				     u8 len);
 	bool (*interrupt_allowed)(struct hvk_vcpu *vcpu);
 	bool (*nmi_allowed)(struct hvk_vcpu *vcpu);
 	void (*inject_irq)(struct hvk_vcpu *vcpu, u8 vector);

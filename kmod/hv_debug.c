@@ -17,6 +17,10 @@
  *		set_guest_debug).  An instruction hv completes itself (CPUID,
  *		port I/O, MMIO...) never reaches the hardware's step: the
  *		core reports that step (hv_skip_insn -> dbg_step_done).
+ *   INJECT_BP	one-shot, as KVM_GUESTDBG_INJECT_BP: the INT3 this vCPU
+ *		stopped on is the guest's own (its kernel patching text,
+ *		its own debugger), so the next entry delivers the #BP to
+ *		the guest as the INT3 would have (inject_soft_exception).
  * A stop is HV_EXIT_DEBUG in the run area (attached mode); managed mode
  * (managed/managed.c) pauses the whole VM instead and records the stop
  * for HV_VM_GET_DEBUG_STOP.
@@ -26,7 +30,10 @@
 #include <asm/debugreg.h>
 
 #define HV_GUESTDBG_ALL		(HV_GUESTDBG_ENABLE | HV_GUESTDBG_SINGLESTEP | \
-				 HV_GUESTDBG_SW_BP | HV_GUESTDBG_HW_BP)
+				 HV_GUESTDBG_SW_BP | HV_GUESTDBG_HW_BP | \
+				 HV_GUESTDBG_INJECT_BP)
+#define X86_VEC_BP		3	/* SDM Vol 3A, Table 6-1 */
+#define X86_INT3_LEN		1	/* CC: SDM Vol 2A, INT3 */
 /*
  * SDM Vol 3B, 18.2.4: DR7's L0-G3 (7:0), LE/GE (9:8), R/W0-3 and LEN0-3
  * (31:16); bit 10 reads 1.  GD (13) is not the debugger's to set, and
@@ -78,9 +85,20 @@ long hvk_vcpu_ioctl_set_guest_debug(void *obj, void *data, unsigned long arg)
 	} else if (d->dr7 || memchr_inv(d->dr, 0, sizeof(d->dr))) {
 		return -EINVAL;		/* breakpoints without HW_BP */
 	}
-	r = hv_ops->check_guest_debug(f);
+	r = hv_ops->check_guest_debug(f & ~HV_GUESTDBG_INJECT_BP);
 	if (r)
 		return r;
+	/*
+	 * First, as it can still fail (EBUSY): nothing else has changed.
+	 * Queued now, it goes with the next entry whatever the flags say.
+	 */
+	if (f & HV_GUESTDBG_INJECT_BP) {
+		r = hv_ops->inject_soft_exception(vcpu, X86_VEC_BP,
+						  X86_INT3_LEN);
+		if (r)
+			return r;
+		f &= ~HV_GUESTDBG_INJECT_BP;
+	}
 
 	if (f & HV_GUESTDBG_HW_BP) {
 		/* The guest's own, kept aside while the debugger's are in */

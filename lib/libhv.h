@@ -242,6 +242,16 @@ int hv_vcpu_get_mp_state(struct hv_vcpu *vcpu, uint32_t *state);
 int hv_vcpu_set_mp_state(struct hv_vcpu *vcpu, uint32_t state);
 
 /*
+ * HV_VCPU_SET_GUEST_DEBUG (docs/gdb.md): what stops the vCPU for a
+ * debugger, HV_GUESTDBG_* in @dbg->flags.  A debugger that stopped on an
+ * INT3 that is not one of its breakpoints adds HV_GUESTDBG_INJECT_BP to
+ * the flags in force: the guest then gets the #BP as if the INT3 had run
+ * (-EBUSY when an event is already queued; API 7).
+ */
+int hv_vcpu_set_guest_debug(struct hv_vcpu *vcpu,
+			    const struct hv_guest_debug *dbg);
+
+/*
  * Processor modes for flat code (lib/boot/modes.c).
  *
  * HV_MODE_REAL    16-bit real mode.  rip < 1 MiB: CS = rip >> 4 rounded

@@ -163,3 +163,11 @@ int hv_vcpu_set_mp_state(struct hv_vcpu *vcpu, uint32_t state)
 
 	return hv_vcpu_ioctl(vcpu, HV_VCPU_SET_MP_STATE, &mp);
 }
+
+int hv_vcpu_set_guest_debug(struct hv_vcpu *vcpu,
+			    const struct hv_guest_debug *dbg)
+{
+	if (!dbg)
+		return -EINVAL;
+	return hv_vcpu_ioctl(vcpu, HV_VCPU_SET_GUEST_DEBUG, dbg);
+}

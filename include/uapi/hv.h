@@ -12,13 +12,14 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		6	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
+#define HV_API_VERSION		7	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
 				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC);
 				 * 5: ACPI PM1 block and reset (HV_STOP_REBOOT,
 				 *    HV_EXIT_SYSTEM_EVENT, hv_device_state.pm);
 				 * 6: statistics (HV_GET_STATS_DESC, HV_VM_GET_STATS);
 				 *    guest debugging (HV_VCPU_SET_GUEST_DEBUG,
-				 *    HV_EXIT_DEBUG, HV_VM_GET_DEBUG_STOP) */
+				 *    HV_EXIT_DEBUG, HV_VM_GET_DEBUG_STOP);
+				 * 7: HV_GUESTDBG_INJECT_BP */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -638,6 +639,16 @@ struct hv_run {
 #define HV_GUESTDBG_SINGLESTEP	(1U << 1)	/* exit after each instruction */
 #define HV_GUESTDBG_SW_BP	(1U << 2)	/* INT3 exits (#BP intercepted) */
 #define HV_GUESTDBG_HW_BP	(1U << 3)	/* @dr, @dr7 (#DB intercepted) */
+/*
+ * API 7, as KVM_GUESTDBG_INJECT_BP: the INT3 the vCPU stopped on (an
+ * exception 3 stop, RIP on it) is not the debugger's - give it to the
+ * guest.  The next entry delivers #BP through the guest's IDT as if the
+ * INT3 at RIP had run: the return address its handler sees is RIP + 1.
+ * One-shot: it is not kept in the flags, and RIP stays on the INT3 until
+ * the guest runs.  EBUSY when an event is already queued for that entry;
+ * the other flags apply as given (pass the ones in force with it).
+ */
+#define HV_GUESTDBG_INJECT_BP	(1U << 4)
 
 struct hv_guest_debug {
 	__u32 flags;		/* HV_GUESTDBG_* */

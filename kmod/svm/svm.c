@@ -225,6 +225,7 @@ const struct hv_vendor_ops hv_svm_ops = {
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.inject_exception	= svm_inject_exception,
+	.inject_soft_exception	= svm_inject_soft_exception,
 	.interrupt_allowed	= svm_interrupt_allowed,
 	.nmi_allowed		= svm_nmi_allowed,
 	.inject_irq		= svm_inject_irq,

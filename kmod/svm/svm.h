@@ -55,12 +55,15 @@ struct svm_vcpu {
 	bool entry_if;
 	/*
 	 * Guest debugging (svm_run.c): TF put in the VMCB for a debugger's
-	 * single step at this entry, the guest's DR6 before it, and the
-	 * NEXT_RIP of an INTn hv re-injects (15.20).
+	 * single step at this entry, the guest's DR6 before it, the
+	 * NEXT_RIP of an INTn hv re-injects (15.20), and the length of the
+	 * INT3/INTO whose #BP/#OF is queued (svm_inject_soft_exception): RIP
+	 * stays on it until VMRUN, which gets RIP past it.
 	 */
 	bool dbg_tf;
 	u64 dbg_dr6;
 	u64 soft_next_rip;
+	u8 soft_exc_len;
 };
 
 static inline struct svm_vm *to_svm_vm(struct hvk_vm *vm)
@@ -88,6 +91,7 @@ int svm_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
 int svm_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
 void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
+int svm_inject_soft_exception(struct hvk_vcpu *vcpu, u8 vector, u8 len);
 bool svm_interrupt_allowed(struct hvk_vcpu *vcpu);
 bool svm_nmi_allowed(struct hvk_vcpu *vcpu);
 void svm_inject_irq(struct hvk_vcpu *vcpu, u8 vector);

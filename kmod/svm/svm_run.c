@@ -576,6 +576,11 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	sv->entry_if = vcpu->regs.rflags & X86_EFLAGS_IF;
 	vmcb->control.next_rip = sv->soft_next_rip;	/* an INTn: 15.20 */
 	sv->soft_next_rip = 0;
+	/* A queued #BP/#OF returns past its INT3/INTO (svm_vcpu.c) */
+	if (sv->soft_exc_len) {
+		vmcb->save.rip += sv->soft_exc_len;
+		vmcb->control.next_rip = vmcb->save.rip;
+	}
 
 	/*
 	 * A debugger's DR7 under an emulator: QEMU's TCG (7.2 to 9.x) loads
@@ -625,6 +630,31 @@ int svm_vcpu_run(struct hvk_vcpu *vcpu, struct hv_exit *exit)
 	if (vmcb->control.exitcode != SVM_EXIT_SHUTDOWN)
 		vmcb->control.event_inj =
 			svm_reinject(vmcb->control.exitintinfo);
+	/*
+	 * A queued #BP/#OF that the exit interrupted (15.7.2) or that VMRUN
+	 * refused: RIP back on its instruction, which has not run, and
+	 * queued again (svm_reinject leaves the guest's own INT3 to run
+	 * again; this one exited before it ran).
+	 */
+	if (sv->soft_exc_len) {
+		u64 info = vmcb->control.exitintinfo;
+		u64 vec = info & SVM_EVTINJ_VEC_MASK;
+		u64 type = info & SVM_EVTINJ_TYPE_MASK;
+		bool again = (info & SVM_EVTINJ_VALID) &&
+			     type == SVM_EVTINJ_TYPE_EXC &&
+			     (vec == 3 || vec == 4) &&
+			     vmcb->control.exitcode != SVM_EXIT_SHUTDOWN;
+
+		if (again || vmcb->control.exitcode == SVM_EXIT_INVALID) {
+			vcpu->regs.rip -= sv->soft_exc_len;
+			sv->exit_rip = vcpu->regs.rip;
+		}
+		if (again)
+			vmcb->control.event_inj = SVM_EVTINJ_VALID |
+						  SVM_EVTINJ_TYPE_EXC | vec;
+		else
+			sv->soft_exc_len = 0;
+	}
 
 	svm_exit_event(vmcb->control.exitintinfo, &exit->event);
 	svm_translate_exit(sv, exit);

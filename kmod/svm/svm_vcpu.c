@@ -313,7 +313,30 @@ void svm_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector |
 		       (has_error ? SVM_EVTINJ_ERR_VALID |
 				    (u64)error << 32 : 0);
+	/* It replaces a #BP queued by svm_inject_soft_exception */
+	to_svm_vcpu(vcpu)->soft_exc_len = 0;
 	trace_hv_inject(vcpu, vector, HV_TRACE_INJ_EXCEPTION, has_error, error);
+}
+
+/*
+ * 15.20: EVENTINJ type 3 (exception), vector 3 or 4, as KVM injects
+ * #BP/#OF.  An injected exception returns to the VMCB's RIP, so
+ * svm_vcpu_run moves RIP past the instruction at VMRUN and puts the same
+ * address in NEXT_RIP, which CPUs with NRIPS push for a #BP/#OF (KVM's
+ * svm_update_soft_interrupt_rip).  Unlike INT3, type 3 skips the gate's
+ * DPL check (as under KVM).
+ */
+int svm_inject_soft_exception(struct hvk_vcpu *vcpu, u8 vector, u8 len)
+{
+	struct svm_vcpu *sv = to_svm_vcpu(vcpu);
+	struct vmcb_control *c = &sv->vmcb->control;
+
+	if (c->event_inj & SVM_EVTINJ_VALID)
+		return -EBUSY;
+	c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXC | vector;
+	sv->soft_exc_len = len;
+	trace_hv_inject(vcpu, vector, HV_TRACE_INJ_EXCEPTION, false, 0);
+	return 0;
 }
 
 /* ---- interrupts and NMIs (hv_event.c decides; this programs it) ---- */
@@ -466,7 +489,8 @@ void svm_get_events(struct hvk_vcpu *vcpu, struct hv_vcpu_events *ev)
 		ev->flags |= HV_EV_INTERRUPT;
 		ev->interrupt_vector = inj & SVM_EVTINJ_VEC_MASK;
 	}
-	if ((inj & SVM_EVTINJ_VALID) &&
+	/* An INT3's queued #BP (RIP on the INT3): it runs again, as on VT-x */
+	if ((inj & SVM_EVTINJ_VALID) && !sv->soft_exc_len &&
 	    (inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXC) {
 		ev->flags |= HV_EV_EXCEPTION;
 		ev->exception_vector = inj & SVM_EVTINJ_VEC_MASK;
@@ -496,6 +520,7 @@ void svm_set_events(struct hvk_vcpu *vcpu, const struct hv_vcpu_events *ev)
 	c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
 	c->v_intr &= ~SVM_V_IRQ;
 	c->event_inj = 0;
+	sv->soft_exc_len = 0;
 }
 
 /* Guest debugging (hv_debug.c): AMD-V can do it all (TF, #DB, #BP) */

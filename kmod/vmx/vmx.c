@@ -444,6 +444,7 @@ const struct hv_vendor_ops hv_vmx_ops = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.inject_exception	= vmx_inject_exception,
+	.inject_soft_exception	= vmx_inject_soft_exception,
 	.interrupt_allowed	= vmx_interrupt_allowed,
 	.nmi_allowed		= vmx_nmi_allowed,
 	.inject_irq		= vmx_inject_irq,

@@ -122,6 +122,7 @@ int vmx_get_msr(struct hvk_vcpu *vcpu, u32 index, u64 *val);
 int vmx_set_msr(struct hvk_vcpu *vcpu, u32 index, u64 val);
 void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error);
+int vmx_inject_soft_exception(struct hvk_vcpu *vcpu, u8 vector, u8 len);
 bool vmx_interrupt_allowed(struct hvk_vcpu *vcpu);
 bool vmx_nmi_allowed(struct hvk_vcpu *vcpu);
 void vmx_inject_irq(struct hvk_vcpu *vcpu, u8 vector);

@@ -615,6 +615,25 @@ void vmx_inject_exception(struct hvk_vcpu *vcpu, u8 vector, bool has_error,
 	trace_hv_inject(vcpu, vector, HV_TRACE_INJ_EXCEPTION, has_error, error);
 }
 
+/*
+ * SDM Vol 3C, 27.6.1.1: a software exception (type 6) is delivered as
+ * the INT3/INTO that raised it, pushing RIP + the VM-entry instruction
+ * length (26.2.1.3: 1-15), with the gate's DPL checked as for INT3.
+ */
+int vmx_inject_soft_exception(struct hvk_vcpu *vcpu, u8 vector, u8 len)
+{
+	struct vmx_vcpu *vv = to_vmx_vcpu(vcpu);
+
+	if (vv->inject_info & INTR_INFO_VALID_MASK)
+		return -EBUSY;
+	vv->inject_info = INTR_INFO_VALID_MASK | INTR_TYPE_SOFT_EXCEPTION |
+			  vector;
+	vv->inject_error = 0;
+	vv->inject_len = len;
+	trace_hv_inject(vcpu, vector, HV_TRACE_INJ_EXCEPTION, false, 0);
+	return 0;
+}
+
 /* ---- interrupts and NMIs (hv_event.c decides; this programs it) ---- */
 
 /* SDM Vol 3C, 25.4.2, Table 25-3: guest interruptibility state */

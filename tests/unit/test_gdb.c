@@ -35,6 +35,7 @@ struct fake_target {
 	struct hv_sregs sregs[2];
 	struct hv_guest_debug dbg[2];
 	int set_debug_calls;
+	int set_debug_err;	/* what set_debug answers from now on */
 	int resumes, pauses;
 	struct gdb_stop next;	/* what poll_stop says */
 	uint8_t fx[2][512];	/* FXSAVE layout, when fpu_set */
@@ -94,6 +95,8 @@ static int f_set_debug(void *t, unsigned int v, const struct hv_guest_debug *d)
 {
 	if (v >= 2)
 		return -EINVAL;
+	if (ft.set_debug_err)
+		return ft.set_debug_err;
 	ft.dbg[v] = *d;
 	ft.set_debug_calls++;
 	return 0;
@@ -693,7 +696,7 @@ START_TEST(gdb_breakpoints)
 	ck_assert_ptr_null(ask("c"));
 	ft.out_len = 0;
 	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 0,
-				     .exception = 3 };
+				     .exception = 3, .rip = 0x100000 };
 	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
 	ck_assert_str_eq(ft.out, framed("T05thread:01;swbreak:;"));
 	/* DR0: hwbreak */
@@ -753,6 +756,86 @@ START_TEST(gdb_step_and_stop)
 	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
 	ck_assert_str_eq(ft.out, framed("W37"));
 	ck_assert(stub.done);
+}
+END_TEST
+
+/*
+ * An INT3 that is not one of gdb's (the guest's own): the #BP goes back
+ * to the guest (HV_GUESTDBG_INJECT_BP on that vCPU, with the debugging
+ * in force), the target runs on and gdb hears nothing; gdb's own still
+ * stop.  If the target refuses, gdb gets the stop rather than nothing.
+ */
+START_TEST(gdb_guest_int3)
+{
+	const uint32_t sw = HV_GUESTDBG_ENABLE | HV_GUESTDBG_SW_BP;
+
+	ft.ram[0x100000] = 0x55;
+	ask_eq("Z0,100000,1", "OK");
+	ck_assert_ptr_null(ask("c"));
+	ck_assert_int_eq(ft.resumes, 1);
+	ck_assert_uint_eq(ft.dbg[1].flags, sw);
+	/* vCPU 2's INT3 at 0x100040: back to the guest, no reply */
+	ft.out_len = 0;
+	ft.out[0] = '\0';
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 1,
+				     .exception = 3, .rip = 0x100040 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 0);
+	ck_assert_str_eq(ft.out, "");
+	ck_assert(stub.running);
+	ck_assert_int_eq(ft.resumes, 2);
+	ck_assert_uint_eq(ft.dbg[1].flags, sw | HV_GUESTDBG_INJECT_BP);
+	ck_assert_uint_eq(ft.dbg[0].flags, sw);	/* the others as they were */
+	/* gdb's INT3 on vCPU 1: the stop */
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 0,
+				     .exception = 3, .rip = 0x100000 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T05thread:01;swbreak:;"));
+	ck_assert_int_eq(ft.resumes, 2);
+	/* a step of vCPU 2 goes on stepping through the guest's INT3 */
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("vCont;s:2;c"));
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 1,
+				     .exception = 3, .rip = 0x100040 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 0);
+	ck_assert_uint_eq(ft.dbg[1].flags, sw | HV_GUESTDBG_SINGLESTEP |
+			  HV_GUESTDBG_INJECT_BP);
+	/* ... and a guest INT3 on the vCPU that does not step: no step */
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 0,
+				     .exception = 3, .rip = 0x100041 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 0);
+	ck_assert_uint_eq(ft.dbg[0].flags, sw | HV_GUESTDBG_INJECT_BP);
+	ck_assert_int_eq(ft.resumes, 5);
+	/* a #DB is never given back: a step or hardware stop is gdb's */
+	ft.out_len = 0;
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 1,
+				     .exception = 1, .dr6 = 0xffff4ff0,
+				     .rip = 0x100040 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T05thread:02;"));
+	/* the target refuses the injection: gdb gets the SIGTRAP */
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("c"));
+	ft.set_debug_err = -EBUSY;
+	ft.out_len = 0;
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 0,
+				     .exception = 3, .rip = 0x100080 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 1);
+	ck_assert_str_eq(ft.out, framed("T05thread:01;swbreak:;"));
+	ck_assert_int_eq(ft.resumes, 6);
+	ft.set_debug_err = 0;
+	/* gdb's breakpoint out: an INT3 there now is the guest's */
+	ask_eq("z0,100000,1", "OK");
+	ask_eq("Z0,100010,1", "OK");
+	ft.next.kind = GDB_RUNNING;
+	ck_assert_ptr_null(ask("c"));
+	ft.out_len = 0;
+	ft.out[0] = '\0';
+	ft.next = (struct gdb_stop){ .kind = GDB_STOP_DEBUG, .vcpu = 0,
+				     .exception = 3, .rip = 0x100000 };
+	ck_assert_int_eq(gdb_stub_poll(&stub), 0);
+	ck_assert_str_eq(ft.out, "");
+	ck_assert_int_eq(ft.resumes, 8);
+	ck_assert_uint_eq(ft.dbg[0].flags, sw | HV_GUESTDBG_INJECT_BP);
 }
 END_TEST
 
@@ -985,8 +1068,21 @@ START_TEST(cli_gdb_session)
 	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
 	ck_assert_uint_eq(fake_last_debug.flags,
 			  HV_GUESTDBG_ENABLE | HV_GUESTDBG_SW_BP);
-	/* the module's debug stop: paused, recorded */
+	/*
+	 * The guest's own INT3 at 0x2000: the stub gives the #BP back
+	 * (INJECT_BP through libhv) and resumes the VM, gdb hears nothing.
+	 */
 	fv->dbg_stop = (struct hv_debug_stop){ .seq = 1, .vcpu = 0,
+					       .exception = 3, .rip = 0x2000 };
+	fv->state = HV_VM_STATE_PAUSED;
+	for (i = 0; i < 300 && fv->resumes != 1; i++)
+		usleep(10000);
+	ck_assert_uint_eq(fv->resumes, 1);
+	ck_assert_uint_eq(fake_last_debug.flags, HV_GUESTDBG_ENABLE |
+			  HV_GUESTDBG_SW_BP | HV_GUESTDBG_INJECT_BP);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	/* the module's debug stop at gdb's INT3: paused, recorded */
+	fv->dbg_stop = (struct hv_debug_stop){ .seq = 2, .vcpu = 0,
 					       .exception = 3, .rip = 0x1000 };
 	fv->state = HV_VM_STATE_PAUSED;
 	/*
@@ -1006,7 +1102,7 @@ START_TEST(cli_gdb_session)
 	ck_assert_uint_eq(b, 0x55);
 	ck_assert_uint_eq(fake_last_debug.flags, 0);
 	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
-	ck_assert_uint_eq(fv->resumes, 1);
+	ck_assert_uint_eq(fv->resumes, 2);
 	free(h.out);
 	free(h.err);
 }
@@ -1027,6 +1123,7 @@ Suite *gdb_suite(void)
 	tcase_add_test(tc, gdb_translate_modes);
 	tcase_add_test(tc, gdb_breakpoints);
 	tcase_add_test(tc, gdb_step_and_stop);
+	tcase_add_test(tc, gdb_guest_int3);
 	tcase_add_test(tc, gdb_detach);
 	tcase_add_test(tc, gdb_kill);
 	tcase_add_test(tc, gdb_malformed);

@@ -7,8 +7,11 @@
 #               INT3 breakpoint (exception 3, RIP on it, the guest's
 #               counter at each hit), single steps by exact instruction
 #               lengths, a step over CPUID that hv completes, DR0
-#               execute and DR1 write breakpoints, and off: the guest
-#               runs to its exit port.  No splat.
+#               execute and DR1 write breakpoints, the guest's own INT3
+#               given back with HV_GUESTDBG_INJECT_BP (its #BP handler
+#               runs once, return RIP past the INT3; a debugger's INT3
+#               after it still stops), and off: the guest runs to its
+#               exit port.  No splat.
 #   gdb-session a real gdb (Debian's gdb-minimal, batch mode) through
 #               `hvctl gdb` against gdbguest.elf in a managed VM created
 #               and not started: it connects at _start, breaks at the
@@ -19,6 +22,9 @@
 #               stops at hbreak gdb_cpuid (DR0: the x87 registers the
 #               guest loaded, pi and 1, and their tags), at a hardware watchpoint
 #               on gdb_watched (DR1: old 0, new 0x5a5a1234), and
+#               stops at break gdb_done after the guest's own INT3
+#               in gdb_int3 (the stub gives that #BP back to the guest,
+#               no SIGTRAP; gdb_bp_hits 1), and
 #               continues to the guest's exit (port 0xf4 with 55: gdb
 #               says "exited with code 067", the VM stops debug-exit
 #               with status 111).  hvctl gdb ends by itself.  Then a
@@ -140,6 +146,8 @@ case_gdb_session() {
 		-ex 'watch gdb_watched' -ex 'continue' \
 		-ex 'delete' \
 		-ex 'info threads' \
+		-ex 'break gdb_done' -ex 'continue' -ex 'print gdb_bp_hits' \
+		-ex 'delete' \
 		-ex 'continue' \
 		</dev/null >/tmp/gdb.out 2>&1
 	rc=$?
@@ -161,6 +169,14 @@ case_gdb_session() {
 	gdb_expect '^New value = 1515852340$' "watchpoint: gdb_watched became 0x5a5a1234 (DR1)"
 	gdb_expect '^Old value = 0$' "watchpoint: it was 0"
 	gdb_expect '^\* 1 +Thread 1' "info threads: thread 1 (vCPU 0)"
+	# the guest's own INT3 in gdb_int3 while gdb's INT3 waits at
+	# gdb_done: the stub gives the #BP back to the guest (gdb hears
+	# nothing of it), gdb's breakpoint still stops
+	if grep -q SIGTRAP /tmp/gdb.out; then
+		fail "gdb saw a SIGTRAP: the guest's own INT3 was not given back to it"
+	fi
+	gdb_expect '^Breakpoint 4, (0x[0-9a-f]+ in )?gdb_done' "break gdb_done hit after the guest's own INT3"
+	gdb_expect '^\$10 = 1$' "the guest's #BP handler ran once (gdb_bp_hits 1)"
 	gdb_expect 'exited with code 067' "continue to the guest's exit (55 = 067)"
 	gdb_stub_end
 	grep -q 'gdb connected: x86-64 registers' /tmp/gdbstub.out ||

@@ -14,6 +14,15 @@
  *   hwbp      DR0 on gdb_target (execute): exception 1, DR6.B0, RIP there
  *   watch     DR1 on gdb_watched (write, 8 bytes): exception 1, DR6.B1,
  *             the value already written
+ *   inject    SW_BP on and a debugger's INT3 at gdb_done: the guest's
+ *             own INT3 (gdb_int3_insn, under its own IDT) stops first,
+ *             gdb_bp_hits 0; HV_GUESTDBG_INJECT_BP (a second one: EBUSY,
+ *             RIP still on the INT3), with the guest's RAM write-
+ *             protected by dirty logging so that the #BP's frame push
+ *             exits in the middle of the delivery: the guest's #BP
+ *             handler runs once with return RIP gdb_int3_insn + 1, the
+ *             stack page is dirty, and the debugger's INT3 at gdb_done
+ *             still stops
  *   off       flags 0: the guest runs to its exit port (0xf4, value 55)
  *             without another debug exit; RFLAGS never showed TF
  *
@@ -157,6 +166,115 @@ static void test_args(struct hv_vcpu *vcpu)
 	expect_errno(set_debug(vcpu, &d), EINVAL, "DR7 I/O breakpoint: EINVAL");
 	d.dr7 = 1ULL << 32;
 	expect_errno(set_debug(vcpu, &d), EINVAL, "DR7 bit 32: EINVAL");
+	memset(&d, 0, sizeof(d));
+	d.flags = HV_GUESTDBG_INJECT_BP;
+	expect_errno(set_debug(vcpu, &d), EINVAL, "INJECT_BP without ENABLE: EINVAL");
+	d.flags = 1U << 5;
+	expect_errno(set_debug(vcpu, &d), EINVAL, "flag 1 << 5: EINVAL");
+}
+
+/*
+ * inject: the guest's own INT3 at @insn while the debugger has SW_BP on
+ * and its own INT3 at @done: the stop at @insn, HV_GUESTDBG_INJECT_BP,
+ * then the guest's handler ran once (@hits) with return RIP @insn + 1
+ * (@rip) and the stop at @done.  False on a failure.
+ */
+static bool test_inject(struct hv_vm *vm, struct hv_vcpu *vcpu,
+			struct hv_run *run, uint64_t insn, uint64_t done,
+			uint64_t hits_gva, uint64_t rip_gva)
+{
+	volatile uint64_t *hits = hv_vm_gpa_ptr(vm, hits_gva, 8);
+	volatile uint64_t *brip = hv_vm_gpa_ptr(vm, rip_gva, 8);
+	uint8_t *dc = hv_vm_gpa_ptr(vm, done, 1), *ic = hv_vm_gpa_ptr(vm, insn, 1);
+	uint64_t bitmap[(4 * MiB / 4096 + 63) / 64], page;
+	struct hv_guest_debug d;
+	struct hv_regs r;
+	uint8_t saved;
+	bool good = false, logging = false;
+	int err;
+
+	if (!hits || !brip || !dc || !ic) {
+		fail("inject: guest RAM at the symbols is not mapped");
+		return false;
+	}
+	if (*ic != 0xcc) {
+		fail("inject: gdb_int3_insn holds %02x, not INT3: rebuild gdbguest.elf",
+		     *ic);
+		return false;
+	}
+	memset(&d, 0, sizeof(d));
+	d.flags = HV_GUESTDBG_ENABLE | HV_GUESTDBG_SW_BP;
+	expect_success(set_debug(vcpu, &d), "SET_GUEST_DEBUG ENABLE|SW_BP");
+	saved = *dc;
+	*dc = 0xcc;
+	if (!expect_debug(vcpu, run, 3, insn, 0,
+			  "the guest's own INT3 stops with SW_BP on"))
+		goto out;
+	if (*hits != 0) {
+		fail("inject: gdb_bp_hits %llu before the #BP was given back",
+		     (unsigned long long)*hits);
+		goto out;
+	}
+	/*
+	 * Every page write-protected (the first read of the dirty log): the
+	 * #BP's frame push on the stack exits during the delivery, which
+	 * must then happen again (VT-x: IDT-vectoring info; AMD-V:
+	 * EXITINTINFO, RIP back on the INT3).
+	 */
+	if (hv_vcpu_get_regs(vcpu, &r)) {
+		fail("inject: HV_VCPU_GET_REGS");
+		goto out;
+	}
+	page = (r.rsp - 8) / 4096;
+	err = hv_vm_dirty_log(vm, 0, true);
+	if (!err) {
+		logging = true;
+		err = hv_vm_get_dirty_log(vm, 0, bitmap);
+	}
+	if (err) {
+		fail("inject: dirty log on: %s", hv_strerror(err));
+		goto out;
+	}
+	d.flags |= HV_GUESTDBG_INJECT_BP;
+	if (set_debug(vcpu, &d) < 0) {
+		fail("SET_GUEST_DEBUG SW_BP|INJECT_BP: %s", strerror(errno));
+		goto out;
+	}
+	ok("SET_GUEST_DEBUG SW_BP|INJECT_BP");
+	/* one event per entry: a second #BP cannot be queued on the first */
+	expect_errno(set_debug(vcpu, &d), EBUSY, "INJECT_BP again before the entry: EBUSY");
+	if (hv_vcpu_get_regs(vcpu, &r) || r.rip != insn) {
+		fail("inject: RIP %#llx before the entry, expected the INT3 at %#llx",
+		     (unsigned long long)r.rip, (unsigned long long)insn);
+		goto out;
+	}
+	ok("RIP stays on the INT3 until the guest runs");
+	if (!expect_debug(vcpu, run, 3, done,  0,
+			  "the debugger's INT3 at gdb_done still stops"))
+		goto out;
+	if (*hits != 1 || *brip != insn + 1) {
+		fail("inject: the guest's #BP handler ran %llu times, return RIP %#llx; "
+		     "expected once, %#llx", (unsigned long long)*hits,
+		     (unsigned long long)*brip, (unsigned long long)insn + 1);
+		goto out;
+	}
+	ok("the guest's #BP handler ran once, return RIP %#llx (past the INT3)",
+	   (unsigned long long)*brip);
+	err = hv_vm_get_dirty_log(vm, 0, bitmap);
+	if (err || !(bitmap[page / 64] >> (page % 64) & 1)) {
+		fail("inject: the stack page %#llx was not written after the "
+		     "write protection (%s)", (unsigned long long)page * 4096,
+		     err ? hv_strerror(err) : "not dirty");
+		goto out;
+	}
+	ok("the #BP's frame push faulted on the write-protected stack page "
+	   "%#llx and the delivery went on", (unsigned long long)page * 4096);
+	good = true;
+out:
+	if (logging)
+		hv_vm_dirty_log(vm, 0, false);
+	*dc = saved;
+	return good;
 }
 
 int main(int argc, char **argv)
@@ -171,6 +289,7 @@ int main(int argc, char **argv)
 	struct hv_run *run;
 	struct hv_regs r;
 	uint64_t bump, cpuid, target, counter, watched, *pc, *pw;
+	uint64_t int3_insn, done, bp_hits, bp_rip;
 	uint8_t *code, saved;
 	char err[256], buf[160];
 	int i, rc;
@@ -187,6 +306,17 @@ int main(int argc, char **argv)
 	target = sym("gdb_target");
 	counter = sym("gdb_counter");
 	watched = sym("gdb_watched");
+	int3_insn = sym("gdb_int3_insn");
+	done = sym("gdb_done");
+	bp_hits = sym("gdb_bp_hits");
+	bp_rip = sym("gdb_bp_rip");
+	if (!int3_insn || !done || !bp_hits || !bp_rip) {
+		fail("%s: symbols gdb_int3_insn %#llx gdb_done %#llx gdb_bp_hits %#llx gdb_bp_rip %#llx: rebuild it",
+		     guest_path, (unsigned long long)int3_insn,
+		     (unsigned long long)done, (unsigned long long)bp_hits,
+		     (unsigned long long)bp_rip);
+		return 1;
+	}
 	if (!bump || !cpuid || !target || !counter || !watched) {
 		fail("%s: symbols gdb_bump %#llx gdb_cpuid %#llx gdb_target %#llx gdb_counter %#llx gdb_watched %#llx",
 		     guest_path, (unsigned long long)bump,
@@ -337,6 +467,9 @@ int main(int argc, char **argv)
 	ok("watch: exception 1, dr6 %#llx, rip %#llx inside gdb_target, gdb_watched %#llx",
 	   (unsigned long long)run->debug.dr6,
 	   (unsigned long long)run->debug.rip, (unsigned long long)*pw);
+
+	if (!test_inject(vm, vcpu, run, int3_insn, done, bp_hits, bp_rip))
+		goto out;
 
 	/* off: to the exit port, nothing else */
 	memset(&d, 0, sizeof(d));
