@@ -120,16 +120,22 @@ gdb_bp_checks() {
 	[ "$next" != "$bp" ] || fail "x/2i showed no next instruction after $bp"
 }
 
-case_gdb_session() {
+# gdb_session_start IMAGE VM: a managed VM VM of IMAGE, stopped, and
+# hvctl gdb serving it
+gdb_session_start() {
 	mg_setup
-	[ -f "$GDB_GUEST" ] || fail "$GDB_GUEST is not in the initramfs"
-	[ -f "$GDB_IDLE" ] || fail "$GDB_IDLE is not in the initramfs"
+	[ -f "$1" ] || fail "$1 is not in the initramfs"
 	[ -x /usr/bin/gdb ] || fail "gdb is not in the initramfs (HVTEST_GDB)"
 	# TCP on the loopback: the machine's init leaves lo down
 	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
-	mg_ok create create gd --mem 4M --image "$GDB_GUEST"
-	gdb_stub_start gd
-	say "\$ gdb -batch $GDB_GUEST -ex 'target remote :$GDB_PORT' ..."
+	mg_ok create create "$2" --mem 4M --image "$1"
+	gdb_stub_start "$2"
+	say "\$ gdb -batch $1 -ex 'target remote :$GDB_PORT' ..."
+}
+
+case_gdb_session() {
+	[ -f "$GDB_IDLE" ] || fail "$GDB_IDLE is not in the initramfs"
+	gdb_session_start "$GDB_GUEST" gd
 	timeout 600 gdb -nx -batch "$GDB_GUEST" \
 		-ex 'set pagination off' -ex 'set confirm off' \
 		-ex "target remote 127.0.0.1:$GDB_PORT" \
@@ -240,13 +246,7 @@ case_gdb_session() {
 
 # The i386 register file: a guest in 32-bit protected mode (gdbguest32.elf)
 case_gdb_session32() {
-	mg_setup
-	[ -f "$GDB_GUEST32" ] || fail "$GDB_GUEST32 is not in the initramfs"
-	[ -x /usr/bin/gdb ] || fail "gdb is not in the initramfs (HVTEST_GDB)"
-	ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
-	mg_ok create create g32 --mem 4M --image "$GDB_GUEST32"
-	gdb_stub_start g32
-	say "\$ gdb -batch $GDB_GUEST32 -ex 'target remote :$GDB_PORT' ..."
+	gdb_session_start "$GDB_GUEST32" g32
 	timeout 600 gdb -nx -batch "$GDB_GUEST32" \
 		-ex 'set pagination off' -ex 'set confirm off' \
 		-ex "target remote 127.0.0.1:$GDB_PORT" \
