@@ -223,20 +223,6 @@ static bool svm_translate_insn(struct svm_vcpu *sv, struct hv_exit *exit)
 }
 
 /*
- * The exits of the event machinery (svm_vcpu.c has the other half):
- *
- * VINTR	the guest would take the virtual interrupt that
- *		enable_irq_window raised: it can take an interrupt now
- *		(15.21.4).  Take V_IRQ down, the core injects the real one.
- * IRET		the guest's NMI handler returns (15.8.1: intercepted before
- *		it runs).  Blocking ends when the IRET completes: at the
- *		first exit with RIP elsewhere (svm_vcpu_run), or at once
- *		through the single-step an NMI waiting for it asks for.
- * #DB		only intercepted while single-stepping for an NMI window: the
- *		step is done.  The guest's own single-step, if it had TF set,
- *		is its #DB too (SDM Vol 3A, 17.3.1.4).
- */
-/*
  * A VINTR exit inside an interrupt shadow, which hardware never makes
  * (15.21.4: V_IRQ is taken only where a physical interrupt could be;
  * 15.21.5), and QEMU's TCG before 9.1 does, in two ways seen on the amd
@@ -275,6 +261,20 @@ static void svm_vintr_in_shadow(struct svm_vcpu *sv)
 	hv_skip_insn(vcpu, rip + 1);
 }
 
+/*
+ * The exits of the event machinery (svm_vcpu.c has the other half):
+ *
+ * VINTR	the guest would take the virtual interrupt that
+ *		enable_irq_window raised: it can take an interrupt now
+ *		(15.21.4).  Take V_IRQ down, the core injects the real one.
+ * IRET		the guest's NMI handler returns (15.8.1: intercepted before
+ *		it runs).  Blocking ends when the IRET completes: at the
+ *		first exit with RIP elsewhere (svm_vcpu_run), or at once
+ *		through the single-step an NMI waiting for it asks for.
+ * #DB		only intercepted while single-stepping for an NMI window: the
+ *		step is done.  The guest's own single-step, if it had TF set,
+ *		is its #DB too (SDM Vol 3A, 17.3.1.4).
+ */
 static void svm_exit_events(struct svm_vcpu *sv, struct hv_exit *exit)
 {
 	struct vmcb_control *c = &sv->vmcb->control;
