@@ -17,7 +17,7 @@
 
 #include "unit.h"
 
-#define FAKE_MAX_VMS	8
+#define FAKE_MAX_VMS	16
 #define FAKE_MAX_VCPUS	8
 
 struct fake_vm fake_vms[FAKE_MAX_VMS];
@@ -27,6 +27,9 @@ unsigned int fake_creates;
 int fake_set_state_err;
 int fake_create_err;
 int fake_add_ram_err;
+int fake_clone_err;
+void (*fake_on_pause)(struct fake_vm *vm);
+void (*fake_on_resume)(void);
 static uint64_t fake_next_id;
 struct hv_guest_debug fake_last_debug;
 unsigned int fake_debug_calls;
@@ -49,6 +52,9 @@ void fake_vm_reset(void)
 	fake_set_state_err = 0;
 	fake_create_err = 0;
 	fake_add_ram_err = 0;
+	fake_clone_err = 0;
+	fake_on_pause = NULL;
+	fake_on_resume = NULL;
 	fake_next_id = 0;
 	memset(&fake_last_debug, 0, sizeof(fake_last_debug));
 	fake_debug_calls = 0;
@@ -227,6 +233,8 @@ static int clone_vm(struct fake_vm *vm, const struct hv_vm_clone *c)
 		return -EEXIST;
 	if (vm->managed && vm->state == HV_VM_STATE_RUNNING)
 		return -EBUSY;
+	if (fake_clone_err)
+		return -fake_clone_err;
 	fake_creates++;
 	n = add_vm(c->name);
 	if (!n)
@@ -255,8 +263,10 @@ static int state_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 {
 	int r;
 
+	/* As the module: the RAM list and dirty logs work while it runs */
 	if (vm->managed && vm->state == HV_VM_STATE_RUNNING &&
-	    req != HV_VM_GET_RAM)
+	    req != HV_VM_GET_RAM && req != HV_VM_SET_DIRTY_LOG &&
+	    req != HV_VM_GET_DIRTY_LOG)
 		return -EBUSY;
 	switch (req) {
 	case HV_VM_GET_VCPU_STATE: {
@@ -358,6 +368,8 @@ static int managed_ioctl(struct fake_vm *vm, unsigned long req)
 	case HV_VM_PAUSE:
 		if (vm->state != HV_VM_STATE_RUNNING)
 			return -EINVAL;
+		if (fake_on_pause)	/* the guest's last writes before it */
+			fake_on_pause(vm);
 		vm->pauses++;
 		vm->state = HV_VM_STATE_PAUSED;
 		return 0;
@@ -366,6 +378,8 @@ static int managed_ioctl(struct fake_vm *vm, unsigned long req)
 			return -EINVAL;
 		vm->resumes++;
 		vm->state = HV_VM_STATE_RUNNING;
+		if (fake_on_resume)	/* the guest runs on */
+			fake_on_resume();
 		return 0;
 	}
 	return -ENOTTY;

@@ -234,6 +234,40 @@ struct hv_vm *snap_make_vm(struct hv *hv, const char *name,
 	return vm;
 }
 
+/* Every byte of RAM, every vCPU and the devices of two fake VMs agree. */
+void snap_assert_same_vm(const char *a, const char *b)
+{
+	struct fake_vm *x = fake_vm_named(a), *y = fake_vm_named(b);
+	uint8_t bx[4096], by[4096];
+	unsigned int i;
+	uint64_t off;
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(y);
+	ck_assert_uint_eq(x->nr_regions, y->nr_regions);
+	for (i = 0; i < x->nr_regions; i++) {
+		ck_assert_uint_eq(x->regions[i].gpa, y->regions[i].gpa);
+		ck_assert_uint_eq(x->regions[i].size, y->regions[i].size);
+		for (off = 0; off < x->regions[i].size; off += 4096) {
+			uint64_t at = x->regions[i].gpa + off;
+
+			ck_assert_int_eq(pread(x->fd, bx, 4096, at), 4096);
+			ck_assert_int_eq(pread(y->fd, by, 4096, at), 4096);
+			ck_assert_msg(!memcmp(bx, by, 4096),
+				      "page at 0x%llx differs",
+				      (unsigned long long)at);
+		}
+	}
+	ck_assert_uint_eq(x->nr_vcpus, y->nr_vcpus);
+	for (i = 0; i < HV_MAX_VCPUS; i++) {
+		ck_assert_int_eq(x->has_vcpu[i], y->has_vcpu[i]);
+		ck_assert_msg(!memcmp(&x->vcpu_state[i], &y->vcpu_state[i],
+				      sizeof(x->vcpu_state[i])),
+			      "vcpu %u state differs", i);
+	}
+	ck_assert(!memcmp(&x->devices, &y->devices, sizeof(x->devices)));
+}
+
 uint8_t *snap_read(const char *path, size_t *len)
 {
 	struct stat st;

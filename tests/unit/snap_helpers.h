@@ -28,6 +28,9 @@ struct hv_vm *snap_make_vm(struct hv *hv, const char *name,
 			   const uint64_t (*regions)[2], unsigned int nr,
 			   const uint32_t *ids, unsigned int nr_ids);
 
+/* Every byte of RAM, every vCPU and the devices of two fake VMs agree. */
+void snap_assert_same_vm(const char *a, const char *b);
+
 /* The whole file, malloc'd; *len its size. */
 uint8_t *snap_read(const char *path, size_t *len);
 void snap_write(const char *path, const void *buf, size_t len);

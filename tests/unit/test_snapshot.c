@@ -58,40 +58,6 @@ static int restore(const char *path, const char *name, struct hv_vm **out)
 	return hv_vm_restore(hv, path, &o, out);
 }
 
-/* Every byte of RAM, every vCPU and the devices of two fake VMs agree. */
-static void assert_same_vm(const char *a, const char *b)
-{
-	struct fake_vm *x = fake_vm_named(a), *y = fake_vm_named(b);
-	uint8_t bx[4096], by[4096];
-	unsigned int i;
-	uint64_t off;
-
-	ck_assert_ptr_nonnull(x);
-	ck_assert_ptr_nonnull(y);
-	ck_assert_uint_eq(x->nr_regions, y->nr_regions);
-	for (i = 0; i < x->nr_regions; i++) {
-		ck_assert_uint_eq(x->regions[i].gpa, y->regions[i].gpa);
-		ck_assert_uint_eq(x->regions[i].size, y->regions[i].size);
-		for (off = 0; off < x->regions[i].size; off += 4096) {
-			uint64_t at = x->regions[i].gpa + off;
-
-			ck_assert_int_eq(pread(x->fd, bx, 4096, at), 4096);
-			ck_assert_int_eq(pread(y->fd, by, 4096, at), 4096);
-			ck_assert_msg(!memcmp(bx, by, 4096),
-				      "page at 0x%llx differs",
-				      (unsigned long long)at);
-		}
-	}
-	ck_assert_uint_eq(x->nr_vcpus, y->nr_vcpus);
-	for (i = 0; i < HV_MAX_VCPUS; i++) {
-		ck_assert_int_eq(x->has_vcpu[i], y->has_vcpu[i]);
-		ck_assert_msg(!memcmp(&x->vcpu_state[i], &y->vcpu_state[i],
-				      sizeof(x->vcpu_state[i])),
-			      "vcpu %u state differs", i);
-	}
-	ck_assert(!memcmp(&x->devices, &y->devices, sizeof(x->devices)));
-}
-
 START_TEST(round_trip)
 {
 	struct hv_snapshot_info info;
@@ -119,7 +85,7 @@ START_TEST(round_trip)
 	ck_assert_int_eq(restore(path, "dst", &copy), 0);
 	ck_assert_uint_eq(fake_creates, 1);
 	ck_assert_str_eq(hv_vm_name(copy), "dst");
-	assert_same_vm("src", "dst");
+	snap_assert_same_vm("src", "dst");
 	hv_vm_close(copy);
 	hv_vm_close(vm);
 }
@@ -290,7 +256,7 @@ START_TEST(incremental)
 	ck_assert_uint_eq(info.pages_stored, 1);
 
 	ck_assert_int_eq(restore(inc2, "dst", &copy), 0);
-	assert_same_vm("src", "dst");
+	snap_assert_same_vm("src", "dst");
 	hv_vm_close(copy);
 
 	/* The first increment restores the state at its time. */
@@ -532,7 +498,7 @@ START_TEST(clone_handle)
 	vm = snap_make_vm(hv, "src", two_regions, 2, ids_0_2, 2);
 	ck_assert_int_eq(hv_vm_clone(vm, "copy", 0, &copy), 0);
 	ck_assert_str_eq(hv_vm_name(copy), "copy");
-	assert_same_vm("src", "copy");
+	snap_assert_same_vm("src", "copy");
 	hv_vm_close(copy);
 	ck_assert_int_eq(hv_vm_clone(vm, "copy", 0, &copy), -EEXIST);
 	ck_assert_ptr_null(copy);

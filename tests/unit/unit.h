@@ -38,6 +38,7 @@ Suite *crc32c_suite(void);
 Suite *snapfile_suite(void);
 Suite *snapshot_suite(void);
 Suite *cli_snapshot_suite(void);
+Suite *snapshot_live_suite(void);
 Suite *progress_suite(void);
 Suite *acpi_suite(void);
 Suite *linux_suite(void);
@@ -114,8 +115,9 @@ struct fake_vm {
 	 * API 2 (snapshots): RAM list, dirty logs (NULL: off; tests set
 	 * bits to play guest writes), vCPU and device state, clone.  With
 	 * @managed set, START/STOP/PAUSE/RESUME work (state below) and
-	 * state ioctls refuse a running VM with EBUSY; without it they are
-	 * ENOTTY as before.
+	 * state ioctls (but the RAM list and dirty logs, as on the module)
+	 * refuse a running VM with EBUSY; without it they are ENOTTY as
+	 * before.
 	 */
 	uint64_t id, dirty_epoch;
 	uint32_t flags, state, nr_vcpus, nr_regions;
@@ -159,9 +161,17 @@ extern struct fake_vm fake_vms[];
 extern unsigned int fake_nr_vms;
 extern unsigned int fake_list_grow;	/* LIST_VMS adds a VM this many times */
 extern unsigned int fake_creates;	/* HV_CREATE_VM and HV_VM_CLONE calls */
-extern int fake_set_state_err;
+extern int fake_set_state_err;		/* errno for SET_VCPU_STATE, or 0 */
 extern int fake_create_err;		/* errno for HV_CREATE_VM, or 0 */
-extern int fake_add_ram_err;		/* errno for HV_VM_ADD_RAM, or 0 */		/* errno for SET_VCPU_STATE, or 0 */
+extern int fake_add_ram_err;		/* errno for HV_VM_ADD_RAM, or 0 */
+extern int fake_clone_err;		/* errno for HV_VM_CLONE, or 0 */
+/*
+ * Called by HV_VM_PAUSE of a running VM before it pauses, and by
+ * HV_VM_RESUME once it runs again: a test plays the guest's writes
+ * there (fake_hv_setup() clears both).
+ */
+extern void (*fake_on_pause)(struct fake_vm *vm);
+extern void (*fake_on_resume)(void);
 /* API 6: the last HV_VCPU_SET_GUEST_DEBUG of any vCPU, and the calls */
 extern struct hv_guest_debug fake_last_debug;
 extern unsigned int fake_debug_calls;
