@@ -822,6 +822,42 @@ struct hv_snapshot_opts {
 int hv_vm_snapshot(struct hv_vm *vm, const char *path,
 		   const struct hv_snapshot_opts *opts);
 
+/*
+ * A live snapshot: the same file as hv_vm_snapshot() writes (the VM's
+ * name and id, an increment with opts->base, written to a temporary
+ * name, synced, renamed), but the VM is held only while a copy-on-write
+ * clone of it is made (HV_VM_CLONE: vCPU and device state copied, RAM
+ * shared), then runs on while the file is written from the clone.  A
+ * page the VM writes meanwhile is copied before the write lands, so the
+ * file holds exactly the instant of the pause (docs/snapshot-format.md,
+ * "Live snapshots").
+ *  - A running managed VM is paused for the clone and resumed; a VM
+ *    that is not running is cloned as it is and left so (one run
+ *    attached must have no run in progress: -EBUSY).
+ *  - The clone, "NAME.snap-PID" ("-2" .. "-9" appended if taken; NAME
+ *    cut to fit), HV_VM_DESTROY_ON_CLOSE, is listed while the file is
+ *    written and destroyed before this returns, on every error too.
+ *  - It is charged like any VM: the VM's RAM size and one VM more for
+ *    as long as it lives (-ENOMEM past the limits, see hv_usage()).
+ *  - Dirty logging is reset before the pause, while the VM may still
+ *    run: a failure after that leaves the previous snapshot no base for
+ *    an increment (as a failed hv_vm_snapshot() does), never a wrong one.
+ * *out (may be NULL) is filled once the clone was made, on failure too.
+ */
+struct hv_snapshot_live_info {
+	char clone[HV_NAME_LEN];	/* the clone's name (gone by now) */
+	bool paused;		/* the VM ran: paused for the clone */
+	uint64_t pause_ns;	/* how long it was held, pause to resume */
+	uint64_t write_ns;	/* from the resume to the file's end */
+	uint64_t pages_stored;	/* pages with data in the file */
+	uint64_t cow_copies;	/* pages the VM copied as it wrote them
+				 * first since the pause */
+};
+
+int hv_vm_snapshot_live(struct hv_vm *vm, const char *path,
+			const struct hv_snapshot_opts *opts,
+			struct hv_snapshot_live_info *out);
+
 struct hv_restore_opts {
 	const char *name;	/* NULL: the name in the file */
 	uint32_t flags;		/* HV_VM_* for the new VM */

@@ -8,6 +8,7 @@
 
 #include <limits.h>
 
+#include "libhv.h"
 #include "snapfile.h"
 
 /* How often the progress callbacks run: every 4 MiB of guest RAM. */
@@ -37,6 +38,34 @@ struct chain {
 int snap_load_chain(struct chain *c, const char *path, char *err,
 		    size_t errlen);
 void snap_unload_chain(struct chain *c);
+
+/*
+ * A live snapshot's instant (lib/snap/live.c): a clone of the VM that
+ * stays as the VM was while the file is written from it.
+ */
+struct snap_frozen {
+	struct hv_vm *clone;		/* NULL until made, and once dropped */
+	char name[HV_NAME_LEN];		/* its name, NAME.snap-PID[-N] */
+	bool paused;			/* the VM ran: paused, then resumed */
+	uint64_t pause_ns;		/* from the pause to the resume */
+	uint64_t resumed_ns;		/* snap_now_ns() when it ran on */
+};
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t snap_now_ns(void);
+
+/*
+ * Pause @vm if it runs managed, clone it under a free name, call
+ * @at_instant(@arg) (if not NULL) while it is still paused, and resume
+ * it.  0 with fz->clone the instant; or an errno with one line in @err
+ * (starting with @label), the VM running again if it ran, and no clone.
+ */
+int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
+		int (*at_instant)(void *arg), void *arg, const char *label,
+		char *err, size_t errlen);
+
+/* Destroy the clone (if any). */
+void snap_frozen_drop(struct snap_frozen *fz);
 
 /* "%s", printf-style, into @err; returns @ret. */
 int snap_seterr(char *err, size_t len, int ret, const char *fmt, ...)

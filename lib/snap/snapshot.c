@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libhv: writing snapshot files (the format in lib/snap/snapfile.c and
- * docs/snapshot-format.md): hv_vm_snapshot().  Reading them is
- * lib/snap/restore.c.
+ * docs/snapshot-format.md): hv_vm_snapshot() of a quiet VM, and
+ * hv_vm_snapshot_live() of one that runs on while its file is written
+ * (from a clone: lib/snap/live.c).  Reading them is lib/snap/restore.c.
  *
  * Speed: guest memory goes from the VM's mapping to the file with
  * writev() of runs of non-zero pages (no copy in userspace), the CRC on
@@ -85,8 +86,17 @@ struct mem_run {
 	uint32_t kind;
 };
 
+/*
+ * One snapshot being written.  @vm is the VM the file describes: its
+ * name, id, RAM list and dirty logs.  @src is where its vCPU and device
+ * state and its RAM are read: @vm itself, or for a live snapshot the
+ * clone in @live (the VM as it was at the pause).
+ */
 struct snap_state {
 	struct hv_vm *vm;
+	struct hv_vm *src;
+	struct snap_frozen *live;	/* NULL: @vm is quiet, read it */
+	struct hv_vm_info instant;	/* live: @vm's info at the pause */
 	const struct hv_snapshot_opts *opts;
 	struct writer w;
 	struct hv_ram_region regions[HV_MAX_REGIONS];
@@ -94,7 +104,7 @@ struct snap_state {
 	void *host[HV_MAX_REGIONS];	/* the region's pages, here */
 	bool own_map[HV_MAX_REGIONS];
 	uint64_t *dirty[HV_MAX_REGIONS];	/* incremental: pages to store */
-	uint32_t nr_sections;
+	uint32_t nr_sections, nr_vcpus;
 	uint64_t pages_stored, done, total, reported;
 };
 
@@ -204,20 +214,23 @@ static int write_memory(struct snap_state *s)
 /*
  * Dirty logging for the next incremental snapshot, before memory is
  * read: every region logged with a clean bitmap.  For an incremental
- * snapshot, the bitmaps cleared now are the pages to store.
+ * snapshot, the bitmaps cleared now are the pages to store (added to
+ * those of an earlier call: a live snapshot calls it twice).
  */
 static int reset_dirty_logs(struct snap_state *s, bool incremental)
 {
-	size_t r;
+	size_t r, i;
 	int ret = 0;
 
 	for (r = 0; r < s->nr_regions && !ret; r++) {
-		const struct hv_ram_region *rg = &s->regions[r];
+		struct hv_ram_region *rg = &s->regions[r];
 		size_t words = (rg->size / SNAP_PAGE + 63) / 64;
 		uint64_t *bm;
 
 		if (!(rg->flags & HV_RAM_DIRTY_LOG)) {
 			ret = hv_vm_dirty_log(s->vm, rg->gpa, true);
+			if (!ret)
+				rg->flags |= HV_RAM_DIRTY_LOG;
 			continue;
 		}
 		bm = calloc(words, 8);
@@ -226,10 +239,15 @@ static int reset_dirty_logs(struct snap_state *s, bool incremental)
 			break;
 		}
 		ret = hv_vm_get_dirty_log(s->vm, rg->gpa, bm);
-		if (incremental)
-			s->dirty[r] = bm;
-		else
+		if (incremental && s->dirty[r]) {
+			for (i = 0; i < words; i++)
+				s->dirty[r][i] |= bm[i];
 			free(bm);
+		} else if (incremental) {
+			s->dirty[r] = bm;
+		} else {
+			free(bm);
+		}
 	}
 	if (ret)
 		return seterr(s->w.err, s->w.errlen, ret, "%s: cannot reset "
@@ -244,11 +262,11 @@ static int map_regions(struct snap_state *s)
 
 	for (r = 0; r < s->nr_regions; r++) {
 		const struct hv_ram_region *rg = &s->regions[r];
-		void *p = hv_vm_gpa_ptr(s->vm, rg->gpa, rg->size);
+		void *p = hv_vm_gpa_ptr(s->src, rg->gpa, rg->size);
 
 		if (!p) {
 			p = mmap(NULL, rg->size, PROT_READ, MAP_SHARED,
-				 hv_vm_fd(s->vm), (off_t)rg->gpa);
+				 hv_vm_fd(s->src), (off_t)rg->gpa);
 			if (p == MAP_FAILED)
 				return seterr(s->w.err, s->w.errlen, -errno,
 					      "%s: cannot map guest RAM: %s",
@@ -278,7 +296,7 @@ static int build_state(struct snap_state *s, struct snap_config *cfg,
 	snap_section_end(b, start);
 	s->nr_sections++;
 	for (id = 0; id < HV_MAX_VCPUS && found < cfg->nr_vcpus; id++) {
-		ret = hv_vm_get_vcpu_state(s->vm, id, vs);
+		ret = hv_vm_get_vcpu_state(s->src, id, vs);
 		if (ret == -ENOENT || ret == -EINVAL)
 			continue;	/* no vCPU with this id */
 		if (ret)
@@ -299,7 +317,7 @@ static int build_state(struct snap_state *s, struct snap_config *cfg,
 		return seterr(s->w.err, s->w.errlen, -EIO, "%s: found %u of "
 			      "the VM's %u vCPUs", s->w.label, found,
 			      cfg->nr_vcpus);
-	ret = hv_vm_get_device_state(s->vm, &dev);
+	ret = hv_vm_get_device_state(s->src, &dev);
 	if (ret)
 		return seterr(s->w.err, s->w.errlen, ret, "%s: cannot read "
 			      "the device state: %s", s->w.label,
@@ -481,6 +499,57 @@ static int write_tail(struct snap_state *s, const char *path,
 	return 0;
 }
 
+/*
+ * A live snapshot's instant: snap_freeze() calls this with the VM paused
+ * and the clone made.  The file records the dirty epoch read here, so
+ * the next increment against it holds every page the VM writes from
+ * this moment on.  An incremental snapshot also takes the pages logged
+ * since the first reset (freeze_live()), now and not after the resume:
+ * a page written after this moment must stay logged for the next one.
+ */
+static int at_instant(void *arg)
+{
+	struct snap_state *s = arg;
+	const struct hv_snapshot_opts *o = s->opts;
+	int ret = 0;
+
+	if (o && o->base)
+		ret = reset_dirty_logs(s, true);
+	if (ret)
+		return ret;
+	ret = hv_vm_info(s->vm, &s->instant);
+	if (ret)
+		return seterr(s->w.err, s->w.errlen, ret, "%s: cannot read the "
+			      "VM: %s", s->w.label, hv_strerror(ret));
+	/* A vCPU or RAM added since read_vm() would be missing from the file */
+	if (s->instant.nr_vcpus != s->nr_vcpus ||
+	    s->instant.mem_size != s->total)
+		return seterr(s->w.err, s->w.errlen, -EAGAIN, "%s: the VM's "
+			      "vCPUs or RAM changed as the snapshot began; try "
+			      "again", s->w.label);
+	return 0;
+}
+
+/*
+ * The dirty logs are reset first, while the VM may still run: a page
+ * it writes after that is logged for the next increment and is in the
+ * clone anyway, so nothing is lost, and the pause is left only the
+ * pages written in these few milliseconds to clear (an incremental
+ * snapshot's), not all those since its base.  Then the instant: pause,
+ * clone, at_instant(), resume (lib/snap/live.c).
+ */
+static int freeze_live(struct snap_state *s, bool incremental)
+{
+	int ret = reset_dirty_logs(s, incremental);
+
+	if (!ret)
+		ret = snap_freeze(s->vm, s->live, at_instant, s, s->w.label,
+				  s->w.err, s->w.errlen);
+	if (!ret)
+		s->src = s->live->clone;
+	return ret;
+}
+
 static int snapshot_to(struct snap_state *s, const char *path,
 		       const char *tmp)
 {
@@ -489,6 +558,7 @@ static int snapshot_to(struct snap_state *s, const char *path,
 	struct hv_vm_info info;
 	struct snap_buf b = { 0 };
 	size_t hdr_len;
+	bool incremental;
 	int ret;
 
 	h = calloc(1, sizeof(*h));
@@ -499,15 +569,25 @@ static int snapshot_to(struct snap_state *s, const char *path,
 		ret = begin_header(s, path, &info, &cfg, h);
 	if (ret)
 		goto out;
+	incremental = h->flags & SNAP_FLAG_INCREMENTAL;
+	s->nr_vcpus = cfg.nr_vcpus;
 
 	/* Header first with file_size 0; rewritten at the end. */
 	snap_encode_header(&b, h);
 	hdr_len = b.len;
-	ret = build_state(s, &cfg, &b);
-	if (!ret)
-		ret = reset_dirty_logs(s, h->flags & SNAP_FLAG_INCREMENTAL);
-	if (!ret)
-		ret = hv_vm_info(s->vm, &info);	/* the epoch after clearing */
+	if (s->live) {
+		/* The instant first; then its state, from the clone */
+		ret = freeze_live(s, incremental);
+		if (!ret)
+			ret = build_state(s, &cfg, &b);
+		info = s->instant;
+	} else {
+		ret = build_state(s, &cfg, &b);
+		if (!ret)
+			ret = reset_dirty_logs(s, incremental);
+		if (!ret)	/* the epoch after clearing */
+			ret = hv_vm_info(s->vm, &info);
+	}
 	if (ret)
 		goto out;
 	h->vm_id = info.id;
@@ -522,9 +602,36 @@ out:
 	return ret;
 }
 
-int hv_vm_snapshot(struct hv_vm *vm, const char *path,
-		   const struct hv_snapshot_opts *opts)
+/*
+ * What a live snapshot reports, once the file is written or given up;
+ * then the clone goes.  @vm's cow_copies moved on by one for each page
+ * it wrote first since the pause.
+ */
+static void finish_live(struct snap_state *s,
+			struct hv_snapshot_live_info *out)
 {
+	struct snap_frozen *fz = s->live;
+	struct hv_vm_info now;
+
+	if (fz->clone) {
+		memcpy(out->clone, fz->name, HV_NAME_LEN);
+		out->paused = fz->paused;
+		out->pause_ns = fz->pause_ns;
+		out->write_ns = snap_now_ns() - fz->resumed_ns;
+		out->pages_stored = s->pages_stored;
+		if (!hv_vm_info(s->vm, &now))
+			out->cow_copies = now.cow_copies -
+					  s->instant.cow_copies;
+	}
+	snap_frozen_drop(fz);
+}
+
+/* hv_vm_snapshot() (@live NULL) and hv_vm_snapshot_live(). */
+static int snapshot_file(struct hv_vm *vm, const char *path,
+			 const struct hv_snapshot_opts *opts,
+			 struct hv_snapshot_live_info *live)
+{
+	struct snap_frozen frozen = { 0 };
 	struct snap_state *s;
 	char tmp[PATH_MAX];
 	size_t r;
@@ -541,6 +648,8 @@ int hv_vm_snapshot(struct hv_vm *vm, const char *path,
 	if (!s)
 		return -ENOMEM;
 	s->vm = vm;
+	s->src = vm;
+	s->live = live ? &frozen : NULL;
 	s->opts = opts;
 	s->w.fd = -1;
 	s->w.label = path;
@@ -570,6 +679,26 @@ int hv_vm_snapshot(struct hv_vm *vm, const char *path,
 			munmap(s->host[r], s->regions[r].size);
 		free(s->dirty[r]);
 	}
+	if (live)
+		finish_live(s, live);
 	free(s);
 	return ret;
+}
+
+int hv_vm_snapshot(struct hv_vm *vm, const char *path,
+		   const struct hv_snapshot_opts *opts)
+{
+	return snapshot_file(vm, path, opts, NULL);
+}
+
+int hv_vm_snapshot_live(struct hv_vm *vm, const char *path,
+			const struct hv_snapshot_opts *opts,
+			struct hv_snapshot_live_info *out)
+{
+	struct hv_snapshot_live_info info;
+
+	if (!out)
+		out = &info;
+	memset(out, 0, sizeof(*out));
+	return snapshot_file(vm, path, opts, out);
 }

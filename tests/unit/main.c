@@ -69,7 +69,8 @@ int main(void)
 		pgtable_suite, insn_suite, emulate_suite, gwalk_suite, vmapi_suite, uart_suite,
 		chipset_suite, pm_suite,
 		loaders_suite, malformed_suite, managed_suite, events_suite,
-		crc32c_suite, snapfile_suite, snapshot_suite, cli_snapshot_suite,
+		crc32c_suite, snapfile_suite, snapshot_suite, snapshot_live_suite,
+		cli_snapshot_suite,
 		progress_suite, acpi_suite, linux_suite, gdb_suite,
 	};
 	SRunner *sr;
