@@ -131,12 +131,19 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "debug-exit status, 0 if halted, 1 and the reason otherwise);\n"
 	  "1 after Ctrl-], 128+N after signal N.\n\n"
 	  HVCTL_CREATE_DETAILS },
-	{ "snapshot", hvctl_cmd_snapshot, "NAME FILE [--stop] [--incremental BASE] [--quiet]",
+	{ "snapshot", hvctl_cmd_snapshot, "NAME FILE [--live | --stop] [--incremental BASE] [--quiet]",
 	  "write a VM's whole state to a file",
-	  "A running VM is paused while its state is written, then resumed.\n"
-	  "FILE is replaced only once it is complete (written to FILE.tmp.PID,\n"
-	  "synced, renamed).  Nothing is printed but a progress bar (bytes\n"
-	  "and rate) on a terminal, for VMs over 64 MiB.\n"
+	  "A running VM is paused while its state is written, then resumed\n"
+	  "(with --live, only while it is cloned).  FILE is replaced only once\n"
+	  "it is complete (written to FILE.tmp.PID, synced, renamed).  Nothing\n"
+	  "is printed but a progress bar (bytes and rate) on a terminal, for\n"
+	  "VMs over 64 MiB.\n"
+	  "  --live              pause the VM only to clone it (no page is\n"
+	  "                      copied: RAM is shared copy-on-write), then\n"
+	  "                      write the clone while the VM runs on: FILE\n"
+	  "                      holds the instant of the pause.  The clone,\n"
+	  "                      NAME.snap-PID, is listed until FILE is written\n"
+	  "                      and is charged the VM's RAM size meanwhile\n"
 	  "  --stop              stop the VM afterwards instead of resuming it\n"
 	  "  --incremental BASE  store only the pages written since BASE, which\n"
 	  "                      must be this VM's latest snapshot; restoring\n"

@@ -3,9 +3,10 @@
  * hvctl snapshot, restore, clone (libhv's lib/snap/snapshot.c and
  * lib/state.c do the work).  A running VM is paused around the work and
  * resumed after, so the state written is one instant of it; one that is
- * not running is left as it is.  Nothing is printed on success but a
- * progress bar (cli/progress.c), and that only on a terminal, without
- * --quiet, for more than 64 MiB.
+ * not running is left as it is.  snapshot --live leaves the pause to
+ * libhv, which holds the VM only while it clones it (lib/snap/live.c).
+ * Nothing is printed on success but a progress bar (cli/progress.c),
+ * and that only on a terminal, without --quiet, for more than 64 MiB.
  *
  * Error lines: "hvctl: snapshot web: snap.hv: cannot write: ...",
  * "hvctl: restore snap.hv: section 3 (vcpu 0): checksum mismatch".
@@ -49,7 +50,7 @@ static int resume_after(const char *ctx, struct hv_vm *vm, int ret)
 }
 
 enum { OPT_HELP = HVCTL_OPT_HELP, OPT_STOP, OPT_INCREMENTAL, OPT_NAME,
-       OPT_START, OPT_QUIET };
+       OPT_START, OPT_QUIET, OPT_LIVE };
 
 /* After the options, exactly @n arguments into @args. */
 static int positional(int argc, char **argv, int n, const char **args,
@@ -69,9 +70,24 @@ static int positional(int argc, char **argv, int n, const char **args,
 	return -1;
 }
 
+/*
+ * Out of memory for --live's clone: the reason `hvctl clone` would give
+ * (it is charged like a VM of the same size), or NULL.
+ */
+static const char *live_nomem_why(struct hv *hv, struct hv_vm *vm,
+				  char *why, size_t len)
+{
+	struct hv_vm_info info;
+
+	if (hv_vm_info(vm, &info))
+		return NULL;
+	return hvctl_nomem_why(hv, info.mem_size, 1, why, len);
+}
+
 int hvctl_cmd_snapshot(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "live", no_argument, NULL, OPT_LIVE },
 		{ "stop", no_argument, NULL, OPT_STOP },
 		{ "incremental", required_argument, NULL, OPT_INCREMENTAL },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
@@ -79,12 +95,13 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *const what[] = { "VM name", "FILE" };
+	struct hv_snapshot_live_info li;
 	struct hv_snapshot_opts so;
 	struct hvctl_progress prog;
-	char ctx[HVCTL_CTX_LEN], msg[1024];
+	char ctx[HVCTL_CTX_LEN], msg[1024], why[160];
 	struct hv_vm_info info;
 	const char *args[2] = { NULL, NULL };
-	bool stop = false, quiet = false, paused;
+	bool stop = false, quiet = false, live = false, paused = false;
 	struct hv_vm *vm;
 	struct hv *hv;
 	int c, ret, err;
@@ -92,6 +109,9 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 	memset(&so, 0, sizeof(so));
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_LIVE:
+			live = true;
+			break;
 		case OPT_STOP:
 			stop = true;
 			break;
@@ -110,11 +130,17 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 		return ret;
 	if (hvctl_check_ref(argv[0], args[0]))
 		return HVCTL_EXIT_USAGE;
+	/* --stop would end the run that --live keeps going */
+	if (live && stop)
+		return hvctl_usage_error(argv[0], "--live and --stop exclude "
+					 "each other");
 	hvctl_ctx(ctx, sizeof(ctx), argv[0], args[0]);
 	ret = hvctl_vm_get(ctx, args[0], &hv, &vm);
 	if (ret)
 		return ret;
-	ret = pause_if_running(ctx, hv, args[0], vm, &paused, &info);
+	/* --live: libhv pauses it, only for as long as the clone takes */
+	if (!live)
+		ret = pause_if_running(ctx, hv, args[0], vm, &paused, &info);
 	if (ret)
 		goto out;
 
@@ -124,9 +150,16 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 	hvctl_progress_init(&prog, "snapshot", quiet);
 	so.progress = hvctl_progress_cb;
 	so.opaque = &prog;
-	err = hv_vm_snapshot(vm, args[1], &so);
+	if (live)
+		err = hv_vm_snapshot_live(vm, args[1], &so, &li);
+	else
+		err = hv_vm_snapshot(vm, args[1], &so);
 	hvctl_progress_end(&prog);
-	if (err == -EBUSY && !msg[0])
+	if (err == -ENOMEM && live && !li.clone[0] &&
+	    live_nomem_why(hv, vm, why, sizeof(why)))
+		ret = hvctl_fail(ctx, "cannot clone the VM for --live: %s",
+				 why);
+	else if (err == -EBUSY && !msg[0])
 		ret = hvctl_fail(ctx, "VM is busy (run attached by a program)");
 	else if (err)
 		ret = hvctl_fail(ctx, "%s", msg[0] ? msg : hv_strerror(err));

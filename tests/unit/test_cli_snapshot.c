@@ -2,7 +2,9 @@
 /*
  * hvctl snapshot, restore, clone on the fake device: nothing printed on
  * success, one exact line per failure, a running VM paused and resumed
- * (or stopped with --stop) around the work.
+ * (or stopped with --stop) around the work, or with --live only around
+ * the clone that libhv writes from (tests/unit/test_snapshot_live.c
+ * has the details).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -145,18 +147,91 @@ START_TEST(errors)
 }
 END_TEST
 
+/* --live: the file is the pause; no clone is left; the VM runs on. */
+START_TEST(live)
+{
+	char *path = (char *)snap_path(0, "web.hv");
+	char *inc = (char *)snap_path(1, "inc.hv");
+	struct fake_vm *fv = fake_vm_named("web");
+	unsigned int i, n = 0;
+
+	fv->managed = true;
+	fv->state = HV_VM_STATE_RUNNING;
+	free(HVCTL(0, "", "snapshot", "web", path, "--live"));
+	ck_assert_uint_eq(fv->pauses, 1);
+	ck_assert_uint_eq(fv->resumes, 1);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	for (i = 0; i < fake_nr_vms; i++)
+		n += fake_vms[i].listed;
+	ck_assert_uint_eq(n, 1);		/* web only */
+	free(HVCTL(0, "", "snapshot", "--live", "--quiet", "web", inc,
+		   "--incremental", path));
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	free(HVCTL(0, "", "restore", inc, "--name", "web2"));
+	ck_assert(!memcmp(fv->vcpu_state, fake_vm_named("web2")->vcpu_state,
+			  sizeof(fv->vcpu_state)));
+}
+END_TEST
+
+START_TEST(live_errors)
+{
+	char *path = (char *)snap_path(0, "web.hv");
+	struct fake_vm *fv = fake_vm_named("web");
+	char want[1024];
+
+	free(HVCTL(2, "hvctl: snapshot: --live and --stop exclude each "
+		   "other; try 'hvctl help snapshot'\n", "snapshot", "web",
+		   path, "--live", "--stop"));
+
+	/* No room for the clone: why, as `hvctl clone` says it. */
+	fv->managed = true;
+	fv->state = HV_VM_STATE_RUNNING;
+	fake_clone_err = ENOMEM;
+	fake_hv.has_usage = true;
+	fake_hv.usage = (struct hv_usage){
+		.uid = 1000, .mem_used = 512 << 20, .mem_max = 512 << 20,
+		.vms = 3, .vms_max = 64, .host_available = 900 << 20,
+		.host_reserve = 64 << 20,
+	};
+	free(HVCTL(1, "hvctl: snapshot web: cannot clone the VM for --live: "
+		   "guest RAM over uid 1000's limit (512 MiB, "
+		   "hv.user_mem_max)\n", "snapshot", "web", path, "--live"));
+	fake_hv.has_usage = false;
+	snprintf(want, sizeof(want), "hvctl: snapshot web: %s: cannot clone "
+		 "the VM: out of memory (the clone is charged as much RAM as "
+		 "the VM until the file is written)\n", path);
+	free(HVCTL(1, want, "snapshot", "web", path, "--live"));
+	fake_clone_err = 0;
+	ck_assert_uint_eq(fv->resumes, 2);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	ck_assert_int_ne(access(path, F_OK), 0);
+
+	/* A directory that does not exist: libhv's line. */
+	snprintf(want, sizeof(want), "hvctl: snapshot web: %s/no/x.hv: "
+		 "cannot create %s/no/x.hv.tmp.%d: No such file or "
+		 "directory\n", snap_dir, snap_dir, (int)getpid());
+	snprintf(path, 256, "%s/no/x.hv", snap_dir);
+	free(HVCTL(1, want, "snapshot", "web", path, "--live"));
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	ck_assert_uint_eq(fake_nr_vms, 2);	/* web, its clone */
+	ck_assert(!fake_vms[1].listed);
+}
+END_TEST
+
 START_TEST(help)
 {
 	char *out = HVCTL(0, "", "help");
 
-	ck_assert_ptr_nonnull(strstr(out, "  snapshot NAME FILE [--stop] "
-				     "[--incremental BASE] [--quiet]\n"));
+	ck_assert_ptr_nonnull(strstr(out, "  snapshot NAME FILE [--live | "
+				     "--stop] [--incremental BASE] "
+				     "[--quiet]\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  restore FILE [--name NEW] "
 				     "[--start] [--quiet]\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  clone NAME NEW "));
 	free(out);
 	out = HVCTL(0, "", "help", "snapshot");
 	ck_assert_ptr_nonnull(strstr(out, "--incremental BASE"));
+	ck_assert_ptr_nonnull(strstr(out, "  --live "));
 	free(out);
 }
 END_TEST
@@ -171,6 +246,8 @@ Suite *cli_snapshot_suite(void)
 	tcase_add_test(tc, running_vm);
 	tcase_add_test(tc, incremental);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, live);
+	tcase_add_test(tc, live_errors);
 	tcase_add_test(tc, help);
 	suite_add_tcase(s, tc);
 	return s;
