@@ -132,6 +132,7 @@ int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
 	}
 
 	ret = make_clone(vm, info.name, fz, label, err, errlen);
+	fz->cloned = !ret;
 	if (!ret && at_instant)
 		ret = at_instant(arg);
 

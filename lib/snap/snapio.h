@@ -45,6 +45,7 @@ void snap_unload_chain(struct chain *c);
  */
 struct snap_frozen {
 	struct hv_vm *clone;		/* NULL until made, and once dropped */
+	bool cloned;			/* it was made (and may be gone) */
 	char name[HV_NAME_LEN];		/* its name, NAME.snap-PID[-N] */
 	bool paused;			/* the VM ran: paused, then resumed */
 	uint64_t pause_ns;		/* from the pause to the resume */

@@ -613,13 +613,14 @@ static void finish_live(struct snap_state *s,
 	struct snap_frozen *fz = s->live;
 	struct hv_vm_info now;
 
-	if (fz->clone) {
+	if (fz->cloned) {
 		memcpy(out->clone, fz->name, HV_NAME_LEN);
 		out->paused = fz->paused;
 		out->pause_ns = fz->pause_ns;
 		out->write_ns = snap_now_ns() - fz->resumed_ns;
 		out->pages_stored = s->pages_stored;
-		if (!hv_vm_info(s->vm, &now))
+		/* s->instant was read if the freeze went through */
+		if (s->src != s->vm && !hv_vm_info(s->vm, &now))
 			out->cow_copies = now.cow_copies -
 					  s->instant.cow_copies;
 	}

@@ -445,7 +445,8 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 		if ((unsigned long)arg >= HV_MAX_VCPUS ||
 		    !vm->has_vcpu[(unsigned long)arg])
 			return -ENOENT;
-		/* fall through: one more fd, as for a new vCPU */
+		/* one more fd, as for a new vCPU */
+		/* fall through */
 	case HV_VM_CREATE_VCPU: {
 		struct fake_vcpu *v;
 		unsigned long id = (unsigned long)arg;

@@ -436,6 +436,7 @@ START_TEST(errors_leave_nothing)
 	snprintf(want, sizeof(want), "%s: the VM's vCPUs or RAM changed as "
 		 "the snapshot began; try again", path);
 	ck_assert_str_eq(err, want);
+	ck_assert_str_eq(li.clone, clone_name("src", 1));
 	fake_on_pause = NULL;
 	nothing_left(fv, path, 5);
 	fv->has_vcpu[5] = false;
