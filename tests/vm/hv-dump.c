@@ -9,9 +9,11 @@
  *                         cross-vendor cases, whose segment attributes
  *                         may be stored in another but equal form)
  *   hv-dump NAME --peek GPA   the 8 bytes at GPA, as hex
+ *   hv-dump NAME --laps   the cut in the RAM of tests/guests/laps.S
+ *                         against its registers (check_laps() below)
  *
- * The VM must be quiet (paused, stopped or never started).  Exit status 0,
- * or 1 with one line on stderr.
+ * The VM must be quiet (paused, stopped or never started); --peek also
+ * reads a running one.  Exit status 0, or 1 with one line on stderr.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -87,6 +89,107 @@ static void dump_vcpu(const struct hv_vcpu_state *st)
 	       fnv1a(st->xsave, 576));
 }
 
+/* tests/guests/laps.S: its state block and first page */
+#define LAPS_STATE	0x8000
+#define LAPS_BASE	0x10000
+#define LAPS_MAGIC	0x5350414cU	/* "LAPS" */
+
+static uint32_t rd32(struct hv_vm *vm, uint64_t gpa)
+{
+	const void *p = hv_vm_gpa_ptr(vm, gpa, 4);
+	uint32_t v;
+
+	if (!p) {
+		fprintf(stderr, "hv-dump: --laps: %#" PRIx64 " is not RAM\n",
+			gpa);
+		exit(1);
+	}
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/*
+ * --laps: laps.S's RAM must be exactly the instant of its registers.
+ * EDI = T pages written in all; q = T / N, k = T % N: pages [0, k) hold
+ * lap q + 1 in their first and last qword, pages [k, N) lap q, but page
+ * k is half written at RIP = S2 (first q + 1, last q) and written at
+ * RIP = S3 (both q + 1, T not yet counted).  Each page with a lap holds
+ * its index beside it.  ESI, the lap being written, is q + 1, or q at the
+ * wrap (k = 0).  Prints one line ("laps: T=... lap=... cut=... N=...");
+ * on a mismatch, the first wrong pages and how many, and exit status 1.
+ */
+static int check_laps(struct hv_vm *vm)
+{
+	struct hv_vcpu_state *st;
+	uint64_t t, q, k, n, i, rip, bad = 0;
+	uint32_t s2, s3, esi;
+	int r;
+
+	if (rd32(vm, LAPS_STATE) != LAPS_MAGIC) {
+		fprintf(stderr, "hv-dump: --laps: no laps state block at %#x "
+			"(magic %#x)\n", LAPS_STATE, rd32(vm, LAPS_STATE));
+		return 1;
+	}
+	n = rd32(vm, LAPS_STATE + 4);
+	s2 = rd32(vm, LAPS_STATE + 16);
+	s3 = rd32(vm, LAPS_STATE + 20);
+	if (!n || !hv_vm_gpa_ptr(vm, LAPS_BASE, n * 4096)) {
+		fprintf(stderr, "hv-dump: --laps: N=%" PRIu64 " pages from "
+			"%#x are not all RAM\n", n, LAPS_BASE);
+		return 1;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		die("calloc", ENOMEM);
+	r = hv_vm_get_vcpu_state(vm, 0, st);
+	if (r)
+		die("HV_VM_GET_VCPU_STATE", r);
+	t = (uint32_t)st->regs.rdi;
+	esi = (uint32_t)st->regs.rsi;
+	rip = st->regs.rip;
+	free(st);
+	q = t / n;
+	k = t % n;
+	printf("laps: T=%" PRIu64 " lap=%" PRIu64 " cut=%" PRIu64
+	       " N=%" PRIu64 " esi=%u rip=%#" PRIx64 "%s\n", t, q, k, n, esi,
+	       rip, rip == s2 ? " (page cut half written)" :
+	       rip == s3 ? " (page cut written, not counted)" : "");
+	if (esi != q + 1 && !(k == 0 && esi == q)) {
+		fprintf(stderr, "hv-dump: --laps: ESI=%u is not the lap of "
+			"T=%" PRIu64 " (%" PRIu64 ")\n", esi, t, q + 1);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t gpa = LAPS_BASE + i * 4096;
+		uint32_t want_first = i < k ? q + 1 : q, want_last = want_first;
+		uint32_t first = rd32(vm, gpa), last = rd32(vm, gpa + 4088);
+		uint32_t idx0 = rd32(vm, gpa + 4), idx1 = rd32(vm, gpa + 4092);
+		bool ok;
+
+		if (i == k && (rip == s2 || rip == s3))
+			want_first = q + 1;
+		if (i == k && rip == s3)
+			want_last = q + 1;
+		ok = first == want_first && last == want_last &&
+		     (!first || (idx0 == i && idx1 == i));
+		if (ok)
+			continue;
+		if (bad++ < 8)
+			fprintf(stderr, "hv-dump: --laps: page %" PRIu64
+				" (%#" PRIx64 "): lap %u/%u index %u/%u, "
+				"expected lap %u/%u index %" PRIu64 "\n", i,
+				gpa, first, last, idx0, idx1, want_first,
+				want_last, i);
+	}
+	if (bad) {
+		fprintf(stderr, "hv-dump: --laps: %" PRIu64 " of %" PRIu64
+			" pages are not the instant of T=%" PRIu64 "\n", bad,
+			n, t);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct hv_ram_region rg[HV_MAX_REGIONS];
@@ -97,11 +200,13 @@ int main(int argc, char **argv)
 	struct hv *hv;
 	bool mem_only = argc == 3 && !strcmp(argv[2], "--mem");
 	bool peek = argc == 4 && !strcmp(argv[2], "--peek");
+	bool laps = argc == 3 && !strcmp(argv[2], "--laps");
 	size_t n, i;
 	int r;
 
-	if (argc < 2 || (argc > 2 && !mem_only && !peek)) {
-		fprintf(stderr, "usage: hv-dump NAME [--mem | --peek GPA]\n");
+	if (argc < 2 || (argc > 2 && !mem_only && !peek && !laps)) {
+		fprintf(stderr, "usage: hv-dump NAME [--mem | --peek GPA | "
+			"--laps]\n");
 		return 2;
 	}
 	r = hv_open(&hv);
@@ -131,6 +236,14 @@ int main(int argc, char **argv)
 		memcpy(&v, p, 8);
 		printf("%#" PRIx64 "\n", v);
 		return 0;
+	}
+	if (laps) {
+		if (info.state == HV_VM_STATE_RUNNING) {
+			fprintf(stderr, "hv-dump: --laps: %s is running\n",
+				argv[1]);
+			return 1;
+		}
+		return check_laps(vm);
 	}
 	for (i = 0; i < n; i++)
 		printf("ram gpa=%#" PRIx64 " size=%#" PRIx64 " hash=%#" PRIx64 "\n",
