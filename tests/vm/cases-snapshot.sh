@@ -15,6 +15,11 @@
 #   sn-clone     hvctl clone: the clone continues the parent's count, the
 #                parent goes on too, RAM shared until written
 #   sn-corrupt   damaged files are refused with one line, nothing created
+#   sn-live      hvctl snapshot --live of laps.bin, a guest lapping all its
+#                RAM: the file holds exactly one cut, the instant of its
+#                registers (hv-dump --laps); the VM ran on while the file
+#                was written; the restored copy laps on from the cut; a VM
+#                destroyed mid-write leaves no partial file
 #   xv-take      (amd and intel) snapshot a looper and hand the file to the
 #                rig (HVTEST-CARRY lines), for the other vendor
 #   xv-restore   restore the other vendor's snapshot: the count continues
@@ -278,6 +283,152 @@ case_sn_corrupt() {
 	done
 	# The undamaged file still restores.
 	mg_ok "restore the good file" restore "$f" --name good
+	mg_clean
+	no_splat
+}
+
+# -------------------------------------------------------------- sn-live
+
+LAPS=$MG_GUESTS/laps.bin
+LAPS_T=0x8008		# laps.S's T (pages written in all) in its RAM
+# 64 MiB: 16,368 pages lapped.  Bochs writes and checksums the file ten
+# times slower in guest time, and its guest seconds cost minutes.
+if [ "$VENDOR" = intel ]; then
+	SN_LIVE_MEM=${SN_LIVE_MEM:-16M}
+else
+	SN_LIVE_MEM=${SN_LIVE_MEM:-64M}
+fi
+
+# sn_laps NAME OUT WHAT: hv-dump --laps of quiet NAME into OUT: its RAM is
+# exactly the instant of its registers; T, lap, cut, N into sn_t, sn_lap,
+# sn_cut, sn_n.
+sn_laps() {
+	if ! hv-dump "$1" --laps >"$2" 2>"$SN_DIR/laps.err"; then
+		cat "$2" "$SN_DIR/laps.err" | head -n 12
+		fail "$3: $(tail -n 1 "$SN_DIR/laps.err")"
+	fi
+	say "$3: $(cat "$2")"
+	sn_t=$(sed -n 's/.* T=\([0-9]*\) .*/\1/p' "$2")
+	sn_lap=$(sed -n 's/.* lap=\([0-9]*\) .*/\1/p' "$2")
+	sn_cut=$(sed -n 's/.* cut=\([0-9]*\) .*/\1/p' "$2")
+	sn_n=$(sed -n 's/.* N=\([0-9]*\) .*/\1/p' "$2")
+	[ -n "$sn_t" ] && [ -n "$sn_n" ] || fail "$3: cannot read hv-dump --laps: $(cat "$2")"
+}
+
+# sn_peek_t NAME: laps.S's T in NAME's RAM, running or not (its copy of
+# EDI, written after each page).
+sn_peek_t() {
+	v=$(hv-dump "$1" --peek $LAPS_T 2>/dev/null) || v=
+	[ -n "$v" ] && echo $((v & 0xffffffff))
+}
+
+# sn_laps_past NAME T: wait until NAME's T is past T (polling).
+sn_laps_past() {
+	i=0
+	while :; do
+		t=$(sn_peek_t "$1")
+		[ -n "$t" ] && [ "$t" -gt "$2" ] && break
+		i=$((i + 1))
+		[ $i -lt $((2 * MG_POLLS)) ] || fail "$1: T stays ${t:-unreadable} (not past $2; state $(mg_state "$1"))"
+		sleep 0.05
+	done
+}
+
+# sn_live_bg NAME FILE: hvctl snapshot NAME FILE --live in the background
+# (pid in $pid), stopped (SIGSTOP) as soon as its temporary FILE.tmp.PID
+# exists, that is mid-write; the caller sends SIGCONT.  The wait is a
+# loop of shell builtins, quick enough to catch even a short write.
+sn_live_bg() {
+	say "\$ hvctl snapshot $1 $2 --live &  (stopped mid-write)"
+	hvctl snapshot "$1" "$2" --live </dev/null >"$SN_DIR/live.out" 2>"$SN_DIR/live.err" &
+	pid=$!
+	until [ -e "$2.tmp.$pid" ]; do
+		kill -0 $pid 2>/dev/null || break
+	done
+	kill -STOP $pid
+	if [ ! -e "$2.tmp.$pid" ]; then
+		kill -CONT $pid
+		wait $pid
+		fail "hvctl snapshot $1 --live (status $?) ended before its temporary was seen: $(head -n 1 "$SN_DIR/live.err")"
+	fi
+}
+
+# sn_tmp_left: the temporaries of a snapshot in SN_DIR.
+sn_tmp_left() { ls "$SN_DIR" | grep '\.tmp\.' ; }
+
+case_sn_live() {
+	sn_setup
+	[ -f "$LAPS" ] || fail "$LAPS is not in the initramfs"
+	mg_ok "create" create a --mem "$SN_LIVE_MEM" --image "$LAPS"
+	mg_ok "start" start a
+	# It laps: a clean cut even before the first lap is done.
+	sn_laps_past a 0
+	mg_ok "pause" pause a
+	sn_laps a "$SN_DIR/a0.laps" "a before"
+	mg_ok "resume" resume a
+	# Two laps more: every page holds a lap and its index.
+	sn_laps_past a $((sn_t + 2 * sn_n))
+
+	# The live snapshot in the background, held mid-write: its
+	# temporary exists from after the instant (the clone made, the VM
+	# resumed) until the file is whole, so the writer stopped while it
+	# is there has the VM's instant behind it and its file unfinished.
+	sn_live_bg a "$SN_DIR/live.hv"
+	mg_names | grep -q '^a\.snap-' || fail "no clone of a listed while its file is written"
+	during=$(sn_peek_t a)
+	[ -n "$during" ] || fail "cannot read a's T while its file is written"
+	sn_laps_past a "$during"
+	during2=$t
+	kill -CONT $pid
+	wait $pid
+	rc=$?
+	cat "$SN_DIR/live.out" "$SN_DIR/live.err" | head -n 5
+	[ $rc -eq 0 ] || fail "hvctl snapshot --live: exit status $rc: $(head -n 1 "$SN_DIR/live.err")"
+	mg_expect_state a running
+	[ -f "$SN_DIR/live.hv" ] || fail "no snapshot file"
+	[ -z "$(sn_tmp_left)" ] || fail "temporary file left: $(sn_tmp_left)"
+	mg_names | grep '^a\.snap-' && fail "the clone is still listed"
+
+	# The VM's own RAM is a clean cut too, later than the file's.
+	mg_ok "pause a" pause a
+	sn_laps a "$SN_DIR/a1.laps" "a after"
+	a_t=$sn_t
+	mg_ok "destroy a" destroy --force a
+
+	# (1) The file: exactly the instant of its registers.
+	mg_ok "restore" restore "$SN_DIR/live.hv" --name r
+	mg_expect_state r created
+	sn_laps r "$SN_DIR/r0.laps" "the file"
+	file_t=$sn_t
+	[ "$file_t" -gt $((2 * sn_n)) ] || fail "the file's T=$file_t: not two laps in"
+	# (2) The VM ran on during the write and after it.
+	[ "$a_t" -gt "$file_t" ] || fail "a's T=$a_t after the snapshot is not past the file's $file_t"
+	[ "$during" -ge "$file_t" ] && [ "$during2" -gt "$file_t" ] ||
+		fail "a's T=$during then $during2, read while its file was written, not past the file's $file_t"
+	say "a ran on during the write: T $file_t at the instant, $during and $during2 while written, $a_t after"
+
+	# (3) The restored copy laps on from the cut.
+	mg_ok "start r" start r
+	sn_laps_past r $((file_t + sn_n))
+	mg_ok "pause r" pause r
+	sn_laps r "$SN_DIR/r1.laps" "r ran on"
+	[ "$sn_t" -gt $((file_t + sn_n)) ] || fail "r: T=$sn_t, not a lap past the file's $file_t"
+
+	# (4) The VM destroyed while its file is written: the file is
+	# finished all the same (the clone holds the instant; snapshot-
+	# format.md, "Failures"), and no temporary is left.
+	mg_ok "resume r" resume r
+	sn_live_bg r "$SN_DIR/gone.hv"
+	hvc destroy --force r
+	kill -CONT $pid
+	wait $pid
+	rc=$?
+	say "hvctl snapshot --live with r destroyed mid-write: exit status $rc $(head -n 1 "$SN_DIR/live.err")"
+	[ -z "$(sn_tmp_left)" ] || fail "temporary file left: $(sn_tmp_left)"
+	[ $rc -eq 0 ] || fail "hvctl snapshot --live of r destroyed mid-write: exit status $rc: $(head -n 1 "$SN_DIR/live.err")"
+	[ -f "$SN_DIR/gone.hv" ] || fail "hvctl snapshot said it succeeded, but there is no $SN_DIR/gone.hv"
+	mg_ok "restore the file of the destroyed VM" restore "$SN_DIR/gone.hv" --name g
+	sn_laps g "$SN_DIR/g.laps" "the destroyed VM's file"
 	mg_clean
 	no_splat
 }
