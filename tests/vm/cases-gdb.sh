@@ -133,6 +133,19 @@ gdb_session_start() {
 	say "\$ gdb -batch $1 -ex 'target remote :$GDB_PORT' ..."
 }
 
+# gdb_session_end VM: the stub gone, VM stopped by gdbguest's exit
+# (status 111: its sum 55, and its own #BP handler ran once), destroyed
+gdb_session_end() {
+	gdb_stub_end
+	st=$(mg_state "$1")
+	r=$(mg_field "$1" stop_reason)
+	e=$(mg_field "$1" exit_status)
+	say "$1: $st, $r, status $e"
+	[ "$st" = stopped ] && [ "$r" = debug-exit ] && [ "$e" = 111 ] ||
+		fail "$1 after the session: $st, $r, status $e; expected stopped, debug-exit, 111"
+	mg_ok destroy destroy "$1"
+}
+
 case_gdb_session() {
 	[ -f "$GDB_IDLE" ] || fail "$GDB_IDLE is not in the initramfs"
 	gdb_session_start "$GDB_GUEST" gd
@@ -184,16 +197,9 @@ case_gdb_session() {
 	gdb_expect '^Breakpoint 4, (0x[0-9a-f]+ in )?gdb_done' "break gdb_done hit after the guest's own INT3"
 	gdb_expect '^\$10 = 1$' "the guest's #BP handler ran once (gdb_bp_hits 1)"
 	gdb_expect 'exited with code 067' "continue to the guest's exit (55 = 067)"
-	gdb_stub_end
+	gdb_session_end gd
 	grep -q 'gdb connected: x86-64 registers' /tmp/gdbstub.out ||
 		fail "hvctl gdb: no 'x86-64 registers' for a 64-bit vCPU"
-	st=$(mg_state gd)
-	r=$(mg_field gd stop_reason)
-	e=$(mg_field gd exit_status)
-	say "gd: $st, $r, status $e"
-	[ "$st" = stopped ] && [ "$r" = debug-exit ] && [ "$e" = 111 ] ||
-		fail "gd after the session: $st, $r, status $e; expected stopped, debug-exit, 111"
-	mg_ok destroy destroy gd
 
 	# A running VM: gdb attaches (it pauses), continues, is interrupted
 	# (SIGINT: gdb sends Ctrl-C, the VM pauses), looks, detaches: the VM
@@ -281,14 +287,7 @@ case_gdb_session32() {
 	gdb_expect '^Hardware watchpoint 2: gdb_watched' "watch set in hardware"
 	gdb_expect '^New value = 1515852340$' "watchpoint: gdb_watched became 0x5a5a1234 (DR1)"
 	gdb_expect 'exited with code 067' "continue to the guest's exit (55 = 067)"
-	gdb_stub_end
-	st=$(mg_state g32)
-	r=$(mg_field g32 stop_reason)
-	e=$(mg_field g32 exit_status)
-	say "g32: $st, $r, status $e"
-	[ "$st" = stopped ] && [ "$r" = debug-exit ] && [ "$e" = 111 ] ||
-		fail "g32 after the session: $st, $r, status $e; expected stopped, debug-exit, 111"
-	mg_ok destroy destroy g32
+	gdb_session_end g32
 	mg_none_left
 	no_splat
 }
