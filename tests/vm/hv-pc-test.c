@@ -243,8 +243,9 @@ static void pc_sync(struct guest *g, uint32_t cmd)
  * rig's silent case timeout: the watchdog (SIGALRM, no SA_RESTART) ends
  * HV_VCPU_RUN with -EINTR after PC_WATCHDOG_S seconds - guest seconds,
  * which every attached case needs a few of, under Bochs too - and
- * pc_stuck() prints the vCPU's registers, activity, local APIC and exit
- * counts, and the results the guest had reported.
+ * pc_stuck() prints what guest_dump() (its registers, segments and
+ * results, when guest_ok() fails the case) does not: the vCPU's
+ * activity and pending events, its local APIC and hv's exit counts.
  */
 #define PC_WATCHDOG_S	60
 
@@ -302,9 +303,8 @@ static void pc_stuck(struct guest *g, unsigned int exits)
 {
 	struct hv_vcpu_state *st = calloc(1, sizeof(*st));
 	const struct hv_stat_desc *d;
-	const uint64_t *res = NULL;
 	uint64_t vals[256];
-	unsigned int i, n;
+	unsigned int i;
 	size_t nd = 0;
 	int err, nv;
 
@@ -314,12 +314,8 @@ static void pc_stuck(struct guest *g, unsigned int exits)
 	if (err) {
 		printf("  stuck: vCPU state: %s\n", hv_strerror(err));
 	} else {
-		printf("  stuck: RIP %#llx RFLAGS %#llx RAX %#llx mp_state %u events %#x CR0 %#llx EFER %#llx\n",
-		       (unsigned long long)st->regs.rip,
-		       (unsigned long long)st->regs.rflags,
-		       (unsigned long long)st->regs.rax, st->mp_state,
-		       st->events.flags, (unsigned long long)st->sregs.cr0,
-		       (unsigned long long)st->sregs.efer);
+		printf("  stuck: mp_state %u (HV_MP_*) events %#x (HV_EV_*)\n",
+		       st->mp_state, st->events.flags);
 		pc_stuck_lapic(st->lapic.regs, st->lapic.timer_ns);
 	}
 	free(st);
@@ -333,11 +329,6 @@ static void pc_stuck(struct guest *g, unsigned int exits)
 				       (unsigned long long)vals[i]);
 		printf("\n");
 	}
-	n = pc_results(g, &res);
-	printf("  stuck: %u results:", n);
-	for (i = 0; i < n && i < 32; i++)
-		printf(" %#llx", (unsigned long long)res[i]);
-	printf("\n");
 	fflush(stdout);
 }
 
