@@ -29,6 +29,7 @@
 
 #include "libhv.h"
 #include "events.h"
+#include "internal.h"
 
 /* Kernel messages are one event each; room for a few is plenty. */
 #define HV_EVENTS_QUEUE		16
@@ -182,14 +183,6 @@ void hv_events_close(struct hv_events *e)
 	free(e);
 }
 
-static int64_t hv_events_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* One datagram into the queue: 1 if one was read, 0 if none, -errno. */
 static int hv_events_recv(struct hv_events *e)
 {
@@ -213,7 +206,7 @@ static int hv_events_recv(struct hv_events *e)
 
 int hv_events_next(struct hv_events *e, struct hv_event *ev, int timeout_ms)
 {
-	int64_t deadline = hv_events_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = hv_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct pollfd pfd;
 	int64_t left;
 	int ret;
@@ -236,7 +229,7 @@ int hv_events_next(struct hv_events *e, struct hv_event *ev, int timeout_ms)
 
 		left = -1;
 		if (timeout_ms >= 0) {
-			left = deadline - hv_events_now_ms();
+			left = deadline - hv_monotonic_ms();
 			if (left <= 0)
 				return -ETIMEDOUT;
 		}

@@ -7,8 +7,23 @@
 #define LIBHV_INTERNAL_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "libhv.h"
+
+/* CLOCK_MONOTONIC: for deadlines and for how long a step took. */
+static inline uint64_t hv_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static inline int64_t hv_monotonic_ms(void)
+{
+	return (int64_t)(hv_monotonic_ns() / 1000000);
+}
 
 /*
  * Bytes of mapped guest RAM from @gpa to the end of the mapping holding

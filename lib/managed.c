@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "libhv.h"
+#include "internal.h"
 
 static int hv_vm_ioctl0(struct hv_vm *vm, unsigned long req)
 {
@@ -68,20 +69,12 @@ static int hv_sleep_ms(long ms)
 	return nanosleep(&ts, NULL) < 0 ? -errno : 0;
 }
 
-static int64_t hv_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 #define HV_WAIT_POLL_MS	10
 
 int hv_vm_wait_stopped(struct hv_vm *vm, int timeout_ms,
 		       struct hv_vm_info *out)
 {
-	int64_t deadline = hv_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int64_t deadline = hv_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct hv_vm_info info;
 	int64_t left;
 	int err;
@@ -100,7 +93,7 @@ int hv_vm_wait_stopped(struct hv_vm *vm, int timeout_ms,
 		}
 		left = HV_WAIT_POLL_MS;
 		if (timeout_ms >= 0) {
-			left = deadline - hv_now_ms();
+			left = deadline - hv_monotonic_ms();
 			if (left <= 0)
 				return -ETIMEDOUT;
 			if (left > HV_WAIT_POLL_MS)

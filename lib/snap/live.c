@@ -15,9 +15,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "libhv.h"
 #include "snapio.h"
 
@@ -25,14 +25,6 @@
 
 /* NAME.snap-PID, then NAME.snap-PID-2 .. -SNAP_CLONE_TRIES if taken. */
 #define SNAP_CLONE_TRIES	9
-
-uint64_t snap_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * The clone's name for try @attempt (1, 2, ...): the VM's name, cut so
@@ -122,7 +114,7 @@ int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
 	 * while a run is in progress), or it stopped meanwhile.
 	 */
 	if (info.state == HV_VM_STATE_RUNNING) {
-		start = snap_now_ns();
+		start = hv_monotonic_ns();
 		ret = hv_vm_pause(vm);
 		if (!ret)
 			fz->paused = true;
@@ -143,7 +135,7 @@ int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
 			ret = seterr(err, errlen, r, "%s: cannot resume the "
 				     "VM: %s", label, hv_strerror(r));
 	}
-	fz->resumed_ns = snap_now_ns();
+	fz->resumed_ns = hv_monotonic_ns();
 	if (fz->paused)
 		fz->pause_ns = fz->resumed_ns - start;
 	if (ret)

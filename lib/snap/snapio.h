@@ -49,11 +49,8 @@ struct snap_frozen {
 	char name[HV_NAME_LEN];		/* its name, NAME.snap-PID[-N] */
 	bool paused;			/* the VM ran: paused, then resumed */
 	uint64_t pause_ns;		/* from the pause to the resume */
-	uint64_t resumed_ns;		/* snap_now_ns() when it ran on */
+	uint64_t resumed_ns;		/* hv_monotonic_ns() when it ran on */
 };
-
-/* CLOCK_MONOTONIC in nanoseconds. */
-uint64_t snap_now_ns(void);
 
 /*
  * Pause @vm if it runs managed, clone it under a free name, call

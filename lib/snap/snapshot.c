@@ -617,7 +617,7 @@ static void finish_live(struct snap_state *s,
 		memcpy(out->clone, fz->name, HV_NAME_LEN);
 		out->paused = fz->paused;
 		out->pause_ns = fz->pause_ns;
-		out->write_ns = snap_now_ns() - fz->resumed_ns;
+		out->write_ns = hv_monotonic_ns() - fz->resumed_ns;
 		out->pages_stored = s->pages_stored;
 		/* s->instant was read if the freeze went through */
 		if (s->src != s->vm && !hv_vm_info(s->vm, &now))
