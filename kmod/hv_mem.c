@@ -344,16 +344,37 @@ static void hv_mem_nop(void *info)
  * Make every vCPU of @vm drop its cached NPT/EPT translations before we
  * go on.  hv_gpt_changed() bumps the generation that every vCPU compares,
  * with interrupts off, right before entry (hv_guest_enter_irqoff); a vCPU
- * in guest mode leaves it on any host interrupt (SVM INTR intercept, APM Vol 2,
- * 15.13.1; VMX external-interrupt exiting, SDM Vol 3C, 25.6.1).  So once
- * a synchronous IPI has run on every CPU, each vCPU has either exited
- * since the bump or not yet read the generation: its next entry flushes.
+ * in guest mode leaves it on any host interrupt (SVM INTR intercept, APM
+ * Vol 2, 15.13.1; VMX external-interrupt exiting, SDM Vol 3C, 25.6.1).
+ *
+ * Only a vCPU in guest mode now can hold the old translations in use, so
+ * only its CPU gets a synchronous IPI (KVM's kvm_flush_remote_tlbs sends
+ * requests the same way).  The entry writes ->cpu and ->mode, then
+ * smp_mb(), then reads the generation; we bump the generation, smp_mb(),
+ * then read ->mode and ->cpu.  Either we see it IN_GUEST on the CPU it
+ * entered on and the IPI makes it exit, or its entry sees the new
+ * generation and flushes.  A vCPU outside the guest flushes on its next
+ * entry.  So no CPU is interrupted when no vCPU runs, the common case
+ * of a copy-on-write break, which its own vCPU takes.
  */
 void hv_mem_flush_sync(struct hvk_vm *vm)
 {
-	lockdep_assert_held(&vm->lock);	/* no leaf changes meanwhile */
+	unsigned int i;
+	int cpu;
+
+	lockdep_assert_held(&vm->lock);	/* no leaf changes; the vCPU array */
 	hv_gpt_changed(vm);
-	on_each_cpu(hv_mem_nop, NULL, 1);
+	/* Pairs with the smp_mb() in hv_guest_enter_irqoff() */
+	smp_mb__after_atomic();
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct hvk_vcpu *v = vm->vcpus[i];
+
+		if (READ_ONCE(v->mode) != HV_VCPU_IN_GUEST)
+			continue;
+		cpu = READ_ONCE(v->cpu);
+		/* Waits until @cpu took it: out of guest mode by then */
+		smp_call_function_single(cpu, hv_mem_nop, NULL, 1);
+	}
 }
 
 /*
