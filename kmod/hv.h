@@ -268,6 +268,9 @@ struct hvk_vm {
 	u64 cow_copies;			/* [m] shared pages copied on write */
 	u64 dirty_faults;		/* [m] guest writes that faulted to
 					 * be logged (dirty logging on) */
+	u64 clone_holds;		/* [m] HV_CLONE_HOLD pauses for a
+					 * clone's instant (state/clone.c) */
+	u64 clone_hold_ns;		/* [m] their time, pause to resume */
 
 	/* Managed mode (managed/managed.c) */
 	struct mutex mgmt_lock;		/* [c] start/stop/pause/resume */
@@ -633,6 +636,8 @@ int hvk_vm_stop(struct hvk_vm *vm, u32 reason);
 int __hv_vm_stop(struct hvk_vm *vm, u32 reason);	/* mgmt_lock held */
 int hvk_vm_pause(struct hvk_vm *vm);
 int hvk_vm_resume(struct hvk_vm *vm);
+int hvk_vm_pause_locked(struct hvk_vm *vm);
+int hvk_vm_resume_locked(struct hvk_vm *vm);
 void hvk_vm_request_stop(struct hvk_vm *vm, u32 reason, u32 status);
 bool hv_attached_begin(struct hvk_vm *vm);
 bool hvk_vm_managed_running(struct hvk_vm *vm);
@@ -741,6 +746,8 @@ bool hv_rflags_valid(u64 rflags);
  */
 int hvk_vm_quiet_begin(struct hvk_vm *vm);
 void hvk_vm_quiet_end(struct hvk_vm *vm);
+int hvk_vm_hold_begin(struct hvk_vm *vm, bool *held);
+void hvk_vm_hold_end(struct hvk_vm *vm, bool held);
 int hvk_vcpu_quiet_begin(struct hvk_vcpu *vcpu);
 void hvk_vcpu_quiet_end(struct hvk_vcpu *vcpu);
 struct hvk_vcpu *hvk_vcpu_by_id(struct hvk_vm *vm, u32 id);

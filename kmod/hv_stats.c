@@ -68,6 +68,8 @@ enum hv_stat_src {
 	HV_SRC_DIRTY,		/* VM: hvk_vm.dirty_faults */
 	HV_SRC_IO_UNCLAIMED,	/* VM: hvk_vm.io_unclaimed */
 	HV_SRC_MMIO_UNCLAIMED,	/* VM: hvk_vm.mmio_unclaimed */
+	HV_SRC_CLONE_HOLDS,	/* VM: hvk_vm.clone_holds */
+	HV_SRC_CLONE_HOLD_NS,	/* VM: hvk_vm.clone_hold_ns */
 };
 
 struct hv_stat_more {
@@ -92,6 +94,8 @@ static const struct hv_stat_more hv_stat_more[] = {
 	HV_MORE_VM("mem.dirty_faults",	HV_SRC_DIRTY),
 	HV_MORE_VM("io.unclaimed",	HV_SRC_IO_UNCLAIMED),
 	HV_MORE_VM("mmio.unclaimed",	HV_SRC_MMIO_UNCLAIMED),
+	HV_MORE_VM("clone.holds",	HV_SRC_CLONE_HOLDS),
+	{ "clone.hold_ns", HV_SRC_CLONE_HOLD_NS, 0, HV_STAT_NS | HV_STAT_VM },
 };
 
 /* exit.* for every code, then exit_ns.*, then hv_stat_more[] */
@@ -183,6 +187,10 @@ static u64 hv_stat_vm(struct hvk_vm *vm, unsigned int i)
 		return atomic64_read(&vm->io_unclaimed);
 	case HV_SRC_MMIO_UNCLAIMED:
 		return atomic64_read(&vm->mmio_unclaimed);
+	case HV_SRC_CLONE_HOLDS:
+		return vm->clone_holds;
+	case HV_SRC_CLONE_HOLD_NS:
+		return vm->clone_hold_ns;
 	default:
 		return 0;
 	}

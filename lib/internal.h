@@ -36,4 +36,9 @@ uint64_t hv_vm_gpa_room(const struct hv_vm *vm, uint64_t gpa);
 __attribute__((visibility("hidden")))
 int hv_vm_from_fd(int fd, const char *name, struct hv_vm **out);
 
+/* lib/state.c: hv_vm_clone() with HV_CLONE_* @how (HV_CLONE_HOLD, API 8) */
+__attribute__((visibility("hidden")))
+int hv_vm_clone_how(struct hv_vm *vm, const char *name, uint32_t flags,
+		    uint32_t how, struct hv_vm **out);
+
 #endif /* LIBHV_INTERNAL_H */

@@ -93,6 +93,13 @@ int hv_vm_get_dirty_log(struct hv_vm *vm, uint64_t gpa, uint64_t *bitmap)
 int hv_vm_clone(struct hv_vm *vm, const char *name, uint32_t flags,
 		struct hv_vm **out)
 {
+	return hv_vm_clone_how(vm, name, flags, 0, out);
+}
+
+/* HV_VM_CLONE with HV_CLONE_* @how (lib/internal.h) */
+int hv_vm_clone_how(struct hv_vm *vm, const char *name, uint32_t flags,
+		    uint32_t how, struct hv_vm **out)
+{
 	struct hv_vm_clone args;
 	size_t len;
 	int fd;
@@ -108,6 +115,7 @@ int hv_vm_clone(struct hv_vm *vm, const char *name, uint32_t flags,
 	memset(&args, 0, sizeof(args));
 	memcpy(args.name, name, len);
 	args.flags = flags;
+	args.how = how;
 	fd = ioctl(hv_vm_fd(vm), HV_VM_CLONE, &args);
 	if (fd < 0)
 		return -errno;

@@ -12,14 +12,15 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		7	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
+#define HV_API_VERSION		8	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
 				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC);
 				 * 5: ACPI PM1 block and reset (HV_STOP_REBOOT,
 				 *    HV_EXIT_SYSTEM_EVENT, hv_device_state.pm);
 				 * 6: statistics (HV_GET_STATS_DESC, HV_VM_GET_STATS);
 				 *    guest debugging (HV_VCPU_SET_GUEST_DEBUG,
 				 *    HV_EXIT_DEBUG, HV_VM_GET_DEBUG_STOP);
-				 * 7: HV_GUESTDBG_INJECT_BP */
+				 * 7: HV_GUESTDBG_INJECT_BP;
+				 * 8: HV_CLONE_HOLD */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -908,9 +909,21 @@ struct hv_ram_list {
 struct hv_vm_clone {
 	char name[HV_NAME_LEN];
 	__u32 flags;		/* HV_VM_DESTROY_ON_CLOSE only */
-	__u32 pad;
+	__u32 how;		/* HV_CLONE_* (API 8; before: pad, zero) */
 	__u64 reserved[4];	/* must be zero */
 };
+
+/*
+ * HV_CLONE_HOLD (API 8): a managed source that is running is paused by
+ * the kernel for the clone's instant only, after what needs no instant
+ * is made (a reference on each of its pages, the clone's vCPUs), and
+ * resumed before the clone's NPT/EPT is built.  Without it such a source
+ * gets EBUSY.  A source that is not running is cloned as without it.
+ * EBUSY also if its RAM changed between the two steps.  The VM-wide
+ * counters "clone.holds" and "clone.hold_ns" (HV_VM_GET_STATS) say how
+ * often and how long the source was held.
+ */
+#define HV_CLONE_HOLD		(1U << 0)
 
 /* ------------------------------------------------------------------ */
 /*

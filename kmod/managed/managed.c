@@ -396,11 +396,17 @@ int hvk_vm_stop(struct hvk_vm *vm, u32 reason)
 	return r;
 }
 
-int hvk_vm_pause(struct hvk_vm *vm)
+/*
+ * With mgmt_lock held: 0 when this call paused the VM, 1 when a debug
+ * stop paused it meanwhile, -EINVAL when it is not running managed (or
+ * stopped by itself meanwhile).  Also for a clone's instant
+ * (state/clone.c, HV_CLONE_HOLD).
+ */
+int hvk_vm_pause_locked(struct hvk_vm *vm)
 {
 	int r = 0;
 
-	mutex_lock(&vm->mgmt_lock);
+	lockdep_assert_held(&vm->mgmt_lock);
 	spin_lock(&vm->state_lock);
 	if (vm->state != HV_VM_STATE_RUNNING || !vm->managed)
 		r = -EINVAL;
@@ -408,7 +414,7 @@ int hvk_vm_pause(struct hvk_vm *vm)
 		vm->pause_req = true;
 	spin_unlock(&vm->state_lock);
 	if (r)
-		goto out;
+		return r;
 
 	hv_kick_all(vm);
 	/* Every live thread parked (or gone): no vCPU is in guest mode. */
@@ -425,17 +431,25 @@ int hvk_vm_pause(struct hvk_vm *vm)
 	spin_unlock(&vm->state_lock);
 	if (!r)
 		hv_event(vm, HV_EVENT_PAUSED, 0, 0);
-	r = r > 0 ? 0 : r;
-out:
-	mutex_unlock(&vm->mgmt_lock);
 	return r;
 }
 
-int hvk_vm_resume(struct hvk_vm *vm)
+int hvk_vm_pause(struct hvk_vm *vm)
+{
+	int r;
+
+	mutex_lock(&vm->mgmt_lock);
+	r = hvk_vm_pause_locked(vm);
+	mutex_unlock(&vm->mgmt_lock);
+	return r > 0 ? 0 : r;
+}
+
+/* With mgmt_lock held: 0, or -EINVAL when the VM is not paused. */
+int hvk_vm_resume_locked(struct hvk_vm *vm)
 {
 	int r = 0;
 
-	mutex_lock(&vm->mgmt_lock);
+	lockdep_assert_held(&vm->mgmt_lock);
 	spin_lock(&vm->state_lock);
 	if (vm->state != HV_VM_STATE_PAUSED) {
 		r = -EINVAL;
@@ -448,6 +462,15 @@ int hvk_vm_resume(struct hvk_vm *vm)
 		hv_event(vm, HV_EVENT_RESUMED, 0, 0);
 		wake_up_all(&vm->park_wq);
 	}
+	return r;
+}
+
+int hvk_vm_resume(struct hvk_vm *vm)
+{
+	int r;
+
+	mutex_lock(&vm->mgmt_lock);
+	r = hvk_vm_resume_locked(vm);
 	mutex_unlock(&vm->mgmt_lock);
 	return r;
 }

@@ -84,23 +84,88 @@ static int hv_clone_alloc_regions(struct hvk_vm *dst, struct hvk_vm *src)
 	return 0;
 }
 
-static int hv_clone_memory(struct hvk_vm *dst, struct hvk_vm *src)
+/*
+ * The clone's page references, taken while the source may still run
+ * (HV_CLONE_HOLD) or already quiet: the clone is charged its full size
+ * (freed with it: its pages are shared, but each may become its own on a
+ * write), its regions point at the source's pages, one reference each.
+ * Nothing of the source changes.  src->lock held.
+ */
+static int hv_clone_take_pages(struct hvk_vm *dst, struct hvk_vm *src)
 {
 	unsigned int i;
 	u64 j, n;
 	int r;
 
 	lockdep_assert_held(&src->lock);
-	/*
-	 * The clone is charged its full size now (freed with it): its
-	 * pages are shared, but each may become its own on a write.
-	 */
 	r = hvk_vm_charge_ram(dst, src->mem_size);
 	if (r)
 		return r;
 	r = hv_clone_alloc_regions(dst, src);
 	if (r)
 		return r;
+	for (i = 0; i < src->nr_regions; i++) {
+		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
+
+		n = s->size >> PAGE_SHIFT;
+		for (j = 0; j < n; j++) {
+			get_page(s->pages[j]);	/* the clone's reference */
+			d->pages[j] = s->pages[j];
+		}
+		bitmap_copy(d->huge, s->huge,
+			    DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1);
+		cond_resched();
+	}
+	dst->mem_size = src->mem_size;
+	return 0;
+}
+
+/*
+ * At the instant, src->lock held since the source went quiet: the pages
+ * taken earlier are still the source's unless it copied some on write
+ * meanwhile (each copy counts in cow_copies, the only way a page of a
+ * region changes); those are taken again.  EBUSY if RAM was added.
+ */
+static int hv_clone_recheck_pages(struct hvk_vm *dst, struct hvk_vm *src,
+				  u64 cow_copies)
+{
+	unsigned int i;
+	u64 j, n;
+
+	lockdep_assert_held(&src->lock);
+	if (src->nr_regions != dst->nr_regions ||
+	    src->mem_size != dst->mem_size)
+		return -EBUSY;
+	if (src->cow_copies == cow_copies)
+		return 0;
+	for (i = 0; i < src->nr_regions; i++) {
+		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
+
+		n = s->size >> PAGE_SHIFT;
+		for (j = 0; j < n; j++) {
+			if (d->pages[j] == s->pages[j])
+				continue;
+			get_page(s->pages[j]);
+			put_page(d->pages[j]);
+			d->pages[j] = s->pages[j];
+		}
+		bitmap_copy(d->huge, s->huge,
+			    DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1);
+	}
+	return 0;
+}
+
+/*
+ * The instant, source quiet and src->lock held: from here on both VMs
+ * share every page copy-on-write.  No work per page but the bitmaps.
+ */
+static int hv_clone_share_pages(struct hvk_vm *dst, struct hvk_vm *src)
+{
+	unsigned int i;
+	u64 n;
+	int r;
+
+	lockdep_assert_held(&src->lock);
 	/*
 	 * The source read-only first.  Failing here (a split out of memory)
 	 * leaves some of its leaves read-only with nothing shared yet: the
@@ -120,12 +185,6 @@ static int hv_clone_memory(struct hvk_vm *dst, struct hvk_vm *src)
 		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
 
 		n = s->size >> PAGE_SHIFT;
-		for (j = 0; j < n; j++) {
-			get_page(s->pages[j]);	/* the clone's reference */
-			d->pages[j] = s->pages[j];
-		}
-		bitmap_copy(d->huge, s->huge,
-			    DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1);
 		bitmap_fill(s->cow, n);
 		bitmap_fill(d->cow, n);
 		s->nr_cow = n;
@@ -133,12 +192,20 @@ static int hv_clone_memory(struct hvk_vm *dst, struct hvk_vm *src)
 		/* Writes through the owner's mmap must fault from now on */
 		hv_mem_zap_user(src, s, NULL);
 	}
-	dst->mem_size = src->mem_size;
+	return 0;
+}
 
-	/*
-	 * A failure here leaves the source's pages marked shared with a
-	 * clone that never was: each costs one needless copy, nothing more.
-	 */
+/*
+ * The clone's NPT/EPT, after the instant (the source may run again):
+ * only the clone, which nobody can reach yet, is touched.  A failure
+ * leaves the source's pages marked shared with a clone that never was:
+ * each costs one needless copy, nothing more.
+ */
+static int hv_clone_map_pages(struct hvk_vm *dst)
+{
+	unsigned int i;
+	int r;
+
 	for (i = 0; i < dst->nr_regions; i++) {
 		r = hv_mem_map_region(dst, &dst->regions[i], false);
 		if (r)
@@ -178,34 +245,88 @@ static int hv_clone_devices(struct hvk_vm *dst, struct hvk_vm *src)
 	return r;
 }
 
-static int hv_clone_vcpus(struct hvk_vm *dst, struct hvk_vm *src)
+/*
+ * The clone's vCPUs, one per source vCPU not made yet, and with @state
+ * their registers and devices copied (the source quiet).
+ */
+static int hv_clone_vcpus(struct hvk_vm *dst, struct hvk_vm *src, bool state)
 {
 	unsigned int i;
 	int r;
 
 	lockdep_assert_held(&src->lock);
-	for (i = 0; i < src->nr_vcpus; i++) {
+	for (i = dst->nr_vcpus; i < src->nr_vcpus; i++) {
 		struct hvk_vcpu *v = hvk_vcpu_new(dst, src->vcpus[i]->id);
 
 		if (!v)
 			return -ENOMEM;
 		dst->vcpus[dst->nr_vcpus++] = v;	/* freed with dst */
-		r = hv_clone_vcpu_state(v, src->vcpus[i]);
+	}
+	for (i = 0; state && i < src->nr_vcpus; i++) {
+		r = hv_clone_vcpu_state(dst->vcpus[i], src->vcpus[i]);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
+/*
+ * HV_CLONE_HOLD, before the instant, the source perhaps running: what
+ * needs no instant.  Its cow_copies now into @cow_copies, for
+ * hv_clone_recheck_pages.
+ */
+static int hv_clone_prepare(struct hvk_vm *dst, struct hvk_vm *src,
+			    u64 *cow_copies)
+{
+	struct mem_cgroup *old_memcg;
+	int r;
+
+	mutex_lock(&src->lock);
+	old_memcg = set_active_memcg(dst->memcg);
+	*cow_copies = src->cow_copies;
+	r = hv_clone_take_pages(dst, src);
+	if (!r)
+		r = hv_clone_vcpus(dst, src, false);
+	set_active_memcg(old_memcg);
+	mutex_unlock(&src->lock);
+	return r;
+}
+
+/*
+ * The instant: the source quiet (and held, if we paused it), src->lock
+ * held.  The pages (again if the source copied some since @cow_copies,
+ * or all of them now without HV_CLONE_HOLD), then the sharing, then the
+ * vCPUs' and devices' state.
+ */
+static int hv_clone_instant(struct hvk_vm *dst, struct hvk_vm *src,
+			    bool prepared, u64 cow_copies)
+{
+	int r;
+
+	if (prepared)
+		r = hv_clone_recheck_pages(dst, src, cow_copies);
+	else
+		r = hv_clone_take_pages(dst, src);
+	if (!r)
+		r = hv_clone_share_pages(dst, src);
+	if (!r)
+		r = hv_clone_vcpus(dst, src, true);
+	if (!r)
+		r = hv_clone_devices(dst, src);
+	return r;
+}
+
 int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 {
 	struct hvk_vcpu *locked[HV_MAX_VCPUS];
+	bool hold = args->how & HV_CLONE_HOLD, held = false;
 	unsigned int nlocked = 0, i;
 	struct mem_cgroup *old_memcg;
+	u64 cow_copies = 0, t0 = 0;
 	struct hvk_vm *dst;
 	int r;
 
-	if (!hv_reserved_zero(args->pad) || !hv_reserved_zero(args->reserved))
+	if ((args->how & ~HV_CLONE_HOLD) || !hv_reserved_zero(args->reserved))
 		return -EINVAL;
 	dst = hvk_vm_new(args->name, args->flags, &r);
 	if (!dst)
@@ -227,35 +348,51 @@ int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 		hvk_vm_put(dst);
 		return r;
 	}
-
+	trace_hv_clone(src, dst->id, HV_TRACE_CLONE_BEGIN, 0);
+	/*
+	 * HV_CLONE_HOLD: the page references and vCPUs first, while the
+	 * source may run, so that it is held only for the instant (a
+	 * reference per page costs time in proportion to RAM).
+	 */
+	if (hold) {
+		r = hv_clone_prepare(dst, src, &cow_copies);
+		if (r)
+			goto out;
+		t0 = ktime_get_ns();
+	}
 	/*
 	 * mgmt_lock: no managed start; run_locks: no attached run; then
 	 * src->lock.  @dst is reachable by nobody until it is published,
 	 * so its mutexes are not taken (docs/locking.md).
 	 */
-	r = hvk_vm_quiet_begin(src);
-	if (r) {
-		hvk_vm_put(dst);
-		return r;
-	}
+	r = hold ? hvk_vm_hold_begin(src, &held) : hvk_vm_quiet_begin(src);
+	if (r)
+		goto out;
 	r = hv_clone_quiesce(src, locked, &nlocked);
 	if (!r) {
-		trace_hv_clone(src, dst->id, HV_TRACE_CLONE_BEGIN, 0);
 		old_memcg = set_active_memcg(dst->memcg);
-		r = hv_clone_memory(dst, src);
-		if (!r)
-			r = hv_clone_vcpus(dst, src);
-		if (!r)
-			r = hv_clone_devices(dst, src);
+		r = hv_clone_instant(dst, src, hold, cow_copies);
 		set_active_memcg(old_memcg);
-		trace_hv_clone(src, dst->id, HV_TRACE_CLONE_END,
-			       r ? 0 : dst->mem_size >> PAGE_SHIFT);
 		mutex_unlock(&src->lock);
 	}
 	for (i = 0; i < nlocked; i++)
 		hvk_vcpu_quiet_end(locked[i]);
-	hvk_vm_quiet_end(src);
-
+	hvk_vm_hold_end(src, held);
+	if (held) {
+		mutex_lock(&src->lock);
+		src->clone_holds++;
+		src->clone_hold_ns += ktime_get_ns() - t0;
+		mutex_unlock(&src->lock);
+	}
+	/* The source runs again; the clone's tree is the clone's business */
+	if (!r) {
+		old_memcg = set_active_memcg(dst->memcg);
+		r = hv_clone_map_pages(dst);
+		set_active_memcg(old_memcg);
+	}
+out:
+	trace_hv_clone(src, dst->id, HV_TRACE_CLONE_END,
+		       r ? 0 : dst->mem_size >> PAGE_SHIFT);
 	if (r) {
 		hvk_vm_put(dst);
 		return r;

@@ -44,11 +44,12 @@ static const u32 hv_state_msrs[] = {
 
 /* ---- quiet ---- */
 
-int hvk_vm_quiet_begin(struct hvk_vm *vm)
+/* mgmt_lock held: 0, or -EBUSY (and mgmt_lock dropped) while it runs */
+static int hv_vm_quiet_check(struct hvk_vm *vm)
 {
 	bool busy;
 
-	mutex_lock(&vm->mgmt_lock);
+	lockdep_assert_held(&vm->mgmt_lock);
 	spin_lock(&vm->state_lock);
 	/* Paused: every thread is parked outside the guest (hvk_vm_pause) */
 	busy = vm->managed && vm->state == HV_VM_STATE_RUNNING;
@@ -59,6 +60,33 @@ int hvk_vm_quiet_begin(struct hvk_vm *vm)
 	}
 	trace_hv_snapshot(vm, HV_TRACE_NO_VCPU, HV_TRACE_QUIET_BEGIN, 0);
 	return 0;
+}
+
+int hvk_vm_quiet_begin(struct hvk_vm *vm)
+{
+	mutex_lock(&vm->mgmt_lock);
+	return hv_vm_quiet_check(vm);
+}
+
+/*
+ * As hvk_vm_quiet_begin, but a managed VM that runs is paused first
+ * (HV_CLONE_HOLD): *held says this call paused it, and then
+ * hvk_vm_hold_end resumes it.  One paused by a debug stop meanwhile, or
+ * stopped by itself, is quiet already and stays as it is.
+ */
+int hvk_vm_hold_begin(struct hvk_vm *vm, bool *held)
+{
+	mutex_lock(&vm->mgmt_lock);
+	*held = hvk_vm_pause_locked(vm) == 0;
+	/* Paused by us or by a debug stop, or not running: never EBUSY */
+	return hv_vm_quiet_check(vm);
+}
+
+void hvk_vm_hold_end(struct hvk_vm *vm, bool held)
+{
+	if (held)
+		hvk_vm_resume_locked(vm);
+	hvk_vm_quiet_end(vm);
 }
 
 void hvk_vm_quiet_end(struct hvk_vm *vm)

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,7 +66,7 @@ static const char *clone_error(int err)
 }
 
 /* Make fz->clone under the first free name; 0 or an errno, err set. */
-static int make_clone(struct hv_vm *vm, const char *vm_name,
+static int make_clone(struct hv_vm *vm, const char *vm_name, uint32_t how,
 		      struct snap_frozen *fz, const char *label, char *err,
 		      size_t errlen)
 {
@@ -81,8 +82,8 @@ static int make_clone(struct hv_vm *vm, const char *vm_name,
 		clone_name(fz->name, vm_name, attempt);
 		if (attempt == 1)
 			memcpy(first, fz->name, HV_NAME_LEN);
-		ret = hv_vm_clone(vm, fz->name, HV_VM_DESTROY_ON_CLOSE,
-				  &fz->clone);
+		ret = hv_vm_clone_how(vm, fz->name, HV_VM_DESTROY_ON_CLOSE,
+				      how, &fz->clone);
 	}
 	if (ret == -EEXIST)
 		return seterr(err, errlen, ret, "%s: cannot clone the VM: "
@@ -94,9 +95,80 @@ static int make_clone(struct hv_vm *vm, const char *vm_name,
 	return 0;
 }
 
+/*
+ * The VM-wide counters "clone.holds" and "clone.hold_ns" (API 8): how
+ * often and how long the kernel held @vm still for a clone's instant.
+ * false if the module has none (or the fake of the unit tests).
+ */
+static bool hold_stats(struct hv_vm *vm, uint64_t *holds, uint64_t *ns)
+{
+	const struct hv_stat_desc *d;
+	uint64_t *v = NULL;
+	int ih = -1, in = -1;
+	struct hv *hv;
+	bool ok = false;
+	size_t n, i;
+
+	if (hv_open(&hv))
+		return false;
+	if (hv_stats_names(hv, &d, &n))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(d[i].name, "clone.holds"))
+			ih = (int)i;
+		else if (!strcmp(d[i].name, "clone.hold_ns"))
+			in = (int)i;
+	}
+	v = calloc(n, sizeof(*v));
+	if (ih < 0 || in < 0 || !v ||
+	    hv_vm_stats(vm, HV_STATS_VM, v, n) != (int)n)
+		goto out;
+	*holds = v[ih];
+	*ns = v[in];
+	ok = true;
+out:
+	free(v);
+	hv_close(hv);
+	return ok;
+}
+
+/*
+ * The kernel pauses a running VM for the instant itself (HV_CLONE_HOLD):
+ * after it took a reference on every page and made the clone's vCPUs,
+ * and it resumes it before it builds the clone's NPT/EPT, so the pause
+ * no longer grows with RAM.  -EINVAL from a module before API 8: the
+ * caller pauses and clones the old way.
+ */
+static int freeze_held(struct hv_vm *vm, const struct hv_vm_info *info,
+		       struct snap_frozen *fz, const char *label, char *err,
+		       size_t errlen)
+{
+	uint64_t holds0, ns0, holds1, ns1, start;
+	bool counted;
+	int ret;
+
+	counted = hold_stats(vm, &holds0, &ns0);
+	start = hv_monotonic_ns();
+	ret = make_clone(vm, info->name, HV_CLONE_HOLD, fz, label, err,
+			 errlen);
+	fz->resumed_ns = hv_monotonic_ns();
+	if (ret)
+		return ret;
+	fz->cloned = true;
+	if (counted && hold_stats(vm, &holds1, &ns1)) {
+		fz->paused = holds1 != holds0;
+		fz->pause_ns = ns1 - ns0;
+	} else {
+		/* No counters: the whole call, an upper bound */
+		fz->paused = true;
+		fz->pause_ns = fz->resumed_ns - start;
+	}
+	return 0;
+}
+
 int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
-		int (*at_instant)(void *arg), void *arg, const char *label,
-		char *err, size_t errlen)
+		int (*at_instant)(void *arg), void *arg, bool hold,
+		const char *label, char *err, size_t errlen)
 {
 	struct hv_vm_info info;
 	uint64_t start = 0;
@@ -107,6 +179,20 @@ int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
 	if (ret)
 		return seterr(err, errlen, ret, "%s: cannot read the VM: %s",
 			      label, hv_strerror(ret));
+	if (hold && info.state == HV_VM_STATE_RUNNING) {
+		ret = freeze_held(vm, &info, fz, label, err, errlen);
+		if (ret != -EINVAL || fz->cloned) {
+			if (!ret && at_instant)
+				ret = at_instant(arg);
+			if (ret)
+				snap_frozen_drop(fz);
+			return ret;
+		}
+		memset(fz, 0, sizeof(*fz));
+		if (err && errlen)
+			err[0] = '\0';
+	}
+
 	/*
 	 * A managed VM runs on kernel threads until it is paused; the
 	 * clone needs it quiet.  EINVAL: it is not managed (run attached,
@@ -123,7 +209,7 @@ int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
 				      "VM: %s", label, hv_strerror(ret));
 	}
 
-	ret = make_clone(vm, info.name, fz, label, err, errlen);
+	ret = make_clone(vm, info.name, 0, fz, label, err, errlen);
 	fz->cloned = !ret;
 	if (!ret && at_instant)
 		ret = at_instant(arg);

@@ -55,12 +55,14 @@ struct snap_frozen {
 /*
  * Pause @vm if it runs managed, clone it under a free name, call
  * @at_instant(@arg) (if not NULL) while it is still paused, and resume
- * it.  0 with fz->clone the instant; or an errno with one line in @err
- * (starting with @label), the VM running again if it ran, and no clone.
+ * it.  With @hold, a running VM is paused by the kernel for the clone
+ * alone (HV_CLONE_HOLD), and @at_instant runs after the resume.  0 with
+ * fz->clone the instant; or an errno with one line in @err (starting
+ * with @label), the VM running again if it ran, and no clone.
  */
 int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
-		int (*at_instant)(void *arg), void *arg, const char *label,
-		char *err, size_t errlen);
+		int (*at_instant)(void *arg), void *arg, bool hold,
+		const char *label, char *err, size_t errlen);
 
 /* Destroy the clone (if any). */
 void snap_frozen_drop(struct snap_frozen *fz);

@@ -500,12 +500,16 @@ static int write_tail(struct snap_state *s, const char *path,
 }
 
 /*
- * A live snapshot's instant: snap_freeze() calls this with the VM paused
- * and the clone made.  The file records the dirty epoch read here, so
- * the next increment against it holds every page the VM writes from
- * this moment on.  An incremental snapshot also takes the pages logged
- * since the first reset (freeze_live()), now and not after the resume:
- * a page written after this moment must stay logged for the next one.
+ * A live snapshot's instant: snap_freeze() calls this with the clone
+ * made.  The file records the dirty epoch read here, so the next
+ * increment against it holds every page the VM writes from this moment
+ * on.  An incremental snapshot also takes the pages logged since the
+ * first reset (freeze_live()), now and not after the resume: a page
+ * written after this moment must stay logged for the next one, so its
+ * VM is still paused here.  A full one's was paused by the kernel for
+ * the clone alone (HV_CLONE_HOLD) and runs again: its epoch moves only
+ * with dirty-log resets, which it made before, and a vCPU or RAM added
+ * since the clone only makes this refuse needlessly.
  */
 static int at_instant(void *arg)
 {
@@ -536,15 +540,16 @@ static int at_instant(void *arg)
  * clone anyway, so nothing is lost, and the pause is left only the
  * pages written in these few milliseconds to clear (an incremental
  * snapshot's), not all those since its base.  Then the instant: pause,
- * clone, at_instant(), resume (lib/snap/live.c).
+ * clone, at_instant(), resume (lib/snap/live.c); for a full snapshot
+ * the kernel's pause, clone and resume, then at_instant().
  */
 static int freeze_live(struct snap_state *s, bool incremental)
 {
 	int ret = reset_dirty_logs(s, incremental);
 
 	if (!ret)
-		ret = snap_freeze(s->vm, s->live, at_instant, s, s->w.label,
-				  s->w.err, s->w.errlen);
+		ret = snap_freeze(s->vm, s->live, at_instant, s, !incremental,
+				  s->w.label, s->w.err, s->w.errlen);
 	if (!ret)
 		s->src = s->live->clone;
 	return ret;

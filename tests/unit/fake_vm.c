@@ -217,8 +217,40 @@ static int region_of(struct fake_vm *vm, uint64_t gpa)
 	return -1;
 }
 
-/* HV_VM_CLONE: a copy (the fake shares nothing copy-on-write). */
+static int copy_vm(struct fake_vm *vm, const struct hv_vm_clone *c);
+
+/*
+ * HV_VM_CLONE: a copy (the fake shares nothing copy-on-write).  With
+ * HV_CLONE_HOLD a running managed VM is paused around it, as the module
+ * does (state/clone.c), with the test's hooks.
+ */
 static int clone_vm(struct fake_vm *vm, const struct hv_vm_clone *c)
+{
+	bool hold = vm->managed && vm->state == HV_VM_STATE_RUNNING;
+	int r;
+
+	if (c->how & ~HV_CLONE_HOLD || c->reserved[0] || c->reserved[1] ||
+	    c->reserved[2] || c->reserved[3])
+		return -EINVAL;
+	if (hold && !(c->how & HV_CLONE_HOLD))
+		return -EBUSY;
+	if (hold) {
+		if (fake_on_pause)
+			fake_on_pause(vm);
+		vm->pauses++;
+		vm->state = HV_VM_STATE_PAUSED;
+	}
+	r = copy_vm(vm, c);
+	if (hold) {
+		vm->resumes++;
+		vm->state = HV_VM_STATE_RUNNING;
+		if (fake_on_resume)
+			fake_on_resume();
+	}
+	return r;
+}
+
+static int copy_vm(struct fake_vm *vm, const struct hv_vm_clone *c)
 {
 	struct fake_vm *n;
 	struct stat st;
@@ -231,8 +263,6 @@ static int clone_vm(struct fake_vm *vm, const struct hv_vm_clone *c)
 		return -EINVAL;
 	if (fake_vm_named(c->name))
 		return -EEXIST;
-	if (vm->managed && vm->state == HV_VM_STATE_RUNNING)
-		return -EBUSY;
 	if (fake_clone_err)
 		return -fake_clone_err;
 	fake_creates++;
@@ -263,10 +293,13 @@ static int state_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 {
 	int r;
 
-	/* As the module: the RAM list and dirty logs work while it runs */
+	/*
+	 * As the module: the RAM list and dirty logs work while it runs,
+	 * and a clone decides itself (HV_CLONE_HOLD)
+	 */
 	if (vm->managed && vm->state == HV_VM_STATE_RUNNING &&
 	    req != HV_VM_GET_RAM && req != HV_VM_SET_DIRTY_LOG &&
-	    req != HV_VM_GET_DIRTY_LOG)
+	    req != HV_VM_GET_DIRTY_LOG && req != HV_VM_CLONE)
 		return -EBUSY;
 	switch (req) {
 	case HV_VM_GET_VCPU_STATE: {

@@ -9,7 +9,9 @@
  *   clone      a clone and its parent each write their own pattern to
  *              the same pages and read back only their own; the rest
  *              stays shared (counts, host free memory); mmap writes stay
- *              private; either VM destroyed first, no leak; EEXIST, EBUSY
+ *              private; either VM destroyed first, no leak; EEXIST, EBUSY;
+ *              HV_CLONE_HOLD of a running VM: paused for the clone only,
+ *              counted in clone.holds and clone.hold_ns
  *   cloneopen  a clone made by libhv, its vCPU opened with hv_vcpu_open()
  *              and run attached: it goes on from the parent's state and
  *              writes only its own pages
@@ -148,14 +150,21 @@ static bool listed(uint64_t gpa)
 	return false;
 }
 
-static int do_clone(struct hv_vm *vm, const char *name, uint32_t flags)
+static int do_clone_how(struct hv_vm *vm, const char *name, uint32_t flags,
+			uint32_t how)
 {
 	struct hv_vm_clone c;
 
 	memset(&c, 0, sizeof(c));
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.flags = flags;
+	c.how = how;
 	return ioctl(hv_vm_fd(vm), HV_VM_CLONE, &c);
+}
+
+static int do_clone(struct hv_vm *vm, const char *name, uint32_t flags)
+{
+	return do_clone_how(vm, name, flags, 0);
 }
 
 /* Open a clone by name and map its RAM like guest_init's. */
@@ -291,6 +300,63 @@ static int arm(struct guest *g, uint64_t tag)
 	return err;
 }
 
+/*
+ * HV_CLONE_HOLD of the running VM: the kernel pauses it for the instant
+ * only.  The source runs on, the clone waits (created, its vCPU in the
+ * source's loop), and the source's counters say it was held once.
+ */
+static void clone_hold(struct guest *g, const char *name)
+{
+	struct hv_vm_info si, ci;
+	struct hv_vcpu *cv = NULL;
+	struct hv_vm *c = NULL;
+	struct hv_regs regs;
+	int64_t holds, ns;
+	int fd;
+
+	expect_errno(do_clone_how(g->vm, name, 0, 2), EINVAL,
+		     "clone with an unknown HV_CLONE_* bit");
+	expect_errno(do_clone_how(g->vm, name, 0, HV_CLONE_HOLD | 1u << 31),
+		     EINVAL, "clone with HV_CLONE_HOLD and an unknown bit");
+	fd = do_clone_how(g->vm, name, HV_VM_DESTROY_ON_CLOSE, HV_CLONE_HOLD);
+	if (fd < 0) {
+		fail("HV_CLONE_HOLD of a running managed VM: %s",
+		     strerror(errno));
+		return;
+	}
+	if (hv_vm_info(g->vm, &si) || si.state != HV_VM_STATE_RUNNING)
+		fail("the source after HV_CLONE_HOLD: state %u, expected "
+		     "running", si.state);
+	else
+		ok("the source runs on after HV_CLONE_HOLD");
+	holds = hvtest_vm_stat(hv, g->vm, HV_STATS_VM, "clone.holds");
+	ns = hvtest_vm_stat(hv, g->vm, HV_STATS_VM, "clone.hold_ns");
+	if (holds != 1 || ns <= 0)
+		fail("the source's clone.holds %lld, clone.hold_ns %lld: "
+		     "expected 1 and > 0", (long long)holds, (long long)ns);
+	else
+		ok("the source was held once, for %lld us", (long long)ns / 1000);
+
+	if (hv_vm_open(hv, name, &c) || hv_vm_info(c, &ci) ||
+	    hv_vcpu_open(c, 0, &cv) || hv_vcpu_get_regs(cv, &regs)) {
+		fail("open the held clone and read its vCPU");
+	} else if (ci.state != HV_VM_STATE_CREATED ||
+		   ci.mem_size != si.mem_size ||
+		   regs.rip < GUEST_BASE || regs.rip >= GUEST_BASE + 0x1000) {
+		fail("the held clone: state %u, %llu bytes, RIP %#llx: "
+		     "expected created, %llu bytes, RIP in the spin loop",
+		     ci.state, (unsigned long long)ci.mem_size,
+		     (unsigned long long)regs.rip,
+		     (unsigned long long)si.mem_size);
+	} else {
+		ok("the held clone waits, created, its vCPU at %#llx",
+		   (unsigned long long)regs.rip);
+	}
+	hv_vcpu_close(cv);
+	hv_vm_close(c);
+	close(fd);	/* HV_VM_DESTROY_ON_CLOSE */
+}
+
 static void clone_busy(void)
 {
 	char name[HV_NAME_LEN];
@@ -308,9 +374,10 @@ static void clone_busy(void)
 		snprintf(name, sizeof(name), "hvt-bc-%d", (int)getpid());
 		expect_errno(do_clone(g.vm, name, 0), EBUSY,
 			     "clone of a running managed VM");
+		clone_hold(&g, name);
 		hv_vm_stop(g.vm);
 	}
-	guest_ok(&g, "running VM not cloned");
+	guest_ok(&g, "running VM: EBUSY, or held by HV_CLONE_HOLD");
 	guest_fini(&g);
 }
 

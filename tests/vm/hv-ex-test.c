@@ -245,25 +245,6 @@ static const uint8_t ex03_code[] = {
 	0xf4,
 };
 
-/* Counter @name of vCPU @vcpu (HV_STATS_VM: the VM's); -1 if none. */
-static int64_t ex_stat(struct guest *g, uint32_t vcpu, const char *name)
-{
-	const struct hv_stat_desc *d;
-	uint64_t v[512];
-	size_t n, i;
-	int got;
-
-	if (hv_stats_names(hv, &d, &n) || n > 512)
-		return -2;
-	got = hv_vm_stats(g->vm, vcpu, v, n);
-	if (got < 0)
-		return -2;
-	for (i = 0; i < (size_t)got; i++)
-		if (!strncmp(d[i].name, name, sizeof(d[i].name)))
-			return (int64_t)v[i];
-	return -1;
-}
-
 static void case_03(void)
 {
 	const char *hint = "docs/exercises/03-halt-if0.md: the counters are in kmod/hv_stats.c, HLT is handled in kmod/hv_event.c:hv_handle_hlt()";
@@ -293,7 +274,7 @@ static void case_03(void)
 		goto out;
 	}
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		int64_t v = ex_stat(&g, want[i].vcpu, want[i].name);
+		int64_t v = hvtest_vm_stat(hv, g.vm, want[i].vcpu, want[i].name);
 		const char *who = want[i].vcpu == HV_STATS_VM ? "VM" : "vCPU 0";
 
 		if (v == -1) {

@@ -462,4 +462,27 @@ static inline int hvtest_vm_count(struct hv *hv)
 	return (int)n;
 }
 
+/*
+ * Counter @name of @vm's vCPU @vcpu (HV_STATS_VM: the VM's); -1 if the
+ * module has none, -2 if the counters cannot be read.
+ */
+static inline int64_t hvtest_vm_stat(struct hv *hv, struct hv_vm *vm,
+				     uint32_t vcpu, const char *name)
+{
+	const struct hv_stat_desc *d;
+	uint64_t v[512];
+	size_t n, i;
+	int got;
+
+	if (hv_stats_names(hv, &d, &n) || n > 512)
+		return -2;
+	got = hv_vm_stats(vm, vcpu, v, n);
+	if (got < 0)
+		return -2;
+	for (i = 0; i < (size_t)got; i++)
+		if (!strncmp(d[i].name, name, sizeof(d[i].name)))
+			return (int64_t)v[i];
+	return -1;
+}
+
 #endif /* HVGUEST_H */
