@@ -84,6 +84,22 @@ static const char *live_nomem_why(struct hv *hv, struct hv_vm *vm,
 	return hvctl_nomem_why(hv, info.mem_size, 1, why, len);
 }
 
+/* What a live snapshot cost the VM: its pause, and the write it ran through */
+static void live_report(const char *name,
+			const struct hv_snapshot_live_info *li)
+{
+	char paused[48] = "not running, not paused";
+
+	if (li->paused)
+		snprintf(paused, sizeof(paused), "paused %.3f ms",
+			 li->pause_ns / 1e6);
+	fprintf(hvctl_out, "%s: %s for the clone; file written in %.2f s "
+	       "(%llu pages), %llu pages copied on write meanwhile\n",
+	       name, paused, li->write_ns / 1e9,
+	       (unsigned long long)li->pages_stored,
+	       (unsigned long long)li->cow_copies);
+}
+
 int hvctl_cmd_snapshot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -163,6 +179,8 @@ int hvctl_cmd_snapshot(int argc, char **argv)
 		ret = hvctl_fail(ctx, "VM is busy (run attached by a program)");
 	else if (err)
 		ret = hvctl_fail(ctx, "%s", msg[0] ? msg : hv_strerror(err));
+	else if (live && !quiet)
+		live_report(args[0], &li);
 
 	if (!err && stop && (paused || info.state == HV_VM_STATE_PAUSED)) {
 		err = hv_vm_stop(vm);

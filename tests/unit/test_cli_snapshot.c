@@ -154,10 +154,14 @@ START_TEST(live)
 	char *inc = (char *)snap_path(1, "inc.hv");
 	struct fake_vm *fv = fake_vm_named("web");
 	unsigned int i, n = 0;
+	char *out;
 
 	fv->managed = true;
 	fv->state = HV_VM_STATE_RUNNING;
-	free(HVCTL(0, "", "snapshot", "web", path, "--live"));
+	out = HVCTL(0, "", "snapshot", "web", path, "--live");
+	ck_assert_msg(strstr(out, "web: paused "), "out: %s", out);
+	ck_assert_ptr_nonnull(strstr(out, " ms for the clone; file written in "));
+	free(out);
 	ck_assert_uint_eq(fv->pauses, 1);
 	ck_assert_uint_eq(fv->resumes, 1);
 	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);

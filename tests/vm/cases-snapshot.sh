@@ -394,6 +394,15 @@ case_sn_live() {
 	[ -z "$(sn_tmp_left)" ] || fail "temporary file left: $(sn_tmp_left)"
 	mg_names | grep '^a\.snap-' && fail "the clone is still listed"
 
+	# A second one at once.  a has not lapped since the first, so most
+	# of its pages are still marked shared: it copies some on write
+	# while the clone takes its page references, and the instant takes
+	# those again (kmod/state/clone.c, hv_clone_recheck_pages).
+	say "\$ hvctl snapshot a live2.hv --live"
+	hvctl snapshot a "$SN_DIR/live2.hv" --live >"$SN_DIR/live2.out" 2>&1 ||
+		fail "the second hvctl snapshot --live: $(head -n 1 "$SN_DIR/live2.out")"
+	cat "$SN_DIR/live2.out"
+
 	# The VM's own RAM is a clean cut too, later than the file's.
 	mg_ok "pause a" pause a
 	sn_laps a "$SN_DIR/a1.laps" "a after"
@@ -411,6 +420,13 @@ case_sn_live() {
 	[ "$during" -ge "$file_t" ] && [ "$during2" -gt "$file_t" ] ||
 		fail "a's T=$during then $during2, read while its file was written, not past the file's $file_t"
 	say "a ran on during the write: T $file_t at the instant, $during and $during2 while written, $a_t after"
+
+	# The second file: its own clean cut, later than the first's.
+	mg_ok "restore live2" restore "$SN_DIR/live2.hv" --name r2
+	sn_laps r2 "$SN_DIR/r2.laps" "the second file"
+	[ "$sn_t" -gt "$file_t" ] && [ "$sn_t" -le "$a_t" ] ||
+		fail "the second file's T=$sn_t is not between the first's $file_t and a's $a_t"
+	mg_ok "destroy r2" destroy r2
 
 	# (3) The restored copy laps on from the cut.
 	mg_ok "start r" start r
