@@ -424,6 +424,25 @@ static int hv_mem_break_cow(struct hvk_vm *vm, struct hv_region *rg, u64 idx)
 
 	lockdep_assert_held(&vm->lock);
 	/*
+	 * Ours alone by now: the VMs that shared it are gone (a live
+	 * snapshot's clone, once its file is written) and nobody maps it,
+	 * so only this region's reference is left.  Nobody can take a new
+	 * one that matters: a clone of this VM needs vm->lock, and a fault
+	 * of the owner's mmap gets this same page.  Reuse it, as the
+	 * kernel's own copy-on-write reuses a page whose other users left
+	 * (do_wp_page): permission is only added, no copy, no flush.
+	 */
+	if (page_ref_count(old) == 1) {
+		r = hv_pt_set_4k(&vm->gpt, gpa, page_to_phys(old), true);
+		if (r)
+			return r;
+		hv_gpt_changed(vm);
+		__clear_bit(idx, rg->cow);
+		rg->nr_cow--;
+		vm->cow_reused++;
+		return 0;
+	}
+	/*
 	 * The page is within what the owner was charged (a clone is
 	 * charged in full); the copy still needs room in the VM's cgroup,
 	 * which may be charged from a managed vCPU's kernel thread, and

@@ -70,6 +70,7 @@ enum hv_stat_src {
 	HV_SRC_MMIO_UNCLAIMED,	/* VM: hvk_vm.mmio_unclaimed */
 	HV_SRC_CLONE_HOLDS,	/* VM: hvk_vm.clone_holds */
 	HV_SRC_CLONE_HOLD_NS,	/* VM: hvk_vm.clone_hold_ns */
+	HV_SRC_COW_REUSED,	/* VM: hvk_vm.cow_reused */
 };
 
 struct hv_stat_more {
@@ -96,6 +97,7 @@ static const struct hv_stat_more hv_stat_more[] = {
 	HV_MORE_VM("mmio.unclaimed",	HV_SRC_MMIO_UNCLAIMED),
 	HV_MORE_VM("clone.holds",	HV_SRC_CLONE_HOLDS),
 	{ "clone.hold_ns", HV_SRC_CLONE_HOLD_NS, 0, HV_STAT_NS | HV_STAT_VM },
+	HV_MORE_VM("mem.cow_reused",	HV_SRC_COW_REUSED),
 };
 
 /* exit.* for every code, then exit_ns.*, then hv_stat_more[] */
@@ -191,6 +193,8 @@ static u64 hv_stat_vm(struct hvk_vm *vm, unsigned int i)
 		return vm->clone_holds;
 	case HV_SRC_CLONE_HOLD_NS:
 		return vm->clone_hold_ns;
+	case HV_SRC_COW_REUSED:
+		return vm->cow_reused;
 	default:
 		return 0;
 	}
