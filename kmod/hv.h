@@ -266,8 +266,8 @@ struct hvk_vm {
 	bool virt_held;			/* [m] holds hv_virt_get() */
 	u64 dirty_epoch;		/* [m] GET_DIRTY_LOG calls */
 	u64 cow_copies;			/* [m] shared pages copied on write */
-	u64 cow_reused;			/* [m] shared pages whose sharers had
-					 * all left: made writable, no copy */
+	u64 cow_reused;			/* [m] shared pages nobody else held:
+					 * made writable, not copied */
 	u64 dirty_faults;		/* [m] guest writes that faulted to
 					 * be logged (dirty logging on) */
 	u64 clone_holds;		/* [m] HV_CLONE_HOLD pauses for a

@@ -362,7 +362,8 @@ void hv_mem_flush_sync(struct hvk_vm *vm)
 	unsigned int i;
 	int cpu;
 
-	lockdep_assert_held(&vm->lock);	/* no leaf changes; the vCPU array */
+	/* No leaf changes meanwhile; the vCPU array is stable */
+	lockdep_assert_held(&vm->lock);
 	hv_gpt_changed(vm);
 	/* Pairs with the smp_mb() in hv_guest_enter_irqoff() */
 	smp_mb__after_atomic();

@@ -108,8 +108,9 @@ static int hv_clone_take_pages(struct hvk_vm *dst, struct hvk_vm *src)
 		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
 
 		n = s->size >> PAGE_SHIFT;
+		/* One reference each for the clone */
 		for (j = 0; j < n; j++) {
-			get_page(s->pages[j]);	/* the clone's reference */
+			get_page(s->pages[j]);
 			d->pages[j] = s->pages[j];
 		}
 		bitmap_copy(d->huge, s->huge,
