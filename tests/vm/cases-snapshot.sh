@@ -18,7 +18,9 @@
 #   sn-live      hvctl snapshot --live of laps.bin, a guest lapping all its
 #                RAM: the file holds exactly one cut, the instant of its
 #                registers (hv-dump --laps); the VM ran on while the file
-#                was written; the restored copy laps on from the cut; a VM
+#                was written; a second live snapshot taken meanwhile (the
+#                pages still shared with the first's clone) is its own
+#                later cut; the restored copy laps on from the cut; a VM
 #                destroyed mid-write leaves no partial file
 #   xv-take      (amd and intel) snapshot a looper and hand the file to the
 #                rig (HVTEST-CARRY lines), for the other vendor
