@@ -26,7 +26,9 @@
 #               powers the VM off
 #   linux-snap  snapshot mid-workload (2 vCPUs), destroy, restore: the
 #               same /init goes on where it was (no second boot), its
-#               clock does not go back, it finishes, powers off
+#               clock does not go back, it finishes, powers off; a live
+#               snapshot taken before (hvctl snapshot --live: the VM runs
+#               on) restores and finishes /init from its instant too
 #   linux-clone clone a running Linux: parent and clone both finish
 #               their count, independently, and power off
 #   linux-xvtake    (amd) linux-snap's first half: snapshot after step 3
@@ -421,6 +423,14 @@ case_linux_snap() {
 	lx_setup
 	lx_create a 2 "hvl.mode=long hvl.count=$LX_STEPS hvl.nocheck=1"
 	lx_start a
+	# A live one first (issue 17): a runs on while its file is written.
+	lx_wait_line a "HVLINUX-STEP 2/"
+	set -- $(lx_last_step a)
+	k0=$1
+	mg_ok "live snapshot mid-workload" snapshot a "$LX_DIR/live.hv" --live
+	set -- $(lx_last_step a)
+	k1=$1
+	mg_expect_state a running
 	lx_wait_line a "HVLINUX-STEP 3/"
 	mg_ok "snapshot mid-workload" snapshot a "$LX_DIR/a.hv" --stop --quiet
 	t_snap=$(lx_now)
@@ -437,6 +447,20 @@ case_linux_snap() {
 	lx_went_on "$k" "$up_k" "$LX_STEPS" "a then r"
 	say "r: timing: restored start to power-off $(lx_secs "$lx_t0" "$lx_t_stop")s"
 	mg_ok "destroy" destroy r
+
+	# The live snapshot's instant lies between steps k0 and k1 (a's
+	# last complete ones before and after the call): restored, it goes
+	# on from there to the end of /init, powered off, without a splat.
+	mg_ok "restore the live snapshot" restore "$LX_DIR/live.hv" --name r2 --quiet
+	lx_start r2
+	lx_wait_stop r2
+	lx_show r2
+	lx_no_splat r2
+	lx_powered_off r2
+	bad=$(lx_lines r2 | lx_steps - 0 $((k0 + 1)) $((k1 + 2)) "$LX_STEPS")
+	[ -z "$bad" ] || fail "r2, restored from the live snapshot: $bad"
+	say "r2: the live snapshot (taken between steps $k0 and $k1) went on to the end"
+	mg_ok "destroy" destroy r2
 	mg_none_left
 	no_splat
 }
