@@ -232,34 +232,45 @@ static bool check_ram(struct hv_vm *vm, uint64_t tag, const char *who)
 }
 
 /*
- * cow_copies must be @copies plus at most @pt copies of the guest's page
- * tables (see SCRATCH_END), and shared_pages the rest; returns the
- * number of page-table copies (0 when @pt is 0), or -1.
+ * The first writes to shared pages must be @copies plus at most @pt of
+ * the guest's page tables (see SCRATCH_END), each either a copy
+ * (cow_copies) or, when nobody else held the page any more, made
+ * writable in place (mem.cow_reused); shared_pages the rest.  Returns
+ * how many page tables (0 when @pt is 0), or -1.
  */
 static int expect_cow_pt(struct hv_vm *vm, uint64_t copies, uint64_t pt,
 			 const char *who)
 {
 	struct hv_vm_info info;
+	int64_t reused = hvtest_vm_stat(hv, vm, HV_STATS_VM, "mem.cow_reused");
+	uint64_t firsts;
 
 	if (!vm_info(vm, &info)) {
 		fail("%s: GET_INFO: %s", who, strerror(errno));
 		return -1;
 	}
-	if (info.cow_copies < copies || info.cow_copies > copies + pt ||
-	    info.shared_pages != CL_PAGES - info.cow_copies) {
-		fail("%s: cow_copies %llu (expected %llu, + up to %llu page "
-		     "tables), shared_pages %llu (expected %llu)", who,
-		     (unsigned long long)info.cow_copies,
-		     (unsigned long long)copies, (unsigned long long)pt,
-		     (unsigned long long)info.shared_pages,
-		     (unsigned long long)(CL_PAGES - info.cow_copies));
+	if (reused < 0) {
+		fail("%s: no counter mem.cow_reused (%lld)", who,
+		     (long long)reused);
 		return -1;
 	}
-	ok("%s: cow_copies %llu (%llu page tables), shared_pages %llu", who,
-	   (unsigned long long)info.cow_copies,
-	   (unsigned long long)(info.cow_copies - copies),
+	firsts = info.cow_copies + (uint64_t)reused;
+	if (firsts < copies || firsts > copies + pt ||
+	    info.shared_pages != CL_PAGES - firsts) {
+		fail("%s: cow_copies %llu + reused %lld (expected %llu, + up "
+		     "to %llu page tables), shared_pages %llu (expected %llu)",
+		     who, (unsigned long long)info.cow_copies,
+		     (long long)reused, (unsigned long long)copies,
+		     (unsigned long long)pt,
+		     (unsigned long long)info.shared_pages,
+		     (unsigned long long)(CL_PAGES - firsts));
+		return -1;
+	}
+	ok("%s: cow_copies %llu, reused %lld (%llu page tables), "
+	   "shared_pages %llu", who, (unsigned long long)info.cow_copies,
+	   (long long)reused, (unsigned long long)(firsts - copies),
 	   (unsigned long long)info.shared_pages);
-	return (int)(info.cow_copies - copies);
+	return (int)(firsts - copies);
 }
 
 static bool expect_cow(struct hv_vm *vm, uint64_t copies, const char *who)
@@ -390,6 +401,7 @@ static void case_clone(void)
 	struct timespec t0, t1;
 	long before, after_clone, after_runs, after;
 	uint64_t *pp, *cp;
+	int64_t reused;
 	struct guest g;
 	int fd, round, ppt, cpt;
 
@@ -454,6 +466,19 @@ static void case_clone(void)
 		    run_pages(&g, PARENT_TAG, "parent writes"))
 			goto out;
 		after_runs = free_pages();
+		/*
+		 * The clone wrote first and let go of the originals of its
+		 * pages: the parent's are its own again, made writable in
+		 * place, not copied (nobody maps them: the clone zapped the
+		 * parent's mmap).
+		 */
+		reused = hvtest_vm_stat(hv, g.vm, HV_STATS_VM, "mem.cow_reused");
+		if (reused < (int64_t)CL_N) {
+			fail("parent after writes: mem.cow_reused %lld, expected "
+			     "at least the %zu pages the clone copied first",
+			     (long long)reused, CL_N);
+			goto out;
+		}
 		if (!check_ram(g.vm, PARENT_TAG, "parent") ||
 		    !check_ram(c, CLONE_TAG, "clone") ||
 		    (ppt = expect_cow_pt(g.vm, CL_N, SCRATCH_END / PAGE - 16,
