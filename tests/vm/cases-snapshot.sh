@@ -228,16 +228,21 @@ case_sn_clone() {
 	sn_wait_lines a 2
 	sn_console b "$SN_DIR/b.console"
 	sn_continues "$SN_DIR/a.console" "$SN_DIR/b.console" "b"
-	# The looper writes only its stack: each copies a page or two, and
-	# the rest stays shared.
+	# The looper writes only its stack: each makes a page or two its
+	# own, and the rest stays shared.  The first to write a page copies
+	# it; the other then holds the original alone and reuses it in
+	# place (mem.cow_reused).
 	for vm in a b; do
 		c=$(mg_field $vm cow_copies)
 		sh=$(mg_field $vm shared_pages)
-		say "$vm: cow_copies $c, shared_pages $sh"
-		[ "$c" -ge 1 ] && [ "$c" -le 8 ] ||
-			fail "$vm: cow_copies $c after running the looper, expected 1 to 8"
-		[ $((c + sh)) -eq 2048 ] ||
-			fail "$vm: cow_copies $c + shared_pages $sh is not 2048"
+		mg_ok "stat $vm" stat $vm --json
+		ru=$(grep -o '"mem.cow_reused":[0-9]*' /tmp/hvc.out | cut -d: -f2)
+		say "$vm: cow_copies $c, reused ${ru:-missing}, shared_pages $sh"
+		[ -n "$ru" ] || fail "$vm: no mem.cow_reused in hvctl stat --json"
+		[ $((c + ru)) -ge 1 ] && [ $((c + ru)) -le 8 ] ||
+			fail "$vm: cow_copies $c + reused $ru after running the looper, expected 1 to 8"
+		[ $((c + ru + sh)) -eq 2048 ] ||
+			fail "$vm: cow_copies $c + reused $ru + shared_pages $sh is not 2048"
 	done
 	# The parent first, then the clone: each frees what it owns.
 	mg_ok "destroy a" destroy --force a
