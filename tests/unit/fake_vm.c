@@ -28,6 +28,8 @@ int fake_set_state_err;
 int fake_create_err;
 int fake_add_ram_err;
 int fake_clone_err;
+bool fake_clone_no_hold;
+uint32_t fake_clone_how;
 void (*fake_on_pause)(struct fake_vm *vm);
 void (*fake_on_resume)(void);
 static uint64_t fake_next_id;
@@ -53,6 +55,8 @@ void fake_vm_reset(void)
 	fake_create_err = 0;
 	fake_add_ram_err = 0;
 	fake_clone_err = 0;
+	fake_clone_no_hold = false;
+	fake_clone_how = 0;
 	fake_on_pause = NULL;
 	fake_on_resume = NULL;
 	fake_next_id = 0;
@@ -229,8 +233,9 @@ static int clone_vm(struct fake_vm *vm, const struct hv_vm_clone *c)
 	bool hold = vm->managed && vm->state == HV_VM_STATE_RUNNING;
 	int r;
 
+	fake_clone_how = c->how;
 	if (c->how & ~HV_CLONE_HOLD || c->reserved[0] || c->reserved[1] ||
-	    c->reserved[2] || c->reserved[3])
+	    c->reserved[2] || c->reserved[3] || (fake_clone_no_hold && c->how))
 		return -EINVAL;
 	if (hold && !(c->how & HV_CLONE_HOLD))
 		return -EBUSY;

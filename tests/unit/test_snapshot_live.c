@@ -187,7 +187,8 @@ START_TEST(running_vm_file_is_the_pause)
 	ck_assert_int_eq(live(vm, path, NULL, runs_on_mid_write), 0);
 	ck_assert_str_eq(err, "");
 
-	/* Held for the clone only, and running again. */
+	/* Held by the module for the clone only, and running again. */
+	ck_assert_uint_eq(fake_clone_how, HV_CLONE_HOLD);
 	ck_assert_uint_eq(fv->pauses, 1);
 	ck_assert_uint_eq(fv->resumes, 1);
 	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
@@ -229,6 +230,34 @@ START_TEST(running_vm_file_is_the_pause)
 END_TEST
 
 /*
+ * A module before API 8 refuses HV_CLONE_HOLD (EINVAL): libhv pauses,
+ * clones and resumes itself, and the file is the pause all the same.
+ */
+START_TEST(module_without_hold)
+{
+	const char *path = snap_path(0, "old.hv");
+	struct fake_vm *fv;
+	struct hv_vm *vm;
+
+	vm = running_vm();
+	fv = fake_vm_named("src");
+	fake_clone_no_hold = true;
+	fake_on_pause = writes_before_pause;
+	fake_on_resume = runs_on;
+	ck_assert_int_eq(live(vm, path, NULL, NULL), 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_uint_eq(fake_clone_how, 0);
+	ck_assert_uint_eq(fv->pauses, 1);
+	ck_assert_uint_eq(fv->resumes, 1);
+	ck_assert_uint_eq(fv->state, HV_VM_STATE_RUNNING);
+	ck_assert(li.paused);
+	ck_assert_uint_gt(li.pause_ns, 0);
+	restores_as(path, "dst", "ref");
+	hv_vm_close(vm);
+}
+END_TEST
+
+/*
  * --live --incremental: the increment holds the pages written since the
  * base up to the pause (also those just before it, after the first reset
  * of the logs); the next increment, the pages written after the pause.
@@ -256,6 +285,8 @@ START_TEST(incremental_chain)
 	fake_on_resume = runs_on;
 	ck_assert_int_eq(live(vm, inc, base, runs_on_mid_write), 0);
 	ck_assert_str_eq(err, "");
+	/* Its logs are cleared at the instant: libhv pauses, not the module */
+	ck_assert_uint_eq(fake_clone_how, 0);
 	ck_assert_int_eq(hv_snapshot_check(inc, &info, err, sizeof(err)), 0);
 	ck_assert(info.incremental);
 	ck_assert_uint_eq(info.pages_stored, 2);	/* pages 9 and 10 */
@@ -521,6 +552,7 @@ Suite *snapshot_live_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, running_vm_file_is_the_pause);
+	tcase_add_test(tc, module_without_hold);
 	tcase_add_test(tc, incremental_chain);
 	tcase_add_test(tc, vm_not_running);
 	tcase_add_test(tc, vm_destroyed_mid_write);

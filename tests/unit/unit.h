@@ -165,6 +165,8 @@ extern int fake_set_state_err;		/* errno for SET_VCPU_STATE, or 0 */
 extern int fake_create_err;		/* errno for HV_CREATE_VM, or 0 */
 extern int fake_add_ram_err;		/* errno for HV_VM_ADD_RAM, or 0 */
 extern int fake_clone_err;		/* errno for HV_VM_CLONE, or 0 */
+extern bool fake_clone_no_hold;		/* a module before API 8: how != 0 is EINVAL */
+extern uint32_t fake_clone_how;		/* the last HV_VM_CLONE's how */
 /*
  * Called by HV_VM_PAUSE of a running VM before it pauses, and by
  * HV_VM_RESUME once it runs again: a test plays the guest's writes
