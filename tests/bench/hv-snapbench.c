@@ -4,7 +4,8 @@
  * machine's own memory bandwidth measured in the same run (make bench,
  * inside the emulated machines; see docs/bench.md).
  *
- *   hv-snapbench [-m MIB] [-r ROUNDS] [-d DIR]
+ *   hv-snapbench [-m MIB] [-r ROUNDS] [-d DIR] [-l MIB+MIB...] [-p ROUNDS]
+ *                [-g idle|spin]
  *
  * A VM with MIB MiB of RAM (default 256) whose every page holds data (a
  * snapshot skips all-zero pages, so a full guest is the slow case), one
@@ -33,12 +34,41 @@
  * judged against memcpy_mib_s.  A line "hv-snapbench: parts: ..." gives
  * the CRC32C and write() speeds a snapshot is made of.
  *
- * Throughput ratios must be at least their target, the clone ratio at most
- * its target.  Exit status 1 if any operation failed (timing never fails).
+ * Then, for each size of -l (default 256+1024; 0: none), a VM of that
+ * many MiB, every page holding data, whose one vCPU runs a guest that
+ * writes one byte to COM1 and then idles in HLT (-g idle, the default:
+ * real mode at 0x1000, out %al,%dx; sti; hlt) or spins (-g spin: jmp .),
+ * started managed and left unmapped by this process (as `hvctl snapshot
+ * --live` finds it).  Per size, ROUNDS of -p (default 5) of:
+ *
+ *   live      hv_vm_snapshot_live() of the running VM: the pause (pause to
+ *             resume, as libhv times it) and the background write (resume
+ *             to the file's end)
+ *   first     hv_vm_restore() of a snapshot taken with the vCPU at that out
+ *             (stopped, RIP set back, RAX 'R'), hv_vm_start(), and the
+ *             guest's 'R' read from its console: the restored guest's first
+ *             instruction has run
+ *
+ *   SNAPBENCH amd live_pause mib=256 best_ms=0.8 median_ms=0.9 rounds=5
+ *             guest=idle target=1.0 meets=yes   (meets: the median)
+ *   SNAPBENCH amd live_pause_scaling mib=1024/256 ratio=1.1
+ *             best_ratio=1.0 target=1.25 meets=yes   (of the medians)
+ *   SNAPBENCH amd live_write mib=256 mib_s=700.2 median_mib_s=650.0
+ *             memcpy_mib_s=1450.2 ratio=0.48 pages=65536 cow_copies=0
+ *             target=0.50 meets=no          (ratio: the best)
+ *   SNAPBENCH amd first_insn mib=256 best_ms=900.1 median_ms=910.0
+ *             restore_ms=880.0 start_ms=0.3 signal_ms=1.2 target=5.0
+ *             meets=no                      (meets: the median)
+ *
+ * Throughput ratios must be at least their target, the clone ratio and
+ * the times at most theirs.  Exit status 1 if any operation failed, a
+ * restored VM's RAM differs (checked on the first round of the first
+ * size), or a guest does not signal within 30 s; timing never fails.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,17 +110,27 @@ static const char *cpu_vendor(void)
 	       !strcmp(id, "GenuineIntel") ? "intel" : "unknown";
 }
 
-/* xorshift64: every 8 bytes differ, no page is zero. */
-static void fill(uint64_t *p, uint64_t bytes, uint64_t seed)
+/*
+ * xorshift64: every 8 bytes differ, no page is zero.  @x is the state,
+ * so that a pattern can be made (and checked) piecewise.
+ */
+static void fill_from(uint64_t *p, uint64_t bytes, uint64_t *x)
 {
-	uint64_t x = seed | 1, i;
+	uint64_t i;
 
 	for (i = 0; i < bytes / 8; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		p[i] = x;
+		*x ^= *x << 13;
+		*x ^= *x >> 7;
+		*x ^= *x << 17;
+		p[i] = *x;
 	}
+}
+
+static void fill(uint64_t *p, uint64_t bytes, uint64_t seed)
+{
+	uint64_t x = seed | 1;
+
+	fill_from(p, bytes, &x);
 }
 
 static struct hv_vm *make_vm(struct hv *hv, const char *name, uint64_t size,
@@ -118,6 +158,351 @@ static double best(double a, double b)
 	return a < b ? a : b;
 }
 
+/* ------------------------------------------------------------------ */
+/* Live snapshots, and restore to the first guest instruction (issue 17) */
+
+#define LIVE_MAX	8	/* sizes in -l */
+#define SAMPLES_MAX	100
+#define SIGNAL_S	30	/* a guest that does not signal by then: failed */
+#define GUEST_CODE	0x1000
+#define COM1		0x3f8
+
+/*
+ * Real mode at GUEST_CODE: one byte (AL) to COM1 (DX), then idle (-g
+ * idle: HLT with interrupts on, so the vCPU thread sleeps; nothing here
+ * sends it one) or busy (-g spin: its vCPU thread takes all the CPU it
+ * gets, which, on a machine with one CPU, this program then shares).
+ */
+static const uint8_t code_idle[] = {
+	0xee,			/* out %al,(%dx) */
+	0xfb,			/* sti */
+	0xf4,			/* 1: hlt */
+	0xeb, 0xfd,		/* jmp 1b */
+};
+static const uint8_t code_spin[] = {
+	0xee,			/* out %al,(%dx) */
+	0xeb, 0xfe,		/* 1: jmp 1b */
+};
+static const uint8_t *guest_code = code_idle;
+static size_t guest_len = sizeof(code_idle);
+
+struct live_result {
+	uint64_t mib;
+	double pause[SAMPLES_MAX];	/* seconds */
+	double write[SAMPLES_MAX];
+	double first[SAMPLES_MAX];	/* restore call to the guest's byte */
+	double restore[SAMPLES_MAX];	/* hv_vm_restore() */
+	double start[SAMPLES_MAX];	/* console open and hv_vm_start() */
+	double signal[SAMPLES_MAX];	/* hv_vm_start() returned to the byte */
+	uint64_t pages, cow_copies;
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, unsigned int n)
+{
+	double s[SAMPLES_MAX];
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n & 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double minimum(const double *v, unsigned int n)
+{
+	double m = v[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		m = best(m, v[i]);
+	return m;
+}
+
+/* Point vCPU 0 of @vm at guest_code, to write @byte. */
+static void guest_at_signal(struct hv_vm *vm, uint8_t byte)
+{
+	struct hv_vcpu *vcpu;
+	struct hv_regs regs;
+	int r;
+
+	r = hv_vcpu_open(vm, 0, &vcpu);
+	if (!r)
+		r = hv_vcpu_setup_mode(vcpu, NULL, HV_MODE_REAL, GUEST_CODE,
+				       GUEST_CODE - 0x10, HV_MODE_NO_SCRATCH);
+	if (!r)
+		r = hv_vcpu_get_regs(vcpu, &regs);
+	if (!r) {
+		regs.rax = byte;
+		regs.rdx = COM1;
+		r = hv_vcpu_set_regs(vcpu, &regs);
+	}
+	/* It may have stopped in HLT: run from the next start on */
+	if (!r)
+		r = hv_vcpu_set_mp_state(vcpu, HV_MP_RUNNABLE);
+	if (r)
+		die("set up the vCPU", r, hv_vm_name(vm));
+	hv_vcpu_close(vcpu);
+}
+
+/*
+ * Read @fd (a VM's console) until @byte comes: 0 with the time it came,
+ * or -ETIMEDOUT after SIGNAL_S.
+ */
+static int wait_byte(int fd, uint8_t byte, double *when)
+{
+	double limit = now_s() + SIGNAL_S;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint8_t buf[256];
+	ssize_t n, i;
+
+	for (;;) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			for (i = 0; i < n; i++)
+				if (buf[i] == byte) {
+					*when = now_s();
+					return 0;
+				}
+		if (now_s() > limit)
+			return -ETIMEDOUT;
+		poll(&pfd, 1, 100);
+	}
+}
+
+/* RAM made with fill(seed) and guest_code: 0, or the first wrong offset + 1 */
+static uint64_t check_ram(const uint8_t *ram, uint64_t size, uint64_t seed)
+{
+	static uint64_t want[MiB / 8];
+	uint64_t x = seed | 1, off, i;
+
+	for (off = 0; off < size; off += MiB) {
+		fill_from(want, MiB, &x);
+		if (!off)
+			memcpy((uint8_t *)want + GUEST_CODE, guest_code,
+			       guest_len);
+		if (!memcmp(ram + off, want, MiB))
+			continue;
+		for (i = 0; i < MiB && ram[off + i] == ((uint8_t *)want)[i]; i++)
+			;
+		return off + i + 1;
+	}
+	return 0;
+}
+
+static void check_restored(struct hv_vm *copy, uint64_t size, uint64_t seed,
+			   const char *what)
+{
+	char msg[128];
+	uint64_t bad;
+	int r;
+
+	r = hv_vm_map_ram(copy, 0, size);
+	if (r)
+		die(what, r, "cannot map the restored RAM");
+	bad = check_ram(hv_vm_gpa_ptr(copy, 0, size), size, seed);
+	if (bad) {
+		snprintf(msg, sizeof(msg), "the restored RAM differs at %#" PRIx64,
+			 bad - 1);
+		die(what, -EIO, msg);
+	}
+	printf("hv-snapbench: %s: the restored %" PRIu64 " MiB are the snapshot's\n",
+	       what, (uint64_t)(size / MiB));
+}
+
+/*
+ * One size: a running guest's live snapshots, then restores of a
+ * snapshot whose next instruction is the guest's signal.  @verify: check
+ * a restored copy's RAM (first round of each).
+ */
+static void live_size(struct hv *hv, struct live_result *res,
+		      unsigned int rounds, const char *dir, bool verify)
+{
+	uint64_t size = res->mib * MiB, seed = 3 + res->mib;
+	char err[256], path[512], cold[512], what[64];
+	struct hv_snapshot_opts sopts = { .err = err, .errlen = sizeof(err) };
+	struct hv_restore_opts ropts = { .err = err, .errlen = sizeof(err) };
+	struct hv_snapshot_live_info info;
+	struct hv_usage usage;
+	struct hv_vm_info vi;
+	struct hv_vcpu *vcpu;
+	struct hv_vm *vm, *copy;
+	double t0, t1, t2, t3;
+	unsigned int i;
+	int r, cfd;
+
+	snprintf(path, sizeof(path), "%s/hv-snapbench-live.hv", dir);
+	snprintf(cold, sizeof(cold), "%s/hv-snapbench-first.hv", dir);
+	snprintf(what, sizeof(what), "live %" PRIu64 " MiB", res->mib);
+
+	r = hv_vm_create(hv, "snapbench-l", 0, &vm);
+	if (r)
+		die("create", r, "snapbench-l");
+	r = hv_vm_add_ram(vm, 0, size);
+	if (r)
+		die("add RAM", r, what);
+	fill(hv_vm_gpa_ptr(vm, 0, size), size, seed);
+	memcpy(hv_vm_gpa_ptr(vm, GUEST_CODE, guest_len), guest_code,
+	       guest_len);
+	r = hv_vcpu_create(vm, 0, &vcpu);
+	if (r)
+		die("create vCPU", r, what);
+	hv_vcpu_close(vcpu);
+	guest_at_signal(vm, '!');
+	/*
+	 * A live snapshot's clone is charged the VM's size: that much must
+	 * be available above the host's reserve, though no page is copied.
+	 */
+	if (!hv_usage(hv, &usage))
+		printf("hv-snapbench: %s: with the VM: host available %" PRIu64 " MiB, reserve %" PRIu64 " MiB\n",
+		       what, (uint64_t)(usage.host_available / MiB),
+		       (uint64_t)(usage.host_reserve / MiB));
+	/* As `hvctl snapshot --live` finds it: nobody maps its RAM. */
+	hv_vm_close(vm);
+	r = hv_vm_open(hv, "snapbench-l", &vm);
+	if (r)
+		die("open", r, what);
+	cfd = hv_vm_console_open(vm, true);
+	if (cfd < 0)
+		die("console", cfd, what);
+	r = hv_vm_start(vm);
+	if (r)
+		die("start", r, what);
+	if (wait_byte(cfd, '!', &t0))
+		die(what, -ETIMEDOUT, "the guest does not run");
+	close(cfd);
+
+	for (i = 0; i < rounds; i++) {
+		r = hv_vm_snapshot_live(vm, path, &sopts, &info);
+		if (r)
+			die(what, r, err);
+		if (!info.paused)
+			die(what, -EINVAL, "the VM was not running");
+		if (info.pages_stored != size >> 12)
+			die(what, -EIO, "pages stored: not every page of the VM");
+		res->pause[i] = info.pause_ns / 1e9;
+		res->write[i] = info.write_ns / 1e9;
+		res->pages = info.pages_stored;
+		res->cow_copies += info.cow_copies;
+		if (verify && !i) {
+			ropts.name = "snapbench-v";
+			ropts.flags = HV_VM_DESTROY_ON_CLOSE;
+			r = hv_vm_restore(hv, path, &ropts, &copy);
+			if (r)
+				die(what, r, err);
+			check_restored(copy, size, seed, what);
+			hv_vm_close(copy);
+		}
+		unlink(path);
+	}
+	r = hv_vm_info(vm, &vi);
+	if (r || vi.state != HV_VM_STATE_RUNNING)
+		die(what, r ? r : -EINVAL, "the VM does not run on");
+
+	/* The same VM, stopped, with its next instruction the signal. */
+	r = hv_vm_stop(vm);
+	if (r)
+		die("stop", r, what);
+	guest_at_signal(vm, 'R');
+	r = hv_vm_snapshot(vm, cold, &sopts);
+	if (r)
+		die("snapshot", r, err);
+	r = hv_vm_destroy(vm);
+	if (r)
+		die("destroy", r, what);
+
+	snprintf(what, sizeof(what), "first instruction %" PRIu64 " MiB",
+		 res->mib);
+	for (i = 0; i < rounds; i++) {
+		ropts.name = "snapbench-f";
+		ropts.flags = HV_VM_DESTROY_ON_CLOSE;
+		t0 = now_s();
+		r = hv_vm_restore(hv, cold, &ropts, &copy);
+		if (r)
+			die(what, r, err);
+		t1 = now_s();
+		cfd = hv_vm_console_open(copy, true);
+		if (cfd < 0)
+			die("console", cfd, what);
+		r = hv_vm_start(copy);
+		if (r)
+			die("start", r, what);
+		t2 = now_s();
+		if (wait_byte(cfd, 'R', &t3))
+			die(what, -ETIMEDOUT, "the restored guest does not signal");
+		close(cfd);
+		res->first[i] = t3 - t0;
+		res->restore[i] = t1 - t0;
+		res->start[i] = t2 - t1;
+		res->signal[i] = t3 - t2;
+		if (verify && !i)
+			check_restored(copy, size, seed, what);
+		r = hv_vm_destroy_force(copy);
+		if (r)
+			die("destroy", r, what);
+	}
+	unlink(cold);
+}
+
+static void live_report(const char *vendor, struct live_result *res,
+			unsigned int nsizes, unsigned int rounds,
+			double mb_memcpy)
+{
+	struct live_result *lo = &res[0], *hi = &res[nsizes - 1];
+	double med, b, mb, mb_med, ratio;
+	unsigned int i, j;
+
+	for (i = 0; i < nsizes; i++) {
+		med = median(res[i].pause, rounds);
+		printf("SNAPBENCH %s live_pause mib=%" PRIu64 " best_ms=%.3f median_ms=%.3f rounds=%u guest=%s target=1.0 meets=%s\n",
+		       vendor, res[i].mib, minimum(res[i].pause, rounds) * 1e3,
+		       med * 1e3, rounds, guest_code == code_spin ? "spin" : "idle",
+		       med <= 1e-3 ? "yes" : "no");
+	}
+	if (nsizes > 1 && hi->mib > lo->mib) {
+		ratio = median(hi->pause, rounds) / median(lo->pause, rounds);
+		printf("SNAPBENCH %s live_pause_scaling mib=%" PRIu64 "/%" PRIu64 " ratio=%.3f best_ratio=%.3f target=1.25 meets=%s\n",
+		       vendor, hi->mib, lo->mib, ratio,
+		       minimum(hi->pause, rounds) / minimum(lo->pause, rounds),
+		       ratio <= 1.25 ? "yes" : "no");
+	}
+	for (i = 0; i < nsizes; i++) {
+		mb = res[i].mib / minimum(res[i].write, rounds);
+		mb_med = res[i].mib / median(res[i].write, rounds);
+		ratio = mb / mb_memcpy;
+		printf("SNAPBENCH %s live_write mib=%" PRIu64 " mib_s=%.1f median_mib_s=%.1f memcpy_mib_s=%.1f ratio=%.3f pages=%" PRIu64 " cow_copies=%" PRIu64 " target=0.50 meets=%s\n",
+		       vendor, res[i].mib, mb, mb_med, mb_memcpy, ratio,
+		       res[i].pages, res[i].cow_copies,
+		       ratio >= 0.5 ? "yes" : "no");
+	}
+	for (i = 0; i < nsizes; i++) {
+		med = median(res[i].first, rounds);
+		b = minimum(res[i].first, rounds);
+		printf("SNAPBENCH %s first_insn mib=%" PRIu64 " best_ms=%.3f median_ms=%.3f restore_ms=%.3f start_ms=%.3f signal_ms=%.3f target=5.0 meets=%s\n",
+		       vendor, res[i].mib, b * 1e3, med * 1e3,
+		       median(res[i].restore, rounds) * 1e3,
+		       median(res[i].start, rounds) * 1e3,
+		       median(res[i].signal, rounds) * 1e3,
+		       med <= 5e-3 ? "yes" : "no");
+	}
+	/* Every sample, for a reader who doubts a median */
+	for (i = 0; i < nsizes; i++) {
+		printf("hv-snapbench: %" PRIu64 " MiB: pause ms", res[i].mib);
+		for (j = 0; j < rounds; j++)
+			printf(" %.3f", res[i].pause[j] * 1e3);
+		printf("; write ms");
+		for (j = 0; j < rounds; j++)
+			printf(" %.1f", res[i].write[j] * 1e3);
+		printf("; first instruction ms");
+		for (j = 0; j < rounds; j++)
+			printf(" %.2f", res[i].first[j] * 1e3);
+		printf("\n");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t mib = 256, size;
@@ -126,6 +511,10 @@ int main(int argc, char **argv)
 	double t_memcpy = 1e9, t_snap = 1e9, t_restore = 1e9, t_full = 1e9;
 	double t_clone = 1e9, t_fresh = 1e9, t0, mb_memcpy, mb_snap, mb_restore;
 	double mb_fresh, ratio, t_clone_mapped = 1e9;
+	static struct live_result live[LIVE_MAX];
+	unsigned int nlive = 0, live_rounds = 5;
+	const char *sizes = "256+1024";
+	char *end;
 	char path[512], err[256];
 	struct hv_snapshot_opts sopts = { .err = err, .errlen = sizeof(err) };
 	struct hv_restore_opts ropts = { .err = err, .errlen = sizeof(err) };
@@ -134,18 +523,44 @@ int main(int argc, char **argv)
 	uint8_t *a, *b;
 	int opt, r;
 
-	while ((opt = getopt(argc, argv, "m:r:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:r:d:l:p:g:")) != -1) {
 		switch (opt) {
 		case 'm': mib = strtoull(optarg, NULL, 0); break;
 		case 'r': rounds = strtoul(optarg, NULL, 0); break;
 		case 'd': dir = optarg; break;
+		case 'l': sizes = optarg; break;
+		case 'p': live_rounds = strtoul(optarg, NULL, 0); break;
+		case 'g':
+			if (!strcmp(optarg, "spin")) {
+				guest_code = code_spin;
+				guest_len = sizeof(code_spin);
+			} else if (strcmp(optarg, "idle")) {
+				fprintf(stderr, "hv-snapbench: -g idle or -g spin\n");
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: hv-snapbench [-m MIB] [-r ROUNDS] [-d DIR]\n");
+			fprintf(stderr, "usage: hv-snapbench [-m MIB] [-r ROUNDS] [-d DIR] [-l MIB+MIB...] [-p ROUNDS] [-g idle|spin]\n");
 			return 2;
 		}
 	}
-	if (!mib || mib > 4096 || !rounds || rounds > 100) {
-		fprintf(stderr, "hv-snapbench: -m 1..4096, -r 1..100\n");
+	/* -l 256+1024 (or 256,1024); -l 0: no live snapshots */
+	for (; *sizes; sizes = end + (*end != 0)) {
+		uint64_t v = strtoull(sizes, &end, 0);
+
+		if (end == sizes || (*end && *end != '+' && *end != ',') ||
+		    v > 4096 || (v && nlive == LIVE_MAX)) {
+			fprintf(stderr, "hv-snapbench: -l: at most %d sizes of 1..4096 MiB, with + between\n",
+				LIVE_MAX);
+			return 2;
+		}
+		if (v)
+			live[nlive++].mib = v;
+	}
+	if (!mib || mib > 4096 || !rounds || rounds > 100 || !live_rounds ||
+	    live_rounds > SAMPLES_MAX) {
+		fprintf(stderr, "hv-snapbench: -m 1..4096, -r 1..100, -p 1..%d\n",
+			SAMPLES_MAX);
 		return 2;
 	}
 	size = mib * MiB;
@@ -279,6 +694,8 @@ int main(int argc, char **argv)
 		hv_vm_close(copy);
 	}
 	hv_vm_destroy(vm);
+	for (i = 0; i < nlive; i++)
+		live_size(hv, &live[i], live_rounds, dir, !i);
 	hv_close(hv);
 
 	mb_memcpy = mib / t_memcpy;
@@ -298,5 +715,7 @@ int main(int argc, char **argv)
 	       vendor, t_clone * 1e3, t_full * 1e3, ratio,
 	       t_clone_mapped * 1e3, t_clone_mapped / t_full,
 	       ratio <= 0.1 ? "yes" : "no");
+	if (nlive)
+		live_report(vendor, live, nlive, live_rounds, mb_memcpy);
 	return 0;
 }
