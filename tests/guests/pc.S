@@ -783,8 +783,12 @@ hook_sti:
 
 # ------------------------------------------------------------ pc-hlt
 #
-# `sti; hlt` with a one-shot timer armed wakes on its interrupt (count 1,
-# the time past arming >= 0.5 of its period, reported raw); `sti; hlt`
+# `sti; hlt` with a one-shot timer of 20 ms armed wakes on its interrupt
+# (count 1, the time past arming >= 0.5 of its period, reported raw).
+# 20 ms, not 1: the HLT must find the interrupt not yet pending, so that
+# it sleeps (tr-fields traces that sleep and its wake-up); a host busy
+# enough to hold the vCPU for 1 ms between arming and HLT made it find
+# the interrupt pending, which ends a HLT without a sleep.  `sti; hlt`
 # with a self IPI already pending wakes at once (count 1); at the end a
 # periodic timer runs while `cli; hlt`: that HLT must still end the run
 # (HV_EXIT_HLT, attached), nothing can wake it.
@@ -795,7 +799,7 @@ t_hlt:
 	movl	$V_ONESHOT, A_LVTT
 	call	tsc
 	mov	%rax, %r15
-	mov	TABLE_IN + 8, %eax
+	imul	$20, TABLE_IN + 8, %eax
 	mov	%eax, A_TICR
 	sti
 	hlt
@@ -806,7 +810,7 @@ t_hlt:
 	mov	CNT + 4 * V_ONESHOT, %eax
 	call	report				# 1
 	mov	%rbx, %rax
-	call	report64			# ~1 ms of TSC
+	call	report64			# ~20 ms of TSC
 	mov	$V_SELF, %eax
 	call	self_ipi
 	sti
