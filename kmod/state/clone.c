@@ -85,16 +85,43 @@ static int hv_clone_alloc_regions(struct hvk_vm *dst, struct hvk_vm *src)
 }
 
 /*
- * The clone's page references, taken while the source may still run
- * (HV_CLONE_HOLD) or already quiet: the clone is charged its full size
- * (freed with it: its pages are shared, but each may become its own on a
- * write), its regions point at the source's pages, one reference each.
- * Nothing of the source changes.  src->lock held.
+ * Point the clone's regions at the source's pages, one reference each:
+ * a slot already holding the source's page stays, any other slot (empty,
+ * or a page the source has since copied on write and let go of) is taken
+ * again.  src->lock held.
  */
-static int hv_clone_take_pages(struct hvk_vm *dst, struct hvk_vm *src)
+static void hv_clone_ref_pages(struct hvk_vm *dst, struct hvk_vm *src)
 {
 	unsigned int i;
 	u64 j, n;
+
+	lockdep_assert_held(&src->lock);
+	for (i = 0; i < src->nr_regions; i++) {
+		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
+
+		n = s->size >> PAGE_SHIFT;
+		for (j = 0; j < n; j++) {
+			if (d->pages[j] == s->pages[j])
+				continue;
+			get_page(s->pages[j]);
+			if (d->pages[j])
+				put_page(d->pages[j]);
+			d->pages[j] = s->pages[j];
+		}
+		bitmap_copy(d->huge, s->huge,
+			    DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1);
+		cond_resched();
+	}
+}
+
+/*
+ * The clone's page references, taken while the source may still run
+ * (HV_CLONE_HOLD) or already quiet: the clone is charged its full size
+ * (freed with it: its pages are shared, but each may become its own on a
+ * write).  Nothing of the source changes.  src->lock held.
+ */
+static int hv_clone_take_pages(struct hvk_vm *dst, struct hvk_vm *src)
+{
 	int r;
 
 	lockdep_assert_held(&src->lock);
@@ -104,19 +131,7 @@ static int hv_clone_take_pages(struct hvk_vm *dst, struct hvk_vm *src)
 	r = hv_clone_alloc_regions(dst, src);
 	if (r)
 		return r;
-	for (i = 0; i < src->nr_regions; i++) {
-		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
-
-		n = s->size >> PAGE_SHIFT;
-		/* One reference each for the clone */
-		for (j = 0; j < n; j++) {
-			get_page(s->pages[j]);
-			d->pages[j] = s->pages[j];
-		}
-		bitmap_copy(d->huge, s->huge,
-			    DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1);
-		cond_resched();
-	}
+	hv_clone_ref_pages(dst, src);
 	dst->mem_size = src->mem_size;
 	return 0;
 }
@@ -130,29 +145,12 @@ static int hv_clone_take_pages(struct hvk_vm *dst, struct hvk_vm *src)
 static int hv_clone_recheck_pages(struct hvk_vm *dst, struct hvk_vm *src,
 				  u64 cow_copies)
 {
-	unsigned int i;
-	u64 j, n;
-
 	lockdep_assert_held(&src->lock);
 	if (src->nr_regions != dst->nr_regions ||
 	    src->mem_size != dst->mem_size)
 		return -EBUSY;
-	if (src->cow_copies == cow_copies)
-		return 0;
-	for (i = 0; i < src->nr_regions; i++) {
-		struct hv_region *s = &src->regions[i], *d = &dst->regions[i];
-
-		n = s->size >> PAGE_SHIFT;
-		for (j = 0; j < n; j++) {
-			if (d->pages[j] == s->pages[j])
-				continue;
-			get_page(s->pages[j]);
-			put_page(d->pages[j]);
-			d->pages[j] = s->pages[j];
-		}
-		bitmap_copy(d->huge, s->huge,
-			    DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1);
-	}
+	if (src->cow_copies != cow_copies)
+		hv_clone_ref_pages(dst, src);
 	return 0;
 }
 
