@@ -98,37 +98,35 @@ static int make_clone(struct hv_vm *vm, const char *vm_name, uint32_t how,
 /*
  * The VM-wide counters "clone.holds" and "clone.hold_ns" (API 8): how
  * often and how long the kernel held @vm still for a clone's instant.
- * false if the module has none (or the fake of the unit tests).
+ * false if the module has none (or the fake of the unit tests).  The
+ * names are asked once per handle (hv_stats_names() caches them).
  */
-static bool hold_stats(struct hv_vm *vm, uint64_t *holds, uint64_t *ns)
+static bool hold_stats(struct hv *hv, struct hv_vm *vm, uint64_t *holds,
+		       uint64_t *ns)
 {
 	const struct hv_stat_desc *d;
-	uint64_t *v = NULL;
 	int ih = -1, in = -1;
-	struct hv *hv;
-	bool ok = false;
+	uint64_t *v;
 	size_t n, i;
+	bool ok;
 
-	if (hv_open(&hv))
-		return false;
 	if (hv_stats_names(hv, &d, &n))
-		goto out;
+		return false;
 	for (i = 0; i < n; i++) {
 		if (!strcmp(d[i].name, "clone.holds"))
 			ih = (int)i;
 		else if (!strcmp(d[i].name, "clone.hold_ns"))
 			in = (int)i;
 	}
+	if (ih < 0 || in < 0)
+		return false;
 	v = calloc(n, sizeof(*v));
-	if (ih < 0 || in < 0 || !v ||
-	    hv_vm_stats(vm, HV_STATS_VM, v, n) != (int)n)
-		goto out;
-	*holds = v[ih];
-	*ns = v[in];
-	ok = true;
-out:
+	ok = v && hv_vm_stats(vm, HV_STATS_VM, v, n) == (int)n;
+	if (ok) {
+		*holds = v[ih];
+		*ns = v[in];
+	}
 	free(v);
-	hv_close(hv);
 	return ok;
 }
 
@@ -144,26 +142,28 @@ static int freeze_held(struct hv_vm *vm, const struct hv_vm_info *info,
 		       size_t errlen)
 {
 	uint64_t holds0, ns0, holds1, ns1, start;
+	struct hv *hv = NULL;
 	bool counted;
 	int ret;
 
-	counted = hold_stats(vm, &holds0, &ns0);
+	counted = !hv_open(&hv) && hold_stats(hv, vm, &holds0, &ns0);
 	start = hv_monotonic_ns();
 	ret = make_clone(vm, info->name, HV_CLONE_HOLD, fz, label, err,
 			 errlen);
 	fz->resumed_ns = hv_monotonic_ns();
-	if (ret)
-		return ret;
-	fz->cloned = true;
-	if (counted && hold_stats(vm, &holds1, &ns1)) {
-		fz->paused = holds1 != holds0;
-		fz->pause_ns = ns1 - ns0;
-	} else {
-		/* No counters: the whole call, an upper bound */
-		fz->paused = true;
-		fz->pause_ns = fz->resumed_ns - start;
+	if (!ret) {
+		fz->cloned = true;
+		if (counted && hold_stats(hv, vm, &holds1, &ns1)) {
+			fz->paused = holds1 != holds0;
+			fz->pause_ns = ns1 - ns0;
+		} else {
+			/* No counters: the whole call, an upper bound */
+			fz->paused = true;
+			fz->pause_ns = fz->resumed_ns - start;
+		}
 	}
-	return 0;
+	hv_close(hv);
+	return ret;
 }
 
 int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
