@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HV_API_VERSION		8	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
+#define HV_API_VERSION		9	/* 2: state, dirty log, clone; 3: usage, owners, XSAVE, split MMIO;
 				 * 4: the PC platform (APIC, IOAPIC, PIC, PIT, RTC);
 				 * 5: ACPI PM1 block and reset (HV_STOP_REBOOT,
 				 *    HV_EXIT_SYSTEM_EVENT, hv_device_state.pm);
@@ -20,7 +20,9 @@
 				 *    guest debugging (HV_VCPU_SET_GUEST_DEBUG,
 				 *    HV_EXIT_DEBUG, HV_VM_GET_DEBUG_STOP);
 				 * 7: HV_GUESTDBG_INJECT_BP;
-				 * 8: HV_CLONE_HOLD */
+				 * 8: HV_CLONE_HOLD;
+				 * 9: lazy RAM (HV_RAM_LAZY, HV_VM_OPEN_LAZY,
+				 *    HV_LAZY_*, HV_STOP_LAZY_FAILED) */
 
 /*
  * 0xC6 was free in Documentation/userspace-api/ioctl/ioctl-number.rst
@@ -232,6 +234,9 @@ struct hv_vm_open {
 #define HV_STOP_POWER_OFF	7	/* ACPI S5, Bochs/QEMU shutdown port */
 #define HV_STOP_INTERNAL_ERROR	8	/* an exit hv could not handle */
 #define HV_STOP_REBOOT		9	/* API 5: reset via port 0xcf9 or 0x64 */
+#define HV_STOP_LAZY_FAILED	10	/* API 9: absent RAM cannot be had;
+					 * exit_status: EIO (the filler said
+					 * so) or EPIPE (the filler left) */
 
 struct hv_vm_info {
 	char name[HV_NAME_LEN];
@@ -285,7 +290,7 @@ struct hv_vm_list {
 struct hv_ram_region {
 	__u64 gpa;
 	__u64 size;
-	__u32 flags;		/* must be zero */
+	__u32 flags;		/* ADD_RAM: 0 or HV_RAM_LAZY */
 	__u32 pad;
 	__u64 reserved[2];	/* must be zero */
 };
@@ -377,6 +382,58 @@ struct hv_ram_region {
  * a new stop.  Any user who may open the VM; no quiet needed.
  */
 #define HV_VM_GET_DEBUG_STOP	_IOR(HV_IOCTL_MAGIC, 0x35, struct hv_debug_stop)
+
+/*
+ * Lazy RAM (API 9), for a restore that starts the guest before its memory
+ * is read.  HV_VM_OPEN_LAZY returns the VM's filler fd (one per VM, ever:
+ * EBUSY for a second).  While it is open, HV_VM_ADD_RAM with HV_RAM_LAZY
+ * adds a region whose pages are all absent: charged as any RAM, but none
+ * allocated yet.  A vCPU, the owner's mmap or the kernel's own access
+ * that touches an absent page sleeps until the filler gives it, and its
+ * GPA is queued for HV_LAZY_WAIT.  On the filler fd:
+ * - HV_LAZY_FILL installs the pages of @gpa..+@size that are still
+ *   absent from @data (pages already there are left as they are);
+ * - HV_LAZY_WAIT sleeps until a page someone waits for is absent, or the
+ *   VM is whole, and says which (HV_LAZY_NONE: whole);
+ * - HV_LAZY_FAIL says absent memory cannot be had (a corrupt chunk).
+ * After HV_LAZY_FAIL, or when the filler fd is closed with pages still
+ * absent, the VM stops with HV_STOP_LAZY_FAILED, a waiting vCPU that runs
+ * attached gets EIO, and the owner's mmap SIGBUS: no guest ever runs on
+ * memory that was not given.  Clones and dirty logging of a VM wait until
+ * it is whole (or fail with EIO).
+ */
+#define HV_VM_OPEN_LAZY		_IO(HV_IOCTL_MAGIC, 0x36)
+
+struct hv_lazy_fill {
+	__u64 gpa;		/* page-aligned, inside one lazy region */
+	__u64 size;		/* bytes, a multiple of 4 KiB, <= HV_LAZY_FILL_MAX */
+	__u64 data;		/* user pointer to @size bytes */
+	__u64 filled;		/* out: pages this call installed */
+	__u64 absent;		/* out: pages of the VM still absent */
+	__u64 reserved[2];	/* must be zero */
+};
+#define HV_LAZY_FILL_MAX	(4ULL << 20)
+
+/* struct hv_lazy_wait.flags */
+#define HV_LAZY_NOWAIT		(1U << 0)	/* EAGAIN rather than sleep */
+#define HV_LAZY_NONE		(~0ULL)		/* .gpa: the VM is whole */
+
+struct hv_lazy_wait {
+	__u64 gpa;		/* out: a page waited for, or HV_LAZY_NONE */
+	__u64 absent;		/* out: pages of the VM still absent */
+	__u32 flags;		/* HV_LAZY_NOWAIT */
+	__u32 pad;
+	__u64 reserved[2];	/* must be zero */
+};
+
+struct hv_lazy_fail {
+	__u64 gpa;		/* a page that cannot be had (for the log) */
+	__u64 reserved[2];	/* must be zero */
+};
+
+#define HV_LAZY_FILL		_IOWR(HV_IOCTL_MAGIC, 0x50, struct hv_lazy_fill)
+#define HV_LAZY_WAIT		_IOWR(HV_IOCTL_MAGIC, 0x51, struct hv_lazy_wait)
+#define HV_LAZY_FAIL		_IOW(HV_IOCTL_MAGIC, 0x52, struct hv_lazy_fail)
 
 struct hv_debug_stop {
 	__u64 seq;		/* stops so far; 0: none yet */
@@ -898,6 +955,8 @@ struct hv_dirty_log {
 
 /* struct hv_ram_region.flags as HV_VM_GET_RAM reports them */
 #define HV_RAM_DIRTY_LOG	(1U << 0)	/* dirty logging is on */
+#define HV_RAM_LAZY		(1U << 1)	/* ADD_RAM: absent until filled;
+						 * GET_RAM: some page still is */
 
 struct hv_ram_list {
 	__u32 count;		/* regions filled in */
