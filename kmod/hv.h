@@ -205,6 +205,9 @@ struct hv_region {
 	unsigned long *cow;		/* per page: shared copy-on-write with
 					 * another VM; NULL: none ever */
 	u64 nr_cow;			/* bits set in @cow */
+	unsigned long *absent;		/* per page: lazy, not given yet
+					 * (hv_lazy.c); NULL: never lazy */
+	u64 nr_absent;			/* bits set in @absent */
 };
 
 /* The console: what the guest's UART sent, for any number of readers. */
@@ -273,6 +276,22 @@ struct hvk_vm {
 	u64 clone_holds;		/* [m] HV_CLONE_HOLD pauses for a
 					 * clone's instant (state/clone.c) */
 	u64 clone_hold_ns;		/* [m] their time, pause to resume */
+
+	/* Lazy RAM (hv_lazy.c) */
+	bool lazy_opened;		/* [m] HV_VM_OPEN_LAZY was called */
+	bool lazy_open;			/* [m] the filler fd is open */
+	u64 lazy_absent;		/* [m] pages not given yet (read
+					 * without the lock: 0 is final) */
+	int lazy_error;			/* [m] 0, or the positive errno:
+					 * absent pages never come */
+	u64 lazy_filled;		/* [m] pages given */
+	u64 lazy_waits;			/* [m] accesses that slept for one */
+	u64 lazy_wait_ns;		/* [m] their time */
+	wait_queue_head_t lazy_wq;	/* [c] sleepers and the filler */
+	spinlock_t lazy_want_lock;	/* [c] */
+#define HV_LAZY_WANT	16
+	u64 lazy_want[HV_LAZY_WANT];	/* GPAs waited for, oldest first */
+	unsigned int lazy_nwant;	/* entries in @lazy_want */
 
 	/* Managed mode (managed/managed.c) */
 	struct mutex mgmt_lock;		/* [c] start/stop/pause/resume */
@@ -659,6 +678,7 @@ void hv_event(struct hvk_vm *vm, u32 event, u32 reason, u32 status);
 /* hv_mem.c: guest RAM. */
 int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *r);
 void hv_mem_free(struct hvk_vm *vm);
+struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa);
 struct page *hv_mem_page(struct hvk_vm *vm, u64 gpa);
 struct page *hv_mem_fault_page(struct hvk_vm *vm, u64 gpa);
 bool hv_mem_is_ram(struct hvk_vm *vm, u64 gpa);
@@ -688,6 +708,13 @@ int hv_mem_get_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req);
 void hv_mem_get_ram(struct hvk_vm *vm, struct hv_ram_list *list);
 /* At load, after probe: the backends' gpt_ops with the core's tables */
 void hv_mem_init(void);
+
+/* hv_lazy.c: lazy RAM, given by a filler after the VM starts. */
+int hv_lazy_open(struct hvk_vm *vm);
+int hv_lazy_region_init(struct hvk_vm *vm, struct hv_region *rg);
+int hv_lazy_vcpu_wait(struct hvk_vcpu *vcpu, u64 gpa);
+int hv_lazy_wait(struct hvk_vm *vm, u64 gpa);
+int hv_lazy_wait_whole(struct hvk_vm *vm);
 
 /* hv_user.c: who holds what (guest RAM and VMs per user, host reserve). */
 int hvk_vm_account_init(struct hvk_vm *vm);

@@ -97,7 +97,10 @@ static void hv_region_free(struct hv_region *rg)
 	bitmap_free(rg->huge);
 	bitmap_free(rg->dirty);
 	bitmap_free(rg->cow);
+	bitmap_free(rg->absent);
 	rg->pages = NULL;
+	rg->absent = NULL;
+	rg->nr_absent = 0;
 	rg->huge = NULL;
 	rg->dirty = NULL;
 	rg->cow = NULL;
@@ -177,6 +180,10 @@ int hv_mem_map_region(struct hvk_vm *vm, struct hv_region *rg, bool write)
 			    test_bit(i / HV_PAGES_PER_2M, rg->huge);
 		u64 len = huge ? HV_PT_2M : PAGE_SIZE;
 
+		if (!rg->pages[i]) {	/* lazy, not given yet: no leaf */
+			i++;
+			continue;
+		}
 		r = hv_pt_map_prot(&vm->gpt, gpa, page_to_phys(rg->pages[i]),
 				   len, huge, write);
 		if (r)
@@ -193,7 +200,7 @@ int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *req)
 	unsigned int i;
 	int r;
 
-	if (req->flags || !hv_reserved_zero(req->pad) ||
+	if ((req->flags & ~HV_RAM_LAZY) || !hv_reserved_zero(req->pad) ||
 	    !hv_reserved_zero(req->reserved))
 		return -EINVAL;
 	if (!req->size || (req->gpa | req->size) & (PAGE_SIZE - 1) ||
@@ -222,6 +229,13 @@ int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *req)
 	rg = &vm->regions[vm->nr_regions];
 	rg->gpa = req->gpa;
 	rg->size = req->size;
+	if (req->flags & HV_RAM_LAZY) {
+		/* No page, no leaf: each comes from the filler (hv_lazy.c) */
+		r = hv_lazy_region_init(vm, rg);
+		if (r)
+			goto uncharge;
+		goto added;
+	}
 	/* Whoever adds it, the RAM is charged to the VM's cgroup */
 	old_memcg = set_active_memcg(vm->memcg);
 	r = hv_region_alloc(rg);
@@ -241,6 +255,7 @@ int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *req)
 		hv_region_free(rg);
 		goto uncharge;
 	}
+added:
 	vm->nr_regions++;
 	vm->mem_size += rg->size;
 	hv_gpt_changed(vm);
@@ -262,7 +277,7 @@ void hv_mem_free(struct hvk_vm *vm)
 	vm->mem_size = 0;
 }
 
-static struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa)
+struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa)
 {
 	unsigned int i;
 
@@ -276,12 +291,17 @@ static struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa)
 	return NULL;
 }
 
-/* The page backing @gpa, or NULL.  Regions are only ever added. */
+/*
+ * The page backing @gpa, or NULL.  Regions are only ever added.  A lazy
+ * page not given yet is waited for (NULL if it never comes).
+ */
 struct page *hv_mem_page(struct hvk_vm *vm, u64 gpa)
 {
 	struct hv_region *rg;
 	struct page *page = NULL;
 
+	if (hv_lazy_wait(vm, gpa))
+		return NULL;
 	mutex_lock(&vm->lock);
 	rg = hv_mem_region(vm, gpa);
 	if (rg)
@@ -300,20 +320,30 @@ struct page *hv_mem_fault_page(struct hvk_vm *vm, u64 gpa)
 	struct hv_region *rg;
 	struct page *page = NULL;
 
+	if (hv_lazy_wait(vm, gpa))
+		return NULL;		/* never given: SIGBUS */
 	mutex_lock(&vm->lock);
 	rg = hv_mem_region(vm, gpa);
 	if (rg) {
 		page = rg->pages[(gpa - rg->gpa) >> PAGE_SHIFT];
-		get_page(page);
-		lock_page(page);
+		if (page) {
+			get_page(page);
+			lock_page(page);
+		}
 	}
 	mutex_unlock(&vm->lock);
 	return page;
 }
 
+/* RAM at @gpa, given yet or not (no wait for a lazy page) */
 bool hv_mem_is_ram(struct hvk_vm *vm, u64 gpa)
 {
-	return hv_mem_page(vm, gpa) != NULL;
+	bool ram;
+
+	mutex_lock(&vm->lock);
+	ram = hv_mem_region(vm, gpa) != NULL;
+	mutex_unlock(&vm->lock);
+	return ram;
 }
 
 /* Copy guest RAM out; -EFAULT if any byte is not RAM. */
@@ -395,7 +425,7 @@ void hv_mem_zap_user(struct hvk_vm *vm, struct hv_region *rg,
 	if (!mapping_mapped(&vm->mapping))
 		return;
 	for (i = 0; i < n; i++) {
-		if (only && !test_bit(i, only))
+		if ((only && !test_bit(i, only)) || !rg->pages[i])
 			continue;
 		lock_page(rg->pages[i]);
 		unlock_page(rg->pages[i]);
@@ -495,14 +525,22 @@ int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 	int how = HV_NPF_RETRY;
 	struct hv_region *rg;
 	u64 idx;
-	int r = 0;
+	int r;
 
 	gpa &= PAGE_MASK;
+	/* An emulated write to a lazy page not given yet (hv_mmio.c) */
+	r = hv_lazy_wait(vm, gpa);
+	if (r)
+		return r;
 	mutex_lock(&vm->lock);
 	rg = hv_mem_region(vm, gpa);
 	if (!rg)
 		goto out;
 	idx = (gpa - rg->gpa) >> PAGE_SHIFT;
+	if (!rg->pages[idx]) {		/* cannot be: given for good */
+		r = -EIO;
+		goto out;
+	}
 	if (rg->cow && test_bit(idx, rg->cow)) {
 		r = hv_mem_break_cow(vm, rg, idx);
 		how = HV_NPF_COW;
@@ -610,10 +648,18 @@ int hv_mem_set_dirty_log(struct hvk_vm *vm, const struct hv_dirty_log *req)
 
 	if (!hv_dirty_log_args_ok(req, HV_DIRTY_LOG_ENABLE))
 		return -EINVAL;
+	/* Logging watches pages: every one must be there */
+	r = hv_lazy_wait_whole(vm);
+	if (r)
+		return r;
 	mutex_lock(&vm->lock);
 	rg = hv_mem_region_at(vm, req->gpa);
 	if (!rg) {
 		r = -EINVAL;
+		goto out;
+	}
+	if (rg->nr_absent) {		/* a lazy region added meanwhile */
+		r = -EBUSY;
 		goto out;
 	}
 	if (!(req->flags & HV_DIRTY_LOG_ENABLE)) {
@@ -720,8 +766,9 @@ void hv_mem_get_ram(struct hvk_vm *vm, struct hv_ram_list *list)
 	for (i = 0; i < vm->nr_regions; i++) {
 		list->regions[i].gpa = vm->regions[i].gpa;
 		list->regions[i].size = vm->regions[i].size;
-		list->regions[i].flags = vm->regions[i].dirty ?
-					 HV_RAM_DIRTY_LOG : 0;
+		list->regions[i].flags =
+			(vm->regions[i].dirty ? HV_RAM_DIRTY_LOG : 0) |
+			(vm->regions[i].nr_absent ? HV_RAM_LAZY : 0);
 	}
 	list->count = vm->nr_regions;
 	mutex_unlock(&vm->lock);

@@ -590,6 +590,10 @@ int hv_handle_npf(struct hvk_vcpu *vcpu, const struct hv_exit *exit)
 {
 	int r;
 
+	/* Lazy RAM not given yet (hv_lazy.c): sleep until it is, retry */
+	r = hv_lazy_vcpu_wait(vcpu, exit->npf.gpa);
+	if (r)
+		return r;
 	if (exit->npf.write && !exit->npf.fetch) {
 		r = hv_mem_write_fault(vcpu->vm, exit->npf.gpa);
 		if (r > 0)

@@ -71,6 +71,9 @@ enum hv_stat_src {
 	HV_SRC_CLONE_HOLDS,	/* VM: hvk_vm.clone_holds */
 	HV_SRC_CLONE_HOLD_NS,	/* VM: hvk_vm.clone_hold_ns */
 	HV_SRC_COW_REUSED,	/* VM: hvk_vm.cow_reused */
+	HV_SRC_LAZY_FILLED,	/* VM: hvk_vm.lazy_filled */
+	HV_SRC_LAZY_WAITS,	/* VM: hvk_vm.lazy_waits */
+	HV_SRC_LAZY_WAIT_NS,	/* VM: hvk_vm.lazy_wait_ns */
 };
 
 struct hv_stat_more {
@@ -98,6 +101,9 @@ static const struct hv_stat_more hv_stat_more[] = {
 	HV_MORE_VM("clone.holds",	HV_SRC_CLONE_HOLDS),
 	{ "clone.hold_ns", HV_SRC_CLONE_HOLD_NS, 0, HV_STAT_NS | HV_STAT_VM },
 	HV_MORE_VM("mem.cow_reused",	HV_SRC_COW_REUSED),
+	HV_MORE_VM("lazy.filled",	HV_SRC_LAZY_FILLED),
+	HV_MORE_VM("lazy.waits",	HV_SRC_LAZY_WAITS),
+	{ "lazy.wait_ns", HV_SRC_LAZY_WAIT_NS, 0, HV_STAT_NS | HV_STAT_VM },
 };
 
 /* exit.* for every code, then exit_ns.*, then hv_stat_more[] */
@@ -195,6 +201,12 @@ static u64 hv_stat_vm(struct hvk_vm *vm, unsigned int i)
 		return vm->clone_hold_ns;
 	case HV_SRC_COW_REUSED:
 		return vm->cow_reused;
+	case HV_SRC_LAZY_FILLED:
+		return vm->lazy_filled;
+	case HV_SRC_LAZY_WAITS:
+		return vm->lazy_waits;
+	case HV_SRC_LAZY_WAIT_NS:
+		return vm->lazy_wait_ns;
 	default:
 		return 0;
 	}

@@ -208,6 +208,8 @@ struct hvk_vm *hvk_vm_new(const char *name, u32 flags, int *err)
 	kref_init(&vm->ref);		/* the list's reference */
 	INIT_LIST_HEAD(&vm->node);
 	mutex_init(&vm->lock);
+	init_waitqueue_head(&vm->lazy_wq);
+	spin_lock_init(&vm->lazy_want_lock);
 	address_space_init_once(&vm->mapping);
 	strscpy(vm->name, name, sizeof(vm->name));
 	vm->flags = flags;
@@ -461,6 +463,11 @@ static long hvk_vm_ioctl_open_console(void *obj, void *data, unsigned long arg)
 	return hv_console_open(obj, arg);
 }
 
+static long hvk_vm_ioctl_open_lazy(void *obj, void *data, unsigned long arg)
+{
+	return arg ? -EINVAL : hv_lazy_open(obj);
+}
+
 static long hvk_vm_ioctl_get_info(void *obj, void *data, unsigned long arg)
 {
 	hvk_vm_fill_info(obj, data);
@@ -521,6 +528,8 @@ static const struct hv_ioctl_desc hvk_vm_ioctls[] = {
 	{ HV_VM_PAUSE,		hvk_vm_ioctl_pause,		0 },
 	{ HV_VM_RESUME,		hvk_vm_ioctl_resume,		0 },
 	{ HV_VM_OPEN_CONSOLE,	hvk_vm_ioctl_open_console,	0 },
+	/* hv_lazy.c: vm->lock, briefly */
+	{ HV_VM_OPEN_LAZY,	hvk_vm_ioctl_open_lazy,		0 },
 	{ HV_VM_SET_DIRTY_LOG,	hvk_vm_ioctl_set_dirty_log,	0 },
 	{ HV_VM_GET_DIRTY_LOG,	hvk_vm_ioctl_get_dirty_log,	0 },
 	{ HV_VM_CLONE,		hvk_vm_ioctl_clone,		0 },

@@ -77,6 +77,8 @@ static void hv_kick_vcpus(struct hvk_vm *vm)
 	/* vCPUs are fixed while managed (hvk_vcpu_create refuses) */
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvk_vcpu_kick(vm->vcpus[i]);
+	/* One may sleep for a lazy page (hv_lazy.c) */
+	wake_up_all(&vm->lazy_wq);
 }
 
 static void hv_kick_all(struct hvk_vm *vm)

@@ -125,6 +125,9 @@ static int hv_clone_take_pages(struct hvk_vm *dst, struct hvk_vm *src)
 	int r;
 
 	lockdep_assert_held(&src->lock);
+	/* Lazy RAM added since hvk_vm_clone() waited: no page to share */
+	if (src->lazy_absent)
+		return -EBUSY;
 	r = hvk_vm_charge_ram(dst, src->mem_size);
 	if (r)
 		return r;
@@ -327,6 +330,10 @@ int hvk_vm_clone(struct hvk_vm *src, const struct hv_vm_clone *args)
 
 	if ((args->how & ~HV_CLONE_HOLD) || !hv_reserved_zero(args->reserved))
 		return -EINVAL;
+	/* A clone shares every page: a lazy source's must all be given */
+	r = hv_lazy_wait_whole(src);
+	if (r)
+		return r;
 	dst = hvk_vm_new(args->name, args->flags, &r);
 	if (!dst)
 		return r;

@@ -363,8 +363,9 @@ case_rigtest_hang() { say "hanging"; while :; do sleep 1; done; }
 # vm-*: guests (tests/guests, packed in /hvtest/guests) run under hv by
 # a test program through libhv: hv-guest-test (guest behaviour),
 # hv-life-test (signals, two VMs, cycles, bad ioctls), hv-mem-test (dirty
-# logging), hv-clone-test (clones), hv-state-test (vCPU and device
-# state); each file says what its cases check.  Which machine runs which:
+# logging), hv-clone-test (clones), hv-lazy-test (lazy RAM),
+# hv-state-test (vCPU and device state); each file says what its cases
+# check.  Which machine runs which:
 # CASES_VM_* in tests/rig/vmtest.
 vm_case() { # CASE [PROGRAM, default hv-guest-test]
 	hv_load
@@ -389,6 +390,8 @@ case_vm_dirtylog() { vm_case dirtylog hv-mem-test; }
 case_vm_dirtyrun() { vm_case dirtyrun hv-mem-test; }
 case_vm_cloneopen() { vm_case cloneopen hv-clone-test; }
 case_vm_clone()    { vm_case clone hv-clone-test; }
+case_vm_lazy()     { vm_case lazy hv-lazy-test; }
+case_vm_lazyfail() { vm_case lazyfail hv-lazy-test; }
 
 # vm-state: HV_VM_GET/SET_VCPU_STATE and _DEVICE_STATE (hv-state-test)
 case_vm_state() {

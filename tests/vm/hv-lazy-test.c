@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hv-lazy-test: lazy RAM (API 9, kmod/hv_lazy.c), checked through real
+ * guest results, memory contents, counters and errnos.  Built static for
+ * the test initramfs; run by tests/vm/cases.sh.
+ *
+ *   hv-lazy-test CASE [VENDOR]
+ *
+ *   lazy      a 32-bit guest reads and writes every 8th page of a 16 MiB
+ *             lazy region that a filler thread gives only on demand: 4 KiB
+ *             pages in its first half, whole 2 MiB blocks in its second.
+ *             The guest's sum of what it read is the file's; the demand
+ *             counts are exact (260 sleeps, 2,304 pages given) and the
+ *             rest is still absent; a clone waits until the VM is whole
+ *   lazyfail  the errors: lazy RAM without a filler, a second filler,
+ *             bad fills (nothing given); a signal ends a sleeping run
+ *             with nothing lost; HV_LAZY_FAIL: the run gets EIO, the
+ *             owner's mmap SIGBUS, fills EIO; a managed VM whose filler
+ *             exits stops with lazy-failed (EPIPE)
+ *
+ * The lazy ioctls are called raw, to see their exact errnos.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvtest.h"
+#include "hvguest.h"
+
+#define PAGE		4096ULL
+#define LZ_GPA		(2 * MiB)		/* the lazy region */
+#define LZ_SIZE		(16 * MiB)
+#define LZ_PAGES	(LZ_SIZE / PAGE)
+#define LZ_STRIDE	8			/* the guest touches every 8th */
+#define LZ_TOUCHED	(LZ_PAGES / LZ_STRIDE)
+#define LZ_MARK		0x600d
+
+static struct hv *hv;
+static uint32_t vendor;
+
+/*
+ * 32-bit protected mode at GUEST_BASE:
+ *	mov esi, LZ_GPA; mov ecx, LZ_TOUCHED; xor eax, eax
+ * 1:	add eax, [esi]; mov dword [esi + 4], LZ_MARK
+ *	add esi, LZ_STRIDE * 4096; dec ecx; jnz 1b
+ *	mov dx, PORT_RESULT; out dx, eax; hlt
+ */
+static const uint8_t lz_code[] = {
+	0xbe, 0x00, 0x00, 0x20, 0x00,		/* mov esi, 0x200000 */
+	0xb9, 0x00, 0x02, 0x00, 0x00,		/* mov ecx, 512 */
+	0x31, 0xc0,				/* xor eax, eax */
+	0x03, 0x06,				/* add eax, [esi] */
+	0xc7, 0x46, 0x04, 0x0d, 0x60, 0x00, 0x00, /* mov [esi+4], 0x600d */
+	0x81, 0xc6, 0x00, 0x80, 0x00, 0x00,	/* add esi, 0x8000 */
+	0x49,					/* dec ecx */
+	0x75, 0xee,				/* jnz -18 */
+	0x66, 0xba, 0xf4, 0x00,			/* mov dx, 0xf4 */
+	0xef,					/* out dx, eax */
+	0xf4,					/* hlt */
+};
+
+/* What the "file" holds: page p of the region starts with this word. */
+static uint32_t lz_word(uint64_t p)
+{
+	return (uint32_t)(0x9e3779b9u * (uint32_t)(p + 1));
+}
+
+static uint8_t *lz_image;	/* LZ_SIZE bytes: the file's contents */
+
+static void lz_image_init(void)
+{
+	uint64_t p;
+
+	lz_image = calloc(1, LZ_SIZE);
+	if (!lz_image)
+		abort();
+	for (p = 0; p < LZ_PAGES; p++) {
+		uint32_t *w = (uint32_t *)(lz_image + p * PAGE);
+
+		w[0] = lz_word(p);
+		w[1023] = ~lz_word(p);
+	}
+}
+
+static long lz_fill(int fd, uint64_t gpa, uint64_t size, const void *data,
+		    struct hv_lazy_fill *out)
+{
+	struct hv_lazy_fill f = {
+		.gpa = gpa, .size = size, .data = (uint64_t)(uintptr_t)data,
+	};
+	long r = ioctl(fd, HV_LAZY_FILL, &f);
+
+	if (out)
+		*out = f;
+	return r;
+}
+
+static long lz_add(struct hv_vm *vm, uint64_t gpa, uint64_t size,
+		   uint32_t flags)
+{
+	struct hv_ram_region r = { .gpa = gpa, .size = size, .flags = flags };
+
+	return ioctl(hv_vm_fd(vm), HV_VM_ADD_RAM, &r);
+}
+
+/* A guest with its code in 2 MiB of ordinary RAM and the lazy region */
+static int lz_guest(struct guest *g, const char *tag, int *fd)
+{
+	if (guest_init(g, hv, vendor, tag, 2 * MiB, NULL, HV_MODE_PROT32, 0) ||
+	    hv_load_flat_mem(g->vm, lz_code, sizeof(lz_code), GUEST_BASE)) {
+		guest_ok(g, "guest set up");
+		return -1;
+	}
+	*fd = ioctl(hv_vm_fd(g->vm), HV_VM_OPEN_LAZY, 0);
+	if (!expect_success(*fd, "HV_VM_OPEN_LAZY"))
+		return -1;
+	if (!expect_success(lz_add(g->vm, LZ_GPA, LZ_SIZE, HV_RAM_LAZY),
+			    "add a 16 MiB lazy region"))
+		return -1;
+	return 0;
+}
+
+/* The lazy region through the VM's own mmap (libhv maps only its own) */
+static uint32_t *lz_map(struct hv_vm *vm)
+{
+	void *p = mmap(NULL, LZ_SIZE, PROT_READ, MAP_SHARED, hv_vm_fd(vm),
+		       LZ_GPA);
+
+	if (p == MAP_FAILED) {
+		fail("mmap the lazy region of %s: %s", hv_vm_name(vm),
+		     strerror(errno));
+		return NULL;
+	}
+	return p;
+}
+
+/* The sum the guest must report: the first word of each page it read */
+static uint32_t lz_sum(void)
+{
+	uint32_t sum = 0;
+	uint64_t p;
+
+	for (p = 0; p < LZ_PAGES; p += LZ_STRIDE)
+		sum += lz_word(p);
+	return sum;
+}
+
+/* ------------------------------------------------------------ lazy */
+
+struct lz_filler {
+	int fd;
+	uint64_t demands;	/* HV_LAZY_WAIT answers */
+	int err;		/* the first unexpected errno */
+};
+
+/*
+ * Give what is waited for, and only that: a 4 KiB page in the region's
+ * first half, the whole 2 MiB block in its second.  Ends when the VM is
+ * whole.
+ */
+static void *lz_fill_on_demand(void *arg)
+{
+	struct lz_filler *f = arg;
+
+	for (;;) {
+		struct hv_lazy_wait w = { 0 };
+		uint64_t off, len;
+
+		if (ioctl(f->fd, HV_LAZY_WAIT, &w)) {
+			if (errno == EINTR)
+				continue;
+			f->err = errno;
+			break;
+		}
+		if (w.gpa == HV_LAZY_NONE)
+			break;
+		f->demands++;
+		off = w.gpa - LZ_GPA;
+		len = PAGE;
+		if (off >= LZ_SIZE / 2) {
+			off &= ~(2 * MiB - 1);
+			len = 2 * MiB;
+		}
+		if (lz_fill(f->fd, LZ_GPA + off, len, lz_image + off, NULL)) {
+			f->err = errno;
+			break;
+		}
+	}
+	return NULL;
+}
+
+struct lz_cloner {
+	struct hv_vm *vm;
+	struct hv_vm *clone;
+	char name[HV_NAME_LEN];
+	int err;
+	volatile bool done;
+};
+
+static void *lz_clone(void *arg)
+{
+	struct lz_cloner *c = arg;
+
+	c->err = hv_vm_clone(c->vm, c->name, 0, &c->clone);
+	c->done = true;
+	return NULL;
+}
+
+static void case_lazy(void)
+{
+	struct lz_filler f = { .fd = -1 };
+	struct lz_cloner c = { 0 };
+	struct hv_lazy_fill out;
+	struct hv_lazy_wait w = { .flags = HV_LAZY_NOWAIT };
+	struct hv_ram_list list;
+	const uint64_t want[] = { lz_sum() };
+	uint64_t p, bad = 0;
+	pthread_t t, tc;
+	uint32_t *mem;
+	struct guest g;
+	int fd = -1;
+
+	if (lz_guest(&g, "lz", &fd))
+		goto out;
+	f.fd = fd;
+	/* Nothing is waited for yet: EAGAIN, not a sleep */
+	expect_errno(ioctl(fd, HV_LAZY_WAIT, &w), EAGAIN,
+		     "HV_LAZY_WAIT NOWAIT before the guest runs");
+	if (!expect_success(ioctl(hv_vm_fd(g.vm), HV_VM_GET_RAM, &list),
+			    "HV_VM_GET_RAM") ||
+	    !expect_eq(list.count, 2, "regions") ||
+	    !expect_eq(list.regions[1].flags, HV_RAM_LAZY,
+		       "the lazy region's flags (HV_RAM_LAZY)") ||
+	    !expect_eq(list.regions[0].flags, 0, "the other's flags"))
+		goto out;
+
+	if (pthread_create(&t, NULL, lz_fill_on_demand, &f)) {
+		fail("pthread_create");
+		goto out;
+	}
+	if (guest_run_expect(&g, HV_EXIT_HLT, "the lazy guest") ||
+	    guest_expect_results(&g, want, 1, "the sum of what it read"))
+		guest_ok(&g, "the guest ran to its HLT with the file's data");
+	else
+		ok("the guest read every 8th page as the file has it "
+		   "(sum %#llx)", (unsigned long long)want[0]);
+
+	/* 256 pages one by one, then the 4 blocks of 2 MiB: exact counts */
+	expect_eq(hvtest_vm_stat(hv, g.vm, HV_STATS_VM, "lazy.waits"),
+		  LZ_TOUCHED / 2 + 4, "lazy.waits (guest accesses that slept)");
+	expect_eq(hvtest_vm_stat(hv, g.vm, HV_STATS_VM, "lazy.filled"),
+		  LZ_TOUCHED / 2 + 4 * 512, "lazy.filled");
+	expect_eq(f.demands, LZ_TOUCHED / 2 + 4, "pages the filler was asked for");
+
+	/* Most of the region is still absent, and says so */
+	memset(&w, 0, sizeof(w));
+	w.flags = HV_LAZY_NOWAIT;
+	expect_errno(ioctl(fd, HV_LAZY_WAIT, &w), EAGAIN,
+		     "HV_LAZY_WAIT NOWAIT with nobody waiting");
+	out.absent = 0;
+	if (expect_success(lz_fill(fd, LZ_GPA, PAGE, lz_image, &out),
+			   "fill a page given already"))
+		if (expect_eq(out.filled, 0, "pages it gave"))
+			expect_eq(out.absent, LZ_PAGES - LZ_TOUCHED / 2 - 4 * 512,
+			  "pages still absent");
+
+	/* A clone needs every page: it waits until the VM is whole */
+	c.vm = g.vm;
+	snprintf(c.name, sizeof(c.name), "hvt-lzc-%d", (int)getpid());
+	if (pthread_create(&tc, NULL, lz_clone, &c)) {
+		fail("pthread_create");
+		goto join;
+	}
+	usleep(300 * 1000);
+	if (c.done)
+		fail("the clone of a VM with absent pages returned (%s) "
+		     "before the VM was whole", hv_strerror(c.err));
+	else
+		ok("the clone waits while pages are absent");
+	/* The rest, 4 MiB at a time (HV_LAZY_FILL_MAX), from the top down */
+	for (p = LZ_SIZE; p > 0; p -= HV_LAZY_FILL_MAX)
+		if (lz_fill(fd, LZ_GPA + p - HV_LAZY_FILL_MAX,
+			    HV_LAZY_FILL_MAX,
+			    lz_image + p - HV_LAZY_FILL_MAX, &out)) {
+			fail("fill at %#llx: %s", (unsigned long long)p,
+			     strerror(errno));
+			break;
+		}
+	expect_eq(out.absent, 0, "pages absent after the last fill");
+	pthread_join(tc, NULL);
+	if (expect_success(c.err, "the clone, once the VM is whole")) {
+		uint32_t *cm = lz_map(c.clone);
+
+		for (p = 0; cm && p < LZ_PAGES; p++)
+			if (cm[p * 1024] != lz_word(p) ||
+			    cm[p * 1024 + 1023] != ~lz_word(p) ||
+			    (p % LZ_STRIDE == 0 && cm[p * 1024 + 1] != LZ_MARK))
+				bad++;
+		expect_eq(cm ? bad : ~0ULL, 0,
+			  "pages of the clone unlike the file and the guest's "
+			  "writes");
+		if (cm)
+			munmap(cm, LZ_SIZE);
+		hv_vm_destroy(c.clone);
+	}
+join:
+	/* Whole: the filler's wait says so and it ends */
+	pthread_join(t, NULL);
+	expect_eq(f.err, 0, "the filler's errors");
+	memset(&w, 0, sizeof(w));
+	if (expect_success(ioctl(fd, HV_LAZY_WAIT, &w), "HV_LAZY_WAIT when whole"))
+		expect_eq(w.gpa, HV_LAZY_NONE, "its gpa (HV_LAZY_NONE)");
+	if (!ioctl(hv_vm_fd(g.vm), HV_VM_GET_RAM, &list))
+		expect_eq(list.regions[1].flags, 0, "the region's flags, whole");
+
+	/* The owner's view: the file's data and the guest's marks */
+	mem = lz_map(g.vm);
+	bad = 0;
+	for (p = 0; mem && p < LZ_PAGES; p++)
+		if (mem[p * 1024] != lz_word(p) ||
+		    mem[p * 1024 + 1] != (p % LZ_STRIDE ? 0 : LZ_MARK))
+			bad++;
+	expect_eq(mem ? bad : ~0ULL, 0, "pages unlike the file through mmap");
+	if (mem)
+		munmap(mem, LZ_SIZE);
+
+	/* The filler may go once the VM is whole: nothing stops */
+	close(fd);
+	fd = -1;
+	{
+		struct hv_vm_info info;
+
+		if (!hv_vm_info(g.vm, &info))
+			expect_eq(info.stop_reason, HV_STOP_NONE,
+				  "stop reason after the whole VM's filler left");
+	}
+out:
+	if (f.fd >= 0 && fd >= 0)
+		close(fd);
+	guest_fini(&g);
+}
+
+/* ------------------------------------------------------------ lazyfail */
+
+static sigjmp_buf lz_jmp;
+
+static void lz_sigbus(int sig)
+{
+	siglongjmp(lz_jmp, 1);
+}
+
+static void lz_nop(int sig)
+{
+}
+
+/* The owner's mmap of a lost page: SIGBUS, not some page */
+static void lz_mmap_lost(struct hv_vm *vm)
+{
+	volatile uint32_t *mem;
+	struct sigaction sa;
+	uint32_t v;
+
+	mem = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, hv_vm_fd(vm), LZ_GPA);
+	if (mem == MAP_FAILED) {
+		fail("mmap the lazy region: %s", strerror(errno));
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = lz_sigbus;
+	sigaction(SIGBUS, &sa, NULL);
+	if (sigsetjmp(lz_jmp, 1) == 0) {
+		v = mem[0];
+		fail("a read of a lost page through mmap gave %#x", v);
+	} else {
+		ok("a read of a lost page through mmap -> SIGBUS");
+	}
+	signal(SIGBUS, SIG_DFL);
+	/* The page that was given reads as it was given */
+	expect_eq(mem[1024], lz_word(1), "the page given before, through mmap");
+	munmap((void *)mem, 2 * PAGE);
+}
+
+struct lz_failer {
+	int fd;
+	bool fill;		/* give the page (else: HV_LAZY_FAIL it) */
+	int err;
+};
+
+/* Answer the first demand: fill it, or say it cannot be had */
+static void *lz_answer_one(void *arg)
+{
+	struct lz_failer *a = arg;
+	struct hv_lazy_wait w = { 0 };
+	struct hv_lazy_fail lf = { 0 };
+
+	while (ioctl(a->fd, HV_LAZY_WAIT, &w))
+		if (errno != EINTR) {
+			a->err = errno;
+			return NULL;
+		}
+	lf.gpa = w.gpa;
+	if (ioctl(a->fd, HV_LAZY_FAIL, &lf))
+		a->err = errno;
+	return NULL;
+}
+
+static void lz_bad_fills(int fd)
+{
+	struct hv_lazy_fill f = { .gpa = LZ_GPA, .size = PAGE,
+				  .data = (uint64_t)(uintptr_t)lz_image };
+	struct hv_lazy_fill out;
+
+	expect_errno(lz_fill(fd, LZ_GPA, 0, lz_image, NULL), EINVAL,
+		     "fill of 0 bytes");
+	expect_errno(lz_fill(fd, LZ_GPA + 1, PAGE, lz_image, NULL), EINVAL,
+		     "fill at an unaligned GPA");
+	expect_errno(lz_fill(fd, LZ_GPA, PAGE + 1, lz_image, NULL), EINVAL,
+		     "fill of a partial page");
+	expect_errno(lz_fill(fd, LZ_GPA, HV_LAZY_FILL_MAX + PAGE, lz_image,
+			     NULL), EINVAL, "fill above HV_LAZY_FILL_MAX");
+	expect_errno(lz_fill(fd, LZ_GPA + LZ_SIZE - PAGE, 2 * PAGE, lz_image,
+			     NULL), EINVAL, "fill past the region's end");
+	expect_errno(lz_fill(fd, 0, PAGE, lz_image, NULL), EINVAL,
+		     "fill of ordinary RAM");
+	expect_errno(lz_fill(fd, 1ULL << 38, PAGE, lz_image, NULL), EINVAL,
+		     "fill where there is no RAM");
+	f.reserved[1] = 1;
+	expect_errno(ioctl(fd, HV_LAZY_FILL, &f), EINVAL,
+		     "fill with a reserved field set");
+	expect_errno(lz_fill(fd, LZ_GPA, 2 * PAGE, (void *)8, NULL), EFAULT,
+		     "fill from a bad pointer");
+	/* None of it gave a page: the next good fill gives exactly one */
+	if (expect_success(lz_fill(fd, LZ_GPA + PAGE, PAGE,
+				   lz_image + PAGE, &out),
+			   "a good fill after the bad ones"))
+		if (expect_eq(out.filled, 1, "pages it gave"))
+			expect_eq(out.absent, LZ_PAGES - 1, "pages still absent");
+}
+
+static void case_lazyfail(void)
+{
+	struct lz_failer a = { 0 };
+	struct hv_lazy_wait w = { 0 };
+	struct hv_vm_info info;
+	struct sigaction sa;
+	struct guest g, m;
+	pthread_t t;
+	int fd = -1, fd2, err;
+
+	memset(&m, 0, sizeof(m));
+	if (guest_init(&g, hv, vendor, "lzf", 2 * MiB, NULL, HV_MODE_PROT32, 0) ||
+	    hv_load_flat_mem(g.vm, lz_code, sizeof(lz_code), GUEST_BASE)) {
+		guest_ok(&g, "guest set up");
+		goto out;
+	}
+	expect_errno(lz_add(g.vm, LZ_GPA, LZ_SIZE, HV_RAM_LAZY), EINVAL,
+		     "lazy RAM with no filler");
+	expect_errno(lz_add(g.vm, LZ_GPA, LZ_SIZE, 1u << 7), EINVAL,
+		     "RAM with an unknown flag");
+	fd = ioctl(hv_vm_fd(g.vm), HV_VM_OPEN_LAZY, 0);
+	if (!expect_success(fd, "HV_VM_OPEN_LAZY"))
+		goto out;
+	expect_errno(ioctl(hv_vm_fd(g.vm), HV_VM_OPEN_LAZY, 0), EBUSY,
+		     "a second filler");
+	expect_errno(ioctl(hv_vm_fd(g.vm), HV_VM_OPEN_LAZY, 1), EINVAL,
+		     "HV_VM_OPEN_LAZY with an argument");
+	w.flags = 2;
+	expect_errno(ioctl(fd, HV_LAZY_WAIT, &w), EINVAL,
+		     "HV_LAZY_WAIT with an unknown flag");
+	if (!expect_success(lz_add(g.vm, LZ_GPA, LZ_SIZE, HV_RAM_LAZY),
+			    "add the lazy region"))
+		goto out;
+	lz_bad_fills(fd);
+
+	/* A signal ends a run that sleeps for a page; nothing is lost */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = lz_nop;		/* no SA_RESTART: the run returns */
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	err = hv_vcpu_run(g.vcpu);
+	alarm(0);
+	if (!(err == 0 && g.run->exit_reason == HV_EXIT_INTR) && err != -EINTR)
+		fail("a run sleeping for a page, then SIGALRM: %s, exit %u",
+		     hv_strerror(err), g.run->exit_reason);
+	else
+		ok("a run sleeping for a page returns on a signal");
+	expect_eq(hvtest_vm_stat(hv, g.vm, HV_STATS_VM, "lazy.waits"), 1,
+		  "lazy.waits after it");
+
+	/* The filler says the page cannot be had: EIO, never bad memory */
+	a.fd = fd;
+	if (pthread_create(&t, NULL, lz_answer_one, &a)) {
+		fail("pthread_create");
+		goto out;
+	}
+	err = hv_vcpu_run(g.vcpu);
+	pthread_join(t, NULL);
+	expect_eq(a.err, 0, "HV_LAZY_WAIT then HV_LAZY_FAIL");
+	if (err != -EIO)
+		fail("the run after HV_LAZY_FAIL: %s, expected EIO",
+		     hv_strerror(err));
+	else
+		ok("the run after HV_LAZY_FAIL -> EIO");
+	expect_errno(lz_fill(fd, LZ_GPA, PAGE, lz_image, NULL), EIO,
+		     "a fill after HV_LAZY_FAIL");
+	memset(&w, 0, sizeof(w));
+	expect_errno(ioctl(fd, HV_LAZY_WAIT, &w), EIO,
+		     "HV_LAZY_WAIT after HV_LAZY_FAIL");
+	expect_errno(ioctl(hv_vm_fd(g.vm), HV_VM_SET_DIRTY_LOG,
+			   &(struct hv_dirty_log){ .gpa = LZ_GPA,
+						   .flags = HV_DIRTY_LOG_ENABLE }),
+		     EIO, "dirty logging of a VM that will never be whole");
+	lz_mmap_lost(g.vm);
+
+	/* Managed: the filler exits, the VM stops with lazy-failed (EPIPE) */
+	if (guest_init(&m, hv, vendor, "lzm", 2 * MiB, NULL, HV_MODE_PROT32, 0) ||
+	    hv_load_flat_mem(m.vm, lz_code, sizeof(lz_code), GUEST_BASE)) {
+		guest_ok(&m, "managed guest set up");
+		goto out;
+	}
+	fd2 = ioctl(hv_vm_fd(m.vm), HV_VM_OPEN_LAZY, 0);
+	if (!expect_success(fd2, "the managed VM's filler") ||
+	    !expect_success(lz_add(m.vm, LZ_GPA, LZ_SIZE, HV_RAM_LAZY),
+			    "its lazy region"))
+		goto out;
+	hv_vcpu_close(m.vcpu);
+	m.vcpu = NULL;
+	if (!expect_success(hv_vm_start(m.vm), "start it"))
+		goto out;
+	/* Its vCPU thread sleeps for the first page; nobody gives it */
+	usleep(300 * 1000);
+	if (!hv_vm_info(m.vm, &info))
+		expect_eq(info.state, HV_VM_STATE_RUNNING,
+			  "state while it sleeps for a page");
+	close(fd2);
+	if (expect_success(hv_vm_wait_stopped(m.vm, 60000, &info),
+			   "it stops once the filler is gone")) {
+		expect_eq(info.stop_reason, HV_STOP_LAZY_FAILED,
+			  "stop reason (HV_STOP_LAZY_FAILED)");
+		expect_eq(info.exit_status, EPIPE, "exit status (EPIPE)");
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (m.vm)
+		guest_fini(&m);
+	guest_fini(&g);
+}
+
+static const struct guest_case cases[] = {
+	{ "lazy", case_lazy },
+	{ "lazyfail", case_lazyfail },
+};
+
+int main(int argc, char **argv)
+{
+	lz_image_init();
+	return guest_test_main(argc, argv, "hv-lazy-test", cases,
+			       sizeof(cases) / sizeof(cases[0]), &hv, &vendor);
+}
