@@ -46,8 +46,10 @@ int hvctl_event_print(FILE *out, const struct hv_event *ev, bool json)
 		hv_event_name(ev->event));
 	if (ev->event == HV_EVENT_STOPPED)
 		fprintf(out, " reason=%s", hv_stop_reason_name(ev->reason));
+	/* the status means something for these two: v << 1 | 1, an errno */
 	if (ev->event == HV_EVENT_STOPPED &&
-	    ev->reason == HV_STOP_DEBUG_EXIT)
+	    (ev->reason == HV_STOP_DEBUG_EXIT ||
+	     ev->reason == HV_STOP_LAZY_FAILED))
 		fprintf(out, " status=%u", ev->status);
 	fputc('\n', out);
 	return ferror(out) ? -EIO : 0;

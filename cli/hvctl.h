@@ -176,6 +176,12 @@ int hvctl_vm_get(const char *ctx, const char *name, struct hv **hv,
  * 0 if it halted or powered off, else 1 with a line naming the reason.
  */
 int hvctl_vm_result(const char *ctx, const struct hv_vm_info *info);
+/*
+ * Why memory of a VM that stopped with HV_STOP_LAZY_FAILED could not be
+ * had, from its exit_status (EIO: a corrupt chunk; EPIPE: the filler
+ * exited): "its memory could not be filled from the snapshot (...)".
+ */
+const char *hvctl_lazy_failed_text(uint32_t status);
 
 /* cli/create.c: create, and the building that run shares */
 #define HVCTL_MAX_MODULES	32

@@ -25,8 +25,11 @@
  *   stop_reason       why the last managed run stopped: "none", "halted",
  *                     "debug-exit", "triple-fault", "entry-failure",
  *                     "stopped" (on request), "destroyed", "power-off",
- *                     "internal-error", "reboot" (hv_stop_reason_name())
- *   exit_status       with "debug-exit": (v << 1) | 1 for `out 0xf4, v`
+ *                     "internal-error", "reboot", "lazy-failed"
+ *                     (hv_stop_reason_name())
+ *   exit_status       with "debug-exit": (v << 1) | 1 for `out 0xf4, v`;
+ *                     with "lazy-failed": EIO (a corrupt chunk) or EPIPE
+ *                     (the filling process exited)
  *   uptime_ns         since the last start; 0 unless running or paused
  *   exits             VM exits, all vCPUs, all kinds
  *   io_unclaimed      port accesses no device answered (managed runs)
@@ -141,6 +144,8 @@ int hvctl_vm_info_print(FILE *out, const struct hv_vm_info *v, bool json)
 	if (v->stop_reason == HV_STOP_DEBUG_EXIT)
 		fprintf(out, " (status %u: the guest wrote %u to port 0xf4)",
 			v->exit_status, v->exit_status >> 1);
+	else if (v->stop_reason == HV_STOP_LAZY_FAILED)
+		fprintf(out, ": %s", hvctl_lazy_failed_text(v->exit_status));
 	fputc('\n', out);
 	fprintf(out, LABEL "%u\n", "exit status:", v->exit_status);
 	fprintf(out, LABEL "%u\n", "vcpus:", v->nr_vcpus);

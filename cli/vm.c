@@ -162,6 +162,20 @@ static const char *stop_reason_text(uint32_t reason)
 	}
 }
 
+const char *hvctl_lazy_failed_text(uint32_t status)
+{
+	switch (status) {
+	case EIO:	/* the filler said so (HV_LAZY_FAIL) */
+		return "its memory could not be filled from the snapshot "
+		       "(corrupt chunk)";
+	case EPIPE:	/* the filler fd closed with pages absent */
+		return "its memory could not be filled from the snapshot "
+		       "(the process filling it exited)";
+	default:
+		return "its memory could not be filled from the snapshot";
+	}
+}
+
 int hvctl_vm_result(const char *ctx, const struct hv_vm_info *info)
 {
 	if (info->state == HV_VM_STATE_DESTROYED &&
@@ -182,6 +196,9 @@ int hvctl_vm_result(const char *ctx, const struct hv_vm_info *info)
 					  "for a copy-on-write page (memory "
 					  "cgroup limit or hv.mem_reserve)");
 		break;
+	case HV_STOP_LAZY_FAILED:
+		return hvctl_fail(ctx, "guest stopped: %s",
+				  hvctl_lazy_failed_text(info->exit_status));
 	}
 	return hvctl_fail(ctx, "%s", stop_reason_text(info->stop_reason));
 }

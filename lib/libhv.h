@@ -141,6 +141,14 @@ int hv_vm_destroy(struct hv_vm *vm);
 int hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t size);
 
 /*
+ * hv_vm_add_ram() with HV_RAM_LAZY (API 9): the region's pages are all
+ * absent until the VM's filler fd gives them (hv_vm_open_lazy() comes
+ * first; the fd must be open).  This process's mapping of the region
+ * waits, as a vCPU does, for a page it touches before it is filled.
+ */
+int hv_vm_add_ram_lazy(struct hv_vm *vm, uint64_t gpa, uint64_t size);
+
+/*
  * Map an existing region (or a 4 KiB-aligned part of one) of guest RAM,
  * e.g. after hv_vm_open().  -EINVAL: not inside one region.
  */
@@ -386,7 +394,8 @@ int hv_vm_wait_stopped(struct hv_vm *vm, int timeout_ms,
  * Names of HV_VM_STATE_* ("created", "running", "destroyed", "paused",
  * "stopped") and of HV_STOP_* ("none", "halted", "debug-exit",
  * "triple-fault", "entry-failure", "stopped", "destroyed", "power-off",
- * "internal-error", "reboot"); "unknown" for anything else.  Static, never NULL.
+ * "internal-error", "reboot", "lazy-failed"); "unknown" for anything
+ * else.  Static, never NULL.
  */
 const char *hv_vm_state_name(uint32_t state);
 const char *hv_stop_reason_name(uint32_t reason);
@@ -793,6 +802,52 @@ int hv_vm_get_dirty_log(struct hv_vm *vm, uint64_t gpa, uint64_t *bitmap);
  */
 int hv_vm_clone(struct hv_vm *vm, const char *name, uint32_t flags,
 		struct hv_vm **out);
+
+/* ------------------------------------------------------------------ */
+/*
+ * Lazy RAM (lib/lazy.c, API 9; "Lazy RAM" in include/uapi/hv.h): a VM
+ * that runs before its memory is all there.  The filler opens the VM's
+ * filler fd, adds regions with hv_vm_add_ram_lazy(), and gives pages
+ * with hv_lazy_fill(): those hv_lazy_wait() names first, the rest in
+ * the background.  Whatever touches an absent page waits for it.  If
+ * the filler calls hv_lazy_fail(), or closes the fd with pages still
+ * absent, the VM stops with HV_STOP_LAZY_FAILED (exit_status EIO or
+ * EPIPE).  -ENOTTY from these: a module before API 9.
+ */
+
+/*
+ * HV_VM_OPEN_LAZY: the VM's filler fd (>= 0; close-on-exec, as every fd
+ * the module gives; the caller closes it), or -errno.  -EBUSY: the VM
+ * has had one already (one per VM, ever).
+ */
+int hv_vm_open_lazy(struct hv_vm *vm);
+
+/*
+ * HV_LAZY_FILL: install the pages of @gpa..+@size that are still absent,
+ * from @data (pages already there are left as they are).  @gpa and @size
+ * are multiples of 4 KiB, 0 < @size <= HV_LAZY_FILL_MAX, the range in
+ * one lazy region.  *filled (may be NULL): pages this call installed;
+ * *absent (may be NULL): pages of the VM still absent.  -EINVAL: bad
+ * arguments (checked here first, then by the module); -EBADF: @fd < 0.
+ */
+int hv_lazy_fill(int fd, uint64_t gpa, const void *data, uint64_t size,
+		 uint64_t *filled, uint64_t *absent);
+
+/*
+ * HV_LAZY_WAIT: sleep until some vCPU or access waits for an absent
+ * page, then 0 with *gpa that page; or, once the VM is whole, 0 with
+ * *gpa HV_LAZY_NONE.  *absent (may be NULL): pages still absent.  With
+ * @nowait, -EAGAIN rather than sleep when nothing is waited for.
+ * -EINTR: a signal came (not retried here: the caller decides).
+ */
+int hv_lazy_wait(int fd, bool nowait, uint64_t *gpa, uint64_t *absent);
+
+/*
+ * HV_LAZY_FAIL: absent memory cannot be had (a corrupt chunk at @gpa,
+ * which the module logs): the VM stops with HV_STOP_LAZY_FAILED,
+ * exit_status EIO.
+ */
+int hv_lazy_fail(int fd, uint64_t gpa);
 
 /* ------------------------------------------------------------------ */
 /*

@@ -130,6 +130,7 @@ const char *hv_stop_reason_name(uint32_t reason)
 	case HV_STOP_POWER_OFF:		return "power-off";
 	case HV_STOP_INTERNAL_ERROR:	return "internal-error";
 	case HV_STOP_REBOOT:		return "reboot";
+	case HV_STOP_LAZY_FAILED:	return "lazy-failed";
 	}
 	return "unknown";
 }

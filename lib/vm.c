@@ -193,7 +193,9 @@ int hv_vm_map_ram(struct hv_vm *vm, uint64_t gpa, uint64_t size)
 	return 0;
 }
 
-int hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t size)
+/* HV_VM_ADD_RAM with @flags (0 or HV_RAM_LAZY), then map the region. */
+static int hv_vm_add_ram_flags(struct hv_vm *vm, uint64_t gpa, uint64_t size,
+			       uint32_t flags)
 {
 	struct hv_ram_region r;
 
@@ -202,9 +204,24 @@ int hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t size)
 	memset(&r, 0, sizeof(r));
 	r.gpa = gpa;
 	r.size = size;
+	r.flags = flags;
 	if (ioctl(vm->fd, HV_VM_ADD_RAM, &r) < 0)
 		return -errno;
 	return hv_vm_map_ram(vm, gpa, size);
+}
+
+int hv_vm_add_ram(struct hv_vm *vm, uint64_t gpa, uint64_t size)
+{
+	return hv_vm_add_ram_flags(vm, gpa, size, 0);
+}
+
+/*
+ * Mapping a lazy region touches none of its pages: the process only
+ * waits for (or gets SIGBUS on) a page it reads before it is filled.
+ */
+int hv_vm_add_ram_lazy(struct hv_vm *vm, uint64_t gpa, uint64_t size)
+{
+	return hv_vm_add_ram_flags(vm, gpa, size, HV_RAM_LAZY);
 }
 
 /* The mapping holding @gpa, or NULL. */

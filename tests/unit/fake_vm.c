@@ -86,6 +86,18 @@ static struct fake_vm *vm_of(int fd)
 	return NULL;
 }
 
+/* The VM whose filler fd @fd is. */
+static struct fake_vm *lazy_of(int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < fake_nr_vms; i++)
+		if (fake_vms[i].lazy_open &&
+		    same_file(fd, fake_vms[i].lazy_dev, fake_vms[i].lazy_ino))
+			return &fake_vms[i];
+	return NULL;
+}
+
 struct fake_vcpu *fake_vcpu_of(int fd)
 {
 	unsigned int i;
@@ -464,7 +476,11 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 		const struct hv_ram_region *r = arg;
 		struct stat st;
 
-		if (!r->size || (r->gpa | r->size) & 0xfff)
+		if (!r->size || (r->gpa | r->size) & 0xfff ||
+		    r->flags & ~HV_RAM_LAZY || r->pad || r->reserved[0] ||
+		    r->reserved[1])
+			return -EINVAL;
+		if (r->flags & HV_RAM_LAZY && !vm->lazy_open)
 			return -EINVAL;
 		if (fake_add_ram_err)
 			return -fake_add_ram_err;
@@ -476,8 +492,23 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 		    ftruncate(vm->fd, (off_t)(r->gpa + r->size)) < 0)
 			return -errno;
 		vm->mem_size += r->size;
+		if (r->flags & HV_RAM_LAZY)
+			vm->lazy_absent += r->size / 4096;
 		vm->regions[vm->nr_regions++] = *r;
 		return 0;
+	}
+	case HV_VM_OPEN_LAZY: {
+		int fd;
+
+		if (arg)
+			return -EINVAL;
+		if (vm->lazy_open)	/* one per VM, ever */
+			return -EBUSY;
+		fd = new_memfd("fake-lazy", 0, &vm->lazy_dev, &vm->lazy_ino);
+		if (fd < 0)
+			return -errno;
+		vm->lazy_open = true;
+		return fd;
 	}
 	case HV_VM_OPEN_VCPU:
 		if ((unsigned long)arg >= HV_MAX_VCPUS ||
@@ -570,6 +601,59 @@ static int vm_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
 	return -ENOTTY;
 }
 
+/*
+ * HV_LAZY_* on @vm's filler fd, with the module's argument rules.  FILL
+ * writes its data into the RAM and counts every page of it as filled
+ * (the fake keeps no per-page record).
+ */
+static int lazy_ioctl(struct fake_vm *vm, unsigned long req, void *arg)
+{
+	vm->lazy_calls++;
+	switch (req) {
+	case HV_LAZY_FILL: {
+		struct hv_lazy_fill *f = arg;
+		uint64_t pages = f->size / 4096;
+
+		vm->lazy_fill = *f;
+		if (!f->size || (f->gpa | f->size) & 0xfff ||
+		    f->size > HV_LAZY_FILL_MAX || !f->data ||
+		    f->reserved[0] || f->reserved[1])
+			return -EINVAL;
+		if (pwrite(vm->fd, (const void *)(uintptr_t)f->data, f->size,
+			   (off_t)f->gpa) != (ssize_t)f->size)
+			return -EFAULT;
+		if (pages > vm->lazy_absent)
+			pages = vm->lazy_absent;
+		vm->lazy_absent -= pages;
+		f->filled = pages;
+		f->absent = vm->lazy_absent;
+		return 0;
+	}
+	case HV_LAZY_WAIT: {
+		struct hv_lazy_wait *w = arg;
+
+		vm->lazy_wait = *w;
+		if (w->flags & ~HV_LAZY_NOWAIT || w->pad || w->reserved[0] ||
+		    w->reserved[1])
+			return -EINVAL;
+		if (vm->lazy_wait_err)
+			return -vm->lazy_wait_err;
+		w->gpa = vm->lazy_absent ? vm->lazy_wait_gpa : HV_LAZY_NONE;
+		w->absent = vm->lazy_absent;
+		return 0;
+	}
+	case HV_LAZY_FAIL: {
+		const struct hv_lazy_fail *f = arg;
+
+		vm->lazy_fail = *f;
+		if (f->reserved[0] || f->reserved[1])
+			return -EINVAL;
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
 static int vcpu_ioctl(struct fake_vcpu *v, unsigned long req, void *arg)
 {
 	switch (req) {
@@ -613,6 +697,8 @@ bool fake_vm_ioctl(int fd, bool on_dev, unsigned long req, void *arg,
 		r = vm_ioctl(vm, req, arg);
 	} else if ((v = fake_vcpu_of(fd))) {
 		r = vcpu_ioctl(v, req, arg);
+	} else if ((vm = lazy_of(fd))) {
+		r = lazy_ioctl(vm, req, arg);
 	} else {
 		return false;
 	}

@@ -410,6 +410,20 @@ START_TEST(info_output)
 			 out);
 	ck_assert_int_eq(count_substr(out, "\"stop_reason\":\"none\""), 1);
 	free(out);
+
+	v[1].stop_reason = HV_STOP_LAZY_FAILED;
+	v[1].exit_status = EPIPE;
+	out = CAPTURE(hvctl_vm_info_print(F, &v[1], false));
+	ck_assert_int_eq(count_substr(out,
+		"stop reason:     lazy-failed: its memory could not be filled "
+		"from the snapshot (the process filling it exited)\n"
+		"exit status:     32\n"), 1);
+	free(out);
+	out = CAPTURE(hvctl_vm_info_print(F, &v[1], true));
+	ck_assert(json_valid(out));
+	ck_assert_int_eq(count_substr(out, "\"stop_reason\":\"lazy-failed\","
+				      "\"exit_status\":32,"), 1);
+	free(out);
 }
 END_TEST
 
@@ -439,6 +453,11 @@ START_TEST(event_output)
 	ev.status = 0;
 	out = CAPTURE(hvctl_event_print(F, &ev, false));
 	ck_assert_str_eq(out, "12 web stopped reason=triple-fault\n");
+	free(out);
+	ev.reason = HV_STOP_LAZY_FAILED;
+	ev.status = EIO;
+	out = CAPTURE(hvctl_event_print(F, &ev, false));
+	ck_assert_str_eq(out, "12 web stopped reason=lazy-failed status=5\n");
 	free(out);
 	ev.event = HV_EVENT_STARTED;
 	ev.reason = HV_STOP_NONE;
@@ -515,6 +534,25 @@ START_TEST(results)
 	ck_assert_int_eq(result(HV_VM_STATE_DESTROYED, HV_STOP_NONE, 0,
 				&err), 1);
 	ck_assert_str_eq(err, "hvctl: run web: VM was destroyed\n");
+	free(err);
+
+	/* lazy RAM: the filler said a chunk is corrupt, or went away */
+	ck_assert_int_eq(result(HV_VM_STATE_STOPPED, HV_STOP_LAZY_FAILED, EIO,
+				&err), 1);
+	ck_assert_str_eq(err, "hvctl: run web: guest stopped: its memory "
+			 "could not be filled from the snapshot (corrupt "
+			 "chunk)\n");
+	free(err);
+	ck_assert_int_eq(result(HV_VM_STATE_STOPPED, HV_STOP_LAZY_FAILED,
+				EPIPE, &err), 1);
+	ck_assert_str_eq(err, "hvctl: run web: guest stopped: its memory "
+			 "could not be filled from the snapshot (the process "
+			 "filling it exited)\n");
+	free(err);
+	ck_assert_int_eq(result(HV_VM_STATE_STOPPED, HV_STOP_LAZY_FAILED, 0,
+				&err), 1);
+	ck_assert_str_eq(err, "hvctl: run web: guest stopped: its memory "
+			 "could not be filled from the snapshot\n");
 	free(err);
 }
 END_TEST

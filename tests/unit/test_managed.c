@@ -34,7 +34,9 @@ START_TEST(managed_names)
 	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_REBOOT), "reboot");
 	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_INTERNAL_ERROR),
 			 "internal-error");
-	ck_assert_str_eq(hv_stop_reason_name(10), "unknown");
+	ck_assert_str_eq(hv_stop_reason_name(HV_STOP_LAZY_FAILED),
+			 "lazy-failed");
+	ck_assert_str_eq(hv_stop_reason_name(11), "unknown");
 }
 END_TEST
 

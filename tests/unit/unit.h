@@ -44,6 +44,7 @@ Suite *acpi_suite(void);
 Suite *linux_suite(void);
 Suite *pm_suite(void);
 Suite *gdb_suite(void);
+Suite *lazy_suite(void);
 
 /*
  * A fake /dev/hv.  The test binary is linked with -Wl,--wrap=ioctl, so
@@ -101,7 +102,8 @@ int count_substr(const char *haystack, const char *needle);
  * Fake VM and vCPU fds (fake_vm.c) behind the fake /dev/hv: CREATE_VM,
  * OPEN_VM and LIST_VMS on the device; ADD_RAM (grows a memfd, so mmap at
  * offset = GPA works), CREATE_VCPU, DESTROY, GET_INFO on a VM; GET/SET
- * REGS and SREGS on a vCPU, whose RUN fails with EINTR.  fake_hv_setup()
+ * REGS and SREGS on a vCPU, whose RUN fails with EINTR; OPEN_LAZY and
+ * the filler fd's FILL, WAIT and FAIL.  fake_hv_setup()
  * resets them.
  */
 struct fake_vm {
@@ -142,6 +144,22 @@ struct fake_vm {
 	unsigned int stats_calls;
 	/* API 6: what HV_VM_GET_DEBUG_STOP answers (tests set it) */
 	struct hv_debug_stop dbg_stop;
+	/*
+	 * API 9: the filler fd HV_VM_OPEN_LAZY gave (a memfd; libhv owns
+	 * it), the last argument each of its ioctls got, and their calls.
+	 * Lazy ADD_RAM adds to @lazy_absent, FILL takes from it and writes
+	 * @data into the RAM; WAIT answers @lazy_wait_gpa, or fails with
+	 * @lazy_wait_err (tests set both).
+	 */
+	bool lazy_open;
+	dev_t lazy_dev;
+	ino_t lazy_ino;
+	struct hv_lazy_fill lazy_fill;
+	struct hv_lazy_wait lazy_wait;
+	struct hv_lazy_fail lazy_fail;
+	unsigned int lazy_calls;
+	uint64_t lazy_absent, lazy_wait_gpa;
+	int lazy_wait_err;
 };
 
 /* fake_hv.c: HV_GET_STATS_DESC's table (4 counters) and its calls */
