@@ -713,7 +713,7 @@ void hv_mem_init(void);
 int hv_lazy_open(struct hvk_vm *vm);
 int hv_lazy_region_init(struct hvk_vm *vm, struct hv_region *rg);
 int hv_lazy_vcpu_wait(struct hvk_vcpu *vcpu, u64 gpa);
-int hv_lazy_wait(struct hvk_vm *vm, u64 gpa);
+int hvk_lazy_wait(struct hvk_vm *vm, u64 gpa);
 int hv_lazy_wait_whole(struct hvk_vm *vm);
 
 /* hv_user.c: who holds what (guest RAM and VMs per user, host reserve). */

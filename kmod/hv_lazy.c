@@ -14,7 +14,7 @@
  *   and hv_handle_npf() sleeps here (hv_lazy_vcpu_wait) until the page
  *   is given, then enters the guest again to retry the access;
  * - the owner's mmap fault and the kernel's own reads of guest RAM
- *   (hv_mem_page) sleep the same way (hv_lazy_wait);
+ *   (hv_mem_page) sleep the same way (hvk_lazy_wait);
  * - a clone and dirty logging need every page: they wait until the VM
  *   is whole (hv_lazy_wait_whole).
  *
@@ -168,7 +168,7 @@ int hv_lazy_vcpu_wait(struct hvk_vcpu *vcpu, u64 gpa)
  * filler is running, and a vCPU that pauses in the middle of an
  * emulated access could not resume it.
  */
-int hv_lazy_wait(struct hvk_vm *vm, u64 gpa)
+int hvk_lazy_wait(struct hvk_vm *vm, u64 gpa)
 {
 	struct hv_region *rg = hv_lazy_absent_region(vm, gpa);
 	ktime_t t0;
@@ -204,7 +204,7 @@ int hv_lazy_wait_whole(struct hvk_vm *vm)
  * sleeper fails and a managed run stops with the reason.  @err is the
  * positive errno for the stop's exit status.
  */
-static void hv_lazy_fail_locked(struct hvk_vm *vm, int err, u64 gpa)
+static void hvk_lazy_fail_locked(struct hvk_vm *vm, int err, u64 gpa)
 {
 	lockdep_assert_held(&vm->lock);
 	if (!vm->lazy_absent || vm->lazy_error)
@@ -218,12 +218,12 @@ static void hv_lazy_fail_locked(struct hvk_vm *vm, int err, u64 gpa)
 				    vm->name, gpa, vm->lazy_absent);
 }
 
-static void hv_lazy_fail(struct hvk_vm *vm, int err, u64 gpa)
+static void hvk_lazy_fail(struct hvk_vm *vm, int err, u64 gpa)
 {
 	bool failed;
 
 	mutex_lock(&vm->lock);
-	hv_lazy_fail_locked(vm, err, gpa);
+	hvk_lazy_fail_locked(vm, err, gpa);
 	failed = vm->lazy_error;
 	mutex_unlock(&vm->lock);
 	if (failed && hvk_vm_managed_running(vm))
@@ -498,7 +498,7 @@ static long hv_lazy_ioctl_fail(void *obj, void *data, unsigned long arg)
 
 	if (!hv_reserved_zero(req->reserved))
 		return -EINVAL;
-	hv_lazy_fail(obj, EIO, req->gpa);
+	hvk_lazy_fail(obj, EIO, req->gpa);
 	return 0;
 }
 
@@ -520,7 +520,7 @@ static int hv_lazy_fd_release(struct inode *inode, struct file *file)
 {
 	struct hvk_vm *vm = file->private_data;
 
-	hv_lazy_fail(vm, EPIPE, 0);
+	hvk_lazy_fail(vm, EPIPE, 0);
 	mutex_lock(&vm->lock);
 	vm->lazy_open = false;
 	mutex_unlock(&vm->lock);

@@ -300,7 +300,7 @@ struct page *hv_mem_page(struct hvk_vm *vm, u64 gpa)
 	struct hv_region *rg;
 	struct page *page = NULL;
 
-	if (hv_lazy_wait(vm, gpa))
+	if (hvk_lazy_wait(vm, gpa))
 		return NULL;
 	mutex_lock(&vm->lock);
 	rg = hv_mem_region(vm, gpa);
@@ -320,7 +320,7 @@ struct page *hv_mem_fault_page(struct hvk_vm *vm, u64 gpa)
 	struct hv_region *rg;
 	struct page *page = NULL;
 
-	if (hv_lazy_wait(vm, gpa))
+	if (hvk_lazy_wait(vm, gpa))
 		return NULL;		/* never given: SIGBUS */
 	mutex_lock(&vm->lock);
 	rg = hv_mem_region(vm, gpa);
@@ -529,7 +529,7 @@ int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 
 	gpa &= PAGE_MASK;
 	/* An emulated write to a lazy page not given yet (hv_mmio.c) */
-	r = hv_lazy_wait(vm, gpa);
+	r = hvk_lazy_wait(vm, gpa);
 	if (r)
 		return r;
 	mutex_lock(&vm->lock);
