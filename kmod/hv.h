@@ -289,8 +289,9 @@ struct hvk_vm {
 	u64 lazy_wait_ns;		/* [m] their time */
 	wait_queue_head_t lazy_wq;	/* [c] sleepers and the filler */
 	spinlock_t lazy_want_lock;	/* [c] */
-#define HV_LAZY_WANT	16
-	u64 lazy_want[HV_LAZY_WANT];	/* GPAs waited for, oldest first */
+#define HV_LAZY_WANT	(HV_MAX_VCPUS + 8)
+	u64 lazy_want[HV_LAZY_WANT];	/* GPAs waited for, oldest first:
+					 * one per vCPU, a few mmap faults */
 	unsigned int lazy_nwant;	/* entries in @lazy_want */
 
 	/* Managed mode (managed/managed.c) */
