@@ -3,8 +3,12 @@
  * Reading snapshot files (docs/snapshot-format.md): snap_parse() checks a
  * whole file in memory and trusts nothing: every length is checked
  * against what is left before it is used, every count against its
- * limit, every checksum before its payload is looked at.  Pure C (no
- * I/O), so the unit tests and the fuzzer compile it directly.
+ * limit, every checksum before its payload is looked at.  For a lazy
+ * restore, snap_parse_index() checks the same of all but the memory
+ * sections, which it finds through the index (version 3), and
+ * snap_check_mem() one memory section when its pages are needed; the
+ * fuzzer holds the two ways to the same verdicts.  Pure C (no I/O), so
+ * the unit tests and the fuzzer compile it directly.
  */
 #include <errno.h>
 #include <stdarg.h>
