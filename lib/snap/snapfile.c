@@ -413,12 +413,34 @@ void snap_encode_devices(struct snap_buf *b, const struct hv_device_state *d)
 	snap_encode_devices_version(b, d, SNAP_FORMAT_VERSION);
 }
 
-void snap_encode_end(struct snap_buf *b, uint32_t nr_sections,
-		     uint64_t pages_stored)
+void snap_encode_end(struct snap_buf *b, uint32_t version,
+		     uint32_t nr_sections, uint64_t pages_stored,
+		     uint64_t index_off)
 {
 	snap_put_u32(b, nr_sections);
 	snap_put_u32(b, 0);
 	snap_put_u64(b, pages_stored);
+	if (!version || version >= SNAP_FORMAT_INDEXED)
+		snap_put_u64(b, index_off);
+}
+
+void snap_index_add(struct snap_buf *entries, uint64_t off, uint64_t len,
+		    uint32_t region, uint64_t first_page, uint32_t nr_pages)
+{
+	snap_put_u64(entries, off);
+	snap_put_u64(entries, len);
+	snap_put_u64(entries, first_page);
+	snap_put_u32(entries, region);
+	snap_put_u32(entries, nr_pages);
+}
+
+void snap_encode_index(struct snap_buf *b, const struct snap_buf *entries)
+{
+	snap_put_u32(b, (uint32_t)(entries->len / SNAP_INDEX_ENTRY));
+	snap_put_u32(b, 0);
+	snap_put_bytes(b, entries->p, entries->len);
+	if (entries->failed)
+		b->failed = true;
 }
 
 bool snap_page_is_zero(const void *p)

@@ -23,9 +23,12 @@
 /*
  * 2: the PC platform (API 4).  Version 1 files still load: restore
  * fills what they lack (docs/snapshot-format.md, "Version 1 files").
+ * 3: the memory index (SNAP_SEC_INDEX) and its offset in the end
+ * section, for a restore that reads guest memory lazily.
  */
-#define SNAP_FORMAT_VERSION	2
+#define SNAP_FORMAT_VERSION	3
 #define SNAP_FORMAT_OLDEST	1
+#define SNAP_FORMAT_INDEXED	3	/* the first version with an index */
 #define SNAP_FLAG_INCREMENTAL	(1u << 0)
 #define SNAP_ID_LEN		16
 #define SNAP_HDR_FIXED		124	/* header bytes before the base path */
@@ -42,6 +45,7 @@ enum snap_section_type {
 	SNAP_SEC_VCPU = 2,
 	SNAP_SEC_DEVICES = 3,
 	SNAP_SEC_MEMORY = 4,
+	SNAP_SEC_INDEX = 5,		/* version 3: after the memory */
 	SNAP_SEC_END = 0x454e44,	/* "END" */
 };
 
@@ -49,6 +53,13 @@ enum snap_section_type {
 #define SNAP_MEM_DATA		0	/* nr_pages x 4 KiB follow */
 #define SNAP_MEM_ZERO		1	/* all-zero now (had data in the base) */
 #define SNAP_MEM_RECORD		16	/* bytes per record in the file */
+
+/* The index section: nr_entries, reserved, then one entry per memory section */
+#define SNAP_INDEX_HDR		8
+#define SNAP_INDEX_ENTRY	32	/* off, len, first_page, region, nr_pages */
+/* The end section's payload: count, reserved, pages_stored (+ index_off) */
+#define SNAP_END_LEN		16	/* versions 1 and 2 */
+#define SNAP_END_LEN_INDEXED	24	/* version 3 */
 
 struct snap_header {
 	uint32_t format_version;
@@ -72,9 +83,19 @@ struct snap_config {
 	struct { uint64_t gpa, size; } regions[HV_MAX_REGIONS];
 };
 
-/* Where a memory section's records and data lie in the file. */
+/*
+ * Where a memory section lies in the file and which pages it may hold.
+ * snap_parse() sets every field and @checked.  snap_parse_index() sets
+ * all but the last three from the index; they are valid once
+ * snap_check_mem() has set @checked.
+ */
 struct snap_mem_section {
 	uint32_t region;
+	uint32_t nr_pages;	/* its window: pages [first_page, + nr_pages) */
+	uint64_t first_page;	/* (before version 3: its records' span) */
+	size_t off;		/* file offset of its section header */
+	uint64_t len;		/* of its payload */
+	bool checked;		/* CRC and records verified */
 	uint32_t nr_records;
 	size_t records;		/* file offset of the first record */
 	size_t data;		/* file offset of the first data page */
@@ -89,7 +110,11 @@ struct snap_file {
 	struct snap_mem_section *mem;
 	size_t nr_mem;
 	uint64_t pages_stored;		/* data pages */
-	uint64_t zero_records;		/* explicit zero pages */
+	uint64_t zero_records;		/* explicit zero pages (not lazily) */
+	size_t index_off;		/* version 3: the index section's */
+	/* For snap_check_mem(): the caller's label, and mem[0]'s number */
+	const char *label;
+	unsigned int mem_sec_n;
 };
 
 /* ---- writing ---- */
@@ -129,8 +154,22 @@ void snap_encode_vcpu_version(struct snap_buf *b,
 void snap_encode_devices_version(struct snap_buf *b,
 				 const struct hv_device_state *d,
 				 uint32_t version);
-void snap_encode_end(struct snap_buf *b, uint32_t nr_sections,
-		     uint64_t pages_stored);
+/*
+ * The end section's payload in format @version (0: the current one);
+ * @index_off only from version 3.
+ */
+void snap_encode_end(struct snap_buf *b, uint32_t version,
+		     uint32_t nr_sections, uint64_t pages_stored,
+		     uint64_t index_off);
+/*
+ * Version 3's memory index: snap_index_add() for each memory section as
+ * it is written (its header at file offset @off, its payload @len bytes,
+ * its window), into @entries; snap_encode_index() puts the index
+ * section's payload.
+ */
+void snap_index_add(struct snap_buf *entries, uint64_t off, uint64_t len,
+		    uint32_t region, uint64_t first_page, uint32_t nr_pages);
+void snap_encode_index(struct snap_buf *b, const struct snap_buf *entries);
 /* A section header for a payload of @len bytes (the caller CRCs). */
 void snap_encode_section_header(uint8_t out[SNAP_SEC_HDR], uint32_t type,
 				uint32_t index, uint64_t len);
@@ -172,14 +211,40 @@ int snap_parse(const uint8_t *buf, size_t len, const char *label,
 void snap_file_free(struct snap_file *f);
 
 /*
+ * For a lazy restore: validate everything of a version 3 file but the
+ * memory sections' payloads and CRCs, which are not read: the header,
+ * the config, vCPU and devices sections, the end section (the last 44
+ * bytes), the index it points to, and that all of them and the memory
+ * sections the index lists tile the file exactly (each memory section's
+ * 16-byte header is read and must agree with its entry).  Fills @f as
+ * snap_parse() does, with f->mem[] unchecked, f->pages_stored from the
+ * end section and f->label = @label (which must outlive @f).  -ENOENT
+ * for a file with no index (before version 3: the caller restores it
+ * in full), -EINVAL, -ENOMEM; one line in @err.
+ */
+int snap_parse_index(const uint8_t *buf, size_t len, const char *label,
+		     struct snap_file *f, char *err, size_t errlen);
+/*
+ * Verify memory section @i of a file from snap_parse_index(): its CRC,
+ * then its records as snap_parse() checks them, inside its window; then
+ * set f->mem[i]'s records, data and nr_records, and checked.  Writes
+ * nothing else: threads may check different sections at once.  0, or
+ * -EINVAL with one line in @err.
+ */
+int snap_check_mem(struct snap_file *f, const uint8_t *buf, size_t i,
+		   char *err, size_t errlen);
+
+typedef int (*snap_run_fn)(void *opaque, uint32_t region, uint64_t page,
+			   uint32_t nr_pages, const uint8_t *data);
+/*
  * Calls @fn for every record of every memory section in file order;
  * @data NULL for a zero record.  Stops at the first non-zero return.
  */
 int snap_for_each_page_run(const struct snap_file *f, const uint8_t *buf,
-			   int (*fn)(void *opaque, uint32_t region,
-				     uint64_t page, uint32_t nr_pages,
-				     const uint8_t *data),
-			   void *opaque);
+			   snap_run_fn fn, void *opaque);
+/* The same for memory section @i alone; -EINVAL if it is not checked. */
+int snap_for_each_page_run_in(const struct snap_file *f, const uint8_t *buf,
+			      size_t i, snap_run_fn fn, void *opaque);
 
 /* True if two files describe the same VM layout (regions, vCPUs). */
 bool snap_same_layout(const struct snap_config *a,

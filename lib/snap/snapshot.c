@@ -104,11 +104,15 @@ struct snap_state {
 	void *host[HV_MAX_REGIONS];	/* the region's pages, here */
 	bool own_map[HV_MAX_REGIONS];
 	uint64_t *dirty[HV_MAX_REGIONS];	/* incremental: pages to store */
+	struct snap_buf index;		/* an entry per memory section */
 	uint32_t nr_sections, nr_vcpus;
 	uint64_t pages_stored, done, total, reported;
 };
 
-/* One memory section for pages [first, first + count) of region @r. */
+/*
+ * One memory section for pages [first, first + count) of region @r, and
+ * its index entry: that window, where the section starts and its length.
+ */
 static int write_chunk(struct snap_state *s, uint32_t r, uint64_t first,
 		       uint32_t count)
 {
@@ -117,6 +121,7 @@ static int write_chunk(struct snap_state *s, uint32_t r, uint64_t first,
 	uint8_t *host = s->host[r];
 	struct snap_buf b = { 0 };
 	uint32_t i, nr = 0, data = 0, crc;
+	uint64_t off = (uint64_t)s->w.off, len;
 	uint8_t trailer[4];
 	int cnt = 0, ret;
 
@@ -157,8 +162,8 @@ static int write_chunk(struct snap_state *s, uint32_t r, uint64_t first,
 		return seterr(s->w.err, s->w.errlen, -ENOMEM, "%s: out of "
 			      "memory", s->w.label);
 	}
-	snap_encode_section_header(b.p, SNAP_SEC_MEMORY, r, b.len -
-				   SNAP_SEC_HDR + (uint64_t)data * SNAP_PAGE);
+	len = b.len - SNAP_SEC_HDR + (uint64_t)data * SNAP_PAGE;
+	snap_encode_section_header(b.p, SNAP_SEC_MEMORY, r, len);
 	crc = hv_crc32c(0, b.p, b.len);
 	iov[cnt++] = (struct iovec){ b.p, b.len };
 	for (i = 0; i < nr; i++) {
@@ -177,6 +182,7 @@ static int write_chunk(struct snap_state *s, uint32_t r, uint64_t first,
 	iov[cnt++] = (struct iovec){ trailer, 4 };
 	ret = write_iov(&s->w, iov, cnt);
 	snap_buf_free(&b);
+	snap_index_add(&s->index, off, len, r, first, count);
 	s->nr_sections++;
 	s->pages_stored += data;
 	return ret;
@@ -472,17 +478,26 @@ static int write_body(struct snap_state *s, const char *path,
 	return ret;
 }
 
-/* The end marker, then the header again with the file's size; fsync. */
+/*
+ * The memory index and the end marker that points to it, then the
+ * header again with the file's size; fsync.
+ */
 static int write_tail(struct snap_state *s, const char *path,
 		      struct snap_header *h, struct snap_buf *b,
 		      size_t hdr_len)
 {
+	uint64_t index_off = (uint64_t)s->w.off;
 	size_t start;
 	int ret;
 
 	b->len = 0;
+	start = snap_section_begin(b, SNAP_SEC_INDEX, 0);
+	snap_encode_index(b, &s->index);
+	snap_section_end(b, start);
+	s->nr_sections++;
 	start = snap_section_begin(b, SNAP_SEC_END, 0);
-	snap_encode_end(b, s->nr_sections, s->pages_stored);
+	snap_encode_end(b, SNAP_FORMAT_VERSION, s->nr_sections,
+			s->pages_stored, index_off);
 	snap_section_end(b, start);
 	ret = write_buf(&s->w, b);
 	if (ret)
@@ -685,6 +700,7 @@ static int snapshot_file(struct hv_vm *vm, const char *path,
 			munmap(s->host[r], s->regions[r].size);
 		free(s->dirty[r]);
 	}
+	snap_buf_free(&s->index);
 	if (live)
 		finish_live(s, live);
 	free(s);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "snap_helpers.h"
+#include "snap/snapfile.h"
 
 char snap_dir[64];
 
@@ -313,5 +314,42 @@ int snap_sections(const uint8_t *b, size_t len, size_t *off, uint32_t *type,
 		o += 16 + le(b + o + 8, 8) + 4;
 		n++;
 	}
+	return n;
+}
+
+size_t snap_assert_indexed(const char *path)
+{
+	struct snap_file full, lazy;
+	char err[512];
+	size_t len, i, n;
+	uint8_t *b = snap_read(path, &len);
+
+	ck_assert_int_eq(snap_parse(b, len, path, &full, err, sizeof(err)), 0);
+	ck_assert_uint_eq(full.hdr.format_version, SNAP_FORMAT_VERSION);
+	ck_assert_msg(snap_parse_index(b, len, path, &lazy, err,
+				       sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(lazy.nr_mem, full.nr_mem);
+	ck_assert_uint_eq(lazy.pages_stored, full.pages_stored);
+	for (i = 0; i < full.nr_mem; i++) {
+		struct snap_mem_section *a = &lazy.mem[i], *w = &full.mem[i];
+		uint64_t pages = full.cfg.regions[a->region].size / 4096;
+
+		ck_assert_msg(snap_check_mem(&lazy, b, i, err, sizeof(err))
+			      == 0, "%s", err);
+		ck_assert_uint_eq(a->first_page % SNAP_CHUNK_PAGES, 0);
+		ck_assert_uint_eq(a->nr_pages,
+				  pages - a->first_page < SNAP_CHUNK_PAGES ?
+				  pages - a->first_page : SNAP_CHUNK_PAGES);
+		ck_assert(a->off == w->off && a->len == w->len &&
+			  a->region == w->region &&
+			  a->first_page == w->first_page &&
+			  a->nr_pages == w->nr_pages &&
+			  a->records == w->records && a->data == w->data &&
+			  a->nr_records == w->nr_records);
+	}
+	n = full.nr_mem;
+	snap_file_free(&full);
+	snap_file_free(&lazy);
+	free(b);
 	return n;
 }

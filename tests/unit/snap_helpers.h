@@ -39,4 +39,12 @@ void snap_write(const char *path, const void *buf, size_t len);
 int snap_sections(const uint8_t *b, size_t len, size_t *off, uint32_t *type,
 		  int max);
 
+/*
+ * The file at @path read lazily (snap_parse_index(), snap_check_mem() on
+ * each memory section) agrees with snap_parse(): the same sections, each
+ * in the SNAP_CHUNK_PAGES-aligned window of its region the writer gives
+ * it.  Returns how many memory sections it has.
+ */
+size_t snap_assert_indexed(const char *path);
+
 #endif

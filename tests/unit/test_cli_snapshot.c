@@ -131,7 +131,7 @@ START_TEST(errors)
 
 	free(HVCTL(0, "", "snapshot", "web", path));
 	b = snap_read(path, &len);
-	ck_assert_int_eq(snap_sections(b, len, off, type, 8), 6);
+	ck_assert_int_eq(snap_sections(b, len, off, type, 8), 7);
 	b[off[1] + 40] ^= 1;	/* vcpu 0 */
 	snap_write(bad, b, len);
 	fake_creates = 0;

@@ -70,7 +70,7 @@ START_TEST(round_trip)
 	ck_assert_str_eq(err, "");
 
 	ck_assert_int_eq(hv_snapshot_check(path, &info, err, sizeof(err)), 0);
-	ck_assert_uint_eq(info.format_version, 2);
+	ck_assert_uint_eq(info.format_version, 3);
 	ck_assert_uint_eq(info.vendor, HV_VENDOR_INTEL);
 	ck_assert_str_eq(info.name, "src");
 	ck_assert_uint_eq(info.nr_vcpus, 2);
@@ -80,6 +80,8 @@ START_TEST(round_trip)
 	ck_assert_uint_eq(info.pages_stored, data_pages);
 	ck_assert(!info.incremental);
 	ck_assert_uint_lt(info.file_size, (data_pages + 8) * 4096);
+	/* One memory section (region 0's only window has data), indexed */
+	ck_assert_uint_eq(snap_assert_indexed(path), 1);
 
 	fake_creates = 0;
 	ck_assert_int_eq(restore(path, "dst", &copy), 0);
@@ -96,6 +98,33 @@ END_TEST
  * (none waited for a SIPI then), their APIC and TSC and the PC platform
  * as a new VM has them; everything the file holds as it was.
  */
+/*
+ * The writer's index: a section for each SNAP_CHUNK_PAGES window with
+ * data (9 MiB: windows of 1024, 1024 and 256 pages; data in every 7th
+ * page), each where the index says; a full and an incremental file.
+ */
+START_TEST(writer_index)
+{
+	static const uint64_t big[][2] = { { 0, 9 * MiB }, { 16 * MiB, 64 * KiB } };
+	const char *path = snap_path(0, "big.hv"), *inc = snap_path(1, "inc.hv");
+	struct fake_vm *fv;
+	struct hv_vm *vm;
+
+	vm = snap_make_vm(hv, "src", big, 2, ids_0_2, 2);
+	fv = fake_vm_named("src");
+	ck_assert_int_eq(snapshot(vm, path, NULL), 0);
+	ck_assert_uint_eq(snap_assert_indexed(path), 3);
+	/* Page 1280 of region 0 (its second window), page 2 of region 1 */
+	*(uint8_t *)hv_vm_gpa_ptr(vm, 5 * MiB, 1) = 'y';
+	*(uint8_t *)hv_vm_gpa_ptr(vm, 16 * MiB + 8192, 1) = 'x';
+	fv->dirty[0][1280 / 64] |= 1;
+	fv->dirty[1][0] |= 1ULL << 2;
+	ck_assert_int_eq(snapshot(vm, inc, path), 0);
+	ck_assert_uint_eq(snap_assert_indexed(inc), 2);
+	hv_vm_close(vm);
+}
+END_TEST
+
 START_TEST(version1_restores)
 {
 	struct hv_vcpu_state *v = calloc(3, sizeof(*v));
@@ -138,7 +167,7 @@ START_TEST(version1_restores)
 		snap_encode_devices_version(&b, &d, 1);
 		snap_section_end(&b, start);
 		start = snap_section_begin(&b, SNAP_SEC_END, 0);
-		snap_encode_end(&b, 4, 0);
+		snap_encode_end(&b, 1, 4, 0, 0);
 		snap_section_end(&b, start);
 		ck_assert(!b.failed);
 		if (i == 0) {	/* again, with the size known */
@@ -356,8 +385,8 @@ START_TEST(corruption)
 	b = snap_read(path, &len);
 	c = malloc(len + 16);
 	n = snap_sections(b, len, off, type, 16);
-	/* config, vcpu 0, vcpu 1, devices, memory, end */
-	ck_assert_int_eq(n, 6);
+	/* config, vcpu 0, vcpu 1, devices, memory, index, end */
+	ck_assert_int_eq(n, 7);
 	hsize = off[0];
 
 	/* A flipped byte in each part. */
@@ -368,7 +397,7 @@ START_TEST(corruption)
 	for (k = 0; k < n; k++) {
 		static const char *const names[] = {
 			"config", "vcpu 0", "vcpu 1", "devices",
-			"memory, region 0", "end",
+			"memory, region 0", "index", "end",
 		};
 		size_t end = k + 1 < n ? off[k + 1] : len;
 
@@ -424,11 +453,11 @@ START_TEST(corruption)
 	snap_write(bad, c, len);
 	refused(bad, "not an hv snapshot (bad magic)");
 	memcpy(c, b, len);
-	set_le32(c + 8, 3);
+	set_le32(c + 8, 4);
 	set_le32(c + hsize - 4, hv_crc32c(0, c, hsize - 4));
 	snap_write(bad, c, len);
-	refused(bad, "format version 3 is not supported (this libhv reads "
-		"versions 1 to 2)");
+	refused(bad, "format version 4 is not supported (this libhv reads "
+		"versions 1 to 3)");
 	memcpy(c, b, len);
 	set_le32(c + 8, 0);
 	set_le32(c + hsize - 4, hv_crc32c(0, c, hsize - 4));
@@ -517,6 +546,7 @@ Suite *snapshot_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, version1_restores);
+	tcase_add_test(tc, writer_index);
 	tcase_add_test(tc, atomic_replace);
 	tcase_add_test(tc, dirty_log_after_full);
 	tcase_add_test(tc, incremental);

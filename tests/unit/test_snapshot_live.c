@@ -209,6 +209,7 @@ START_TEST(running_vm_file_is_the_pause)
 	ck_assert_int_eq(hv_snapshot_check(path, &info, err, sizeof(err)), 0);
 	ck_assert_str_eq(info.name, "src");
 	ck_assert(!info.incremental);
+	ck_assert_uint_ge(snap_assert_indexed(path), 1);	/* from the clone */
 	b = snap_read(path, &len);
 	ck_assert_uint_eq(le64(b + 88), fv->id);
 	ck_assert_uint_eq(le64(b + 96), fv->dirty_epoch);
@@ -300,6 +301,7 @@ START_TEST(incremental_chain)
 	ck_assert_int_eq(snapshot(vm, inc2, inc), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_int_eq(hv_snapshot_check(inc2, &info, err, sizeof(err)), 0);
+	ck_assert_uint_ge(snap_assert_indexed(inc), 1);	/* live, incremental */
 	/* 10, 11, 1500, 2000 and page 14 as a zero record */
 	ck_assert_uint_eq(info.pages_stored, 4);
 	restores_as(inc2, "dst2", "src");

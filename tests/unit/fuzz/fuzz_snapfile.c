@@ -8,7 +8,10 @@
  * only the CRC.  Built with ASan and UBSan (tests/unit/unit.mk); any
  * memory error aborts.  Every result is checked: -EINVAL with one line
  * naming the file, or a file whose every page run lies inside the
- * buffer and inside its region.
+ * buffer and inside its region.  The lazy reader (snap_parse_index(),
+ * then snap_check_mem() for each memory section) must agree with
+ * snap_parse(): a version 3 file is valid for one exactly when it is for
+ * the other, with the same sections.
  *
  * Usage: fuzz-snapfile [ITERATIONS [SEED]]; prints
  * "fuzz: N passed, M failed (...)" for make check.
@@ -20,6 +23,9 @@
 
 #include "snap/crc32c.h"
 #include "snap/snapfile.h"
+
+/* Full and incremental in the current format, a full version 2 file */
+#define NR_SEEDS	3
 
 static uint64_t rng;
 
@@ -57,7 +63,9 @@ static void fill_vcpu(struct hv_vcpu_state *s, uint32_t id)
 		s->xsave[i * 64] = (uint8_t)rnd();
 }
 
-static void mem_section(struct snap_buf *b, uint32_t region,
+/* A memory section, and its index entry (a window of @window pages). */
+static void mem_section(struct snap_buf *b, struct snap_buf *index,
+			uint32_t region, uint32_t window,
 			const uint64_t *pages, const uint32_t *ns,
 			const uint32_t *kinds, uint32_t nr)
 {
@@ -79,10 +87,15 @@ static void mem_section(struct snap_buf *b, uint32_t region,
 			snap_put_bytes(b, pg, sizeof(pg));
 		}
 	snap_section_end(b, start);
+	snap_index_add(index, start, b->len - start - SNAP_SEC_HDR -
+		       SNAP_SEC_TRAILER, region, 0, window);
 }
 
-/* A valid file: 2 vCPUs, 2 regions, data and (incremental) zero runs. */
-static uint8_t *make_seed(bool incremental, size_t *len)
+/*
+ * A valid file: 2 vCPUs, 2 regions, data and (incremental) zero runs;
+ * in format @version (2: no index).
+ */
+static uint8_t *make_seed(bool incremental, uint32_t version, size_t *len)
 {
 	static const uint64_t p0[] = { 0, 5 }, p1[] = { 1 };
 	static const uint32_t n0[] = { 2, 1 }, n1[] = { 3 };
@@ -93,8 +106,8 @@ static uint8_t *make_seed(bool incremental, size_t *len)
 	struct hv_device_state dev;
 	struct snap_config cfg;
 	struct snap_header h;
-	struct snap_buf b = { 0 }, hb = { 0 };
-	size_t start;
+	struct snap_buf b = { 0 }, hb = { 0 }, index = { 0 };
+	size_t start, index_off;
 	uint32_t i;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -108,6 +121,7 @@ static uint8_t *make_seed(bool incremental, size_t *len)
 	dev.uart.rx_count = 5;
 	memcpy(dev.uart.rx, "hello", 5);
 	memset(&h, 0, sizeof(h));
+	h.format_version = version;
 	strcpy(h.hv_version, "fuzz");
 	h.id[3] = 7;
 	if (incremental) {
@@ -122,17 +136,25 @@ static uint8_t *make_seed(bool incremental, size_t *len)
 	for (i = 0; i < 2; i++) {
 		fill_vcpu(v, i * 3);
 		start = snap_section_begin(&b, SNAP_SEC_VCPU, i * 3);
-		snap_encode_vcpu(&b, v);
+		snap_encode_vcpu_version(&b, v, version);
 		snap_section_end(&b, start);
 	}
 	start = snap_section_begin(&b, SNAP_SEC_DEVICES, 0);
-	snap_encode_devices(&b, &dev);
+	snap_encode_devices_version(&b, &dev, version);
 	snap_section_end(&b, start);
-	mem_section(&b, 0, p0, n0, k0, 2);
-	mem_section(&b, 1, p1, n1, k1, 1);
+	mem_section(&b, &index, 0, 8, p0, n0, k0, 2);
+	mem_section(&b, &index, 1, 4, p1, n1, k1, 1);
+	index_off = b.len;
+	if (version >= SNAP_FORMAT_INDEXED) {
+		start = snap_section_begin(&b, SNAP_SEC_INDEX, 0);
+		snap_encode_index(&b, &index);
+		snap_section_end(&b, start);
+	}
 	start = snap_section_begin(&b, SNAP_SEC_END, 0);
-	snap_encode_end(&b, 6, incremental ? 5 : 6);
+	snap_encode_end(&b, version, version >= SNAP_FORMAT_INDEXED ? 7 : 6,
+			incremental ? 5 : 6, index_off);
 	snap_section_end(&b, start);
+	snap_buf_free(&index);
 	h.file_size = b.len;
 	snap_encode_header(&hb, &h);
 	memcpy(b.p, hb.p, hb.len);
@@ -243,13 +265,20 @@ static void mutate(uint8_t *b, size_t *len, size_t cap,
 	}
 }
 
+struct run_ctx {
+	const struct snap_file *f;
+	const uint8_t *buf;
+	size_t len;
+	uint64_t data;		/* data pages seen */
+};
+
 static int check_run(void *opaque, uint32_t region, uint64_t page,
 		     uint32_t n, const uint8_t *data)
 {
-	const void **ctx = opaque;
-	const struct snap_file *f = ctx[0];
-	const uint8_t *buf = ctx[1];
-	size_t len = *(const size_t *)ctx[2];
+	struct run_ctx *ctx = opaque;
+	const struct snap_file *f = ctx->f;
+	const uint8_t *buf = ctx->buf;
+	size_t len = ctx->len;
 
 	if (region >= f->cfg.nr_regions || !n ||
 	    page + n > f->cfg.regions[region].size / SNAP_PAGE)
@@ -257,69 +286,141 @@ static int check_run(void *opaque, uint32_t region, uint64_t page,
 	if (data && (data < buf || (size_t)(data - buf) > len ||
 		     (size_t)n * SNAP_PAGE > len - (size_t)(data - buf)))
 		abort();
+	if (data)
+		ctx->data += n;
 	return 0;
+}
+
+static bool one_line(const char *err)
+{
+	return !strncmp(err, "fuzz.hv: ", 9) && !strchr(err, '\n') &&
+	       strlen(err) > 9;
+}
+
+/*
+ * The lazy reader on a file that snap_parse() accepted (@full, else
+ * NULL): 0 if it agrees, else what differs.
+ */
+static const char *check_lazy(const uint8_t *buf, size_t len,
+			      const struct snap_file *full)
+{
+	struct run_ctx ctx = { .buf = buf, .len = len };
+	struct snap_file f;
+	bool ok = true;
+	char err[512];
+	size_t i;
+	int ret;
+
+	ret = snap_parse_index(buf, len, "fuzz.hv", &f, err, sizeof(err));
+	if (ret == -ENOENT && one_line(err))
+		return full && full->hdr.format_version >= SNAP_FORMAT_INDEXED
+		       ? "no index in a valid version 3 file" : NULL;
+	if (ret == -EINVAL && one_line(err))
+		return full && full->hdr.format_version >= SNAP_FORMAT_INDEXED
+		       ? "refused a valid file" : NULL;
+	if (ret)
+		return "snap_parse_index: unexpected error";
+	if (f.hdr.format_version < SNAP_FORMAT_INDEXED)
+		return "snap_parse_index took a file without an index";
+	ctx.f = &f;
+	for (i = 0; i < f.nr_mem; i++) {
+		if (f.mem[i].off + SNAP_SEC_HDR > len)
+			abort();
+		ret = snap_check_mem(&f, buf, i, err, sizeof(err));
+		if (ret && (ret != -EINVAL || !one_line(err)))
+			return "snap_check_mem: unexpected error";
+		if (ret)
+			ok = false;
+		else
+			snap_for_each_page_run_in(&f, buf, i, check_run, &ctx);
+	}
+	ok = ok && ctx.data == f.pages_stored;
+	if (full && !ok)
+		return "a section of a valid file does not check";
+	if (!full && ok)
+		return "the lazy reader takes a file snap_parse refuses";
+	for (i = 0; full && i < f.nr_mem; i++) {
+		const struct snap_mem_section *a = &f.mem[i], *b = &full->mem[i];
+
+		if (full->nr_mem != f.nr_mem || a->off != b->off ||
+		    a->len != b->len || a->region != b->region ||
+		    a->first_page != b->first_page ||
+		    a->nr_pages != b->nr_pages || a->records != b->records ||
+		    a->data != b->data || a->nr_records != b->nr_records)
+			return "the sections differ from snap_parse's";
+	}
+	snap_file_free(&f);
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	long iters = argc > 1 ? atol(argv[1]) : 200000;
-	size_t slen[2], len, cap;
-	uint8_t *seed[2], *b;
+	size_t slen[NR_SEEDS], len, cap;
+	uint8_t *seed[NR_SEEDS], *b;
 	unsigned long valid = 0, refused = 0;
 	char err[512];
 	long i;
+	int k;
 
 	rng = argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed5eed5eedULL;
-	seed[0] = make_seed(false, &slen[0]);
-	seed[1] = make_seed(true, &slen[1]);
-	cap = (slen[0] > slen[1] ? slen[0] : slen[1]) + 4096;
+	seed[0] = make_seed(false, SNAP_FORMAT_VERSION, &slen[0]);
+	seed[1] = make_seed(true, SNAP_FORMAT_VERSION, &slen[1]);
+	seed[2] = make_seed(false, 2, &slen[2]);
+	for (cap = 0, k = 0; k < NR_SEEDS; k++)
+		cap = slen[k] > cap ? slen[k] : cap;
+	cap += 4096;
 	b = malloc(cap);
 
 	for (i = 0; i < iters; i++) {
-		int k = below(2), m, nm = 1 + below(4), ret;
+		int m, nm = 1 + below(4), ret, o;
+		const char *lazy;
 		bool fix = rnd() & 1;
 		struct snap_file f;
 		uint8_t *copy;
 
+		k = i < NR_SEEDS ? (int)i : (int)below(NR_SEEDS);
+		o = (k + 1 + below(NR_SEEDS - 1)) % NR_SEEDS;
 		len = slen[k];
 		memcpy(b, seed[k], len);
-		if (i >= 2)	/* the seeds themselves first */
+		if (i >= NR_SEEDS)	/* the seeds themselves first */
 			for (m = 0; m < nm; m++)
-				mutate(b, &len, cap, seed[!k], slen[!k]);
+				mutate(b, &len, cap, seed[o], slen[o]);
 		if (fix)
 			fix_up(b, len);
 		/* Exactly @len bytes, so ASan sees any read past the end. */
 		copy = malloc(len ? len : 1);
 		memcpy(copy, b, len);
 		ret = snap_parse(copy, len, "fuzz.hv", &f, err, sizeof(err));
-		if (ret == 0) {
-			const void *ctx[3] = { &f, copy, &len };
+		lazy = check_lazy(copy, len, ret ? NULL : &f);
+		if (ret == 0 && !lazy) {
+			struct run_ctx ctx = { &f, copy, len, 0 };
 
 			if (f.cfg.nr_vcpus > HV_MAX_VCPUS ||
 			    f.cfg.nr_regions > HV_MAX_REGIONS)
 				abort();
-			snap_for_each_page_run(&f, copy, check_run, ctx);
+			snap_for_each_page_run(&f, copy, check_run, &ctx);
 			snap_file_free(&f);
 			valid++;
-		} else if (ret == -EINVAL && !strncmp(err, "fuzz.hv: ", 9) &&
-			   !strchr(err, '\n') && strlen(err) > 9) {
+		} else if (ret == -EINVAL && one_line(err) && !lazy) {
 			refused++;
 		} else {
-			fprintf(stderr, "fuzz: iteration %ld: ret %d, '%s'\n",
-				i, ret, err);
+			fprintf(stderr, "fuzz: iteration %ld: ret %d, '%s'%s%s\n",
+				i, ret, err, lazy ? "; lazy: " : "",
+				lazy ? lazy : "");
 			printf("fuzz: 0 passed, 1 failed\n");
 			return 1;
 		}
 		free(copy);
 	}
-	if (valid < 2) {
+	if (valid < NR_SEEDS) {
 		printf("fuzz: 0 passed, 1 failed (the seeds do not parse)\n");
 		return 1;
 	}
 	printf("fuzz: 1 passed, 0 failed (%ld files: %lu valid, %lu "
 	       "refused)\n", iters, valid, refused);
 	free(b);
-	free(seed[0]);
-	free(seed[1]);
+	for (k = 0; k < NR_SEEDS; k++)
+		free(seed[k]);
 	return 0;
 }
