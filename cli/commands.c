@@ -149,7 +149,7 @@ const struct hvctl_cmd hvctl_cmds[] = {
 	  "                      must be this VM's latest snapshot; restoring\n"
 	  "                      FILE then needs BASE where it was\n"
 	  "  --quiet             no progress bar\n" },
-	{ "restore", hvctl_cmd_restore, "FILE [--name NEW] [--start] [--quiet]",
+	{ "restore", hvctl_cmd_restore, "FILE [--name NEW] [--start] [--lazy] [--quiet]",
 	  "create a VM from a snapshot file",
 	  "The whole file (and its bases) is checked first: nothing is created\n"
 	  "from a damaged file.  The VM is created in state 'created'.  A\n"

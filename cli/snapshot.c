@@ -13,7 +13,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hvctl.h"
@@ -50,7 +52,7 @@ static int resume_after(const char *ctx, struct hv_vm *vm, int ret)
 }
 
 enum { OPT_HELP = HVCTL_OPT_HELP, OPT_STOP, OPT_INCREMENTAL, OPT_NAME,
-       OPT_START, OPT_QUIET, OPT_LIVE };
+       OPT_START, OPT_QUIET, OPT_LIVE, OPT_LAZY };
 
 /* After the options, exactly @n arguments into @args. */
 static int positional(int argc, char **argv, int n, const char **args,
@@ -197,11 +199,69 @@ out:
 	return ret;
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * restore --lazy: the VM is made (and started) before its memory is
+ * read, and this process gives it its memory until it is whole
+ * (hv_lazy_restore_finish); a file without a memory index is restored
+ * in full, as without --lazy.
+ */
+static int restore_lazy(struct hv *hv, const char *path,
+			struct hv_restore_opts *ro, struct hv_vm **vm,
+			struct hv_lazy_restore **lr)
+{
+	int err = hv_vm_restore_lazy(hv, path, ro, 0, vm, lr);
+
+	if (err != -ENODATA)
+		return err;
+	fprintf(stderr, "hvctl: %s: no memory index (a file before format "
+		"3): restoring it in full\n", path);
+	ro->err[0] = '\0';
+	*lr = NULL;
+	return hv_vm_restore(hv, path, ro, vm);
+}
+
+/* Until the VM is whole: 0, or hvctl's exit status with the reason said */
+static int restore_lazy_finish(const char *ctx, struct hv_vm *vm,
+			       struct hv_lazy_restore *lr,
+			       const struct timespec *t0, double ready_s,
+			       bool quiet)
+{
+	struct hv_lazy_restore_stats st;
+	char why[512];
+	int err;
+
+	why[0] = '\0';
+	err = hv_lazy_restore_finish(lr, &st, why, sizeof(why));
+	if (err)
+		return hvctl_fail(ctx, "%s stopped: its memory could not be "
+				  "given: %s", hv_vm_name(vm),
+				  why[0] ? why : hv_strerror(err));
+	if (!quiet)
+		printf("%s: ready %.1f ms after the call; memory whole after "
+		       "%.2f s (%llu MiB; %llu chunks waited for, %llu in "
+		       "the background)\n", hv_vm_name(vm), ready_s * 1e3,
+		       seconds_since(t0),
+		       (unsigned long long)(st.pages >> 8),
+		       (unsigned long long)st.demand_chunks,
+		       (unsigned long long)st.background_chunks);
+	return HVCTL_EXIT_OK;
+}
+
 int hvctl_cmd_restore(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "start", no_argument, NULL, OPT_START },
+		{ "lazy", no_argument, NULL, OPT_LAZY },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
@@ -211,7 +271,10 @@ int hvctl_cmd_restore(int argc, char **argv)
 	struct hvctl_progress prog;
 	char ctx[HVCTL_CTX_LEN + 4096], msg[1024];
 	const char *args[1] = { NULL };
-	bool start = false, quiet = false;
+	bool start = false, quiet = false, lazy = false;
+	struct hv_lazy_restore *lr = NULL;
+	struct timespec t0;
+	double ready_s;
 	struct hv_vm *vm;
 	struct hv *hv;
 	int c, ret, err;
@@ -224,6 +287,9 @@ int hvctl_cmd_restore(int argc, char **argv)
 			break;
 		case OPT_START:
 			start = true;
+			break;
+		case OPT_LAZY:
+			lazy = true;
 			break;
 		case OPT_QUIET:
 			quiet = true;
@@ -248,7 +314,11 @@ int hvctl_cmd_restore(int argc, char **argv)
 	hvctl_progress_init(&prog, "restore", quiet);
 	ro.progress = hvctl_progress_cb;
 	ro.opaque = &prog;
-	err = hv_vm_restore(hv, args[0], &ro, &vm);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (lazy)
+		err = restore_lazy(hv, args[0], &ro, &vm, &lr);
+	else
+		err = hv_vm_restore(hv, args[0], &ro, &vm);
 	hvctl_progress_end(&prog);
 	if (err) {
 		/* libhv's line starts with the file's (or VM's) name. */
@@ -265,6 +335,12 @@ int hvctl_cmd_restore(int argc, char **argv)
 			ret = hvctl_fail(ctx, "restored as %s, but cannot "
 					 "start it: %s", hv_vm_name(vm),
 					 hv_strerror(err));
+	}
+	ready_s = seconds_since(&t0);
+	if (lr) {
+		err = restore_lazy_finish(ctx, vm, lr, &t0, ready_s, quiet);
+		if (ret == HVCTL_EXIT_OK)
+			ret = err;
 	}
 	hv_vm_close(vm);
 	hv_close(hv);

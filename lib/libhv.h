@@ -931,6 +931,54 @@ struct hv_restore_opts {
 int hv_vm_restore(struct hv *hv, const char *path,
 		  const struct hv_restore_opts *opts, struct hv_vm **out);
 
+/*
+ * A lazy restore (lib/snap/lazyrestore.c; API 9, snapshot format 3): the
+ * VM as hv_vm_restore() makes it, but made before its memory is read.
+ * Only the header, the state sections and the memory index of each file
+ * are checked first; the RAM is added absent (hv_vm_add_ram_lazy), and
+ * two threads of this process give it from the file(s), one chunk of up
+ * to 4 MiB at a time, each chunk's sections checked (CRC and records)
+ * before any of it is given: the chunks something waits for first, then
+ * every other in the background (with HV_LAZY_DEMAND_ONLY, only from
+ * hv_lazy_restore_finish() on).  Start the VM at once, or run it.  A
+ * chunk that fails its check is never given: the VM stops with
+ * HV_STOP_LAZY_FAILED (an attached run gets -EIO) and
+ * hv_lazy_restore_finish() says why.  The VM needs this process until
+ * it is whole: if it exits first, the VM stops the same way.
+ * opts->progress is not called.  -ENODATA (with opts->err): a file (or a
+ * base) before format 3, which has no memory index (restore it with
+ * hv_vm_restore());
+ * other errors as hv_vm_restore(), nothing created.
+ */
+struct hv_lazy_restore;
+
+#define HV_LAZY_DEMAND_ONLY	(1u << 0)
+
+struct hv_lazy_restore_stats {
+	uint64_t pages;			/* guest pages given */
+	uint64_t demand_chunks;		/* chunks given because waited for */
+	uint64_t background_chunks;	/* chunks given in the background */
+	uint64_t check_ns;		/* in CRC and record checks */
+	uint64_t fill_ns;		/* in HV_LAZY_FILL */
+	uint64_t first_demand_ns;	/* the call to the first demand */
+	uint64_t whole_ns;		/* the call to the VM whole (0: never) */
+};
+
+int hv_vm_restore_lazy(struct hv *hv, const char *path,
+		       const struct hv_restore_opts *opts, uint32_t flags,
+		       struct hv_vm **out, struct hv_lazy_restore **lr);
+
+/*
+ * Give the VM the rest of its memory (if HV_LAZY_DEMAND_ONLY held it
+ * back), wait until it is whole or its memory failed, and free @lr.
+ * 0; or the failure (-EINVAL for a chunk that failed its check, with
+ * its one line, "FILE: section 9 (memory, region 0): checksum
+ * mismatch", in @err).  *st (may be NULL): what it took.
+ */
+int hv_lazy_restore_finish(struct hv_lazy_restore *lr,
+			   struct hv_lazy_restore_stats *st, char *err,
+			   size_t errlen);
+
 /* What hv_snapshot_check() reports about a valid file. */
 struct hv_snapshot_info {
 	uint32_t format_version;

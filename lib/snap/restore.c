@@ -43,8 +43,12 @@ static void unload(struct loaded *l)
 	l->mapped = false;
 }
 
-/* Map @path and check all of it; l->f is valid on 0. */
-static int load(struct loaded *l, const char *path, char *err, size_t errlen)
+/*
+ * Map @path and check all of it; l->f is valid on 0.  @lazy: check all
+ * but the memory sections (snap_parse_index), and read nothing ahead.
+ */
+static int load(struct loaded *l, const char *path, bool lazy, char *err,
+		size_t errlen)
 {
 	struct stat st;
 	void *p;
@@ -69,19 +73,26 @@ static int load(struct loaded *l, const char *path, char *err, size_t errlen)
 	l->len = (size_t)st.st_size;
 	l->buf = (const uint8_t *)"";
 	if (l->len) {
-		p = mmap(NULL, l->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		p = mmap(NULL, l->len, PROT_READ,
+			 MAP_PRIVATE | (lazy ? 0 : MAP_POPULATE), fd, 0);
 		if (p == MAP_FAILED) {
 			ret = -errno;
 			close(fd);
 			return seterr(err, errlen, ret, "%s: cannot map: %s",
 				      path, strerror(-ret));
 		}
-		madvise(p, l->len, MADV_SEQUENTIAL);
+		if (!lazy)
+			madvise(p, l->len, MADV_SEQUENTIAL);
 		l->buf = p;
 		l->mapped = true;
 	}
 	close(fd);
-	ret = snap_parse(l->buf, l->len, path, &l->f, err, errlen);
+	ret = lazy ? snap_parse_index(l->buf, l->len, l->label, &l->f, err,
+				      errlen) :
+		     snap_parse(l->buf, l->len, path, &l->f, err, errlen);
+	/* No memory index (before format 3): not "no such file" */
+	if (lazy && ret == -ENOENT)
+		ret = -ENODATA;
 	if (ret) {
 		if (l->mapped)
 			munmap((void *)l->buf, l->len);
@@ -97,13 +108,13 @@ void snap_unload_chain(struct chain *c)
 		unload(&c->l[--c->n]);
 }
 
-int snap_load_chain(struct chain *c, const char *path, char *err,
+int snap_load_chain(struct chain *c, const char *path, bool lazy, char *err,
 		    size_t errlen)
 {
 	int ret;
 
 	c->n = 0;
-	ret = load(&c->l[0], path, err, errlen);
+	ret = load(&c->l[0], path, lazy, err, errlen);
 	if (ret)
 		return ret;
 	c->n = 1;
@@ -119,7 +130,14 @@ int snap_load_chain(struct chain *c, const char *path, char *err,
 				     path, SNAP_MAX_CHAIN);
 			break;
 		}
-		ret = load(base, h->base_path, err, errlen);
+		ret = load(base, h->base_path, lazy, err, errlen);
+		if (ret == -ENODATA) {
+			/* No memory index in the base: all or nothing */
+			seterr(err, errlen, ret, "%s: its base %s has no memory "
+			       "index (written before format 3)", path,
+			       h->base_path);
+			break;
+		}
 		if (ret) {
 			char why[512] = "";
 
@@ -162,7 +180,7 @@ int hv_snapshot_check(const char *path, struct hv_snapshot_info *info,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	ret = snap_load_chain(c, path, err, errlen);
+	ret = snap_load_chain(c, path, false, err, errlen);
 	if (!ret && info) {
 		f = &c->l[0].f;
 		memset(info, 0, sizeof(*info));
@@ -247,18 +265,15 @@ static int v1_device_state(struct hv_vm *vm, const struct hv_device_state *d,
 	return 0;
 }
 
-static int restore_into(struct hv_vm *vm, struct chain *c,
-			const struct hv_restore_opts *o, char *err,
-			size_t errlen)
+/* The file's RAM, every page copied in (the chain's base first) */
+static int restore_ram(struct hv_vm *vm, struct chain *c,
+		       const struct hv_restore_opts *o, char *err,
+		       size_t errlen)
 {
 	const struct snap_file *f = &c->l[0].f;
 	struct copy_ctx cc = { .vm = vm, .cfg = &f->cfg, .opts = o };
 	const char *label = c->l[0].label;
-	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
-	struct hv_vcpu_state *vs = NULL;	/* version 1: filled in */
-	struct hv_device_state *dev = NULL;
-	uint32_t i, nr = 0;
-	bool v1;
+	uint32_t i;
 	int k, ret;
 
 	for (i = 0; i < f->cfg.nr_regions; i++) {
@@ -290,6 +305,21 @@ static int restore_into(struct hv_vm *vm, struct chain *c,
 	}
 	if (o && o->progress)
 		o->progress(o->opaque, cc.total, cc.total);
+	return 0;
+}
+
+/* The vCPUs and devices of the file (its RAM is restore_ram's or lazy) */
+int snap_restore_state(struct hv_vm *vm, struct chain *c, char *err,
+		       size_t errlen)
+{
+	const struct snap_file *f = &c->l[0].f;
+	const char *label = c->l[0].label;
+	struct hv_vcpu *vcpus[HV_MAX_VCPUS];
+	struct hv_vcpu_state *vs = NULL;	/* version 1: filled in */
+	struct hv_device_state *dev = NULL;
+	uint32_t i, nr = 0;
+	bool v1;
+	int ret;
 
 	v1 = f->hdr.format_version < 2;
 	if (v1) {
@@ -349,8 +379,9 @@ static int restore_into(struct hv_vm *vm, struct chain *c,
 	return ret;
 }
 
-int hv_vm_restore(struct hv *hv, const char *path,
-		  const struct hv_restore_opts *opts, struct hv_vm **out)
+int snap_restore_begin(struct hv *hv, const char *path,
+		       const struct hv_restore_opts *opts, bool lazy,
+		       struct chain **out_c, struct hv_vm **out)
 {
 	char *err = opts ? opts->err : NULL;
 	size_t errlen = opts ? opts->errlen : 0;
@@ -367,7 +398,7 @@ int hv_vm_restore(struct hv *hv, const char *path,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	ret = snap_load_chain(c, path, err, errlen);
+	ret = snap_load_chain(c, path, lazy, err, errlen);
 	if (ret)
 		goto out_free;
 
@@ -385,15 +416,39 @@ int hv_vm_restore(struct hv *hv, const char *path,
 					    : hv_strerror(ret));
 		goto out_unload;
 	}
-	ret = restore_into(vm, c, opts, err, errlen);
-	if (ret) {
-		hv_vm_destroy(vm);	/* nothing half-made stays */
-		goto out_unload;
-	}
 	*out = vm;
+	*out_c = c;
+	return 0;
 out_unload:
 	snap_unload_chain(c);
 out_free:
+	free(c);
+	return ret;
+}
+
+int hv_vm_restore(struct hv *hv, const char *path,
+		  const struct hv_restore_opts *opts, struct hv_vm **out)
+{
+	char *err = opts ? opts->err : NULL;
+	size_t errlen = opts ? opts->errlen : 0;
+	struct hv_vm *vm;
+	struct chain *c;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	ret = snap_restore_begin(hv, path, opts, false, &c, &vm);
+	if (ret)
+		return ret;
+	ret = restore_ram(vm, c, opts, err, errlen);
+	if (!ret)
+		ret = snap_restore_state(vm, c, err, errlen);
+	if (ret)
+		hv_vm_destroy(vm);	/* nothing half-made stays */
+	else
+		*out = vm;
+	snap_unload_chain(c);
 	free(c);
 	return ret;
 }

@@ -33,9 +33,12 @@ struct chain {
 /*
  * Map and check @path and every base under it (ids, layouts, at most
  * SNAP_MAX_CHAIN increments): 0 with c->l[0 .. n) valid, else an errno
- * with one line in @err and nothing left mapped.
+ * with one line in @err and nothing left mapped.  @lazy: their memory
+ * sections are located by the files' indexes but not read
+ * (snap_parse_index; -ENODATA for a file without one), for a lazy
+ * restore (lib/snap/lazyrestore.c).
  */
-int snap_load_chain(struct chain *c, const char *path, char *err,
+int snap_load_chain(struct chain *c, const char *path, bool lazy, char *err,
 		    size_t errlen);
 void snap_unload_chain(struct chain *c);
 
@@ -66,6 +69,18 @@ int snap_freeze(struct hv_vm *vm, struct snap_frozen *fz,
 
 /* Destroy the clone (if any). */
 void snap_frozen_drop(struct snap_frozen *fz);
+
+/*
+ * The two halves of a restore around its RAM (lib/snap/restore.c):
+ * load @path's chain (@lazy: as snap_load_chain) and create its VM, then
+ * set the vCPUs' and devices' state.  0, or an errno with one line in
+ * opts->err / @err; on 0 the caller owns *c (snap_unload_chain, free).
+ */
+int snap_restore_begin(struct hv *hv, const char *path,
+		       const struct hv_restore_opts *opts, bool lazy,
+		       struct chain **c, struct hv_vm **out);
+int snap_restore_state(struct hv_vm *vm, struct chain *c, char *err,
+		       size_t errlen);
 
 /* "%s", printf-style, into @err; returns @ret. */
 int snap_seterr(char *err, size_t len, int ret, const char *fmt, ...)

@@ -347,7 +347,7 @@ static int check_base(struct snap_state *s, const struct hv_vm_info *info,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	ret = snap_load_chain(c, o->base, o->err, o->errlen);
+	ret = snap_load_chain(c, o->base, false, o->err, o->errlen);
 	if (ret)
 		goto out;
 	if (c->l[0].f.hdr.vm_id != info->id ||

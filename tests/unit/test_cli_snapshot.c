@@ -230,7 +230,7 @@ START_TEST(help)
 				     "--stop] [--incremental BASE] "
 				     "[--quiet]\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  restore FILE [--name NEW] "
-				     "[--start] [--quiet]\n"));
+				     "[--start] [--lazy] [--quiet]\n"));
 	ck_assert_ptr_nonnull(strstr(out, "  clone NAME NEW "));
 	free(out);
 	out = HVCTL(0, "", "help", "snapshot");

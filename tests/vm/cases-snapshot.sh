@@ -22,6 +22,10 @@
 #                pages still shared with the first's clone) is its own
 #                later cut; the restored copy laps on from the cut; a VM
 #                destroyed mid-write leaves no partial file
+#   sn-lazy      hvctl restore --lazy --start: the copy runs before its
+#                memory is read and continues the count; a chunk whose data
+#                is damaged stops the copy when it is loaded (lazy-failed),
+#                with one line naming the checksum
 #   xv-take      (amd and intel) snapshot a looper and hand the file to the
 #                rig (HVTEST-CARRY lines), for the other vendor
 #   xv-restore   restore the other vendor's snapshot: the count continues
@@ -290,6 +294,48 @@ case_sn_corrupt() {
 	done
 	# The undamaged file still restores.
 	mg_ok "restore the good file" restore "$f" --name good
+	mg_clean
+	no_splat
+}
+
+# -------------------------------------------------------------- sn-lazy
+
+case_sn_lazy() {
+	sn_setup
+	sn_running_looper a
+	mg_ok "snapshot --stop" snapshot a "$SN_DIR/a.hv" --stop
+	sn_console a "$SN_DIR/a.console"
+	mg_ok "destroy" destroy a
+
+	# Started before its memory is read; hvctl gives it until whole
+	mg_ok "restore --lazy --start" restore "$SN_DIR/a.hv" --lazy --start
+	grep -qE '^a: ready [0-9.]+ ms after the call; memory whole after' \
+		/tmp/hvc.out || fail "restore --lazy said: $(head -n 1 /tmp/hvc.out)"
+	mg_expect_state a running
+	sn_wait_lines a 2
+	sn_console a "$SN_DIR/lazy.console"
+	sn_continues "$SN_DIR/a.console" "$SN_DIR/lazy.console" "lazy a"
+	mg_ok "destroy" destroy a
+
+	# One byte of the last chunk's data (100 bytes before the index,
+	# whose offset ends the file's END section) flipped: the file's
+	# state and index are sound, so the copy starts; the chunk fails its
+	# check when it is loaded, and the copy stops, never run on it.
+	f=$SN_DIR/a.hv
+	size=$(wc -c <"$f")
+	index_off=$(od -An -tu8 -j $((size - 12)) -N 8 "$f" | tr -d ' ')
+	at=$((index_off - 100))
+	cp "$f" "$SN_DIR/bad.hv"
+	byte=$(dd if="$f" bs=1 skip="$at" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+	printf "\\$(printf %o $(( (${byte:-0} ^ 0x5a) & 255 )))" |
+		dd of="$SN_DIR/bad.hv" bs=1 seek="$at" conv=notrunc 2>/dev/null
+	cmp -s "$f" "$SN_DIR/bad.hv" && fail "could not flip byte $at"
+	say "a.hv: $size bytes, index at $index_off; byte $at flipped"
+	mg_refused "checksum mismatch" restore "$SN_DIR/bad.hv" --lazy --start --name bad
+	mg_ok "info bad" info bad
+	grep -q "lazy-failed" /tmp/hvc.out ||
+		fail "hvctl info bad: no lazy-failed: $(grep -i stop /tmp/hvc.out)"
+	mg_expect_state bad stopped
 	mg_clean
 	no_splat
 }

@@ -392,6 +392,8 @@ case_vm_cloneopen() { vm_case cloneopen hv-clone-test; }
 case_vm_clone()    { vm_case clone hv-clone-test; }
 case_vm_lazy()     { vm_case lazy hv-lazy-test; }
 case_vm_lazyfail() { vm_case lazyfail hv-lazy-test; }
+case_vm_lazyrestore() { vm_case restore hv-lazy-test; }
+case_vm_lazycorrupt() { vm_case corrupt hv-lazy-test; }
 
 # vm-state: HV_VM_GET/SET_VCPU_STATE and _DEVICE_STATE (hv-state-test)
 case_vm_state() {

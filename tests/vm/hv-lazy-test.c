@@ -17,6 +17,16 @@
  *             with nothing lost; HV_LAZY_FAIL: the run gets EIO, the
  *             owner's mmap SIGBUS, fills EIO; a managed VM whose filler
  *             exits stops with lazy-failed (EPIPE)
+ *   restore   hv_vm_restore_lazy() of a snapshot of that guest, given
+ *             only on demand (HV_LAZY_DEMAND_ONLY): the guest, reading the
+ *             first 2 MiB of its region, runs to its HLT with the file's
+ *             data while 2 of the 5 chunks are given (3,072 of its 4,608
+ *             pages still in the file); then the rest in the background:
+ *             the memory is the snapshot's, byte for byte
+ *   corrupt   one byte of a chunk's data flipped in the file: the restore
+ *             starts (nothing of the chunk is read), the guest runs on the
+ *             good chunks; when it reaches the bad one the run gets EIO
+ *             and hv_lazy_restore_finish() says "checksum mismatch"
  *
  * The lazy ioctls are called raw, to see their exact errnos.
  */
@@ -42,6 +52,7 @@
 #define LZ_STRIDE	8			/* the guest touches every 8th */
 #define LZ_TOUCHED	(LZ_PAGES / LZ_STRIDE)
 #define LZ_MARK		0x600d
+#define SNAP_CHUNK	1024ULL			/* pages per chunk of a file */
 
 static struct hv *hv;
 static uint32_t vendor;
@@ -555,9 +566,229 @@ out:
 	guest_fini(&g);
 }
 
+/* ---------------------------------------------------- restore, corrupt */
+
+#define LR_PAGES	64	/* the guest reads 64 pages, 8 apart: 2 MiB */
+#define LR_FILE		"/tmp/hv-lazy-test.hv"
+
+/* The guest of case lazy reading LR_PAGES pages from @from on */
+static uint32_t lr_sum(uint64_t from)
+{
+	uint32_t sum = 0, i;
+
+	for (i = 0; i < LR_PAGES; i++)
+		sum += lz_word(from + (uint64_t)i * LZ_STRIDE);
+	return sum;
+}
+
+/*
+ * A snapshot of a guest with the 16 MiB region ordinary RAM, holding
+ * the image, and the guest's ECX LR_PAGES: never run, so the restored
+ * copy starts at its first instruction.
+ */
+static int lr_snapshot(void)
+{
+	struct hv_snapshot_opts so = { 0 };
+	uint8_t code[sizeof(lz_code)];
+	uint32_t n = LR_PAGES;
+	char why[512] = "";
+	struct guest g;
+	void *ram;
+	int err;
+
+	memcpy(code, lz_code, sizeof(code));
+	memcpy(code + 6, &n, 4);		/* mov ecx, LR_PAGES */
+	if (guest_init(&g, hv, vendor, "lrs", 2 * MiB, NULL, HV_MODE_PROT32,
+		       0) ||
+	    hv_load_flat_mem(g.vm, code, sizeof(code), GUEST_BASE) ||
+	    hv_vm_add_ram(g.vm, LZ_GPA, LZ_SIZE)) {
+		guest_ok(&g, "the guest to snapshot set up");
+		guest_fini(&g);
+		return -1;
+	}
+	ram = hv_vm_gpa_ptr(g.vm, LZ_GPA, LZ_SIZE);
+	if (ram)
+		memcpy(ram, lz_image, LZ_SIZE);
+	so.err = why;
+	so.errlen = sizeof(why);
+	err = ram ? hv_vm_snapshot(g.vm, LR_FILE, &so) : -EFAULT;
+	guest_fini(&g);
+	if (err) {
+		fail("snapshot to %s: %s", LR_FILE, why[0] ? why : hv_strerror(err));
+		return -1;
+	}
+	ok("snapshot of the guest in %s", LR_FILE);
+	return 0;
+}
+
+/* Restore LR_FILE lazily, demand only, into @g (its vCPU opened) */
+static int lr_restore(struct guest *g, const char *tag,
+		      struct hv_lazy_restore **lr)
+{
+	struct hv_restore_opts ro = { 0 };
+	char why[512] = "";
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	snprintf(g->name, sizeof(g->name), "hvt-%s-%d", tag, (int)getpid());
+	ro.name = g->name;
+	ro.err = why;
+	ro.errlen = sizeof(why);
+	err = hv_vm_restore_lazy(hv, LR_FILE, &ro, HV_LAZY_DEMAND_ONLY, &g->vm,
+				 lr);
+	if (err) {
+		fail("hv_vm_restore_lazy: %s", why[0] ? why : hv_strerror(err));
+		return -1;
+	}
+	ok("hv_vm_restore_lazy, demand only");
+	err = hv_vcpu_open(g->vm, 0, &g->vcpu);
+	if (err) {
+		fail("open vCPU 0: %s", hv_strerror(err));
+		return -1;
+	}
+	g->run = hv_vcpu_run_area(g->vcpu);
+	return 0;
+}
+
+static void case_restore(void)
+{
+	struct hv_lazy_restore_stats st;
+	struct hv_lazy_restore *lr = NULL;
+	const uint64_t want[] = { lr_sum(0) };
+	char why[512] = "";
+	uint32_t *mem;
+	uint64_t p, bad = 0;
+	struct guest g;
+	int err;
+
+	memset(&g, 0, sizeof(g));
+	if (lr_snapshot() || lr_restore(&g, "lzr", &lr))
+		goto out;
+	if (guest_run_expect(&g, HV_EXIT_HLT, "the lazily restored guest") ||
+	    guest_expect_results(&g, want, 1, "the sum of what it read"))
+		guest_ok(&g, "the restored guest ran to its HLT");
+	else
+		ok("the restored guest read its 64 pages as the file has them");
+	/* Its code's chunk and its data's: 2 of 5, 1,536 of 4,608 pages */
+	expect_eq(hvtest_vm_stat(hv, g.vm, HV_STATS_VM, "lazy.filled"),
+		  512 + 1024, "lazy.filled while it ran (2 chunks)");
+
+	err = hv_lazy_restore_finish(lr, &st, why, sizeof(why));
+	lr = NULL;
+	if (!expect_success(err, "hv_lazy_restore_finish")) {
+		fail("it said: %s", why);
+		goto out;
+	}
+	expect_eq(st.demand_chunks, 2, "chunks given because waited for");
+	expect_eq(st.background_chunks, 3, "chunks given in the background");
+	expect_eq(st.pages, 512 + LZ_PAGES, "pages given in all");
+	expect_eq(hvtest_vm_stat(hv, g.vm, HV_STATS_VM, "lazy.filled"),
+		  512 + LZ_PAGES, "lazy.filled, whole");
+	mem = lz_map(g.vm);
+	for (p = 0; mem && p < LZ_PAGES; p++)
+		if (mem[p * 1024] != lz_word(p) ||
+		    mem[p * 1024 + 1023] != ~lz_word(p) ||
+		    mem[p * 1024 + 1] != (p % LZ_STRIDE ||
+					  p >= LR_PAGES * LZ_STRIDE ? 0 :
+					  LZ_MARK))
+			bad++;
+	expect_eq(mem ? bad : ~0ULL, 0,
+		  "pages unlike the snapshot and the guest's writes");
+	if (mem)
+		munmap(mem, LZ_SIZE);
+out:
+	if (lr)
+		hv_lazy_restore_finish(lr, NULL, NULL, 0);
+	guest_fini(&g);
+	unlink(LR_FILE);
+}
+
+/* Flip one byte of page @p's first word in the file */
+static int lr_corrupt(uint64_t p)
+{
+	uint32_t w = lz_word(p);
+	uint8_t *buf, *at;
+	size_t len;
+	FILE *f = fopen(LR_FILE, "r+b");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	buf = malloc(64 * MiB);
+	len = buf ? fread(buf, 1, 64 * MiB, f) : 0;
+	at = buf ? memmem(buf, len, &w, sizeof(w)) : NULL;
+	if (at) {
+		*at ^= 0x5a;
+		if (fseek(f, at - buf, SEEK_SET) == 0 &&
+		    fwrite(at, 1, 1, f) == 1)
+			ret = 0;
+	}
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+static void case_corrupt(void)
+{
+	struct hv_lazy_restore *lr = NULL;
+	const uint64_t want[] = { lr_sum(0) };
+	const uint64_t bad_page = 2 * SNAP_CHUNK + LZ_STRIDE;
+	struct hv_regs regs;
+	char why[512] = "";
+	struct guest g;
+	int err;
+
+	memset(&g, 0, sizeof(g));
+	if (lr_snapshot())
+		goto out;
+	if (lr_corrupt(bad_page)) {
+		fail("cannot flip a byte of page %llu in %s",
+		     (unsigned long long)bad_page, LR_FILE);
+		goto out;
+	}
+	ok("one byte of region 1's page %llu flipped in the file (chunk 2)",
+	   (unsigned long long)bad_page);
+	if (lr_restore(&g, "lzc", &lr))
+		goto out;
+	if (guest_run_expect(&g, HV_EXIT_HLT, "the guest on good chunks") ||
+	    guest_expect_results(&g, want, 1, "the sum of what it read"))
+		guest_ok(&g, "the guest ran on the good chunks");
+	else
+		ok("the guest ran on the good chunks to its HLT");
+	/* Again from "mov ecx", its ESI in the bad chunk */
+	if (!expect_success(hv_vcpu_get_regs(g.vcpu, &regs), "get regs"))
+		goto out;
+	regs.rip = GUEST_BASE + 5;
+	regs.rsi = LZ_GPA + bad_page * PAGE;
+	if (!expect_success(hv_vcpu_set_regs(g.vcpu, &regs),
+			    "point it at the bad chunk"))
+		goto out;
+	err = hv_vcpu_run(g.vcpu);
+	if (err != -EIO)
+		fail("the run into the bad chunk: %s, exit %u, expected EIO",
+		     hv_strerror(err), g.run->exit_reason);
+	else
+		ok("the run into the bad chunk -> EIO: never ran on it");
+	err = hv_lazy_restore_finish(lr, NULL, why, sizeof(why));
+	lr = NULL;
+	if (err != -EINVAL || !strstr(why, "checksum mismatch"))
+		fail("hv_lazy_restore_finish: %s (\"%s\"), expected EINVAL "
+		     "and a checksum mismatch", hv_strerror(err), why);
+	else
+		ok("hv_lazy_restore_finish -> EINVAL: %s", why);
+out:
+	if (lr)
+		hv_lazy_restore_finish(lr, NULL, NULL, 0);
+	if (g.vm)
+		guest_fini(&g);
+	unlink(LR_FILE);
+}
+
 static const struct guest_case cases[] = {
 	{ "lazy", case_lazy },
 	{ "lazyfail", case_lazyfail },
+	{ "restore", case_restore },
+	{ "corrupt", case_corrupt },
 };
 
 int main(int argc, char **argv)
