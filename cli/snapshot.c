@@ -247,10 +247,12 @@ static int restore_lazy_finish(const char *ctx, struct hv_vm *vm,
 				  why[0] ? why : hv_strerror(err));
 	if (!quiet)
 		printf("%s: ready %.1f ms after the call; memory whole after "
-		       "%.2f s (%llu MiB; %llu chunks waited for, %llu in "
-		       "the background)\n", hv_vm_name(vm), ready_s * 1e3,
-		       seconds_since(t0),
+		       "%.2f s (%llu MiB in %llu chunks: %llu waited for, "
+		       "%llu in the background)\n", hv_vm_name(vm),
+		       ready_s * 1e3, seconds_since(t0),
 		       (unsigned long long)(st.pages >> 8),
+		       (unsigned long long)(st.demand_chunks +
+					    st.background_chunks),
 		       (unsigned long long)st.demand_chunks,
 		       (unsigned long long)st.background_chunks);
 	return HVCTL_EXIT_OK;

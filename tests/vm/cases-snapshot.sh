@@ -315,7 +315,7 @@ case_sn_lazy() {
 	sn_wait_lines a 2
 	sn_console a "$SN_DIR/lazy.console"
 	sn_continues "$SN_DIR/a.console" "$SN_DIR/lazy.console" "lazy a"
-	mg_ok "destroy" destroy a
+	mg_ok "destroy" destroy a --force
 
 	# One byte of the last chunk's data (100 bytes before the index,
 	# whose offset ends the file's END section) flipped: the file's
