@@ -406,10 +406,14 @@ int hv_vm_restore_lazy(struct hv *hv, const char *path,
 			goto fail;
 		}
 	}
-	ret = snap_restore_state(vm, lr->c, err, errlen);
+	/*
+	 * The demand thread first: setting the state may read guest RAM
+	 * (VT-x loads a PAE guest's PDPTEs from its CR3, SDM Vol 3C,
+	 * 27.3.2.4), which waits for its chunk like any access.
+	 */
+	ret = lazy_start(lr, &lr->demand, demand_main, &lr->demand_started);
 	if (!ret)
-		ret = lazy_start(lr, &lr->demand, demand_main,
-				 &lr->demand_started);
+		ret = snap_restore_state(vm, lr->c, err, errlen);
 	if (!ret && !(flags & HV_LAZY_DEMAND_ONLY))
 		ret = lazy_start(lr, &lr->background, background_main,
 				 &lr->background_started);
