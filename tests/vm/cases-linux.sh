@@ -28,7 +28,9 @@
 #               same /init goes on where it was (no second boot), its
 #               clock does not go back, it finishes, powers off; a live
 #               snapshot taken before (hvctl snapshot --live: the VM runs
-#               on) restores and finishes /init from its instant too
+#               on) restores lazily (hvctl restore --lazy --start: it
+#               runs before its memory is read) and finishes /init from
+#               its instant too
 #   linux-clone clone a running Linux: parent and clone both finish
 #               their count, independently, and power off
 #   linux-xvtake    (amd) linux-snap's first half: snapshot after step 3
@@ -232,9 +234,13 @@ lx_wait_stop() {
 }
 
 # lx_start NAME: start NAME, following its console; the deadline is set.
-lx_start() {
+lx_clock() {
 	lx_t0=$(lx_now)
 	lx_deadline=$(awk -v t="$lx_t0" -v l="$LX_LIMIT" 'BEGIN { print t + l }')
+}
+
+lx_start() {
+	lx_clock
 	mg_ok "start $1" start "$1"
 	lx_follow "$1" "${2:-}"
 }
@@ -451,8 +457,12 @@ case_linux_snap() {
 	# The live snapshot's instant lies between steps k0 and k1 (a's
 	# last complete ones before and after the call): restored, it goes
 	# on from there to the end of /init, powered off, without a splat.
-	mg_ok "restore the live snapshot" restore "$LX_DIR/live.hv" --name r2 --quiet
-	lx_start r2
+	# Lazily: the copy runs before its memory is read, and hvctl gives
+	# it chunk by chunk, the ones it waits for first, until it is whole
+	# (the console ring keeps what it prints meanwhile).
+	lx_clock
+	mg_ok "restore the live snapshot lazily" restore "$LX_DIR/live.hv" --name r2 --lazy --start
+	lx_follow r2
 	lx_wait_stop r2
 	lx_show r2
 	lx_no_splat r2
