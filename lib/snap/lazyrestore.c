@@ -203,9 +203,10 @@ static int give_chunk(struct hv_lazy_restore *lr, uint64_t w, uint8_t *buf,
 	pthread_mutex_lock(&lr->lock);
 	lr->st.fill_ns += hv_monotonic_ns() - t0;
 	lr->st.pages += filled;
-	if (demand)
+	/* A chunk the other thread gave first gives nothing: not counted */
+	if (filled && demand)
 		lr->st.demand_chunks++;
-	else
+	else if (filled)
 		lr->st.background_chunks++;
 	if (!absent && !lr->st.whole_ns)
 		lr->st.whole_ns = hv_monotonic_ns() - lr->t0;

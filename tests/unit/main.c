@@ -70,6 +70,7 @@ int main(void)
 		chipset_suite, pm_suite,
 		loaders_suite, malformed_suite, managed_suite, events_suite,
 		crc32c_suite, snapfile_suite, snapshot_suite, snapshot_live_suite,
+		lazyrestore_suite,
 		cli_snapshot_suite,
 		progress_suite, acpi_suite, linux_suite, gdb_suite, lazy_suite,
 	};

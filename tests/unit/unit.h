@@ -37,6 +37,7 @@ Suite *events_suite(void);
 Suite *crc32c_suite(void);
 Suite *snapfile_suite(void);
 Suite *snapshot_suite(void);
+Suite *lazyrestore_suite(void);
 Suite *cli_snapshot_suite(void);
 Suite *snapshot_live_suite(void);
 Suite *progress_suite(void);
