@@ -500,7 +500,6 @@ static void live_size(struct hv *hv, struct live_result *res,
 		r = hv_vm_destroy_force(copy);
 		if (r)
 			die("destroy", r, what);
-		hv_vm_close(copy);
 	}
 	unlink(cold);
 }
