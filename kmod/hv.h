@@ -680,6 +680,10 @@ void hv_event(struct hvk_vm *vm, u32 event, u32 reason, u32 status);
 int hv_mem_add(struct hvk_vm *vm, const struct hv_ram_region *r);
 void hv_mem_free(struct hvk_vm *vm);
 struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa);
+/* A region's page array and bitmaps, @lazy: its absent bitmap too */
+int hv_region_arrays(struct hv_region *rg, bool lazy);
+/* A 2 MiB block split into 512 pages, or NULL (then 4 KiB pages) */
+struct page *hv_mem_alloc_2m(gfp_t gfp);
 struct page *hv_mem_page(struct hvk_vm *vm, u64 gpa);
 struct page *hv_mem_fault_page(struct hvk_vm *vm, u64 gpa);
 bool hv_mem_is_ram(struct hvk_vm *vm, u64 gpa);

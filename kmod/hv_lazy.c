@@ -57,23 +57,8 @@ int hv_lazy_region_init(struct hvk_vm *vm, struct hv_region *rg)
 	/* Nobody would give its pages: refused rather than a guest hung */
 	if (!vm->lazy_open || vm->lazy_error)
 		return -EINVAL;
-	if (hv_fail_alloc())
+	if (hv_region_arrays(rg, true))
 		return -ENOMEM;
-	rg->pages = kvcalloc(n, sizeof(*rg->pages),
-			     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
-	rg->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
-				 GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
-	rg->absent = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT |
-				   __GFP_RETRY_MAYFAIL);
-	if (!rg->pages || !rg->huge || !rg->absent) {
-		kvfree(rg->pages);
-		bitmap_free(rg->huge);
-		bitmap_free(rg->absent);
-		rg->pages = NULL;
-		rg->huge = NULL;
-		rg->absent = NULL;
-		return -ENOMEM;
-	}
 	bitmap_fill(rg->absent, n);
 	rg->nr_absent = n;
 	WRITE_ONCE(vm->lazy_absent, vm->lazy_absent + n);
@@ -278,12 +263,9 @@ static int hv_lazy_batch_load(struct hvk_vm *vm, struct hv_lazy_batch *b,
 			continue;
 		}
 		if (!(gpa & (HV_PT_2M - 1)) && b->n - i >= HV_PAGES_PER_2M &&
-		    hv_bits_all(absent, i, HV_PAGES_PER_2M) &&
-		    !hv_fail_alloc()) {
-			page = alloc_pages((HV_LAZY_GFP & ~__GFP_RETRY_MAYFAIL) |
-					   __GFP_NORETRY, get_order(HV_PT_2M));
+		    hv_bits_all(absent, i, HV_PAGES_PER_2M)) {
+			page = hv_mem_alloc_2m(HV_LAZY_GFP);
 			if (page) {
-				split_page(page, get_order(HV_PT_2M));
 				for (j = 0; j < HV_PAGES_PER_2M; j++)
 					b->pages[i + j] = page + j;
 				set_bit(i / HV_PAGES_PER_2M, b->huge);

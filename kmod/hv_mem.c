@@ -118,10 +118,23 @@ static void hv_region_free(struct hv_region *rg)
 #define HV_RAM_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
 			 __GFP_RETRY_MAYFAIL)
 
-static int hv_region_alloc(struct hv_region *rg)
+struct page *hv_mem_alloc_2m(gfp_t gfp)
 {
-	u64 n = rg->size >> PAGE_SHIFT, i, j;
 	struct page *page;
+
+	if (hv_fail_alloc())
+		return NULL;
+	/* Fragmentation is no error: never try hard, never warn */
+	page = alloc_pages((gfp & ~__GFP_RETRY_MAYFAIL) | __GFP_NORETRY |
+			   __GFP_NOWARN, get_order(HV_PT_2M));
+	if (page)
+		split_page(page, get_order(HV_PT_2M));
+	return page;
+}
+
+int hv_region_arrays(struct hv_region *rg, bool lazy)
+{
+	u64 n = rg->size >> PAGE_SHIFT;
 
 	if (hv_fail_alloc())
 		return -ENOMEM;
@@ -129,18 +142,30 @@ static int hv_region_alloc(struct hv_region *rg)
 			     GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
 	rg->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
 				 GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL);
-	if (!rg->pages || !rg->huge)
-		goto nomem;
+	if (lazy)
+		rg->absent = bitmap_zalloc(n, GFP_KERNEL_ACCOUNT |
+					   __GFP_RETRY_MAYFAIL);
+	if (!rg->pages || !rg->huge || (lazy && !rg->absent)) {
+		hv_region_free(rg);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int hv_region_alloc(struct hv_region *rg)
+{
+	u64 n = rg->size >> PAGE_SHIFT, i, j;
+	struct page *page;
+
+	if (hv_region_arrays(rg, false))
+		return -ENOMEM;
 
 	for (i = 0; i < n; ) {
 		u64 gpa = rg->gpa + (i << PAGE_SHIFT);
 
-		if (!(gpa & (HV_PT_2M - 1)) && n - i >= HV_PAGES_PER_2M &&
-		    !hv_fail_alloc()) {
-			page = alloc_pages((HV_RAM_GFP & ~__GFP_RETRY_MAYFAIL) |
-					   __GFP_NORETRY, get_order(HV_PT_2M));
+		if (!(gpa & (HV_PT_2M - 1)) && n - i >= HV_PAGES_PER_2M) {
+			page = hv_mem_alloc_2m(HV_RAM_GFP);
 			if (page) {
-				split_page(page, get_order(HV_PT_2M));
 				for (j = 0; j < HV_PAGES_PER_2M; j++)
 					rg->pages[i + j] = page + j;
 				set_bit(i / HV_PAGES_PER_2M, rg->huge);
@@ -158,7 +183,6 @@ static int hv_region_alloc(struct hv_region *rg)
 nomem_page:
 	if (page)
 		__free_page(page);
-nomem:
 	hv_region_free(rg);
 	return -ENOMEM;
 }

@@ -333,6 +333,53 @@ static void check_restored(struct hv_vm *copy, uint64_t size, uint64_t seed,
  * snapshot whose next instruction is the guest's signal.  @verify: check
  * a restored copy's RAM (first round of each).
  */
+/* One restore's times, from the call to the guest's 'R' */
+struct first_times {
+	double first, restore, start, signal;
+};
+
+/*
+ * Restore @cold as "snapbench-f" (lazily if @lr, which then gets the
+ * restore's handle), start it, and read its 'R': its first instruction
+ * has run.
+ */
+static struct hv_vm *first_round(struct hv *hv, const char *cold,
+				 struct hv_lazy_restore **lr,
+				 struct first_times *t, const char *what)
+{
+	char err[256];
+	struct hv_restore_opts ropts = {
+		.name = "snapbench-f", .err = err, .errlen = sizeof(err),
+		/* a lazy restore's thread holds the VM until it is whole */
+		.flags = lr ? 0 : HV_VM_DESTROY_ON_CLOSE,
+	};
+	struct hv_vm *copy;
+	double t0, t1, t2, t3;
+	int r, cfd;
+
+	t0 = now_s();
+	r = lr ? hv_vm_restore_lazy(hv, cold, &ropts, 0, &copy, lr) :
+		 hv_vm_restore(hv, cold, &ropts, &copy);
+	if (r)
+		die(what, r, err);
+	t1 = now_s();
+	cfd = hv_vm_console_open(copy, true);
+	if (cfd < 0)
+		die("console", cfd, what);
+	r = hv_vm_start(copy);
+	if (r)
+		die("start", r, what);
+	t2 = now_s();
+	if (wait_byte(cfd, 'R', &t3))
+		die(what, -ETIMEDOUT, "the restored guest does not signal");
+	close(cfd);
+	t->first = t3 - t0;
+	t->restore = t1 - t0;
+	t->start = t2 - t1;
+	t->signal = t3 - t2;
+	return copy;
+}
+
 static void live_size(struct hv *hv, struct live_result *res,
 		      unsigned int rounds, const char *dir, bool verify)
 {
@@ -345,7 +392,7 @@ static void live_size(struct hv *hv, struct live_result *res,
 	struct hv_vm_info vi;
 	struct hv_vcpu *vcpu;
 	struct hv_vm *vm, *copy;
-	double t0, t1, t2, t3;
+	double t0;
 	unsigned int i;
 	int r, cfd;
 
@@ -432,27 +479,13 @@ static void live_size(struct hv *hv, struct live_result *res,
 	snprintf(what, sizeof(what), "first instruction %" PRIu64 " MiB",
 		 res->mib);
 	for (i = 0; i < rounds; i++) {
-		ropts.name = "snapbench-f";
-		ropts.flags = HV_VM_DESTROY_ON_CLOSE;
-		t0 = now_s();
-		r = hv_vm_restore(hv, cold, &ropts, &copy);
-		if (r)
-			die(what, r, err);
-		t1 = now_s();
-		cfd = hv_vm_console_open(copy, true);
-		if (cfd < 0)
-			die("console", cfd, what);
-		r = hv_vm_start(copy);
-		if (r)
-			die("start", r, what);
-		t2 = now_s();
-		if (wait_byte(cfd, 'R', &t3))
-			die(what, -ETIMEDOUT, "the restored guest does not signal");
-		close(cfd);
-		res->first[i] = t3 - t0;
-		res->restore[i] = t1 - t0;
-		res->start[i] = t2 - t1;
-		res->signal[i] = t3 - t2;
+		struct first_times ft;
+
+		copy = first_round(hv, cold, NULL, &ft, what);
+		res->first[i] = ft.first;
+		res->restore[i] = ft.restore;
+		res->start[i] = ft.start;
+		res->signal[i] = ft.signal;
 		if (verify && !i)
 			check_restored(copy, size, seed, what);
 		r = hv_vm_destroy_force(copy);
@@ -466,31 +499,16 @@ static void live_size(struct hv *hv, struct live_result *res,
 	for (i = 0; i < rounds; i++) {
 		struct hv_lazy_restore_stats st;
 		struct hv_lazy_restore *lr;
+		struct first_times ft;
 
-		ropts.name = "snapbench-z";
-		ropts.flags = 0;
-		t0 = now_s();
-		r = hv_vm_restore_lazy(hv, cold, &ropts, 0, &copy, &lr);
-		if (r)
-			die(what, r, err);
-		t1 = now_s();
-		cfd = hv_vm_console_open(copy, true);
-		if (cfd < 0)
-			die("console", cfd, what);
-		r = hv_vm_start(copy);
-		if (r)
-			die("start", r, what);
-		t2 = now_s();
-		if (wait_byte(cfd, 'R', &t3))
-			die(what, -ETIMEDOUT, "the restored guest does not signal");
-		close(cfd);
+		copy = first_round(hv, cold, &lr, &ft, what);
 		r = hv_lazy_restore_finish(lr, &st, err, sizeof(err));
 		if (r)
 			die(what, r, err);
-		res->lfirst[i] = t3 - t0;
-		res->lrestore[i] = t1 - t0;
-		res->lstart[i] = t2 - t1;
-		res->lsignal[i] = t3 - t2;
+		res->lfirst[i] = ft.first;
+		res->lrestore[i] = ft.restore;
+		res->lstart[i] = ft.start;
+		res->lsignal[i] = ft.signal;
 		res->lwhole[i] = st.whole_ns / 1e9;
 		res->lcheck[i] = st.check_ns / 1e9;
 		res->lfill[i] = st.fill_ns / 1e9;

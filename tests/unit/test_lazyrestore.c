@@ -58,6 +58,23 @@ static int restore_lazy(const char *path, const char *name,
 	return hv_vm_restore_lazy(hv, path, &o, 0, out, lr);
 }
 
+/*
+ * @path: a snapshot of a new VM "src" (*vm), its bytes (*len of them,
+ * to free) and what snap_parse_index() finds in them.
+ */
+static uint8_t *snapshot_parsed(struct hv_vm **vm, const char *path,
+				size_t *len, struct snap_file *f)
+{
+	uint8_t *buf;
+
+	*vm = snap_make_vm(hv, "src", regions, 2, ids, 2);
+	ck_assert_int_eq(snapshot(*vm, path, NULL), 0);
+	buf = snap_read(path, len);
+	ck_assert_int_eq(snap_parse_index(buf, *len, "snap.hv", f, err,
+					  sizeof(err)), 0);
+	return buf;
+}
+
 START_TEST(round_trip)
 {
 	const char *path = snap_path(0, "snap.hv");
@@ -172,11 +189,7 @@ START_TEST(damaged_chunk)
 	uint8_t *buf, *ram;
 	size_t len;
 
-	vm = snap_make_vm(hv, "src", regions, 2, ids, 2);
-	ck_assert_int_eq(snapshot(vm, path, NULL), 0);
-	buf = snap_read(path, &len);
-	ck_assert_int_eq(snap_parse_index(buf, len, "snap.hv", &f, err,
-					  sizeof(err)), 0);
+	buf = snapshot_parsed(&vm, path, &len, &f);
 	ck_assert_uint_eq(f.nr_mem, 2);		/* region 1 holds no data */
 	ck_assert_uint_eq(f.mem[1].first_page, 1024);
 	/* The last byte of its data, just before its CRC */
@@ -213,11 +226,7 @@ START_TEST(damaged_index)
 	uint8_t *buf;
 	size_t len;
 
-	vm = snap_make_vm(hv, "src", regions, 2, ids, 2);
-	ck_assert_int_eq(snapshot(vm, path, NULL), 0);
-	buf = snap_read(path, &len);
-	ck_assert_int_eq(snap_parse_index(buf, len, "snap.hv", &f, err,
-					  sizeof(err)), 0);
+	buf = snapshot_parsed(&vm, path, &len, &f);
 	buf[f.index_off + SNAP_SEC_HDR + 8] ^= 1;	/* entry 0's off */
 	snap_write(path, buf, len);
 	snap_file_free(&f);
