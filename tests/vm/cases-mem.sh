@@ -16,6 +16,10 @@
 #                 at memory.max ADD_RAM fails with ENOMEM, leaving nothing
 #   mem-cowmemcg  copies made on a managed clone's kernel thread are
 #                 charged to the owner's cgroup
+#   mem-lazymemcg lazy RAM is charged to the owner's cgroup as it is
+#                 given; a fill over memory.max, or with each of its
+#                 allocations failing in turn, is ENOMEM and leaves the
+#                 VM consistent
 #   mem-addfail   ADD_RAM with each of its allocations failing in turn
 #                 (debugfs hv/fail_nth) while a vCPU exists: the vCPU
 #                 runs on over the old RAM
@@ -162,6 +166,12 @@ mem_in_cgroup() {
 
 case_mem_memcg() { mem_in_cgroup memcg; }
 case_mem_cowmemcg() { mem_in_cgroup cowmemcg; }
+# mem-lazymemcg needs the cgroup and fail_nth (debugfs) both
+case_mem_lazymemcg() {
+	grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
+		run mount -t debugfs none /sys/kernel/debug || fail "mount debugfs failed"
+	mem_in_cgroup lazymemcg
+}
 
 case_mem_addfail() {
 	hv_load

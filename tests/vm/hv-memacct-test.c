@@ -27,6 +27,13 @@
  *             charged to the owner's cgroup all the same; a second clone
  *             over memory.max stops alone (internal error, ENOMEM) and
  *             the source runs on
+ *   lazymemcg (inside $HVT_CGROUP) a lazy region costs its arrays until
+ *             its pages are given; each HV_LAZY_FILL charges what it
+ *             gives to the owner's cgroup; over memory.max it is ENOMEM
+ *             and gives nothing; with the k-th allocation failing (k =
+ *             1, 2, ...) it is ENOMEM, what it gave holds the data and
+ *             the rest is still absent, until k passes its allocations;
+ *             destroying the VM gives everything back
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -743,6 +750,141 @@ out:
 	guest_fini(&g);
 }
 
+/* ---------------------------------------------------------- lazymemcg */
+
+#define LM_RAM		(16 * MiB)
+#define LM_CHUNK	(4 * MiB)
+
+static long lm_fill(int fd, uint64_t gpa, uint64_t size, const void *data,
+		    struct hv_lazy_fill *out)
+{
+	struct hv_lazy_fill f = { .gpa = gpa, .size = size,
+				  .data = (uint64_t)(uintptr_t)data };
+	long r = ioctl(fd, HV_LAZY_FILL, &f);
+
+	if (out)
+		*out = f;
+	return r;
+}
+
+/* Pages of the VM still absent (a fill of its first page, given) */
+static long long lm_absent(int fd, const uint8_t *data)
+{
+	struct hv_lazy_fill out;
+
+	if (lm_fill(fd, LM_RAM, 4096, data, &out))
+		return -1;
+	return (long long)out.absent;
+}
+
+static void case_lazymemcg(void)
+{
+	const long long pages = LM_RAM / 4096;
+	struct hv_lazy_fill out;
+	long long c0, c1, c2;
+	struct hv_vm *vm = NULL;
+	uint8_t *data, *mem = MAP_FAILED;
+	uint64_t i;
+	long k, r;
+	int fd = -1;
+
+	data = malloc(LM_RAM);
+	if (!data || !getenv("HVT_CGROUP") ||
+	    (c0 = cg_read("memory.current")) < 0) {
+		fail("no memory cgroup at $HVT_CGROUP");
+		free(data);
+		return;
+	}
+	for (i = 0; i < LM_RAM; i += 8)
+		*(uint64_t *)(data + i) = i * 0x9e3779b97f4a7c15ULL + 1;
+	if (!expect_success(hv_vm_create(hv, "lmc", 0, &vm), "create") ||
+	    !expect_success(fd = ioctl(hv_vm_fd(vm), HV_VM_OPEN_LAZY, 0),
+			    "its filler"))
+		goto out;
+	{
+		struct hv_ram_region rg = { .gpa = LM_RAM, .size = LM_RAM,
+					    .flags = HV_RAM_LAZY };
+
+		if (!expect_success(ioctl(hv_vm_fd(vm), HV_VM_ADD_RAM, &rg),
+				    "16 MiB of lazy RAM"))
+			goto out;
+	}
+	c1 = cg_read("memory.current");
+	if (!about(c0, c1, 0, MC_SLACK, "a VM with 16 MiB of lazy RAM "
+		   "(none given)"))
+		goto out;
+	if (!expect_success(lm_fill(fd, LM_RAM, LM_CHUNK, data, &out),
+			    "give 4 MiB") ||
+	    !expect_eq(out.filled, LM_CHUNK / 4096, "pages it gave"))
+		goto out;
+	c2 = cg_read("memory.current");
+	if (!about(c1, c2, LM_CHUNK, MC_SLACK / 2, "4 MiB given"))
+		goto out;
+
+	/* Over memory.max: ENOMEM, nothing given */
+	if (cg_write("memory.max", c2 + LM_CHUNK / 2)) {
+		fail("set memory.max: %s", strerror(errno));
+		goto out;
+	}
+	expect_errno(lm_fill(fd, LM_RAM + LM_CHUNK, LM_CHUNK, data + LM_CHUNK,
+			     NULL), ENOMEM, "4 MiB more, 2 MiB left in memory.max");
+	cg_write("memory.max", -1);
+	expect_eq(lm_absent(fd, data), pages - LM_CHUNK / 4096,
+		  "pages absent after it (none given)");
+
+	/* The k-th allocation failing: ENOMEM, the VM consistent */
+	for (k = 1; k < 64; k++) {
+		if (fail_nth(k)) {
+			fail("arm fail_nth: %s", strerror(errno));
+			goto out;
+		}
+		r = lm_fill(fd, LM_RAM + LM_CHUNK, LM_CHUNK, data + LM_CHUNK,
+			    NULL);
+		fail_nth(0);
+		if (!r)
+			break;
+		if (errno != ENOMEM) {
+			fail("fill with allocation %ld failing: %s, expected "
+			     "ENOMEM", k, strerror(errno));
+			goto out;
+		}
+	}
+	if (k == 64) {
+		fail("the fill never got through");
+		goto out;
+	}
+	ok("a fill with its k-th allocation failing: ENOMEM for k < %ld, "
+	   "then it gave the rest", k);
+	/* What is left, HV_LAZY_FILL_MAX at a time */
+	for (i = 0; i < LM_RAM; i += LM_CHUNK)
+		lm_fill(fd, LM_RAM + i, LM_CHUNK, data + i, &out);
+	expect_eq(out.absent, 0, "pages absent at the end");
+	mem = mmap(NULL, LM_RAM, PROT_READ, MAP_SHARED, hv_vm_fd(vm), LM_RAM);
+	if (mem == MAP_FAILED) {
+		fail("mmap: %s", strerror(errno));
+		goto out;
+	}
+	expect_eq(memcmp(mem, data, LM_RAM) != 0, 0,
+		  "the VM's RAM differs from what was given");
+	munmap(mem, LM_RAM);
+	c2 = cg_read("memory.current");
+	about(c1, c2, LM_RAM, MC_SLACK, "16 MiB given in all");
+	close(fd);
+	fd = -1;
+	hv_vm_destroy(vm);
+	vm = NULL;
+	c2 = cg_read("memory.current");
+	about(c0 - MC_SLACK, c2, 0, 2 * MC_SLACK, "the VM destroyed");
+out:
+	fail_nth(0);
+	cg_write("memory.max", -1);
+	if (fd >= 0)
+		close(fd);
+	if (vm)
+		hv_vm_destroy(vm);
+	free(data);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct guest_case cases[] = {
@@ -750,6 +892,7 @@ int main(int argc, char **argv)
 		{ "caps", case_caps },
 		{ "memcg", case_memcg },
 		{ "cowmemcg", case_cowmemcg },
+		{ "lazymemcg", case_lazymemcg },
 	};
 
 	return guest_test_main(argc, argv, "hv-memacct-test", cases,
