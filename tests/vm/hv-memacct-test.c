@@ -788,15 +788,16 @@ static void case_lazymemcg(void)
 	long k, r;
 	int fd = -1;
 
+	/* The data first: this process's own pages count in the cgroup */
 	data = malloc(LM_RAM);
+	for (i = 0; data && i < LM_RAM; i += 8)
+		*(uint64_t *)(data + i) = i * 0x9e3779b97f4a7c15ULL + 1;
 	if (!data || !getenv("HVT_CGROUP") ||
 	    (c0 = cg_read("memory.current")) < 0) {
 		fail("no memory cgroup at $HVT_CGROUP");
 		free(data);
 		return;
 	}
-	for (i = 0; i < LM_RAM; i += 8)
-		*(uint64_t *)(data + i) = i * 0x9e3779b97f4a7c15ULL + 1;
 	if (!expect_success(hv_vm_create(hv, "lmc", 0, &vm), "create") ||
 	    !expect_success(fd = ioctl(hv_vm_fd(vm), HV_VM_OPEN_LAZY, 0),
 			    "its filler"))
