@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -290,7 +291,7 @@ static void case_lazy(void)
 		fail("pthread_create");
 		goto join;
 	}
-	usleep(300 * 1000);
+	usleep(100 * 1000);
 	if (c.done)
 		fail("the clone of a VM with absent pages returned (%s) "
 		     "before the VM was whole", hv_strerror(c.err));
@@ -495,9 +496,11 @@ static void case_lazyfail(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = lz_nop;		/* no SA_RESTART: the run returns */
 	sigaction(SIGALRM, &sa, NULL);
-	alarm(1);
+	/* 100 ms: under Bochs a guest second is over a minute of ours */
+	setitimer(ITIMER_REAL, &(struct itimerval){
+		.it_value = { .tv_usec = 100 * 1000 } }, NULL);
 	err = hv_vcpu_run(g.vcpu);
-	alarm(0);
+	setitimer(ITIMER_REAL, &(struct itimerval){ 0 }, NULL);
 	if (!(err == 0 && g.run->exit_reason == HV_EXIT_INTR) && err != -EINTR)
 		fail("a run sleeping for a page, then SIGALRM: %s, exit %u",
 		     hv_strerror(err), g.run->exit_reason);
@@ -547,7 +550,7 @@ static void case_lazyfail(void)
 	if (!expect_success(hv_vm_start(m.vm), "start it"))
 		goto out;
 	/* Its vCPU thread sleeps for the first page; nobody gives it */
-	usleep(300 * 1000);
+	usleep(100 * 1000);
 	if (!hv_vm_info(m.vm, &info))
 		expect_eq(info.state, HV_VM_STATE_RUNNING,
 			  "state while it sleeps for a page");
