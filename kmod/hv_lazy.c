@@ -139,7 +139,9 @@ int hv_lazy_vcpu_wait(struct hvk_vcpu *vcpu, u64 gpa)
 	hv_lazy_count_wait(vm, t0);
 	if (hv_lazy_page_absent(rg, gpa) && READ_ONCE(vm->lazy_error)) {
 		/* Managed: the reason is this, whoever noticed first */
-		hvk_vm_request_stop(vm, HV_STOP_LAZY_FAILED, EIO);
+		if (hvk_vm_managed_running(vm))
+			hvk_vm_request_stop(vm, HV_STOP_LAZY_FAILED,
+					    READ_ONCE(vm->lazy_error));
 		return -EIO;
 	}
 	return 1;
