@@ -150,14 +150,17 @@ int hv_lazy_vcpu_wait(struct hvk_vcpu *vcpu, u64 gpa)
 /*
  * Anyone else's access to @gpa (the owner's mmap, the kernel's reads of
  * guest RAM): 0 once the page is there, -EIO if it never will be, -EINTR
- * for a fatal signal or a stop (a stopping VM's vCPU thread must not
- * wait for a filler that may be gone).  No pause ends the wait: the
- * filler is running, and a vCPU that pauses in the middle of an
- * emulated access could not resume it.
+ * for a fatal signal, or for a stop on a managed VM's vCPU thread (a
+ * kernel thread: no signal reaches it, and a stopping VM's filler may be
+ * gone).  A stop ends no one else's wait: a snapshot of a stopped VM
+ * still reads every page.  No pause ends it either: the filler is
+ * running, and a vCPU that pauses in the middle of an emulated access
+ * could not resume it.
  */
 int hvk_lazy_wait(struct hvk_vm *vm, u64 gpa)
 {
 	struct hv_region *rg = hv_lazy_absent_region(vm, gpa);
+	bool kthread = current->flags & PF_KTHREAD;
 	ktime_t t0;
 	int r;
 
@@ -168,7 +171,7 @@ int hvk_lazy_wait(struct hvk_vm *vm, u64 gpa)
 	r = wait_event_killable(vm->lazy_wq,
 				!hv_lazy_page_absent(rg, gpa) ||
 				READ_ONCE(vm->lazy_error) ||
-				READ_ONCE(vm->stop_req));
+				(kthread && READ_ONCE(vm->stop_req)));
 	hv_lazy_count_wait(vm, t0);
 	if (!hv_lazy_page_absent(rg, gpa))
 		return 0;
