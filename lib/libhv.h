@@ -944,7 +944,10 @@ int hv_vm_restore(struct hv *hv, const char *path,
  * chunk that fails its check is never given: the VM stops with
  * HV_STOP_LAZY_FAILED (an attached run gets -EIO) and
  * hv_lazy_restore_finish() says why.  The VM needs this process until
- * it is whole: if it exits first, the VM stops the same way.
+ * it is whole: if it exits first, the VM stops the same way.  A clone,
+ * a snapshot or dirty logging of the VM waits until it is whole: with
+ * HV_LAZY_DEMAND_ONLY, call them after hv_lazy_restore_finish() (or
+ * from another thread), or they wait for ever.
  * opts->progress is not called.  -ENODATA (with opts->err): a file (or a
  * base) before format 3, which has no memory index (restore it with
  * hv_vm_restore());
