@@ -682,8 +682,8 @@ void hv_mem_free(struct hvk_vm *vm);
 struct hv_region *hv_mem_region(struct hvk_vm *vm, u64 gpa);
 /* A region's page array and bitmaps, @lazy: its absent bitmap too */
 int hv_region_arrays(struct hv_region *rg, bool lazy);
-/* A 2 MiB block split into 512 pages, or NULL (then 4 KiB pages) */
-struct page *hv_mem_alloc_2m(gfp_t gfp);
+/* A 2 MiB block split into @slots' 512 pages, or false (4 KiB then) */
+bool hv_mem_alloc_2m(gfp_t gfp, struct page **slots);
 struct page *hv_mem_page(struct hvk_vm *vm, u64 gpa);
 struct page *hv_mem_fault_page(struct hvk_vm *vm, u64 gpa);
 bool hv_mem_is_ram(struct hvk_vm *vm, u64 gpa);

@@ -256,7 +256,7 @@ static int hv_lazy_batch_load(struct hvk_vm *vm, struct hv_lazy_batch *b,
 {
 	struct mem_cgroup *old;
 	struct page *page;
-	u64 i, j;
+	u64 i;
 	int r = 0;
 
 	old = set_active_memcg(vm->memcg);
@@ -268,19 +268,15 @@ static int hv_lazy_batch_load(struct hvk_vm *vm, struct hv_lazy_batch *b,
 			continue;
 		}
 		if (!(gpa & (HV_PT_2M - 1)) && b->n - i >= HV_PAGES_PER_2M &&
-		    hv_bits_all(absent, i, HV_PAGES_PER_2M)) {
-			page = hv_mem_alloc_2m(HV_LAZY_GFP);
-			if (page) {
-				for (j = 0; j < HV_PAGES_PER_2M; j++)
-					b->pages[i + j] = page + j;
-				set_bit(i / HV_PAGES_PER_2M, b->huge);
-				if (copy_from_user(page_address(page),
-						   data + (i << PAGE_SHIFT),
-						   HV_PT_2M))
-					r = -EFAULT;
-				i += HV_PAGES_PER_2M;
-				continue;
-			}
+		    hv_bits_all(absent, i, HV_PAGES_PER_2M) &&
+		    hv_mem_alloc_2m(HV_LAZY_GFP, b->pages + i)) {
+			set_bit(i / HV_PAGES_PER_2M, b->huge);
+			/* one block: the split pages are contiguous */
+			if (copy_from_user(page_address(b->pages[i]),
+					   data + (i << PAGE_SHIFT), HV_PT_2M))
+				r = -EFAULT;
+			i += HV_PAGES_PER_2M;
+			continue;
 		}
 		page = hv_fail_alloc() ? NULL : alloc_page(HV_LAZY_GFP);
 		if (!page) {
@@ -387,10 +383,9 @@ static long hv_lazy_ioctl_fill(void *obj, void *data, unsigned long arg)
 	if (vm->lazy_error)
 		goto unlock;
 	r = -ENOMEM;
-	absent = bitmap_alloc(b.n, GFP_KERNEL_ACCOUNT);
+	absent = bitmap_zalloc(b.n, GFP_KERNEL_ACCOUNT);
 	if (!absent)
 		goto unlock;
-	bitmap_zero(absent, b.n);
 	for (todo = 0; todo < b.n; todo++)
 		if (test_bit(((req->gpa - rg->gpa) >> PAGE_SHIFT) + todo,
 			     rg->absent))

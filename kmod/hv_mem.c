@@ -118,18 +118,22 @@ static void hv_region_free(struct hv_region *rg)
 #define HV_RAM_GFP	(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN | \
 			 __GFP_RETRY_MAYFAIL)
 
-struct page *hv_mem_alloc_2m(gfp_t gfp)
+bool hv_mem_alloc_2m(gfp_t gfp, struct page **slots)
 {
 	struct page *page;
+	unsigned int j;
 
 	if (hv_fail_alloc())
-		return NULL;
+		return false;
 	/* Fragmentation is no error: never try hard, never warn */
 	page = alloc_pages((gfp & ~__GFP_RETRY_MAYFAIL) | __GFP_NORETRY |
 			   __GFP_NOWARN, get_order(HV_PT_2M));
-	if (page)
-		split_page(page, get_order(HV_PT_2M));
-	return page;
+	if (!page)
+		return false;
+	split_page(page, get_order(HV_PT_2M));
+	for (j = 0; j < HV_PAGES_PER_2M; j++)
+		slots[j] = page + j;
+	return true;
 }
 
 int hv_region_arrays(struct hv_region *rg, bool lazy)
@@ -154,8 +158,8 @@ int hv_region_arrays(struct hv_region *rg, bool lazy)
 
 static int hv_region_alloc(struct hv_region *rg)
 {
-	u64 n = rg->size >> PAGE_SHIFT, i, j;
-	struct page *page;
+	u64 n = rg->size >> PAGE_SHIFT, i;
+	struct page *page = NULL;
 
 	if (hv_region_arrays(rg, false))
 		return -ENOMEM;
@@ -163,15 +167,11 @@ static int hv_region_alloc(struct hv_region *rg)
 	for (i = 0; i < n; ) {
 		u64 gpa = rg->gpa + (i << PAGE_SHIFT);
 
-		if (!(gpa & (HV_PT_2M - 1)) && n - i >= HV_PAGES_PER_2M) {
-			page = hv_mem_alloc_2m(HV_RAM_GFP);
-			if (page) {
-				for (j = 0; j < HV_PAGES_PER_2M; j++)
-					rg->pages[i + j] = page + j;
-				set_bit(i / HV_PAGES_PER_2M, rg->huge);
-				i += HV_PAGES_PER_2M;
-				continue;
-			}
+		if (!(gpa & (HV_PT_2M - 1)) && n - i >= HV_PAGES_PER_2M &&
+		    hv_mem_alloc_2m(HV_RAM_GFP, rg->pages + i)) {
+			set_bit(i / HV_PAGES_PER_2M, rg->huge);
+			i += HV_PAGES_PER_2M;
+			continue;
 		}
 		page = hv_fail_alloc() ? NULL : alloc_page(HV_RAM_GFP);
 		if (!page || fatal_signal_pending(current))
@@ -549,19 +549,15 @@ int hv_mem_write_fault(struct hvk_vm *vm, u64 gpa)
 	int how = HV_NPF_RETRY;
 	struct hv_region *rg;
 	u64 idx;
-	int r;
+	int r = 0;
 
 	gpa &= PAGE_MASK;
-	/* An emulated write to a lazy page not given yet (hv_mmio.c) */
-	r = hvk_lazy_wait(vm, gpa);
-	if (r)
-		return r;
 	mutex_lock(&vm->lock);
 	rg = hv_mem_region(vm, gpa);
 	if (!rg)
 		goto out;
 	idx = (gpa - rg->gpa) >> PAGE_SHIFT;
-	if (!rg->pages[idx]) {		/* cannot be: given for good */
+	if (!rg->pages[idx]) {		/* lazy: its caller waits first */
 		r = -EIO;
 		goto out;
 	}

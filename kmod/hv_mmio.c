@@ -193,6 +193,10 @@ static int hv_mmio_write_ram(struct hvk_vm *vm, u64 gpa, const void *buf,
 	struct page *page;
 	int r;
 
+	/* A lazy page not given yet (hv_lazy.c): a guest's fault waited */
+	r = hvk_lazy_wait(vm, gpa);
+	if (r)
+		return r;
 	r = hv_mem_write_fault(vm, gpa);
 	if (r <= 0)
 		return r ? r : -EFAULT;

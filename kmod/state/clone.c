@@ -70,15 +70,12 @@ static int hv_clone_alloc_regions(struct hvk_vm *dst, struct hvk_vm *src)
 		d->gpa = s->gpa;
 		d->size = s->size;
 		dst->nr_regions = i + 1;	/* hv_mem_free frees it */
-		if (hv_fail_alloc())
+		if (hv_region_arrays(d, false))
 			return -ENOMEM;
-		d->pages = kvcalloc(n, sizeof(*d->pages), HV_CLONE_GFP);
-		d->huge = bitmap_zalloc(DIV_ROUND_UP(n, HV_PAGES_PER_2M) + 1,
-					HV_CLONE_GFP);
 		d->cow = bitmap_zalloc(n, HV_CLONE_GFP);
 		if (!s->cow)	/* stays, empty, if we fail later */
 			s->cow = bitmap_zalloc(n, HV_CLONE_GFP);
-		if (!d->pages || !d->huge || !d->cow || !s->cow)
+		if (!d->cow || !s->cow)
 			return -ENOMEM;
 	}
 	return 0;
