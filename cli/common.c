@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hvctl.h"
@@ -67,6 +68,14 @@ int hvctl_busy_holders(const char *sysroot, char *buf, size_t len)
 		n++;
 	}
 	return n;
+}
+
+uint64_t hvctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int hvctl_fail_errno(const char *cmd, const char *what, int err)

@@ -54,6 +54,8 @@ int hvctl_fail(const char *cmd, const char *fmt, ...)
 /* Same, ending "; try 'hvctl help [CMD]'"; returns HVCTL_EXIT_USAGE. */
 int hvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* CLOCK_MONOTONIC in ns: for how long a step took (progress, top) */
+uint64_t hvctl_now_ns(void);
 /* Reports a libhv error for CMD doing WHAT (e.g. "cannot open /dev/hv"). */
 int hvctl_fail_errno(const char *cmd, const char *what, int err);
 const char *hvctl_nomem_why(struct hv *hv, uint64_t bytes, unsigned int vms,

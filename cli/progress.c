@@ -19,14 +19,6 @@
 
 #define BAR_WIDTH	30
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 void hvctl_progress_init(struct hvctl_progress *p, const char *what,
 			 bool quiet)
 {
@@ -35,7 +27,7 @@ void hvctl_progress_init(struct hvctl_progress *p, const char *what,
 	memset(p, 0, sizeof(*p));
 	p->what = what;
 	p->enabled = !quiet && fd >= 0 && isatty(fd);
-	p->start_ns = now_ns();
+	p->start_ns = hvctl_now_ns();
 }
 
 size_t hvctl_progress_format(char *buf, size_t len, const char *what,
@@ -68,7 +60,7 @@ void hvctl_progress_cb(void *opaque, uint64_t done, uint64_t total)
 	if (!p->enabled || total <= HVCTL_PROGRESS_MIN)
 		return;
 	hvctl_progress_format(line, sizeof(line), p->what, done, total,
-			      now_ns() - p->start_ns);
+			      hvctl_now_ns() - p->start_ns);
 	fputs(line, hvctl_err);
 	fflush(hvctl_err);
 	p->shown = true;

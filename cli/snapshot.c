@@ -15,7 +15,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hvctl.h"
@@ -199,15 +198,6 @@ out:
 	return ret;
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) +
-	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /*
  * restore --lazy: the VM is made (and started) before its memory is
  * read, and this process gives it its memory until it is whole
@@ -222,7 +212,7 @@ static int restore_lazy(struct hv *hv, const char *path,
 
 	if (err != -ENODATA)
 		return err;
-	fprintf(stderr, "hvctl: %s: no memory index (a file before format "
+	fprintf(hvctl_err, "hvctl: %s: no memory index (a file before format "
 		"3): restoring it in full\n", path);
 	ro->err[0] = '\0';
 	*lr = NULL;
@@ -231,9 +221,8 @@ static int restore_lazy(struct hv *hv, const char *path,
 
 /* Until the VM is whole: 0, or hvctl's exit status with the reason said */
 static int restore_lazy_finish(const char *ctx, struct hv_vm *vm,
-			       struct hv_lazy_restore *lr,
-			       const struct timespec *t0, double ready_s,
-			       bool quiet)
+			       struct hv_lazy_restore *lr, uint64_t t0,
+			       double ready_s, bool quiet)
 {
 	struct hv_lazy_restore_stats st;
 	char why[512];
@@ -246,15 +235,16 @@ static int restore_lazy_finish(const char *ctx, struct hv_vm *vm,
 				  "given: %s", hv_vm_name(vm),
 				  why[0] ? why : hv_strerror(err));
 	if (!quiet)
-		printf("%s: ready %.1f ms after the call; memory whole after "
-		       "%.2f s (%llu MiB in %llu chunks: %llu waited for, "
-		       "%llu in the background)\n", hv_vm_name(vm),
-		       ready_s * 1e3, seconds_since(t0),
-		       (unsigned long long)(st.pages >> 8),
-		       (unsigned long long)(st.demand_chunks +
-					    st.background_chunks),
-		       (unsigned long long)st.demand_chunks,
-		       (unsigned long long)st.background_chunks);
+		fprintf(hvctl_out, "%s: ready %.1f ms after the call; memory "
+			"whole after %.2f s (%llu MiB in %llu chunks: %llu "
+			"waited for, %llu in the background)\n",
+			hv_vm_name(vm), ready_s * 1e3,
+			(hvctl_now_ns() - t0) / 1e9,
+			(unsigned long long)(st.pages >> 8),
+			(unsigned long long)(st.demand_chunks +
+					     st.background_chunks),
+			(unsigned long long)st.demand_chunks,
+			(unsigned long long)st.background_chunks);
 	return HVCTL_EXIT_OK;
 }
 
@@ -275,7 +265,7 @@ int hvctl_cmd_restore(int argc, char **argv)
 	const char *args[1] = { NULL };
 	bool start = false, quiet = false, lazy = false;
 	struct hv_lazy_restore *lr = NULL;
-	struct timespec t0;
+	uint64_t t0;
 	double ready_s;
 	struct hv_vm *vm;
 	struct hv *hv;
@@ -316,7 +306,7 @@ int hvctl_cmd_restore(int argc, char **argv)
 	hvctl_progress_init(&prog, "restore", quiet);
 	ro.progress = hvctl_progress_cb;
 	ro.opaque = &prog;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = hvctl_now_ns();
 	if (lazy)
 		err = restore_lazy(hv, args[0], &ro, &vm, &lr);
 	else
@@ -338,9 +328,9 @@ int hvctl_cmd_restore(int argc, char **argv)
 					 "start it: %s", hv_vm_name(vm),
 					 hv_strerror(err));
 	}
-	ready_s = seconds_since(&t0);
+	ready_s = (hvctl_now_ns() - t0) / 1e9;
 	if (lr) {
-		err = restore_lazy_finish(ctx, vm, lr, &t0, ready_s, quiet);
+		err = restore_lazy_finish(ctx, vm, lr, t0, ready_s, quiet);
 		if (ret == HVCTL_EXIT_OK)
 			ret = err;
 	}

@@ -79,10 +79,7 @@ static const char *top_state(uint32_t s)
 
 static double top_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return hvctl_now_ns() / 1e9;
 }
 
 static uint64_t *top_row(const struct top *t, const struct top_vm *vm,
