@@ -45,8 +45,8 @@
 
 #include "hvtest.h"
 #include "hvguest.h"
+#include "hvmem.h"
 
-#define PAGE		4096ULL
 #define LZ_GPA		(2 * MiB)		/* the lazy region */
 #define LZ_SIZE		(16 * MiB)
 #define LZ_PAGES	(LZ_SIZE / PAGE)
@@ -100,19 +100,6 @@ static void lz_image_init(void)
 		w[0] = lz_word(p);
 		w[1023] = ~lz_word(p);
 	}
-}
-
-static long lz_fill(int fd, uint64_t gpa, uint64_t size, const void *data,
-		    struct hv_lazy_fill *out)
-{
-	struct hv_lazy_fill f = {
-		.gpa = gpa, .size = size, .data = (uint64_t)(uintptr_t)data,
-	};
-	long r = ioctl(fd, HV_LAZY_FILL, &f);
-
-	if (out)
-		*out = f;
-	return r;
 }
 
 static long lz_add(struct hv_vm *vm, uint64_t gpa, uint64_t size,
@@ -201,7 +188,7 @@ static void *lz_fill_on_demand(void *arg)
 			off &= ~(2 * MiB - 1);
 			len = 2 * MiB;
 		}
-		if (lz_fill(f->fd, LZ_GPA + off, len, lz_image + off, NULL)) {
+		if (lazy_fill(f->fd, LZ_GPA + off, len, lz_image + off, NULL)) {
 			f->err = errno;
 			break;
 		}
@@ -278,7 +265,7 @@ static void case_lazy(void)
 	expect_errno(ioctl(fd, HV_LAZY_WAIT, &w), EAGAIN,
 		     "HV_LAZY_WAIT NOWAIT with nobody waiting");
 	out.absent = 0;
-	if (expect_success(lz_fill(fd, LZ_GPA, PAGE, lz_image, &out),
+	if (expect_success(lazy_fill(fd, LZ_GPA, PAGE, lz_image, &out),
 			   "fill a page given already"))
 		if (expect_eq(out.filled, 0, "pages it gave"))
 			expect_eq(out.absent, LZ_PAGES - LZ_TOUCHED / 2 - 4 * 512,
@@ -299,7 +286,7 @@ static void case_lazy(void)
 		ok("the clone waits while pages are absent");
 	/* The rest, 4 MiB at a time (HV_LAZY_FILL_MAX), from the top down */
 	for (p = LZ_SIZE; p > 0; p -= HV_LAZY_FILL_MAX)
-		if (lz_fill(fd, LZ_GPA + p - HV_LAZY_FILL_MAX,
+		if (lazy_fill(fd, LZ_GPA + p - HV_LAZY_FILL_MAX,
 			    HV_LAZY_FILL_MAX,
 			    lz_image + p - HV_LAZY_FILL_MAX, &out)) {
 			fail("fill at %#llx: %s", (unsigned long long)p,
@@ -430,27 +417,27 @@ static void lz_bad_fills(int fd)
 				  .data = (uint64_t)(uintptr_t)lz_image };
 	struct hv_lazy_fill out;
 
-	expect_errno(lz_fill(fd, LZ_GPA, 0, lz_image, NULL), EINVAL,
+	expect_errno(lazy_fill(fd, LZ_GPA, 0, lz_image, NULL), EINVAL,
 		     "fill of 0 bytes");
-	expect_errno(lz_fill(fd, LZ_GPA + 1, PAGE, lz_image, NULL), EINVAL,
+	expect_errno(lazy_fill(fd, LZ_GPA + 1, PAGE, lz_image, NULL), EINVAL,
 		     "fill at an unaligned GPA");
-	expect_errno(lz_fill(fd, LZ_GPA, PAGE + 1, lz_image, NULL), EINVAL,
+	expect_errno(lazy_fill(fd, LZ_GPA, PAGE + 1, lz_image, NULL), EINVAL,
 		     "fill of a partial page");
-	expect_errno(lz_fill(fd, LZ_GPA, HV_LAZY_FILL_MAX + PAGE, lz_image,
+	expect_errno(lazy_fill(fd, LZ_GPA, HV_LAZY_FILL_MAX + PAGE, lz_image,
 			     NULL), EINVAL, "fill above HV_LAZY_FILL_MAX");
-	expect_errno(lz_fill(fd, LZ_GPA + LZ_SIZE - PAGE, 2 * PAGE, lz_image,
+	expect_errno(lazy_fill(fd, LZ_GPA + LZ_SIZE - PAGE, 2 * PAGE, lz_image,
 			     NULL), EINVAL, "fill past the region's end");
-	expect_errno(lz_fill(fd, 0, PAGE, lz_image, NULL), EINVAL,
+	expect_errno(lazy_fill(fd, 0, PAGE, lz_image, NULL), EINVAL,
 		     "fill of ordinary RAM");
-	expect_errno(lz_fill(fd, 1ULL << 38, PAGE, lz_image, NULL), EINVAL,
+	expect_errno(lazy_fill(fd, 1ULL << 38, PAGE, lz_image, NULL), EINVAL,
 		     "fill where there is no RAM");
 	f.reserved[1] = 1;
 	expect_errno(ioctl(fd, HV_LAZY_FILL, &f), EINVAL,
 		     "fill with a reserved field set");
-	expect_errno(lz_fill(fd, LZ_GPA, 2 * PAGE, (void *)8, NULL), EFAULT,
+	expect_errno(lazy_fill(fd, LZ_GPA, 2 * PAGE, (void *)8, NULL), EFAULT,
 		     "fill from a bad pointer");
 	/* None of it gave a page: the next good fill gives exactly one */
-	if (expect_success(lz_fill(fd, LZ_GPA + PAGE, PAGE,
+	if (expect_success(lazy_fill(fd, LZ_GPA + PAGE, PAGE,
 				   lz_image + PAGE, &out),
 			   "a good fill after the bad ones"))
 		if (expect_eq(out.filled, 1, "pages it gave"))
@@ -523,7 +510,7 @@ static void case_lazyfail(void)
 		     hv_strerror(err));
 	else
 		ok("the run after HV_LAZY_FAIL -> EIO");
-	expect_errno(lz_fill(fd, LZ_GPA, PAGE, lz_image, NULL), EIO,
+	expect_errno(lazy_fill(fd, LZ_GPA, PAGE, lz_image, NULL), EIO,
 		     "a fill after HV_LAZY_FAIL");
 	memset(&w, 0, sizeof(w));
 	expect_errno(ioctl(fd, HV_LAZY_WAIT, &w), EIO,

@@ -755,24 +755,12 @@ out:
 #define LM_RAM		(16 * MiB)
 #define LM_CHUNK	(4 * MiB)
 
-static long lm_fill(int fd, uint64_t gpa, uint64_t size, const void *data,
-		    struct hv_lazy_fill *out)
-{
-	struct hv_lazy_fill f = { .gpa = gpa, .size = size,
-				  .data = (uint64_t)(uintptr_t)data };
-	long r = ioctl(fd, HV_LAZY_FILL, &f);
-
-	if (out)
-		*out = f;
-	return r;
-}
-
 /* Pages of the VM still absent (a fill of its first page, given) */
 static long long lm_absent(int fd, const uint8_t *data)
 {
 	struct hv_lazy_fill out;
 
-	if (lm_fill(fd, LM_RAM, 4096, data, &out))
+	if (lazy_fill(fd, LM_RAM, 4096, data, &out))
 		return -1;
 	return (long long)out.absent;
 }
@@ -814,7 +802,7 @@ static void case_lazymemcg(void)
 	if (!about(c0, c1, 0, MC_SLACK, "a VM with 16 MiB of lazy RAM "
 		   "(none given)"))
 		goto out;
-	if (!expect_success(lm_fill(fd, LM_RAM, LM_CHUNK, data, &out),
+	if (!expect_success(lazy_fill(fd, LM_RAM, LM_CHUNK, data, &out),
 			    "give 4 MiB") ||
 	    !expect_eq(out.filled, LM_CHUNK / 4096, "pages it gave"))
 		goto out;
@@ -829,7 +817,7 @@ static void case_lazymemcg(void)
 		fail("set memory.max: %s", strerror(errno));
 		goto out;
 	}
-	expect_errno(lm_fill(fd, LM_RAM + LM_CHUNK, LM_CHUNK, data + LM_CHUNK,
+	expect_errno(lazy_fill(fd, LM_RAM + LM_CHUNK, LM_CHUNK, data + LM_CHUNK,
 			     NULL), ENOMEM, "4 MiB more, 2 MiB left in memory.max");
 	cg_write("memory.max", -1);
 	expect_eq(lm_absent(fd, data), pages - LM_CHUNK / 4096,
@@ -841,7 +829,7 @@ static void case_lazymemcg(void)
 			fail("arm fail_nth: %s", strerror(errno));
 			goto out;
 		}
-		r = lm_fill(fd, LM_RAM + LM_CHUNK, LM_CHUNK, data + LM_CHUNK,
+		r = lazy_fill(fd, LM_RAM + LM_CHUNK, LM_CHUNK, data + LM_CHUNK,
 			    NULL);
 		fail_nth(0);
 		if (!r)
@@ -860,7 +848,7 @@ static void case_lazymemcg(void)
 	   "then it gave the rest", k);
 	/* What is left, HV_LAZY_FILL_MAX at a time */
 	for (i = 0; i < LM_RAM; i += LM_CHUNK)
-		lm_fill(fd, LM_RAM + i, LM_CHUNK, data + i, &out);
+		lazy_fill(fd, LM_RAM + i, LM_CHUNK, data + i, &out);
 	expect_eq(out.absent, 0, "pages absent at the end");
 	mem = mmap(NULL, LM_RAM, PROT_READ, MAP_SHARED, hv_vm_fd(vm), LM_RAM);
 	if (mem == MAP_FAILED) {

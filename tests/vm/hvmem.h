@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Guest-memory helpers shared by hv-mem-test.c (dirty logging) and
- * hv-clone-test.c (copy-on-write clones): raw dirty-log ioctls, the
+ * Guest-memory helpers shared by hv-mem-test.c (dirty logging),
+ * hv-clone-test.c (copy-on-write clones), hv-lazy-test.c and
+ * hv-memacct-test.c (lazy RAM): raw dirty-log and lazy-fill ioctls, the
  * pages.S guest (tests/guests/pages.S) and its patterns, bitmaps.
  */
 #ifndef HVMEM_H
@@ -29,6 +30,19 @@ static inline long get_log(struct hv_vm *vm, uint64_t gpa, uint64_t *bitmap)
 				  .bitmap = (uint64_t)(uintptr_t)bitmap };
 
 	return ioctl(hv_vm_fd(vm), HV_VM_GET_DIRTY_LOG, &d);
+}
+
+/* HV_LAZY_FILL on filler fd @fd, raw (its errno); *out: what it said */
+static inline long lazy_fill(int fd, uint64_t gpa, uint64_t size,
+			     const void *data, struct hv_lazy_fill *out)
+{
+	struct hv_lazy_fill f = { .gpa = gpa, .size = size,
+				  .data = (uint64_t)(uintptr_t)data };
+	long r = ioctl(fd, HV_LAZY_FILL, &f);
+
+	if (out)
+		*out = f;
+	return r;
 }
 
 static inline bool vm_info(struct hv_vm *vm, struct hv_vm_info *info)
